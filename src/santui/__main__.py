@@ -1,0 +1,3 @@
+from santui.cli import main
+
+main()

@@ -1,0 +1,181 @@
+"""Settings shared by every environment. Everything an operator may change is an environment
+variable, listed with its default in docs/configuration.md (a test keeps that list complete)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+from santui.config.keys import load_or_create
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent.parent
+
+SANTUI_HOME = Path(os.environ.get("SANTUI_HOME", "var")).resolve()
+SANTUI_KEY_FILE = Path(
+    os.environ.get("SANTUI_KEY_FILE", str(SANTUI_HOME / "keys" / "santui-keys.json"))
+)
+KEYS = load_or_create(SANTUI_KEY_FILE)
+
+SECRET_KEY = KEYS.django_secret
+DEBUG = False
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in os.environ.get("SANTUI_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
+    if h.strip()
+]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "santui.statements",
+    "santui.tally",
+    "santui.intake",
+    "santui.publish",
+    "santui.backoffice",
+    "santui.ops",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "santui.config.urls"
+WSGI_APPLICATION = "santui.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- database: embedded SQLite by default, PostgreSQL through DATABASE_URL -------------------
+_SQLITE_PATH = SANTUI_HOME / "santui.sqlite3"
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", f"sqlite:///{_SQLITE_PATH}"), conn_max_age=60
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        # WAL lets readers run while the integrator writes; IMMEDIATE takes the write lock at
+        # the start of a transaction so two writers queue instead of failing mid-way.
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+        ),
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- cache: local memory by default, Redis through REDIS_URL ---------------------------------
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "santui",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]  # fmt: skip
+
+# --- languages -------------------------------------------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("zh-hant", "繁體中文"), ("en", "English")]
+LOCALE_PATHS = [PACKAGE_DIR / "santui" / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = "UTC"  # storage; reporting days use SANTUI_REPORTING_TZ
+
+STATIC_URL = "static/"
+STATIC_ROOT = SANTUI_HOME / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+# --- security headers ------------------------------------------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "no-referrer"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+_HTTPS = os.environ.get("SANTUI_HTTPS", "0") == "1"
+SESSION_COOKIE_SECURE = _HTTPS
+CSRF_COOKIE_SECURE = _HTTPS
+LANGUAGE_COOKIE_SECURE = _HTTPS
+if _HTTPS:
+    SECURE_HSTS_SECONDS = 31536000
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'none'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+    }
+}
+
+# --- logging: never the client address ------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("SANTUI_LOG_LEVEL", "WARNING")},
+}
+
+# --- santui ----------------------------------------------------------------------------------
+SANTUI_REPORTING_TZ = os.environ.get("SANTUI_REPORTING_TZ", "Asia/Shanghai")
+SANTUI_MILESTONE_STEP = int(os.environ.get("SANTUI_MILESTONE_STEP", "1000000"))
+SANTUI_SUPPRESS_BELOW = int(os.environ.get("SANTUI_SUPPRESS_BELOW", "10"))
+SANTUI_MAX_TEXT = int(os.environ.get("SANTUI_MAX_TEXT", "5000"))
+SANTUI_MAX_HEADCOUNT = int(os.environ.get("SANTUI_MAX_HEADCOUNT", "100000"))
+SANTUI_INTEGRATE_BATCH = int(os.environ.get("SANTUI_INTEGRATE_BATCH", "20000"))
+SANTUI_DECLARE_RATE = os.environ.get("SANTUI_DECLARE_RATE", "20/h")
+
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_VIEW = "santui.intake.views.rate_limited"

@@ -1,0 +1,16 @@
+"""Tests: same as production, with fast password hashing and a per-run SANTUI_HOME."""
+
+import os
+import tempfile
+
+if "SANTUI_HOME" not in os.environ:
+    os.environ["SANTUI_HOME"] = tempfile.mkdtemp(prefix="santui-test-")
+
+from santui.config.settings.base import *  # noqa: E402, F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+RATELIMIT_ENABLE = os.environ.get("SANTUI_TEST_RATELIMIT", "0") == "1"

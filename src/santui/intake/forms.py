@@ -1,0 +1,122 @@
+"""The public declaration form and the receipt look-up. Both work without JavaScript."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from santui.intake import places
+from santui.statements.models import SECTOR_CHOICES, NameKind, Organization
+from santui.statements.receipts import InvalidReceiptCode, normalize_receipt_code
+
+PARTY_MEMBER_CHOICES = [
+    ("yes", _("Yes, I am a party member now")),
+    ("no", _("No")),
+    ("unknown", _("I prefer not to say")),
+]
+
+
+class ControlCharsMixin:
+    """Reject control characters (other than newlines and tabs) in any text field."""
+
+    def clean_text_value(self, value: str) -> str:
+        if any(ord(ch) < 32 and ch not in "\n\r\t" for ch in value) or "\x7f" in value:
+            raise forms.ValidationError(_("The text contains control characters."))
+        return value
+
+
+class DeclareForm(ControlCharsMixin, forms.Form):
+    text = forms.CharField(
+        label=_("Your statement"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=settings.SANTUI_MAX_TEXT,
+        help_text=_("In your own words, for example: 我声明退出中共的党、团、队组织。"),
+    )
+    organizations = forms.MultipleChoiceField(
+        label=_("Which organizations do you quit?"),
+        choices=Organization.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one organization.")},
+    )
+    name = forms.CharField(label=_("Name or alias"), max_length=200, required=False)
+    name_kind = forms.ChoiceField(
+        label=_("This name is"),
+        choices=NameKind.choices,
+        widget=forms.RadioSelect,
+        initial=NameKind.ALIAS,
+    )
+    province = forms.ChoiceField(label=_("Province (mainland China)"), required=False)
+    city = forms.ChoiceField(label=_("City"), required=False)
+    country = forms.ChoiceField(label=_("Or another country or area"), required=False)
+    sector = forms.ChoiceField(
+        label=_("Sector or occupation (optional)"),
+        choices=[("", "—"), *SECTOR_CHOICES],
+        required=False,
+    )
+    current_party_member = forms.ChoiceField(
+        label=_("Are you a member of the party now?"),
+        choices=PARTY_MEMBER_CHOICES,
+        widget=forms.RadioSelect,
+        initial="unknown",
+    )
+    headcount = forms.IntegerField(
+        label=_("How many people does this statement speak for?"),
+        min_value=1,
+        max_value=settings.SANTUI_MAX_HEADCOUNT,
+        initial=1,
+        help_text=_("1 for yourself; more for a family or group statement."),
+    )
+    publish = forms.BooleanField(
+        label=_("You may publish my name and statement text"), required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["province"].choices = [("", "—"), *places.province_choices()]
+        self.fields["city"].choices = [("", "—"), *places.prefecture_choices()]
+        self.fields["country"].choices = [("", "—"), *places.country_choices()]
+
+    def clean_text(self) -> str:
+        return self.clean_text_value(self.cleaned_data["text"]).strip()
+
+    def clean_name(self) -> str:
+        return self.clean_text_value(self.cleaned_data["name"]).strip()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        province, city, country = data.get("province"), data.get("city"), data.get("country")
+        if country and (province or city):
+            raise forms.ValidationError(
+                _("Give either a province of mainland China or another country, not both.")
+            )
+        if city and not province:
+            province = city[:2] + "0000"
+        if city and city[:2] + "0000" != province:
+            self.add_error("city", _("This city is not in the chosen province."))
+        if not (province or country):
+            raise forms.ValidationError(_("Say where you are from: a province or a country."))
+        data["region"] = city or province or country
+        if data.get("name_kind") == NameKind.ANONYMOUS:
+            data["name"] = ""
+        elif not data.get("name") and "name_kind" in data:
+            data["name_kind"] = NameKind.ANONYMOUS
+        return data
+
+    @property
+    def current_party_member_value(self) -> bool | None:
+        return {"yes": True, "no": False}.get(self.cleaned_data["current_party_member"])
+
+
+class ReceiptForm(forms.Form):
+    code = forms.CharField(label=_("Receipt code"), max_length=80)
+
+    def clean_code(self) -> str:
+        try:
+            return normalize_receipt_code(self.cleaned_data["code"])
+        except InvalidReceiptCode:
+            raise forms.ValidationError(
+                _("This is not a receipt code: it has 32 letters A–Z and digits 2–7.")
+            ) from None

@@ -1,0 +1,52 @@
+"""Choices of places for forms: mainland provinces and prefectures, other countries and areas."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pycountry
+from babel import Locale
+from django.utils.translation import get_language
+
+from santui.textparse.regions import MAINLAND, PROVINCE_NAMES_EN, gazetteer
+
+_BABEL_LOCALE = {"zh-hans": "zh_Hans", "zh-hant": "zh_Hant", "en": "en"}
+
+
+@cache
+def iso_codes() -> frozenset[str]:
+    return frozenset(c.alpha_2 for c in pycountry.countries)
+
+
+@cache
+def _country_choices(lang: str) -> tuple[tuple[str, str], ...]:
+    names = Locale.parse(_BABEL_LOCALE.get(lang, "zh_Hans")).territories
+    codes = iso_codes() - {MAINLAND}
+    return tuple(sorted(((c, names.get(c, c)) for c in codes), key=lambda p: p[1]))
+
+
+def country_choices() -> list[tuple[str, str]]:
+    return list(_country_choices(get_language() or "zh-hans"))
+
+
+def _label(code: str, name_zh: str, lang: str) -> str:
+    if lang == "en":
+        return f"{PROVINCE_NAMES_EN.get(code, name_zh)} {name_zh}"
+    return name_zh
+
+
+def province_choices() -> list[tuple[str, str]]:
+    lang = get_language() or "zh-hans"
+    return [(d.code, _label(d.code, d.name, lang)) for d in gazetteer().provinces.values()]
+
+
+def prefecture_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """Prefectures grouped under their province, for a <select> with <optgroup>s."""
+    gaz = gazetteer()
+    lang = get_language() or "zh-hans"
+    groups = []
+    for province in gaz.provinces.values():
+        options = [(d.code, d.name) for d in gaz.prefectures_of(province.code)]
+        if options:
+            groups.append((_label(province.code, province.name, lang), options))
+    return groups

@@ -1,0 +1,64 @@
+"""`santui serve`: gunicorn for the site plus the integrator loop in a second process."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from gunicorn.app.base import BaseApplication
+
+from santui.config.wsgi import application
+
+
+class _Gunicorn(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type hints
+    def __init__(self, options: dict[str, Any]) -> None:
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        return application
+
+
+class Command(BaseCommand):
+    help = "Serve the site with gunicorn and run the integrator in the background."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--workers", type=int, default=2)
+        parser.add_argument("--threads", type=int, default=4)
+        parser.add_argument(
+            "--integrate-every", type=float, default=2.0, help="seconds between integrations"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        call_command("setup")
+        integrator = subprocess.Popen(  # noqa: S603  # our own interpreter and command
+            [sys.executable, "-m", "santui", "integrate", "--loop",
+             "--interval", str(options["integrate_every"])]
+        )  # fmt: skip
+        self.stdout.write(f"santui on http://{options['host']}:{options['port']}/")
+        try:
+            _Gunicorn(
+                {
+                    "bind": f"{options['host']}:{options['port']}",
+                    "workers": options["workers"],
+                    "threads": options["threads"],
+                    "worker_class": "gthread",
+                    # No access log: it would hold client addresses (DESIGN.md invariant 4).
+                    "accesslog": None,
+                    "errorlog": "-",
+                    "loglevel": "warning",
+                    "forwarded_allow_ips": "127.0.0.1",
+                }
+            ).run()
+        finally:
+            integrator.terminate()
+            integrator.wait(timeout=10)

@@ -1,0 +1,169 @@
+"""Writes on statements. Each action is one transaction; each status change writes an audit row;
+accepting queues an *add* ledger entry and rejecting a counted statement queues a *revoke*."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from santui.statements.models import (
+    MODERATABLE_STATES,
+    REJECTABLE_STATES,
+    EntryKind,
+    LedgerEntry,
+    RejectReason,
+    Statement,
+    Status,
+    StatusChange,
+)
+from santui.statements.receipts import new_receipt_code, receipt_hash
+from santui.textparse.regions import province_of
+
+
+# What a ledger entry records of a statement: the dimensions its persons are counted under.
+SNAPSHOT_FIELDS = (
+    "day", "headcount", "party", "league", "pioneers", "current_party_member",
+    "region", "sector", "channel", "name_kind",
+)  # fmt: skip
+
+
+class TransitionError(Exception):
+    """The statement is not in a state that allows this action."""
+
+
+@dataclass(frozen=True)
+class Received:
+    statement: Statement
+    receipt_code: str | None  # shown once, never stored
+
+
+def counting_day(received_at: dt.datetime) -> dt.date:
+    """The day a statement's persons are counted on: its receipt day in the reporting zone."""
+    return received_at.astimezone(ZoneInfo(settings.SANTUI_REPORTING_TZ)).date()
+
+
+def statement_receive(
+    *,
+    channel: str,
+    organizations: list[str] | set[str] | tuple[str, ...],
+    name_kind: str,
+    text: str = "",
+    headcount: int = 1,
+    name: str = "",
+    contact: str = "",
+    region: str = "",
+    sector: str = "",
+    current_party_member: bool | None = None,
+    publish: bool = False,
+    received_at: dt.datetime | None = None,
+    source: str,
+    external_id: str | None = None,
+    issue_receipt: bool = False,
+    by: object | None = None,
+    via: str,
+) -> Received:
+    """Store a new statement (status received) and its creation audit row."""
+    code = new_receipt_code() if issue_receipt else None
+    with transaction.atomic():
+        statement = Statement.objects.create(
+            source=source,
+            external_id=external_id,
+            channel=channel,
+            received_at=received_at or timezone.now(),
+            text=text,
+            party="party" in organizations,
+            league="league" in organizations,
+            pioneers="pioneers" in organizations,
+            headcount=headcount,
+            name=name,
+            contact=contact,
+            name_kind=name_kind,
+            region=region,
+            sector=sector,
+            current_party_member=current_party_member,
+            publish=publish,
+            status=Status.RECEIVED,
+            receipt_hash=receipt_hash(code) if code else None,
+        )
+        StatusChange.objects.create(
+            statement=statement, from_status="", to_status=Status.RECEIVED, actor=by, via=via
+        )
+    return Received(statement, code)
+
+
+def ledger_add_entry(statement: Statement) -> LedgerEntry:
+    """The (unsaved) add entry that counts an accepted statement."""
+    return LedgerEntry(
+        kind=EntryKind.ADD,
+        statement=statement,
+        day=counting_day(statement.received_at),
+        headcount=statement.headcount,
+        party=statement.party,
+        league=statement.league,
+        pioneers=statement.pioneers,
+        current_party_member=statement.current_party_member is True,
+        region=province_of(statement.region) if statement.region else "",
+        sector=statement.sector,
+        channel=statement.channel,
+        name_kind=statement.name_kind,
+    )
+
+
+def _locked(statement: Statement) -> Statement:
+    return Statement.objects.select_for_update().get(pk=statement.pk)
+
+
+def statement_accept(*, statement: Statement, by: object | None, via: str) -> Statement:
+    with transaction.atomic():
+        current = _locked(statement)
+        if current.status not in MODERATABLE_STATES:
+            raise TransitionError(f"statement {current.pk} is {current.status}, not received")
+        previous = current.status
+        current.status = Status.ACCEPTED
+        current.save(update_fields=["status"])
+        ledger_add_entry(current).save()
+        StatusChange.objects.create(
+            statement=current, from_status=previous, to_status=current.status, actor=by, via=via
+        )
+    return current
+
+
+def statement_reject(
+    *, statement: Statement, by: object | None, reason: str, note: str = "", via: str
+) -> Statement:
+    if reason not in RejectReason.values:
+        raise ValueError(f"unknown reject reason {reason!r}")
+    with transaction.atomic():
+        current = _locked(statement)
+        if current.status not in REJECTABLE_STATES:
+            raise TransitionError(f"statement {current.pk} is {current.status}: cannot reject")
+        previous = current.status
+        if previous == Status.ACCEPTED:
+            add = LedgerEntry.objects.get(
+                statement=current, kind=EntryKind.ADD, revoked_by__isnull=True
+            )
+            LedgerEntry.objects.create(
+                kind=EntryKind.REVOKE,
+                statement=current,
+                revokes=add,
+                reason=reason,
+                **{field: getattr(add, field) for field in SNAPSHOT_FIELDS},
+            )
+        current.status = Status.REJECTED
+        current.reject_reason = reason
+        current.save(update_fields=["status", "reject_reason"])
+        StatusChange.objects.create(
+            statement=current,
+            from_status=previous,
+            to_status=current.status,
+            reason=reason,
+            note=note,
+            actor=by,
+            via=via,
+        )
+    return current

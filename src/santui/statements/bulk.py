@@ -1,0 +1,123 @@
+"""Bulk loading for imports and demo data: many statements per transaction, idempotent by
+(source, external_id).
+
+This is the one place that writes statements with hand-written INSERTs instead of the ORM, for
+speed (see docs/benchmarks.md): it writes exactly what the single-statement actions write (the
+statement, its creation audit row and, for accepted ones, the add ledger entry) and stays
+covered by the same invariant tests (tally verify) as they are.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from santui.statements.actions import counting_day
+from santui.statements.crypto import encrypt_text
+from santui.statements.models import EntryKind, LedgerEntry, Statement, Status, StatusChange
+from santui.textparse.regions import province_of
+
+
+@dataclass(slots=True)
+class StatementRow:
+    external_id: str
+    received_at: dt.datetime  # aware
+    channel: str
+    text: str
+    party: bool
+    league: bool
+    pioneers: bool
+    headcount: int
+    name: str
+    name_kind: str
+    region: str
+    sector: str
+    current_party_member: bool | None
+    publish: bool
+    status: str  # received or accepted
+
+
+@dataclass(frozen=True, slots=True)
+class BulkResult:
+    inserted: int
+    accepted: int
+    already_present: int
+
+
+_STATEMENT_COLUMNS = (
+    "source", "external_id", "channel", "received_at", "text", "party", "league", "pioneers",
+    "headcount", "name", "contact", "name_kind", "region", "sector", "current_party_member",
+    "publish", "status", "reject_reason", "receipt_hash", "created_at",
+)  # fmt: skip
+_CHANGE_COLUMNS = ("statement_id", "from_status", "to_status", "reason", "note", "actor_id", "via", "at")
+_LEDGER_COLUMNS = (
+    "kind", "statement_id", "revokes_id", "day", "headcount", "party", "league", "pioneers",
+    "current_party_member", "region", "sector", "channel", "name_kind", "reason", "position",
+    "queued_at", "integrated_at",
+)  # fmt: skip
+
+
+def _insert_sql(table: str, columns: Sequence[str]) -> str:
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    marks = ", ".join(["%s"] * len(columns))
+    return f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({marks})"
+
+
+def statements_bulk_load(*, rows: Sequence[StatementRow], source: str, via: str) -> BulkResult:
+    """Insert the rows not yet present under ``source`` in one transaction."""
+    if not rows:
+        return BulkResult(0, 0, 0)
+    with transaction.atomic():
+        wanted: dict[str, StatementRow] = {}
+        for row in rows:
+            wanted.setdefault(row.external_id, row)  # a repeated id in one batch: first wins
+        present = set(
+            Statement.objects.filter(source=source, external_id__in=list(wanted)).values_list(
+                "external_id", flat=True
+            )
+        )
+        new = [row for eid, row in wanted.items() if eid not in present]
+        if not new:
+            return BulkResult(0, 0, len(rows))
+        now = timezone.now()
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                _insert_sql(Statement._meta.db_table, _STATEMENT_COLUMNS),
+                [
+                    (
+                        source, r.external_id, r.channel, r.received_at, r.text, r.party,
+                        r.league, r.pioneers, r.headcount,
+                        encrypt_text(r.name) if r.name else None, None, r.name_kind, r.region,
+                        r.sector, r.current_party_member, r.publish, r.status, "", None, now,
+                    )
+                    for r in new
+                ],
+            )  # fmt: skip
+            ids = dict(
+                Statement.objects.filter(
+                    source=source, external_id__in=[r.external_id for r in new]
+                ).values_list("external_id", "id")
+            )
+            cursor.executemany(
+                _insert_sql(StatusChange._meta.db_table, _CHANGE_COLUMNS),
+                [(ids[r.external_id], "", r.status, "", "", None, via, now) for r in new],
+            )
+            accepted = [r for r in new if r.status == Status.ACCEPTED]
+            cursor.executemany(
+                _insert_sql(LedgerEntry._meta.db_table, _LEDGER_COLUMNS),
+                [
+                    (
+                        EntryKind.ADD, ids[r.external_id], None, counting_day(r.received_at),
+                        r.headcount, r.party, r.league, r.pioneers,
+                        r.current_party_member is True,
+                        province_of(r.region) if r.region else "", r.sector, r.channel,
+                        r.name_kind, "", None, now, None,
+                    )
+                    for r in accepted
+                ],
+            )  # fmt: skip
+    return BulkResult(len(new), len(accepted), len(rows) - len(new))

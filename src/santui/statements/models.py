@@ -1,0 +1,215 @@
+"""A withdrawal statement, its audit trail, and the append-only counting ledger.
+
+Statuses change only through ``santui.statements.actions``; every change writes a
+``StatusChange`` row. Counting never reads statements directly: accepting queues an *add*
+``LedgerEntry`` and rejecting a counted statement queues a *revoke*, both snapshots of what is
+counted, which the integrator (``santui.tally``) folds into rollups.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from santui.statements.crypto import EncryptedTextField
+from santui.textparse.sectors import SECTORS
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("web form")
+    PHONE = "phone", _("phone")
+    FAX = "fax", _("fax")
+    EMAIL = "email", _("email")
+    VOLUNTEER = "volunteer", _("volunteer")
+    COURIER = "courier", _("courier")
+    GROUP = "group", _("group list")
+    POSTING = "posting", _("public posting")
+    CURRENCY = "currency", _("banknote or coin")
+
+
+class NameKind(models.TextChoices):
+    REAL = "real", _("real name")
+    ALIAS = "alias", _("alias")
+    ANONYMOUS = "anonymous", _("no name")
+
+
+class Organization(models.TextChoices):
+    PARTY = "party", _("Chinese Communist Party")
+    LEAGUE = "league", _("Communist Youth League")
+    PIONEERS = "pioneers", _("Young Pioneers")
+
+
+class Status(models.TextChoices):
+    RECEIVED = "received", _("received, awaiting review")
+    ACCEPTED = "accepted", _("accepted and counted")
+    REJECTED = "rejected", _("rejected")
+
+
+MODERATABLE_STATES = frozenset({Status.RECEIVED})
+REJECTABLE_STATES = frozenset({Status.RECEIVED, Status.ACCEPTED})
+COUNTED_STATES = frozenset({Status.ACCEPTED})
+
+
+class RejectReason(models.TextChoices):
+    DUPLICATE = "duplicate", _("duplicate")
+    SPAM = "spam", _("spam")
+    INCOMPLETE = "incomplete", _("incomplete")
+    DECLARANT_REQUEST = "declarant_request", _("at the declarant's request")
+    OTHER = "other", _("other")
+
+
+SECTOR_LABELS = {
+    "government": _("government officials and civil servants"),
+    "police": _("public security and police"),
+    "discipline_inspection": _("discipline inspection"),
+    "congress_deputy": _("people's congress deputies"),
+    "judiciary": _("courts and procuratorates"),
+    "state_security": _("state security"),
+    "central_organs": _("central organs (State Council, Zhongnanhai, NPC Standing Committee)"),
+    "military": _("military"),
+    "education": _("teachers and education"),
+    "student": _("students"),
+    "health": _("health workers"),
+    "media": _("media"),
+    "state_enterprise": _("state-owned enterprises"),
+    "business": _("private business"),
+    "farmer": _("farmers"),
+    "worker": _("workers"),
+    "retired": _("retired"),
+    "other": _("other occupations"),
+}
+assert set(SECTOR_LABELS) == set(SECTORS)
+SECTOR_CHOICES = [(key, SECTOR_LABELS[key]) for key in SECTORS]
+
+
+class Statement(models.Model):
+    source = models.CharField(
+        max_length=64, help_text="Where the record came from: web, office, or an import source."
+    )
+    external_id = models.CharField(max_length=200, null=True, blank=True)
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    received_at = models.DateTimeField()
+    text = models.TextField(blank=True)
+    party = models.BooleanField(default=False)
+    league = models.BooleanField(default=False)
+    pioneers = models.BooleanField(default=False)
+    headcount = models.PositiveIntegerField(default=1)
+    name = EncryptedTextField(max_length=200)
+    contact = EncryptedTextField(max_length=500)
+    name_kind = models.CharField(max_length=16, choices=NameKind.choices)
+    region = models.CharField(max_length=6, blank=True, help_text="GB/T 2260 or ISO 3166-1.")
+    sector = models.CharField(max_length=32, blank=True, choices=SECTOR_CHOICES)
+    current_party_member = models.BooleanField(null=True)
+    publish = models.BooleanField(default=False)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.RECEIVED)
+    reject_reason = models.CharField(max_length=32, blank=True, choices=RejectReason.choices)
+    receipt_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        permissions = [
+            ("moderate_statement", "Can accept or reject statements"),
+            ("view_personal_data", "Can see names and contacts"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values), name="statement_status_valid"
+            ),
+            models.CheckConstraint(condition=Q(headcount__gte=1), name="statement_headcount_pos"),
+            models.CheckConstraint(
+                condition=Q(party=True) | Q(league=True) | Q(pioneers=True),
+                name="statement_some_organization",
+            ),
+            models.CheckConstraint(
+                condition=(Q(status=Status.REJECTED) & ~Q(reject_reason=""))
+                | (~Q(status=Status.REJECTED) & Q(reject_reason="")),
+                name="statement_reason_iff_rejected",
+            ),
+            models.UniqueConstraint(
+                fields=["source", "external_id"],
+                condition=Q(external_id__isnull=False),
+                name="statement_unique_external_id",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "received_at"], name="statement_status_day")]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.channel} {self.status}"
+
+    @property
+    def organizations(self) -> list[str]:
+        return [o for o in Organization.values if getattr(self, o)]
+
+
+class StatusChange(models.Model):
+    """Append-only audit trail: one row per creation or status change of a statement."""
+
+    statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="changes")
+    from_status = models.CharField(max_length=16, blank=True)  # blank: creation
+    to_status = models.CharField(max_length=16, choices=Status.choices)
+    reason = models.CharField(max_length=32, blank=True, choices=RejectReason.choices)
+    note = models.TextField(blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
+    )
+    via = models.CharField(max_length=32)  # public form, back office, import, demo, ...
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["statement", "at"], name="statuschange_statement_at")]
+
+    def __str__(self) -> str:
+        return f"{self.statement_id}: {self.from_status or '-'} -> {self.to_status}"
+
+
+class EntryKind(models.TextChoices):
+    ADD = "add", "add"
+    REVOKE = "revoke", "revoke"
+
+
+class LedgerEntry(models.Model):
+    """What one accept adds to the counts, or one rejection of a counted statement takes away.
+
+    Rows are only inserted, then given a ``position`` once by the integrator; a revoke copies the
+    snapshot of the add it cancels, so integration subtracts exactly what was added.
+    """
+
+    kind = models.CharField(max_length=8, choices=EntryKind.choices)
+    statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="entries")
+    revokes = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="revoked_by"
+    )
+    day = models.DateField()
+    headcount = models.PositiveIntegerField()
+    party = models.BooleanField()
+    league = models.BooleanField()
+    pioneers = models.BooleanField()
+    current_party_member = models.BooleanField()
+    region = models.CharField(max_length=6, blank=True)  # province-level rollup key
+    sector = models.CharField(max_length=32, blank=True)
+    channel = models.CharField(max_length=16)
+    name_kind = models.CharField(max_length=16)
+    reason = models.CharField(max_length=32, blank=True)
+    position = models.BigIntegerField(null=True, blank=True, unique=True)
+    queued_at = models.DateTimeField(auto_now_add=True)
+    integrated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="add") & Q(revokes__isnull=True) & Q(reason=""))
+                | (Q(kind="revoke") & Q(revokes__isnull=False) & ~Q(reason="")),
+                name="ledger_kind_shape",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["id"], condition=Q(position__isnull=True), name="ledger_queued"
+            )
+        ]
+        verbose_name_plural = "ledger entries"
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.statement_id} @{self.position}"

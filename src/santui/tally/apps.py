@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class TallyConfig(AppConfig):
+    name = "santui.tally"
+    label = "tally"
+    verbose_name = "Tally"

@@ -1,0 +1,49 @@
+"""Rollups: persons (and statements) per stat, dimension key and day, filled by the integrator.
+
+``IntegrationState`` is the fill marker: ``size`` ledger entries (positions 0..size-1) are folded
+into the rollups. The integrator advances positions, rollups and ``size`` in one transaction, so
+after a crash the three still agree and the next run starts where the last committed one ended.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Stat(models.TextChoices):
+    PERSONS = "persons", "persons"
+    STATEMENTS = "statements", "statements"
+    ORGANIZATION = "org", "persons per organization"
+    CURRENT_PARTY_MEMBERS = "cpm", "current party members"
+    REGION = "region", "persons per region"
+    SECTOR = "sector", "persons per sector"
+    CHANNEL = "channel", "persons per channel"
+    NAME_KIND = "name_kind", "persons per name kind"
+
+
+class Rollup(models.Model):
+    stat = models.CharField(max_length=16, choices=Stat.choices)
+    key = models.CharField(max_length=32, blank=True)  # dimension value; "" for totals/unknown
+    day = models.DateField()
+    value = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["stat", "key", "day"], name="rollup_unique_cell")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stat}[{self.key}] {self.day}: {self.value}"
+
+
+class IntegrationState(models.Model):
+    """A single row (pk=1): how much of the ledger the rollups contain."""
+
+    size = models.BigIntegerField(default=0)
+    integrated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(pk=1), name="state_singleton")]
+
+    def __str__(self) -> str:
+        return f"integrated size {self.size}"

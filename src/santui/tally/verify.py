@@ -1,0 +1,113 @@
+"""`santui tally verify`: recount from source and name every difference with the rollups.
+
+Three figures must agree at the integrated size (DESIGN.md invariant 2):
+1. the rollup tables,
+2. a fold of the integrated ledger entries (adds minus revokes),
+3. a recount from the statements themselves: every statement whose add entry is integrated and
+   not revoked, counted from its own current fields with the same counting rules.
+It also checks that positions are exactly 0..size-1 and that statuses match the ledger.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from santui.statements.actions import ledger_add_entry
+from santui.statements.models import EntryKind, LedgerEntry, Statement, Status
+from santui.tally.cells import Cell, Counted, fold
+from santui.tally.models import IntegrationState, Rollup
+
+_COUNTED = Counted._fields
+_STATEMENT_FIELDS = (
+    "id", "received_at", "headcount", "party", "league", "pioneers", "current_party_member",
+    "region", "sector", "channel", "name_kind", "status",
+)  # fmt: skip
+
+
+@dataclass
+class VerifyReport:
+    size: int
+    queued: int
+    statements_counted: int
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _compare(label_a: str, a: Counter[Cell], label_b: str, b: Counter[Cell]) -> list[str]:
+    out = []
+    for cell in sorted(set(a) | set(b), key=lambda c: (c[0], c[1], c[2])):
+        if a.get(cell, 0) != b.get(cell, 0):
+            stat, key, day = cell
+            out.append(
+                f"{stat}[{key}] {day.isoformat()}: {label_a} {a.get(cell, 0)}, "
+                f"{label_b} {b.get(cell, 0)}"
+            )
+    return out
+
+
+def tally_verify() -> VerifyReport:
+    state = IntegrationState.objects.get(pk=1)
+    rollups: Counter[Cell] = Counter()
+    for stat, key, day, value in Rollup.objects.values_list("stat", "key", "day", "value").iterator(
+        chunk_size=20000
+    ):
+        if value:
+            rollups[(stat, key, day)] = value
+
+    counted_ids: set[int] = set()
+    positions = 0
+    max_position = -1
+    ledger_pairs = []
+    integrated = (
+        LedgerEntry.objects.filter(position__isnull=False)
+        .order_by("position")
+        .values_list("position", "kind", "statement_id", *_COUNTED)
+    )
+    for position, kind, statement_id, *counted in integrated.iterator(chunk_size=20000):
+        positions += 1
+        max_position = max(max_position, position)
+        sign = 1 if kind == EntryKind.ADD else -1
+        ledger_pairs.append((Counted(*counted), sign))
+        if sign > 0:
+            counted_ids.add(statement_id)
+        else:
+            counted_ids.discard(statement_id)
+    ledger = fold(ledger_pairs)
+    del ledger_pairs
+
+    problems: list[str] = []
+    if positions != state.size or max_position != state.size - 1:
+        problems.append(
+            f"integrated size is {state.size} but {positions} entries have positions "
+            f"(highest {max_position})"
+        )
+    problems += _compare("rollup", rollups, "ledger", ledger)
+
+    recount_pairs = []
+    for statement in Statement.objects.only(*_STATEMENT_FIELDS).iterator(chunk_size=20000):
+        if statement.pk in counted_ids:
+            entry = ledger_add_entry(statement)
+            recount_pairs.append((Counted(*(getattr(entry, f) for f in _COUNTED)), 1))
+    recount = fold(recount_pairs)
+    problems += _compare("rollup", rollups, "statements", recount)
+
+    # Statuses against the ledger: accepted <=> a live add entry (integrated or queued).
+    live = set(
+        LedgerEntry.objects.filter(kind=EntryKind.ADD, revoked_by__isnull=True).values_list(
+            "statement_id", flat=True
+        )
+    )
+    accepted = set(Statement.objects.filter(status=Status.ACCEPTED).values_list("id", flat=True))
+    for sid in sorted(accepted - live)[:20]:
+        problems.append(f"statement {sid} is accepted but has no live add entry")
+    for sid in sorted(live - accepted)[:20]:
+        problems.append(f"statement {sid} has a live add entry but is not accepted")
+
+    queued = LedgerEntry.objects.filter(position__isnull=True).count()
+    return VerifyReport(
+        size=state.size, queued=queued, statements_counted=len(counted_ids), problems=problems
+    )
