@@ -2,8 +2,8 @@
 
 Path: ``$SANTUI_KEY_FILE``, default ``$SANTUI_HOME/keys/santui-keys.json``. It holds
 - ``django_secret``: Django's SECRET_KEY (sessions, CSRF);
-- ``fernet``: a list of Fernet keys encrypting names and contacts at rest (first one encrypts,
-  all decrypt, so keys can be rotated by prepending a new one);
+- ``data``: a list of base64 AES-256 keys encrypting names and contacts at rest (the first one
+  encrypts, all decrypt, so keys can be rotated by prepending a new one);
 - ``hmac``: the key of the keyed hashes (receipt codes, de-duplication, rate-limit buckets).
 Losing the file makes stored names unreadable and receipts unverifiable: back it up apart from
 the database.
@@ -18,14 +18,13 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from cryptography.fernet import Fernet
 
 
 @dataclass(frozen=True)
 class Keys:
     path: Path
     django_secret: str
-    fernet: tuple[str, ...]
+    data: tuple[bytes, ...]
     hmac: bytes
 
 
@@ -33,7 +32,7 @@ def _new_material() -> dict[str, object]:
     return {
         "version": 1,
         "django_secret": secrets.token_urlsafe(50),
-        "fernet": [Fernet.generate_key().decode("ascii")],
+        "data": [base64.b64encode(secrets.token_bytes(32)).decode("ascii")],
         "hmac": base64.b64encode(secrets.token_bytes(32)).decode("ascii"),
     }
 
@@ -56,6 +55,6 @@ def load_or_create(path: Path) -> Keys:
     return Keys(
         path=path,
         django_secret=raw["django_secret"],
-        fernet=tuple(raw["fernet"]),
+        data=tuple(base64.b64decode(k) for k in raw["data"]),
         hmac=base64.b64decode(raw["hmac"]),
     )

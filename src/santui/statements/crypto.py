@@ -1,34 +1,58 @@
-"""Names and contacts at rest: Fernet (AES-128-CBC + HMAC-SHA256) from `cryptography`.
+"""Names and contacts at rest: AES-256-GCM (AEAD) from `cryptography`.
 
-MultiFernet encrypts with the first key of the key file and decrypts with any, so keys rotate
-by prepending a new one (see docs/operations.md). Keyed hashes (receipts, de-duplication) use
-HMAC-SHA256 with the key file's HMAC key.
+A stored value is ``0x01 || key id (4 bytes) || nonce (12 bytes) || ciphertext+tag``. The first
+key of the key file encrypts; any key decrypts (found by its id: the first four bytes of its
+SHA-256), so keys rotate by prepending a new one (docs/operations.md). AES-GCM rather than
+Fernet: the same library, authenticated too, and several times cheaper per value, which the bulk
+import feels (docs/benchmarks.md). Keyed hashes (receipts, rate-limit buckets) are HMAC-SHA256
+under the key file's HMAC key.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 from functools import cache
 from typing import Any
 
-from cryptography.fernet import Fernet, MultiFernet
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django import forms
 from django.db import models
 
 
+_VERSION = b"\x01"
+
+
+class DecryptionError(ValueError):
+    """A stored value that no key of the key file can open (wrong key file, or tampering)."""
+
+
 @cache
-def _fernet(keys: tuple[str, ...]) -> MultiFernet:
-    return MultiFernet([Fernet(k) for k in keys])
+def _ciphers(keys: tuple[bytes, ...]) -> tuple[tuple[bytes, AESGCM], dict[bytes, AESGCM]]:
+    by_id = {hashlib.sha256(k).digest()[:4]: AESGCM(k) for k in keys}
+    first_id = hashlib.sha256(keys[0]).digest()[:4]
+    return (first_id, by_id[first_id]), by_id
 
 
 def encrypt_text(value: str) -> bytes:
-    return _fernet(settings.KEYS.fernet).encrypt(value.encode("utf-8"))
+    (key_id, cipher), _ = _ciphers(settings.KEYS.data)
+    nonce = os.urandom(12)
+    return _VERSION + key_id + nonce + cipher.encrypt(nonce, value.encode("utf-8"), None)
 
 
 def decrypt_text(token: bytes) -> str:
-    return _fernet(settings.KEYS.fernet).decrypt(bytes(token)).decode("utf-8")
+    token = bytes(token)
+    _, by_id = _ciphers(settings.KEYS.data)
+    cipher = by_id.get(token[1:5])
+    if token[:1] != _VERSION or cipher is None:
+        raise DecryptionError("value was encrypted with a key that is not in the key file")
+    try:
+        return cipher.decrypt(token[5:17], token[17:], None).decode("utf-8")
+    except InvalidTag:
+        raise DecryptionError("stored value failed authentication") from None
 
 
 def keyed_hash(purpose: str, value: bytes) -> str:
@@ -38,7 +62,7 @@ def keyed_hash(purpose: str, value: bytes) -> str:
 
 
 class EncryptedTextField(models.BinaryField):
-    """A text field stored as a Fernet token; the empty string is stored as NULL."""
+    """A text field stored encrypted (format above); the empty string is stored as NULL."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("null", True)

@@ -1,0 +1,318 @@
+"""`santui import`: JSON Lines or CSV statements, streamed in batches, idempotent and resumable.
+
+Every row either lands (or is already there) or goes to the rejects file with its line number, a
+reason and its raw text, so nothing is lost. Format: docs/import-format.md.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import IO, Any
+from zoneinfo import ZoneInfo
+
+import orjson
+from django.conf import settings
+
+from santui.intake.places import iso_codes
+from santui.statements.bulk import StatementRow, statements_bulk_load
+from santui.statements.models import Channel, NameKind, Status
+from santui.textparse.regions import RegionError, normalize_region
+from santui.textparse.sectors import SECTORS
+
+FIELDS = frozenset(
+    {
+        "external_id", "received_at", "channel", "text", "organizations", "headcount", "name",
+        "name_kind", "region", "sector", "current_party_member", "publish", "status",
+    }
+)  # fmt: skip
+ORGANIZATIONS = ("party", "league", "pioneers")
+IMPORT_STATUSES = frozenset({Status.RECEIVED, Status.ACCEPTED})
+MAX_ROW_BYTES = 64 * 1024
+_TRUE = {"true", "yes", "1", "y", "t"}
+_FALSE = {"false", "no", "0", "n", "f", ""}
+
+
+class RowError(ValueError):
+    """This row cannot be taken; the message says why."""
+
+
+class FileError(ValueError):
+    """The whole file cannot be read (unknown format, bad CSV header)."""
+
+
+@dataclass
+class ImportSummary:
+    rows: int = 0
+    imported: int = 0
+    accepted: int = 0
+    already_present: int = 0
+    rejected: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)
+
+    def reject(self, reason: str) -> None:
+        self.rejected += 1
+        key = reason.split(":")[0]
+        self.reasons[key] = self.reasons.get(key, 0) + 1
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RawRow:
+    line: int
+    raw: str
+    data: dict[str, Any] | None  # None when the row could not even be decoded
+    error: str = ""
+
+
+def detect_format(path: str, explicit: str | None) -> str:
+    if explicit:
+        return explicit
+    lower = path.lower()
+    if lower.endswith((".jsonl", ".ndjson", ".json")):
+        return "jsonl"
+    if lower.endswith(".csv"):
+        return "csv"
+    raise FileError("cannot tell the format from the file name: use --format jsonl or csv")
+
+
+def read_jsonl(stream: IO[bytes]) -> Iterator[RawRow]:
+    for number, line in enumerate(stream, start=1):
+        if len(line) > MAX_ROW_BYTES:
+            yield RawRow(number, line[:2000].decode("utf-8", "replace"), None,
+                         f"row too large: {len(line)} bytes, at most {MAX_ROW_BYTES}")  # fmt: skip
+            continue
+        if not line.strip():
+            continue
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            yield RawRow(number, line.decode("utf-8", "replace"), None,
+                         f"not valid UTF-8: byte {exc.start}")  # fmt: skip
+            continue
+        try:
+            data = orjson.loads(text)
+        except orjson.JSONDecodeError as exc:
+            yield RawRow(number, text.rstrip("\r\n"), None, f"bad JSON: {exc}")
+            continue
+        if not isinstance(data, dict):
+            yield RawRow(number, text, None, "bad JSON: a row must be an object")
+            continue
+        yield RawRow(number, text.rstrip("\r\n"), data)
+
+
+def read_csv(stream: IO[bytes]) -> Iterator[RawRow]:
+    # surrogateescape keeps undecodable bytes so one bad row is rejected, not the whole file.
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="surrogateescape", newline="")
+    csv.field_size_limit(MAX_ROW_BYTES)
+    reader = csv.reader(text)
+    try:
+        header = next(reader)
+    except StopIteration:
+        return
+    except csv.Error as exc:
+        raise FileError(f"CSV header cannot be read: {exc}") from None
+    header = [h.strip() for h in header]
+    unknown = [h for h in header if h not in FIELDS]
+    if unknown:
+        raise FileError(f"unknown CSV columns: {', '.join(unknown)} (known: {', '.join(sorted(FIELDS))})")
+    if "external_id" not in header:
+        raise FileError("the CSV header has no external_id column")
+    while True:
+        line = reader.line_num + 1
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield RawRow(line, "", None, f"bad CSV: {exc}")
+            continue
+        raw = ",".join(values)
+        if any("\udc80" <= ch <= "\udcff" for ch in raw):
+            yield RawRow(line, raw.encode("utf-8", "surrogateescape").decode("utf-8", "replace"),
+                         None, "not valid UTF-8")  # fmt: skip
+            continue
+        if not any(v.strip() for v in values):
+            continue
+        if len(values) != len(header):
+            yield RawRow(line, raw, None, f"bad CSV: {len(values)} fields, header has {len(header)}")
+            continue
+        yield RawRow(line, raw, {k: v for k, v in zip(header, values, strict=True) if v != ""})
+
+
+# --- validating ----------------------------------------------------------------------------
+
+
+def _bool(value: Any, name: str, default: bool | None) -> bool | None:
+    if value is None:
+        return default
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in _TRUE:
+        return True
+    if isinstance(value, str) and value.strip().lower() in _FALSE:
+        return default if value.strip() == "" else False
+    raise RowError(f"bad {name}: {value!r} is not true or false")
+
+
+def _received_at(value: Any, tz: ZoneInfo) -> dt.datetime:
+    if not isinstance(value, str) or not value.strip():
+        raise RowError("bad received_at: missing")
+    value = value.strip()
+    try:
+        if len(value) == 10:
+            day = dt.date.fromisoformat(value)
+            return dt.datetime.combine(day, dt.time(12), tzinfo=tz)
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise RowError(f"bad received_at: {value!r} is not an ISO 8601 date or date-time") from None
+    if moment.tzinfo is None:
+        raise RowError(f"bad received_at: {value!r} has no UTC offset")
+    if moment.year < 1990 or moment > dt.datetime.now(dt.UTC) + dt.timedelta(days=1):
+        raise RowError(f"bad received_at: {value!r} is out of range")
+    return moment
+
+
+def _organizations(value: Any) -> tuple[bool, bool, bool]:
+    if value is None:
+        raise RowError("unknown organization: organizations missing")
+    if isinstance(value, str):
+        items = [p for p in value.replace(";", " ").replace(",", " ").replace("|", " ").split() if p]
+    elif isinstance(value, list):
+        items = value
+    else:
+        raise RowError("unknown organization: organizations must be a list")
+    if not items:
+        raise RowError("unknown organization: organizations is empty")
+    for item in items:
+        if item not in ORGANIZATIONS:
+            raise RowError(f"unknown organization: {item!r} (party, league or pioneers)")
+    return ("party" in items, "league" in items, "pioneers" in items)
+
+
+def _text(data: dict[str, Any], key: str, limit: int) -> str:
+    value = data.get(key, "")
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise RowError(f"bad {key}: must be text")
+    if len(value) > limit:
+        raise RowError(f"{key} too long: {len(value)} characters, at most {limit}")
+    return value
+
+
+def validate(data: dict[str, Any], *, tz: ZoneInfo) -> StatementRow:
+    unknown = set(data) - FIELDS
+    if unknown:
+        raise RowError(f"unknown field: {', '.join(sorted(unknown))}")
+    eid = data.get("external_id")
+    if isinstance(eid, int) and not isinstance(eid, bool):
+        eid = str(eid)
+    if not isinstance(eid, str) or not eid.strip():
+        raise RowError("no external_id")
+    if len(eid) > 200:
+        raise RowError("bad external_id: longer than 200 characters")
+    channel = data.get("channel")
+    if channel not in Channel.values:
+        raise RowError(f"unknown channel: {channel!r}")
+    party, league, pioneers = _organizations(data.get("organizations"))
+    headcount = data.get("headcount", 1)
+    if isinstance(headcount, str) and headcount.strip().isdigit():
+        headcount = int(headcount)
+    if not isinstance(headcount, int) or isinstance(headcount, bool):
+        raise RowError(f"bad headcount: {headcount!r} is not a whole number")
+    if headcount < 1 or headcount > settings.SANTUI_MAX_HEADCOUNT:
+        raise RowError(f"bad headcount: {headcount} (1 to {settings.SANTUI_MAX_HEADCOUNT})")
+    name = _text(data, "name", 200).strip()
+    name_kind = data.get("name_kind") or (NameKind.ALIAS if name else NameKind.ANONYMOUS)
+    if name_kind not in NameKind.values:
+        raise RowError(f"unknown name_kind: {name_kind!r}")
+    if name_kind == NameKind.ANONYMOUS and name:
+        raise RowError("bad name_kind: anonymous, but a name is given")
+    region = _text(data, "region", 20)
+    if region:
+        try:
+            region = normalize_region(region, iso_codes=iso_codes())
+        except RegionError as exc:
+            raise RowError(f"bad region: {exc}") from None
+    sector = _text(data, "sector", 40)
+    if sector and sector not in SECTORS:
+        raise RowError(f"unknown sector: {sector!r}")
+    status = data.get("status") or Status.RECEIVED
+    if status not in IMPORT_STATUSES:
+        raise RowError(f"bad status: {status!r} (received or accepted)")
+    return StatementRow(
+        external_id=eid.strip(),
+        received_at=_received_at(data.get("received_at"), tz),
+        channel=channel,
+        text=_text(data, "text", settings.SANTUI_MAX_TEXT),
+        party=party,
+        league=league,
+        pioneers=pioneers,
+        headcount=headcount,
+        name=name,
+        name_kind=name_kind,
+        region=region,
+        sector=sector,
+        current_party_member=_bool(data.get("current_party_member"), "current_party_member", None),
+        publish=bool(_bool(data.get("publish"), "publish", False)),
+        status=status,
+    )
+
+
+# --- running -------------------------------------------------------------------------------
+
+
+def run_import(
+    stream: IO[bytes],
+    *,
+    fmt: str,
+    source: str,
+    rejects: IO[bytes],
+    batch_size: int = 2000,
+    on_progress: Callable[[int], None] | None = None,
+) -> ImportSummary:
+    """Import every row of ``stream``; write rejects as JSON lines to ``rejects``."""
+    tz = ZoneInfo(settings.SANTUI_REPORTING_TZ)
+    summary = ImportSummary()
+    reader = read_jsonl(stream) if fmt == "jsonl" else read_csv(stream)
+    batch: list[StatementRow] = []
+    last_pos = 0
+
+    def flush() -> None:
+        result = statements_bulk_load(rows=batch, source=source, via="import")
+        summary.imported += result.inserted
+        summary.accepted += result.accepted
+        summary.already_present += result.already_present
+        batch.clear()
+
+    for raw in reader:
+        summary.rows += 1
+        reason = raw.error
+        if raw.data is not None:
+            try:
+                batch.append(validate(raw.data, tz=tz))
+            except RowError as exc:
+                reason = str(exc)
+        if reason:
+            summary.reject(reason)
+            rejects.write(
+                orjson.dumps({"line": raw.line, "reason": reason, "raw": raw.raw[:10000]}) + b"\n"
+            )
+        if len(batch) >= batch_size:
+            flush()
+            if on_progress is not None and stream.seekable():
+                pos = stream.tell()
+                on_progress(pos - last_pos)
+                last_pos = pos
+    if batch:
+        flush()
+    if on_progress is not None and stream.seekable():
+        on_progress(stream.tell() - last_pos)
+    return summary
+
