@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from santui.statements.actions import ledger_add_entry
 from santui.statements.models import EntryKind, LedgerEntry, Statement, Status
-from santui.tally.cells import Cell, Counted, fold
+from santui.tally.cells import Cell, Counted, cells_of, fold
 from santui.tally.models import IntegrationState, Rollup
 
 _COUNTED = Counted._fields
@@ -61,7 +61,7 @@ def tally_verify() -> VerifyReport:
     counted_ids: set[int] = set()
     positions = 0
     max_position = -1
-    ledger_pairs = []
+    ledger: Counter[Cell] = Counter()
     integrated = (
         LedgerEntry.objects.filter(position__isnull=False)
         .order_by("position")
@@ -71,13 +71,12 @@ def tally_verify() -> VerifyReport:
         positions += 1
         max_position = max(max_position, position)
         sign = 1 if kind == EntryKind.ADD else -1
-        ledger_pairs.append((Counted(*counted), sign))
+        for cell, value in cells_of(Counted(*counted)):
+            ledger[cell] += sign * value
         if sign > 0:
             counted_ids.add(statement_id)
         else:
             counted_ids.discard(statement_id)
-    ledger = fold(ledger_pairs)
-    del ledger_pairs
 
     problems: list[str] = []
     if positions != state.size or max_position != state.size - 1:
@@ -87,12 +86,14 @@ def tally_verify() -> VerifyReport:
         )
     problems += _compare("rollup", rollups, "ledger", ledger)
 
-    recount_pairs = []
-    for statement in Statement.objects.only(*_STATEMENT_FIELDS).iterator(chunk_size=20000):
-        if statement.pk in counted_ids:
-            entry = ledger_add_entry(statement)
-            recount_pairs.append((Counted(*(getattr(entry, f) for f in _COUNTED)), 1))
-    recount = fold(recount_pairs)
+    recount = fold(
+        (Counted(*(getattr(entry, f) for f in _COUNTED)), 1)
+        for entry in (
+            ledger_add_entry(statement)
+            for statement in Statement.objects.only(*_STATEMENT_FIELDS).iterator(chunk_size=20000)
+            if statement.pk in counted_ids
+        )
+    )
     problems += _compare("rollup", rollups, "statements", recount)
 
     # Statuses against the ledger: accepted <=> a live add entry (integrated or queued).

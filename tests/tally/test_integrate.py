@@ -1,0 +1,119 @@
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from santui.statements.actions import statement_reject
+from santui.statements.models import LedgerEntry
+from santui.tally import actions as tally_actions
+from santui.tally.actions import tally_integrate
+from santui.tally.models import IntegrationState, Rollup
+from santui.tally.selectors import stats_document
+from santui.tally.verify import tally_verify
+from tests.factories import AcceptedStatementFactory, ReceivedStatementFactory
+
+pytestmark = pytest.mark.django_db
+
+DAY = dt.datetime(2005, 4, 21, 4, 0, tzinfo=dt.UTC)
+
+
+def test_integration_gives_consecutive_positions_and_counts_persons() -> None:
+    AcceptedStatementFactory(headcount=1, received_at=DAY)
+    AcceptedStatementFactory(headcount=140, channel="group", received_at=DAY)
+    ReceivedStatementFactory(headcount=7)  # not accepted: never counted
+    result = tally_integrate(batch_size=1)
+    assert (result.entries, result.batches, result.size) == (2, 2, 2)
+    assert sorted(LedgerEntry.objects.values_list("position", flat=True)) == [0, 1]
+    doc = stats_document(public=False)
+    assert doc["persons"] == 141
+    assert doc["statements"] == 2
+    assert doc["organizations"] == {"party": 141, "league": 141, "pioneers": 141}
+    assert doc["daily"] == [{"date": "2005-04-21", "persons": 141, "cumulative": 141}]
+
+
+def test_rerun_with_empty_queue_changes_nothing() -> None:
+    AcceptedStatementFactory(headcount=3)
+    tally_integrate()
+    before = list(Rollup.objects.order_by("id").values_list("stat", "key", "day", "value"))
+    assert tally_integrate().entries == 0
+    after = list(Rollup.objects.order_by("id").values_list("stat", "key", "day", "value"))
+    assert before == after
+
+
+def test_revoke_subtracts_exactly_what_was_added() -> None:
+    keep = AcceptedStatementFactory(headcount=2, received_at=DAY)
+    drop = AcceptedStatementFactory(headcount=5, received_at=DAY, sector="police")
+    tally_integrate()
+    statement_reject(statement=drop, by=None, reason="duplicate", via="t")
+    assert stats_document(public=False)["persons"] == 7  # not integrated yet: figures lag
+    tally_integrate()
+    doc = stats_document(public=False)
+    assert doc["persons"] == 2
+    assert doc["statements"] == 1
+    assert all(cell["key"] != "police" for cell in doc["sectors"])
+    assert tally_verify().ok
+    assert keep.pk
+
+
+def test_crash_inside_a_batch_leaves_no_partial_integration(monkeypatch: pytest.MonkeyPatch) -> None:
+    AcceptedStatementFactory(headcount=4)
+    AcceptedStatementFactory(headcount=6)
+
+    def boom(*args: object, **kwargs: object) -> str:
+        raise RuntimeError("power cut between positions and rollups")
+
+    monkeypatch.setattr(tally_actions, "_upsert_sql", boom)
+    with pytest.raises(RuntimeError):
+        tally_integrate()
+    assert IntegrationState.objects.get().size == 0
+    assert not LedgerEntry.objects.filter(position__isnull=False).exists()
+    assert not Rollup.objects.exists()
+    monkeypatch.undo()
+    assert tally_integrate().entries == 2
+    assert stats_document(public=False)["persons"] == 10
+    assert tally_verify().ok
+
+
+def test_verify_names_a_rollup_that_drifted() -> None:
+    AcceptedStatementFactory(headcount=3, received_at=DAY)
+    tally_integrate()
+    assert tally_verify().ok
+    Rollup.objects.filter(stat="persons").update(value=4)
+    report = tally_verify()
+    assert not report.ok
+    assert any(p.startswith("persons[] 2005-04-21: rollup 4, ledger 3") for p in report.problems)
+    assert any("rollup 4, statements 3" in p for p in report.problems)
+    with pytest.raises(Exception, match="differences"):
+        call_command("tally", "verify")
+
+
+def test_verify_catches_a_statement_edited_behind_the_ledger() -> None:
+    s = AcceptedStatementFactory(headcount=3, received_at=DAY)
+    tally_integrate()
+    with connection.cursor() as cursor:  # someone edits the counted record by hand
+        cursor.execute("UPDATE statements_statement SET headcount = 30 WHERE id = %s", [s.pk])
+    report = tally_verify()
+    assert any("rollup 3, statements 30" in p for p in report.problems)
+
+
+def test_verify_catches_status_without_ledger_entry() -> None:
+    s = ReceivedStatementFactory()
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE statements_statement SET status = 'accepted' WHERE id = %s", [s.pk])
+    report = tally_verify()
+    assert f"statement {s.pk} is accepted but has no live add entry" in report.problems
+
+
+def test_verify_catches_a_gap_in_positions() -> None:
+    AcceptedStatementFactory()
+    AcceptedStatementFactory()
+    tally_integrate()
+    LedgerEntry.objects.filter(position=1).update(position=5)
+    assert any("integrated size is 2" in p for p in tally_verify().problems)
+
+
+def test_integrate_command_prints_a_summary(capsys: pytest.CaptureFixture[str]) -> None:
+    AcceptedStatementFactory()
+    call_command("integrate")
+    assert "integrated 1 entries in 1 batches; log size 1" in capsys.readouterr().out
