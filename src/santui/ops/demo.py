@@ -135,7 +135,8 @@ class _Picker:
 class DemoGenerator:
     def __init__(self, *, scale: float, seed: int = 2004, until: dt.date | None = None) -> None:
         self.scale = scale
-        self.rng = random.Random(seed)
+        self.seed = seed
+        self.rng = random.Random(seed + 1)  # statements; the curve has its own (see rows())
         self.until = until or dt.date.today() - dt.timedelta(days=1)
         self.tz = ZoneInfo("Asia/Shanghai")
         gaz = gazetteer()
@@ -199,7 +200,7 @@ class DemoGenerator:
     def rows(self, *, received_tail: int = 0) -> Iterator[StatementRow]:
         rng = self.rng
         previous = 0
-        for day, target in cumulative_targets(self.scale, self.until, rng):
+        for day, target in cumulative_targets(self.scale, self.until, random.Random(self.seed)):
             remaining = target - previous
             previous = target
             index = 0
@@ -257,11 +258,10 @@ def batched(rows: Iterator[StatementRow], size: int) -> Iterator[list[StatementR
         yield batch
 
 
-def expected_persons(scale: float, until: dt.date) -> int:
+def expected_persons(scale: float, until: dt.date, seed: int) -> int:
     """Persons the demo will hold at ``until`` (for progress bars): the last target."""
-    rng = random.Random(0)
     last = 0
-    for _, target in cumulative_targets(scale, until, rng):
+    for _, target in cumulative_targets(scale, until, random.Random(seed)):
         last = target
     return last
 

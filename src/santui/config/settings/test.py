@@ -14,3 +14,4 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 RATELIMIT_ENABLE = os.environ.get("SANTUI_TEST_RATELIMIT", "0") == "1"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405

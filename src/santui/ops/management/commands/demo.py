@@ -34,7 +34,7 @@ class Command(BaseCommand):
         except ValueError:
             raise CommandError("--until must be a date YYYY-MM-DD") from None
         generator = DemoGenerator(scale=scale, seed=options["seed"], until=until)
-        total = expected_persons(scale, generator.until)
+        total = expected_persons(scale, generator.until, options["seed"])
         started = time.monotonic()
         inserted = present = persons = 0
         with tqdm(total=total, unit="person", unit_scale=True, desc="demo",

@@ -13,6 +13,21 @@ from gunicorn.app.base import BaseApplication
 from santui.config.wsgi import application
 
 
+def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict[str, Any]:
+    """The gunicorn settings `santui serve` runs with (tests read them)."""
+    return {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "threads": threads,
+        "worker_class": "gthread",
+        # No access log: it would hold client addresses (DESIGN.md invariant 4).
+        "accesslog": None,
+        "errorlog": "-",
+        "loglevel": "warning",
+        "forwarded_allow_ips": "127.0.0.1",
+    }
+
+
 class _Gunicorn(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type hints
     def __init__(self, options: dict[str, Any]) -> None:
         self.options = options
@@ -47,17 +62,9 @@ class Command(BaseCommand):
         self.stdout.write(f"santui on http://{options['host']}:{options['port']}/")
         try:
             _Gunicorn(
-                {
-                    "bind": f"{options['host']}:{options['port']}",
-                    "workers": options["workers"],
-                    "threads": options["threads"],
-                    "worker_class": "gthread",
-                    # No access log: it would hold client addresses (DESIGN.md invariant 4).
-                    "accesslog": None,
-                    "errorlog": "-",
-                    "loglevel": "warning",
-                    "forwarded_allow_ips": "127.0.0.1",
-                }
+                gunicorn_options(
+                    options["host"], options["port"], options["workers"], options["threads"]
+                )
             ).run()
         finally:
             integrator.terminate()
