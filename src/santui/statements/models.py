@@ -9,6 +9,7 @@ counted, which the integrator (``santui.tally``) folds into rollups.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -95,7 +96,7 @@ class Statement(models.Model):
     party = models.BooleanField(default=False)
     league = models.BooleanField(default=False)
     pioneers = models.BooleanField(default=False)
-    headcount = models.PositiveIntegerField(default=1)
+    headcount = models.PositiveIntegerField(default=1, validators=[MinValueValidator(1)])
     name = EncryptedTextField(max_length=200)
     contact = EncryptedTextField(max_length=500)
     name_kind = models.CharField(max_length=16, choices=NameKind.choices)
