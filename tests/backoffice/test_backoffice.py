@@ -71,7 +71,9 @@ def test_intake_volunteer_records_a_phone_statement_through_the_action() -> None
         ("headcount", "0", "greater than or equal to 1"),
     ],
 )
-def test_bad_office_input_is_explained_and_stores_nothing(field: str, value: str, message: str) -> None:
+def test_bad_office_input_is_explained_and_stores_nothing(
+    field: str, value: str, message: str
+) -> None:
     client = staff(INTAKE_VOLUNTEER)
     response = client.post("/office/statements/statement/add/", record_form(**{field: value}))
     assert response.status_code == 200
@@ -92,9 +94,13 @@ def test_no_organization_is_refused() -> None:
 def test_moderator_accepts_and_rejects_with_a_reason_and_the_trail_records_it() -> None:
     a, b = ReceivedStatementFactory(), AcceptedStatementFactory()
     client = staff(MODERATOR)
-    client.post("/office/statements/statement/", {"action": "accept_selected", "_selected_action": [a.pk]})
+    client.post(
+        "/office/statements/statement/", {"action": "accept_selected", "_selected_action": [a.pk]}
+    )
     assert Statement.objects.get(pk=a.pk).status == "accepted"
-    page = client.post("/office/statements/statement/", {"action": "reject_selected", "_selected_action": [b.pk]})
+    page = client.post(
+        "/office/statements/statement/", {"action": "reject_selected", "_selected_action": [b.pk]}
+    )
     assert page.status_code == 200 and "reason" in page.content.decode()  # asks for the reason
     client.post(
         "/office/statements/statement/",
@@ -114,11 +120,16 @@ def test_moderator_accepts_and_rejects_with_a_reason_and_the_trail_records_it() 
 def test_volunteer_cannot_moderate_and_sees_no_names() -> None:
     s = ReceivedStatementFactory(name="秘密名字")
     client = staff(INTAKE_VOLUNTEER)
-    client.post("/office/statements/statement/", {"action": "accept_selected", "_selected_action": [s.pk]})
+    client.post(
+        "/office/statements/statement/", {"action": "accept_selected", "_selected_action": [s.pk]}
+    )
     assert Statement.objects.get(pk=s.pk).status == "received"
     page = client.get(f"/office/statements/statement/{s.pk}/change/").content.decode()
     assert "秘密名字" not in page
-    assert "秘密名字" in staff(MODERATOR).get(f"/office/statements/statement/{s.pk}/change/").content.decode()
+    assert (
+        "秘密名字"
+        in staff(MODERATOR).get(f"/office/statements/statement/{s.pk}/change/").content.decode()
+    )
 
 
 def test_counted_statements_are_frozen_and_nothing_can_be_deleted() -> None:
@@ -126,11 +137,19 @@ def test_counted_statements_are_frozen_and_nothing_can_be_deleted() -> None:
     client = staff(ADMINISTRATOR)
     client.post(f"/office/statements/statement/{s.pk}/change/", record_form(headcount="99"))
     assert Statement.objects.get(pk=s.pk).headcount == 2
-    assert client.post(f"/office/statements/statement/{s.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert (
+        client.post(f"/office/statements/statement/{s.pk}/delete/", {"post": "yes"}).status_code
+        == 403
+    )
     assert client.get("/office/statements/statuschange/").status_code == 200
     change = StatusChange.objects.first()
     assert change is not None
-    assert client.post(f"/office/statements/statuschange/{change.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert (
+        client.post(
+            f"/office/statements/statuschange/{change.pk}/delete/", {"post": "yes"}
+        ).status_code
+        == 403
+    )
 
 
 def test_anonymous_visitors_are_sent_to_login() -> None:

@@ -108,9 +108,7 @@ def test_cli_rejects_bad_dates() -> None:
         call_command("stats", "--from", "2005/04/01")
 
 
-def test_public_figures_read_rollups_not_statements(
-    figures: None, client: Client
-) -> None:
+def test_public_figures_read_rollups_not_statements(figures: None, client: Client) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -122,7 +120,9 @@ def test_public_figures_read_rollups_not_statements(
     assert not any("statements_statement" in q["sql"] for q in queries.captured_queries)
 
 
-def test_a_new_integration_is_visible_at_once_despite_the_cache(figures: None, client: Client) -> None:
+def test_a_new_integration_is_visible_at_once_despite_the_cache(
+    figures: None, client: Client
+) -> None:
     assert client.get("/api/v1/stats").json()["persons"] == 35
     AcceptedStatementFactory(headcount=5)
     tally_integrate()

@@ -66,7 +66,9 @@ def test_reject_of_received_statement_queues_nothing() -> None:
     assert Statement.objects.get().reject_reason == "spam"
 
 
-@pytest.mark.parametrize("status_path", [["accept", "accept"], ["reject", "accept"], ["reject", "reject"]])
+@pytest.mark.parametrize(
+    "status_path", [["accept", "accept"], ["reject", "accept"], ["reject", "reject"]]
+)
 def test_transitions_that_are_not_allowed_raise_and_change_nothing(status_path: list[str]) -> None:
     s = ReceivedStatementFactory()
     do = {

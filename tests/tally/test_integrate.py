@@ -56,7 +56,9 @@ def test_revoke_subtracts_exactly_what_was_added() -> None:
     assert keep.pk
 
 
-def test_crash_inside_a_batch_leaves_no_partial_integration(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_crash_inside_a_batch_leaves_no_partial_integration(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     AcceptedStatementFactory(headcount=4)
     AcceptedStatementFactory(headcount=6)
 

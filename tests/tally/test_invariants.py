@@ -25,9 +25,10 @@ receive = st.tuples(
     st.integers(1, 200),  # headcount
     ORG_SETS,
     st.datetimes(
-        min_value=dt.datetime(2004, 12, 3), max_value=dt.datetime(2024, 12, 31),
+        min_value=dt.datetime(2004, 12, 3),
+        max_value=dt.datetime(2024, 12, 31),
         timezones=st.just(dt.UTC),
-    ),  # fmt: skip
+    ),
     st.sampled_from(["110101", "210100", "US", "HK", ""]),
     st.sampled_from(["", "police", "farmer"]),
     st.sampled_from(["web", "phone", "group"]),

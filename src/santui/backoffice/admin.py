@@ -18,7 +18,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from santui.backoffice.forms import RejectForm, StatementForm
-from santui.statements.actions import TransitionError, statement_accept, statement_receive, statement_reject
+from santui.statements.actions import (
+    TransitionError,
+    statement_accept,
+    statement_receive,
+    statement_reject,
+)
 from santui.statements.models import LedgerEntry, Statement, Status, StatusChange
 
 PERSONAL = ("name", "contact")
@@ -134,7 +139,12 @@ class StatementAdmin(admin.ModelAdmin):
                 done += 1
             except TransitionError:
                 skipped += 1
-        self.message_user(request, _("Accepted: %(d)d. Not awaiting review, left as they were: %(s)d.") % {"d": done, "s": skipped}, messages.SUCCESS)
+        self.message_user(
+            request,
+            _("Accepted: %(d)d. Not awaiting review, left as they were: %(s)d.")
+            % {"d": done, "s": skipped},
+            messages.SUCCESS,
+        )
 
     @admin.action(description=_("Reject the selected statements…"), permissions=["moderate"])
     def reject_selected(
@@ -160,13 +170,20 @@ class StatementAdmin(admin.ModelAdmin):
                 return None
         else:
             form = RejectForm(
-                initial={"_selected_action": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME)}
+                initial={
+                    "_selected_action": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME)
+                }
             )
         return TemplateResponse(
             request,
             "backoffice/reject.html",
-            {**self.admin_site.each_context(request), "form": form, "statements": queryset,
-             "opts": self.model._meta, "title": _("Reject statements")},
+            {
+                **self.admin_site.each_context(request),
+                "form": form,
+                "statements": queryset,
+                "opts": self.model._meta,
+                "title": _("Reject statements"),
+            },
         )
 
     def has_moderate_permission(self, request: HttpRequest) -> bool:

@@ -6,7 +6,6 @@ from django import forms
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.utils.translation import gettext_lazy as _
 
-from santui.intake.places import iso_codes
 from santui.statements.models import RejectReason, Statement
 from santui.textparse.regions import RegionError, normalize_region
 
@@ -27,7 +26,7 @@ class StatementForm(forms.ModelForm):
         if not value:
             return ""
         try:
-            return normalize_region(value, iso_codes=iso_codes())
+            return normalize_region(value)
         except RegionError as exc:
             raise forms.ValidationError(str(exc)) from None
 

@@ -4,18 +4,12 @@ from __future__ import annotations
 
 from functools import cache
 
-import pycountry
 from babel import Locale
 from django.utils.translation import get_language
 
-from santui.textparse.regions import MAINLAND, PROVINCE_NAMES_EN, gazetteer
+from santui.textparse.regions import MAINLAND, PROVINCE_NAMES_EN, gazetteer, iso_codes
 
 _BABEL_LOCALE = {"zh-hans": "zh_Hans", "zh-hant": "zh_Hant", "en": "en"}
-
-
-@cache
-def iso_codes() -> frozenset[str]:
-    return frozenset(c.alpha_2 for c in pycountry.countries)
 
 
 @cache

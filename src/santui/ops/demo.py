@@ -9,7 +9,7 @@ import random
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from itertools import accumulate
+from itertools import accumulate, pairwise
 from zoneinfo import ZoneInfo
 
 from santui.statements.bulk import StatementRow
@@ -61,10 +61,15 @@ OVERSEAS = (("US", 30), ("CA", 12), ("AU", 10), ("TW", 10), ("HK", 10), ("JP", 8
             ("KR", 5), ("DE", 4), ("GB", 4), ("FR", 3), ("NZ", 3), ("SG", 3), ("MO", 2),
             ("MY", 2), ("TH", 2))  # fmt: skip
 
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余于杜叶"
+    "程魏苏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺"
+    "顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建文辉力国庆春梅东海志云宏波鹏飞"
-ALIASES = ("明心", "觉醒", "正义", "天明", "善良", "清醒人", "新生", "自由", "真善忍", "看清",
-           "良知", "一个老党员", "东北人", "北京人", "大学生", "老师", "求真", "顺天意")  # fmt: skip
+ALIASES = ("明心", "觉醒", "正义", "天明", "善良", "清醒人", "新生", "自由", "真善忍",
+           "看清", "良知", "一个老党员", "东北人", "北京人", "大学生", "老师", "求真",
+           "顺天意")  # fmt: skip
 
 TEXTS_HANS = (
     "我声明退出中共的{orgs}。{name}",
@@ -91,7 +96,9 @@ ORG_EN = {"party": "Communist Party", "league": "Communist Youth League",
           "pioneers": "Young Pioneers"}  # fmt: skip
 
 
-def cumulative_targets(scale: float, until: dt.date, rng: random.Random) -> Iterator[tuple[dt.date, int]]:
+def cumulative_targets(
+    scale: float, until: dt.date, rng: random.Random
+) -> Iterator[tuple[dt.date, int]]:
     """(day, target cumulative persons at its end) for every day from 2004-12-03 to ``until``.
 
     Exact (rounded) at every anchor; between anchors the daily amounts vary (weekly rhythm and
@@ -103,7 +110,7 @@ def cumulative_targets(scale: float, until: dt.date, rng: random.Random) -> Iter
     slope = (last_total - prev_total) / (last_day - prev_day).days
     if until > last_day:
         anchors.append((until, last_total + round(slope * (until - last_day).days)))
-    for (d0, c0), (d1, c1) in zip(anchors, anchors[1:], strict=False):
+    for (d0, c0), (d1, c1) in pairwise(anchors):
         days = (d1 - d0).days
         weights = [
             (1.0 + 0.15 * (((d0 + dt.timedelta(i)).weekday()) < 5)) * rng.uniform(0.7, 1.3)
@@ -154,10 +161,8 @@ class DemoGenerator:
         r = self.rng.random()
         if r < 0.95 or remaining == 1:
             return 1
-        if r < 0.995:
-            size = self.rng.randint(2, 6)  # a family
-        else:
-            size = self.rng.randint(10, 150)  # a group list
+        # a family, or (rarely) a group list
+        size = self.rng.randint(2, 6) if r < 0.995 else self.rng.randint(10, 150)
         return min(size, remaining)
 
     def region(self) -> tuple[str, str]:
@@ -264,4 +269,3 @@ def expected_persons(scale: float, until: dt.date, seed: int) -> int:
     for _, target in cumulative_targets(scale, until, random.Random(seed)):
         last = target
     return last
-

@@ -24,7 +24,6 @@ from santui.statements.models import (
 from santui.statements.receipts import new_receipt_code, receipt_hash
 from santui.textparse.regions import province_of
 
-
 # What a ledger entry records of a statement: the dimensions its persons are counted under.
 SNAPSHOT_FIELDS = (
     "day", "headcount", "party", "league", "pioneers", "current_party_member",

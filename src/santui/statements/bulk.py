@@ -53,7 +53,16 @@ _STATEMENT_COLUMNS = (
     "headcount", "name", "contact", "name_kind", "region", "sector", "current_party_member",
     "publish", "status", "reject_reason", "receipt_hash", "created_at",
 )  # fmt: skip
-_CHANGE_COLUMNS = ("statement_id", "from_status", "to_status", "reason", "note", "actor_id", "via", "at")
+_CHANGE_COLUMNS = (
+    "statement_id",
+    "from_status",
+    "to_status",
+    "reason",
+    "note",
+    "actor_id",
+    "via",
+    "at",
+)
 _LEDGER_COLUMNS = (
     "kind", "statement_id", "revokes_id", "day", "headcount", "party", "league", "pioneers",
     "current_party_member", "region", "sector", "channel", "name_kind", "reason", "position",

@@ -18,10 +18,9 @@ from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from django.conf import settings
 from django import forms
+from django.conf import settings
 from django.db import models
-
 
 _VERSION = b"\x01"
 

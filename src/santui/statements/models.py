@@ -89,7 +89,8 @@ class Statement(models.Model):
     source = models.CharField(
         max_length=64, help_text="Where the record came from: web, office, or an import source."
     )
-    external_id = models.CharField(max_length=200, null=True, blank=True)
+    # NULL, not "": statements without one stay outside the unique (source, external_id).
+    external_id = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
     channel = models.CharField(max_length=16, choices=Channel.choices)
     received_at = models.DateTimeField()
     text = models.TextField(blank=True)
@@ -206,9 +207,7 @@ class LedgerEntry(models.Model):
             ),
         ]
         indexes = [
-            models.Index(
-                fields=["id"], condition=Q(position__isnull=True), name="ledger_queued"
-            )
+            models.Index(fields=["id"], condition=Q(position__isnull=True), name="ledger_queued")
         ]
         verbose_name_plural = "ledger entries"
 

@@ -31,7 +31,9 @@ def normalize_receipt_code(code: str) -> str:
     """The canonical 32-character form, or InvalidReceiptCode with what is wrong."""
     compact = re.sub(r"[\s\-_]", "", code).upper().translate(_LOOKALIKES)
     if len(compact) != 32:
-        raise InvalidReceiptCode(f"a receipt code has 32 letters and digits, this has {len(compact)}")
+        raise InvalidReceiptCode(
+            f"a receipt code has 32 letters and digits, this has {len(compact)}"
+        )
     if not _VALID.match(compact):
         raise InvalidReceiptCode("a receipt code uses only the letters A-Z and the digits 2-7")
     return compact

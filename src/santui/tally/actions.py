@@ -54,9 +54,7 @@ def tally_integrate_batch(*, batch_size: int) -> int:
             return 0
         now = timezone.now()
         start = state.size
-        deltas = fold(
-            (Counted(*row[2:]), 1 if row[1] == EntryKind.ADD else -1) for row in rows
-        )
+        deltas = fold((Counted(*row[2:]), 1 if row[1] == EntryKind.ADD else -1) for row in rows)
         with connection.cursor() as cursor:
             cursor.executemany(
                 _position_sql(), [(start + i, now, row[0]) for i, row in enumerate(rows)]
@@ -88,4 +86,3 @@ def tally_integrate(
 
 def queued_count() -> int:
     return LedgerEntry.objects.filter(position__isnull=True).count()
-

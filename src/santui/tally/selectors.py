@@ -85,8 +85,8 @@ def stats_document(
     if date_to:
         ranged = ranged.filter(day__lte=date_to)
     sums: dict[str, dict[str, int]] = defaultdict(dict)
-    for stat, key, total in ranged.values("stat", "key").annotate(t=Sum("value")).values_list(
-        "stat", "key", "t"
+    for stat, key, total in (
+        ranged.values("stat", "key").annotate(t=Sum("value")).values_list("stat", "key", "t")
     ):
         sums[stat][key] = int(total)
 
@@ -141,7 +141,9 @@ def stats_document(
         "milestone_step": settings.SANTUI_MILESTONE_STEP,
         "milestones": marks,
         "regions": regions,
-        "sectors": _cells(sums, Stat.SECTOR, ordered(Stat.SECTOR, list(SECTORS)), public=public, k=k),
+        "sectors": _cells(
+            sums, Stat.SECTOR, ordered(Stat.SECTOR, list(SECTORS)), public=public, k=k
+        ),
         "channels": _cells(
             sums, Stat.CHANNEL, ordered(Stat.CHANNEL, list(Channel.values)), public=public, k=k
         ),

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+import pycountry
+
 MAINLAND = "CN"
 _GB_CODE = re.compile(r"^[1-6]\d{5}$")
 _ISO_CODE = re.compile(r"^[A-Z]{2}$")
@@ -51,7 +53,9 @@ class Gazetteer:
 
 @cache
 def gazetteer() -> Gazetteer:
-    raw = json.loads(resources.files(__package__).joinpath("data/divisions.json").read_text("utf-8"))
+    raw = json.loads(
+        resources.files(__package__).joinpath("data/divisions.json").read_text("utf-8")
+    )
     provinces = {
         code: Division(code, name, code)
         for code, name in raw["provinces"].items()
@@ -65,16 +69,22 @@ def gazetteer() -> Gazetteer:
     return Gazetteer(raw["source"], raw["vintage"], provinces, prefectures)
 
 
+@cache
+def iso_codes() -> frozenset[str]:
+    """Every ISO 3166-1 alpha-2 code (pycountry's copy of the standard)."""
+    return frozenset(c.alpha_2 for c in pycountry.countries)
+
+
 class RegionError(ValueError):
     """A region code that is neither a known GB/T 2260 code nor an ISO 3166-1 alpha-2 code."""
 
 
-def normalize_region(code: str, *, iso_codes: frozenset[str]) -> str:
+def normalize_region(code: str) -> str:
     """Return the canonical form of a region code, or raise RegionError saying why.
 
     Mainland codes must be a province or prefecture of the shipped list (county codes are
-    accepted and kept: their province and prefecture prefixes must exist). Other places are
-    ISO 3166-1 alpha-2 codes from ``iso_codes``; ``CN`` alone means "mainland, place unknown".
+    accepted and kept when their province exists). Other places are
+    ISO 3166-1 alpha-2 codes; ``CN`` alone means "mainland, province unknown".
     """
     value = code.strip().upper()
     gaz = gazetteer()
@@ -86,7 +96,7 @@ def normalize_region(code: str, *, iso_codes: frozenset[str]) -> str:
             raise RegionError(f"unknown prefecture in GB/T 2260 code {value!r}")
         return value
     if _ISO_CODE.match(value):
-        if value not in iso_codes:
+        if value not in iso_codes():
             raise RegionError(f"unknown ISO 3166-1 alpha-2 code {value!r}")
         return value
     raise RegionError(

@@ -6,7 +6,7 @@ import tempfile
 if "SANTUI_HOME" not in os.environ:
     os.environ["SANTUI_HOME"] = tempfile.mkdtemp(prefix="santui-test-")
 
-from santui.config.settings.base import *  # noqa: E402, F403
+from santui.config.settings.base import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {

@@ -2,13 +2,13 @@
 
 import django.core.validators
 import django.db.models.deletion
-import santui.statements.crypto
 from django.conf import settings
 from django.db import migrations, models
 
+import santui.statements.crypto
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -17,79 +17,308 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Statement',
+            name="Statement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(help_text='Where the record came from: web, office, or an import source.', max_length=64)),
-                ('external_id', models.CharField(blank=True, max_length=200, null=True)),
-                ('channel', models.CharField(choices=[('web', 'web form'), ('phone', 'phone'), ('fax', 'fax'), ('email', 'email'), ('volunteer', 'volunteer'), ('courier', 'courier'), ('group', 'group list'), ('posting', 'public posting'), ('currency', 'banknote or coin')], max_length=16)),
-                ('received_at', models.DateTimeField()),
-                ('text', models.TextField(blank=True)),
-                ('party', models.BooleanField(default=False)),
-                ('league', models.BooleanField(default=False)),
-                ('pioneers', models.BooleanField(default=False)),
-                ('headcount', models.PositiveIntegerField(default=1, validators=[django.core.validators.MinValueValidator(1)])),
-                ('name', santui.statements.crypto.EncryptedTextField(max_length=200)),
-                ('contact', santui.statements.crypto.EncryptedTextField(max_length=500)),
-                ('name_kind', models.CharField(choices=[('real', 'real name'), ('alias', 'alias'), ('anonymous', 'no name')], max_length=16)),
-                ('region', models.CharField(blank=True, help_text='GB/T 2260 or ISO 3166-1.', max_length=6)),
-                ('sector', models.CharField(blank=True, choices=[('government', 'government officials and civil servants'), ('police', 'public security and police'), ('discipline_inspection', 'discipline inspection'), ('congress_deputy', "people's congress deputies"), ('judiciary', 'courts and procuratorates'), ('state_security', 'state security'), ('central_organs', 'central organs (State Council, Zhongnanhai, NPC Standing Committee)'), ('military', 'military'), ('education', 'teachers and education'), ('student', 'students'), ('health', 'health workers'), ('media', 'media'), ('state_enterprise', 'state-owned enterprises'), ('business', 'private business'), ('farmer', 'farmers'), ('worker', 'workers'), ('retired', 'retired'), ('other', 'other occupations')], max_length=32)),
-                ('current_party_member', models.BooleanField(null=True)),
-                ('publish', models.BooleanField(default=False)),
-                ('status', models.CharField(choices=[('received', 'received, awaiting review'), ('accepted', 'accepted and counted'), ('rejected', 'rejected')], default='received', max_length=16)),
-                ('reject_reason', models.CharField(blank=True, choices=[('duplicate', 'duplicate'), ('spam', 'spam'), ('incomplete', 'incomplete'), ('declarant_request', "at the declarant's request"), ('other', 'other')], max_length=32)),
-                ('receipt_hash', models.CharField(blank=True, max_length=64, null=True, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        help_text="Where the record came from: web, office, or an import source.",
+                        max_length=64,
+                    ),
+                ),
+                ("external_id", models.CharField(blank=True, max_length=200, null=True)),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("web", "web form"),
+                            ("phone", "phone"),
+                            ("fax", "fax"),
+                            ("email", "email"),
+                            ("volunteer", "volunteer"),
+                            ("courier", "courier"),
+                            ("group", "group list"),
+                            ("posting", "public posting"),
+                            ("currency", "banknote or coin"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("received_at", models.DateTimeField()),
+                ("text", models.TextField(blank=True)),
+                ("party", models.BooleanField(default=False)),
+                ("league", models.BooleanField(default=False)),
+                ("pioneers", models.BooleanField(default=False)),
+                (
+                    "headcount",
+                    models.PositiveIntegerField(
+                        default=1, validators=[django.core.validators.MinValueValidator(1)]
+                    ),
+                ),
+                ("name", santui.statements.crypto.EncryptedTextField(max_length=200)),
+                ("contact", santui.statements.crypto.EncryptedTextField(max_length=500)),
+                (
+                    "name_kind",
+                    models.CharField(
+                        choices=[
+                            ("real", "real name"),
+                            ("alias", "alias"),
+                            ("anonymous", "no name"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "region",
+                    models.CharField(
+                        blank=True, help_text="GB/T 2260 or ISO 3166-1.", max_length=6
+                    ),
+                ),
+                (
+                    "sector",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("government", "government officials and civil servants"),
+                            ("police", "public security and police"),
+                            ("discipline_inspection", "discipline inspection"),
+                            ("congress_deputy", "people's congress deputies"),
+                            ("judiciary", "courts and procuratorates"),
+                            ("state_security", "state security"),
+                            (
+                                "central_organs",
+                                "central organs (State Council, Zhongnanhai, NPC Standing Committee)",
+                            ),
+                            ("military", "military"),
+                            ("education", "teachers and education"),
+                            ("student", "students"),
+                            ("health", "health workers"),
+                            ("media", "media"),
+                            ("state_enterprise", "state-owned enterprises"),
+                            ("business", "private business"),
+                            ("farmer", "farmers"),
+                            ("worker", "workers"),
+                            ("retired", "retired"),
+                            ("other", "other occupations"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("current_party_member", models.BooleanField(null=True)),
+                ("publish", models.BooleanField(default=False)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("received", "received, awaiting review"),
+                            ("accepted", "accepted and counted"),
+                            ("rejected", "rejected"),
+                        ],
+                        default="received",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "reject_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("duplicate", "duplicate"),
+                            ("spam", "spam"),
+                            ("incomplete", "incomplete"),
+                            ("declarant_request", "at the declarant's request"),
+                            ("other", "other"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "receipt_hash",
+                    models.CharField(blank=True, max_length=64, null=True, unique=True),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'permissions': [('moderate_statement', 'Can accept or reject statements'), ('view_personal_data', 'Can see names and contacts')],
-                'indexes': [models.Index(fields=['status', 'received_at'], name='statement_status_day')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('status__in', ['received', 'accepted', 'rejected'])), name='statement_status_valid'), models.CheckConstraint(condition=models.Q(('headcount__gte', 1)), name='statement_headcount_pos'), models.CheckConstraint(condition=models.Q(('party', True), ('league', True), ('pioneers', True), _connector='OR'), name='statement_some_organization'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'rejected'), models.Q(('reject_reason', ''), _negated=True)), models.Q(models.Q(('status', 'rejected'), _negated=True), ('reject_reason', '')), _connector='OR'), name='statement_reason_iff_rejected'), models.UniqueConstraint(condition=models.Q(('external_id__isnull', False)), fields=('source', 'external_id'), name='statement_unique_external_id')],
+                "permissions": [
+                    ("moderate_statement", "Can accept or reject statements"),
+                    ("view_personal_data", "Can see names and contacts"),
+                ],
+                "indexes": [
+                    models.Index(fields=["status", "received_at"], name="statement_status_day")
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("status__in", ["received", "accepted", "rejected"])),
+                        name="statement_status_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("headcount__gte", 1)), name="statement_headcount_pos"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("party", True), ("league", True), ("pioneers", True), _connector="OR"
+                        ),
+                        name="statement_some_organization",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(
+                                ("status", "rejected"),
+                                models.Q(("reject_reason", ""), _negated=True),
+                            ),
+                            models.Q(
+                                models.Q(("status", "rejected"), _negated=True),
+                                ("reject_reason", ""),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="statement_reason_iff_rejected",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("external_id__isnull", False)),
+                        fields=("source", "external_id"),
+                        name="statement_unique_external_id",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='LedgerEntry',
+            name="LedgerEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('add', 'add'), ('revoke', 'revoke')], max_length=8)),
-                ('day', models.DateField()),
-                ('headcount', models.PositiveIntegerField()),
-                ('party', models.BooleanField()),
-                ('league', models.BooleanField()),
-                ('pioneers', models.BooleanField()),
-                ('current_party_member', models.BooleanField()),
-                ('region', models.CharField(blank=True, max_length=6)),
-                ('sector', models.CharField(blank=True, max_length=32)),
-                ('channel', models.CharField(max_length=16)),
-                ('name_kind', models.CharField(max_length=16)),
-                ('reason', models.CharField(blank=True, max_length=32)),
-                ('position', models.BigIntegerField(blank=True, null=True, unique=True)),
-                ('queued_at', models.DateTimeField(auto_now_add=True)),
-                ('integrated_at', models.DateTimeField(blank=True, null=True)),
-                ('revokes', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='revoked_by', to='statements.ledgerentry')),
-                ('statement', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='entries', to='statements.statement')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(choices=[("add", "add"), ("revoke", "revoke")], max_length=8),
+                ),
+                ("day", models.DateField()),
+                ("headcount", models.PositiveIntegerField()),
+                ("party", models.BooleanField()),
+                ("league", models.BooleanField()),
+                ("pioneers", models.BooleanField()),
+                ("current_party_member", models.BooleanField()),
+                ("region", models.CharField(blank=True, max_length=6)),
+                ("sector", models.CharField(blank=True, max_length=32)),
+                ("channel", models.CharField(max_length=16)),
+                ("name_kind", models.CharField(max_length=16)),
+                ("reason", models.CharField(blank=True, max_length=32)),
+                ("position", models.BigIntegerField(blank=True, null=True, unique=True)),
+                ("queued_at", models.DateTimeField(auto_now_add=True)),
+                ("integrated_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "revokes",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="revoked_by",
+                        to="statements.ledgerentry",
+                    ),
+                ),
+                (
+                    "statement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="entries",
+                        to="statements.statement",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'ledger entries',
-                'indexes': [models.Index(condition=models.Q(('position__isnull', True)), fields=['id'], name='ledger_queued')],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('kind', 'add'), ('revokes__isnull', True), ('reason', '')), models.Q(('kind', 'revoke'), ('revokes__isnull', False), models.Q(('reason', ''), _negated=True)), _connector='OR'), name='ledger_kind_shape')],
+                "verbose_name_plural": "ledger entries",
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("position__isnull", True)),
+                        fields=["id"],
+                        name="ledger_queued",
+                    )
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("kind", "add"), ("revokes__isnull", True), ("reason", "")),
+                            models.Q(
+                                ("kind", "revoke"),
+                                ("revokes__isnull", False),
+                                models.Q(("reason", ""), _negated=True),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="ledger_kind_shape",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='StatusChange',
+            name="StatusChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_status', models.CharField(blank=True, max_length=16)),
-                ('to_status', models.CharField(choices=[('received', 'received, awaiting review'), ('accepted', 'accepted and counted'), ('rejected', 'rejected')], max_length=16)),
-                ('reason', models.CharField(blank=True, choices=[('duplicate', 'duplicate'), ('spam', 'spam'), ('incomplete', 'incomplete'), ('declarant_request', "at the declarant's request"), ('other', 'other')], max_length=32)),
-                ('note', models.TextField(blank=True)),
-                ('via', models.CharField(max_length=32)),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL)),
-                ('statement', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='changes', to='statements.statement')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("from_status", models.CharField(blank=True, max_length=16)),
+                (
+                    "to_status",
+                    models.CharField(
+                        choices=[
+                            ("received", "received, awaiting review"),
+                            ("accepted", "accepted and counted"),
+                            ("rejected", "rejected"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("duplicate", "duplicate"),
+                            ("spam", "spam"),
+                            ("incomplete", "incomplete"),
+                            ("declarant_request", "at the declarant's request"),
+                            ("other", "other"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("note", models.TextField(blank=True)),
+                ("via", models.CharField(max_length=32)),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "statement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="changes",
+                        to="statements.statement",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['statement', 'at'], name='statuschange_statement_at')],
+                "indexes": [
+                    models.Index(fields=["statement", "at"], name="statuschange_statement_at")
+                ],
             },
         ),
     ]

@@ -4,35 +4,64 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='IntegrationState',
+            name="IntegrationState",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('size', models.BigIntegerField(default=0)),
-                ('integrated_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("size", models.BigIntegerField(default=0)),
+                ("integrated_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'constraints': [models.CheckConstraint(condition=models.Q(('pk', 1)), name='state_singleton')],
+                "constraints": [
+                    models.CheckConstraint(condition=models.Q(("pk", 1)), name="state_singleton")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Rollup',
+            name="Rollup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stat', models.CharField(choices=[('persons', 'persons'), ('statements', 'statements'), ('org', 'persons per organization'), ('cpm', 'current party members'), ('region', 'persons per region'), ('sector', 'persons per sector'), ('channel', 'persons per channel'), ('name_kind', 'persons per name kind')], max_length=16)),
-                ('key', models.CharField(blank=True, max_length=32)),
-                ('day', models.DateField()),
-                ('value', models.BigIntegerField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "stat",
+                    models.CharField(
+                        choices=[
+                            ("persons", "persons"),
+                            ("statements", "statements"),
+                            ("org", "persons per organization"),
+                            ("cpm", "current party members"),
+                            ("region", "persons per region"),
+                            ("sector", "persons per sector"),
+                            ("channel", "persons per channel"),
+                            ("name_kind", "persons per name kind"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("key", models.CharField(blank=True, max_length=32)),
+                ("day", models.DateField()),
+                ("value", models.BigIntegerField()),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('stat', 'key', 'day'), name='rollup_unique_cell')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("stat", "key", "day"), name="rollup_unique_cell"
+                    )
+                ],
             },
         ),
     ]

@@ -16,8 +16,10 @@ class Command(BaseCommand):
     help = "Generate and load demo statements that follow the published milestones at a scale."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--scale", type=float, default=0.001,
-                            help="fraction of the real persons (0.001: 1,000 by 2005-04-21)")  # fmt: skip
+        parser.add_argument(
+            "--scale", type=float, default=0.001,
+            help="fraction of the real persons (0.001: 1,000 by 2005-04-21)",
+        )  # fmt: skip
         parser.add_argument("--seed", type=int, default=2004)
         parser.add_argument("--until", default=None, help="last day (default: yesterday)")
         parser.add_argument("--pending", type=int, default=25,
@@ -39,7 +41,9 @@ class Command(BaseCommand):
         inserted = present = persons = 0
         with tqdm(total=total, unit="person", unit_scale=True, desc="demo",
                   file=self.stderr, disable=options["no_progress"]) as bar:  # fmt: skip
-            for batch in batched(generator.rows(received_tail=options["pending"]), options["batch"]):
+            for batch in batched(
+                generator.rows(received_tail=options["pending"]), options["batch"]
+            ):
                 result = statements_bulk_load(rows=batch, source="demo", via="demo")
                 inserted += result.inserted
                 present += result.already_present

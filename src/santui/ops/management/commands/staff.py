@@ -20,10 +20,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         groups = ensure_roles()
-        if options["password_stdin"]:
-            password = input().strip()
-        else:
-            password = getpass.getpass("Password: ")
+        stdin = options["password_stdin"]
+        password = input().strip() if stdin else getpass.getpass("Password: ")
         if len(password) < 12:
             raise CommandError("the password must have at least 12 characters")
         with transaction.atomic():

@@ -12,7 +12,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        sub.add_parser("verify", help="recount from the statements and the ledger; exit 1 on any difference")
+        sub.add_parser(
+            "verify", help="recount from the statements and the ledger; exit 1 on any difference"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         report = tally_verify()
