@@ -13,5 +13,5 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-RATELIMIT_ENABLE = os.environ.get("SANTUI_TEST_RATELIMIT", "0") == "1"
+RATELIMIT_ENABLE = False  # tests that need it turn it on with override_settings
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
