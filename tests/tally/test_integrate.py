@@ -62,10 +62,16 @@ def test_crash_inside_a_batch_leaves_no_partial_integration(
     AcceptedStatementFactory(headcount=4)
     AcceptedStatementFactory(headcount=6)
 
-    def boom(*args: object, **kwargs: object) -> str:
-        raise RuntimeError("power cut between positions and rollups")
+    real_fold_sql = tally_actions._fold_sql
+    calls = []
 
-    monkeypatch.setattr(tally_actions, "_upsert_sql", boom)
+    def boom(*args: str | None) -> str:
+        calls.append(args)
+        if len(calls) == 5:  # positions assigned and four stats folded: then the power goes
+            raise RuntimeError("power cut in the middle of the fold")
+        return real_fold_sql(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(tally_actions, "_fold_sql", boom)
     with pytest.raises(RuntimeError):
         tally_integrate()
     assert IntegrationState.objects.get().size == 0

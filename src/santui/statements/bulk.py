@@ -70,61 +70,65 @@ _LEDGER_COLUMNS = (
 )  # fmt: skip
 
 
-def _insert_sql(table: str, columns: Sequence[str]) -> str:
+def _insert_sql(table: str, columns: Sequence[str], rows: int = 1) -> str:
     quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
-    marks = ", ".join(["%s"] * len(columns))
-    return f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({marks})"
+    marks = ", ".join([f"({', '.join(['%s'] * len(columns))})"] * rows)
+    return f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES {marks}"
+
+
+# Rows per multi-row INSERT: under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters.
+_ROWS_PER_INSERT = 1000
 
 
 def statements_bulk_load(*, rows: Sequence[StatementRow], source: str, via: str) -> BulkResult:
-    """Insert the rows not yet present under ``source`` in one transaction."""
+    """Insert the rows not yet present under ``source`` in one transaction.
+
+    ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` skips rows already present (by the partial
+    unique index on (source, external_id)) and says which ones it inserted, in one round trip.
+    """
     if not rows:
         return BulkResult(0, 0, 0)
-    with transaction.atomic():
-        wanted: dict[str, StatementRow] = {}
-        for row in rows:
-            wanted.setdefault(row.external_id, row)  # a repeated id in one batch: first wins
-        present = set(
-            Statement.objects.filter(source=source, external_id__in=list(wanted)).values_list(
-                "external_id", flat=True
-            )
-        )
-        new = [row for eid, row in wanted.items() if eid not in present]
-        if not new:
-            return BulkResult(0, 0, len(rows))
-        now = timezone.now()
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                _insert_sql(Statement._meta.db_table, _STATEMENT_COLUMNS),
-                [
-                    (
-                        source, r.external_id, r.channel, r.received_at, r.text, r.party,
-                        r.league, r.pioneers, r.headcount,
-                        encrypt_text(r.name) if r.name else None, None, r.name_kind, r.region,
-                        r.sector, r.current_party_member, r.publish, r.status, "", None, now,
-                    )
-                    for r in new
-                ],
-            )  # fmt: skip
-            ids = dict(
-                Statement.objects.filter(
-                    source=source, external_id__in=[r.external_id for r in new]
-                ).values_list("external_id", "id")
-            )
+    wanted: dict[str, StatementRow] = {}
+    for row in rows:
+        wanted.setdefault(row.external_id, row)  # a repeated id in one batch: first wins
+    ops = connection.ops
+    now = timezone.now()
+    stored_now = ops.adapt_datetimefield_value(now)
+    conflict = " ON CONFLICT (source, external_id) WHERE external_id IS NOT NULL DO NOTHING"
+    ids: dict[str, int] = {}
+    unique = list(wanted.values())
+    with transaction.atomic(), connection.cursor() as cursor:
+        for i in range(0, len(unique), _ROWS_PER_INSERT):
+            chunk = unique[i : i + _ROWS_PER_INSERT]
+            params: list[object] = []
+            for r in chunk:
+                params += (
+                    source, r.external_id, r.channel, ops.adapt_datetimefield_value(r.received_at),
+                    r.text, r.party, r.league, r.pioneers, r.headcount,
+                    encrypt_text(r.name) if r.name else None, None, r.name_kind, r.region,
+                    r.sector, r.current_party_member, r.publish, r.status, "", None, stored_now,
+                )  # fmt: skip
+            sql = _insert_sql(Statement._meta.db_table, _STATEMENT_COLUMNS, len(chunk))
+            cursor.execute(sql + conflict + " RETURNING id, external_id", params)
+            ids.update((eid, pk) for pk, eid in cursor.fetchall())
+        new = [r for r in unique if r.external_id in ids]
+        if new:
             cursor.executemany(
                 _insert_sql(StatusChange._meta.db_table, _CHANGE_COLUMNS),
-                [(ids[r.external_id], "", r.status, "", "", None, via, now) for r in new],
+                [(ids[r.external_id], "", r.status, "", "", None, via, stored_now) for r in new],
             )
-            accepted = [r for r in new if r.status == Status.ACCEPTED]
+        accepted = [r for r in new if r.status == Status.ACCEPTED]
+        if accepted:
             cursor.executemany(
                 _insert_sql(LedgerEntry._meta.db_table, _LEDGER_COLUMNS),
                 [
                     (
-                        EntryKind.ADD, ids[r.external_id], None, counting_day(r.received_at),
+                        EntryKind.ADD, ids[r.external_id], None,
+                        ops.adapt_datefield_value(counting_day(r.received_at)),
                         r.headcount, r.party, r.league, r.pioneers,
                         r.current_party_member is True,
                         province_of(r.region) if r.region else "", r.sector, r.channel,
-                        r.name_kind, "", None, now, None,
+                        r.name_kind, "", None, stored_now, None,
                     )
                     for r in accepted
                 ],

@@ -159,9 +159,6 @@ class StatusChange(models.Model):
     via = models.CharField(max_length=32)  # public form, back office, import, demo, ...
     at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        indexes = [models.Index(fields=["statement", "at"], name="statuschange_statement_at")]
-
     def __str__(self) -> str:
         return f"{self.statement_id}: {self.from_status or '-'} -> {self.to_status}"
 

@@ -14,11 +14,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from santui.statements.models import EntryKind, LedgerEntry
-from santui.tally.cells import Counted, fold
-from santui.tally.models import IntegrationState, Rollup
-
-_COUNTED = Counted._fields
+from santui.statements.models import LedgerEntry
+from santui.tally.models import IntegrationState, Rollup, Stat
 
 
 @dataclass(frozen=True)
@@ -28,45 +25,76 @@ class IntegrateResult:
     size: int
 
 
-def _upsert_sql() -> str:
-    table = connection.ops.quote_name(Rollup._meta.db_table)
+# (stat, key expression, value expression, condition): the counting rules as SQL. The recount in
+# ``santui.tally.cells`` states the same rules in Python; `santui tally verify` compares the two.
+_FOLDS = (
+    (Stat.PERSONS, None, "headcount", None),
+    (Stat.STATEMENTS, None, "1", None),
+    (Stat.ORGANIZATION, "'party'", "headcount", "party"),
+    (Stat.ORGANIZATION, "'league'", "headcount", "league"),
+    (Stat.ORGANIZATION, "'pioneers'", "headcount", "pioneers"),
+    (Stat.CURRENT_PARTY_MEMBERS, None, "headcount", "current_party_member"),
+    (Stat.REGION, "region", "headcount", None),
+    (Stat.SECTOR, "sector", "headcount", None),
+    (Stat.CHANNEL, "channel", "headcount", None),
+    (Stat.NAME_KIND, "name_kind", "headcount", None),
+)
+
+
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _assign_positions_sql() -> str:
+    """Give the oldest ``n`` queued entries positions ``start..start+n-1``, in id order."""
+    ledger = _q(LedgerEntry._meta.db_table)
     return (
-        f"INSERT INTO {table} (stat, key, day, value) VALUES (%s, %s, %s, %s) "
-        f"ON CONFLICT (stat, key, day) DO UPDATE SET value = {table}.value + excluded.value"
+        f"UPDATE {ledger} SET position = s.pos, integrated_at = %s FROM ("
+        f"SELECT id, %s + ROW_NUMBER() OVER (ORDER BY id) - 1 AS pos FROM {ledger} "
+        f"WHERE position IS NULL ORDER BY id LIMIT %s) AS s WHERE {ledger}.id = s.id"
     )
 
 
-def _position_sql() -> str:
-    table = connection.ops.quote_name(LedgerEntry._meta.db_table)
-    return f"UPDATE {table} SET position = %s, integrated_at = %s WHERE id = %s"
+def _fold_sql(stat: str, key: str | None, value: str, condition: str | None) -> str:
+    """Add the cells of positions [start, end) for one stat to the rollups, in the database."""
+    ledger, rollup = _q(LedgerEntry._meta.db_table), _q(Rollup._meta.db_table)
+    key_sql = key if key is not None else "''"
+    group = f"{key}, day" if key is not None and not key.startswith("'") else "day"
+    where = "position >= %s AND position < %s" + (f" AND {condition}" if condition else "")
+    return (
+        f"INSERT INTO {rollup} (stat, {_q('key')}, day, value) "
+        f"SELECT '{stat}', {key_sql}, day, "
+        f"SUM(CASE WHEN kind = 'add' THEN {value} ELSE -{value} END) "
+        f"FROM {ledger} WHERE {where} GROUP BY {group} "
+        f"ON CONFLICT (stat, {_q('key')}, day) "
+        f"DO UPDATE SET value = {rollup}.value + excluded.value"
+    )
 
 
 def tally_integrate_batch(*, batch_size: int) -> int:
-    """Integrate up to ``batch_size`` queued entries in one transaction; return how many."""
+    """Integrate up to ``batch_size`` queued entries in one transaction; return how many.
+
+    Everything happens in the database: one UPDATE numbers the entries, one INSERT ... SELECT
+    per stat folds them into the rollups, and the state row advances, all or nothing.
+    """
     with transaction.atomic():
         state = IntegrationState.objects.select_for_update().get(pk=1)
-        rows = list(
-            LedgerEntry.objects.filter(position__isnull=True)
-            .order_by("id")
-            .values_list("id", "kind", *_COUNTED)[:batch_size]
-        )
-        if not rows:
-            return 0
-        now = timezone.now()
         start = state.size
-        deltas = fold((Counted(*row[2:]), 1 if row[1] == EntryKind.ADD else -1) for row in rows)
+        now = timezone.now()
         with connection.cursor() as cursor:
-            cursor.executemany(
-                _position_sql(), [(start + i, now, row[0]) for i, row in enumerate(rows)]
+            cursor.execute(
+                _assign_positions_sql(),
+                [connection.ops.adapt_datetimefield_value(now), start, batch_size],
             )
-            cursor.executemany(
-                _upsert_sql(),
-                [(stat, key, day, value) for (stat, key, day), value in deltas.items()],
-            )
-        state.size = start + len(rows)
+            n = cursor.rowcount
+            if n <= 0:
+                return 0
+            for fold in _FOLDS:
+                cursor.execute(_fold_sql(*fold), [start, start + n])
+        state.size = start + n
         state.integrated_at = now
         state.save(update_fields=["size", "integrated_at"])
-        return len(rows)
+        return n
 
 
 def tally_integrate(
