@@ -23,6 +23,7 @@ def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict[s
         # No access log: it would hold client addresses (DESIGN.md invariant 4).
         "accesslog": None,
         "errorlog": "-",
+        "logger_class": "santui.ops.gunicorn_logging.AddressFreeLogger",
         "loglevel": "warning",
         "forwarded_allow_ips": "127.0.0.1",
     }

@@ -1,0 +1,74 @@
+"""The shared cache: rate-limit counters and cached figures live in Redis when REDIS_URL is set.
+
+Runs against the real Redis server named by SANTUI_TEST_REDIS_URL (scripts/test sets it)."""
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+import redis
+from django.core.cache import caches
+from django.test import Client, override_settings
+
+from santui.publish.selectors import public_stats
+
+REDIS_URL = os.environ.get("SANTUI_TEST_REDIS_URL", "")
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(not REDIS_URL, reason="SANTUI_TEST_REDIS_URL not set"),
+]
+
+ADDRESS = "192.0.2.44"
+
+
+@pytest.fixture
+def redis_cache() -> Iterator[str]:
+    prefix = f"santui-test-{uuid.uuid4().hex}"
+    config = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    with override_settings(CACHES=config):  # Django's test signals reset the cache handler
+        assert type(caches["default"]).__name__ == "RedisCache"
+        yield prefix
+    client = redis.Redis.from_url(REDIS_URL)
+    for key in client.scan_iter(f"{prefix}*"):
+        client.delete(key)
+
+
+def _keys(prefix: str) -> list[bytes]:
+    return list(redis.Redis.from_url(REDIS_URL).scan_iter(f"{prefix}*"))
+
+
+def test_figures_are_cached_in_redis(redis_cache: str) -> None:
+    public_stats(date_from=None, date_to=None)
+    assert any(b"stats:v1:" in key for key in _keys(redis_cache))
+
+
+def valid_post() -> dict[str, object]:
+    return {
+        "text": "我声明退出少先队", "organizations": ["pioneers"], "name": "", "name_kind": "anonymous",
+        "province": "210000", "city": "", "country": "", "sector": "",
+        "current_party_member": "unknown", "headcount": "1",
+    }  # fmt: skip
+
+
+@override_settings(RATELIMIT_ENABLE=True, SANTUI_DECLARE_RATE="2/h")
+def test_rate_limit_is_shared_between_processes_and_holds_no_address(redis_cache: str) -> None:
+    # Two clients stand for two server processes: the counter is in Redis, so they share it.
+    first, second = Client(REMOTE_ADDR=ADDRESS), Client(REMOTE_ADDR=ADDRESS)
+    assert first.post("/declare/", valid_post()).status_code == 200
+    assert second.post("/declare/", valid_post()).status_code == 200
+    assert first.post("/declare/", valid_post()).status_code == 429
+    assert Client(REMOTE_ADDR="192.0.2.45").post("/declare/", valid_post()).status_code == 200
+    server = redis.Redis.from_url(REDIS_URL)
+    keys = _keys(redis_cache)
+    assert keys, "the rate limiter wrote nothing to Redis"
+    for key in keys:
+        assert ADDRESS.encode() not in key
+        value = server.dump(key) or b""
+        assert ADDRESS.encode() not in value
