@@ -30,6 +30,12 @@ PERSONAL = ("name", "contact")
 VIA = "back office"
 
 
+def _actor(request: HttpRequest) -> User:
+    """The staff member behind a back-office request (the admin site requires a login)."""
+    assert isinstance(request.user, User)
+    return request.user
+
+
 class BackofficeSite(admin.AdminSite):
     site_header = _("santui back office")
     site_title = _("santui back office")
@@ -41,7 +47,7 @@ site.register(User, UserAdmin)
 site.register(Group, GroupAdmin)
 
 
-class StatusChangeInline(admin.TabularInline):
+class StatusChangeInline(admin.TabularInline[StatusChange, Statement]):
     model = StatusChange
     fields = ("at", "from_status", "to_status", "reason", "note", "actor", "via")
     readonly_fields = fields
@@ -56,7 +62,7 @@ class StatusChangeInline(admin.TabularInline):
 
 
 @admin.register(Statement, site=site)
-class StatementAdmin(admin.ModelAdmin):
+class StatementAdmin(admin.ModelAdmin[Statement]):
     form = StatementForm
     list_display = ("id", "received_at", "channel", "status", "headcount", "orgs", "region")
     list_filter = ("status", "channel", "name_kind")
@@ -120,7 +126,7 @@ class StatementAdmin(admin.ModelAdmin):
             current_party_member=data.get("current_party_member"),
             publish=data.get("publish", False),
             source="office",
-            by=request.user,
+            by=_actor(request),
             via=VIA,
         )
         obj.pk = received.statement.pk
@@ -135,7 +141,7 @@ class StatementAdmin(admin.ModelAdmin):
         done, skipped = 0, 0
         for statement in queryset:
             try:
-                statement_accept(statement=statement, by=request.user, via=VIA)
+                statement_accept(statement=statement, by=_actor(request), via=VIA)
                 done += 1
             except TransitionError:
                 skipped += 1
@@ -158,7 +164,7 @@ class StatementAdmin(admin.ModelAdmin):
                     try:
                         statement_reject(
                             statement=statement,
-                            by=request.user,
+                            by=_actor(request),
                             reason=form.cleaned_data["reason"],
                             note=form.cleaned_data["note"],
                             via=VIA,
@@ -190,7 +196,7 @@ class StatementAdmin(admin.ModelAdmin):
         return request.user.has_perm("statements.moderate_statement")
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(admin.ModelAdmin[Any]):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 

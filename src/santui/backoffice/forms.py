@@ -10,7 +10,7 @@ from santui.statements.models import RejectReason, Statement
 from santui.textparse.regions import RegionError, normalize_region
 
 
-class StatementForm(forms.ModelForm):
+class StatementForm(forms.ModelForm[Statement]):
     """What a volunteer types in for a statement received by phone, fax, mail, courier..."""
 
     class Meta:
@@ -31,7 +31,7 @@ class StatementForm(forms.ModelForm):
             raise forms.ValidationError(str(exc)) from None
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if not (data.get("party") or data.get("league") or data.get("pioneers")):
             raise forms.ValidationError(_("Choose at least one organization."))
         return data

@@ -17,7 +17,7 @@ class DateRangeForm(forms.Form):
         self.fields["from"] = self.fields.pop("from_")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         start, end = data.get("from"), data.get("to")
         if start and end and start > end:
             raise forms.ValidationError(_("The start date is after the end date."))

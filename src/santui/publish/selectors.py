@@ -16,7 +16,7 @@ CACHE_SECONDS = 300
 def public_stats(*, date_from: dt.date | None, date_to: dt.date | None) -> dict[str, Any]:
     size = integrated_size()
     key = f"stats:v1:{size}:{date_from}:{date_to}"
-    doc = cache.get(key)
+    doc: dict[str, Any] | None = cache.get(key)
     if doc is None:
         doc = stats_document(date_from=date_from, date_to=date_to, public=True)
         cache.set(key, doc, CACHE_SECONDS)

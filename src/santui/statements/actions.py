@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -63,7 +64,7 @@ def statement_receive(
     source: str,
     external_id: str | None = None,
     issue_receipt: bool = False,
-    by: object | None = None,
+    by: User | None = None,
     via: str,
 ) -> Received:
     """Store a new statement (status received) and its creation audit row."""
@@ -117,7 +118,7 @@ def _locked(statement: Statement) -> Statement:
     return Statement.objects.select_for_update().get(pk=statement.pk)
 
 
-def statement_accept(*, statement: Statement, by: object | None, via: str) -> Statement:
+def statement_accept(*, statement: Statement, by: User | None, via: str) -> Statement:
     with transaction.atomic():
         current = _locked(statement)
         if current.status not in MODERATABLE_STATES:
@@ -133,7 +134,7 @@ def statement_accept(*, statement: Statement, by: object | None, via: str) -> St
 
 
 def statement_reject(
-    *, statement: Statement, by: object | None, reason: str, note: str = "", via: str
+    *, statement: Statement, by: User | None, reason: str, note: str = "", via: str
 ) -> Statement:
     if reason not in RejectReason.values:
         raise ValueError(f"unknown reject reason {reason!r}")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -100,7 +101,7 @@ def statements_bulk_load(*, rows: Sequence[StatementRow], source: str, via: str)
     with transaction.atomic(), connection.cursor() as cursor:
         for i in range(0, len(unique), _ROWS_PER_INSERT):
             chunk = unique[i : i + _ROWS_PER_INSERT]
-            params: list[object] = []
+            params: list[Any] = []
             for r in chunk:
                 params += (
                     source, r.external_id, r.channel, ops.adapt_datetimefield_value(r.received_at),

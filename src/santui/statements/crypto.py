@@ -60,7 +60,7 @@ def keyed_hash(purpose: str, value: bytes) -> str:
     return hmac.new(key, value, hashlib.sha256).hexdigest()
 
 
-class EncryptedTextField(models.BinaryField):
+class EncryptedTextField(models.BinaryField):  # type: ignore[type-arg]  # value is str, not bytes
     """A text field stored encrypted (format above); the empty string is stored as NULL."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -95,6 +95,6 @@ class EncryptedTextField(models.BinaryField):
     def value_to_string(self, obj: Any) -> str:
         return str(self.value_from_object(obj) or "")
 
-    def formfield(self, **kwargs: Any) -> Any:
+    def formfield(self, **kwargs: Any) -> Any:  # type: ignore[override]  # keyword-only use
         defaults = {"form_class": forms.CharField, "max_length": self.max_length}
         return models.Field.formfield(self, **{**defaults, **kwargs})

@@ -86,7 +86,7 @@ def tally_integrate_batch(*, batch_size: int) -> int:
                 _assign_positions_sql(),
                 [connection.ops.adapt_datetimefield_value(now), start, batch_size],
             )
-            n = cursor.rowcount
+            n: int = cursor.rowcount
             if n <= 0:
                 return 0
             for fold in _FOLDS:
@@ -98,7 +98,7 @@ def tally_integrate_batch(*, batch_size: int) -> int:
 
 
 def tally_integrate(
-    *, batch_size: int | None = None, on_batch: Callable[[int], None] | None = None
+    *, batch_size: int | None = None, on_batch: Callable[[int], object] | None = None
 ) -> IntegrateResult:
     """Integrate every queued entry, batch after batch, until the queue is empty."""
     size = batch_size or settings.SANTUI_INTEGRATE_BATCH

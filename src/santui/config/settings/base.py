@@ -7,8 +7,11 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 
 from santui.config.keys import load_or_create
+
+django_stubs_ext.monkeypatch()  # ModelAdmin[Statement] and friends at run time
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent.parent
 
