@@ -122,7 +122,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # --- languages -------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("zh-hant", "繁體中文"), ("en", "English")]
-LOCALE_PATHS = [PACKAGE_DIR / "santui" / "locale"]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"  # storage; reporting days use SANTUI_REPORTING_TZ
