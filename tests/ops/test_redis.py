@@ -51,8 +51,8 @@ def test_figures_are_cached_in_redis(redis_cache: str) -> None:
 
 def valid_post() -> dict[str, object]:
     return {
-        "text": "我声明退出少先队", "organizations": ["pioneers"], "name": "", "name_kind": "anonymous",
-        "province": "210000", "city": "", "country": "", "sector": "",
+        "text": "我声明退出少先队", "organizations": ["pioneers"], "name": "",
+        "name_kind": "anonymous", "province": "210000", "city": "", "country": "", "sector": "",
         "current_party_member": "unknown", "headcount": "1",
     }  # fmt: skip
 

@@ -47,7 +47,8 @@ def test_public_document_suppresses_small_cells(figures: None) -> None:
     doc = stats_document(public=True)
     regions = {r["code"]: r for r in doc["regions"]}
     assert regions["110000"] == {
-        "code": "110000", "name": "Beijing", "name_zh": "北京市", "persons": None,
+        "code": "110000", "name": "Beijing", "name_zh": "北京市", "name_zh_hant": "北京市",
+        "persons": None,
         "suppressed": True,
     }  # fmt: skip
     assert regions["210000"]["persons"] == 12

@@ -6,9 +6,11 @@ reason and its raw text, so nothing is lost. Format: docs/import-format.md.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -17,7 +19,6 @@ from zoneinfo import ZoneInfo
 import orjson
 from django.conf import settings
 
-from santui.intake.places import iso_codes
 from santui.statements.bulk import StatementRow, statements_bulk_load
 from santui.statements.models import Channel, NameKind, Status
 from santui.textparse.regions import RegionError, normalize_region
@@ -34,6 +35,9 @@ IMPORT_STATUSES = frozenset({Status.RECEIVED, Status.ACCEPTED})
 MAX_ROW_BYTES = 64 * 1024
 _TRUE = {"true", "yes", "1", "y", "t"}
 _FALSE = {"false", "no", "0", "n", "f", ""}
+_DIGITS = re.compile(r"^[0-9]{1,12}$")
+# As on the public form: no control characters but tab and newlines (PostgreSQL refuses NUL).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class RowError(ValueError):
@@ -83,6 +87,8 @@ def detect_format(path: str, explicit: str | None) -> str:
 
 def read_jsonl(stream: IO[bytes]) -> Iterator[RawRow]:
     for number, line in enumerate(stream, start=1):
+        if number == 1 and line.startswith(codecs.BOM_UTF8):  # as written by some editors
+            line = line[len(codecs.BOM_UTF8) :]
         if len(line) > MAX_ROW_BYTES:
             yield RawRow(number, line[:2000].decode("utf-8", "replace"), None,
                          f"row too large: {len(line)} bytes, at most {MAX_ROW_BYTES}")  # fmt: skip
@@ -92,7 +98,7 @@ def read_jsonl(stream: IO[bytes]) -> Iterator[RawRow]:
         try:
             text = line.decode("utf-8")
         except UnicodeDecodeError as exc:
-            yield RawRow(number, line.decode("utf-8", "replace"), None,
+            yield RawRow(number, line.decode("utf-8", "replace").rstrip("\r\n"), None,
                          f"not valid UTF-8: byte {exc.start}")  # fmt: skip
             continue
         try:
@@ -101,28 +107,73 @@ def read_jsonl(stream: IO[bytes]) -> Iterator[RawRow]:
             yield RawRow(number, text.rstrip("\r\n"), None, f"bad JSON: {exc}")
             continue
         if not isinstance(data, dict):
-            yield RawRow(number, text, None, "bad JSON: a row must be an object")
+            yield RawRow(number, text.rstrip("\r\n"), None, "bad JSON: a row must be an object")
             continue
         yield RawRow(number, text.rstrip("\r\n"), data)
+
+
+class _RecordingLines:
+    """Feeds csv.reader line by line and keeps the source text of the record being read, so a
+    rejected row is written out as it was in the file (quotes and all), even when it cannot be
+    parsed."""
+
+    def __init__(self, lines: Iterator[str]) -> None:
+        self._lines = lines
+        self._record: list[str] = []
+
+    def __iter__(self) -> _RecordingLines:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._lines)
+        self._record.append(line)
+        return line
+
+    def take(self) -> str:
+        raw = "".join(self._record).rstrip("\r\n")
+        self._record.clear()
+        return raw
+
+
+def _readable(value: str) -> str:
+    """Text read with surrogateescape, with any undecodable byte shown as U+FFFD."""
+    return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def read_csv(stream: IO[bytes]) -> Iterator[RawRow]:
     # surrogateescape keeps undecodable bytes so one bad row is rejected, not the whole file.
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="surrogateescape", newline="")
+    try:
+        yield from _read_csv(text)
+    finally:
+        text.detach()  # else the wrapper closes ``stream`` when it is collected: not ours to close
+
+
+def _read_csv(text: io.TextIOWrapper) -> Iterator[RawRow]:
     csv.field_size_limit(MAX_ROW_BYTES)
-    reader = csv.reader(text)
+    lines = _RecordingLines(text)
+    # strict: a stray quote ('"a"b') or a quote left open at the end is an error for that row,
+    # instead of silently changing the value or swallowing the rows after it.
+    reader = csv.reader(lines, strict=True)
     try:
         header = next(reader)
     except StopIteration:
         return
     except csv.Error as exc:
         raise FileError(f"CSV header cannot be read: {exc}") from None
-    header = [h.strip() for h in header]
+    header = [_readable(h).strip() for h in header]
     unknown = [h for h in header if h not in FIELDS]
     if unknown:
-        raise FileError(f"unknown CSV columns: {', '.join(unknown)} (known: {', '.join(sorted(FIELDS))})")
+        raise FileError(
+            f"unknown CSV columns: {', '.join(map(repr, unknown))}"
+            f" (known: {', '.join(sorted(FIELDS))})"
+        )
+    repeated = sorted({h for h in header if header.count(h) > 1})
+    if repeated:
+        raise FileError(f"repeated CSV columns: {', '.join(map(repr, repeated))}")
     if "external_id" not in header:
         raise FileError("the CSV header has no external_id column")
+    lines.take()
     while True:
         line = reader.line_num + 1
         try:
@@ -130,17 +181,18 @@ def read_csv(stream: IO[bytes]) -> Iterator[RawRow]:
         except StopIteration:
             return
         except csv.Error as exc:
-            yield RawRow(line, "", None, f"bad CSV: {exc}")
+            yield RawRow(line, _readable(lines.take()), None, f"bad CSV: {exc}")
             continue
-        raw = ",".join(values)
+        raw = lines.take()
         if any("\udc80" <= ch <= "\udcff" for ch in raw):
-            yield RawRow(line, raw.encode("utf-8", "surrogateescape").decode("utf-8", "replace"),
-                         None, "not valid UTF-8")  # fmt: skip
+            yield RawRow(line, _readable(raw), None, "not valid UTF-8")
             continue
         if not any(v.strip() for v in values):
             continue
         if len(values) != len(header):
-            yield RawRow(line, raw, None, f"bad CSV: {len(values)} fields, header has {len(header)}")
+            yield RawRow(
+                line, raw, None, f"bad CSV: {len(values)} fields, header has {len(header)}"
+            )
             continue
         yield RawRow(line, raw, {k: v for k, v in zip(header, values, strict=True) if v != ""})
 
@@ -165,10 +217,10 @@ def _received_at(value: Any, tz: ZoneInfo) -> dt.datetime:
         raise RowError("bad received_at: missing")
     value = value.strip()
     try:
-        if len(value) == 10:
-            day = dt.date.fromisoformat(value)
-            return dt.datetime.combine(day, dt.time(12), tzinfo=tz)
-        moment = dt.datetime.fromisoformat(value)
+        if len(value) == 10:  # a date alone: counted at noon in the reporting time zone
+            moment = dt.datetime.combine(dt.date.fromisoformat(value), dt.time(12), tzinfo=tz)
+        else:
+            moment = dt.datetime.fromisoformat(value)
     except ValueError:
         raise RowError(f"bad received_at: {value!r} is not an ISO 8601 date or date-time") from None
     if moment.tzinfo is None:
@@ -182,7 +234,9 @@ def _organizations(value: Any) -> tuple[bool, bool, bool]:
     if value is None:
         raise RowError("unknown organization: organizations missing")
     if isinstance(value, str):
-        items = [p for p in value.replace(";", " ").replace(",", " ").replace("|", " ").split() if p]
+        items = [
+            p for p in value.replace(";", " ").replace(",", " ").replace("|", " ").split() if p
+        ]
     elif isinstance(value, list):
         items = value
     else:
@@ -203,6 +257,8 @@ def _text(data: dict[str, Any], key: str, limit: int) -> str:
         raise RowError(f"bad {key}: must be text")
     if len(value) > limit:
         raise RowError(f"{key} too long: {len(value)} characters, at most {limit}")
+    if _CONTROL.search(value):
+        raise RowError(f"bad {key}: contains control characters")
     return value
 
 
@@ -217,13 +273,17 @@ def validate(data: dict[str, Any], *, tz: ZoneInfo) -> StatementRow:
         raise RowError("no external_id")
     if len(eid) > 200:
         raise RowError("bad external_id: longer than 200 characters")
+    if _CONTROL.search(eid):
+        raise RowError("bad external_id: contains control characters")
     channel = data.get("channel")
     if channel not in Channel.values:
         raise RowError(f"unknown channel: {channel!r}")
     party, league, pioneers = _organizations(data.get("organizations"))
-    headcount = data.get("headcount", 1)
-    if isinstance(headcount, str) and headcount.strip().isdigit():
-        headcount = int(headcount)
+    headcount = data.get("headcount")
+    if headcount is None:  # absent or null, like every other optional field
+        headcount = 1
+    if isinstance(headcount, str) and _DIGITS.match(headcount.strip()):
+        headcount = int(headcount)  # ASCII digits only: int() refuses "²" and very long strings
     if not isinstance(headcount, int) or isinstance(headcount, bool):
         raise RowError(f"bad headcount: {headcount!r} is not a whole number")
     if headcount < 1 or headcount > settings.SANTUI_MAX_HEADCOUNT:
@@ -235,16 +295,18 @@ def validate(data: dict[str, Any], *, tz: ZoneInfo) -> StatementRow:
     if name_kind == NameKind.ANONYMOUS and name:
         raise RowError("bad name_kind: anonymous, but a name is given")
     region = _text(data, "region", 20)
+    if region and not region.isascii():  # normalize_region's \d would take "11٠١٠١"
+        raise RowError(f"bad region: {region!r} is not a GB/T 2260 or ISO 3166-1 code")
     if region:
         try:
-            region = normalize_region(region, iso_codes=iso_codes())
+            region = normalize_region(region)
         except RegionError as exc:
             raise RowError(f"bad region: {exc}") from None
     sector = _text(data, "sector", 40)
     if sector and sector not in SECTORS:
         raise RowError(f"unknown sector: {sector!r}")
     status = data.get("status") or Status.RECEIVED
-    if status not in IMPORT_STATUSES:
+    if not isinstance(status, str) or status not in IMPORT_STATUSES:
         raise RowError(f"bad status: {status!r} (received or accepted)")
     return StatementRow(
         external_id=eid.strip(),
@@ -302,7 +364,8 @@ def run_import(
         if reason:
             summary.reject(reason)
             rejects.write(
-                orjson.dumps({"line": raw.line, "reason": reason, "raw": raw.raw[:10000]}) + b"\n"
+                orjson.dumps({"line": raw.line, "reason": reason, "raw": raw.raw[:MAX_ROW_BYTES]})
+                + b"\n"
             )
         if len(batch) >= batch_size:
             flush()
@@ -315,4 +378,3 @@ def run_import(
     if on_progress is not None and stream.seekable():
         on_progress(stream.tell() - last_pos)
     return summary
-

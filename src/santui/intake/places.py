@@ -8,6 +8,7 @@ from babel import Locale
 from django.utils.translation import get_language
 
 from santui.textparse.regions import MAINLAND, PROVINCE_NAMES_EN, gazetteer, iso_codes
+from santui.textparse.script import to_traditional
 
 _BABEL_LOCALE = {"zh-hans": "zh_Hans", "zh-hant": "zh_Hant", "en": "en"}
 
@@ -26,7 +27,7 @@ def country_choices() -> list[tuple[str, str]]:
 def _label(code: str, name_zh: str, lang: str) -> str:
     if lang == "en":
         return f"{PROVINCE_NAMES_EN.get(code, name_zh)} {name_zh}"
-    return name_zh
+    return to_traditional(name_zh) if lang == "zh-hant" else name_zh
 
 
 def province_choices() -> list[tuple[str, str]]:
@@ -40,7 +41,9 @@ def prefecture_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     lang = get_language() or "zh-hans"
     groups = []
     for province in gaz.provinces.values():
-        options = [(d.code, d.name) for d in gaz.prefectures_of(province.code)]
+        options = [
+            (d.code, _label(d.code, d.name, lang)) for d in gaz.prefectures_of(province.code)
+        ]
         if options:
             groups.append((_label(province.code, province.name, lang), options))
     return groups

@@ -19,7 +19,12 @@ from santui.statements.selectors import statement_by_receipt
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-@ratelimit(key=rotating_client_key, rate=lambda group, request: settings.SANTUI_DECLARE_RATE, method="POST", block=True)
+@ratelimit(
+    key=rotating_client_key,
+    rate=lambda group, request: settings.SANTUI_DECLARE_RATE,
+    method="POST",
+    block=True,
+)
 def declare(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = DeclareForm(request.POST)

@@ -68,7 +68,8 @@ _STATS = {
                 "properties": {
                     "code": {"type": ["string", "null"]},
                     "name": {"type": "string"},
-                    "name_zh": {"type": "string"},
+                    "name_zh": {"type": "string", "description": "Simplified Chinese"},
+                    "name_zh_hant": {"type": "string", "description": "Traditional Chinese"},
                     "persons": {"type": ["integer", "null"]},
                     "suppressed": {"type": "boolean"},
                 },

@@ -18,6 +18,7 @@ from django.db.models import Sum
 from santui.statements.models import Channel, NameKind
 from santui.tally.models import IntegrationState, Rollup, Stat
 from santui.textparse.regions import MAINLAND, PROVINCE_NAMES_EN, gazetteer
+from santui.textparse.script import to_traditional
 from santui.textparse.sectors import SECTORS
 
 SCHEMA_VERSION = 1
@@ -28,16 +29,16 @@ def _territories(locale: str) -> dict[str, str]:
     return dict(Locale.parse(locale).territories)
 
 
-def region_names(code: str) -> tuple[str, str]:
-    """(English name, Simplified Chinese name) of a rollup region key."""
+def region_names(code: str) -> tuple[str, str, str]:
+    """(English, Simplified Chinese, Traditional Chinese) names of a rollup region key."""
     if not code:
-        return "unknown", "不详"
+        return "unknown", "不详", "不詳"
     if code == MAINLAND:
-        return "Mainland China, province unknown", "中国大陆（省份不详）"
+        return "Mainland China, province unknown", "中国大陆（省份不详）", "中國大陸（省份不詳）"
     province = gazetteer().provinces.get(code)
     if province is not None:
-        return PROVINCE_NAMES_EN.get(code, code), province.name
-    return _territories("en").get(code, code), _territories("zh_Hans").get(code, code)
+        return PROVINCE_NAMES_EN.get(code, code), province.name, to_traditional(province.name)
+    return tuple(_territories(loc).get(code, code) for loc in ("en", "zh_Hans", "zh_Hant"))  # type: ignore[return-value]
 
 
 def integrated_size() -> int:
@@ -115,8 +116,16 @@ def stats_document(
     regions = []
     for cell in _cells(sums, Stat.REGION, region_keys, public=public, k=k):
         code = cell.pop("key")
-        name_en, name_zh = region_names(code or "")
-        regions.append({"code": code, "name": name_en, "name_zh": name_zh, **cell})
+        name_en, name_zh, name_zh_hant = region_names(code or "")
+        regions.append(
+            {
+                "code": code,
+                "name": name_en,
+                "name_zh": name_zh,
+                "name_zh_hant": name_zh_hant,
+                **cell,
+            }
+        )
 
     def ordered(stat: str, known: list[str]) -> list[str]:
         extra = sorted(set(sums[stat]) - set(known))

@@ -16,7 +16,7 @@ from importlib import resources
 import pycountry
 
 MAINLAND = "CN"
-_GB_CODE = re.compile(r"^[1-6]\d{5}$")
+_GB_CODE = re.compile(r"^[1-6][0-9]{5}$")
 _ISO_CODE = re.compile(r"^[A-Z]{2}$")
 # GB/T 2260 provincial codes of the areas that the registry addresses by ISO code instead.
 _NOT_MAINLAND_PREFIXES = {"71", "81", "82"}

@@ -42,8 +42,13 @@ class Command(BaseCommand):
             stream = open(path, "rb")  # noqa: SIM115  # closed below
             total = os.path.getsize(path)
             rejects_path = Path(options["rejects"] or f"{path}.rejects.jsonl")
-        # Rejected rows keep their raw text (names included): readable by the owner only.
+        if path != "-" and rejects_path.exists() and os.path.samefile(path, rejects_path):
+            stream.close()
+            raise CommandError("the rejects file must not be the file being imported")
+        # Rejected rows keep their raw text (names included): readable by the owner only, also
+        # when the file was already there with a wider mode.
         fd = os.open(rejects_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)
         started = time.monotonic()
         interrupted = False
         with (
@@ -57,6 +62,7 @@ class Command(BaseCommand):
                     batch_size=options["batch"], on_progress=bar.update,
                 )  # fmt: skip
             except FileError as exc:
+                rejects_path.unlink(missing_ok=True)  # nothing was read: no rejects to keep
                 raise CommandError(str(exc)) from None
             except KeyboardInterrupt:
                 interrupted = True
