@@ -337,7 +337,7 @@ def run_import(
     source: str,
     rejects: IO[bytes],
     batch_size: int = 2000,
-    on_progress: Callable[[int], None] | None = None,
+    on_progress: Callable[[int], object] | None = None,
 ) -> ImportSummary:
     """Import every row of ``stream``; write rejects as JSON lines to ``rejects``."""
     tz = ZoneInfo(settings.SANTUI_REPORTING_TZ)

@@ -19,7 +19,7 @@ from santui.statements.selectors import statement_by_receipt
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-@ratelimit(
+@ratelimit(  # type: ignore[untyped-decorator]  # django-ratelimit ships no type hints
     key=rotating_client_key,
     rate=lambda group, request: settings.SANTUI_DECLARE_RATE,
     method="POST",
