@@ -134,6 +134,9 @@ def test_pages_render(figures: None, client: Client) -> None:
     home = client.get("/", HTTP_ACCEPT_LANGUAGE="en")
     assert home.status_code == 200
     assert b"35" in home.content
+    as_of = dt.datetime.fromisoformat(stats_document(public=True)["as_of"])
+    shanghai = as_of.astimezone(dt.timezone(dt.timedelta(hours=8))).strftime("%Y-%m-%d %H:%M")
+    assert f"Figures as of {shanghai}." in home.content.decode()
     page = client.get("/stats/?from=2005-04-20", HTTP_ACCEPT_LANGUAGE="en")
     assert page.status_code == 200
     html = page.content.decode()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -19,7 +21,15 @@ from santui.statements.models import SECTOR_LABELS, Channel, NameKind
 def home(request: HttpRequest) -> HttpResponse:
     doc = public_stats(date_from=None, date_to=None)
     latest = doc["milestones"][-1] if doc["milestones"] else None
-    return render(request, "publish/home.html", {"doc": doc, "latest_milestone": latest})
+    as_of = (  # in the reporting zone, as the days are
+        dt.datetime.fromisoformat(doc["as_of"])
+        .astimezone(ZoneInfo(doc["timezone"]))
+        .strftime("%Y-%m-%d %H:%M")
+        if doc["as_of"]
+        else None
+    )
+    context = {"doc": doc, "latest_milestone": latest, "as_of": as_of}
+    return render(request, "publish/home.html", context)
 
 
 def _labelled(cells: list[dict[str, Any]], labels: dict[str, Any]) -> list[dict[str, Any]]:
