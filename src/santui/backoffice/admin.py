@@ -24,7 +24,7 @@ from santui.statements.actions import (
     statement_receive,
     statement_reject,
 )
-from santui.statements.models import LedgerEntry, Statement, Status, StatusChange
+from santui.statements.models import LedgerEntry, Organization, Statement, Status, StatusChange
 
 PERSONAL = ("name", "contact")
 VIA = "back office"
@@ -74,7 +74,8 @@ class StatementAdmin(admin.ModelAdmin[Statement]):
 
     @admin.display(description=_("organizations"))
     def orgs(self, obj: Statement) -> str:
-        return ", ".join(obj.organizations)
+        labels = dict(Organization.choices)
+        return "、".join(str(labels[o]) for o in obj.organizations)
 
     def _sees_personal(self, request: HttpRequest) -> bool:
         return request.user.has_perm("statements.view_personal_data")

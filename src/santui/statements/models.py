@@ -87,34 +87,51 @@ SECTOR_CHOICES = [(key, SECTOR_LABELS[key]) for key in SECTORS]
 
 class Statement(models.Model):
     source = models.CharField(
-        max_length=64, help_text="Where the record came from: web, office, or an import source."
+        _("source"),
+        max_length=64,
+        help_text=_("Where the record came from: web, office, or an import source."),
     )
     # NULL, not "": statements without one stay outside the unique (source, external_id).
-    external_id = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
-    channel = models.CharField(max_length=16, choices=Channel.choices)
-    received_at = models.DateTimeField()
-    text = models.TextField(blank=True)
-    party = models.BooleanField(default=False)
-    league = models.BooleanField(default=False)
-    pioneers = models.BooleanField(default=False)
-    headcount = models.PositiveIntegerField(default=1, validators=[MinValueValidator(1)])
-    name = EncryptedTextField(max_length=200)
-    contact = EncryptedTextField(max_length=500)
-    name_kind = models.CharField(max_length=16, choices=NameKind.choices)
-    region = models.CharField(max_length=6, blank=True, help_text="GB/T 2260 or ISO 3166-1.")
-    sector = models.CharField(max_length=32, blank=True, choices=SECTOR_CHOICES)
-    current_party_member = models.BooleanField(null=True)
-    publish = models.BooleanField(default=False)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.RECEIVED)
-    reject_reason = models.CharField(max_length=32, blank=True, choices=RejectReason.choices)
+    external_id = models.CharField(  # noqa: DJ001
+        _("external id"), max_length=200, null=True, blank=True
+    )
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    received_at = models.DateTimeField(_("received at"))
+    text = models.TextField(_("statement text"), blank=True)
+    party = models.BooleanField(_("quits the Party"), default=False)
+    league = models.BooleanField(_("quits the Youth League"), default=False)
+    pioneers = models.BooleanField(_("quits the Young Pioneers"), default=False)
+    headcount = models.PositiveIntegerField(
+        _("persons"), default=1, validators=[MinValueValidator(1)]
+    )
+    name = EncryptedTextField(_("name or alias"), max_length=200)
+    contact = EncryptedTextField(_("contact"), max_length=500)
+    name_kind = models.CharField(_("name kind"), max_length=16, choices=NameKind.choices)
+    region = models.CharField(
+        _("region"),
+        max_length=6,
+        blank=True,
+        help_text=_("GB/T 2260 code (mainland) or ISO 3166-1 alpha-2 code (elsewhere)."),
+    )
+    sector = models.CharField(_("sector"), max_length=32, blank=True, choices=SECTOR_CHOICES)
+    current_party_member = models.BooleanField(_("current party member"), null=True)
+    publish = models.BooleanField(_("may publish name and text"), default=False)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.RECEIVED
+    )
+    reject_reason = models.CharField(
+        _("reject reason"), max_length=32, blank=True, choices=RejectReason.choices
+    )
     receipt_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     class Meta:
         permissions = [
             ("moderate_statement", "Can accept or reject statements"),
             ("view_personal_data", "Can see names and contacts"),
         ]
+        verbose_name = _("statement")
+        verbose_name_plural = _("statements")
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=Status.values), name="statement_status_valid"
@@ -138,7 +155,7 @@ class Statement(models.Model):
         indexes = [models.Index(fields=["status", "received_at"], name="statement_status_day")]
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.channel} {self.status}"
+        return f"#{self.pk} {self.get_channel_display()} · {self.get_status_display()}"
 
     @property
     def organizations(self) -> list[str]:
@@ -148,16 +165,26 @@ class Statement(models.Model):
 class StatusChange(models.Model):
     """Append-only audit trail: one row per creation or status change of a statement."""
 
-    statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="changes")
-    from_status = models.CharField(max_length=16, blank=True)  # blank: creation
-    to_status = models.CharField(max_length=16, choices=Status.choices)
-    reason = models.CharField(max_length=32, blank=True, choices=RejectReason.choices)
-    note = models.TextField(blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
+    statement = models.ForeignKey(
+        Statement, on_delete=models.PROTECT, related_name="changes", verbose_name=_("statement")
     )
-    via = models.CharField(max_length=32)  # public form, back office, import, demo, ...
-    at = models.DateTimeField(auto_now_add=True)
+    from_status = models.CharField(_("from"), max_length=16, blank=True)  # blank: creation
+    to_status = models.CharField(_("to"), max_length=16, choices=Status.choices)
+    reason = models.CharField(_("reason"), max_length=32, blank=True, choices=RejectReason.choices)
+    note = models.TextField(_("note"), blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        verbose_name=_("by"),
+    )
+    via = models.CharField(_("via"), max_length=32)  # public form, back office, import, demo
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("audit trail")
 
     def __str__(self) -> str:
         return f"{self.statement_id}: {self.from_status or '-'} -> {self.to_status}"
@@ -206,7 +233,8 @@ class LedgerEntry(models.Model):
         indexes = [
             models.Index(fields=["id"], condition=Q(position__isnull=True), name="ledger_queued")
         ]
-        verbose_name_plural = "ledger entries"
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.statement_id} @{self.position}"
