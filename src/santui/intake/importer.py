@@ -32,6 +32,9 @@ FIELDS = frozenset(
 )  # fmt: skip
 ORGANIZATIONS = ("party", "league", "pioneers")
 IMPORT_STATUSES = frozenset({Status.RECEIVED, Status.ACCEPTED})
+# TextChoices.values builds a new list on every access: look the sets up once.
+CHANNELS = frozenset(Channel.values)
+NAME_KINDS = frozenset(NameKind.values)
 MAX_ROW_BYTES = 64 * 1024
 _TRUE = {"true", "yes", "1", "y", "t"}
 _FALSE = {"false", "no", "0", "n", "f", ""}
@@ -276,7 +279,7 @@ def validate(data: dict[str, Any], *, tz: ZoneInfo) -> StatementRow:
     if _CONTROL.search(eid):
         raise RowError("bad external_id: contains control characters")
     channel = data.get("channel")
-    if channel not in Channel.values:
+    if channel not in CHANNELS:
         raise RowError(f"unknown channel: {channel!r}")
     party, league, pioneers = _organizations(data.get("organizations"))
     headcount = data.get("headcount")
@@ -290,7 +293,7 @@ def validate(data: dict[str, Any], *, tz: ZoneInfo) -> StatementRow:
         raise RowError(f"bad headcount: {headcount} (1 to {settings.SANTUI_MAX_HEADCOUNT})")
     name = _text(data, "name", 200).strip()
     name_kind = data.get("name_kind") or (NameKind.ALIAS if name else NameKind.ANONYMOUS)
-    if name_kind not in NameKind.values:
+    if name_kind not in NAME_KINDS:
         raise RowError(f"unknown name_kind: {name_kind!r}")
     if name_kind == NameKind.ANONYMOUS and name:
         raise RowError("bad name_kind: anonymous, but a name is given")

@@ -122,7 +122,7 @@ class Statement(models.Model):
     reject_reason = models.CharField(
         _("reject reason"), max_length=32, blank=True, choices=RejectReason.choices
     )
-    receipt_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    receipt_hash = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     class Meta:
@@ -151,8 +151,18 @@ class Statement(models.Model):
                 condition=Q(external_id__isnull=False),
                 name="statement_unique_external_id",
             ),
+            models.UniqueConstraint(
+                fields=["receipt_hash"],
+                condition=Q(receipt_hash__isnull=False),
+                name="statement_unique_receipt",
+            ),
         ]
-        indexes = [models.Index(fields=["status", "received_at"], name="statement_status_day")]
+        # Partial indexes, so that bulk imports of counted history do not pay for them.
+        indexes = [
+            models.Index(
+                fields=["received_at"], condition=Q(status="received"), name="statement_queue"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.get_channel_display()} · {self.get_status_display()}"
@@ -178,6 +188,7 @@ class StatusChange(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         verbose_name=_("by"),
+        db_index=False,  # nobody looks changes up by actor often enough to index every row
     )
     via = models.CharField(_("via"), max_length=32)  # public form, back office, import, demo
     at = models.DateTimeField(_("at"), auto_now_add=True)
@@ -204,8 +215,13 @@ class LedgerEntry(models.Model):
 
     kind = models.CharField(max_length=8, choices=EntryKind.choices)
     statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="entries")
-    revokes = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="revoked_by"
+    revokes = models.ForeignKey(  # unique where set: see Meta
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="revoked_by",
+        db_index=False,
     )
     day = models.DateField()
     headcount = models.PositiveIntegerField()
@@ -218,7 +234,7 @@ class LedgerEntry(models.Model):
     channel = models.CharField(max_length=16)
     name_kind = models.CharField(max_length=16)
     reason = models.CharField(max_length=32, blank=True)
-    position = models.BigIntegerField(null=True, blank=True, unique=True)
+    position = models.BigIntegerField(null=True, blank=True)  # unique where set: see Meta
     queued_at = models.DateTimeField(auto_now_add=True)
     integrated_at = models.DateTimeField(null=True, blank=True)
 
@@ -228,6 +244,13 @@ class LedgerEntry(models.Model):
                 condition=(Q(kind="add") & Q(revokes__isnull=True) & Q(reason=""))
                 | (Q(kind="revoke") & Q(revokes__isnull=False) & ~Q(reason="")),
                 name="ledger_kind_shape",
+            ),
+            # Unique where set, so that queued rows (NULL) pay for neither index on insert.
+            models.UniqueConstraint(
+                fields=["revokes"], condition=Q(revokes__isnull=False), name="ledger_revokes_once"
+            ),
+            models.UniqueConstraint(
+                fields=["position"], condition=Q(position__isnull=False), name="ledger_position"
             ),
         ]
         indexes = [
