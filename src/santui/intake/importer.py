@@ -279,7 +279,7 @@ def validate(data: dict[str, Any], *, tz: ZoneInfo) -> StatementRow:
     if _CONTROL.search(eid):
         raise RowError("bad external_id: contains control characters")
     channel = data.get("channel")
-    if channel not in CHANNELS:
+    if not isinstance(channel, str) or channel not in CHANNELS:
         raise RowError(f"unknown channel: {channel!r}")
     party, league, pioneers = _organizations(data.get("organizations"))
     headcount = data.get("headcount")
@@ -293,7 +293,7 @@ def validate(data: dict[str, Any], *, tz: ZoneInfo) -> StatementRow:
         raise RowError(f"bad headcount: {headcount} (1 to {settings.SANTUI_MAX_HEADCOUNT})")
     name = _text(data, "name", 200).strip()
     name_kind = data.get("name_kind") or (NameKind.ALIAS if name else NameKind.ANONYMOUS)
-    if name_kind not in NAME_KINDS:
+    if not isinstance(name_kind, str) or name_kind not in NAME_KINDS:
         raise RowError(f"unknown name_kind: {name_kind!r}")
     if name_kind == NameKind.ANONYMOUS and name:
         raise RowError("bad name_kind: anonymous, but a name is given")
