@@ -77,8 +77,27 @@ def _insert_sql(table: str, columns: Sequence[str], rows: int = 1) -> str:
     return f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES {marks}"
 
 
-# Rows per multi-row INSERT: under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters.
-_ROWS_PER_INSERT = 1000
+# Bound parameters per statement: under SQLite's 32,766 and PostgreSQL's 65,535.
+_MAX_PARAMS = 30_000
+
+
+def _insert_many(
+    cursor: Any,
+    table: str,
+    columns: Sequence[str],
+    rows: Sequence[tuple[Any, ...]],
+    suffix: str = "",
+) -> list[tuple[Any, ...]]:
+    """Multi-row INSERTs (one round trip per chunk, on either backend); returns RETURNING rows."""
+    per_chunk = max(1, _MAX_PARAMS // len(columns))
+    returned: list[tuple[Any, ...]] = []
+    for i in range(0, len(rows), per_chunk):
+        chunk = rows[i : i + per_chunk]
+        params = [value for row in chunk for value in row]
+        cursor.execute(_insert_sql(table, columns, len(chunk)) + suffix, params)
+        if suffix:
+            returned += cursor.fetchall()
+    return returned
 
 
 def statements_bulk_load(*, rows: Sequence[StatementRow], source: str, via: str) -> BulkResult:
@@ -92,46 +111,48 @@ def statements_bulk_load(*, rows: Sequence[StatementRow], source: str, via: str)
     wanted: dict[str, StatementRow] = {}
     for row in rows:
         wanted.setdefault(row.external_id, row)  # a repeated id in one batch: first wins
-    ops = connection.ops
-    now = timezone.now()
-    stored_now = ops.adapt_datetimefield_value(now)
-    conflict = " ON CONFLICT (source, external_id) WHERE external_id IS NOT NULL DO NOTHING"
-    ids: dict[str, int] = {}
-    unique = list(wanted.values())
+    adapt_datetime = connection.ops.adapt_datetimefield_value
+    adapt_date = connection.ops.adapt_datefield_value
+    now = adapt_datetime(timezone.now())
     with transaction.atomic(), connection.cursor() as cursor:
-        for i in range(0, len(unique), _ROWS_PER_INSERT):
-            chunk = unique[i : i + _ROWS_PER_INSERT]
-            params: list[Any] = []
-            for r in chunk:
-                params += (
-                    source, r.external_id, r.channel, ops.adapt_datetimefield_value(r.received_at),
-                    r.text, r.party, r.league, r.pioneers, r.headcount,
+        inserted = _insert_many(
+            cursor,
+            Statement._meta.db_table,
+            _STATEMENT_COLUMNS,
+            [
+                (
+                    source, r.external_id, r.channel, adapt_datetime(r.received_at), r.text,
+                    r.party, r.league, r.pioneers, r.headcount,
                     encrypt_text(r.name) if r.name else None, None, r.name_kind, r.region,
-                    r.sector, r.current_party_member, r.publish, r.status, "", None, stored_now,
-                )  # fmt: skip
-            sql = _insert_sql(Statement._meta.db_table, _STATEMENT_COLUMNS, len(chunk))
-            cursor.execute(sql + conflict + " RETURNING id, external_id", params)
-            ids.update((eid, pk) for pk, eid in cursor.fetchall())
-        new = [r for r in unique if r.external_id in ids]
-        if new:
-            cursor.executemany(
-                _insert_sql(StatusChange._meta.db_table, _CHANGE_COLUMNS),
-                [(ids[r.external_id], "", r.status, "", "", None, via, stored_now) for r in new],
-            )
+                    r.sector, r.current_party_member, r.publish, r.status, "", None, now,
+                )
+                for r in wanted.values()
+            ],
+            " ON CONFLICT (source, external_id) WHERE external_id IS NOT NULL DO NOTHING"
+            " RETURNING id, external_id",
+        )  # fmt: skip
+        ids = {eid: pk for pk, eid in inserted}
+        new = [r for r in wanted.values() if r.external_id in ids]
+        _insert_many(
+            cursor,
+            StatusChange._meta.db_table,
+            _CHANGE_COLUMNS,
+            [(ids[r.external_id], "", r.status, "", "", None, via, now) for r in new],
+        )
         accepted = [r for r in new if r.status == Status.ACCEPTED]
-        if accepted:
-            cursor.executemany(
-                _insert_sql(LedgerEntry._meta.db_table, _LEDGER_COLUMNS),
-                [
-                    (
-                        EntryKind.ADD, ids[r.external_id], None,
-                        ops.adapt_datefield_value(counting_day(r.received_at)),
-                        r.headcount, r.party, r.league, r.pioneers,
-                        r.current_party_member is True,
-                        province_of(r.region) if r.region else "", r.sector, r.channel,
-                        r.name_kind, "", None, stored_now, None,
-                    )
-                    for r in accepted
-                ],
-            )  # fmt: skip
+        _insert_many(
+            cursor,
+            LedgerEntry._meta.db_table,
+            _LEDGER_COLUMNS,
+            [
+                (
+                    EntryKind.ADD, ids[r.external_id], None,
+                    adapt_date(counting_day(r.received_at)), r.headcount, r.party, r.league,
+                    r.pioneers, r.current_party_member is True,
+                    province_of(r.region) if r.region else "", r.sector, r.channel, r.name_kind,
+                    "", None, now, None,
+                )
+                for r in accepted
+            ],
+        )  # fmt: skip
     return BulkResult(len(new), len(accepted), len(rows) - len(new))
