@@ -286,7 +286,9 @@ def validate(data: dict[str, Any], *, tz: ZoneInfo) -> StatementRow:
     if headcount is None:  # absent or null, like every other optional field
         headcount = 1
     if isinstance(headcount, str) and _DIGITS.match(headcount.strip()):
-        headcount = int(headcount)  # ASCII digits only: int() refuses "²" and very long strings
+        # ASCII digits only (int() refuses "²" and very long strings); strip() also removes
+        # separators such as \x1f that int() does not accept, so convert the stripped text.
+        headcount = int(headcount.strip())
     if not isinstance(headcount, int) or isinstance(headcount, bool):
         raise RowError(f"bad headcount: {headcount!r} is not a whole number")
     if headcount < 1 or headcount > settings.SANTUI_MAX_HEADCOUNT:
