@@ -1,5 +1,6 @@
 import datetime as dt
 import random
+from collections.abc import Iterator
 
 import pytest
 from django.core.management import call_command
@@ -71,3 +72,18 @@ def test_demo_command_loads_integrates_and_is_idempotent(settings) -> None:  # t
     assert Statement.objects.count() == count
     assert stats_document(public=False)["persons"] == doc["persons"]
     assert tally_verify().ok
+
+
+def test_in_background_yields_everything_in_order_and_raises_producer_errors() -> None:
+    from santui.ops.demo import in_background
+
+    assert list(in_background(iter(range(1000)), depth=3)) == list(range(1000))
+
+    def broken() -> Iterator[int]:
+        yield 1
+        raise ValueError("generator broke")
+
+    items = in_background(broken())
+    assert next(items) == 1
+    with pytest.raises(ValueError, match="generator broke"):
+        next(items)

@@ -5,11 +5,14 @@ name kinds. Deterministic for a given seed; idempotent (external ids ``demo-...`
 from __future__ import annotations
 
 import datetime as dt
+import queue
 import random
+import threading
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import accumulate, pairwise
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from santui.statements.bulk import StatementRow
@@ -261,6 +264,39 @@ def batched(rows: Iterator[StatementRow], size: int) -> Iterator[list[StatementR
             batch = []
     if batch:
         yield batch
+
+
+T = TypeVar("T")
+
+
+class _Failed:
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
+def in_background(items: Iterator[T], depth: int = 4) -> Iterator[T]:
+    """Produce ``items`` in a thread while the caller consumes them.
+
+    Generation is pure Python; loading spends much of its time in SQLite or PostgreSQL with the
+    GIL released, so the two overlap on two cores. An error in the producer is raised here.
+    """
+    channel: queue.Queue[object] = queue.Queue(maxsize=depth)
+    finished = object()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                channel.put(item)
+        except BaseException as error:  # handed to the consumer, raised there
+            channel.put(_Failed(error))
+            return
+        channel.put(finished)
+
+    threading.Thread(target=produce, name="demo-generator", daemon=True).start()
+    while (item := channel.get()) is not finished:
+        if isinstance(item, _Failed):
+            raise item.error
+        yield item  # type: ignore[misc]  # only items of T or the markers above come through
 
 
 def expected_persons(scale: float, until: dt.date, seed: int) -> int:

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from santui.ops.demo import DemoGenerator, batched, expected_persons
+from santui.ops.demo import DemoGenerator, batched, expected_persons, in_background
 from santui.statements.bulk import statements_bulk_load
 from santui.tally.actions import queued_count, tally_integrate
 
@@ -41,9 +41,8 @@ class Command(BaseCommand):
         inserted = present = persons = 0
         with tqdm(total=total, unit="person", unit_scale=True, desc="demo",
                   file=self.stderr, disable=options["no_progress"]) as bar:  # fmt: skip
-            for batch in batched(
-                generator.rows(received_tail=options["pending"]), options["batch"]
-            ):
+            rows = generator.rows(received_tail=options["pending"])
+            for batch in in_background(batched(rows, options["batch"])):
                 result = statements_bulk_load(rows=batch, source="demo", via="demo")
                 inserted += result.inserted
                 present += result.already_present
