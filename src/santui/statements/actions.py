@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -96,22 +97,41 @@ def statement_receive(
     return Received(statement, code)
 
 
+class Countable(Protocol):
+    """What counting reads of a statement (a Statement, or a row on its way in bulk)."""
+
+    received_at: dt.datetime
+    headcount: int
+    party: bool
+    league: bool
+    pioneers: bool
+    current_party_member: bool | None
+    region: str
+    sector: str
+    channel: str
+    name_kind: str
+
+
+def counted_snapshot(statement: Countable) -> tuple[Any, ...]:
+    """The values of SNAPSHOT_FIELDS for a statement: the counting rules in one place."""
+    return (
+        counting_day(statement.received_at),
+        statement.headcount,
+        statement.party,
+        statement.league,
+        statement.pioneers,
+        statement.current_party_member is True,
+        province_of(statement.region) if statement.region else "",  # counted per province
+        statement.sector,
+        statement.channel,
+        statement.name_kind,
+    )
+
+
 def ledger_add_entry(statement: Statement) -> LedgerEntry:
     """The (unsaved) add entry that counts an accepted statement."""
-    return LedgerEntry(
-        kind=EntryKind.ADD,
-        statement=statement,
-        day=counting_day(statement.received_at),
-        headcount=statement.headcount,
-        party=statement.party,
-        league=statement.league,
-        pioneers=statement.pioneers,
-        current_party_member=statement.current_party_member is True,
-        region=province_of(statement.region) if statement.region else "",
-        sector=statement.sector,
-        channel=statement.channel,
-        name_kind=statement.name_kind,
-    )
+    snapshot = dict(zip(SNAPSHOT_FIELDS, counted_snapshot(statement), strict=True))
+    return LedgerEntry(kind=EntryKind.ADD, statement=statement, **snapshot)
 
 
 def _locked(statement: Statement) -> Statement:

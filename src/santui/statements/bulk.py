@@ -17,10 +17,9 @@ from typing import Any
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from santui.statements.actions import counting_day
+from santui.statements.actions import SNAPSHOT_FIELDS, counted_snapshot
 from santui.statements.crypto import encrypt_text
 from santui.statements.models import EntryKind, LedgerEntry, Statement, Status, StatusChange
-from santui.textparse.regions import province_of
 
 
 @dataclass(slots=True)
@@ -65,9 +64,8 @@ _CHANGE_COLUMNS = (
     "at",
 )
 _LEDGER_COLUMNS = (
-    "kind", "statement_id", "revokes_id", "day", "headcount", "party", "league", "pioneers",
-    "current_party_member", "region", "sector", "channel", "name_kind", "reason", "position",
-    "queued_at", "integrated_at",
+    "kind", "statement_id", "revokes_id", *SNAPSHOT_FIELDS, "reason", "position", "queued_at",
+    "integrated_at",
 )  # fmt: skip
 
 
@@ -143,7 +141,6 @@ def statements_bulk_load(*, rows: Sequence[StatementRow], source: str, via: str)
     for row in rows:
         wanted.setdefault(row.external_id, row)  # a repeated id in one batch: first wins
     adapt_datetime = connection.ops.adapt_datetimefield_value
-    adapt_date = connection.ops.adapt_datefield_value
     now = adapt_datetime(timezone.now())
     with transaction.atomic():
         inserted = _insert_many(
@@ -173,13 +170,7 @@ def statements_bulk_load(*, rows: Sequence[StatementRow], source: str, via: str)
             LedgerEntry,
             _LEDGER_COLUMNS,
             [
-                (
-                    EntryKind.ADD, ids[r.external_id], None,
-                    adapt_date(counting_day(r.received_at)), r.headcount, r.party, r.league,
-                    r.pioneers, r.current_party_member is True,
-                    province_of(r.region) if r.region else "", r.sector, r.channel, r.name_kind,
-                    "", None, now, None,
-                )
+                (EntryKind.ADD, ids[r.external_id], None, *counted_snapshot(r), "", None, now, None)
                 for r in accepted
             ],
         )  # fmt: skip
