@@ -1,0 +1,325 @@
+"""Bulk import benchmark: `santui import` against raw INSERTs of the same rows, same database.
+
+    .venv/bin/python bench/bench_import.py [--rows N] [--database sqlite|postgres]
+
+1. Generates a JSON Lines import file of N statements (default 1,000,000) from the demo
+   generator (santui.ops.demo), streamed to a temporary file, plus a file of its first N/4 rows.
+2. Raw baselines, each in a fresh instance (`santui setup`): a child process reads the same file
+   and inserts the same rows into the same table (statements_statement), 2,000 rows and one
+   transaction per batch, with no santui logic (no validation, no encryption, no audit or ledger
+   rows, no integration); parsing a batch and inserting it are timed separately. Methods
+   (RAW_METHODS): ``cursor.executemany`` on Django's connection, as santui's; multi-row
+   ``INSERT ... VALUES`` (1,000 rows per statement, the shape santui's bulk path uses); on
+   PostgreSQL also executemany on a plain psycopg cursor (server-side binding, pipelined) and
+   ``COPY FROM STDIN``, the fastest way in.
+3. `santui import FILE --no-progress` in a fresh instance: wall time, the import phase (the time
+   the command prints) and the child's peak RSS; the same for the N/4 file, to show that memory
+   does not grow with the file.
+
+Prints the figures and the fraction of the raw speed the import reaches (docs/benchmarks.md).
+The machine is shared and small: compare the ratios measured in one run, not absolute figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from benchlib import (
+    PYTHON,
+    SANTUI,
+    UNTIL,
+    fresh_instance,
+    load,
+    machine,
+    rate,
+    run,
+    setup_django_here,
+)
+
+BATCH = 2000
+# Statements per unit of scale up to UNTIL, roughly (0.003 gives ~944,000): a first guess only.
+STATEMENTS_PER_SCALE = 3.0e8
+
+# The columns statements_bulk_load writes, in its order.
+STATEMENT_COLUMNS = (
+    "source", "external_id", "channel", "received_at", "text", "party", "league", "pioneers",
+    "headcount", "name", "contact", "name_kind", "region", "sector", "current_party_member",
+    "publish", "status", "reject_reason", "receipt_hash", "created_at",
+)  # fmt: skip
+
+
+# --- the file --------------------------------------------------------------------------------
+
+
+def write_import_file(path: Path, quarter: Path, n: int) -> tuple[int, float]:
+    """Write ``n`` demo statements as JSON Lines to ``path`` (the first n/4 also to ``quarter``).
+
+    Returns the bytes written and the seconds taken (generation and serialization).
+    """
+    setup_django_here()
+    from santui.ops.demo import DemoGenerator
+
+    scale = n / STATEMENTS_PER_SCALE * 1.1
+    started = time.perf_counter()
+    while True:
+        written = 0
+        with path.open("wb") as out, quarter.open("wb") as out_quarter:
+            rows = DemoGenerator(scale=scale, until=UNTIL).rows()
+            for i, r in enumerate(islice(rows, n)):
+                organizations = [
+                    o for o, on in (("party", r.party), ("league", r.league),
+                                    ("pioneers", r.pioneers)) if on
+                ]  # fmt: skip
+                line = orjson.dumps(
+                    {
+                        "external_id": r.external_id,
+                        "received_at": r.received_at,  # ISO 8601 with its UTC offset
+                        "channel": r.channel,
+                        "text": r.text,
+                        "organizations": organizations,
+                        "headcount": r.headcount,
+                        "name": r.name,
+                        "name_kind": r.name_kind,
+                        "region": r.region,
+                        "sector": r.sector,
+                        "current_party_member": r.current_party_member,
+                        "publish": r.publish,
+                        "status": "accepted",
+                    },
+                    option=orjson.OPT_APPEND_NEWLINE,
+                )
+                out.write(line)
+                if i < n // 4:
+                    out_quarter.write(line)
+                written += 1
+        if written == n:
+            return path.stat().st_size, time.perf_counter() - started
+        scale *= 1.5  # not enough statements at this scale: write again, larger
+
+
+# --- the raw baseline (child process) --------------------------------------------------------
+
+
+RAW_METHODS = {
+    "executemany": "executemany, Django's cursor (as santui's connection)",
+    "executemany-server": "executemany, psycopg.Cursor (server-side binding, pipelined)",
+    "values": "multi-row INSERT ... VALUES, 1,000 rows per statement, Django's cursor",
+    "copy": "COPY FROM STDIN, psycopg",
+}
+
+
+def raw_child(path: str, batch_size: int, method: str) -> None:
+    """Insert every row of ``path`` by ``method`` (RAW_METHODS); print timings as JSON.
+
+    No santui logic: the values are taken from the parsed JSON as they are. Every method
+    inserts ``batch_size`` rows per transaction on the connection santui would use.
+    """
+    import django
+
+    django.setup()
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    qn = connection.ops.quote_name
+    table = qn("statements_statement")
+    columns = ", ".join(qn(c) for c in STATEMENT_COLUMNS)
+    marks = f"({', '.join(['%s'] * len(STATEMENT_COLUMNS))})"
+    sql = f"INSERT INTO {table} ({columns}) VALUES {marks}"
+    values_rows = 1000
+
+    def insert_batch(params: list[tuple[Any, ...]]) -> None:
+        with transaction.atomic():
+            if method == "executemany":
+                with connection.cursor() as cursor:
+                    cursor.executemany(sql, params)
+            elif method == "values":
+                with connection.cursor() as cursor:
+                    for i in range(0, len(params), values_rows):
+                        chunk = params[i : i + values_rows]
+                        cursor.execute(
+                            f"INSERT INTO {table} ({columns}) VALUES "
+                            + ", ".join([marks] * len(chunk)),
+                            [v for row in chunk for v in row],
+                        )
+            else:  # PostgreSQL only: a plain psycopg cursor on the same connection
+                import psycopg
+
+                connection.ensure_connection()
+                with psycopg.Cursor(connection.connection) as cursor:
+                    if method == "executemany-server":
+                        cursor.executemany(sql, params)
+                    else:
+                        with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                            for row in params:
+                                copy.write_row(row)
+
+    fromiso = dt.datetime.fromisoformat
+    now = timezone.now()
+    prepare = insert = 0.0
+    n = 0
+    started = time.perf_counter()
+    with open(path, "rb") as stream:
+        while True:
+            t0 = time.perf_counter()
+            lines = list(islice(stream, batch_size))
+            if not lines:
+                break
+            params = []
+            for line in lines:
+                d = orjson.loads(line)
+                orgs = d["organizations"]
+                name = d["name"]
+                params.append(
+                    (
+                        "import", d["external_id"], d["channel"], fromiso(d["received_at"]),
+                        d["text"], "party" in orgs, "league" in orgs, "pioneers" in orgs,
+                        d["headcount"], name.encode() if name else None, None, d["name_kind"],
+                        d["region"], d["sector"], d["current_party_member"], d["publish"],
+                        d["status"], "", None, now,
+                    )
+                )  # fmt: skip
+            t1 = time.perf_counter()
+            insert_batch(params)
+            t2 = time.perf_counter()
+            prepare += t1 - t0
+            insert += t2 - t1
+            n += len(params)
+    total = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {table}")
+        (count,) = cursor.fetchone()
+    print(json.dumps({"rows": n, "stored": count, "prepare": prepare, "insert": insert,
+                      "total": total}))  # fmt: skip
+
+
+# --- the import -------------------------------------------------------------------------------
+
+
+def _summary_number(stdout: str, label: str) -> float:
+    match = re.search(rf"^{label}\s+([\d,.]+)", stdout, re.MULTILINE)
+    if match is None:
+        sys.exit(f"cannot find {label!r} in the import summary:\n{stdout}")
+    return float(match.group(1).replace(",", ""))
+
+
+def run_import(path: Path, database: str, pg_query: str) -> dict[str, float]:
+    with fresh_instance(database, pg_query=pg_query) as env:
+        done = run([SANTUI, "import", str(path), "--no-progress"], env, cwd=env["SANTUI_HOME"])
+    summary = {
+        "wall": done.wall,
+        "rss": done.maxrss_mb,
+        "rows": _summary_number(done.stdout, "rows read"),
+        "imported": _summary_number(done.stdout, "imported"),
+        "rejected": _summary_number(done.stdout, "rejected"),
+        "integrated": _summary_number(done.stdout, "integrated entries"),
+        "import_time": _summary_number(done.stdout, "time"),
+    }
+    if summary["imported"] != summary["rows"] or summary["rejected"]:
+        print(f"WARNING: not every row was imported:\n{done.stdout}", file=sys.stderr)
+    return summary
+
+
+def startup_time(database: str, workdir: Path, pg_query: str) -> float:
+    """Wall time of `santui import` on an empty file: interpreter, Django, connection."""
+    empty = workdir / "empty.jsonl"
+    empty.write_bytes(b"")
+    with fresh_instance(database, pg_query=pg_query) as env:
+        return run([SANTUI, "import", str(empty), "--no-progress"], env).wall
+
+
+# --- main ------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--raw-child", metavar="FILE", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--server-side-binding",
+        action="store_true",
+        help="postgres: run the import with ?server_side_binding=true in DATABASE_URL",
+    )
+    parser.add_argument("--method", default="executemany", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.raw_child:
+        raw_child(args.raw_child, BATCH, args.method)
+        return
+
+    n = args.rows
+    print(machine(args.database))
+    print(load())
+    workdir = Path(tempfile.mkdtemp(prefix="santui-bench-import-"))
+    try:
+        path, quarter = workdir / "statements.jsonl", workdir / "quarter.jsonl"
+        size, seconds = write_import_file(path, quarter, n)
+        print(f"\nfile       {n:,} statements, {size / 2**20:,.0f} MiB "
+              f"(generated in {seconds:.1f} s, {n / seconds:,.0f}/s)")  # fmt: skip
+
+        raw_runs = {}
+        methods = list(RAW_METHODS) if args.database == "postgres" else ["executemany", "values"]
+        for method in methods:
+            with fresh_instance(args.database) as env:
+                raw_runs[method] = run(
+                    [PYTHON, __file__, "--raw-child", str(path), "--method", method], env
+                )
+            stored = json.loads(raw_runs[method].stdout.strip().splitlines()[-1])["stored"]
+            if stored != n:
+                print(f"WARNING: raw {method} stored {stored:,} of {n:,}", file=sys.stderr)
+
+        pg_query = "server_side_binding=true" if args.server_side_binding else ""
+        full = run_import(path, args.database, pg_query)
+        part = run_import(quarter, args.database, pg_query)
+        startup = startup_time(args.database, workdir, pg_query)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    integration = max(full["wall"] - full["import_time"] - startup, 0.0)
+    for method, raw_run in raw_runs.items():
+        raw = json.loads(raw_run.stdout.strip().splitlines()[-1])
+        print(f"""
+raw baseline: {RAW_METHODS[method]}
+  rows                      {raw["rows"]:>10,}  ({BATCH:,} per transaction, same table)
+  parse + insert            {raw["total"]:>10.1f} s {rate(n, raw["total"])}
+  insert only               {raw["insert"]:>10.1f} s {rate(n, raw["insert"])}
+  peak RSS                  {raw_run.maxrss_mb:>10.0f} MiB""")  # fmt: skip
+    how = " (DATABASE_URL with ?server_side_binding=true)" if pg_query else ""
+    print(f"""
+santui import --no-progress{how}
+  rows                      {full["rows"]:>10,.0f}  ({full["imported"]:,.0f} imported, \
+{full["rejected"]:,.0f} rejected, {full["integrated"]:,.0f} entries integrated)
+  import phase              {full["import_time"]:>10.1f} s {rate(n, full["import_time"])}
+  integration (estimated)   {integration:>10.1f} s
+  start-up (empty file)     {startup:>10.1f} s
+  whole command             {full["wall"]:>10.1f} s {rate(n, full["wall"])}
+  peak RSS                  {full["rss"]:>10.0f} MiB
+  peak RSS at N/4 rows      {part["rss"]:>10.0f} MiB  ({part["rows"]:,.0f} rows, \
+import phase {rate(part["rows"], part["import_time"]).strip()})""")  # fmt: skip
+    print("\nfraction of raw speed: import rows/s / raw rows/s (raw time / import time)")
+    print(f"  {'raw method':<20} {'raw timed part':<16} {'import phase':>12} {'whole command':>14}")
+    for method, raw_run in raw_runs.items():
+        raw = json.loads(raw_run.stdout.strip().splitlines()[-1])
+        for base, base_s in (("insert only", raw["insert"]), ("parse + insert", raw["total"])):
+            print(f"  {method:<20} {base:<16} {base_s / full['import_time']:>12.2f} "
+                  f"{base_s / full['wall']:>14.2f}")  # fmt: skip
+    print()
+    print(load())
+
+
+if __name__ == "__main__":
+    if "--raw-child" in sys.argv:
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "santui.config.settings.prod")
+    main()
