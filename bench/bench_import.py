@@ -117,8 +117,10 @@ RAW_METHODS = {
     "executemany": "executemany, Django's cursor (as santui's connection)",
     "executemany-server": "executemany, psycopg.Cursor (server-side binding, pipelined)",
     "values": "multi-row INSERT ... VALUES, 1,000 rows per statement, Django's cursor",
+    "unnest": "INSERT ... SELECT FROM unnest(one binary array per column), psycopg.Cursor",
     "copy": "COPY FROM STDIN, psycopg",
 }
+POSTGRES_ONLY = ("executemany-server", "unnest", "copy")
 
 
 def raw_child(path: str, batch_size: int, method: str) -> None:
@@ -139,6 +141,11 @@ def raw_child(path: str, batch_size: int, method: str) -> None:
     marks = f"({', '.join(['%s'] * len(STATEMENT_COLUMNS))})"
     sql = f"INSERT INTO {table} ({columns}) VALUES {marks}"
     values_rows = 1000
+    if connection.vendor == "postgresql":  # column types, for the unnest arrays
+        from santui.statements.models import Statement
+
+        by_column = {f.column: f for f in Statement._meta.concrete_fields}
+        arrays = ", ".join(f"%b::{by_column[c].db_type(connection)}[]" for c in STATEMENT_COLUMNS)
 
     def insert_batch(params: list[tuple[Any, ...]]) -> None:
         with transaction.atomic():
@@ -161,6 +168,11 @@ def raw_child(path: str, batch_size: int, method: str) -> None:
                 with psycopg.Cursor(connection.connection) as cursor:
                     if method == "executemany-server":
                         cursor.executemany(sql, params)
+                    elif method == "unnest":
+                        cursor.execute(
+                            f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays})",
+                            [list(values) for values in zip(*params, strict=True)],
+                        )
                     else:
                         with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                             for row in params:
@@ -253,6 +265,11 @@ def main() -> None:
         action="store_true",
         help="postgres: run the import with ?server_side_binding=true in DATABASE_URL",
     )
+    parser.add_argument(
+        "--raw",
+        help="comma-separated raw methods to run (default: all for the database): "
+        + ", ".join(RAW_METHODS),
+    )
     parser.add_argument("--method", default="executemany", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.raw_child:
@@ -270,7 +287,9 @@ def main() -> None:
               f"(generated in {seconds:.1f} s, {n / seconds:,.0f}/s)")  # fmt: skip
 
         raw_runs = {}
-        methods = list(RAW_METHODS) if args.database == "postgres" else ["executemany", "values"]
+        methods = [m for m in RAW_METHODS if args.database == "postgres" or m not in POSTGRES_ONLY]
+        if args.raw:
+            methods = [m for m in args.raw.split(",") if m in methods]
         for method in methods:
             with fresh_instance(args.database) as env:
                 raw_runs[method] = run(
