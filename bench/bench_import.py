@@ -227,8 +227,8 @@ def _summary_number(stdout: str, label: str) -> float:
     return float(match.group(1).replace(",", ""))
 
 
-def run_import(path: Path, database: str, pg_query: str) -> dict[str, float]:
-    with fresh_instance(database, pg_query=pg_query) as env:
+def run_import(path: Path, database: str) -> dict[str, float]:
+    with fresh_instance(database) as env:
         done = run([SANTUI, "import", str(path), "--no-progress"], env, cwd=env["SANTUI_HOME"])
     summary = {
         "wall": done.wall,
@@ -244,11 +244,11 @@ def run_import(path: Path, database: str, pg_query: str) -> dict[str, float]:
     return summary
 
 
-def startup_time(database: str, workdir: Path, pg_query: str) -> float:
+def startup_time(database: str, workdir: Path) -> float:
     """Wall time of `santui import` on an empty file: interpreter, Django, connection."""
     empty = workdir / "empty.jsonl"
     empty.write_bytes(b"")
-    with fresh_instance(database, pg_query=pg_query) as env:
+    with fresh_instance(database) as env:
         return run([SANTUI, "import", str(empty), "--no-progress"], env).wall
 
 
@@ -260,11 +260,6 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--raw-child", metavar="FILE", help=argparse.SUPPRESS)
-    parser.add_argument(
-        "--server-side-binding",
-        action="store_true",
-        help="postgres: run the import with ?server_side_binding=true in DATABASE_URL",
-    )
     parser.add_argument(
         "--raw",
         help="comma-separated raw methods to run (default: all for the database): "
@@ -299,10 +294,9 @@ def main() -> None:
             if stored != n:
                 print(f"WARNING: raw {method} stored {stored:,} of {n:,}", file=sys.stderr)
 
-        pg_query = "server_side_binding=true" if args.server_side_binding else ""
-        full = run_import(path, args.database, pg_query)
-        part = run_import(quarter, args.database, pg_query)
-        startup = startup_time(args.database, workdir, pg_query)
+        full = run_import(path, args.database)
+        part = run_import(quarter, args.database)
+        startup = startup_time(args.database, workdir)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
@@ -315,9 +309,8 @@ raw baseline: {RAW_METHODS[method]}
   parse + insert            {raw["total"]:>10.1f} s {rate(n, raw["total"])}
   insert only               {raw["insert"]:>10.1f} s {rate(n, raw["insert"])}
   peak RSS                  {raw_run.maxrss_mb:>10.0f} MiB""")  # fmt: skip
-    how = " (DATABASE_URL with ?server_side_binding=true)" if pg_query else ""
     print(f"""
-santui import --no-progress{how}
+santui import --no-progress
   rows                      {full["rows"]:>10,.0f}  ({full["imported"]:,.0f} imported, \
 {full["rejected"]:,.0f} rejected, {full["integrated"]:,.0f} entries integrated)
   import phase              {full["import_time"]:>10.1f} s {rate(n, full["import_time"])}

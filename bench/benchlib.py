@@ -7,6 +7,7 @@ carries over between runs. Figures are printed, never asserted.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import datetime as dt
 import os
@@ -65,12 +66,8 @@ def _psql(sql: str) -> None:
 
 
 @contextlib.contextmanager
-def fresh_instance(database: str, *, pg_query: str = "") -> Iterator[dict[str, str]]:
-    """A new SANTUI_HOME (and, for postgres, a new empty database) after `santui setup`.
-
-    ``pg_query``: options appended to the PostgreSQL URL (dj-database-url puts them in
-    OPTIONS), e.g. ``server_side_binding=true``.
-    """
+def fresh_instance(database: str) -> Iterator[dict[str, str]]:
+    """A new SANTUI_HOME (and, for postgres, a new empty database) after `santui setup`."""
     home = tempfile.mkdtemp(prefix="santui-bench-")
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SANTUI_KEY_FILE")}
     env["SANTUI_HOME"] = home
@@ -78,7 +75,7 @@ def fresh_instance(database: str, *, pg_query: str = "") -> Iterator[dict[str, s
     if database == "postgres":
         _psql(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
         _psql(f"CREATE DATABASE {PG_DB}")
-        env["DATABASE_URL"] = f"{PG_URL}?{pg_query}" if pg_query else PG_URL
+        env["DATABASE_URL"] = PG_URL
     try:
         run([SANTUI, "setup"], env, cwd=home)
         yield env
@@ -90,7 +87,10 @@ def fresh_instance(database: str, *, pg_query: str = "") -> Iterator[dict[str, s
 
 def setup_django_here() -> None:
     """Configure Django in this process (for the generators) with a throwaway SANTUI_HOME."""
-    os.environ.setdefault("SANTUI_HOME", tempfile.mkdtemp(prefix="santui-bench-gen-"))
+    if "SANTUI_HOME" not in os.environ:
+        home = tempfile.mkdtemp(prefix="santui-bench-gen-")
+        atexit.register(shutil.rmtree, home, ignore_errors=True)
+        os.environ["SANTUI_HOME"] = home
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "santui.config.settings.prod")
     import django
 
