@@ -1,4 +1,4 @@
-"""Chinese scripts: Simplified <-> Traditional with OpenCC (the native library)."""
+"""Chinese scripts: Simplified -> Traditional with OpenCC (the native library)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,3 @@ def _converter(config: str) -> opencc.OpenCC:
 
 def to_traditional(text: str) -> str:
     return str(_converter("s2t").convert(text))
-
-
-def to_simplified(text: str) -> str:
-    return str(_converter("t2s").convert(text))
