@@ -15,6 +15,7 @@ from santui.intake.ratelimit import rotating_client_key
 from santui.statements.actions import counting_day, statement_receive
 from santui.statements.models import Channel, Status
 from santui.statements.selectors import statement_by_receipt
+from santui.tally.log import leaf_index_of, log_signer
 
 
 @never_cache
@@ -72,6 +73,9 @@ def receipt(request: HttpRequest) -> HttpResponse:
                 context["status_label"] = Status(statement.status).label
                 if statement.status == Status.ACCEPTED:
                     context["counted_on"] = counting_day(statement.received_at)
+                    context["leaf_index"] = leaf_index_of(statement)
+                    context["log_key"] = log_signer().verifier.vkey
+                    context["code"] = form.cleaned_data["code"]
         else:
             status = 400
     else:

@@ -82,6 +82,174 @@ _STATS = {
 }  # fmt: skip
 
 
+_B64 = {"type": "string", "contentEncoding": "base64"}
+_ERROR = {
+    "description": "Malformed or impossible parameters",
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "required": ["error", "detail"],
+                "properties": {"error": {"type": "string"}, "detail": {}},
+            }
+        }
+    },
+}
+_INT = {"type": "integer", "minimum": 0}
+
+
+def _q(name: str, description: str, required: bool = False) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "query",
+        "required": required,
+        "description": description,
+        "schema": {"type": "string", "pattern": "^[0-9]{1,19}$"},
+    }
+
+
+_NOTE = {
+    "description": "A C2SP signed note (tlog-checkpoint), with witnesses' cosignature lines",
+    "content": {"text/plain": {"schema": {"type": "string"}}},
+}
+
+
+def _log_paths() -> dict[str, Any]:
+    leaf = {
+        "type": "object",
+        "required": ["index", "leaf", "leaf_hash", "kind"],
+        "properties": {
+            "index": _INT,
+            "leaf": _B64,
+            "leaf_hash": _B64,
+            "kind": {"enum": ["add", "revoke"]},
+            "day": {"type": "string", "format": "date"},
+            "headcount": {"type": "integer", "minimum": 1},
+            "organizations": {
+                "type": "array",
+                "items": {"enum": ["league", "party", "pioneers"]},
+            },
+            "commitment": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+            "revokes": _INT,
+            "reason": {"type": "string"},
+        },
+    }
+    return {
+        "/api/v1/log/checkpoint": {
+            "get": {
+                "operationId": "getLogCheckpoint",
+                "summary": "The latest signed checkpoint of the public log (docs/log-format.md)",
+                "responses": {"200": _NOTE, "404": {"description": "The log is empty"}},
+            }
+        },
+        "/api/v1/log/entries": {
+            "get": {
+                "operationId": "getLogEntries",
+                "summary": "Leaves [start, end) of the log, raw and decoded (at most 1,000)",
+                "parameters": [
+                    _q("start", "first index", required=True),
+                    _q("end", "index after the last (default start+1000, at most the size)"),
+                ],
+                "responses": {
+                    "200": {
+                        "description": "The leaves",
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["size", "start", "end", "leaves"],
+                                    "properties": {
+                                        "size": _INT,
+                                        "start": _INT,
+                                        "end": _INT,
+                                        "leaves": {"type": "array", "items": leaf},
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "400": _ERROR,
+                },
+            }
+        },
+        "/api/v1/log/proof/inclusion": {
+            "get": {
+                "operationId": "getInclusionProof",
+                "summary": "RFC 9162 inclusion proof of a leaf in the tree of a given size",
+                "parameters": [
+                    _q("index", "leaf index", required=True),
+                    _q("size", "tree size (default: the latest checkpoint's)"),
+                ],
+                "responses": {
+                    "200": {
+                        "description": "The proof, the leaf's sibling first",
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["index", "size", "leaf", "leaf_hash", "hashes"],
+                                    "properties": {
+                                        "index": _INT,
+                                        "size": _INT,
+                                        "leaf": _B64,
+                                        "leaf_hash": _B64,
+                                        "hashes": {"type": "array", "items": _B64},
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "400": _ERROR,
+                },
+            }
+        },
+        "/api/v1/log/proof/consistency": {
+            "get": {
+                "operationId": "getConsistencyProof",
+                "summary": "RFC 9162 consistency proof between two tree sizes",
+                "parameters": [
+                    _q("from", "the smaller size (at least 1)", required=True),
+                    _q("to", "the larger size (default: the latest checkpoint's)"),
+                ],
+                "responses": {
+                    "200": {
+                        "description": "The proof",
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["from", "to", "hashes"],
+                                    "properties": {
+                                        "from": _INT,
+                                        "to": _INT,
+                                        "hashes": {"type": "array", "items": _B64},
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "400": _ERROR,
+                },
+            }
+        },
+        "/api/v1/log/cosignature": {
+            "post": {
+                "operationId": "postCosignature",
+                "summary": "A checkpoint of this log cosigned by a known witness",
+                "requestBody": {
+                    "required": True,
+                    "content": {"text/plain": {"schema": {"type": "string", "maxLength": 16384}}},
+                },
+                "responses": {
+                    "201": {"description": "Cosignatures kept"},
+                    "400": {"description": "Not a valid cosignature of a known witness"},
+                    "413": {"description": "Too large"},
+                },
+            }
+        },
+    }
+
+
 def openapi_document() -> dict[str, Any]:
     date_param = {"schema": {"type": "string", "format": "date"}, "in": "query", "required": False}
     return {
@@ -89,7 +257,11 @@ def openapi_document() -> dict[str, Any]:
         "info": {
             "title": "santui public API",
             "version": __version__,
-            "description": "Public figures of the withdrawal registry. See docs/stats-format.md.",
+            "description": (
+                "Public figures of the withdrawal registry (docs/stats-format.md) and its "
+                "verifiable log (docs/log-format.md). The log is also served in the C2SP "
+                "tlog-tiles layout under /log/ (checkpoint, tile/...)."
+            ),
         },
         "paths": {
             "/api/v1/stats": {
@@ -108,6 +280,7 @@ def openapi_document() -> dict[str, Any]:
                         "400": {"description": "Malformed date or from after to"},
                     },
                 }
-            }
+            },
+            **_log_paths(),
         },
     }

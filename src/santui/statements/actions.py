@@ -23,8 +23,9 @@ from santui.statements.models import (
     Status,
     StatusChange,
 )
-from santui.statements.receipts import new_receipt_code, receipt_hash
+from santui.statements.receipts import commitment_of, new_receipt_code, receipt_hash
 from santui.textparse.regions import province_of
+from santui.tlog.leaf import random_commitment
 
 # What a ledger entry records of a statement: the dimensions its persons are counted under.
 SNAPSHOT_FIELDS = (
@@ -61,6 +62,7 @@ def statement_receive(
     sector: str = "",
     current_party_member: bool | None = None,
     publish: bool = False,
+    suggested: dict[str, Any] | None = None,
     received_at: dt.datetime | None = None,
     source: str,
     external_id: str | None = None,
@@ -68,7 +70,11 @@ def statement_receive(
     by: User | None = None,
     via: str,
 ) -> Received:
-    """Store a new statement (status received) and its creation audit row."""
+    """Store a new statement (status received) and its creation audit row.
+
+    ``suggested`` is what santui.textparse read in the text (kept beside the values staff
+    confirm or correct). A receipt code, when issued, keys the statement's log commitment.
+    """
     code = new_receipt_code() if issue_receipt else None
     with transaction.atomic():
         statement = Statement.objects.create(
@@ -90,6 +96,8 @@ def statement_receive(
             publish=publish,
             status=Status.RECEIVED,
             receipt_hash=receipt_hash(code) if code else None,
+            commitment=commitment_of(code) if code else random_commitment(),
+            suggested=suggested,
         )
         StatusChange.objects.create(
             statement=statement, from_status="", to_status=Status.RECEIVED, actor=by, via=via

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from os import urandom
 from typing import Any
 
 from django.db import connection, models, transaction
@@ -51,7 +52,7 @@ class BulkResult:
 _STATEMENT_COLUMNS = (
     "source", "external_id", "channel", "received_at", "text", "party", "league", "pioneers",
     "headcount", "name", "contact", "name_kind", "region", "sector", "current_party_member",
-    "publish", "status", "reject_reason", "receipt_hash", "created_at",
+    "publish", "status", "reject_reason", "receipt_hash", "commitment", "created_at",
 )  # fmt: skip
 _CHANGE_COLUMNS = (
     "statement_id",
@@ -151,7 +152,8 @@ def statements_bulk_load(*, rows: Sequence[StatementRow], source: str, via: str)
                     source, r.external_id, r.channel, adapt_datetime(r.received_at), r.text,
                     r.party, r.league, r.pioneers, r.headcount,
                     encrypt_text(r.name) if r.name else None, None, r.name_kind, r.region,
-                    r.sector, r.current_party_member, r.publish, r.status, "", None, now,
+                    r.sector, r.current_party_member, r.publish, r.status, "", None,
+                    urandom(32), now,
                 )
                 for r in wanted.values()
             ],

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from santui.statements.crypto import EncryptedTextField
 from santui.textparse.sectors import SECTORS
+from santui.tlog.leaf import random_commitment
 
 
 class Channel(models.TextChoices):
@@ -123,6 +124,12 @@ class Statement(models.Model):
         _("reject reason"), max_length=32, blank=True, choices=RejectReason.choices
     )
     receipt_hash = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
+    # What the public log's add leaf commits to: a hash keyed by the receipt code's secret, or
+    # random bytes when no receipt was issued (santui.tlog.leaf). Reveals nothing without it.
+    commitment = models.BinaryField(max_length=32, editable=False, default=random_commitment)
+    # What santui.textparse read in the text when it arrived (``santui parse`` output). Staff
+    # corrections change the statement's own fields; this stays as read, so both are kept.
+    suggested = models.JSONField(_("parser suggestion"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     class Meta:

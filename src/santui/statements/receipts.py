@@ -12,6 +12,7 @@ import re
 import secrets
 
 from santui.statements.crypto import keyed_hash
+from santui.tlog.leaf import receipt_commitment, receipt_secret
 
 RECEIPT_BYTES = 20  # 160 bits
 _LOOKALIKES = str.maketrans({"0": "O", "1": "I", "8": "B"})
@@ -41,3 +42,8 @@ def normalize_receipt_code(code: str) -> str:
 
 def receipt_hash(code: str) -> str:
     return keyed_hash("receipt", normalize_receipt_code(code).encode("ascii"))
+
+
+def commitment_of(code: str) -> bytes:
+    """What the statement's add leaf in the public log commits to (santui.tlog.leaf)."""
+    return receipt_commitment(receipt_secret(normalize_receipt_code(code)))

@@ -1,7 +1,8 @@
 """The integrator: the only writer of rollups. One worker folds queued ledger entries in batches.
 
 Each batch is one transaction: lock the state row, take the oldest queued entries, give them the
-next positions, add their cells to the rollups with an upsert, advance ``size``. Writers
+next positions, add their cells to the rollups with an upsert, append their leaves to the public
+log's tiles and sign its checkpoint, advance ``size``. Writers
 elsewhere only insert ledger rows, so nothing contends on a counter (UK e-petitions' lesson).
 """
 
@@ -15,6 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from santui.statements.models import LedgerEntry
+from santui.tally.log import log_append
 from santui.tally.models import IntegrationState, Rollup, Stat
 
 
@@ -91,6 +93,7 @@ def tally_integrate_batch(*, batch_size: int) -> int:
                 return 0
             for fold in _FOLDS:
                 cursor.execute(_fold_sql(*fold), [start, start + n])
+        log_append(start, n, now)  # the tree and its signed checkpoint, in the same transaction
         state.size = start + n
         state.integrated_at = now
         state.save(update_fields=["size", "integrated_at"])

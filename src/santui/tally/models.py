@@ -47,3 +47,54 @@ class IntegrationState(models.Model):
 
     def __str__(self) -> str:
         return f"integrated size {self.size}"
+
+
+class LogTile(models.Model):
+    """One tile of the public log (santui.tlog.tiles): hashes, or leaves when ``level`` is -1.
+
+    Only the last tile of each level is ever rewritten, and only to grow: a partial tile of
+    width W stays the prefix of every later version, so old partial tiles can still be served.
+    """
+
+    level = models.SmallIntegerField()
+    index = models.BigIntegerField()
+    width = models.SmallIntegerField()
+    data = models.BinaryField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["level", "index"], name="log_tile_key")]
+
+    def __str__(self) -> str:
+        return f"tile {self.level}/{self.index} ({self.width})"
+
+
+class Checkpoint(models.Model):
+    """A signed C2SP checkpoint of the log at ``size``: every one is kept."""
+
+    size = models.BigIntegerField(unique=True)
+    root = models.BinaryField(max_length=32)
+    note = models.TextField()  # the signed note, with the log's own signature only
+    signed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"checkpoint {self.size}"
+
+
+class Cosignature(models.Model):
+    """A witness's tlog-cosignature/v1 line on a checkpoint (checked before it is stored)."""
+
+    checkpoint = models.ForeignKey(
+        Checkpoint, on_delete=models.PROTECT, related_name="cosignatures"
+    )
+    witness = models.CharField(max_length=200)  # the witness key's name
+    line = models.TextField()
+    timestamp = models.BigIntegerField()
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["checkpoint", "witness"], name="cosignature_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.witness} on {self.checkpoint_id}"

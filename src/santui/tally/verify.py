@@ -5,7 +5,11 @@ Three figures must agree at the integrated size (DESIGN.md invariant 2):
 2. a fold of the integrated ledger entries (adds minus revokes),
 3. a recount from the statements themselves: every statement whose add entry is integrated and
    not revoked, counted from its own current fields with the same counting rules.
-It also checks that positions are exactly 0..size-1 and that statuses match the ledger.
+It also checks that positions are exactly 0..size-1 and that statuses match the ledger, and
+the public log: the latest checkpoint is of the integrated size and signed by the log's key, its
+root is the root of the stored leaves (recomputed from every leaf) and of the stored tiles, each
+leaf is the encoding of its ledger entry, and the leaves alone add up to the rollups' persons,
+statements and organizations per day.
 """
 
 from __future__ import annotations
@@ -15,8 +19,12 @@ from dataclasses import dataclass, field
 
 from santui.statements.actions import ledger_add_entry
 from santui.statements.models import EntryKind, LedgerEntry, Statement, Status
+from santui.tally import log
 from santui.tally.cells import Cell, Counted, cells_of, fold
-from santui.tally.models import IntegrationState, Rollup
+from santui.tally.models import IntegrationState, Rollup, Stat
+from santui.tlog import merkle, note, tiles
+from santui.tlog.leaf import LeafError
+from santui.tlog.tally import LogTally
 
 _COUNTED = Counted._fields
 _STATEMENT_FIELDS = (
@@ -108,7 +116,60 @@ def tally_verify() -> VerifyReport:
     for sid in sorted(live - accepted)[:20]:
         problems.append(f"statement {sid} has a live add entry but is not accepted")
 
+    problems += _verify_log(state.size, rollups)
+
     queued = LedgerEntry.objects.filter(position__isnull=True).count()
     return VerifyReport(
         size=state.size, queued=queued, statements_counted=len(counted_ids), problems=problems
     )
+
+
+_LOG_STATS = {Stat.PERSONS, Stat.STATEMENTS, Stat.ORGANIZATION}
+_CHUNK = 256 * 64
+
+
+def _verify_log(size: int, rollups: Counter[Cell]) -> list[str]:
+    problems: list[str] = []
+    checkpoint = log.latest_checkpoint()
+    if checkpoint is None:
+        return [] if size == 0 else [f"integrated size is {size} but the log has no checkpoint"]
+    if checkpoint.size != size:
+        problems.append(f"latest checkpoint is of size {checkpoint.size}, not {size}")
+    try:
+        signed, _ = note.open_checkpoint(checkpoint.note, log.log_signer().verifier)
+    except note.NoteError as exc:
+        return [*problems, f"checkpoint {checkpoint.size}: {exc}"]
+    if signed.size != checkpoint.size or signed.root != bytes(checkpoint.root):
+        problems.append(f"checkpoint {checkpoint.size}: signed note differs from its row")
+    try:
+        tile_root = merkle.tree_root(signed.size, tiles.subtree_reader(log.read_tile))
+    except tiles.TileError as exc:
+        return [*problems, f"tiles: {exc}"]
+    if tile_root != signed.root:
+        problems.append(f"root from the tiles differs from checkpoint {signed.size}")
+
+    leaf_range = merkle.CompactRange()
+    tally = LogTally()
+    for start in range(0, signed.size, _CHUNK):
+        end = min(signed.size, start + _CHUNK)
+        try:
+            stored = log.leaves(start, end)
+            expected = log.ledger_leaves(start, end)
+        except (log.LogError, tiles.TileError) as exc:
+            return [*problems, f"leaves {start}..{end}: {exc}"]
+        for offset, (data, want) in enumerate(zip(stored, expected, strict=False)):
+            if data != want:
+                problems.append(f"leaf {start + offset} differs from its ledger entry")
+            leaf_range.append(merkle.leaf_hash(data))
+            try:
+                tally.add(data)
+            except LeafError as exc:
+                problems.append(f"leaf {start + offset}: {exc}")
+        if len(stored) != end - start:
+            problems.append(f"leaves {start}..{end}: {len(stored)} stored")
+    if leaf_range.root() != signed.root:
+        problems.append(f"root of the stored leaves differs from checkpoint {signed.size}")
+    expected_cells = Counter({c: v for c, v in rollups.items() if c[0] in _LOG_STATS})
+    log_cells = Counter({c: v for c, v in tally.cells.items() if v})
+    problems += _compare("rollup", expected_cells, "log", log_cells)
+    return problems

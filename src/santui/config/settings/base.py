@@ -182,6 +182,13 @@ SANTUI_MAX_TEXT = int(os.environ.get("SANTUI_MAX_TEXT", "5000"))
 SANTUI_MAX_HEADCOUNT = int(os.environ.get("SANTUI_MAX_HEADCOUNT", "100000"))
 SANTUI_INTEGRATE_BATCH = int(os.environ.get("SANTUI_INTEGRATE_BATCH", "20000"))
 SANTUI_DECLARE_RATE = os.environ.get("SANTUI_DECLARE_RATE", "20/h")
+# The public log: its Ed25519 signing key (made on first use, mode 0600), the origin (key name)
+# a new key gets, and the witnesses whose cosignatures the log accepts (verifier keys).
+SANTUI_LOG_KEY_FILE = Path(
+    os.environ.get("SANTUI_LOG_KEY_FILE", str(SANTUI_HOME / "keys" / "log-signing.key"))
+)
+SANTUI_LOG_ORIGIN = os.environ.get("SANTUI_LOG_ORIGIN", "santui.localhost/log")
+SANTUI_WITNESS_KEYS = [k for k in os.environ.get("SANTUI_WITNESS_KEYS", "").split(",") if k.strip()]
 
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_VIEW = "santui.intake.views.rate_limited"

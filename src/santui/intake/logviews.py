@@ -1,0 +1,58 @@
+"""What the log takes in: witnesses' cosignatures, and receipt holders' requests for proofs."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from santui.intake.forms import ReceiptForm
+from santui.statements.selectors import statement_by_receipt
+from santui.tally import log
+from santui.tlog import note, proof
+
+MAX_COSIGNED_NOTE = 16 * 1024
+
+
+def _text(body: str, status: int) -> HttpResponse:
+    return HttpResponse(body + "\n", status=status, content_type="text/plain; charset=utf-8")
+
+
+@csrf_exempt  # an API for witnesses' programs: no cookies, no session, nothing to forge
+@require_POST
+def cosignature(request: HttpRequest) -> HttpResponse:
+    """Take a checkpoint of this log cosigned by known witnesses (SANTUI_WITNESS_KEYS)."""
+    if len(request.body) > MAX_COSIGNED_NOTE:
+        return _text(f"a cosigned checkpoint has at most {MAX_COSIGNED_NOTE} bytes", 413)
+    try:
+        witnesses = [note.parse_vkey(k) for k in settings.SANTUI_WITNESS_KEYS]
+        stored = log.add_cosignature(request.body.decode("utf-8"), witnesses)
+    except UnicodeDecodeError:
+        return _text("a cosigned checkpoint is UTF-8 text", 400)
+    except (note.NoteError, log.LogError) as exc:
+        return _text(str(exc), 400)
+    return _text("stored: " + ", ".join(c.witness for c in stored), 201)
+
+
+@require_POST
+def receipt_proof(request: HttpRequest) -> HttpResponse:
+    """The statement's C2SP tlog-proof file. POST, so receipt codes stay out of URLs and logs."""
+    form = ReceiptForm(request.POST)
+    if not form.is_valid():
+        return _text("not a receipt code", 400)
+    statement = statement_by_receipt(code=form.cleaned_data["code"])
+    index = log.leaf_index_of(statement) if statement is not None else None
+    checkpoint = log.latest_checkpoint()
+    if statement is None or index is None or checkpoint is None or index >= checkpoint.size:
+        return _text("no counted statement with this receipt code is in the log yet", 404)
+    body = proof.format_proof(
+        index,
+        log.inclusion(index, checkpoint.size),
+        log.checkpoint_note(checkpoint),
+        log.leaves(index, index + 1)[0],
+    )
+    response = HttpResponse(body, content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="santui-{index}.tlog-proof"'
+    response["Cache-Control"] = "no-store"
+    return response
