@@ -491,11 +491,6 @@ def test_bad_row_is_rejected_with_line_reason_and_raw_and_neighbours_land(
     assert str(run.rejects_path) in run.stdout
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="normalize_region checks only the province of a county-level code: the shipped "
-    "gazetteer has no county list and no prefectures for the municipalities (textparse)",
-)
 @pytest.mark.parametrize("code", ["110199", "219901"])
 def test_county_code_with_unknown_prefecture_is_rejected(tmp_path: Path, code: str) -> None:
     run = run_bytes(tmp_path, jsonl(good("x", region=code)))
