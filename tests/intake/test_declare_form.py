@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import json
 import re
 from typing import Any
 from urllib.parse import urlparse
@@ -406,3 +407,38 @@ def test_hostile_text_is_escaped_when_the_form_is_shown_again(client: Client) ->
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<img src=x" not in page
     assert "<script" not in page.lower()
+
+
+# --- what the parser read (issue 3) --------------------------------------------------------
+
+
+def test_the_parser_reading_is_stored_with_the_form_answers_winning(client: Client) -> None:
+    text = "我是大学生，我和妻子声明退出共青团。化名：小溪 湖北武汉"
+    response = declare(
+        client,
+        valid(text=text, organizations=["league"], sector="", headcount="2", name="小溪"),
+    )
+    assert response.status_code == 200
+    s = Statement.objects.get()
+    suggested = s.suggested
+    assert isinstance(suggested, dict)
+    assert suggested["organizations"] == ["league"]
+    assert suggested["confidence"]["organizations"] == 1.0  # given on the form
+    assert suggested["headcount"] == 2
+    assert suggested["sector"] == "student"  # not given on the form: read in the text
+    assert suggested["region"]["prefecture"] == "210100"  # the form's city wins over 武汉
+    assert "name" not in suggested and suggested["name_kind"] == "alias"  # no name in clear
+    assert suggested["current_party_member"] is True
+
+
+@pytest.mark.django_db
+def test_the_parser_suggestion_never_keeps_the_name_in_clear(client: Client) -> None:
+    from santui.statements.models import Statement
+
+    text = "我声明三退。化名：王秘密"
+    response = declare(client, valid(text=text, name="王秘密", name_kind="alias"))
+    assert response.status_code == 200
+    statement = Statement.objects.get()
+    assert statement.suggested is not None and "organizations" in statement.suggested
+    assert "name" not in statement.suggested
+    assert "王秘密" not in json.dumps(statement.suggested, ensure_ascii=False)

@@ -959,3 +959,67 @@ def test_validate_accepts_a_full_row() -> None:
         name_kind="real", region="HK", sector="media", current_party_member=False, publish=True,
         status="accepted",
     )  # fmt: skip
+
+
+# --- fields read from the text (issue 3; docs/import-format.md) ----------------------------
+
+
+def test_rows_without_organizations_take_them_from_the_text(tmp_path: Path) -> None:
+    run = run_bytes(
+        tmp_path,
+        jsonl(
+            good("t1", organizations=..., text="我们全家五口人声明三退。辽宁沈阳 化名：平安",
+                 name="平安"),
+            good("t2", organizations=None, text="本人是护士，声明退出共青团。", region="HK"),
+            good("t3", organizations=..., text="今天天气很好。"),
+            good("t4", organizations=..., text=""),
+        ),
+    )  # fmt: skip
+    assert run.count("imported") == 2
+    reasons = {r["line"]: r["reason"] for r in run.rejects}
+    assert reasons == {
+        3: "unknown organization: organizations missing and none found in the text",
+        4: "unknown organization: organizations missing",
+    }
+    t1 = stored("t1")
+    assert (t1.party, t1.league, t1.pioneers) == (True, True, True)
+    assert (t1.headcount, t1.region, t1.name_kind) == (5, "210100", "alias")
+    assert t1.suggested is not None and t1.suggested["headcount"] == 5
+    t2 = stored("t2")
+    assert (t2.party, t2.league, t2.pioneers) == (False, True, False)
+    assert (t2.region, t2.sector) == ("HK", "health")  # the given region is kept
+
+
+def test_given_fields_are_never_changed_by_the_text(tmp_path: Path) -> None:
+    row = good(
+        "g1", text="我们全家五口人声明三退。辽宁沈阳", organizations=["league"], headcount=2,
+        region="110000", sector="farmer", name_kind="anonymous",
+    )  # fmt: skip
+    run_bytes(tmp_path, jsonl(row))
+    s = stored("g1")
+    assert (s.party, s.league, s.pioneers) == (False, True, False)
+    assert (s.headcount, s.region, s.sector, s.name_kind) == (2, "110000", "farmer", "anonymous")
+    assert s.suggested is None  # nothing left out: the text was not read
+
+
+def test_complete_rows_are_not_parsed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def fail(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("parsed a complete row")
+
+    monkeypatch.setattr(importer, "parse_statement", fail)
+    row = good("c1", text="三退 我是农民 我们全家五口人", region="210100")
+    run = run_bytes(tmp_path, jsonl(row))
+    assert run.count("imported") == 1
+    s = stored("c1")  # organizations and region given: the text is not read
+    assert (s.headcount, s.sector, s.suggested) == (1, "", None)
+
+
+def test_csv_rows_take_missing_fields_from_the_text(tmp_path: Path) -> None:
+    content = (
+        "external_id,received_at,channel,text,organizations\n"
+        "k1,2005-01-03,phone,退团退队 张伟 山东青岛,\n"
+    )
+    run = run_bytes(tmp_path, content.encode(), name="in.csv")
+    assert run.rejects == []
+    s = stored("k1")
+    assert (s.party, s.league, s.pioneers, s.region) == (False, True, True, "370200")

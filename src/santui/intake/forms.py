@@ -148,6 +148,23 @@ class DeclareForm(ControlCharsMixin, forms.Form):
     def current_party_member_value(self) -> bool | None:
         return {"yes": True, "no": False}.get(self.cleaned_data["current_party_member"])
 
+    def parser_hints(self) -> dict[str, Any]:
+        """The answers the declarant gave, as hints for santui.textparse (they win)."""
+        data = self.cleaned_data
+        hints: dict[str, Any] = {
+            "organizations": list(data["organizations"]),
+            "headcount": data["headcount"],
+            "name_kind": data["name_kind"],
+            "region": data["region"],
+        }
+        if data.get("name"):
+            hints["name"] = data["name"]
+        if data.get("sector"):
+            hints["sector"] = data["sector"]
+        if self.current_party_member_value is not None:
+            hints["current_party_member"] = self.current_party_member_value
+        return hints
+
 
 class ReceiptForm(forms.Form):
     code = forms.CharField(label=_("Receipt code"), max_length=80)

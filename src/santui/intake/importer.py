@@ -7,6 +7,7 @@ reason and its raw text, so nothing is lost. Format: docs/import-format.md.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -19,8 +20,10 @@ from zoneinfo import ZoneInfo
 import orjson
 from django.conf import settings
 
+from santui.statements.actions import stored_suggestion
 from santui.statements.bulk import StatementRow, statements_bulk_load
-from santui.statements.models import Channel, NameKind, Status
+from santui.statements.models import Channel, NameKind, Statement, Status
+from santui.textparse.parse import Parsed, parse_statement
 from santui.textparse.regions import RegionError, normalize_region
 from santui.textparse.sectors import SECTORS
 
@@ -265,7 +268,66 @@ def _text(data: dict[str, Any], key: str, limit: int) -> str:
     return value
 
 
+# A row whose text is read: one that leaves out its organizations or its region (issue 3). The
+# parser then fills every one of FILLED_FROM_TEXT that the row leaves out. Rows that give both
+# are not parsed, so that imports of complete data keep their speed (docs/benchmarks.md).
+PARSE_WHEN_MISSING = ("organizations", "region")
+FILLED_FROM_TEXT = ("organizations", "region", "headcount", "sector", "name_kind")
+
+
+def _missing(data: dict[str, Any], key: str) -> bool:
+    value = data.get(key)
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
 def validate(data: dict[str, Any], *, tz: ZoneInfo) -> StatementRow:
+    return validate_and_parse(data, tz=tz)[0]
+
+
+def validate_and_parse(
+    data: dict[str, Any], *, tz: ZoneInfo
+) -> tuple[StatementRow, dict[str, Any] | None]:
+    """Validate a row; read its text when it leaves out its organizations or its region.
+
+    Returns the row and, when the text was read, what the parser suggested (stored in
+    ``Statement.suggested``); the fields of FILLED_FROM_TEXT the row leaves out are then taken
+    from the text.
+    """
+    text = _text(data, "text", settings.SANTUI_MAX_TEXT)
+    parsed: Parsed | None = None
+    if text.strip() and any(_missing(data, key) for key in PARSE_WHEN_MISSING):
+        parsed = parse_statement(text)
+        data = _filled(data, parsed)
+    row = _validate(data, tz=tz)
+    return row, (parsed.to_json() if parsed is not None else None)
+
+
+def _filled(data: dict[str, Any], parsed: Parsed) -> dict[str, Any]:
+    """``data`` with the fields it leaves out taken from the parser's reading."""
+    data = dict(data)
+    if _missing(data, "organizations"):
+        if not parsed.organizations:
+            raise RowError("unknown organization: organizations missing and none found in the text")
+        data["organizations"] = sorted(parsed.organizations)
+    if _missing(data, "region") and parsed.region is not None:
+        with contextlib.suppress(RegionError):  # a place it cannot address stays unknown
+            data["region"] = normalize_region(parsed.region.code)
+    if data.get("headcount") is None:
+        data["headcount"] = parsed.headcount
+    if _missing(data, "sector") and parsed.sector:
+        data["sector"] = parsed.sector
+    name = data.get("name")
+    named = isinstance(name, str) and bool(name.strip())
+    if (
+        _missing(data, "name_kind")
+        and named
+        and parsed.name_kind in (NameKind.REAL, NameKind.ALIAS)
+    ):
+        data["name_kind"] = parsed.name_kind
+    return data
+
+
+def _validate(data: dict[str, Any], *, tz: ZoneInfo) -> StatementRow:
     unknown = set(data) - FIELDS
     if unknown:
         raise RowError(f"unknown field: {', '.join(sorted(unknown))}")
@@ -335,6 +397,24 @@ def validate(data: dict[str, Any], *, tz: ZoneInfo) -> StatementRow:
 # --- running -------------------------------------------------------------------------------
 
 
+def _store_suggestions(source: str, suggestions: dict[str, dict[str, Any]]) -> None:
+    """Keep what the parser read beside the rows of the batch it filled (Statement.suggested).
+
+    One UPDATE per batch, for new rows only (a row already present keeps what it has). The bulk
+    loader writes the statements themselves; this runs right after its transaction.
+    """
+    if not suggestions:
+        return
+    found = list(
+        Statement.objects.filter(
+            source=source, external_id__in=list(suggestions), suggested__isnull=True
+        ).only("pk", "external_id")
+    )
+    for statement in found:
+        statement.suggested = stored_suggestion(suggestions[str(statement.external_id)])
+    Statement.objects.bulk_update(found, ["suggested"], batch_size=500)
+
+
 def run_import(
     stream: IO[bytes],
     *,
@@ -349,6 +429,7 @@ def run_import(
     summary = ImportSummary()
     reader = read_jsonl(stream) if fmt == "jsonl" else read_csv(stream)
     batch: list[StatementRow] = []
+    suggestions: dict[str, dict[str, Any]] = {}
     last_pos = 0
 
     def flush() -> None:
@@ -356,14 +437,19 @@ def run_import(
         summary.imported += result.inserted
         summary.accepted += result.accepted
         summary.already_present += result.already_present
+        _store_suggestions(source, suggestions)
         batch.clear()
+        suggestions.clear()
 
     for raw in reader:
         summary.rows += 1
         reason = raw.error
         if raw.data is not None:
             try:
-                batch.append(validate(raw.data, tz=tz))
+                row, suggested = validate_and_parse(raw.data, tz=tz)
+                batch.append(row)
+                if suggested is not None:
+                    suggestions.setdefault(row.external_id, suggested)
             except RowError as exc:
                 reason = str(exc)
         if reason:

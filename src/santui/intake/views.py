@@ -16,6 +16,7 @@ from santui.statements.actions import counting_day, statement_receive
 from santui.statements.models import Channel, Status
 from santui.statements.selectors import statement_by_receipt
 from santui.tally.log import leaf_index_of, log_signer
+from santui.textparse.parse import parse_statement
 
 
 @never_cache
@@ -31,6 +32,9 @@ def declare(request: HttpRequest) -> HttpResponse:
         form = DeclareForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
+            # What the parser reads in the text, the form's own answers taking precedence:
+            # kept beside the statement for staff to compare (issue 3).
+            suggested = parse_statement(data["text"], hints=form.parser_hints()).to_json()
             received = statement_receive(
                 channel=Channel.WEB,
                 text=data["text"],
@@ -42,6 +46,7 @@ def declare(request: HttpRequest) -> HttpResponse:
                 sector=data["sector"],
                 current_party_member=form.current_party_member_value,
                 publish=data["publish"],
+                suggested=suggested,
                 source="web",
                 issue_receipt=True,
                 via="public form",

@@ -49,6 +49,14 @@ def counting_day(received_at: dt.datetime) -> dt.date:
     return received_at.astimezone(ZoneInfo(settings.SANTUI_REPORTING_TZ)).date()
 
 
+def stored_suggestion(suggested: dict[str, Any] | None) -> dict[str, Any] | None:
+    """What of the parser's reading may be kept in ``Statement.suggested`` (plain JSON): all of
+    it but the name, which lives only encrypted in ``Statement.name`` (DESIGN.md invariant 5)."""
+    if suggested is None:
+        return None
+    return {k: v for k, v in suggested.items() if k != "name"}
+
+
 def statement_receive(
     *,
     channel: str,
@@ -97,7 +105,7 @@ def statement_receive(
             status=Status.RECEIVED,
             receipt_hash=receipt_hash(code) if code else None,
             commitment=commitment_of(code) if code else random_commitment(),
-            suggested=suggested,
+            suggested=stored_suggestion(suggested),
         )
         StatusChange.objects.create(
             statement=statement, from_status="", to_status=Status.RECEIVED, actor=by, via=via

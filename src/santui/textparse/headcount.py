@@ -1,0 +1,297 @@
+"""How many persons a statement speaks for: 1, a family, or a group.
+
+In order of trust: a stated number of persons (等114人, 我们全家五口人, 共140人, 两人声明, "3 of
+us"); a known group phrase (我们夫妻, 一家三口, my wife and I); relatives named with the declarant
+(本人及妻子女儿, 我和我的丈夫); a list of names (张三、李四、王五). Otherwise 1.
+"""
+
+from __future__ import annotations
+
+import re
+
+from santui.textparse import lexicon as lx
+from santui.textparse.automaton import Token
+from santui.textparse.normalize import CJK, Normalized
+
+MAX_HEADCOUNT = 100_000
+
+_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")}
+_DIGITS.update({"〇": 0, "两": 2, "俩": 2, "幺": 1})
+_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10_000}
+_CN_NUM = "零〇一二两三四五六七八九十百千万"
+_EN_NUM = {
+    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "twenty": 20, "thirty": 30, "fifty": 50, "hundred": 100,
+}  # fmt: skip
+
+_NUMERAL = re.compile(rf"[0-9{_CN_NUM}]\s*[个口人位名]")
+_EN_NOUNS = ("people", "persons", "of us", "family", "members", "employees", "staff", "friends",
+             "students", "classmates", "colleagues", "workers", "villagers", "teachers",
+             "officers", "relatives", "individuals", "signatories", "names")  # fmt: skip
+_CORE = re.compile(rf"([0-9]{{1,6}}|[{_CN_NUM}]{{1,6}})\s*(口人|个人|口|人|位|名)")
+_PREFIX = re.compile(
+    r"(?:等|共|共计|计|合计|总共|一共|全家|全家人|一家|我们|我们全家|我们一家|家里|家中|以上|以下|全体"
+    r"|这|我家|全家共|连我|包括我|包括本人|其中)\s*$"
+)
+_SUFFIX = re.compile(
+    r"声明|一起|同时|都|均|集体|联名|签名|三退|退|参加|共同|全部|郑重|在此|一同|决定|家庭"
+)
+# A number of persons named by what they are: 六个同学, 38名同学, 七位老师, 五個留學生.
+_PEOPLE = re.compile(
+    rf"([0-9]{{1,6}}|[{_CN_NUM}]{{1,6}})\s*(?:个|名|位)\s*(?:[{CJK}]{{0,3}}?)"
+    r"(同学|同事|民警|辅警|警察|工人|农民工|老师|教师|留学生|学生|朋友|家人|兄弟|姐妹|职工|员工"
+    r"|战友|村民|干部|党员|团员|人|成员|亲人|孩子|医生|护士|军人|士兵|老乡|工友|室友)"
+)
+_AFTER_PEOPLE = re.compile(r"(?:一起|一同|集体|共同|都|声明|三退|退|联名)")
+_WE = ("我们", "我們", "一起", "集体", "一同", "共同", "联名")
+_GROUP_BEFORE = re.compile("我们|我們|全家|一家|全体|大家")
+_EN_COUNT = re.compile(
+    r"\b(?:(family of|group of|total of|a total of)\s+)?([0-9]{1,6}|" + "|".join(_EN_NUM) + r")"
+    r"\s+(people|persons|of us|family members|members of (?:my|our) family|individuals"
+    r"|signatories|members|names|employees|staff members|staff|friends|students|classmates"
+    r"|colleagues|workers|villagers|teachers|officers|police officers|relatives)\b"
+)
+_EN_FAMILY_OF = re.compile(r"\bfamily of (" + "|".join(_EN_NUM) + r"|[0-9]{1,2})\b")
+_SELF_BEFORE = re.compile(
+    r"(?:我|本人)(?:和|及|与|同|跟|以及|携|带着|带|还有|连同)(?:我的|我|的)*$"
+)
+_TOGETHER = re.compile(r"^(?:一起|一同|共同|都)")
+_SELF_AFTER = re.compile(r"^(?:和|及|与|以及|还有)(?:我|本人)")
+_EN_SELF_BEFORE = re.compile(
+    r"\b(?:i|me|myself)\s*(?:,|and|together with|with)\s*(?:my\s*)?"
+    r"(?:(?:two|three|four|five|[2-9])\s*)?$"
+)
+_EN_SELF_AFTER = re.compile(r"^\s*(?:and|&)\s*(?:i|me|myself)\b")
+_CHAIN_GLUE = re.compile(
+    rf"^(?:和|及|与|、|,|，|以及|还有|我的|我|的|跟|\s|and|my|our|,)*"
+    rf"(?:([0-9]|[{_CN_NUM}])个)?$"
+)
+_NUM_BEFORE = re.compile(rf"([0-9]|[{_CN_NUM}]{{1,2}})个$")
+_EN_NUM_BEFORE = re.compile(r"\b(two|three|four|five|[2-9])\s*$")
+# Lists of names: two to four CJK characters, separated by 、 or by commas and spaces.
+_NAME_ITEM = f"[{CJK}]{{2,4}}"
+_NAME_LIST = re.compile(rf"(?<![{CJK}])(?:{_NAME_ITEM}\s*[、,，;；]\s*){{1,}}{_NAME_ITEM}")
+_SPACE_LIST = re.compile(rf"(?:(?<![{CJK}]){_NAME_ITEM}[ \t\u3000]+){{2,}}{_NAME_ITEM}(?![{CJK}])")
+_GLOSS = re.compile(r"\s*[(（][^)）]{0,40}[)）]")
+# Common surnames: a list item must start with one (the first 200 or so by frequency).
+SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
+    "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚"
+    "邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘"
+    "祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾"
+    "尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬"
+    "师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
+)
+_NOT_NAMES = frozenset(
+    {"共产党", "共青团", "少先队", "中共", "党员", "团员", "队员", "组织", "声明", "退出",
+     "我们", "全家", "妻子", "丈夫", "儿子", "女儿", "父亲", "母亲", "孩子", "家人"}
+)  # fmt: skip
+
+
+def chinese_number(text: str) -> int | None:
+    """两 -> 2, 十四 -> 14, 一百四十 -> 140, 114 -> 114; None if it is not a number."""
+    if text.isdigit():
+        return int(text)
+    total = 0
+    section = 0
+    digit = None
+    for ch in text:
+        if ch in _DIGITS:
+            digit = _DIGITS[ch]
+        elif ch in _UNITS:
+            unit = _UNITS[ch]
+            if unit == 10_000:
+                total += (section + (digit or 0)) * unit
+                section = 0
+            else:
+                section += (1 if digit is None else digit) * unit
+            digit = None
+        else:
+            return None
+    return total + section + (digit or 0)
+
+
+def read_headcount(
+    n: Normalized, tokens: list[Token], kinds: frozenset[int] | set[int] | None = None
+) -> tuple[int, float]:
+    """(persons, confidence)."""
+    if kinds is None:
+        kinds = {t[0] for t in tokens}
+    text = n.compact
+    found = _stated_number(text) if n.language == "zh" and _NUMERAL.search(text) else 0
+    latin = n.script != "simplified" and n.script != "traditional"
+    if not found and latin and any(noun in text for noun in _EN_NOUNS):
+        found = _stated_number_en(text)
+    if found:
+        return found, 0.9
+    if lx.GROUP in kinds:
+        return max(int(str(t[2])) for t in tokens if t[0] == lx.GROUP), 0.85
+    if lx.FAMILY in kinds:
+        family = _family(n, [t for t in tokens if t[0] == lx.FAMILY])
+        if family > 1:
+            return family, 0.75
+    names = _name_list(n, tokens)
+    if names > 1:
+        return names, 0.6
+    return 1, 0.7
+
+
+def _stated_number(text: str) -> int:
+    if (
+        "人" not in text
+        and "口" not in text
+        and "位" not in text
+        and "名" not in text
+        and ("个" not in text)
+    ):
+        return 0
+    best = 0
+    for m in _CORE.finditer(text):
+        number, unit = m.groups()
+        start = m.start()
+        ahead = text[max(0, start - 8) : start]
+        found = _PREFIX.search(ahead)
+        before = found.group(0) if found else None
+        if not before and _GROUP_BEFORE.search(ahead) is not None:
+            before = "我们"
+        found = _SUFFIX.match(text, m.end())
+        after = found.group(0) if found else None
+        if not (before or after or unit == "口人"):
+            continue
+        value = chinese_number(number)
+        if value is None or value < 1 or value > MAX_HEADCOUNT:
+            continue
+        if unit == "名" and not before and after not in ("声明", "联名", "签名", "三退"):
+            continue
+        if before == "其中":  # 其中三人是党员: part of the group, not its size
+            continue
+        best = max(best, value)
+    if not best and any(w in text for w in _WE):
+        for m in _PEOPLE.finditer(text):
+            start = m.start()
+            if start and text[start - 1] in "几多上数近约":
+                continue  # 几十个工友: a guess, not a count of signers
+            if "我们" not in text[max(0, start - 12) : start] or not _AFTER_PEOPLE.match(
+                text, m.end()
+            ):
+                continue
+            value = chinese_number(m.group(1))
+            if value is not None and 1 < value <= MAX_HEADCOUNT:
+                best = max(best, value)
+    return best if best > 1 else 0
+
+
+def _stated_number_en(text: str) -> int:
+    best = 0
+    for m in _EN_FAMILY_OF.finditer(text):
+        number = m.group(1)
+        value = _EN_NUM.get(number) or (int(number) if number.isdigit() else 0)
+        if 1 < value <= MAX_HEADCOUNT:
+            best = max(best, value)
+    for m in _EN_COUNT.finditer(text):
+        _before, number, _noun = m.groups()
+        if text[max(0, m.start() - 4) : m.start()] in ("my ", " my ", "our ", "his ", "her "):
+            continue  # my two friends: some of the persons, counted with the declarant below
+        value = _EN_NUM.get(number) or (int(number) if number.isdigit() else 0)
+        if 1 < value <= MAX_HEADCOUNT:
+            best = max(best, value)
+    return best
+
+
+def _family(n: Normalized, relatives: list[Token]) -> int:
+    """1 + the relatives named together with the declarant (我和妻子、两个女儿 -> 4)."""
+    if not relatives:
+        return 1
+    text = n.compact
+    best = 1
+    i = 0
+    while i < len(relatives):
+        # A chain of relatives joined by 和/及/、/的 ...
+        j = i
+        persons = _persons(text, relatives[i])
+        while j + 1 < len(relatives):
+            glue = text[relatives[j][4] : relatives[j + 1][3]]
+            if len(glue) > 6 or not _CHAIN_GLUE.match(glue):
+                break
+            j += 1
+            persons += _persons(text, relatives[j])
+        start, end = relatives[i][3], relatives[j][4]
+        before = text[max(0, start - 8) : start]
+        after = text[end : end + 6]
+        latin = text[start].isascii()
+        if latin:
+            joined = bool(
+                _EN_SELF_BEFORE.search(text[max(0, start - 24) : start])
+                or _EN_SELF_AFTER.match(text[end : end + 12])
+            )
+        else:
+            joined = bool(_SELF_BEFORE.search(before) or _SELF_AFTER.match(after))
+        if (
+            not joined
+            and not latin
+            and _TOGETHER.match(after)
+            and before.endswith(("和", "与", "跟", "同"))
+        ):
+            joined = True  # ……，和老伴一起声明
+        if joined:
+            best = max(best, 1 + persons)
+        i = j + 1
+    return best
+
+
+def _persons(text: str, token: Token) -> int:
+    value = int(str(token[2]))
+    start = token[3]
+    before = text[max(0, start - 4) : start]
+    m = _NUM_BEFORE.search(before) if not text[start].isascii() else None
+    if m:
+        number = chinese_number(m.group(1))
+        if number and number > 1 and value == 1:
+            return number
+    if text[start].isascii():
+        m2 = _EN_NUM_BEFORE.search(text[max(0, start - 8) : start])
+        if m2:
+            return _EN_NUM.get(m2.group(1)) or int(m2.group(1))
+    return value
+
+
+def _name_list(n: Normalized, tokens: list[Token]) -> int:
+    """The length of the longest list of personal names in the text (0 if none)."""
+    text = n.norm
+    if "(" in text or "（" in text:  # 孙丽 (Sun Li), 王强 (Wang Qiang): drop the glosses
+        text = _GLOSS.sub(lambda m: " " * len(m.group(0)), text)
+    best = 0
+    places: set[str] | None = None
+    if "、" in text or "," in text:
+        for m in _NAME_LIST.finditer(text):
+            if places is None:
+                places = _place_words(n, tokens)
+            items = re.split(r"\s*[、,，;；]\s*", m.group(0))
+            best = max(best, _count_names(items, places))
+    if text.count(" ") + text.count("\u3000") >= 2:
+        for m in _SPACE_LIST.finditer(text):
+            if places is None:
+                places = _place_words(n, tokens)
+            count = _count_names(m.group(0).split(), places)
+            best = max(best, count if count >= 3 else 0)
+    return best
+
+
+def _place_words(n: Normalized, tokens: list[Token]) -> set[str]:
+    return {n.norm[n.to_norm(t[3]) : n.to_norm_end(t[4])] for t in tokens if t[0] == lx.PLACE}
+
+
+def _count_names(items: list[str], places: set[str]) -> int:
+    names = [
+        i
+        for i in items
+        if i
+        and (i[0] in SURNAMES or i[0] in "小老阿")
+        and i not in _NOT_NAMES
+        and i not in places
+        and not any(p in i for p in places if len(p) >= 2 and i.endswith(p) and len(i) > 3)
+    ]
+    if len(names) < 2 or len(names) < len(items) - 1:
+        return 0
+    return len(names)

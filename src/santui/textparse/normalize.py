@@ -1,0 +1,154 @@
+"""Text normalization for the statement parser: script, Traditional -> Simplified, compaction.
+
+The parser matches keywords in a *compact* form of the text: Simplified Chinese (OpenCC t2s),
+lower case, and with every run of punctuation or spaces between two CJK characters removed, so
+that "三:退." and "退!党!" (keywords broken up on mirror sites) read 三退 and 退党. Positions in
+the compact text map back to the original text, which is what names and places are reported
+from ("as written").
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+from functools import cache
+from itertools import accumulate
+
+import opencc
+
+# Work is capped: a statement longer than this is read up to here (the limit of the public
+# form is 5,000 characters; the cap only protects batch jobs from hostile input).
+MAX_CHARS = 20_000
+
+CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_PUNCT = (
+    r"\s!-/:-@\[-`{-~\x00-\x1f\x7f"  # ASCII punctuation, spaces and control characters
+    "\u00a0\u00b7\u2000-\u206f"  # nbsp, middle dot, general punctuation (… — ‘’ “”)
+    "\u3000-\u303f"  # CJK symbols and punctuation (。、「」『』【】《》〈〉)
+    "\ufe10-\ufe1f\ufe30-\ufe4f\ufe50-\ufe6f"  # vertical and small forms
+    "\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65"  # full-width punctuation
+    "\u2460-\u24ff\u2500-\u257f\u25a0-\u25ff\u2600-\u27bf"  # circled digits, boxes, shapes
+)
+HAS_CJK = re.compile(f"[{CJK}]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_LATIN_WORDS = re.compile(r"[A-Za-z]{2,}[^A-Za-z]+[A-Za-z]{2,}")
+_GAP = re.compile(f"(?<=[{CJK}])([{_PUNCT}]+)(?=[{CJK}])")
+# Punctuation that ends a clause: the scope of "退出" does not run past it.
+_STRONG = re.compile("[。！？!?；;\n\r.．｡]")
+# More gaps than this per compact character: the text was broken up on purpose (退!党!), and
+# its punctuation says nothing about clauses.
+_OBFUSCATED_RATIO = 0.3
+
+
+@cache
+def _converter(config: str) -> opencc.OpenCC:
+    return opencc.OpenCC(config)
+
+
+@cache
+def _traditional_chars() -> re.Pattern[str]:
+    """A character class of every CJK character that t2s changes (about 4,200)."""
+    chars = [chr(c) for c in range(0x3400, 0xA000)] + [chr(c) for c in range(0xF900, 0xFB00)]
+    converted = str(_converter("t2s").convert("\n".join(chars))).split("\n")
+    if len(converted) != len(chars):  # pragma: no cover - OpenCC keeps one line per line
+        return re.compile(f"[{CJK}]")  # then every CJK text goes through t2s
+    changed = "".join(c for c, s in zip(chars, converted, strict=True) if c != s)
+    return re.compile(f"[{re.escape(changed)}]")
+
+
+def to_simplified(text: str) -> str:
+    if _traditional_chars().search(text) is None:
+        return text
+    return str(_converter("t2s").convert(text))
+
+
+@dataclass(slots=True)
+class Normalized:
+    original: str  # the text as given (capped at MAX_CHARS)
+    norm: str  # Simplified, same length as ``original`` (else ``original`` itself)
+    compact: str  # ``norm`` in lower case with the gaps between CJK characters removed
+    script: str  # simplified | traditional | mixed (with English words) | latin
+    language: str  # zh | en
+    gap_at: list[int]  # compact positions where a gap was removed, ascending
+    gap_shift: list[int]  # characters removed up to and including each gap (cumulative)
+    strong: list[int]  # compact positions of clause-ending gaps, ascending
+    gap_end: list[int] | None = None  # norm positions where each gap ends (made when needed)
+
+    def to_compact(self, pos: int) -> int:
+        """The compact position of norm position ``pos`` (not inside a gap)."""
+        if not self.gap_at:
+            return pos
+        ends = self.gap_end
+        if ends is None:
+            ends = self.gap_end = [a + s for a, s in zip(self.gap_at, self.gap_shift, strict=True)]
+        k = bisect_right(ends, pos)
+        return pos - (self.gap_shift[k - 1] if k else 0)
+
+    def to_norm(self, pos: int) -> int:
+        """The position in ``norm`` (and ``original``) of compact position ``pos``.
+
+        A position at a gap maps to the character after the gap (a match start).
+        """
+        i = bisect_right(self.gap_at, pos)
+        return pos + (self.gap_shift[i - 1] if i else 0)
+
+    def to_norm_end(self, pos: int) -> int:
+        """The position in ``norm`` just after the compact character before ``pos`` (a match
+        end): the gap that follows a match is not part of it."""
+        if pos <= 0:
+            return 0
+        return self.to_norm(pos - 1) + 1
+
+    def gap_at_position(self, pos: int) -> bool:
+        """Whether punctuation or spaces were removed right before compact position ``pos``."""
+        i = bisect_left(self.gap_at, pos)
+        return i < len(self.gap_at) and self.gap_at[i] == pos
+
+    def boundary_between(self, start: int, end: int) -> bool:
+        """Whether a clause ends between compact positions ``start`` and ``end``."""
+        if start > end:
+            return False
+        if self.strong and bisect_left(self.strong, start) < bisect_right(self.strong, end):
+            return True
+        return start < end and _STRONG.search(self.compact, start, end) is not None
+
+
+def normalize(text: str) -> Normalized:
+    if len(text) > MAX_CHARS:
+        text = text[:MAX_CHARS]
+    if not text.isascii() and _SURROGATE.search(text) is not None:
+        text = _SURROGATE.sub("\ufffd", text)  # not encodable: U+FFFD, same length
+    if HAS_CJK.search(text) is None:
+        lowered = _lower(text)
+        return Normalized(text, text, lowered, "latin", "en", [], [], [])
+    script = "simplified"
+    norm = text
+    if _traditional_chars().search(text) is not None:
+        norm = str(_converter("t2s").convert(text))
+        if len(norm) != len(text):  # pragma: no cover - t2s maps character to character
+            text = norm
+        script = "traditional"
+    if _LATIN_WORDS.search(text) is not None:
+        script = "mixed"  # Chinese and English together (我是 student, 退出 CCP)
+    parts = _GAP.split(norm)
+    if len(parts) == 1:
+        return Normalized(text, norm, _lower(norm), script, "zh", [], [], [])
+    pieces = parts[0::2]
+    gaps = parts[1::2]
+    compact = "".join(pieces)
+    gap_at = list(accumulate(map(len, pieces[:-1])))
+    gap_shift = list(accumulate(map(len, gaps)))
+    strong: list[int] = []
+    if len(gaps) <= _OBFUSCATED_RATIO * len(compact) and _STRONG.search("".join(gaps)):
+        search = _STRONG.search
+        strong = [at for at, gap in zip(gap_at, gaps, strict=True) if search(gap)]
+    return Normalized(text, norm, _lower(compact), script, "zh", gap_at, gap_shift, strong)
+
+
+def _lower(text: str) -> str:
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    # A few characters lower-case to two (İ): keep positions aligned, lower ASCII only.
+    return "".join(c.lower() if c.isascii() else c for c in text)

@@ -1,0 +1,375 @@
+"""Which organizations a statement quits, and whether the declarant is a party member now.
+
+Rules, in the order they apply (docs/textparse.md has examples):
+
+1. A withdrawal that names its object (退党, 退团, 退队; 三退 and 退出中共及其一切组织 for all
+   three) counts, unless it is negated.
+2. A withdrawal verb (退出, 声明退出, quit) takes the organizations named right after it, as a
+   chain (退出中共、共青团和少先队), within its clause.
+3. A withdrawal with no object (本人曾加入共青团，现声明退出), or with a general one (退出以上组织,
+   退出中共一切组织), takes every organization the text says the declarant belonged to; a general
+   object with no membership named means all three.
+4. An organization named as the parent of another (中國共產黨的下屬組織「共青團」, 中共的团、队组织)
+   is not quit; nor one only renounced (和这个党划清界限), nor one the declarant never joined
+   (我从未入党, I was never a member of the party).
+5. With no withdrawal word at all (a bare list entry: 团员 张三), the organizations named count.
+"""
+
+from __future__ import annotations
+
+import re
+
+from santui.textparse import lexicon as lx
+from santui.textparse.automaton import Token
+from santui.textparse.normalize import Normalized
+
+# How far (compact characters) a withdrawal reaches for its first object, and how far apart
+# the objects of one chain may be. Latin text is measured in letters, so it gets more room.
+_FIRST_GAP = (8, 40)
+_NEXT_GAP = (4, 16)
+_NEGATION_REACH = (6, 30)
+_JOINED_REACH = (6, 24)
+_BREAK_REACH = 10
+_EN_PARENT = re.compile(r"\s*(?:of|under|led by|affiliated with|belonging to)(?: the)?\s*$")
+_CJK_PARENT_GLUE = frozenset({"的", "之", "组织的", "组织下的", "下的", "所属的"})
+_CHAIN_GLUE = re.compile(
+    r"^(?:\s|和|及|与|以及|还有|、|,|，|&|and|or|its|the|my|our|also|as well as|并且|并|同时|也|"
+    r"其|及其|以及其|all|of|from|的)*$"
+)
+_DURATION = re.compile(r"[多几一二三四五六七八九十0-9]+年")
+_RELATIVES = re.compile(
+    "父母|父亲|母亲|爸爸|妈妈|爸妈|丈夫|妻子|老公|老婆|儿子|女儿|哥哥|姐姐|弟弟|妹妹|爷爷|奶奶|爱人|father"
+    "|mother|parents|husband|wife|brother|sister"
+)
+_WITH_ME = re.compile("我是|我也|我和|和我|我与|本人和")
+_COORDINATION = re.compile(r"^(?:\s|和|或|或者|与|及|、|,|and|or|nor|the)*$")
+
+
+def _latin(token: Token, text: str) -> int:
+    return 1 if text[token[3]].isascii() else 0
+
+
+_RELEVANT = frozenset((lx.ORG, lx.QUIT_ORG, lx.ALL_THREE, lx.QUIT, lx.JOINED, lx.GENERIC))
+_MENTIONS = frozenset((lx.ORG, lx.QUIT_ORG, lx.JOINED, lx.ALL_THREE))
+_PASS1 = _MENTIONS | {lx.NEGATION, lx.GENERIC}
+# Kinds that need the full rules; without them a text has only 三退/退党-like phrases.
+_COMPLEX = frozenset((lx.ORG, lx.JOINED, lx.GENERIC, lx.NEGATION, lx.QUIT))
+
+
+def _only_withdrawals(tokens: list[Token]) -> tuple[int, bool | None, float]:
+    """The common short statement (三退 李明 辽宁, 退党退团): withdrawals naming their object."""
+    mask = 0
+    title = every = False
+    for kind, bits, value, _start, _end in tokens:
+        if kind == lx.QUIT_ORG:
+            mask |= bits
+        elif kind == lx.ALL_THREE:
+            if value == "title":
+                title = True
+            else:
+                every = True
+    if every or (title and not mask):
+        return lx.ALL, None, (0.95 if every or mask else 0.8)
+    return mask, None, 0.95
+
+
+def read_organizations(
+    n: Normalized, tokens: list[Token], kinds: frozenset[int] | set[int] | None = None
+) -> tuple[int, bool | None, float]:
+    """(organization mask, current party member, confidence).
+
+    ``kinds``: the kinds of phrase present (lets the rules that cannot apply be skipped).
+    """
+    if kinds is None:
+        kinds = {t[0] for t in tokens}
+    if kinds.isdisjoint(_RELEVANT):
+        return 0, None, 0.0
+    if kinds.isdisjoint(_COMPLEX):
+        return _only_withdrawals(tokens)
+    has_negation = lx.NEGATION in kinds
+    has_break = lx.BREAK in kinds
+    has_joined = lx.JOINED in kinds
+    has_former = lx.FORMER in kinds
+    text = n.compact
+    count = len(tokens)
+    quit_mask = 0
+    negated_mask = 0
+    member_mask = 0  # memberships the text states (党员, 入过团, 加入了少先队)
+    mention_mask = 0  # every organization named and not excluded
+    explicit = False
+    generic_all = False
+    generic_members = False
+    bare_quit = False
+    former_party = False
+    current_party = False
+    all_three = False
+    title_all = False
+    skip: set[int] = set()  # negated, parent or renounced mentions
+
+    # Pass 1: mark each organization mention as negated / parent / renounced.
+    for i in [i for i, t in enumerate(tokens) if t[0] in _PASS1]:
+        kind, mask, value, start, end = tokens[i]
+        if kind == lx.NEGATION:
+            if value:
+                negated_mask |= _negation_behind(n, tokens, i, skip)
+            continue
+        if kind == lx.GENERIC:
+            if value == "members":
+                generic_members = True
+            elif (
+                i
+                and tokens[i - 1][0] in (lx.QUIT, lx.QUIT_ORG)
+                and not (has_negation and _negated(n, tokens, i))
+            ):
+                generic_all = True
+            continue
+        if kind not in _MENTIONS or (kind == lx.JOINED and not mask):
+            continue
+        latin = 1 if text[start].isascii() else 0
+        flags = value if isinstance(value, int) else 0
+        if kind == lx.ORG and flags & lx.DENIED:
+            skip.add(i)
+            negated_mask |= mask
+            continue
+        if has_negation and kind != lx.QUIT_ORG and kind != lx.ALL_THREE and _negated(n, tokens, i):
+            skip.add(i)
+            negated_mask |= mask
+            continue
+        if (
+            kind == lx.ORG
+            and mask & lx.PARTY
+            and (i + 1 < count or latin)
+            and _is_parent(n, tokens, i, latin)
+        ):
+            skip.add(i)
+            continue
+        if kind == lx.ORG and has_break and _renounced(n, tokens, i):
+            skip.add(i)
+            continue
+        if kind == lx.ORG:
+            if not flags & lx.WEAK:
+                mention_mask |= mask
+            if (flags & lx.MEMBER or (has_joined and _joined_before(n, tokens, i, latin))) and (
+                not _relative_before(n, start)
+            ):
+                member_mask |= mask
+                if mask & lx.PARTY:
+                    if has_former and _before(tokens, i, lx.FORMER, 10 + 20 * latin, n):
+                        former_party = True
+                    elif flags & lx.MEMBER:
+                        current_party = True
+        elif kind == lx.JOINED:  # 入党, 入团, 入队
+            member_mask |= mask
+            mention_mask |= mask
+            if mask & lx.PARTY and _DURATION.match(text, end):
+                current_party = True  # 入党多年, 入党十年: a member all along
+        elif kind == lx.QUIT_ORG:
+            quit_mask |= mask
+            explicit = True
+        elif value == "title":
+            title_all = True
+        else:
+            all_three = explicit = True
+
+    # Pass 2: withdrawal verbs and their objects.
+    for i in [i for i, t in enumerate(tokens) if t[0] == lx.QUIT or t[0] == lx.QUIT_ORG]:
+        kind = tokens[i][0]
+        if kind == lx.QUIT and has_negation and _negated(n, tokens, i):  # 没有退出 / never quit
+            continue
+        last = i
+        latin = 1 if text[tokens[i][3]].isascii() else 0
+        reach = _FIRST_GAP[latin] if kind == lx.QUIT else _NEXT_GAP[latin]
+        took = kind == lx.QUIT_ORG
+        for j in range(i + 1, count):
+            kind2, mask, value, start, end = tokens[j]
+            last_end = tokens[last][4]
+            latin2 = 1 if latin or text[start].isascii() else 0
+            glue = text[last_end:start]
+            if took and kind2 == lx.ORG and not _CHAIN_GLUE.match(glue):
+                break  # after the first object, only 和/及/、/and join more
+            limit = max(reach, _NEXT_GAP[latin2] if took else _FIRST_GAP[latin2])
+            if took and _CHAIN_GLUE.match(glue):
+                limit = max(limit, 16)
+            if start - last_end > limit:
+                break
+            # A clause ends between them, unless only punctuation, or 和/及/、 and punctuation,
+            # stand between (退出!共青团, 共青团和!少先队: a keyword broken up, not two clauses).
+            joined = (not glue and not took) or bool(
+                took and glue and kind2 == lx.ORG and _CHAIN_GLUE.match(glue)
+            )
+            if not joined and n.boundary_between(last_end, start):
+                break
+            if kind2 == lx.QUIT or kind2 == lx.QUIT_ORG:
+                break
+            if kind2 == lx.ORG:
+                if j not in skip:
+                    quit_mask |= mask
+                    took = True
+                last = j
+                reach = _NEXT_GAP[latin]
+            elif kind2 == lx.ALL_THREE:
+                all_three = took = True
+                break
+            elif kind2 == lx.GENERIC:
+                if value == "members":
+                    generic_members = True
+                else:
+                    generic_all = True
+                took = True
+                last = j
+                reach = _NEXT_GAP[latin]
+            elif kind2 in (lx.JOINED, lx.FORMER, lx.NEGATION, lx.PARENT):
+                last = j  # 退出我曾经加入过的少先队: the chain runs through them
+        if took:
+            explicit = True
+        else:
+            bare_quit = True
+
+    if all_three or generic_all:
+        quit_mask = lx.ALL
+    if generic_members or bare_quit:
+        quit_mask |= member_mask
+    confidence = 0.95 if explicit else 0.8
+    if not quit_mask and title_all:
+        quit_mask = lx.ALL
+    if not quit_mask:
+        quit_mask = mention_mask & ~negated_mask
+        confidence = 0.6
+    if not quit_mask:
+        confidence = 0.0
+
+    current: bool | None = None
+    if negated_mask & lx.PARTY:
+        current = False
+    elif current_party:
+        current = True
+    elif former_party:
+        current = None
+    return quit_mask, current, confidence
+
+
+def _negation_behind(n: Normalized, tokens: list[Token], i: int, skip: set[int]) -> int:
+    """团和党都没入过 (the organizations before the negation); 我爸爸是党员，我不是."""
+    text = n.compact
+    _kind, _mask, value, start, _end = tokens[i]
+    found = 0
+    nearest = start
+    for j in range(i - 1, max(-1, i - 4), -1):
+        kind2, mask, _value, s, e = tokens[j]
+        if kind2 != lx.ORG or nearest - e > 12:
+            break
+        if value == "after" and not _COORDINATION.match(text[e:nearest]) and j != i - 1:
+            break
+        found |= mask
+        skip.add(j)
+        nearest = s
+        if value == "self":
+            break
+    if value == "self":
+        found &= lx.PARTY
+    return found
+
+
+def _before(tokens: list[Token], i: int, kind: int, reach: int, n: Normalized) -> bool:
+    start = tokens[i][3]
+    for j in range(i - 1, max(-1, i - 4), -1):
+        if start - tokens[j][4] > reach or n.boundary_between(tokens[j][4], start):
+            return False
+        if tokens[j][0] == kind:
+            return True
+    return False
+
+
+def _negated(n: Normalized, tokens: list[Token], i: int) -> bool:
+    """A negation shortly before, in the same clause, with no withdrawal in between.
+
+    The negation may reach over other organizations joined by 和/或/and/or (never joined the
+    League or the Party) but not over one named apart (我没入过党，只入过少先队).
+    """
+    text = n.compact
+    start = tokens[i][3]
+    nearest = start
+    for j in range(i - 1, max(-1, i - 6), -1):
+        kind, _mask, _value, _s, end = tokens[j]
+        latin = _latin(tokens[j], text)
+        if start - end > _NEGATION_REACH[latin] or n.boundary_between(end, start):
+            return False
+        if kind == lx.NEGATION:
+            return True
+        if kind in (lx.QUIT, lx.QUIT_ORG, lx.ALL_THREE, lx.CURRENT, lx.GENERIC):
+            return False
+        if kind == lx.ORG and not _COORDINATION.match(text[end:nearest]):
+            return False
+        nearest = _s
+        start = start if kind != lx.ORG else _s
+    return False
+
+
+def _joined_before(n: Normalized, tokens: list[Token], i: int, latin: int) -> bool:
+    """加入/入过/joined shortly before (over other organizations joined by 和/and)."""
+    text = n.compact
+    start = tokens[i][3]
+    reach = _JOINED_REACH[latin]
+    for j in range(i - 1, max(-1, i - 6), -1):
+        kind, mask, _value, s, end = tokens[j]
+        if start - end > reach or n.boundary_between(end, start):
+            return False
+        if kind == lx.JOINED and not mask:
+            return True
+        if kind in (lx.QUIT, lx.QUIT_ORG, lx.NEGATION):
+            return False
+        if kind == lx.ORG:
+            if not _COORDINATION.match(text[end:start]):
+                return False
+            start = s
+    return False
+
+
+def _relative_before(n: Normalized, start: int) -> bool:
+    """我的父母都是党员: the membership of a relative, not the declarant's."""
+    before = n.compact[max(0, start - 8) : start]
+    if _RELATIVES.search(before) is None:
+        return False
+    return _WITH_ME.search(before) is None
+
+
+def _is_parent(n: Normalized, tokens: list[Token], i: int, latin: int) -> bool:
+    """The party named as the parent of the league or the pioneers."""
+    text = n.compact
+    _kind, mask, _value, start, end = tokens[i]
+    if mask != lx.PARTY:
+        return False
+    after = tokens[i + 1] if i + 1 < len(tokens) else None
+    if after is not None and after[3] - end <= 4 and not n.boundary_between(end, after[3]):
+        if after[0] == lx.PARENT:
+            return True
+        # 中共的共青团, 中共的团队组织 (but not 中共的党团队组织: that is all three)
+        glue = text[end : after[3]]
+        if after[0] == lx.ORG and not after[1] & lx.PARTY:
+            if glue in _CJK_PARENT_GLUE:
+                return True
+            # 中共少年先锋队 (written together) is the CCP's pioneers; 中共、共青团 is two.
+            if not glue and not latin and not n.gap_at_position(end):
+                return True
+    before = tokens[i - 1] if i else None
+    if before is not None and before[0] == lx.ORG and not before[1] & lx.PARTY:
+        glue = text[before[4] : start]
+        if latin and _EN_PARENT.match(glue):
+            return True  # the youth league of the communist party
+    if before is not None and before[0] == lx.PARENT and start - before[4] <= 1:
+        return latin == 1  # affiliated with the ccp / under the ccp
+    return False
+
+
+def _renounced(n: Normalized, tokens: list[Token], i: int) -> bool:
+    """和这个党划清界限: a break with the organization named just before, not a withdrawal."""
+    end = tokens[i][4]
+    for j in range(i + 1, min(len(tokens), i + 3)):
+        kind, _mask, _value, start, _end = tokens[j]
+        if start - end > _BREAK_REACH or n.boundary_between(end, start):
+            return False
+        if kind == lx.BREAK:
+            return True
+        if kind in (lx.QUIT, lx.QUIT_ORG, lx.ORG):
+            return False
+    return False

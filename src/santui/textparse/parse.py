@@ -1,0 +1,291 @@
+"""Read one withdrawal statement: what it quits, who and how many, from where, in what sector.
+
+``parse_statement(text, hints=...)`` is pure and fast (tens of thousands of statements per second
+per core): the text is normalized once (Traditional -> Simplified with OpenCC, punctuation
+between CJK characters removed, lower case), every known phrase is found in one pass of one
+Aho–Corasick automaton, and small rule functions read the fields from that list of phrases.
+docs/textparse.md describes the rules and the phrase tables.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from santui.textparse import lexicon as lx
+from santui.textparse.automaton import Token, scan
+from santui.textparse.headcount import MAX_HEADCOUNT, read_headcount
+from santui.textparse.names import read_name
+from santui.textparse.normalize import Normalized, normalize
+from santui.textparse.organizations import read_organizations
+from santui.textparse.places import read_region
+from santui.textparse.regions import RegionError, division, normalize_region
+from santui.textparse.sector_phrases import PRIORITY
+from santui.textparse.sectors import SECTORS
+
+ORGANIZATIONS = ("party", "league", "pioneers")
+NAME_KINDS = ("real", "alias", "anonymous")
+FIELDS = ("organizations", "current_party_member", "headcount", "name", "name_kind", "region",
+          "sector")  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    country: str | None  # ISO 3166-1 alpha-2 (CN for the mainland)
+    province: str | None  # GB/T 2260 six-digit codes on the mainland, else None
+    prefecture: str | None
+    county: str | None
+    name: str | None  # the place text as written
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "country": self.country,
+            "province": self.province,
+            "prefecture": self.prefecture,
+            "county": self.county,
+            "name": self.name,
+        }
+
+    @property
+    def code(self) -> str:
+        """The most precise code: county, prefecture, province, or the country's ISO code."""
+        return self.county or self.prefecture or self.province or self.country or ""
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    organizations: frozenset[str]  # subset of {"party", "league", "pioneers"}: what is quit
+    current_party_member: bool | None
+    headcount: int
+    name: str | None
+    name_kind: str  # real | alias | anonymous
+    region: Region | None  # None when no place is mentioned: never a guess
+    sector: str | None  # a key of santui.textparse.sectors.SECTORS
+    script: str  # simplified | traditional | mixed | latin
+    language: str  # zh | en
+    confidence: dict[str, float]  # per field, 0..1
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "organizations": sorted(self.organizations),
+            "current_party_member": self.current_party_member,
+            "headcount": self.headcount,
+            "name": self.name,
+            "name_kind": self.name_kind,
+            "region": self.region.to_json() if self.region is not None else None,
+            "sector": self.sector,
+            "script": self.script,
+            "language": self.language,
+            "confidence": self.confidence,
+        }
+
+
+_MASK_SETS = {
+    mask: frozenset(key for bit, key in lx.ORG_KEYS if mask & bit) for mask in range(8)
+}  # fmt: skip
+_RELATIVES = re.compile(
+    "父亲|母亲|爸|妈|丈夫|妻子|老公|老婆|儿子|女儿|哥哥|姐姐|弟弟|妹妹|爷爷|奶奶|爹|老伴|父母|father|mother"
+    "|husband|wife|son|daughter|brother|sister|parents"
+)
+_STUDY = frozenset(("study in", "studying in"))
+_LONG = 120  # characters: a text this long tells a story, with other people's occupations in it
+_SELF = re.compile(
+    "我是|本人是|我在|本人在|我曾在|我当|我做|本人为|本人系|我系|i am an? |i'm an? |i work|i worked"
+    "|as an? |i served"
+)
+_CHILDHOOD = re.compile("小时候|细个|年轻的时候|年轻时|小学时|读书时|上学时|when i was")
+_PAST = ("时", "的时候", "期间", "那会")
+_OTHERS = ("让", "说", "要求", "告诉", "叫我", "点名", "逼")
+
+
+def parse_statement(text: str, *, hints: Mapping[str, Any] | None = None) -> Parsed:
+    """Parse one statement. ``hints``: values a form or a volunteer gave (they win)."""
+    if not isinstance(text, str):
+        text = str(text)
+    n = normalize(text)
+    tokens = scan(n)
+    kinds = {t[0] for t in tokens}
+    mask, current, org_conf = read_organizations(n, tokens, kinds)
+    headcount, head_conf = read_headcount(n, tokens, kinds)
+    name, name_kind, name_span, name_conf = read_name(n, tokens, kinds)
+    place = read_region(n, tokens, name_span) if lx.PLACE in kinds else None
+    sector, sector_conf = (
+        _sector(n, tokens, name_span)
+        if lx.SECTOR in kinds or (lx.LOCATION in kinds)
+        else (None, 0.6)
+    )
+    region = None
+    region_conf = 0.8
+    if place is not None:
+        region = Region(
+            place.country,
+            place.province,
+            place.prefecture,
+            place.county,
+            n.original[place.start : place.end],
+        )
+        region_conf = place.confidence
+    confidence = {
+        "organizations": org_conf,
+        "current_party_member": 0.8 if current is not None else 0.5,
+        "headcount": head_conf,
+        "name": name_conf,
+        "name_kind": name_conf,
+        "region": region_conf,
+        "sector": sector_conf,
+    }
+    parsed = Parsed(
+        _MASK_SETS[mask],
+        current,
+        headcount,
+        name,
+        name_kind,
+        region,
+        sector,
+        n.script,
+        n.language,
+        confidence,
+    )
+    if hints:
+        parsed = _apply_hints(parsed, hints)
+    return parsed
+
+
+def _sector(
+    n: Normalized, tokens: list[Token], skip: tuple[int, int] | None
+) -> tuple[str | None, float]:
+    """The declarant's sector: the most specific one named (PRIORITY), not a relative's, not
+    one of the past (当兵时), not inside the name (刘海军)."""
+    best: str | None = None
+    best_rank = -1
+    text = n.compact
+    skip_a, skip_b = (n.to_compact(skip[0]), n.to_compact(skip[1])) if skip else (-1, -1)
+    long_text = len(text) > _LONG
+    for kind, _mask, value, start, end in tokens:
+        if kind == lx.LOCATION and text[start:end] in _STUDY:
+            key, rank = "student", 5
+        elif kind != lx.SECTOR or value is None:
+            continue
+        else:
+            key = str(value)
+            if key.endswith(":weak"):
+                key, rank = key[:-5], 5
+            else:
+                rank = PRIORITY[key]
+        before = text[max(0, start - 8) : start]
+        if long_text and rank > 5 and key != "retired" and _SELF.search(before) is not None:
+            # In a life story many occupations are named: the one said of oneself (我是一名医生,
+            # 我在国安厅工作) wins over those of the people the story is about.
+            rank += 100
+        if rank <= best_rank:
+            continue
+        if start < skip_b and skip_a < end:
+            continue
+        after = text[end : end + 3]
+        if after.startswith(_PAST) or after.startswith(_OTHERS):
+            continue  # 当兵时; 老师让我们入团
+        if _RELATIVES.search(before[-6:]) is not None and "我是" not in before:
+            continue  # 我父亲是军人: a relative's occupation is not the declarant's
+        if _CHILDHOOD.search(before) is not None:
+            continue  # 细个喺深圳读书, 小时候: not what one does now
+        best, best_rank = key, rank
+    return best, (0.8 if best is not None else 0.6)
+
+
+# --- hints ---------------------------------------------------------------------------------
+
+
+def _apply_hints(parsed: Parsed, hints: Mapping[str, Any]) -> Parsed:
+    """Replace parsed fields with the valid values a form or volunteer gave (confidence 1.0).
+
+    An invalid hint is ignored: the parser's own reading stays.
+    """
+    values: dict[str, Any] = {}
+    orgs = _hint_organizations(hints.get("organizations"))
+    if orgs:
+        values["organizations"] = orgs
+    headcount = hints.get("headcount")
+    if isinstance(headcount, str) and headcount.strip().isdigit():
+        headcount = int(headcount.strip())
+    if (
+        isinstance(headcount, int)
+        and not isinstance(headcount, bool)
+        and (1 <= headcount <= MAX_HEADCOUNT)
+    ):
+        values["headcount"] = headcount
+    name = hints.get("name")
+    if isinstance(name, str) and name.strip():
+        values["name"] = name.strip()
+    kind = hints.get("name_kind")
+    if isinstance(kind, str) and kind in NAME_KINDS:
+        values["name_kind"] = kind
+        if kind == "anonymous":
+            values["name"] = None
+    sector = hints.get("sector")
+    if isinstance(sector, str) and sector in SECTORS:
+        values["sector"] = sector
+    member = hints.get("current_party_member")
+    if isinstance(member, bool):
+        values["current_party_member"] = member
+    region = _hint_region(hints.get("region"))
+    if region is not None:
+        values["region"] = region
+    if not values:
+        return parsed
+    confidence = dict(parsed.confidence)
+    for key in values:
+        confidence[key] = 1.0
+    if "name" in values:
+        confidence["name"] = 1.0
+    fields: dict[str, Any] = {
+        "organizations": parsed.organizations,
+        "current_party_member": parsed.current_party_member,
+        "headcount": parsed.headcount,
+        "name": parsed.name,
+        "name_kind": parsed.name_kind,
+        "region": parsed.region,
+        "sector": parsed.sector,
+    }
+    fields.update(values)
+    return Parsed(script=parsed.script, language=parsed.language, confidence=confidence, **fields)
+
+
+def _hint_organizations(value: Any) -> frozenset[str]:
+    if isinstance(value, str):
+        value = value.replace(";", " ").replace(",", " ").replace("|", " ").split()
+    if not isinstance(value, list | tuple | set | frozenset):
+        return frozenset()
+    found = frozenset(v for v in value if isinstance(v, str) and v in ORGANIZATIONS)
+    return found if len(found) == len(set(value)) else frozenset()
+
+
+def _hint_region(value: Any) -> Region | None:
+    if isinstance(value, Region):
+        return value
+    if isinstance(value, Mapping):
+        value = (
+            value.get("county")
+            or value.get("prefecture")
+            or value.get("province")
+            or (value.get("country"))
+        )
+    if not isinstance(value, str) or not value.strip() or not value.strip().isascii():
+        return None
+    try:
+        code = normalize_region(value)
+    except RegionError:
+        return None
+    if not code[:1].isdigit():
+        return Region(code, None, None, None, None)
+    province = code[:2] + "0000"
+    d = division(code)
+    level = d.level if d is not None else ("province" if code == province else "county")
+    if level == "province":
+        return Region("CN", province, None, None, None)
+    if level == "prefecture":
+        return Region("CN", province, code, None, None)
+    parent = d.parent if d is not None else code[:4] + "00"
+    prefecture = parent if parent and parent != province and division(parent) else None
+    return Region("CN", province, prefecture, code, None)

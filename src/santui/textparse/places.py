@@ -1,0 +1,234 @@
+"""Where a statement comes from: the place phrases of a text, and the one that is chosen.
+
+A *place phrase* is a run of place names with nothing but 省/市/县/区, spaces or commas between
+them (辽宁沈阳, 遼寧省瀋陽市, Shenyang, Liaoning, 美国纽约). Each phrase resolves to the deepest
+division its names agree on: a county next to its prefecture or province wins over a namesake
+elsewhere (北京朝阳区 is 110105, not Changchun's 朝阳区). When a text names several places, the
+one where the declarant lives now wins (现居, 住在, 现在在, live in; a bare 在/in counts a
+little), places of origin lose (老家, 籍贯, 原籍, born in), and so do places of the past
+(小时候在北京读书时); otherwise the first. A place named right after 不是 is not the declarant's.
+Names that are usually ordinary words (朝阳, 黄山, 大陆) and bare county short names count only
+with a location word before them or inside a longer phrase. No place: None, never a guess.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache, lru_cache
+
+from santui.textparse import lexicon as lx
+from santui.textparse.automaton import COMMON_WORD_PLACES, Token, place_table
+from santui.textparse.normalize import Normalized
+from santui.textparse.regions import PlaceName, division
+
+_GLUE = re.compile(r"^[\s,，/·\-省市县区的州]{0,3}$")
+_MARKER_GLUE = re.compile(r"^[\s:：,，是了的到]{0,3}$")
+_LEVEL_RANK = {"country": 0, "province": 1, "prefecture": 2, "county": 3}
+_MARKER_SCORE = {"now": 3.0, "weak": 1.0, "from": 0.5, "origin": -3.0}
+_WEAK_NOW = frozenset({"在", "in", "喺", "at"})
+_PAST_AFTER = re.compile(r"^.{0,8}?(?:时|的时候|that time|when i was|as a child)")
+_MAINLAND_CN = frozenset({"CN"})
+
+
+@dataclass(slots=True)
+class Place:
+    country: str
+    province: str | None
+    prefecture: str | None
+    county: str | None
+    start: int  # norm positions of the phrase
+    end: int
+    confidence: float
+
+
+@cache
+def _ancestors(code: str) -> frozenset[str]:
+    """The codes a place lies in (itself excluded); ISO codes have none."""
+    found: set[str] = set()
+    d = division(code) if code[:1].isdigit() else None
+    while d is not None and d.parent:
+        found.add(d.parent)
+        d = division(d.parent)
+    return frozenset(found)
+
+
+@cache
+def _lineage(code: str) -> frozenset[str]:
+    """The code, the codes it lies in, and CN for the mainland (中国辽宁: one place)."""
+    if not code[:1].isdigit():
+        return frozenset((code,))
+    return _ancestors(code) | {code, "CN"}
+
+
+def _rank(place: PlaceName) -> int:
+    return _LEVEL_RANK[place.level]
+
+
+def read_region(n: Normalized, tokens: list[Token], skip: tuple[int, int] | None) -> Place | None:
+    text = n.compact
+    phrases: list[tuple[list[int], float]] = []  # (token indexes, score)
+    current: list[int] = []
+    skip_a, skip_b = (n.to_compact(skip[0]), n.to_compact(skip[1])) if skip else (-1, -1)
+    for i, token in enumerate(tokens):
+        if token[0] != lx.PLACE:
+            continue
+        if token[3] < skip_b and skip_a < token[4]:
+            continue
+        if current and _GLUE.match(text[tokens[current[-1]][4] : token[3]]):
+            current.append(i)
+            continue
+        if current:
+            phrases.append((current, 0.0))
+        current = [i]
+    if current:
+        phrases.append((current, 0.0))
+    if len(phrases) == 1:  # the common case: one place phrase, nothing to weigh
+        indexes = phrases[0][0]
+        marker = _marker(n, tokens, indexes[0])
+        return None if marker == "negated" else _resolve(n, tokens, indexes, marker)
+    best: tuple[float, int, Place] | None = None
+    chosen: list[Place] = []
+    for order, (indexes, _) in enumerate(phrases):
+        marker = _marker(n, tokens, indexes[0])
+        if marker == "negated":
+            continue
+        place = _resolve(n, tokens, indexes, marker)
+        if place is None:
+            continue
+        score = _MARKER_SCORE.get(marker or "", 0.0)
+        if len(indexes) > 1:
+            score += 0.25
+        end = tokens[indexes[-1]][4]
+        if marker in ("now", "weak") and _PAST_AFTER.match(text, end):
+            score -= 2.0
+        if _before_kind(tokens, indexes[0], lx.FORMER, 8, n):
+            score -= 2.0
+        if end < len(text) and text[end] == "人" and marker is None:
+            score += 0.5  # 我是香港人: who the declarant is
+        if place.province is None and place.country in _MAINLAND_CN:
+            score -= 1.0  # 中国, 大陆: a last resort
+        elif place.province is None and marker is None:
+            score -= 0.5  # a country named without a location word: often not where one lives
+        chosen.append(place)
+        if best is None or score > best[0]:
+            best = (score, order, place)
+    if best is None:
+        return None
+    place = best[2]
+    # A later phrase that refines the chosen one (新疆 ... 新疆克拉玛依) gives the deeper place.
+    for other in chosen:
+        if other is place or other.country != place.country or other.province is None:
+            continue
+        deeper = other.province == place.province and _depth(other) > _depth(place)
+        if deeper and (place.prefecture is None or other.prefecture == place.prefecture):
+            place = other
+    return place
+
+
+def _alone(n: Normalized, token: Token) -> bool:
+    """Whether the place name stands alone between separators (三退 王明 中国)."""
+    a, b = n.to_norm(token[3]), n.to_norm_end(token[4])
+    text = n.norm
+    return (a == 0 or not text[a - 1].isalnum()) and (b >= len(text) or not text[b].isalnum())
+
+
+def _depth(p: Place) -> int:
+    return (p.province is not None) + (p.prefecture is not None) + (p.county is not None)
+
+
+def _before_kind(tokens: list[Token], i: int, kind: int, reach: int, n: Normalized) -> bool:
+    start = tokens[i][3]
+    for j in range(i - 1, max(-1, i - 3), -1):
+        if start - tokens[j][4] > reach or n.boundary_between(tokens[j][4], start):
+            return False
+        if tokens[j][0] == kind:
+            return True
+    return False
+
+
+def _marker(n: Normalized, tokens: list[Token], i: int) -> str | None:
+    """The location word right before token ``i``: now, weak, from, origin, or negated."""
+    if i == 0:
+        return None
+    kind, _mask, value, _start, end = tokens[i - 1]
+    glue = n.compact[end : tokens[i][3]]
+    if not _MARKER_GLUE.match(glue):
+        return None
+    if kind == lx.NEGATION:
+        return "negated"
+    if kind != lx.LOCATION:
+        return None
+    if value == "now" and n.compact[tokens[i - 1][3] : end] in _WEAK_NOW:
+        return "weak"
+    return str(value)
+
+
+def _resolve(
+    n: Normalized, tokens: list[Token], indexes: list[int], marker: str | None
+) -> Place | None:
+    text = n.compact
+    first = tokens[indexes[0]]
+    if len(indexes) == 1:
+        word = text[first[3] : first[4]]
+        common = word in COMMON_WORD_PLACES
+        if marker is None and common and not _alone(n, first):
+            return None
+        # A bare county short name needs a location word, or 某某人 (我是思茅人).
+        strict = (marker is None or marker == "origin") and text[first[4] : first[4] + 1] != "人"
+        codes = _codes((word,), strict)
+    else:
+        codes = _codes(tuple(text[tokens[i][3] : tokens[i][4]] for i in indexes), False)
+    if codes is None:
+        return None
+    start = n.to_norm(first[3])
+    end = n.to_norm_end(tokens[indexes[-1]][4])
+    confidence = 0.9 if (marker in ("now", "from") or len(indexes) > 1) else 0.7
+    return Place(*codes, start, end, confidence)
+
+
+@lru_cache(maxsize=65_536)
+def _codes(
+    words: tuple[str, ...], strict: bool
+) -> tuple[str, str | None, str | None, str | None] | None:
+    """(country, province, prefecture, county) of a place phrase, from its names alone.
+
+    Cached: a phrase always resolves the same way, and statements name the same few thousand
+    places over and over.
+    """
+    table = place_table()
+    options = [list(table[word]) for word in words]
+    if strict:
+        options[0] = [c for c in options[0] if not (c.level == "county" and c.form == "short")]
+        if not options[0]:
+            return None
+    if len(options) == 1:
+        # Alone, the highest level wins (吉林: the province, not the city).
+        chosen = min(options[0], key=_rank)
+    else:
+        found = [{c.code for c in cands} for cands in options]
+        best: tuple[int, int, int] | None = None
+        chosen = options[0][0]
+        for position, cands in enumerate(options):
+            for cand in cands:
+                line = _lineage(cand.code)
+                support = 0
+                for other, codes in enumerate(found):
+                    if other != position and not line.isdisjoint(codes):
+                        support += 1
+                rank = _LEVEL_RANK[cand.level]
+                # With support, deeper is better; alone, the higher level.
+                key = (support, rank if support else -rank, -position)
+                if best is None or key > best:
+                    best, chosen = key, cand
+    if chosen.level == "country":
+        return (chosen.code, None, None, None)
+    code = chosen.code
+    province = code[:2] + "0000"
+    if chosen.level == "prefecture":
+        return ("CN", province, code, None)
+    if chosen.level == "county":
+        d = division(code)
+        parent = d.parent if d is not None and d.parent and d.parent != province else None
+        return ("CN", province, parent, code)
+    return ("CN", province, None, None)

@@ -1,0 +1,137 @@
+"""`santui parse`: stdin -> one JSON object per line, in order, nothing lost (docs/cli.md)."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+
+from santui.intake.management.commands.parse import MAX_LINE_BYTES, read_lines
+
+SANTUI = str(Path(sys.executable).with_name("santui"))
+
+
+class _Stdio:
+    """A text stream with a binary ``buffer``, like sys.stdin/sys.stdout."""
+
+    def __init__(self, data: bytes = b"") -> None:
+        self.buffer = io.BytesIO(data)
+
+
+def run(data: bytes, monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    stdin, stdout = _Stdio(data), _Stdio()
+    monkeypatch.setattr(sys, "stdin", stdin)
+    monkeypatch.setattr(sys, "stdout", stdout)
+    call_command("parse")
+    out = stdout.buffer.getvalue()
+    assert out == b"" or out.endswith(b"\n")
+    return [json.loads(line) for line in out.decode("utf-8").splitlines()]
+
+
+def test_plain_texts_one_object_per_line_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    lines = ["三退 李明 辽宁沈阳", "退团", "I quit the CCP. Li Ming, Shenyang, Liaoning"]
+    out = run(("\n".join(lines) + "\n").encode(), monkeypatch)
+    assert len(out) == 3
+    assert out[0]["organizations"] == ["league", "party", "pioneers"]
+    assert out[0]["region"]["prefecture"] == "210100"
+    assert out[1]["organizations"] == ["league"]
+    assert out[2]["language"] == "en"
+    assert set(out[0]) == {
+        "organizations", "current_party_member", "headcount", "name", "name_kind", "region",
+        "sector", "script", "language", "confidence",
+    }  # fmt: skip
+
+
+def test_json_lines_with_hints_and_ids(monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = [
+        {"id": "a7", "text": "退團退隊 王芳", "headcount": 2},
+        {"external_id": 12, "text": "三退", "organizations": ["party"], "region": "110105"},
+        {"text": "三退", "headcount": "lots", "sector": "nope"},  # invalid hints: ignored
+    ]
+    data = "\n".join(json.dumps(r, ensure_ascii=False) for r in rows).encode()
+    out = run(data, monkeypatch)  # no newline at the end: the last line still counts
+    assert out[0]["id"] == "a7" and out[0]["headcount"] == 2
+    assert out[0]["organizations"] == ["league", "pioneers"]
+    assert out[0]["confidence"]["headcount"] == 1.0
+    assert out[1]["external_id"] == 12 and out[1]["organizations"] == ["party"]
+    assert out[1]["region"]["county"] == "110105"
+    assert out[2]["headcount"] == 1 and out[2]["sector"] is None
+
+
+def test_bad_lines_are_reported_and_the_rest_goes_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = b"\n".join(
+        [
+            b"\xef\xbb\xbf\xe4\xb8\x89\xe9\x80\x80",  # BOM + 三退
+            b'{"text": "broken"',  # bad JSON
+            b"\xff\xfe\xfd not UTF-8",
+            b'{"text": 5}',  # text not a string
+            b'{"no_text": "x"}',
+            b"x" * (MAX_LINE_BYTES + 10),  # too long
+            b"",  # an empty line is a (empty) statement
+            "退党".encode(),
+        ]
+    )
+    out = run(data + b"\r\n", monkeypatch)
+    assert len(out) == 8
+    assert out[0]["organizations"] == ["league", "party", "pioneers"]
+    assert out[1]["line"] == 2 and out[1]["error"].startswith("bad JSON")
+    assert out[2] == {"line": 3, "error": "not valid UTF-8: byte 0"}
+    assert out[3]["line"] == 4 and "text must be a string" in out[3]["error"]
+    assert out[4]["line"] == 5
+    assert out[5]["line"] == 6 and out[5]["error"].startswith("line too long")
+    assert out[6]["organizations"] == []
+    assert out[7]["organizations"] == ["party"]
+
+
+def test_hostile_input(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = b"\n".join(
+        [
+            "三\x00退".encode(),
+            b'{"text": "\\ud800\\u9000\\u515a"}',  # a lone surrogate escaped in JSON
+            b"{" * 5000,
+            b'{"text": "' + "退".encode() * 30_000 + b'"}',  # 90 kB: allowed
+            b"[" * 50_000 + b"]" * 50_000,
+            "\u202e退党\u2066".encode(),
+            b'{"id": "\\udc80", "text": "x", "name": "\\ud800"}',
+        ]
+    )
+    out = run(data, monkeypatch)
+    assert len(out) == 7
+    assert out[0]["organizations"] == ["league", "party", "pioneers"]
+    assert "error" in out[2]
+    assert "organizations" in out[3]
+    assert out[5]["organizations"] == ["party"]
+
+
+def test_empty_input(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert run(b"", monkeypatch) == []
+
+
+def test_read_lines_skips_long_lines_without_holding_them() -> None:
+    stream = io.BytesIO(b"a\n" + b"b" * 1_000_000 + b"\nc\n" + b"d" * 30)
+    assert list(read_lines(stream, limit=100)) == [b"a", 1_000_000, b"c", b"d" * 30]
+    stream = io.BytesIO(b"e" * 250)  # a long last line without a newline
+    assert list(read_lines(stream, limit=100)) == [250]
+
+
+def test_the_real_command_through_a_pipe(tmp_path: Path) -> None:
+    env = {**os.environ, "SANTUI_HOME": str(tmp_path)}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    data = "三退 李明 辽宁\n\xff\n退队\n".encode("utf-8", "surrogateescape")
+    data = data.replace("\xff".encode(), b"\xff")
+    result = subprocess.run(  # noqa: S603
+        [SANTUI, "parse"], input=data, capture_output=True, env=env, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    out = [json.loads(line) for line in result.stdout.decode("utf-8").splitlines()]
+    assert [o.get("organizations") for o in out] == [
+        ["league", "party", "pioneers"], None, ["pioneers"]
+    ]  # fmt: skip
+    assert out[1]["line"] == 2 and "UTF-8" in out[1]["error"]

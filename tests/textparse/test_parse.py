@@ -1,0 +1,386 @@
+"""santui.textparse.parse_statement: one test per phenomenon of issue 3, section 1."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from santui.textparse.parse import Parsed, Region, parse_statement
+from santui.textparse.sectors import SECTORS
+
+ALL = {"party", "league", "pioneers"}
+
+
+def orgs(text: str) -> set[str]:
+    return set(parse_statement(text).organizations)
+
+
+# --- organizations -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("三退", ALL),
+        ("退党", {"party"}),
+        ("退团", {"league"}),
+        ("退队", {"pioneers"}),
+        ("退党退团退队 张伟", ALL),
+        ("声明退出中共及其一切组织。", ALL),
+        ("我声明退出中共的党、团、队组织。", ALL),
+        ("退出共产党、共青团、少先队。", ALL),
+        ("本人退出中国共产党。", {"party"}),
+        ("我是团员，声明退出共青团。", {"league"}),
+        ("小时候戴过红领巾，声明退出少先队。", {"pioneers"}),
+        ("声明退出共青团和少先队。", {"league", "pioneers"}),
+        ("本人曾加入共青团和少先队，现声明退出。", {"league", "pioneers"}),
+        ("退出中共一切组织！", ALL),
+        ("退出以上组织。我入过团，戴过红领巾。", {"league", "pioneers"}),
+    ],
+)
+def test_withdrawals(text: str, expected: set[str]) -> None:
+    assert orgs(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("退出邪党", {"party"}),
+        ("声明退出恶党。", {"party"}),
+        ("退出共匪组织", {"party"}),
+        ("我宣布退出中共邪教。", {"party"}),
+    ],
+)
+def test_pejoratives_mean_the_party(text: str, expected: set[str]) -> None:
+    assert orgs(text) == expected
+
+
+def test_party_named_as_parent_of_the_league_is_not_quit() -> None:
+    assert orgs("本人鄭重聲明退出中國共產黨的下屬組織「共青團」。香港 梁嘉儀") == {"league"}
+    assert orgs("退出中共的团、队组织。") == {"league", "pioneers"}
+    assert orgs("声明：退出中共少年先锋队。") == {"pioneers"}
+    assert orgs("I quit the CCP's Youth League and Young Pioneers.") == {"league", "pioneers"}
+
+
+def test_party_renounced_but_not_quit() -> None:
+    assert orgs("和这个党划清界限，退出少先队和共青团。") == {"league", "pioneers"}
+    assert orgs("声明退团，天灭中共！") == {"league"}
+
+
+def test_a_withdrawal_ends_with_its_sentence() -> None:
+    assert orgs("声明退出少先队。中共是邪教。") == {"pioneers"}
+    assert orgs("退出共青团，我从没入过党") == {"league"}
+    assert orgs("我是团员，声明退出!共青团") == {"league"}
+
+
+def test_negations_and_never_a_member() -> None:
+    parsed = parse_statement("我从来没有入过党，只入过少先队和团。现声明退出。")
+    assert set(parsed.organizations) == {"league", "pioneers"}
+    assert parsed.current_party_member is False
+    assert orgs("我從沒入過黨，只入過少先隊。聲明退出。") == {"pioneers"}
+    english = parse_statement(
+        "I was never a member of the Party, but I joined the Young Pioneers and the Communist"
+        " Youth League at school. I now quit both."
+    )
+    assert set(english.organizations) == {"league", "pioneers"}
+    assert english.current_party_member is False
+
+
+def test_once_joined() -> None:
+    assert orgs("曾经加入少先队、共青团，现声明全部退出。") == {"league", "pioneers"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I quit the Chinese Communist Party.", {"party"}),
+        ("I quit the Communist Youth League.", {"league"}),
+        ("Withdraw from the Young Pioneers.", {"pioneers"}),
+        ("I quit the Party, the League and the Pioneers.", ALL),
+        ("Withdrawal from the CCP and all its affiliated organizations.", ALL),
+        ("tuidang tuituan tuidui", ALL),
+    ],
+)
+def test_english(text: str, expected: set[str]) -> None:
+    assert orgs(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("三:退.", ALL),
+        ("退!党! 退!团! 退!队!", ALL),
+        ("三、退！", ALL),
+        ("退-团-退-队", {"league", "pioneers"}),
+        ("退 党 退 团", {"party", "league"}),
+        ("声.明.退.出.共.青.团", {"league"}),
+    ],
+)
+def test_keywords_broken_by_punctuation(text: str, expected: set[str]) -> None:
+    assert orgs(text) == expected
+
+
+def test_current_party_member() -> None:
+    assert parse_statement("本人中共党员，今天声明退党。").current_party_member is True
+    assert parse_statement("I am a Party member. I quit the CCP.").current_party_member is True
+    assert parse_statement("本人非党员，入过团。声明退团。").current_party_member is False
+    assert parse_statement("三退 张伟").current_party_member is None
+
+
+def test_no_organization_named() -> None:
+    parsed = parse_statement("今天天气很好。")
+    assert parsed.organizations == frozenset()
+    assert parsed.confidence["organizations"] == 0.0
+
+
+# --- headcount -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("三退 张伟", 1),
+        ("我们全家五口人声明三退", 5),
+        ("本人及妻子女儿声明三退", 3),
+        ("本人及妻子、女儿声明三退", 3),
+        ("我和我的丈夫声明退出少先队和共青团", 2),
+        ("黑龙江鹤岗 张铁柱等114人声明三退", 114),
+        ("我们两人声明退党", 2),
+        ("我们单位140人声明退出中共及其附属组织", 140),
+        ("三退：赵丽、赵刚、赵小红，湖南长沙", 3),
+        ("我们夫妻二人声明三退。", 2),
+        ("一家三口声明三退", 3),
+        ("我们宿舍六个同学一起三退", 6),
+        ("Our family of four quits all CCP organizations.", 4),
+        ("Three of us quit the Young Pioneers.", 3),
+        ("My wife and I quit the CCP.", 2),
+        ("中共杀害了八千万人，我声明退党。", 1),
+    ],
+)
+def test_headcount(text: str, expected: int) -> None:
+    assert parse_statement(text).headcount == expected
+
+
+# --- names ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "kind"),
+    [
+        ("三退 化名：平安 河北保定", "平安", "alias"),
+        ("三退 化明：金鱼 辽宁盘锦", "金鱼", "alias"),
+        ("声明退出共青团。署名：小溪", "小溪", "alias"),
+        ("三退 笔名：听雨", "听雨", "alias"),
+        ("退党 网名：自由鸟", "自由鸟", "alias"),
+        ("退队。陕西西安 小雨（化名）", "小雨", "alias"),
+        ("I quit the Youth League. Alias: Westlake", "Westlake", "alias"),
+        ("三退 李明 辽宁", "李明", "real"),
+        ("我叫李晓东，声明退出共青团。", "李晓东", "real"),
+        ("I quit the CCP. Li Ming, Shenyang, Liaoning", "Li Ming", "real"),
+        ("大陆民众 匿名 山西太原 三退", None, "anonymous"),
+        ("I quit the evil Party! Anonymous, Japan", None, "anonymous"),
+        ("声明退出中共。", None, "anonymous"),
+    ],
+)
+def test_names(text: str, name: str | None, kind: str) -> None:
+    parsed = parse_statement(text)
+    assert (parsed.name, parsed.name_kind) == (name, kind)
+
+
+def test_name_is_kept_as_written() -> None:
+    assert parse_statement("三退 張建軍 河南鄭州").name == "張建軍"
+
+
+def test_signers_named_after_places() -> None:
+    parsed = parse_statement("三退 刘长春 广西桂林")
+    assert parsed.name == "刘长春"
+    assert parsed.region is not None and parsed.region.prefecture == "450300"
+    parsed = parse_statement("退团 黄山 江西九江")
+    assert parsed.name == "黄山"
+    assert parsed.region is not None and parsed.region.prefecture == "360400"
+    parsed = parse_statement("我叫吉林，住在廣西南寧。聲明退出少先隊。")
+    assert parsed.name == "吉林"
+    assert parsed.region is not None and parsed.region.province == "450000"
+    assert parse_statement("三退保平安 王朝阳").region is None
+
+
+# --- places --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "province", "prefecture"),
+    [
+        ("三退 辽宁沈阳", "210000", "210100"),
+        ("三退 沈阳市", "210000", "210100"),
+        ("三退 遼寧瀋陽", "210000", "210100"),
+        ("三退 黑龙江省哈尔滨", "230000", "230100"),
+        ("I quit the CCP. Shenyang, Liaoning", "210000", "210100"),
+        ("三退 吉林", "220000", None),
+        ("三退 吉林长春", "220000", "220100"),
+        ("三退 化名：顺心 湖北襄樊", "420000", "420600"),  # Xiangfan: Xiangyang since 2010
+    ],
+)
+def test_places(text: str, province: str, prefecture: str | None) -> None:
+    region = parse_statement(text).region
+    assert region is not None
+    assert (region.country, region.province, region.prefecture) == ("CN", province, prefecture)
+
+
+def test_county_next_to_its_city_wins_over_namesakes() -> None:
+    region = parse_statement("我家住在北京朝阳区，声明三退。").region
+    assert region is not None
+    assert (region.province, region.prefecture, region.county) == ("110000", None, "110105")
+
+
+def test_two_places_the_one_lived_in_now_wins() -> None:
+    region = parse_statement("老家在湖南邵阳，现在上海浦东打工，声明三退。").region
+    assert region is not None and region.province == "310000"
+    region = parse_statement("现居美国纽约，原籍福建福清。声明三退。").region
+    assert region is not None and region.country == "US" and region.province is None
+    region = parse_statement("我叫林芝，不是西藏林芝，是福建福州的。声明退出少先队。").region
+    assert region is not None and region.prefecture == "350100"
+
+
+def test_two_places_without_a_word_of_when_the_first_wins() -> None:
+    region = parse_statement("辽宁沈阳 三退 吉林长春").region
+    assert region is not None and region.prefecture == "210100"
+
+
+def test_overseas() -> None:
+    region = parse_statement("本人在加拿大多伦多，声明退出中共及其一切组织。").region
+    assert region is not None and region.country == "CA"
+    region = parse_statement("I live in Hong Kong. I quit the Young Pioneers.").region
+    assert region is not None and region.country == "HK"
+    region = parse_statement("聲明三退。台灣台中 林志明").region
+    assert region is not None and region.country == "TW"
+
+
+def test_no_place_is_none_never_a_guess() -> None:
+    assert parse_statement("声明退出中共。").region is None
+    assert parse_statement("I quit the CCP.").region is None
+
+
+def test_region_name_is_the_text_as_written() -> None:
+    region = parse_statement("三退 遼寧瀋陽 張三").region
+    assert region is not None and region.name == "遼寧瀋陽"
+
+
+# --- sectors -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "sector"),
+    [
+        ("我是公务员，声明退党。", "government"),
+        ("本人在派出所工作，声明退党。", "police"),
+        ("我是国保，声明退党。", "police"),
+        ("我在市纪委工作，声明退党。", "discipline_inspection"),
+        ("本人是人大代表，声明三退。", "congress_deputy"),
+        ("我是法官，声明退党。", "judiciary"),
+        ("我在国安局工作，声明退党。", "state_security"),
+        ("我在中南海工作过，声明退党。", "central_organs"),
+        ("我是解放军军官，声明退党。", "military"),
+        ("我是中学老师，声明退团。", "education"),
+        ("我是大学生，声明退团。", "student"),
+        ("我是护士，声明退团。", "health"),
+        ("我是记者，声明退党。", "media"),
+        ("我在国企上班，声明退党。", "state_enterprise"),
+        ("我是个体户，声明退团。", "business"),
+        ("我是农民，声明退团。", "farmer"),
+        ("我是工人，声明退团。", "worker"),
+        ("我退休了，声明退党。", "retired"),
+        ("我是律师，声明三退。", "other"),
+        ("我是退休教师，声明退党。", "education"),
+        ("我父亲是军人，我声明退队。", None),
+        ("学生时代入过团，声明退团。", None),
+        ("I am a police officer and a Party member. I quit the CCP today.", "police"),
+    ],
+)
+def test_sectors(text: str, sector: str | None) -> None:
+    assert parse_statement(text).sector == sector
+
+
+def test_every_sector_key_has_phrases() -> None:
+    from santui.textparse.sector_phrases import PRIORITY, SECTOR_PHRASES
+
+    assert set(SECTOR_PHRASES) == set(SECTORS) == set(PRIORITY)
+    assert all(SECTOR_PHRASES[key] for key in SECTORS)
+
+
+# --- script, language, hints, JSON ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "script", "language"),
+    [
+        ("我声明退出中共。", "simplified", "zh"),
+        ("我聲明退出中共。", "traditional", "zh"),
+        ("I quit the CCP.", "latin", "en"),
+        ("我是 student，quit 共青团。", "mixed", "zh"),
+    ],
+)
+def test_script_and_language(text: str, script: str, language: str) -> None:
+    parsed = parse_statement(text)
+    assert (parsed.script, parsed.language) == (script, language)
+
+
+def test_hints_win_with_full_confidence() -> None:
+    parsed = parse_statement(
+        "三退 李明 辽宁沈阳",
+        hints={"organizations": ["league"], "headcount": 3, "region": "110105", "sector": "farmer"},
+    )
+    assert parsed.organizations == frozenset({"league"})
+    assert parsed.headcount == 3
+    assert parsed.region == Region("CN", "110000", None, "110105", None)
+    assert parsed.sector == "farmer"
+    assert parsed.confidence["organizations"] == parsed.confidence["region"] == 1.0
+    assert parsed.name == "李明"  # not hinted: the parser's reading stays
+
+
+def test_invalid_hints_are_ignored() -> None:
+    parsed = parse_statement(
+        "三退 辽宁沈阳",
+        hints={"organizations": ["bogus"], "headcount": 0, "region": "999999", "sector": "x"},
+    )
+    assert parsed.organizations == frozenset(ALL)
+    assert parsed.headcount == 1
+    assert parsed.region is not None and parsed.region.prefecture == "210100"
+    assert parsed.sector is None
+
+
+def test_hint_region_codes() -> None:
+    assert parse_statement("x", hints={"region": "210100"}).region == Region(
+        "CN", "210000", "210100", None, None
+    )
+    assert parse_statement("x", hints={"region": "tw"}).region == Region(
+        "TW", None, None, None, None
+    )
+
+
+def test_to_json_is_json_ready() -> None:
+    parsed = parse_statement("三退 化名：平安 河北保定")
+    data = parsed.to_json()
+    assert json.loads(json.dumps(data, ensure_ascii=False)) == data
+    assert data["organizations"] == ["league", "party", "pioneers"]
+    assert data["region"] == {
+        "country": "CN", "province": "130000", "prefecture": "130600", "county": None,
+        "name": "河北保定",
+    }  # fmt: skip
+    assert set(data) == {
+        "organizations", "current_party_member", "headcount", "name", "name_kind", "region",
+        "sector", "script", "language", "confidence",
+    }  # fmt: skip
+    assert isinstance(parsed, Parsed)
+    assert parse_statement("退党").to_json()["region"] is None
+
+
+def test_the_sector_table_in_the_docs_is_the_module() -> None:
+    from pathlib import Path
+
+    from santui.textparse.sector_phrases import PRIORITY, SECTOR_PHRASES
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "textparse.md").read_text("utf-8")
+    table = doc.split("<!-- sectors:start -->")[1].split("<!-- sectors:end -->")[0]
+    for key, phrases in SECTOR_PHRASES.items():
+        assert f"| `{key}` | {PRIORITY[key]} | {', '.join(phrases)} |" in table, key

@@ -1,0 +1,128 @@
+"""Properties of parse_statement that hold for any text (hypothesis)."""
+
+from __future__ import annotations
+
+import time
+
+import opencc
+import orjson
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from santui.textparse.normalize import MAX_CHARS
+from santui.textparse.parse import parse_statement
+from santui.textparse.sectors import SECTORS
+
+KEYS = {"party", "league", "pioneers"}
+FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+# Pieces real statements are made of, in Simplified Chinese.
+WITHDRAWALS = [
+    "三退", "退党", "退团", "退队", "声明退出共青团", "退出少先队", "声明退出中共及其一切组织",
+    "退出中国共产党", "退出共青团和少先队", "退党退团", "退出邪党", "郑重声明退出中共的党团队组织",
+]  # fmt: skip
+CONTEXT = [
+    "", "我是一名教师，", "本人在派出所工作，", "我们全家五口人", "我和我的丈夫", "我是大学生，",
+    "我从来没有入过党，", "本人中共党员，", "小时候戴过红领巾，", "我是农民，",
+]  # fmt: skip
+PLACES = [
+    "",
+    "辽宁沈阳",
+    "黑龙江哈尔滨",
+    "广东深圳",
+    "湖北襄樊",
+    "北京朝阳区",
+    "美国纽约",
+    "四川成都",
+]
+NAMES = ["", "张伟", "化名：平安", "匿名", "李秀兰", "署名：小溪"]
+PUNCT = st.sampled_from(list("!.:、，。!?-~*·/ "))
+
+
+@st.composite
+def statements(draw: st.DrawFn) -> str:
+    parts = [
+        draw(st.sampled_from(CONTEXT)),
+        draw(st.sampled_from(WITHDRAWALS)),
+        "。",
+        draw(st.sampled_from(PLACES)),
+        " ",
+        draw(st.sampled_from(NAMES)),
+    ]
+    return "".join(parts).strip()
+
+
+@FAST
+@given(st.text())
+@example("\x00\x00三退\x00")
+@example("\ud800退党\udfff")
+@example("")
+@example("{" * 1000)
+def test_never_raises_and_stays_in_range(text: str) -> None:
+    parsed = parse_statement(text)
+    assert parsed.headcount >= 1
+    assert parsed.organizations <= KEYS
+    assert parsed.sector is None or parsed.sector in SECTORS
+    assert parsed.name_kind in ("real", "alias", "anonymous")
+    assert parsed.script in ("simplified", "traditional", "mixed", "latin")
+    assert parsed.language in ("zh", "en")
+    assert all(0.0 <= v <= 1.0 for v in parsed.confidence.values())
+    if parsed.name is not None:
+        assert parsed.name in text
+    data = parsed.to_json()
+    assert data["organizations"] == sorted(data["organizations"])
+
+
+@FAST
+@given(statements())
+def test_statements_parse_to_json(text: str) -> None:
+    data = parse_statement(text).to_json()
+    assert orjson.loads(orjson.dumps(data)) == data
+
+
+@FAST
+@given(st.sampled_from(WITHDRAWALS), st.lists(PUNCT, min_size=1, max_size=3), st.data())
+def test_punctuation_inside_a_keyword_changes_nothing(
+    keyword: str, marks: list[str], data: st.DataObject
+) -> None:
+    plain = f"{keyword}。张伟"
+    broken = ""
+    for i, ch in enumerate(keyword):
+        broken += ch
+        if i < len(keyword) - 1 and data.draw(st.booleans()):
+            broken += "".join(marks)
+    assert parse_statement(f"{broken}。张伟").organizations == parse_statement(plain).organizations
+
+
+_S2T = opencc.OpenCC("s2t")
+
+
+@FAST
+@given(statements())
+def test_traditional_and_simplified_parse_the_same(text: str) -> None:
+    simplified = parse_statement(text)
+    traditional = parse_statement(str(_S2T.convert(text)))
+    assert traditional.organizations == simplified.organizations
+    assert traditional.headcount == simplified.headcount
+    assert traditional.sector == simplified.sector
+    assert traditional.name_kind == simplified.name_kind
+    codes = [
+        None if p.region is None else (p.region.country, p.region.province, p.region.prefecture)
+        for p in (simplified, traditional)
+    ]
+    assert codes[0] == codes[1]
+
+
+def test_work_on_huge_input_is_capped() -> None:
+    huge = ("三退 辽宁沈阳 张伟，" * 200_000) + "退党"
+    started = time.process_time()
+    parsed = parse_statement(huge)
+    assert time.process_time() - started < 5.0
+    assert parsed.organizations == frozenset(KEYS)
+    assert len(huge) > MAX_CHARS
+
+
+def test_nuls_and_surrogates() -> None:
+    assert parse_statement("三\x00退").organizations == frozenset(KEYS)
+    parsed = parse_statement("退党\ud800 张伟")
+    assert parsed.organizations == frozenset({"party"})
