@@ -1,17 +1,57 @@
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.utils.translation import gettext_lazy as _
 
-from santui.statements.models import RejectReason, Statement
+from santui.statements.models import NameKind, RejectReason, Statement
 from santui.textparse.regions import RegionError, normalize_region
+
+# A pasted list of names: one per line, or separated by 、 ， , ; ；
+NAME_SEPARATORS = re.compile(r"[\r\n、，,;；]+")
+NAME_JOINER = "、"
+MAX_NAME = 200  # one name
+MAX_NAMES_TEXT = 50_000  # a whole list, joined
+
+
+def unique_names(*texts: str) -> list[str]:
+    """The names in ``texts``, trimmed, each once: two spellings that are the same after NFKC,
+    case folding and collapsing inner spaces (全角/半角, upper/lower case) are one name; the
+    first spelling is kept."""
+    unique: dict[str, str] = {}
+    for text in texts:
+        for piece in NAME_SEPARATORS.split(text):
+            name = " ".join(piece.split())
+            if name:
+                key = " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+                unique.setdefault(key, name)
+    return list(unique.values())
 
 
 class StatementForm(forms.ModelForm[Statement]):
-    """What a volunteer types in for a statement received by phone, fax, mail, courier..."""
+    """What a volunteer types in for a statement received by phone, fax, mail, courier...
+
+    A group statement's names can be pasted into ``names``: each different name counts once,
+    the persons are their number, and the names are stored (encrypted) in ``name``, joined.
+    """
+
+    names = forms.CharField(
+        label=_("List of names (group statement)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_(
+            "One name per line, or separated by 、 ， , or ;. Each different name counts once: "
+            "the number of persons becomes the number of names (the name above, if any, "
+            "included)."
+        ),
+    )
+    # Set when the statement is made from a quarantined email (back office, quarantine page).
+    from_quarantine = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     class Meta:
         model = Statement
@@ -20,6 +60,11 @@ class StatementForm(forms.ModelForm[Statement]):
             "name", "name_kind", "contact", "region", "sector", "current_party_member",
             "publish",
         ]  # fmt: skip
+
+    def _get_validation_exclusions(self) -> set[str]:
+        # Statement.name's max_length (200) is for one name; a joined list of names is longer.
+        # Its length is checked in clean() instead. (Django's own hook for this: no public one.)
+        return {*super()._get_validation_exclusions(), "name"}  # type: ignore[misc]  # not in django-stubs
 
     def clean_region(self) -> str:
         value: str = self.cleaned_data.get("region", "")
@@ -34,6 +79,22 @@ class StatementForm(forms.ModelForm[Statement]):
         data = super().clean() or {}
         if not (data.get("party") or data.get("league") or data.get("pioneers")):
             raise forms.ValidationError(_("Choose at least one organization."))
+        name = data.get("name") or ""
+        if data.get("names", "").strip():
+            names = unique_names(name, data["names"])
+            if data.get("name_kind") == NameKind.ANONYMOUS:
+                message = _("A list of names was given: choose real name or alias.")
+                self.add_error("name_kind", message)
+            if len(names) > settings.SANTUI_MAX_HEADCOUNT:
+                self.add_error("names", _("More names than one statement may carry."))
+            data["name"] = NAME_JOINER.join(names)
+            data["headcount"] = len(names)
+            if len(data["name"]) > MAX_NAMES_TEXT:
+                self.add_error("names", _("The list of names is too long."))
+        elif len(name) > MAX_NAME and not NAME_SEPARATORS.search(name):
+            self.add_error("name", _("A name has at most 200 characters."))
+        elif len(name) > MAX_NAMES_TEXT:
+            self.add_error("name", _("The list of names is too long."))
         return data
 
 

@@ -11,10 +11,12 @@ ADMINISTRATOR = "administrator"
 
 ROLES: dict[str, tuple[str, ...]] = {
     # types in statements from phone, fax, email, courier, lists, postings, banknotes
+    # (quarantined email: the list and the reasons; the texts need view_personal_data)
     INTAKE_VOLUNTEER: (
         "statements.add_statement",
         "statements.view_statement",
         "statements.change_statement",
+        "intake.view_quarantine",
     ),
     # accepts or rejects; sees names to judge duplicates; reads the audit trail
     MODERATOR: (
@@ -23,6 +25,7 @@ ROLES: dict[str, tuple[str, ...]] = {
         "statements.view_personal_data",
         "statements.view_statuschange",
         "statements.view_ledgerentry",
+        "intake.view_quarantine",
     ),
     # everything above, plus staff accounts
     ADMINISTRATOR: (
@@ -33,6 +36,7 @@ ROLES: dict[str, tuple[str, ...]] = {
         "statements.view_personal_data",
         "statements.view_statuschange",
         "statements.view_ledgerentry",
+        "intake.view_quarantine",
         "auth.view_user",
         "auth.add_user",
         "auth.change_user",

@@ -36,22 +36,31 @@ def _ciphers(keys: tuple[bytes, ...]) -> tuple[tuple[bytes, AESGCM], dict[bytes,
     return (first_id, by_id[first_id]), by_id
 
 
-def encrypt_text(value: str) -> bytes:
+def encrypt_bytes(value: bytes) -> bytes:
+    """Encrypt raw bytes (a mail message, a photo of a paper statement) in the format above."""
     (key_id, cipher), _ = _ciphers(settings.KEYS.data)
     nonce = os.urandom(12)
-    return _VERSION + key_id + nonce + cipher.encrypt(nonce, value.encode("utf-8"), None)
+    return _VERSION + key_id + nonce + cipher.encrypt(nonce, bytes(value), None)
 
 
-def decrypt_text(token: bytes) -> str:
+def decrypt_bytes(token: bytes) -> bytes:
     token = bytes(token)
     _, by_id = _ciphers(settings.KEYS.data)
     cipher = by_id.get(token[1:5])
     if token[:1] != _VERSION or cipher is None:
         raise DecryptionError("value was encrypted with a key that is not in the key file")
     try:
-        return cipher.decrypt(token[5:17], token[17:], None).decode("utf-8")
+        return cipher.decrypt(token[5:17], token[17:], None)
     except InvalidTag:
         raise DecryptionError("stored value failed authentication") from None
+
+
+def encrypt_text(value: str) -> bytes:
+    return encrypt_bytes(value.encode("utf-8"))
+
+
+def decrypt_text(token: bytes) -> str:
+    return decrypt_bytes(token).decode("utf-8")
 
 
 def keyed_hash(purpose: str, value: bytes) -> str:
