@@ -693,3 +693,13 @@ def test_stats_document_of_the_helper_is_the_documented_shape() -> None:
     row = doc["daily"][0]
     assert set(row) == {"date", "persons", "cumulative"}
     assert json.loads(json.dumps(doc)) == doc
+
+
+def test_a_log_with_a_full_level_one_tile_verifies(tmp_path: Path, state: Path) -> None:
+    # 65,539 leaves: level-1 tile 0 is full; its partial versions are not published and must
+    # not be asked for (an export writes only the tiles of its own size).
+    size = 256 * 256 + 3
+    directory = publish(tmp_path / "log", [add_leaf(i) for i in range(size)])
+    assert not (directory / "tile" / "1" / "000.p").exists()
+    verdict = audit(directory, state)
+    assert verdict.ok, verdict.problems

@@ -134,7 +134,37 @@ def _log_paths() -> dict[str, Any]:
             "reason": {"type": "string"},
         },
     }
+    tile = {
+        "description": (
+            "Hashes (level >= 0: 32 bytes each) or entries (`entries`: each leaf prefixed by "
+            "its length, uint16 big-endian) of one tile; immutable"
+        ),
+        "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+    }
     return {
+        "/log/checkpoint": {
+            "get": {
+                "operationId": "getTlogCheckpoint",
+                "summary": "C2SP tlog-tiles: the latest signed checkpoint",
+                "responses": {"200": _NOTE, "404": {"description": "The log is empty"}},
+            }
+        },
+        "/log/tile/{path}": {
+            "get": {
+                "operationId": "getTlogTile",
+                "summary": "C2SP tlog-tiles: tile/<L>/<N>[.p/<W>] or tile/entries/<N>[.p/<W>]",
+                "parameters": [
+                    {
+                        "name": "path",
+                        "in": "path",
+                        "required": True,
+                        "description": "what follows tile/, e.g. 0/x001/234.p/7 or entries/000",
+                        "schema": {"type": "string", "maxLength": 64},
+                    }
+                ],
+                "responses": {"200": tile, "404": {"description": "No such tile in this log"}},
+            }
+        },
         "/api/v1/log/checkpoint": {
             "get": {
                 "operationId": "getLogCheckpoint",

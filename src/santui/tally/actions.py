@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from santui.statements.models import LedgerEntry
-from santui.tally.log import log_append
+from santui.tally.log import ledger_leaves, log_append
 from santui.tally.models import IntegrationState, Rollup, Stat
 
 
@@ -93,7 +93,8 @@ def tally_integrate_batch(*, batch_size: int) -> int:
                 return 0
             for fold in _FOLDS:
                 cursor.execute(_fold_sql(*fold), [start, start + n])
-        log_append(start, n, now)  # the tree and its signed checkpoint, in the same transaction
+        # the leaves, the tree and its signed checkpoint, in the same transaction
+        log_append(start, ledger_leaves(start, start + n), now)
         state.size = start + n
         state.integrated_at = now
         state.save(update_fields=["size", "integrated_at"])

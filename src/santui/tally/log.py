@@ -64,11 +64,23 @@ def log_signer() -> note.Signer:
 # --- tiles ---------------------------------------------------------------------------------------
 
 
+def _read_tile_sql() -> str:
+    table, index = (
+        connection.ops.quote_name(LogTile._meta.db_table),
+        connection.ops.quote_name("index"),
+    )
+    return f"SELECT data FROM {table} WHERE level = %s AND {index} = %s"
+
+
 def read_tile(level: int, index: int) -> bytes:
-    data = LogTile.objects.filter(level=level, index=index).values_list("data", flat=True).first()
-    if data is None:
+    # One SQL string rather than a queryset: proofs read a handful of tiles, and building the
+    # ORM query cost more than the read itself (docs/benchmarks.md, "Public log").
+    with connection.cursor() as cursor:
+        cursor.execute(_read_tile_sql(), [level, index])
+        row = cursor.fetchone()
+    if row is None:
         raise tiles.TileError(f"no tile {level}/{index}")
-    return bytes(data)
+    return bytes(row[0])
 
 
 def tile_data(level: int, index: int, width: int) -> bytes:
@@ -94,28 +106,68 @@ def _subtree() -> merkle.SubtreeHash:
 # --- appending (inside the integrator's transaction) ----------------------------------------------
 
 
-def _leaf_rows_sql() -> str:
+# The columns of a ledger row as the integrator reads them: what the leaf encodes (the first
+# seven after the position), then the rest of the counted dimensions for the rollups.
+ROW_COLUMNS = (
+    "position", "kind", "day", "headcount", "party", "league", "pioneers", "commitment",
+    "revoked_position", "reason", "current_party_member", "region", "sector", "channel",
+    "name_kind",
+)  # fmt: skip
+
+
+def _ledger_rows_sql() -> str:
     q = connection.ops.quote_name
     ledger, statement = q(LedgerEntry._meta.db_table), q(Statement._meta.db_table)
     return (
         f"SELECT l.position, l.kind, l.day, l.headcount, l.party, l.league, l.pioneers, "
-        f"s.commitment, r.position, l.reason FROM {ledger} l "
+        f"s.commitment, r.position, l.reason, l.current_party_member, l.region, l.sector, "
+        f"l.channel, l.name_kind FROM {ledger} l "
         f"JOIN {statement} s ON s.id = l.statement_id "
         f"LEFT JOIN {ledger} r ON r.id = l.revokes_id "
         f"WHERE l.position >= %s AND l.position < %s ORDER BY l.position"
     )
 
 
-def _as_date(value: Any) -> dt.date:
+def ledger_rows(start: int, end: int) -> list[tuple[Any, ...]]:
+    """Ledger positions ``[start, end)`` as ROW_COLUMNS tuples, in order, all of them."""
+    with connection.cursor() as cursor:
+        cursor.execute(_ledger_rows_sql(), [start, end])
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
+    if len(rows) != end - start or (rows and rows[0][0] != start):
+        raise LogError(f"expected {end - start} ledger entries from position {start}")
+    return rows
+
+
+_EPOCH = dt.date(1970, 1, 1)
+
+
+def as_date(value: Any) -> dt.date:
+    """A DATE column's value (SQLite gives text)."""
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
 def encode_rows(rows: Iterable[Sequence[Any]]) -> list[bytes]:
     out = []
-    for _pos, kind, day, headcount, party, league, pioneers, commitment, revoked, reason in rows:
+    days: dict[Any, dt.date] = {}
+    for (
+        _pos,
+        kind,
+        day,
+        headcount,
+        party,
+        league,
+        pioneers,
+        commitment,
+        revoked,
+        reason,
+        *_,
+    ) in rows:
         if kind == "add":
+            date = days.get(day)
+            if date is None:
+                date = days[day] = as_date(day)
             bits = leafcodec.org_bits(bool(party), bool(league), bool(pioneers))
-            out.append(leafcodec.encode_add(_as_date(day), headcount, bits, bytes(commitment)))
+            out.append(leafcodec.encode_add(date, headcount, bits, bytes(commitment)))
         else:
             out.append(leafcodec.encode_revoke(revoked, reason))
     return out
@@ -123,21 +175,17 @@ def encode_rows(rows: Iterable[Sequence[Any]]) -> list[bytes]:
 
 def ledger_leaves(start: int, end: int) -> list[bytes]:
     """The leaves that ledger positions ``[start, end)`` encode to, from the ledger itself."""
-    with connection.cursor() as cursor:
-        cursor.execute(_leaf_rows_sql(), [start, end])
-        rows = cursor.fetchall()
-    if len(rows) != end - start or (rows and rows[0][0] != start):
-        raise LogError(f"expected {end - start} ledger entries from position {start}")
-    return encode_rows(rows)
+    return encode_rows(ledger_rows(start, end))
 
 
-def log_append(start: int, count: int, now: dt.datetime) -> Checkpoint:
-    """Add ledger positions ``[start, start + count)`` to the tree and sign the new checkpoint.
+def log_append(start: int, leaves: Sequence[bytes], now: dt.datetime) -> Checkpoint:
+    """Add the leaves of ledger positions ``start...`` to the tree and sign the new checkpoint.
 
     Must run in the integrator's transaction, after the positions are given.
     """
-    leaves = ledger_leaves(start, start + count)
-    written, root = tiles.append(start, leaves, [merkle.leaf_hash(x) for x in leaves], read_tile)
+    end = start + len(leaves)
+    leaf_hash = merkle.leaf_hash
+    written, root = tiles.append(start, leaves, [leaf_hash(x) for x in leaves], read_tile)
     LogTile.objects.bulk_create(
         [
             LogTile(
@@ -145,7 +193,7 @@ def log_append(start: int, count: int, now: dt.datetime) -> Checkpoint:
                 index=index,
                 data=data,
                 width=(
-                    len(tiles.parse_bundle(data))
+                    min(tiles.WIDTH, end - index * tiles.WIDTH)
                     if level == tiles.ENTRIES
                     else len(data) // merkle.HASH_SIZE
                 ),
@@ -156,7 +204,7 @@ def log_append(start: int, count: int, now: dt.datetime) -> Checkpoint:
         unique_fields=["level", "index"],
         update_fields=["data", "width"],
     )
-    return _sign(start + count, root, now)
+    return _sign(end, root, now)
 
 
 def _sign(size: int, root: bytes, now: dt.datetime) -> Checkpoint:

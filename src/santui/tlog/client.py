@@ -352,6 +352,7 @@ class LogVerifier:
             if key[0] == tiles.ENTRIES:
                 continue
             if len(data) == tiles.WIDTH * merkle.HASH_SIZE:
+                self.partial.pop(key, None)  # its partial versions need not be served
                 self._compare_tile(key, data, problems)  # full: final, in every copy
             else:
                 self.partial[key] = data  # compared at the checkpoint's size, end of round
