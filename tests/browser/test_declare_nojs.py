@@ -27,8 +27,12 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
+from santui.statements.actions import statement_accept
 from santui.statements.models import Statement, Status
 from santui.statements.receipts import receipt_hash
+from santui.tally.actions import tally_integrate
+from santui.tally.log import log_signer
+from santui.tally.models import IntegrationState
 
 pytestmark = pytest.mark.browser
 
@@ -245,6 +249,21 @@ def test_declare_and_check_receipt_without_javascript(browser: WebDriver, live_s
     assert status.text.strip() == expected
     assert code not in browser.current_url
     _screenshot(browser, "receipt-result")
+
+    # Once counted, the same page shows the statement's leaf in the public log, a form that
+    # downloads its proof (POST: the code stays out of URLs), and how to check it; the long
+    # verifier key must fit a phone's width.
+    IntegrationState.objects.get_or_create(pk=1)  # a transactional flush may have emptied it
+    statement_accept(statement=statement, by=None, via="test")
+    tally_integrate()
+    _open(browser, f"{live_server.url}/receipt/")
+    browser.find_element(By.ID, "id_code").send_keys(code)
+    _submit(browser)
+    page = browser.find_element(By.TAG_NAME, "main").text
+    assert log_signer().verifier.vkey in page.replace("\n", "")
+    proof_form = browser.find_element(By.CSS_SELECTOR, "form[action$='/receipt/proof/']")
+    assert proof_form.get_attribute("method") == "post"
+    _screenshot(browser, "receipt-counted-with-proof")
 
 
 def test_declaration_without_organization_shows_error_and_stores_nothing(
