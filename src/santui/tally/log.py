@@ -106,42 +106,21 @@ def _subtree() -> merkle.SubtreeHash:
 # --- appending (inside the integrator's transaction) ----------------------------------------------
 
 
-# The columns of a ledger row as the integrator reads them: what the leaf encodes (the first
-# seven after the position), then the rest of the counted dimensions for the rollups.
-ROW_COLUMNS = (
-    "position", "kind", "day", "headcount", "party", "league", "pioneers", "commitment",
-    "revoked_position", "reason", "current_party_member", "region", "sector", "channel",
-    "name_kind",
-)  # fmt: skip
-
-
-def _ledger_rows_sql() -> str:
+def _leaf_rows_sql() -> str:
+    """What the leaves of ledger positions [start, end) encode, in position order: the add's
+    fields with its statement's commitment, or the revoked add's position and the reason."""
     q = connection.ops.quote_name
     ledger, statement = q(LedgerEntry._meta.db_table), q(Statement._meta.db_table)
     return (
         f"SELECT l.position, l.kind, l.day, l.headcount, l.party, l.league, l.pioneers, "
-        f"s.commitment, r.position, l.reason, l.current_party_member, l.region, l.sector, "
-        f"l.channel, l.name_kind FROM {ledger} l "
+        f"s.commitment, r.position, l.reason FROM {ledger} l "
         f"JOIN {statement} s ON s.id = l.statement_id "
         f"LEFT JOIN {ledger} r ON r.id = l.revokes_id "
         f"WHERE l.position >= %s AND l.position < %s ORDER BY l.position"
     )
 
 
-def ledger_rows(start: int, end: int) -> list[tuple[Any, ...]]:
-    """Ledger positions ``[start, end)`` as ROW_COLUMNS tuples, in order, all of them."""
-    with connection.cursor() as cursor:
-        cursor.execute(_ledger_rows_sql(), [start, end])
-        rows: list[tuple[Any, ...]] = cursor.fetchall()
-    if len(rows) != end - start or (rows and rows[0][0] != start):
-        raise LogError(f"expected {end - start} ledger entries from position {start}")
-    return rows
-
-
-_EPOCH = dt.date(1970, 1, 1)
-
-
-def as_date(value: Any) -> dt.date:
+def _as_date(value: Any) -> dt.date:
     """A DATE column's value (SQLite gives text)."""
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
@@ -149,23 +128,11 @@ def as_date(value: Any) -> dt.date:
 def encode_rows(rows: Iterable[Sequence[Any]]) -> list[bytes]:
     out = []
     days: dict[Any, dt.date] = {}
-    for (
-        _pos,
-        kind,
-        day,
-        headcount,
-        party,
-        league,
-        pioneers,
-        commitment,
-        revoked,
-        reason,
-        *_,
-    ) in rows:
+    for _pos, kind, day, headcount, party, league, pioneers, commitment, revoked, reason in rows:
         if kind == "add":
             date = days.get(day)
             if date is None:
-                date = days[day] = as_date(day)
+                date = days[day] = _as_date(day)
             bits = leafcodec.org_bits(bool(party), bool(league), bool(pioneers))
             out.append(leafcodec.encode_add(date, headcount, bits, bytes(commitment)))
         else:
@@ -175,7 +142,12 @@ def encode_rows(rows: Iterable[Sequence[Any]]) -> list[bytes]:
 
 def ledger_leaves(start: int, end: int) -> list[bytes]:
     """The leaves that ledger positions ``[start, end)`` encode to, from the ledger itself."""
-    return encode_rows(ledger_rows(start, end))
+    with connection.cursor() as cursor:
+        cursor.execute(_leaf_rows_sql(), [start, end])
+        rows = cursor.fetchall()
+    if len(rows) != end - start or (rows and rows[0][0] != start):
+        raise LogError(f"expected {end - start} ledger entries from position {start}")
+    return encode_rows(rows)
 
 
 def log_append(start: int, leaves: Sequence[bytes], now: dt.datetime) -> Checkpoint:

@@ -146,14 +146,12 @@ def cmd_check_proof(args: argparse.Namespace) -> int:
         f"  ok    leaf {parsed.index} is in the tree\n"
     )
     if args.code:
-        from santui.tlog.leaf import AddLeaf, receipt_commitment, receipt_secret
-
         code = "".join(args.code.split()).replace("-", "").upper()
-        if not isinstance(leaf, AddLeaf):
+        if not isinstance(leaf, leafcodec.AddLeaf):
             sys.stdout.write("NOT VERIFIED: the leaf is not an add leaf\n")
             return 1
         try:
-            mine = receipt_commitment(receipt_secret(code)) == leaf.commitment
+            mine = leafcodec.receipt_commitment(leafcodec.receipt_secret(code)) == leaf.commitment
         except ValueError:
             mine = False
         if not mine:
