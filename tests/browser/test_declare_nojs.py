@@ -1,26 +1,18 @@
 """The public form end to end in headless Chromium with JavaScript off (DESIGN.md invariant 6).
 
-Uses Debian's chromium and chromedriver; Selenium Manager is never asked for anything. Every
-request the browser makes must stay on the live server's loopback host. Screenshots of each page,
-at a phone and a desktop width, go to artifacts/screenshots/ for a person to look at.
+Every request the browser makes must stay on the live server's loopback host (helpers in
+support.py). Screenshots of each page, at a phone and a desktop width, go to
+artifacts/screenshots/ for a person to look at.
 """
 
 from __future__ import annotations
 
-import base64
-import json
-import os
 import re
-import shutil
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 from django.utils import translation
-from selenium import webdriver
 from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -33,17 +25,18 @@ from santui.statements.receipts import receipt_hash
 from santui.tally.actions import tally_integrate
 from santui.tally.log import log_signer
 from santui.tally.models import IntegrationState
+from tests.browser.support import (
+    SCREENSHOTS,
+    chromium,
+    drain_requested_urls,
+    is_local,
+    screenshot,
+    set_viewport,
+)
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 WIDTHS = {"phone": (390, 844), "desktop": (1280, 900)}
-LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
-# Schemes served inside the browser itself (its own pages and resources, inline data): they
-# never touch the network. Any other scheme must name a loopback host to pass.
-IN_BROWSER_SCHEMES = {"data", "about", "blob", "chrome", "chrome-untrusted", "devtools"}
 RECEIPT_CODE = re.compile(r"^[A-Z2-7]{4}(?:-[A-Z2-7]{4}){7}$")
 
 STATEMENT_TEXT = "我声明退出中国共产党、共青团和少先队，与中共彻底决裂。"
@@ -51,109 +44,32 @@ ALIAS = "自由之光"
 PROVINCE, CITY = "210000", "210100"  # 辽宁省, 沈阳市
 
 
-def _chromium_options(profile_dir: str) -> webdriver.ChromeOptions:
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-dev-shm-usage",
-        f"--user-data-dir={profile_dir}",
-        "--lang=zh-CN",  # a declarant in mainland China
-        "--window-size={},{}".format(*WIDTHS["desktop"]),
-    ):
-        options.add_argument(flag)
-    options.add_experimental_option(
-        "prefs",
-        {
-            "profile.managed_default_content_settings.javascript": 2,
-            "intl.accept_languages": "zh-CN,zh",
-        },
-    )
-    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
-    return options
-
-
 @pytest.fixture(scope="module")
 def driver() -> Iterator[WebDriver]:
-    missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not os.access(p, os.X_OK)]
-    if missing:
-        message = (
-            f"browser tests need {' and '.join(missing)} (apt install chromium chromium-driver)"
-        )
-        if os.environ.get("SANTUI_SKIP_BROWSER") == "1":
-            pytest.skip(message)
-        pytest.fail(f"{message}; set SANTUI_SKIP_BROWSER=1 to skip them", pytrace=False)
-    profile_dir = tempfile.mkdtemp(prefix="santui-chromium-")
-    # SE_OFFLINE: should Selenium Manager ever be reached, it must not download anything.
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SE_OFFLINE", "true")
-        service = webdriver.ChromeService(executable_path=CHROMEDRIVER)
-        browser = webdriver.Chrome(service=service, options=_chromium_options(profile_dir))
-    try:
-        browser.set_page_load_timeout(30)
+    with chromium(javascript=False) as browser:
         yield browser
-    finally:
-        browser.quit()
-        shutil.rmtree(profile_dir, ignore_errors=True)
 
 
 @pytest.fixture
 def browser(driver: WebDriver, live_server: Any, transactional_db: None) -> Iterator[WebDriver]:
     """The module's browser, with a check after each test that it stayed on this machine."""
-    _requested_urls(driver)  # drain what an earlier test left
+    drain_requested_urls(driver)  # drain what an earlier test left
     yield driver
-    urls = _requested_urls(driver)
+    urls = drain_requested_urls(driver)
     assert any(u.startswith(live_server.url) for u in urls), "performance log saw no request"
-    outside = [u for u in urls if not _is_local(u)]
+    outside = [u for u in urls if not is_local(u)]
     assert outside == [], f"the browser left this machine: {outside}"
-
-
-def _requested_urls(driver: WebDriver) -> list[str]:
-    urls = []
-    for entry in driver.get_log("performance"):
-        message = json.loads(entry["message"])["message"]
-        if message.get("method") == "Network.requestWillBeSent":
-            urls.append(message["params"]["request"]["url"])
-    return urls
-
-
-def _is_local(url: str) -> bool:
-    parts = urlsplit(url)
-    if parts.scheme in IN_BROWSER_SCHEMES:
-        return True
-    return parts.scheme in ("http", "https", "ws", "wss") and parts.hostname in LOCAL_HOSTS
 
 
 def _screenshot(driver: WebDriver, name: str, *, check_fit: bool = True) -> None:
     """Full-page PNGs at each width, the phone one emulating a phone's viewport (DevTools: no
     page JavaScript needed). At phone width nothing may stick out sideways."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     try:
         for label, (width, height) in WIDTHS.items():
-            driver.execute_cdp_cmd(
-                "Emulation.setDeviceMetricsOverride",
-                {
-                    "width": width,
-                    "height": height,
-                    "deviceScaleFactor": 1,
-                    "mobile": label == "phone",
-                },
+            set_viewport(driver, width=width, height=height, mobile=label == "phone")
+            content = screenshot(
+                driver, SCREENSHOTS / f"{name}-{label}.png", width=width, height=height
             )
-            content = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
-            clip = {"x": 0, "y": 0, "scale": 1, "width": max(content["width"], width)}
-            clip["height"] = max(content["height"], height)
-            shot = driver.execute_cdp_cmd(
-                "Page.captureScreenshot",
-                {"format": "png", "captureBeyondViewport": True, "clip": clip},
-            )
-            (SCREENSHOTS / f"{name}-{label}.png").write_bytes(base64.b64decode(shot["data"]))
             if check_fit:
                 assert content["width"] <= width, f"{name} is wider than a {width}px {label}"
     finally:
@@ -210,7 +126,7 @@ def test_javascript_is_off(driver: WebDriver) -> None:
     """The pref really disables scripts, so the tests below prove the site works without them."""
     driver.get("data:text/html,<title>before</title><script>document.title='ran'</script>")
     assert driver.title == "before"
-    _requested_urls(driver)  # this data: page is not the site's traffic
+    drain_requested_urls(driver)  # this data: page is not the site's traffic
 
 
 def test_declare_and_check_receipt_without_javascript(browser: WebDriver, live_server: Any) -> None:

@@ -51,6 +51,8 @@ def test_rows_add_up_to_the_curve_and_look_plausible() -> None:
     assert any(r.headcount > 1 for r in rows)
     assert {r.name_kind for r in rows} == {"real", "alias", "anonymous"}
     assert all(not r.name for r in rows if r.name_kind == "anonymous")
+    anonymous = [r.text for r in rows if r.name_kind == "anonymous"]  # no hole for the name
+    assert anonymous and all(t == t.strip() and t[0] not in "，,。. " for t in anonymous)
     mainland = sum(1 for r in rows if r.region[:1].isdigit())
     assert mainland / len(rows) > 0.95
 

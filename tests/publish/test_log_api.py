@@ -250,6 +250,6 @@ def test_every_api_route_is_in_the_openapi_document(client: Client) -> None:
         if str(route.pattern).startswith(("api/v1/", "log/"))
         and "openapi" not in str(route.pattern)
     }
-    api_routes = {r.replace("<path:path>", "{path}") for r in api_routes}
+    api_routes = {re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", r) for r in api_routes}
     assert api_routes, "no API routes found"
     assert api_routes <= set(paths), sorted(api_routes - set(paths))

@@ -1,10 +1,14 @@
 from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
 
 from santui.backoffice.admin import site as backoffice_site
 
 urlpatterns = [
     path("", include("santui.intake.urls")),
     path("", include("santui.publish.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Exempt from CSRF so that public pages carry no per-visitor token and can be cached and
+    # shared; a forged request could at worst switch a visitor's language.
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("office/", backoffice_site.urls),
 ]

@@ -74,24 +74,33 @@ ALIASES = ("明心", "觉醒", "正义", "天明", "善良", "清醒人", "新�
            "看清", "良知", "一个老党员", "东北人", "北京人", "大学生", "老师", "求真",
            "顺天意")  # fmt: skip
 
+# (signed, anonymous): the same statement with and without a name, so that an anonymous one
+# reads as written (never "，浙江省…" or "declare. , Beijing" from an empty name).
 TEXTS_HANS = (
-    "我声明退出中共的{orgs}。{name}",
-    "本人曾在少年时加入{orgs}，现郑重声明退出，抹去兽印。{name}",
-    "看清了中共的本质，退出{orgs}，不做陪葬品。{name} {place}",
-    "{place}{name}声明：退出曾经加入的{orgs}。",
-    "我们全家{n}口人声明三退。{name}",
-    "{name}，{place}，声明退出{orgs}，与其彻底决裂。",
+    ("我声明退出中共的{orgs}。{name}", "我声明退出中共的{orgs}。"),
+    ("本人曾在少年时加入{orgs}，现郑重声明退出，抹去兽印。{name}",
+     "本人曾在少年时加入{orgs}，现郑重声明退出，抹去兽印。"),
+    ("看清了中共的本质，退出{orgs}，不做陪葬品。{name} {place}",
+     "看清了中共的本质，退出{orgs}，不做陪葬品。{place}"),
+    ("{place}{name}声明：退出曾经加入的{orgs}。", "{place}网友声明：退出曾经加入的{orgs}。"),
+    ("我们全家{n}口人声明三退。{name}", "我们全家{n}口人声明三退。"),
+    ("{name}，{place}，声明退出{orgs}，与其彻底决裂。",
+     "我在{place}，声明退出{orgs}，与其彻底决裂。"),
 )  # fmt: skip
 TEXTS_HANT = (
-    "我聲明退出中共的{orgs}。{name}",
-    "本人曾在少年時加入{orgs}，現鄭重聲明退出。{name}",
-    "看清了中共的本質，退出{orgs}，不做陪葬品。{name} {place}",
-    "我們全家{n}口人聲明三退。{name}",
+    ("我聲明退出中共的{orgs}。{name}", "我聲明退出中共的{orgs}。"),
+    ("本人曾在少年時加入{orgs}，現鄭重聲明退出。{name}",
+     "本人曾在少年時加入{orgs}，現鄭重聲明退出。"),
+    ("看清了中共的本質，退出{orgs}，不做陪葬品。{name} {place}",
+     "看清了中共的本質，退出{orgs}，不做陪葬品。{place}"),
+    ("我們全家{n}口人聲明三退。{name}", "我們全家{n}口人聲明三退。"),
 )  # fmt: skip
 TEXTS_EN = (
-    "I hereby withdraw from the {orgs_en}. {name}",
-    "I declare that I quit the {orgs_en} that I once joined. {name}, {place}",
-    "Our family of {n} declares our withdrawal from the CCP and all its organizations. {name}",
+    ("I hereby withdraw from the {orgs_en}. {name}", "I hereby withdraw from the {orgs_en}."),
+    ("I declare that I quit the {orgs_en} that I once joined. {name}, {place}",
+     "I declare that I quit the {orgs_en} that I once joined. {place}"),
+    ("Our family of {n} declares our withdrawal from the CCP and all its organizations. {name}",
+     "Our family of {n} declares our withdrawal from the CCP and all its organizations."),
 )  # fmt: skip
 ORG_HANS = {"party": "党", "league": "团", "pioneers": "队"}
 ORG_HANT = {"party": "黨", "league": "團", "pioneers": "隊"}
@@ -191,19 +200,19 @@ class DemoGenerator:
     def text(self, orgs: tuple[bool, bool, bool], name: str, place: str, n: int) -> str:
         keys = [k for k, on in zip(("party", "league", "pioneers"), orgs, strict=True) if on]
         r = self.rng.random()
-        signed = name or ""
+        variant = 0 if name else 1  # signed, or the anonymous wording
         if r < 0.1:
-            template = self.rng.choice(TEXTS_EN)
+            template = self.rng.choice(TEXTS_EN)[variant]
             return template.format(
-                orgs_en=", ".join(ORG_EN[k] for k in keys), name=signed, place=place, n=n
-            ).strip()
+                orgs_en=", ".join(ORG_EN[k] for k in keys), name=name, place=place, n=n
+            )
         if r < 0.3:
-            template = self.rng.choice(TEXTS_HANT)
+            template = self.rng.choice(TEXTS_HANT)[variant]
             orgs_text = "、".join(ORG_HANT[k] for k in keys)
         else:
-            template = self.rng.choice(TEXTS_HANS)
+            template = self.rng.choice(TEXTS_HANS)[variant]
             orgs_text = "、".join(ORG_HANS[k] for k in keys)
-        return template.format(orgs=orgs_text, name=signed, place=place, n=n).strip()
+        return template.format(orgs=orgs_text, name=name, place=place, n=n)
 
     def rows(self, *, received_tail: int = 0) -> Iterator[StatementRow]:
         rng = self.rng

@@ -1,16 +1,30 @@
 from __future__ import annotations
 
+import datetime as dt
+import re
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+class IsoDateField(forms.DateField):
+    """A date written YYYY-MM-DD exactly (RFC 3339 full-date), as the API documents it; strptime
+    alone would also take 2024-1-1. Empty means no bound."""
+
+    def to_python(self, value: Any) -> dt.date | None:
+        if isinstance(value, str) and value and not _ISO_DATE.fullmatch(value):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
 
 class DateRangeForm(forms.Form):
     """?from=YYYY-MM-DD&to=YYYY-MM-DD, both optional."""
 
-    from_ = forms.DateField(label=_("From"), required=False, input_formats=["%Y-%m-%d"])
-    to = forms.DateField(label=_("To"), required=False, input_formats=["%Y-%m-%d"])
+    from_ = IsoDateField(label=_("From"), required=False, input_formats=["%Y-%m-%d"])
+    to = IsoDateField(label=_("To"), required=False, input_formats=["%Y-%m-%d"])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -7,6 +7,7 @@ import base64
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from santui.tally import log
@@ -42,6 +43,7 @@ def _latest_size() -> int:
     return checkpoint.size if checkpoint is not None else 0
 
 
+@csrf_exempt  # read-only: other methods get 405, not a CSRF 403
 @require_GET
 def checkpoint(request: HttpRequest) -> HttpResponse:
     latest = log.latest_checkpoint()
@@ -52,6 +54,7 @@ def checkpoint(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@csrf_exempt  # read-only: other methods get 405, not a CSRF 403
 @require_GET
 def tile(request: HttpRequest, path: str) -> HttpResponse:
     try:
@@ -87,6 +90,7 @@ def _describe(data: bytes) -> dict[str, Any]:
     return {"kind": "revoke", "revokes": leaf.add_index, "reason": leaf.reason}
 
 
+@csrf_exempt  # read-only: other methods get 405, not a CSRF 403
 @require_GET
 def entries(request: HttpRequest) -> JsonResponse:
     size = _latest_size()
@@ -118,6 +122,7 @@ def entries(request: HttpRequest) -> JsonResponse:
     )
 
 
+@csrf_exempt  # read-only: other methods get 405, not a CSRF 403
 @require_GET
 def inclusion(request: HttpRequest) -> JsonResponse:
     latest = _latest_size()
@@ -139,6 +144,7 @@ def inclusion(request: HttpRequest) -> JsonResponse:
     )
 
 
+@csrf_exempt  # read-only: other methods get 405, not a CSRF 403
 @require_GET
 def consistency(request: HttpRequest) -> JsonResponse:
     latest = _latest_size()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from santui import __version__
+from santui.publish import apidocs
 
 _CELL = {
     "type": "object",
@@ -98,13 +99,18 @@ _ERROR = {
 _INT = {"type": "integer", "minimum": 0}
 
 
-def _q(name: str, description: str, required: bool = False) -> dict[str, Any]:
+def _q(
+    name: str, description: str, required: bool = False, positive: bool = False
+) -> dict[str, Any]:
     return {
         "name": name,
         "in": "query",
         "required": required,
         "description": description,
-        "schema": {"type": "string", "pattern": "^[0-9]{1,19}$"},
+        "schema": {
+            "type": "string",
+            "pattern": "^[1-9][0-9]{0,18}$" if positive else "^[0-9]{1,19}$",
+        },
     }
 
 
@@ -238,7 +244,7 @@ def _log_paths() -> dict[str, Any]:
                 "operationId": "getConsistencyProof",
                 "summary": "RFC 9162 consistency proof between two tree sizes",
                 "parameters": [
-                    _q("from", "the smaller size (at least 1)", required=True),
+                    _q("from", "the smaller size (at least 1)", required=True, positive=True),
                     _q("to", "the larger size (default: the latest checkpoint's)"),
                 ],
                 "responses": {
@@ -281,7 +287,11 @@ def _log_paths() -> dict[str, Any]:
 
 
 def openapi_document() -> dict[str, Any]:
-    date_param = {"schema": {"type": "string", "format": "date"}, "in": "query", "required": False}
+    date_param = {  # an empty value means no bound, as an HTML form without a date sends it
+        "schema": {"anyOf": [{"type": "string", "format": "date"}, {"const": ""}]},
+        "in": "query",
+        "required": False,
+    }
     return {
         "openapi": "3.1.0",
         "info": {
@@ -308,9 +318,11 @@ def openapi_document() -> dict[str, Any]:
                             "content": {"application/json": {"schema": _STATS}},
                         },
                         "400": {"description": "Malformed date or from after to"},
+                        "304": {"description": "Not modified (If-None-Match, If-Modified-Since)"},
                     },
                 }
             },
             **_log_paths(),
+            **apidocs.paths(),
         },
     }

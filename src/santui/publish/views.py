@@ -3,59 +3,48 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
 import json
-from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import etag, require_safe
 
+from santui.publish.caching import integration_state, public_cache
 from santui.publish.forms import DateRangeForm
 from santui.publish.openapi import openapi_document
-from santui.publish.selectors import public_stats
-from santui.statements.models import SECTOR_LABELS, Channel, NameKind
+from santui.publish.selectors import home_figures, latest_checkpoint, public_stats
 
 
-@require_GET
+def _local_time(value: dt.datetime | str | None) -> str | None:
+    """A time in the reporting zone, as the days are counted, to the minute."""
+    if value is None:
+        return None
+    at = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+    return at.astimezone(ZoneInfo(settings.SANTUI_REPORTING_TZ)).strftime("%Y-%m-%d %H:%M")
+
+
+@require_safe
+@public_cache(params=())
 def home(request: HttpRequest) -> HttpResponse:
-    doc = public_stats(date_from=None, date_to=None)
-    latest = doc["milestones"][-1] if doc["milestones"] else None
-    as_of = (  # in the reporting zone, as the days are
-        dt.datetime.fromisoformat(doc["as_of"])
-        .astimezone(ZoneInfo(doc["timezone"]))
-        .strftime("%Y-%m-%d %H:%M")
-        if doc["as_of"]
-        else None
-    )
-    context = {"doc": doc, "latest_milestone": latest, "as_of": as_of}
+    figures = home_figures(today=integration_state().day)
+    checkpoint = latest_checkpoint()
+    context = {
+        "figures": figures,
+        "as_of": _local_time(figures["as_of"]),
+        "checkpoint": checkpoint,
+        "signed_at": _local_time(checkpoint["signed_at"]) if checkpoint else None,
+    }
     return render(request, "publish/home.html", context)
 
 
-def _labelled(cells: list[dict[str, Any]], labels: dict[str, Any]) -> list[dict[str, Any]]:
-    return [{**cell, "label": labels.get(cell["key"], cell["key"] or "—")} for cell in cells]
-
-
-@require_GET
-def stats(request: HttpRequest) -> HttpResponse:
-    form = DateRangeForm(request.GET or None)
-    valid = form.is_bound and form.is_valid()
-    date_from = form.cleaned_data.get("from") if valid else None
-    date_to = form.cleaned_data.get("to") if valid else None
-    doc = public_stats(date_from=date_from, date_to=date_to)
-    context = {
-        "form": form,
-        "doc": doc,
-        "sectors": _labelled(doc["sectors"], SECTOR_LABELS),
-        "channels": _labelled(doc["channels"], dict(Channel.choices)),
-        "name_kinds": _labelled(doc["name_kinds"], dict(NameKind.choices)),
-        "daily": list(reversed(doc["daily"]))[:60],
-    }
-    status = 400 if form.is_bound and not valid else 200
-    return render(request, "publish/stats.html", context, status=status)
-
-
-@require_GET
+@csrf_exempt  # read-only: unsafe methods get 405 from require_safe, not 403
+@require_safe
+@public_cache(params=("from", "to"))
 def api_stats(request: HttpRequest) -> JsonResponse:
     form = DateRangeForm(request.GET or None)
     if form.is_bound and not form.is_valid():
@@ -65,9 +54,17 @@ def api_stats(request: HttpRequest) -> JsonResponse:
     return JsonResponse(doc, json_dumps_params={"ensure_ascii": False})
 
 
-@require_GET
+@functools.cache
+def _openapi_json() -> tuple[bytes, str]:
+    """The document and its hash: it changes with the code only, never with the data."""
+    body = json.dumps(openapi_document(), ensure_ascii=False, indent=2).encode()
+    return body, hashlib.blake2b(body, digest_size=16).hexdigest()
+
+
+@csrf_exempt  # read-only: unsafe methods get 405 from require_safe, not 403
+@require_safe
+@etag(lambda request: _openapi_json()[1])
 def api_openapi(request: HttpRequest) -> HttpResponse:
-    return HttpResponse(
-        json.dumps(openapi_document(), ensure_ascii=False, indent=2),
-        content_type="application/json",
-    )
+    response = HttpResponse(_openapi_json()[0], content_type="application/json")
+    response["Cache-Control"] = "public, max-age=300"
+    return response

@@ -23,6 +23,7 @@ from santui.statements.models import (
     Status,
     StatusChange,
 )
+from santui.statements.public import search_columns
 from santui.statements.receipts import commitment_of, new_receipt_code, receipt_hash
 from santui.textparse.regions import province_of
 from santui.tlog.leaf import random_commitment
@@ -161,7 +162,15 @@ def statement_accept(*, statement: Statement, by: User | None, via: str) -> Stat
             raise TransitionError(f"statement {current.pk} is {current.status}, not received")
         previous = current.status
         current.status = Status.ACCEPTED
-        current.save(update_fields=["status"])
+        # Public from now on if consented: the search columns (santui.statements.public).
+        current.name_key, current.search_text = search_columns(
+            status=current.status,
+            publish=current.publish,
+            name=current.name,
+            name_kind=current.name_kind,
+            text=current.text,
+        )
+        current.save(update_fields=["status", "name_key", "search_text"])
         ledger_add_entry(current).save()
         StatusChange.objects.create(
             statement=current, from_status=previous, to_status=current.status, actor=by, via=via
@@ -192,7 +201,8 @@ def statement_reject(
             )
         current.status = Status.REJECTED
         current.reject_reason = reason
-        current.save(update_fields=["status", "reject_reason"])
+        current.name_key, current.search_text = None, None  # no longer public
+        current.save(update_fields=["status", "reject_reason", "name_key", "search_text"])
         StatusChange.objects.create(
             statement=current,
             from_status=previous,

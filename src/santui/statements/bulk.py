@@ -21,6 +21,7 @@ from django.utils import timezone
 from santui.statements.actions import SNAPSHOT_FIELDS, counted_snapshot
 from santui.statements.crypto import encrypt_text
 from santui.statements.models import EntryKind, LedgerEntry, Statement, Status, StatusChange
+from santui.statements.public import search_columns
 
 
 @dataclass(slots=True)
@@ -53,6 +54,7 @@ _STATEMENT_COLUMNS = (
     "source", "external_id", "channel", "received_at", "text", "party", "league", "pioneers",
     "headcount", "name", "contact", "name_kind", "region", "sector", "current_party_member",
     "publish", "status", "reject_reason", "receipt_hash", "commitment", "created_at",
+    "name_key", "search_text",
 )  # fmt: skip
 _CHANGE_COLUMNS = (
     "statement_id",
@@ -154,6 +156,8 @@ def statements_bulk_load(*, rows: Sequence[StatementRow], source: str, via: str)
                     encrypt_text(r.name) if r.name else None, None, r.name_kind, r.region,
                     r.sector, r.current_party_member, r.publish, r.status, "", None,
                     urandom(32), now,
+                    *search_columns(status=r.status, publish=r.publish, name=r.name,
+                                    name_kind=r.name_kind, text=r.text),
                 )
                 for r in wanted.values()
             ],

@@ -131,6 +131,12 @@ class Statement(models.Model):
     # corrections change the statement's own fields; this stays as read, so both are kept.
     suggested = models.JSONField(_("parser suggestion"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    # Search columns of a *public* statement (accepted, ``publish`` set), NULL on every other
+    # row: a blind index of the name (keyed hash, never the name) and the text folded for
+    # search. Written by statement_accept and the bulk loader, cleared by statement_reject
+    # (santui.statements.public.search_columns; docs/public-statements.md).
+    name_key = models.CharField(max_length=64, null=True, blank=True, editable=False)  # noqa: DJ001
+    search_text = models.TextField(null=True, blank=True, editable=False)  # noqa: DJ001
 
     class Meta:
         permissions = [
@@ -168,7 +174,15 @@ class Statement(models.Model):
         indexes = [
             models.Index(
                 fields=["received_at"], condition=Q(status="received"), name="statement_queue"
-            )
+            ),
+            models.Index(
+                fields=["name_key"], condition=Q(name_key__isnull=False), name="statement_name_key"
+            ),
+            # Live counts of rejections per reason (santui.statements.rejections, /methodology/):
+            # an index-only scan over the rejected rows instead of the whole table.
+            models.Index(
+                fields=["reject_reason"], condition=Q(status="rejected"), name="statement_rejected"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -261,7 +275,19 @@ class LedgerEntry(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["id"], condition=Q(position__isnull=True), name="ledger_queued")
+            models.Index(fields=["id"], condition=Q(position__isnull=True), name="ledger_queued"),
+            # The public statement list, filtered by region or by day, keyset-paged on position
+            # (santui.statements.public). Partial: rows enter when integrated, not on import.
+            models.Index(
+                fields=["region", "position"],
+                condition=Q(kind="add", position__isnull=False),
+                name="ledger_public_region",
+            ),
+            models.Index(
+                fields=["day"],
+                condition=Q(kind="add", position__isnull=False),
+                name="ledger_public_day",
+            ),
         ]
         verbose_name = _("ledger entry")
         verbose_name_plural = _("ledger entries")

@@ -46,7 +46,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Public responses again for a second without the rest of the stack (santui.publish.caching)
+    "santui.publish.caching.FrontCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Slow links: pages and JSON gzipped (about a tenth of /api/v1/stats). Django pads each
+    # compressed response at random against BREACH; public pages carry no secret anyway.
+    "django.middleware.gzip.GZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -58,6 +63,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",  # a 429 page instead of a bare 403
 ]
+
+# Messages (the back office's) in the session: the default storage derives a cookie signing
+# key on every request, about 5 % of serving a cached public page (docs/benchmarks.md).
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 ROOT_URLCONF = "santui.config.urls"
 WSGI_APPLICATION = "santui.config.wsgi.application"
@@ -123,6 +132,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("zh-hant", "繁體中文"), ("en", "English")]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# Numbers grouped by three in Chinese too (Django's zh formats have no thousands separator).
+FORMAT_MODULE_PATH = ["santui.config.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"  # storage; reporting days use SANTUI_REPORTING_TZ
@@ -181,6 +192,8 @@ SANTUI_SUPPRESS_BELOW = int(os.environ.get("SANTUI_SUPPRESS_BELOW", "10"))
 SANTUI_MAX_TEXT = int(os.environ.get("SANTUI_MAX_TEXT", "5000"))
 SANTUI_MAX_HEADCOUNT = int(os.environ.get("SANTUI_MAX_HEADCOUNT", "100000"))
 SANTUI_INTEGRATE_BATCH = int(os.environ.get("SANTUI_INTEGRATE_BATCH", "20000"))
+# How long a process may reuse the integrated size it read (public page caching, seconds).
+SANTUI_STATE_MEMO_SECONDS = 1.0
 SANTUI_DECLARE_RATE = os.environ.get("SANTUI_DECLARE_RATE", "20/h")
 # The public log: its Ed25519 signing key (made on first use, mode 0600), the origin (key name)
 # a new key gets, and the witnesses whose cosignatures the log accepts (verifier keys).

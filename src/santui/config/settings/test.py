@@ -15,3 +15,4 @@ STORAGES = {
 }
 RATELIMIT_ENABLE = False  # tests that need it turn it on with override_settings
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+SANTUI_STATE_MEMO_SECONDS = 0.0  # pages reflect an integration at once

@@ -6,11 +6,11 @@ import subprocess
 import sys
 from typing import Any
 
+from django.core.handlers.wsgi import WSGIHandler
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.core.wsgi import get_wsgi_application
 from gunicorn.app.base import BaseApplication
-
-from santui.config.wsgi import application
 
 
 def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict[str, Any]:
@@ -38,8 +38,11 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]  # gunicorn ships no typ
         for key, value in self.options.items():
             self.cfg.set(key, value)
 
-    def load(self) -> Any:
-        return application
+    def load(self) -> WSGIHandler:
+        # Made in each worker, after `setup` collected the static files: WhiteNoise lists them
+        # when the application is made, so one made earlier would serve no stylesheet on an
+        # instance's first run.
+        return get_wsgi_application()
 
 
 class Command(BaseCommand):
@@ -48,8 +51,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--workers", type=int, default=2)
-        parser.add_argument("--threads", type=int, default=4)
+        # Measured on 2 cores (docs/benchmarks.md, "Public pages under load"): a worker per core;
+        # threads matter little for cached pages but keep a slow reader from holding a worker.
+        parser.add_argument("--workers", type=int, default=2, help="processes (one per core)")
+        parser.add_argument("--threads", type=int, default=4, help="threads per process")
         parser.add_argument(
             "--integrate-every", type=float, default=2.0, help="seconds between integrations"
         )

@@ -1,0 +1,162 @@
+"""Everything the dashboard draws, from the public stats document: one call, plain data in
+(labels already translated), chart records out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from babel.lists import format_list
+from babel.numbers import format_percent
+
+from santui.publish.charts.bars import BarChart, Category, bar_chart
+from santui.publish.charts.geometry import short_figures
+from santui.publish.charts.panels import Panels, ShareBar, column_panels, share_bar
+from santui.publish.charts.tilemap import KEYS, TileMap, tile_map
+from santui.publish.charts.timeseries import Series, TimeChart, cumulative_chart, daily_chart
+
+MAINLAND_UNKNOWN = "CN"
+NAME_FIELDS = {"en": "name", "zh-hans": "name_zh", "zh-hant": "name_zh_hant"}
+LOCALES = {"en": "en", "zh-hans": "zh_Hans", "zh-hant": "zh_Hant"}
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    code: str | None
+    name: str
+    persons: int | None  # None: suppressed
+
+
+@dataclass(frozen=True, slots=True)
+class Breakdown:
+    """A bar chart and its table: the table's rows are the chart's, in the chart's order
+    (largest first, suppressed cells last), then "not stated" apart."""
+
+    chart: BarChart
+    categories: list[Category]  # in the chart's order
+    not_stated: Category | None  # in the table, not drawn (it would dwarf the others)
+
+
+@dataclass(frozen=True, slots=True)
+class YearEnd:
+    year: int
+    date: dt.date
+    official: int  # members, as the party reports
+    as_reported: str
+    registry: int  # persons who quit the party, cumulative to the same day
+
+
+@dataclass(slots=True)
+class Dashboard:
+    locale: str
+    cumulative: TimeChart | None = None
+    daily: TimeChart | None = None
+    map: TileMap | None = None
+    map_places: list[Place] = field(default_factory=list)  # tiles with persons, largest first
+    map_top: str = ""  # the three largest, as a list in words
+    map_suppressed: int = 0
+    map_zero: int = 0
+    other_places: list[Place] = field(default_factory=list)  # other countries and areas
+    mainland_unknown: Place | None = None
+    not_stated: Place | None = None
+    breakdowns: dict[str, Breakdown] = field(default_factory=dict)
+    share: ShareBar | None = None
+    share_text: str = ""
+    others: int = 0  # persons who were not current party members
+    context: Panels | None = None
+    year_ends: list[YearEnd] = field(default_factory=list)
+
+
+def _places(doc: Mapping[str, Any], language: str) -> list[Place]:
+    name = NAME_FIELDS.get(language, "name")
+    return [Place(r["code"], r[name], r["persons"]) for r in doc["regions"]]
+
+
+def _breakdown(
+    cells: Sequence[Mapping[str, Any]], labels: Mapping[str, str], *, k: int | None
+) -> Breakdown:
+    categories = [
+        Category(c["key"], labels.get(c["key"] or "", c["key"] or ""), c["persons"]) for c in cells
+    ]
+    not_stated = next((c for c in categories if c.key is None and c.persons is not None), None)
+    chart = bar_chart([c for c in categories if c is not not_stated], suppress_below=k)
+    return Breakdown(chart, [row.category for row in chart.rows], not_stated)
+
+
+def build_dashboard(
+    doc: Mapping[str, Any],
+    *,
+    language: str,
+    labels: Mapping[str, Mapping[str, str]],
+    history: Mapping[dt.date, int] | None = None,
+    year_ends: Sequence[YearEnd] = (),
+    panel_titles: tuple[str, str] = ("", ""),
+    tile_names: Mapping[str, str] | None = None,
+) -> Dashboard:
+    """``labels``: translated labels per breakdown ("sectors", "channels", "name_kinds") and
+    key ("" for not stated). ``history``: persons per day before the range (for the first
+    7-day averages). ``year_ends``: the context figures in the range. ``tile_names``: the name
+    of every tile of the map in the page's language (also those nobody came from)."""
+    locale = LOCALES.get(language, "zh_Hans")
+    k = doc.get("suppress_below")
+    board = Dashboard(locale)
+    series = Series.from_daily(doc["daily"])
+    if series is not None:
+        board.cumulative = cumulative_chart(
+            series, milestones=doc["milestones"], step=int(doc["milestone_step"]), locale=locale
+        )
+        board.daily = daily_chart(series, history=history, locale=locale)
+
+    places = _places(doc, language)
+    on_map = {p.code: p for p in places if p.code in KEYS}
+    board.map = tile_map(
+        {code: p.persons for code, p in on_map.items() if code},
+        names={**(tile_names or {}), **{code: p.name for code, p in on_map.items() if code}},
+        language=language,
+        locale=locale,
+        suppress_below=k,
+    )
+    # the table leaves out the tiles with nobody, as the stats document leaves out empty cells
+    board.map_places = sorted(
+        (Place(t.key, t.name, t.persons) for t in board.map.tiles if t.persons != 0),
+        key=lambda p: (p.persons is None, -(p.persons or 0), p.name),
+    )
+    top = [p for p in board.map_places if p.persons][:3]
+    board.map_top = format_list([f"{p.name} ({p.persons:,})" for p in top], locale=locale) or "—"
+    board.map_suppressed = sum(1 for t in board.map.tiles if t.persons is None)
+    board.map_zero = sum(1 for t in board.map.tiles if t.persons == 0)
+    board.other_places = [p for p in places if p.code not in KEYS and p.code and
+                          p.code != MAINLAND_UNKNOWN]  # fmt: skip
+    # (absent when nobody is in them: the document omits cells with zero persons)
+    board.mainland_unknown = next((p for p in places if p.code == MAINLAND_UNKNOWN), None)
+    board.not_stated = next((p for p in places if p.code is None), None)
+
+    for name in ("sectors", "channels", "name_kinds"):
+        board.breakdowns[name] = _breakdown(doc[name], labels.get(name, {}), k=k)
+
+    persons, members = int(doc["persons"]), int(doc["current_party_members"])
+    if persons:
+        board.share_text = format_percent(members / persons, "#,##0.0%", locale=locale)
+        board.share = share_bar(members, persons, label=board.share_text)
+        board.others = persons - members
+
+    board.year_ends = list(year_ends)
+    if board.year_ends:
+        years = [str(y.year) for y in board.year_ends]
+        official = [y.official for y in board.year_ends]
+        registry = [y.registry for y in board.year_ends]
+        board.context = column_panels(
+            [
+                (panel_titles[0], "official", _columns(years, official, locale)),
+                (panel_titles[1], "registry", _columns(years, registry, locale)),
+            ],
+        )
+    return board
+
+
+def _columns(labels: list[str], values: list[int], locale: str) -> list[tuple[str, int, str]]:
+    """(label, value, figure) of each column of a panel, the figures in one style."""
+    figures = short_figures(values, locale, fraction_digits=2)
+    return list(zip(labels, values, figures, strict=True))

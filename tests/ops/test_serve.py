@@ -1,0 +1,119 @@
+"""`santui serve`: gunicorn's options, and the real server answering like a visitor expects."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from santui.ops.management.commands.serve import gunicorn_options
+
+ROOT = Path(__file__).resolve().parents[2]
+SANTUI = str(Path(sys.executable).parent / "santui")
+
+
+def test_gunicorn_options_keep_addresses_out_of_every_log() -> None:
+    options = gunicorn_options("127.0.0.1", 8000, 2, 4)
+    assert options["accesslog"] is None
+    assert options["logger_class"] == "santui.ops.gunicorn_logging.AddressFreeLogger"
+    assert options["bind"] == "127.0.0.1:8000"
+    assert (options["workers"], options["threads"]) == (2, 4)
+    assert options["worker_class"] == "gthread"  # keep-alive: idle connections cost no thread
+
+
+def test_the_defaults_are_the_measured_ones() -> None:
+    """docs/benchmarks.md ("Public pages under load") measured 2 workers of 4 threads."""
+    from santui.ops.management.commands.serve import Command
+
+    parser = Command().create_parser("santui", "serve")
+    defaults = vars(parser.parse_args([]))
+    assert (defaults["workers"], defaults["threads"]) == (2, 4)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _get(url: str, **headers: str) -> tuple[int, dict[str, str], bytes]:
+    request = urllib.request.Request(url, headers=headers)  # noqa: S310  # our own server
+    try:
+        with urllib.request.urlopen(request, timeout=20) as response:  # noqa: S310
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers), exc.read()
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    home = tmp_path_factory.mktemp("serve")
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env.update(SANTUI_HOME=str(home), DJANGO_SETTINGS_MODULE="santui.config.settings.prod")
+    log = home / "serve.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(  # noqa: S603
+            [SANTUI, "serve", "--port", str(port), "--workers", "1", "--threads", "2"],
+            env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, cwd=home,
+        )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(240):
+            try:
+                if _get(base + "/api/v1/openapi.json")[0] == 200:
+                    break
+            except OSError:
+                pass
+            assert proc.poll() is None, log.read_text()
+            time.sleep(0.25)
+        else:
+            pytest.fail("santui serve did not start")
+        yield base, log
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+
+
+@pytest.mark.slow
+def test_the_server_answers_with_validators_and_the_policy(served: tuple[str, Path]) -> None:
+    base, _ = served
+    status, headers, body = _get(base + "/", **{"Accept-Language": "en"})
+    assert status == 200 and b"Persons who have declared" in body
+    assert "default-src 'none'" in headers["Content-Security-Policy"]
+    assert "Set-Cookie" not in headers
+    etag = headers["ETag"]
+    again = _get(base + "/", **{"Accept-Language": "en", "If-None-Match": etag})
+    assert again[0] == 304 and again[2] == b""
+    assert _get(base + "/api/v1/stats")[0] == 200
+    assert _get(base + "/api/v1/stats?from=2024-13-45")[0] == 400
+    # the stylesheet is there on the instance's first run (collected before the app is made)
+    stylesheet = re.search(rb'<link rel="stylesheet" href="([^"]+)"', body)
+    assert stylesheet
+    css = _get(base + stylesheet.group(1).decode())
+    assert css[0] == 200 and b"--accent" in css[2]
+    head = urllib.request.Request(base + "/", method="HEAD")  # noqa: S310
+    with urllib.request.urlopen(head, timeout=20) as response:  # noqa: S310
+        assert response.status == 200 and response.read() == b""
+
+
+@pytest.mark.slow
+def test_a_malformed_request_leaves_no_address_in_the_log(served: tuple[str, Path]) -> None:
+    base, log = served
+    port = int(base.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(b"GARBAGE \x00\x01 nonsense\r\n\r\n")
+        sock.recv(1024)
+    time.sleep(0.5)
+    text = log.read_text()
+    assert "127.0.0.1" not in text.replace(f"http://127.0.0.1:{port}/", "")
