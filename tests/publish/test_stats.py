@@ -153,3 +153,32 @@ def test_openapi_document_describes_the_stats_endpoint(client: Client) -> None:
         "application/json"
     ]["schema"]
     assert set(schema["required"]) <= set(schema["properties"])
+
+
+def test_few_current_party_members_in_a_range_are_suppressed(figures: None, client: Client) -> None:
+    # Not in the public log: over one quiet day a small figure could point at a declarant
+    # whose statement is published, so it is a cell like any other.
+    AcceptedStatementFactory(headcount=3, received_at=at("2005-05-01"), current_party_member=True)
+    tally_integrate()
+    day = dt.date(2005, 5, 1)
+    assert stats_document(date_from=day, date_to=day, public=False)["current_party_members"] == 3
+    assert stats_document(date_from=day, date_to=day, public=True)["current_party_members"] is None
+    assert stats_document(public=True)["current_party_members"] == 23  # all time: 20 + 3
+
+    api = client.get("/api/v1/stats?from=2005-05-01&to=2005-05-01").json()
+    assert api["current_party_members"] is None and api["persons"] == 3
+    page = client.get("/stats/?from=2005-05-01&to=2005-05-01", HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200
+    assert "&lt; 10" in page.content.decode()
+    assert 'id="members-table"' not in page.content.decode()
+
+
+def test_stats_command_shows_a_suppressed_member_count(
+    figures: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    AcceptedStatementFactory(headcount=3, received_at=at("2005-05-01"), current_party_member=True)
+    tally_integrate()
+    call_command("stats", "--public", "--from", "2005-05-01", "--to", "2005-05-01")
+    assert "current party members < 10" in capsys.readouterr().out
+    call_command("stats", "--from", "2005-05-01", "--to", "2005-05-01")
+    assert "current party members 3" in capsys.readouterr().out

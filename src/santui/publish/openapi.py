@@ -39,7 +39,10 @@ _STATS = {
             "type": "object",
             "properties": {k: {"type": "integer"} for k in ("party", "league", "pioneers")},
         },
-        "current_party_members": {"type": "integer"},
+        "current_party_members": {
+            "type": ["integer", "null"],
+            "description": "null when fewer than suppress_below (public documents)",
+        },
         "daily": {
             "type": "array",
             "items": {

@@ -74,6 +74,14 @@ def _cells(
     return cells
 
 
+def _members(sums: dict[str, dict[str, int]], *, public: bool, k: int) -> int | None:
+    """Current party members, or None when public and fewer than k: the figure is not in the
+    public log, and over a short range (one quiet day) a small one could point at a declarant
+    whose statement is published."""
+    members = sums[Stat.CURRENT_PARTY_MEMBERS].get("", 0)
+    return None if public and 0 < members < k else members
+
+
 def stats_document(
     *, date_from: dt.date | None = None, date_to: dt.date | None = None, public: bool
 ) -> dict[str, Any]:
@@ -145,7 +153,7 @@ def stats_document(
         "organizations": {
             org: sums[Stat.ORGANIZATION].get(org, 0) for org in ("party", "league", "pioneers")
         },
-        "current_party_members": sums[Stat.CURRENT_PARTY_MEMBERS].get("", 0),
+        "current_party_members": _members(sums, public=public, k=k),
         "daily": daily,
         "milestone_step": settings.SANTUI_MILESTONE_STEP,
         "milestones": marks,

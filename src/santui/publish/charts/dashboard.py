@@ -136,8 +136,8 @@ def build_dashboard(
     for name in ("sectors", "channels", "name_kinds"):
         board.breakdowns[name] = _breakdown(doc[name], labels.get(name, {}), k=k)
 
-    persons, members = int(doc["persons"]), int(doc["current_party_members"])
-    if persons:
+    persons, members = int(doc["persons"]), doc["current_party_members"]
+    if persons and members is not None:  # None: fewer than k, suppressed
         board.share_text = format_percent(members / persons, "#,##0.0%", locale=locale)
         board.share = share_bar(members, persons, label=board.share_text)
         board.others = persons - members

@@ -40,7 +40,9 @@ class Command(BaseCommand):
         self.stdout.write(
             f"party {orgs['party']:,} · league {orgs['league']:,} · pioneers {orgs['pioneers']:,}"
         )
-        self.stdout.write(f"current party members {doc['current_party_members']:,}")
+        members = doc["current_party_members"]
+        shown = f"< {doc['suppress_below']}" if members is None else f"{members:,}"
+        self.stdout.write(f"current party members {shown}")
         for mark in doc["milestones"][-5:]:
             self.stdout.write(f"reached {mark['persons']:>14,} on {mark['date']}")
         self.stdout.write(f"as of {doc['as_of']} ({doc['timezone']}), log size {doc['log_size']}")
