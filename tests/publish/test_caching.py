@@ -436,3 +436,38 @@ def test_a_streamed_response_gets_validators_but_is_never_held() -> None:
     assert b"".join(again.streaming_content) == b"ab"
     assert len(calls) == 2
     assert view(RequestFactory().get("/x", HTTP_IF_NONE_MATCH=first["ETag"])).status_code == 304
+
+
+def _stored_keys() -> set[str]:
+    from django.core.cache import cache
+
+    # LocMemCache's keys; only stored responses, not the selectors' documents
+    return {k for k in cache._cache if "santui:page:" in k}  # type: ignore[attr-defined]
+
+
+def test_a_name_search_is_kept_by_no_cache(figures: None, client: Client) -> None:
+    before = _stored_keys()
+    response = client.get("/statements/?name=张三")
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "private, no-store"
+    assert _stored_keys() == before
+    client.get("/statements/?q=退")  # a text search is public: stored
+    assert _stored_keys() != before
+
+
+@pytest.mark.parametrize("url", ["/statements/?x=1", "/stats/?junk=2", "/data/?a=b"])
+def test_parameters_a_view_does_not_read_are_answered_but_not_stored(
+    figures: None, client: Client, url: str
+) -> None:
+    before = _stored_keys()
+    assert client.get(url).status_code == 200
+    assert _stored_keys() == before
+
+
+def test_only_public_responses_are_gzipped(figures: None, client: Client) -> None:
+    page = client.get("/stats/", HTTP_ACCEPT_ENCODING="gzip")
+    assert page["Content-Encoding"] == "gzip"
+    assert b"<svg" in gzip.decompress(page.content)
+    form = client.get("/declare/", HTTP_ACCEPT_ENCODING="gzip")  # carries a CSRF token
+    assert form.status_code == 200 and not form.has_header("Content-Encoding")
+    assert b"csrfmiddlewaretoken" in form.content

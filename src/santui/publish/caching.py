@@ -35,6 +35,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotModified
+from django.middleware.gzip import GZipMiddleware
 from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
 from django.utils.translation import get_language
@@ -322,6 +323,11 @@ def public_cache(
                     cache.set(key, item, CACHE_SECONDS)
                     if local:
                         local.put(key, item, CACHE_SECONDS, len(item[0]))
+            if NEVER_STORED_PARAMS.intersection(request.GET):
+                # a searched name: answered, but kept by no cache, ours or anyone's
+                response["Cache-Control"] = "private, no-store"
+                patch_vary_headers(response, _VARY)
+                return response
             _decorate(response, etag, last_modified)
             return response
 
@@ -387,3 +393,16 @@ class FrontCacheMiddleware:
             item = (response.status_code, list(response.items()), content)
             _front.put(key, item, seconds, len(content))
         return response
+
+
+class PublicGZipMiddleware(GZipMiddleware):
+    """gzip for what ``public_cache`` marked public only: public pages carry no secret, while
+    other pages (the declaration form with its CSRF token, the receipt, the back office with
+    decrypted names) echo input beside secrets, the set-up of a BREACH attack."""
+
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
+        if not getattr(response, "santui_public", False):
+            return response
+        return super().process_response(request, response)

@@ -58,7 +58,7 @@ def _history(date_from: dt.date | None) -> dict[dt.date, int] | None:
 
 
 @require_safe
-@public_cache
+@public_cache(params=("from", "to"))
 def stats(request: HttpRequest) -> HttpResponse:
     form = DateRangeForm(request.GET or None)
     if form.is_bound and not form.is_valid():
@@ -119,6 +119,6 @@ def context_document() -> dict[str, Any]:
 
 
 @require_safe
-@public_cache
+@public_cache(params=())
 def api_context(request: HttpRequest) -> HttpResponse:
     return JsonResponse(context_document(), json_dumps_params={"ensure_ascii": False})

@@ -30,7 +30,7 @@ from santui.tally.opendata.package import file_bytes, file_chunks, is_known, med
 
 
 @require_safe
-@public_cache
+@public_cache(params=())
 def data_index(request: HttpRequest) -> HttpResponse:
     snap = snapshot()
     datasets = [
@@ -64,7 +64,7 @@ def _attachment(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResp
 
 @require_safe
 @_attachment
-@public_cache
+@public_cache(params=())
 def data_file(request: HttpRequest, filename: str) -> HttpResponseBase:
     if not is_known(filename):
         raise Http404("no such file")

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from santui.publish.forms import IsoDateField
 from santui.statements.public import MAX_NUMBER, StatementQuery
 from santui.tally.selectors import region_names
 from santui.textparse.regions import MAINLAND, gazetteer, iso_codes
@@ -95,10 +96,8 @@ class StatementSearchForm(forms.Form):
         help_text=_("The whole name, exactly as published."),
     )
     region = forms.CharField(label=_("Region"), required=False, strip=False, widget=forms.Select)
-    from_ = forms.DateField(
-        label=_("From"), required=False, input_formats=["%Y-%m-%d"], widget=_DATE
-    )
-    to = forms.DateField(label=_("To"), required=False, input_formats=["%Y-%m-%d"], widget=_DATE)
+    from_ = IsoDateField(label=_("From"), required=False, input_formats=["%Y-%m-%d"], widget=_DATE)
+    to = IsoDateField(label=_("To"), required=False, input_formats=["%Y-%m-%d"], widget=_DATE)
     before = forms.IntegerField(
         label=_("Page"), min_value=0, max_value=MAX_NUMBER, required=False, widget=forms.HiddenInput
     )

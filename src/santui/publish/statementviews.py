@@ -72,7 +72,7 @@ def _present_regions() -> list[str]:
 
 @csrf_exempt  # read-only: any other method gets 405 from require_safe, not a CSRF 403
 @require_safe
-@public_cache
+@public_cache(params=("q", "name", "region", "from", "to", "before"))
 def statement_list(request: HttpRequest) -> HttpResponse:
     language = get_language() or "en"
     form = StatementSearchForm(request.GET or None, regions=_present_regions(), language=language)
@@ -98,7 +98,7 @@ def statement_list(request: HttpRequest) -> HttpResponse:
 
 @csrf_exempt  # read-only: any other method gets 405 from require_safe, not a CSRF 403
 @require_safe
-@public_cache
+@public_cache(params=())
 def statement_detail(request: HttpRequest, number: int) -> HttpResponse:
     entry = public_entry(number=number)
     if entry is None:
@@ -113,7 +113,7 @@ def _error(status: int, code: str, detail: Any) -> JsonResponse:
 
 @csrf_exempt  # read-only: any other method gets 405 from require_safe, not a CSRF 403
 @require_safe
-@public_cache
+@public_cache(params=("q", "name", "region", "from", "to", "before"))
 def api_statements(request: HttpRequest) -> JsonResponse:
     form = StatementSearchForm(request.GET or None)
     if form.is_bound and not form.is_valid():
@@ -131,7 +131,7 @@ def api_statements(request: HttpRequest) -> JsonResponse:
 
 @csrf_exempt  # read-only: any other method gets 405 from require_safe, not a CSRF 403
 @require_safe
-@public_cache
+@public_cache(params=())
 def api_statement(request: HttpRequest, number: int) -> JsonResponse:
     entry = public_entry(number=number)
     if entry is None:

@@ -49,9 +49,9 @@ MIDDLEWARE = [
     # Public responses again for a second without the rest of the stack (santui.publish.caching)
     "santui.publish.caching.FrontCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    # Slow links: pages and JSON gzipped (about a tenth of /api/v1/stats). Django pads each
-    # compressed response at random against BREACH; public pages carry no secret anyway.
-    "django.middleware.gzip.GZipMiddleware",
+    # Slow links: public pages and JSON gzipped (about a tenth of /api/v1/stats); pages that
+    # carry a secret are left alone (BREACH), and Django pads each compressed response anyway.
+    "santui.publish.caching.PublicGZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
