@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import threading
+
 import pytest
 from django.core.cache import cache
 
+from santui.publish import dataviews
 from santui.publish.caching import forget_state
 
 _DB_FIXTURES = {"db", "transactional_db", "live_server"}
@@ -12,6 +15,9 @@ _DB_FIXTURES = {"db", "transactional_db", "live_server"}
 def _clear_cache() -> None:
     cache.clear()
     forget_state()  # the per-process memo and stores of public responses
+    # The stream slot of /data/ (one large file per process): the test client closes a
+    # streamed response only once it is read to the end, a server always does.
+    dataviews._STREAMS = threading.BoundedSemaphore(1)
 
 
 @pytest.fixture(autouse=True)

@@ -10,6 +10,8 @@ from typing import Any
 import orjson
 import pytest
 from django.core.management import call_command
+from django.core.signals import request_finished
+from django.db import close_old_connections
 from django.test import Client
 
 from santui.publish.caching import forget_state
@@ -22,6 +24,16 @@ from tests.tally.test_opendata import SECRET_NAME, SECRET_TEXT, at, figures, rea
 pytestmark = pytest.mark.django_db
 
 __all__ = ["figures"]  # the fixture, shared with the export tests
+
+
+def close(response: Any) -> None:
+    """Close a response as the server does once it is sent, without the request_finished signal
+    closing the test's database connection (Django's test client does the same)."""
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
 
 
 def body(response: Any) -> bytes:
@@ -70,7 +82,9 @@ def test_page_in_english_explains_units_and_suppression(
 def test_empty_registry_page_and_files(client: Client) -> None:
     assert client.get("/data/").status_code == 200
     for name in [*schemas.FILES, schemas.DESCRIPTOR]:
-        assert client.get(f"/data/{name}").status_code == 200
+        response = client.get(f"/data/{name}")
+        assert response.status_code == 200
+        close(response)  # as the server does once sent: a streamed file frees its slot
 
 
 def test_every_file_is_served_as_a_download(client: Client, figures: dict[str, Any]) -> None:
@@ -170,3 +184,24 @@ def test_other_methods_are_refused(client: Client) -> None:
     assert client.post("/data/daily.csv").status_code == 405
     assert client.post("/data/").status_code == 405
     assert client.put("/data/daily.csv").status_code == 405
+
+
+def test_one_statements_stream_at_a_time_per_process(
+    client: Client, figures: dict[str, Any]
+) -> None:
+    from santui.publish import dataviews
+
+    first = client.get("/data/statements.csv")  # streaming: holds the slot until closed
+    assert first.status_code == 200
+    busy = client.get("/data/statements.jsonl")
+    assert busy.status_code == 503
+    assert busy["Retry-After"] == str(dataviews.RETRY_SECONDS)
+    assert client.get("/data/daily.csv").status_code == 200  # small files are not held up
+    assert b"number" in body(first)
+    close(first)  # what the server does once the file is sent (or the client went away)
+    again = client.get("/data/statements.jsonl")
+    assert again.status_code == 200
+    close(again)  # closed unread: the slot comes back all the same
+    last = client.get("/data/statements.parquet")
+    assert last.status_code == 200
+    close(last)

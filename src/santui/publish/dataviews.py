@@ -9,7 +9,8 @@ so never stored in the cache: public_cache keeps only whole HttpResponses).
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterable, Iterator
 
 from django.conf import settings
 from django.http import (
@@ -62,6 +63,43 @@ def _attachment(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResp
     return wrapped
 
 
+# One streamed file per process at a time: each reads every published statement (seconds to
+# minutes at scale), and a few at once would hold every worker thread while pages wait. Others
+# get 503 with Retry-After. (Serving files from a periodic `santui export` would lift this.)
+_STREAMS = threading.BoundedSemaphore(1)
+RETRY_SECONDS = 60
+
+
+class _OneAtATime:
+    """Chunks of a streamed file; gives the process's stream slot back when the response is
+    closed (Django closes it after sending, or when the client goes away, started or not)."""
+
+    def __init__(self, chunks: Iterable[bytes]) -> None:
+        self._chunks = iter(chunks)
+        self._held = True
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self
+
+    def __next__(self) -> bytes:
+        return next(self._chunks)
+
+    def close(self) -> None:
+        if self._held:
+            self._held = False
+            _STREAMS.release()
+
+
+def _busy() -> HttpResponse:
+    response = HttpResponse(
+        "Another large file is being sent; try again in a minute.\n",
+        status=503,
+        content_type="text/plain; charset=utf-8",
+    )
+    response["Retry-After"] = str(RETRY_SECONDS)
+    return response
+
+
 @require_safe
 @_attachment
 @public_cache(params=())
@@ -72,7 +110,12 @@ def data_file(request: HttpRequest, filename: str) -> HttpResponseBase:
     response: HttpResponseBase
     if file is not None and file.dataset.streamed:
         snap = snapshot()  # the statements below its size: the file is a function of the size
-        chunks = file_chunks(filename, snap) if request.method == "GET" else iter(())
+        if request.method != "GET":
+            chunks: Iterable[bytes] = iter(())
+        elif _STREAMS.acquire(blocking=False):
+            chunks = _OneAtATime(file_chunks(filename, snap))
+        else:
+            return _busy()
         response = StreamingHttpResponse(chunks, content_type=media_type(filename))
     else:
         with consistent_read():
