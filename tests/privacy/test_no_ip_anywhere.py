@@ -247,6 +247,45 @@ def test_no_address_in_database_logs_cache_or_files(declarant: Client, settings:
     assert hits == [], f"address in a file under SANTUI_HOME: {hits}"
 
 
+PUBLIC_PAGES = (
+    "/", "/stats/", "/statements/", "/statements/?q=x", "/methodology/", "/data/",
+    "/data/daily.csv", "/api/v1/stats", "/api/v1/statements", "/api/v1/rejections",
+    "/api/v1/context", "/log/checkpoint",
+)  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_public_pages_keep_no_address_in_any_response_store(
+    declarant: Client, settings: Any
+) -> None:
+    """The page cache, the per-process store and the front micro-cache (on here, as in
+    production) keep whole responses: none may hold the client's address."""
+    from santui.publish import caching
+    from santui.tally.actions import tally_integrate
+    from tests.factories import AcceptedStatementFactory
+
+    settings.SANTUI_STATE_MEMO_SECONDS = 60.0  # front cache and local store on
+    declarant.post("/declare/", VALID_POST)
+    AcceptedStatementFactory(publish=True)
+    tally_integrate()
+    caching.forget_state()
+    with capture_all_logging() as log:
+        for _ in range(2):  # the second round is served from the stores
+            for url in PUBLIC_PAGES:
+                response = Client(
+                    REMOTE_ADDR=CLIENT_ADDRESS, headers={"X-Forwarded-For": FORWARDED_ADDRESS}
+                ).get(url)
+                assert response.status_code == 200, url
+    front = list(caching._front._items.values())
+    local = list(caching._local._items.values())
+    assert front and local, "the stores were not used: the test would prove nothing"
+    assert find_addresses(repr(front)) == [] and find_addresses(repr(local)) == []
+    hits, _keys = cache_hits()
+    assert hits == [], f"address in the cache: {hits}"
+    assert find_addresses(log.text) == []
+    caching.forget_state()
+
+
 @pytest.mark.django_db
 def test_each_search_finds_a_planted_address(tmp_path: Path) -> None:
     """The searches above can fail: each one finds an address planted where it looks."""
