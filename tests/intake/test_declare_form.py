@@ -224,7 +224,7 @@ def test_code_looks_up_the_status_in_any_spelling(client: Client) -> None:
     for spelling in spellings:
         response = lookup(client, spelling)
         assert response.status_code == 200, spelling
-        assert status_shown(response) == "received, awaiting review"
+        assert status_shown(response) == "received, awaiting screening"
         assert "no-store" in response.headers["Cache-Control"]
 
 

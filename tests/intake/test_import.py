@@ -161,20 +161,22 @@ def test_documented_jsonl_example_imports_every_row_with_its_fields(tmp_path: Pa
 
     fourth = stored("tj-2006-000004")
     assert (fourth.region, fourth.sector, fourth.text) == ("TW", "retired", "")
-    assert (fourth.status, fourth.headcount) == (Status.RECEIVED, 1)
+    # a received row goes through screening (docs/screening.md): nothing implausible, counted
+    assert (fourth.status, fourth.headcount) == (Status.ACCEPTED, 1)
+    assert fourth.changes.order_by("id").first().to_status == Status.RECEIVED
     assert fourth.organizations == ["party"]
 
-    doc = stats()  # accepted rows only, integrated before the command returned
-    assert doc["log_size"] == 3
-    assert doc["persons"] == 7
-    assert doc["statements"] == 3
-    assert doc["organizations"] == {"party": 6, "league": 7, "pioneers": 7}
+    doc = stats()  # accepted and screened rows, integrated before the command returned
+    assert doc["log_size"] == 4
+    assert doc["persons"] == 8
+    assert doc["statements"] == 4
+    assert doc["organizations"] == {"party": 7, "league": 7, "pioneers": 7}
     assert doc["current_party_members"] == 5
     assert [(d["date"], d["persons"]) for d in doc["daily"]] == [
-        ("2005-01-03", 2), ("2005-02-11", 5),
+        ("2005-01-03", 2), ("2005-02-11", 5), ("2006-06-01", 1),
     ]  # fmt: skip
     assert {r["code"]: r["persons"] for r in doc["regions"]} == {
-        "440000": 5, "210000": 1, "HK": 1,
+        "440000": 5, "210000": 1, "HK": 1, "TW": 1,
     }  # fmt: skip
 
 
@@ -195,15 +197,17 @@ def test_documented_csv_example_imports_every_row_with_its_fields(tmp_path: Path
     assert second.organizations == ["party", "league"]  # "party;league"
     assert (second.headcount, second.name, second.name_kind) == (2, "王芳", "real")
     assert (second.region, second.sector) == ("320100", "education")
-    assert (second.current_party_member, second.publish, second.status) == (True, True, "received")
+    assert (second.current_party_member, second.publish) == (True, True)
+    assert second.changes.order_by("id").first().to_status == "received"
+    assert second.status == "accepted"  # screened: nothing implausible
 
     third = stored("csv-2007-0003")
     assert third.received_at == dt.datetime(2007, 4, 1, 16, tzinfo=dt.UTC)
     assert (third.channel, third.text) == ("currency", "天灭中共, 三退保平安")
     assert (third.headcount, third.region, third.name_kind) == (1, "CN", "anonymous")
 
-    doc = stats()
-    assert (doc["persons"], doc["statements"], doc["log_size"]) == (2, 2, 2)
+    doc = stats()  # the received row was screened and counted too
+    assert (doc["persons"], doc["statements"], doc["log_size"]) == (4, 3, 3)
 
 
 def test_documented_rejects_line_is_what_the_import_writes(tmp_path: Path) -> None:
@@ -277,8 +281,11 @@ def test_optional_fields_take_their_defaults_and_null_means_absent(tmp_path: Pat
         s = stored(eid)
         assert (s.text, s.headcount, s.name, s.name_kind) == ("", 1, "", "anonymous")
         assert (s.region, s.sector, s.current_party_member) == ("", "", None)
-        assert (s.publish, s.status) == (False, Status.RECEIVED)
-    assert not LedgerEntry.objects.exists()  # received rows are not counted
+        assert s.publish is False
+        # received by default, then screened
+        assert s.changes.order_by("id").first().to_status == Status.RECEIVED
+    # anonymous and without text: nothing links them, two people
+    assert (stored("bare").status, stored("nulls").status) == (Status.ACCEPTED, Status.ACCEPTED)
 
 
 def test_name_without_kind_is_an_alias_and_text_is_exactly_5000_characters_allowed(
@@ -797,9 +804,12 @@ def test_interrupted_import_keeps_finished_batches_and_resumes_without_duplicate
     ids = list(Statement.objects.values_list("external_id", flat=True))
     assert sorted(ids) == [f"r{i:02}" for i in range(12)]  # each exactly once
     accepted = [i for i in range(12) if i % 3]
-    assert LedgerEntry.objects.count() == len(accepted)
-    assert IntegrationState.objects.get(pk=1).size == len(accepted)
-    assert stats()["persons"] == sum(i + 1 for i in accepted)
+    assert not Statement.objects.filter(status=Status.RECEIVED).exists()  # all screened
+    counted = Statement.objects.filter(status=Status.ACCEPTED)
+    assert {f"r{i:02}" for i in accepted} <= set(counted.values_list("external_id", flat=True))
+    assert LedgerEntry.objects.count() == counted.count()
+    assert IntegrationState.objects.get(pk=1).size == counted.count()
+    assert stats()["persons"] == sum(s.headcount for s in counted)
     out = io.StringIO()
     call_command("tally", "verify", stdout=out)
     assert "OK" in out.getvalue()
@@ -868,7 +878,9 @@ def test_audit_rows_record_the_import(tmp_path: Path) -> None:
     changes = StatusChange.objects.order_by("statement__external_id")
     assert list(changes.values_list("from_status", "to_status", "via")) == [
         ("", "accepted", "import"), ("", "received", "import"),
+        ("received", "accepted", "screening"),
     ]  # fmt: skip
+    assert changes.get(via="screening").note == "santui-screen/1: no reason to hold"
 
 
 # --- validate: property test ---------------------------------------------------------------

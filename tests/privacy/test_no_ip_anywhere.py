@@ -1,7 +1,8 @@
 """DESIGN.md invariant 4: no IP address is stored or logged, anywhere.
 
 A declarant submits from a distinctive address (and through a proxy header), looks a receipt up
-and reads the public pages, with rate limiting on; then the database, everything logged, the
+and reads the public pages, with rate limiting on until the door asks for its challenge (and
+during a flood), answers it and loads its image; then the database, everything logged, the
 cache and every file under SANTUI_HOME are searched for both addresses, as text and packed.
 """
 
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from captcha.models import CaptchaStore
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
@@ -32,8 +34,9 @@ from gunicorn.config import Config
 from gunicorn.http.errors import InvalidRequestLine
 from gunicorn.workers.base import Worker
 
-from santui.intake import ratelimit
+from santui.intake import door, ratelimit
 from santui.ops.management.commands import serve
+from santui.screening.flags import flood_raise
 from santui.statements.models import Statement, Status
 from tests.factories import ReceivedStatementFactory
 
@@ -42,6 +45,7 @@ FORWARDED_ADDRESS = "198.51.100.23"  # TEST-NET-2, in X-Forwarded-For
 ADDRESSES = (CLIENT_ADDRESS, FORWARDED_ADDRESS)
 
 RECEIPT_CODE = re.compile(r'id="receipt-code">\s*([A-Z2-7]{4}(?:-[A-Z2-7]{4}){7})\s*<')
+CHALLENGE_KEY = re.compile(r'name="challenge_0" value="([0-9a-f]{40})"')
 
 VALID_POST = {
     "text": "我声明退出中共的党、团、队组织。",
@@ -202,28 +206,53 @@ def declarant() -> Client:
 
 
 @pytest.mark.django_db
+def _answered(response: Any) -> dict[str, str]:
+    """The challenge fields of the form in ``response``, answered (from the server's record)."""
+    match = CHALLENGE_KEY.search(response.content.decode())
+    assert match, "no challenge in the page"
+    key = match.group(1)
+    return {"challenge_0": key, "challenge_1": CaptchaStore.objects.get(hashkey=key).response}
+
+
+@pytest.mark.django_db
 def test_no_address_in_database_logs_cache_or_files(declarant: Client, settings: Any) -> None:
     settings.RATELIMIT_ENABLE = True
-    settings.SANTUI_DECLARE_RATE = "3/d"  # low enough that the 4th POST below is blocked
+    settings.SANTUI_DECLARE_RATE = "3/d"  # low enough that the 4th POST below is challenged
+    settings.SANTUI_RECEIPT_RATE = "2/d"  # and the 3rd look-up
     with capture_all_logging() as log, CaptureQueriesContext(connection) as queries:
         first = declarant.post("/declare/", VALID_POST)
         invalid = declarant.post("/declare/", {**VALID_POST, "organizations": []})
         second = declarant.post("/declare/", VALID_POST)
-        limited = declarant.post("/declare/", VALID_POST)
+        challenged = declarant.post("/declare/", VALID_POST)
+        key = _answered(challenged)["challenge_0"]
+        image = declarant.get(f"/captcha/image/{key}/")
+        answered = declarant.post("/declare/", {**VALID_POST, **_answered(challenged)})
         code = RECEIPT_CODE.search(first.content.decode()).group(1)  # type: ignore[union-attr]
         found = declarant.post("/receipt/", {"code": code})
         missing = declarant.post("/receipt/", {"code": "A" * 32})
+        asked = declarant.post("/receipt/", {"code": code})
+        found_again = declarant.post("/receipt/", {"code": code, **_answered(asked)})
+        flood_raise(channel="web")
+        flood_form = declarant.get("/declare/")
+        during_flood = declarant.post("/declare/", {**VALID_POST, **_answered(flood_form)})
         pages = [declarant.get(url) for url in ("/", "/stats/", "/api/v1/stats", "/declare/")]
         logging.getLogger("santui.test").debug("capture is on")  # proves DEBUG is captured
 
     # The requests did what a declarant sees, so the search below looks at a real trail.
     assert (first.status_code, invalid.status_code, second.status_code) == (200, 400, 200)
-    assert limited.status_code == 429, "rate limiting must be on for this test"
+    assert challenged.status_code == 400, "the door must ask for its challenge in this test"
+    assert (image.status_code, image["Content-Type"]) == (200, "image/png")
+    assert answered.status_code == 200
     assert found.status_code == 200
     assert found.context["statement"].status == Status.RECEIVED
     assert missing.status_code == 404
+    assert asked.status_code == 400
+    assert found_again.status_code == 200
+    assert during_flood.status_code == 200
     assert [p.status_code for p in pages] == [200, 200, 200, 200]
-    assert Statement.objects.count() == 2
+    assert CHALLENGE_KEY.search(pages[-1].content.decode()), "the last form shows a challenge"
+    assert Statement.objects.count() == 4
+    assert CaptchaStore.objects.exists(), "a challenge record is there to be searched"
     assert "capture is on" in log.text
     for warning in ("Bad Request: /declare/", "Not Found: /receipt/"):
         assert warning in log.text, warning
@@ -409,7 +438,7 @@ def _key(address: str, forwarded: str = FORWARDED_ADDRESS) -> str:
     request = RequestFactory().post(
         "/declare/", REMOTE_ADDR=address, headers={"X-Forwarded-For": forwarded}
     )
-    return ratelimit.rotating_client_key("santui.intake.views.declare", request)
+    return ratelimit.rotating_client_key(door.DECLARE.group, request)
 
 
 def test_rate_limit_key_holds_no_address_and_rotates_daily(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -25,20 +25,23 @@ from santui.intake.mail.access import can_read_mail
 from santui.intake.mail.actions import AlreadyResolvedError, quarantine_make_statement
 from santui.intake.mail.fields import parse_text, statement_fields, stored_suggestion
 from santui.intake.models import MailAttachment, Quarantine
+from santui.screening.models import Alert
 from santui.statements.actions import (
     TransitionError,
     statement_accept,
     statement_receive,
+    statement_reinstate,
     statement_reject,
 )
 from santui.statements.models import (
+    MODERATABLE_STATES,
     Channel,
     LedgerEntry,
     Organization,
     Statement,
-    Status,
     StatusChange,
 )
+from santui.tally.models import LoopState
 
 PERSONAL = ("name", "names", "contact")
 VIA = "back office"
@@ -101,12 +104,14 @@ class StatusChangeInline(admin.TabularInline[StatusChange, Statement]):
 @admin.register(Statement, site=site)
 class StatementAdmin(admin.ModelAdmin[Statement]):
     form = StatementForm
-    list_display = ("id", "received_at", "channel", "status", "headcount", "orgs", "region")
-    list_filter = ("status", "channel", "name_kind")
+    list_display = (
+        "id", "received_at", "channel", "status", "headcount", "orgs", "region", "screened",
+    )  # fmt: skip
+    list_filter = ("status", "channel", "name_kind", "reject_reason")
     date_hierarchy = "received_at"
     ordering = ("-id",)
     inlines = [StatusChangeInline]
-    actions = ["accept_selected", "reject_selected"]
+    actions = ["accept_selected", "reject_selected", "reinstate_selected"]
     list_per_page = 50
 
     @admin.display(description=_("organizations"))
@@ -114,11 +119,21 @@ class StatementAdmin(admin.ModelAdmin[Statement]):
         labels = dict(Organization.choices)
         return "、".join(str(labels[o]) for o in obj.organizations)
 
+    @admin.display(description=_("screening"))
+    def screened(self, obj: Statement) -> str:
+        """The screening's reasons (docs/screening.md), or the statement it repeats."""
+        screening = getattr(obj, "screening", None)
+        if screening is None or not screening.decision:
+            return ""
+        if obj.duplicate_of_id:
+            return _("duplicate of #%(id)s") % {"id": obj.duplicate_of_id}
+        return ", ".join(screening.reasons)
+
     def _sees_personal(self, request: HttpRequest) -> bool:
         return request.user.has_perm("statements.view_personal_data")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Statement]:
-        qs = super().get_queryset(request)
+        qs = super().get_queryset(request).select_related("screening")
         personal = [f for f in PERSONAL if f != "names"]
         return qs if self._sees_personal(request) else qs.defer(*personal)
 
@@ -127,7 +142,7 @@ class StatementAdmin(admin.ModelAdmin[Statement]):
         fields.insert(fields.index("name") + 1, "names")
         if obj is None:
             return [*fields, "from_quarantine"]
-        if obj.status != Status.RECEIVED:  # frozen: nothing to paste names into
+        if obj.status not in MODERATABLE_STATES:  # frozen: nothing to paste names into
             fields.remove("names")
         attachments = "mail_attachments" if can_read_mail(request.user) else "mail_files"
         fields.insert(fields.index("text") + 1, "suggestion")
@@ -139,7 +154,7 @@ class StatementAdmin(admin.ModelAdmin[Statement]):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
             return ()
-        if obj.status != Status.RECEIVED:  # counted or rejected: the record is frozen
+        if obj.status not in MODERATABLE_STATES:  # counted or rejected: the record is frozen
             return self.get_fields(request, obj)
         return (*SHOWN, "mail_attachments", "mail_files")
 
@@ -290,6 +305,25 @@ class StatementAdmin(admin.ModelAdmin[Statement]):
             },
         )
 
+    @admin.action(
+        description=_("Not duplicates: reinstate and count the selected statements"),
+        permissions=["moderate"],
+    )
+    def reinstate_selected(self, request: HttpRequest, queryset: QuerySet[Statement]) -> None:
+        done, skipped = 0, 0
+        for statement in queryset:
+            try:
+                statement_reinstate(statement=statement, by=_actor(request), via=VIA)
+                done += 1
+            except TransitionError:
+                skipped += 1
+        self.message_user(
+            request,
+            _("Reinstated: %(d)d. Not duplicates, left as they were: %(s)d.")
+            % {"d": done, "s": skipped},
+            messages.SUCCESS,
+        )
+
     def has_moderate_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("statements.moderate_statement")
 
@@ -317,3 +351,19 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
     list_display = ("id", "kind", "statement", "day", "headcount", "position", "reason")
     list_filter = ("kind",)
     ordering = ("-id",)
+
+
+@admin.register(Alert, site=site)
+class AlertAdmin(ReadOnlyAdmin):
+    """What screening saw far above its normal rate (docs/screening.md#alerts)."""
+
+    list_display = ("raised_at", "kind", "subject", "window_start", "count", "expected")
+    list_filter = ("kind",)
+
+
+@admin.register(LoopState, site=site)
+class LoopStateAdmin(ReadOnlyAdmin):
+    """How far behind the screener and the integrator are."""
+
+    list_display = ("name", "backlog", "oldest_waiting_at", "heartbeat_at", "ok_at", "errors",
+                    "last_error", "last_error_at")  # fmt: skip

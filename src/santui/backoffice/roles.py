@@ -26,6 +26,8 @@ ROLES: dict[str, tuple[str, ...]] = {
         "statements.view_statuschange",
         "statements.view_ledgerentry",
         "intake.view_quarantine",
+        "screening.view_alert",
+        "tally.view_loopstate",
     ),
     # everything above, plus staff accounts
     ADMINISTRATOR: (
@@ -37,6 +39,8 @@ ROLES: dict[str, tuple[str, ...]] = {
         "statements.view_statuschange",
         "statements.view_ledgerentry",
         "intake.view_quarantine",
+        "screening.view_alert",
+        "tally.view_loopstate",
         "auth.view_user",
         "auth.add_user",
         "auth.change_user",

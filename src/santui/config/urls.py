@@ -3,6 +3,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
 from santui.backoffice.admin import site as backoffice_site
+from santui.intake.views import challenge_image
 
 urlpatterns = [
     path("", include("santui.intake.urls")),
@@ -10,5 +11,9 @@ urlpatterns = [
     # Exempt from CSRF so that public pages carry no per-visitor token and can be cached and
     # shared; a forged request could at worst switch a visitor's language.
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
+    # The image of a challenge (santui.intake.door), under django-simple-captcha's own URL name.
+    # Only the image: its audio needs a speech program and its refresh view needs JavaScript
+    # (and would let anyone add challenges to the database without opening a form).
+    path("captcha/image/<str:key>/", challenge_image, name="captcha-image"),
     path("office/", backoffice_site.urls),
 ]

@@ -7,11 +7,12 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.forms.utils import flatatt
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from santui.intake import places
+from santui.intake import door, places
 from santui.statements.models import SECTOR_CHOICES, NameKind, Organization
 from santui.statements.receipts import InvalidReceiptCode, normalize_receipt_code
 
@@ -60,7 +61,111 @@ class ControlCharsMixin:
         return value
 
 
-class DeclareForm(ControlCharsMixin, forms.Form):
+class ChallengeWidget(forms.MultiWidget):
+    """The challenge's image, its key (hidden) and the answer box. Shown again after an error in
+    another field with the same sum and the answer typed, while that sum can still be answered;
+    otherwise with a new sum."""
+
+    template_name = "intake/widgets/challenge.html"
+    use_fieldset = False  # one answer box, labelled by the field's label
+
+    def __init__(self) -> None:
+        answer = forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "off",
+                "spellcheck": "false",
+                "inputmode": "numeric",
+                "size": "6",
+                "maxlength": str(door.MAX_ANSWER),
+            }
+        )
+        super().__init__((forms.HiddenInput(), answer))
+
+    def decompress(self, value: Any) -> list[Any]:
+        return [None, None]  # a challenge has no initial value
+
+    def id_for_label(self, id_: str) -> str:
+        return f"{id_}_1" if id_ else ""
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        key, answer = value if isinstance(value, list | tuple) and len(value) == 2 else (None, "")
+        if not door.challenge_live(key):
+            key, answer = door.challenge_new(), ""
+        context = super().get_context(name, [key, answer], attrs)
+        context["widget"]["image"] = reverse("captcha-image", kwargs={"key": key})
+        return context
+
+
+class ChallengeField(forms.MultiValueField):
+    """A small sum to work out (santui.intake.door). Cleans to (key, answer in ASCII digits);
+    the answer is checked, and the challenge used up, by ChallengeForm once every other field
+    is valid."""
+
+    widget = ChallengeWidget
+    default_error_messages = {
+        "new": _(
+            "Please work out the sum in the picture, then send again. Nothing you typed is lost."
+        ),
+        "required": _("Write the result of the sum in the picture."),
+        "invalid": _("Write the result in digits, for example 12."),
+    }
+
+    def __init__(self) -> None:
+        super().__init__(
+            fields=(forms.CharField(), forms.CharField()),
+            require_all_fields=False,
+            label=_("Work out the sum in the picture"),
+            help_text=_(
+                "Many requests are arriving from your connection (which others may share, as on "
+                "Tor) or from everywhere, so we ask you to work out this small sum. It keeps "
+                "automated floods out and records nothing about you."
+            ),
+        )
+
+    def clean(self, value: Any) -> tuple[str, str]:
+        key, answer = value if isinstance(value, list | tuple) and len(value) == 2 else ("", "")
+        if not isinstance(key, str) or not door.KEY.fullmatch(key):
+            raise forms.ValidationError(self.error_messages["new"], code="new")
+        if not isinstance(answer, str) or not answer.strip():
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        digits = door.normalize_answer(answer)
+        if digits is None:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return key, digits
+
+
+class ChallengeForm(forms.Form):
+    """A form that carries a challenge field when the door asks for one (``challenge=True``).
+    The answer is checked last, only when everything else is valid: a sum is used up by the
+    first answer given to it, and a person correcting another field keeps theirs."""
+
+    def __init__(self, *args: Any, challenge: bool = False, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")  # labels end in their own punctuation, if any
+        super().__init__(*args, **kwargs)
+        if challenge:
+            self.fields["challenge"] = ChallengeField()
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        if not self.is_bound or "challenge" not in self.fields or self.errors:
+            return
+        key, answer = self.cleaned_data["challenge"]
+        outcome = door.challenge_check(key=key, answer=answer)
+        if outcome == "wrong":
+            message = _(
+                "That result was not right. Here is a new sum; everything else you typed is kept."
+            )
+            self.add_error("challenge", forms.ValidationError(message, code="wrong"))
+        elif outcome == "gone":
+            message = _(
+                "That sum has expired or was already used. Here is a new one; everything else "
+                "you typed is kept."
+            )
+            self.add_error("challenge", forms.ValidationError(message, code="gone"))
+
+
+class DeclareForm(ControlCharsMixin, ChallengeForm):
     text = forms.CharField(
         label=_("Your statement"),
         widget=forms.Textarea(attrs={"rows": 6}),
@@ -106,7 +211,6 @@ class DeclareForm(ControlCharsMixin, forms.Form):
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("label_suffix", "")  # labels end in their own punctuation, if any
         super().__init__(*args, **kwargs)
         for name, choices in (
             ("province", places.province_choices()),
@@ -166,12 +270,8 @@ class DeclareForm(ControlCharsMixin, forms.Form):
         return hints
 
 
-class ReceiptForm(forms.Form):
+class ReceiptForm(ChallengeForm):
     code = forms.CharField(label=_("Receipt code"), max_length=80)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
 
     def clean_code(self) -> str:
         try:

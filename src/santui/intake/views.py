@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from captcha.views import captcha_image
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
-from django_ratelimit.decorators import ratelimit
+from django.views.decorators.http import require_http_methods, require_safe
 
+from santui.intake import door
 from santui.intake.forms import DeclareForm, ReceiptForm
-from santui.intake.ratelimit import rotating_client_key
 from santui.statements.actions import counting_day, statement_receive
 from santui.statements.models import Channel, Status
 from santui.statements.selectors import statement_by_receipt
@@ -21,15 +19,11 @@ from santui.textparse.parse import parse_statement
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-@ratelimit(  # type: ignore[untyped-decorator]  # django-ratelimit ships no type hints
-    key=rotating_client_key,
-    rate=lambda group, request: settings.SANTUI_DECLARE_RATE,
-    method="POST",
-    block=True,
-)
 def declare(request: HttpRequest) -> HttpResponse:
+    # Over the connection's rate or during a flood: a challenge, never a refusal (door.py).
+    challenge = door.challenge_needed(request, door.DECLARE)
     if request.method == "POST":
-        form = DeclareForm(request.POST)
+        form = DeclareForm(request.POST, challenge=challenge)
         if form.is_valid():
             data = form.cleaned_data
             # What the parser reads in the text, the form's own answers taking precedence:
@@ -55,7 +49,7 @@ def declare(request: HttpRequest) -> HttpResponse:
             return render(request, "intake/declared.html", {"code": received.receipt_code})
         status = 400
     else:
-        form = DeclareForm()
+        form = DeclareForm(challenge=challenge)
         status = 200
     return render(request, "intake/declare.html", {"form": form}, status=status)
 
@@ -66,8 +60,9 @@ def receipt(request: HttpRequest) -> HttpResponse:
     """Look a receipt code up. POST only, so codes stay out of URLs, histories and logs."""
     context: dict[str, object] = {}
     status = 200
+    challenge = door.challenge_needed(request, door.RECEIPT)
     if request.method == "POST":
-        form = ReceiptForm(request.POST)
+        form = ReceiptForm(request.POST, challenge=challenge)
         if form.is_valid():
             statement = statement_by_receipt(code=form.cleaned_data["code"])
             if statement is None:
@@ -84,15 +79,17 @@ def receipt(request: HttpRequest) -> HttpResponse:
         else:
             status = 400
     else:
-        form = ReceiptForm()
+        form = ReceiptForm(challenge=challenge)
     context["form"] = form
     return render(request, "intake/receipt.html", context, status=status)
 
 
-def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:
-    return render(
-        request,
-        "intake/rate_limited.html",
-        {"message": _("Too many statements from this connection. Please try again later.")},
-        status=429,
-    )
+@never_cache  # one image per challenge: no cache, ours or anyone's, may keep or share it
+@require_safe
+def challenge_image(request: HttpRequest, key: str) -> HttpResponse:
+    """The image of a challenge (django-simple-captcha's view), from this host: CSP
+    ``img-src 'self'`` holds. 410 once the challenge is gone."""
+    if not door.KEY.fullmatch(key):
+        raise Http404
+    response: HttpResponse = captcha_image(request, key, scale=1)
+    return response

@@ -213,3 +213,39 @@ def statement_reject(
             via=via,
         )
     return current
+
+
+def statement_reinstate(
+    *, statement: Statement, by: User | None, note: str = "", via: str
+) -> Statement:
+    """A moderator's "not a duplicate after all": a statement rejected as a duplicate that was
+    never counted is accepted and counted. Its audit row names who and why."""
+    with transaction.atomic():
+        current = _locked(statement)
+        if current.status != Status.REJECTED or current.reject_reason != RejectReason.DUPLICATE:
+            raise TransitionError(f"statement {current.pk} is not a rejected duplicate")
+        if LedgerEntry.objects.filter(statement=current).exists():
+            raise TransitionError(f"statement {current.pk} was counted before: not reinstated")
+        current.status = Status.ACCEPTED
+        current.reject_reason = ""
+        current.duplicate_of = None
+        current.name_key, current.search_text = search_columns(
+            status=current.status,
+            publish=current.publish,
+            name=current.name,
+            name_kind=current.name_kind,
+            text=current.text,
+        )
+        current.save(
+            update_fields=["status", "reject_reason", "duplicate_of", "name_key", "search_text"]
+        )
+        ledger_add_entry(current).save()
+        StatusChange.objects.create(
+            statement=current,
+            from_status=Status.REJECTED,
+            to_status=Status.ACCEPTED,
+            note=note or "reinstated: not a duplicate",
+            actor=by,
+            via=via,
+        )
+    return current

@@ -20,7 +20,14 @@ from django.utils import timezone
 
 from santui.statements.actions import SNAPSHOT_FIELDS, counted_snapshot
 from santui.statements.crypto import encrypt_text
-from santui.statements.models import EntryKind, LedgerEntry, Statement, Status, StatusChange
+from santui.statements.models import (
+    EntryKind,
+    LedgerEntry,
+    RejectReason,
+    Statement,
+    Status,
+    StatusChange,
+)
 from santui.statements.public import search_columns
 
 
@@ -93,13 +100,16 @@ def _bulk_cursor() -> Any:
     return wrap(raw)  # type: ignore[arg-type]  # the stubs expect an already-wrapped cursor
 
 
-def _insert_many(
+def insert_rows(
     model: type[models.Model],
     columns: Sequence[str],
     rows: Sequence[tuple[Any, ...]],
     suffix: str = "",
 ) -> list[tuple[Any, ...]]:
     """Insert ``rows`` in few round trips; return what ``suffix``'s RETURNING gives back.
+
+    For other bulk writers too (the screener): values as the database takes them (datetimes
+    adapted, JSON as text, foreign keys as ids).
 
     PostgreSQL gets one array per column, unnested server-side (a dozen parameters whatever the
     row count: psycopg splits a query of thousands of placeholders in Python, which took longer
@@ -146,7 +156,7 @@ def statements_bulk_load(*, rows: Sequence[StatementRow], source: str, via: str)
     adapt_datetime = connection.ops.adapt_datetimefield_value
     now = adapt_datetime(timezone.now())
     with transaction.atomic():
-        inserted = _insert_many(
+        inserted = insert_rows(
             Statement,
             _STATEMENT_COLUMNS,
             [
@@ -166,13 +176,13 @@ def statements_bulk_load(*, rows: Sequence[StatementRow], source: str, via: str)
         )  # fmt: skip
         ids = {eid: pk for pk, eid in inserted}
         new = [r for r in wanted.values() if r.external_id in ids]
-        _insert_many(
+        insert_rows(
             StatusChange,
             _CHANGE_COLUMNS,
             [(ids[r.external_id], "", r.status, "", "", None, via, now) for r in new],
         )
         accepted = [r for r in new if r.status == Status.ACCEPTED]
-        _insert_many(
+        insert_rows(
             LedgerEntry,
             _LEDGER_COLUMNS,
             [
@@ -181,3 +191,75 @@ def statements_bulk_load(*, rows: Sequence[StatementRow], source: str, via: str)
             ],
         )  # fmt: skip
     return BulkResult(len(new), len(accepted), len(rows) - len(new))
+
+
+# --- screening decisions ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScreenedOutcome:
+    """What the screener decided for one statement (santui.screening)."""
+
+    statement: Statement  # loaded in the caller's transaction, status received
+    decision: str  # accepted | held | duplicate
+    note: str  # the rule set and the reasons, for the audit row
+    duplicate_of: int | None = None
+
+
+def statements_apply_screening(*, outcomes: list[ScreenedOutcome], via: str) -> dict[str, int]:
+    """Apply the screener's decisions to received statements, in bulk, in the caller's
+    transaction: accepted ones are counted (an add ledger entry each, as statement_accept),
+    held ones wait for a person, duplicates are rejected with reason ``duplicate`` and linked.
+
+    Only rows still ``received`` change (a moderator may have decided one meanwhile: the
+    caller locks the rows it loaded). Every change writes its audit row with ``note``.
+    Returns how many of each decision were applied.
+    """
+    by_decision: dict[str, list[ScreenedOutcome]] = {"accepted": [], "held": [], "duplicate": []}
+    for outcome in outcomes:
+        if outcome.statement.status != Status.RECEIVED:
+            continue
+        by_decision[outcome.decision].append(outcome)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    changes: list[tuple[Any, ...]] = []
+    with transaction.atomic(savepoint=False):
+        accepted = by_decision["accepted"]
+        plain = [o.statement.pk for o in accepted if not o.statement.publish]
+        if plain:
+            Statement.objects.filter(pk__in=plain, status=Status.RECEIVED).update(
+                status=Status.ACCEPTED
+            )
+        for o in accepted:
+            s = o.statement
+            s.status = Status.ACCEPTED
+            if s.publish:  # public from now on: its search columns (as statement_accept)
+                s.name_key, s.search_text = search_columns(
+                    status=s.status, publish=True, name=s.name, name_kind=s.name_kind, text=s.text
+                )
+                s.save(update_fields=["status", "name_key", "search_text"])
+        insert_rows(
+            LedgerEntry,
+            _LEDGER_COLUMNS,
+            [(EntryKind.ADD, o.statement.pk, None, *counted_snapshot(o.statement), "", None, now,
+              None) for o in accepted],
+        )  # fmt: skip
+        held = [o.statement.pk for o in by_decision["held"]]
+        if held:
+            Statement.objects.filter(pk__in=held, status=Status.RECEIVED).update(status=Status.HELD)
+        for o in by_decision["duplicate"]:
+            Statement.objects.filter(pk=o.statement.pk, status=Status.RECEIVED).update(
+                status=Status.REJECTED,
+                reject_reason=RejectReason.DUPLICATE,
+                duplicate_of_id=o.duplicate_of,
+            )
+        for decision, group in by_decision.items():
+            to_status = {"accepted": Status.ACCEPTED, "held": Status.HELD}.get(
+                decision, Status.REJECTED
+            )
+            reason = RejectReason.DUPLICATE if decision == "duplicate" else ""
+            changes += [
+                (o.statement.pk, Status.RECEIVED, to_status, reason, o.note, None, via, now)
+                for o in group
+            ]
+        insert_rows(StatusChange, _CHANGE_COLUMNS, changes)
+    return {decision: len(group) for decision, group in by_decision.items()}

@@ -44,13 +44,15 @@ class Organization(models.TextChoices):
 
 
 class Status(models.TextChoices):
-    RECEIVED = "received", _("received, awaiting review")
+    RECEIVED = "received", _("received, awaiting screening")
+    HELD = "held", _("held for a person to review")
     ACCEPTED = "accepted", _("accepted and counted")
     REJECTED = "rejected", _("rejected")
 
 
-MODERATABLE_STATES = frozenset({Status.RECEIVED})
-REJECTABLE_STATES = frozenset({Status.RECEIVED, Status.ACCEPTED})
+# received: not screened yet; held: screening asks a person (santui.screening).
+MODERATABLE_STATES = frozenset({Status.RECEIVED, Status.HELD})
+REJECTABLE_STATES = frozenset({Status.RECEIVED, Status.HELD, Status.ACCEPTED})
 COUNTED_STATES = frozenset({Status.ACCEPTED})
 
 
@@ -123,6 +125,17 @@ class Statement(models.Model):
     reject_reason = models.CharField(
         _("reject reason"), max_length=32, blank=True, choices=RejectReason.choices
     )
+    # The statement this one repeats (rejected with reason ``duplicate``), set by screening or a
+    # moderator; a moderator can reinstate it (statement_reinstate).
+    duplicate_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="duplicates",
+        verbose_name=_("duplicate of"),
+        db_index=False,  # partial index in Meta: only duplicates carry one
+    )
     receipt_hash = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
     # What the public log's add leaf commits to: a hash keyed by the receipt code's secret, or
     # random bytes when no receipt was issued (santui.tlog.leaf). Reveals nothing without it.
@@ -159,6 +172,11 @@ class Statement(models.Model):
                 | (~Q(status=Status.REJECTED) & Q(reject_reason="")),
                 name="statement_reason_iff_rejected",
             ),
+            models.CheckConstraint(
+                condition=Q(duplicate_of__isnull=True)
+                | (Q(status=Status.REJECTED) & Q(reject_reason=RejectReason.DUPLICATE)),
+                name="statement_duplicate_link",
+            ),
             models.UniqueConstraint(
                 fields=["source", "external_id"],
                 condition=Q(external_id__isnull=False),
@@ -177,6 +195,13 @@ class Statement(models.Model):
             ),
             models.Index(
                 fields=["name_key"], condition=Q(name_key__isnull=False), name="statement_name_key"
+            ),
+            # The held queue (the workbench), oldest first.
+            models.Index(fields=["received_at"], condition=Q(status="held"), name="statement_held"),
+            models.Index(
+                fields=["duplicate_of"],
+                condition=Q(duplicate_of__isnull=False),
+                name="statement_duplicate_of",
             ),
             # Live counts of rejections per reason (santui.statements.rejections, /methodology/):
             # an index-only scan over the rejected rows instead of the whole table.

@@ -98,3 +98,22 @@ class Cosignature(models.Model):
 
     def __str__(self) -> str:
         return f"{self.witness} on {self.checkpoint_id}"
+
+
+class LoopState(models.Model):
+    """How a supervised background loop (the integrator, the screener) is doing: written by the
+    loop after every round (santui.tally.loops), read by the office. No personal data: an error
+    is kept as its exception class only."""
+
+    name = models.CharField(max_length=32, unique=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)  # last round, good or bad
+    ok_at = models.DateTimeField(null=True, blank=True)  # last round without an error
+    backlog = models.BigIntegerField(default=0)  # items waiting after the last round
+    oldest_waiting_at = models.DateTimeField(null=True, blank=True)  # how far behind it is
+    done = models.BigIntegerField(default=0)  # items done since the loop started
+    errors = models.IntegerField(default=0)  # consecutive failed rounds
+    last_error = models.CharField(max_length=200, blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name}: backlog {self.backlog}"

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "santui.statements",
     "santui.tally",
+    "santui.screening",
     "santui.intake",
     "santui.publish",
     "santui.backoffice",
@@ -61,7 +62,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_ratelimit.middleware.RatelimitMiddleware",  # a 429 page instead of a bare 403
 ]
 
 # Messages (the back office's) in the session: the default storage derives a cookie signing
@@ -194,7 +194,6 @@ SANTUI_MAX_HEADCOUNT = int(os.environ.get("SANTUI_MAX_HEADCOUNT", "100000"))
 SANTUI_INTEGRATE_BATCH = int(os.environ.get("SANTUI_INTEGRATE_BATCH", "20000"))
 # How long a process may reuse the integrated size it read (public page caching, seconds).
 SANTUI_STATE_MEMO_SECONDS = 1.0
-SANTUI_DECLARE_RATE = os.environ.get("SANTUI_DECLARE_RATE", "20/h")
 # The public log: its Ed25519 signing key (made on first use, mode 0600), the origin (key name)
 # a new key gets, and the witnesses whose cosignatures the log accepts (verifier keys).
 SANTUI_LOG_KEY_FILE = Path(
@@ -203,5 +202,28 @@ SANTUI_LOG_KEY_FILE = Path(
 SANTUI_LOG_ORIGIN = os.environ.get("SANTUI_LOG_ORIGIN", "santui.localhost/log")
 SANTUI_WITNESS_KEYS = [k for k in os.environ.get("SANTUI_WITNESS_KEYS", "").split(",") if k.strip()]
 
+# --- screening (santui.screening; docs/screening.md) -----------------------------------------
+# Statements are screened once they are this many seconds old, so that a burst around them is
+# already visible to the flood rules (figures lag by this much; 0 screens at once).
+SANTUI_SCREEN_DELAY = float(os.environ.get("SANTUI_SCREEN_DELAY", "60"))
+SANTUI_SCREEN_BATCH = int(os.environ.get("SANTUI_SCREEN_BATCH", "1000"))
+
+# --- the door (santui.intake.door; docs/screening.md#the-door) -------------------------------
+# Requests per connection before the public form and the receipt look-up ask for a challenge
+# (django-ratelimit syntax). Nobody is refused; the counter is keyed by a daily-rotating keyed
+# hash, never by the address, and lives in the cache (Redis with REDIS_URL).
+SANTUI_DECLARE_RATE = os.environ.get("SANTUI_DECLARE_RATE", "20/h")
+SANTUI_RECEIPT_RATE = os.environ.get("SANTUI_RECEIPT_RATE", "60/h")
 RATELIMIT_USE_CACHE = "default"
-RATELIMIT_VIEW = "santui.intake.views.rate_limited"
+# The challenge: a small sum drawn in a PNG that this site serves (django-simple-captcha), no
+# JavaScript, no other host. Its records hold the sum, its result, a random key and an expiry.
+INSTALLED_APPS += ["captcha"]
+CAPTCHA_CHALLENGE_FUNCT = "captcha.helpers.math_challenge"
+CAPTCHA_MATH_CHALLENGE_OPERATOR = "×"
+CAPTCHA_FONT_SIZE = 36
+CAPTCHA_LETTER_ROTATION = (-20, 20)  # legible first: this slows floods, it cannot stop a bot
+CAPTCHA_NOISE_FUNCTIONS = ("captcha.helpers.noise_dots",)
+CAPTCHA_TIMEOUT = 60  # minutes a sum can be answered: time to write a statement on a slow link
+CAPTCHA_2X_IMAGE = False  # one image size; only /captcha/image/<key>/ is routed
+CAPTCHA_FLITE_PATH = None  # no audio challenge (it needs a speech synthesizer)
+CAPTCHA_TEST_MODE = False  # never on: it accepts the answer "passed" for every challenge

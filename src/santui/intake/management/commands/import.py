@@ -3,6 +3,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from santui.intake.importer import FileError, detect_format, run_import
+from santui.screening.run import screen_all
 from santui.tally.actions import queued_count, tally_integrate
 
 
@@ -25,6 +27,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--batch", type=int, default=2000, help="rows per transaction")
         parser.add_argument("--no-progress", action="store_true")
+        parser.add_argument(
+            "--screen-report",
+            metavar="FILE",
+            help="one JSON line per screening decision on the received rows (santui screen)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path = options["file"]
@@ -76,6 +83,12 @@ class Command(BaseCommand):
             )
             sys.exit(130)
         elapsed = time.monotonic() - started
+        # Rows imported as received go through screening like every other statement.
+        report_path = options["screen_report"]
+        with open(report_path, "wb") if report_path else nullcontext() as report:
+            screened = screen_all(
+                report=report, progress=not options["no_progress"], stderr=self.stderr
+            )
         queued = queued_count()
         with tqdm(total=queued, unit="entry", desc="integrate", file=self.stderr,
                   disable=options["no_progress"] or queued < 1000) as bar:  # fmt: skip
@@ -88,6 +101,10 @@ class Command(BaseCommand):
             + (f"  -> {rejects_path}" if summary.rejected else "")
             + "\n"
             + "".join(f"  {reason:<30} {n:>8,}\n" for reason, n in sorted(summary.reasons.items()))
+            + f"screened             {sum(screened.decided.values()):>10,}  ("
+            f"{screened.decided.get('accepted', 0):,} accepted, "
+            f"{screened.decided.get('held', 0):,} held, "
+            f"{screened.decided.get('duplicate', 0):,} duplicates)\n"
             + f"integrated entries   {integrated.entries:>10,}  (log size {integrated.size:,})\n"
             f"time                 {elapsed:>10.1f} s"
             f"  ({summary.rows / elapsed if elapsed else 0:,.0f} rows/s)"

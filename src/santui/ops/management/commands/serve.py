@@ -1,4 +1,5 @@
-"""`santui serve`: gunicorn for the site plus the integrator loop in a second process."""
+"""`santui serve`: gunicorn for the site, plus the screener and the integrator loops in two more
+processes."""
 
 from __future__ import annotations
 
@@ -46,7 +47,7 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]  # gunicorn ships no typ
 
 
 class Command(BaseCommand):
-    help = "Serve the site with gunicorn and run the integrator in the background."
+    help = "Serve the site with gunicorn; screen and integrate in the background."
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--host", default="127.0.0.1")
@@ -58,13 +59,23 @@ class Command(BaseCommand):
         parser.add_argument(
             "--integrate-every", type=float, default=2.0, help="seconds between integrations"
         )
+        parser.add_argument(
+            "--screen-every", type=float, default=2.0, help="seconds between screening rounds"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("setup")
-        integrator = subprocess.Popen(  # noqa: S603  # our own interpreter and command
-            [sys.executable, "-m", "santui", "integrate", "--loop",
-             "--interval", str(options["integrate_every"])]
-        )  # fmt: skip
+        # The two background loops, each supervised (santui.tally.loops): screening decides what
+        # is counted, the integrator folds it into the figures and the log.
+        loops = [
+            subprocess.Popen(  # noqa: S603  # our own interpreter and command
+                [sys.executable, "-m", "santui", command, "--loop", "--interval", str(every)]
+            )
+            for command, every in (
+                ("screen", options["screen_every"]),
+                ("integrate", options["integrate_every"]),
+            )
+        ]
         self.stdout.write(f"santui on http://{options['host']}:{options['port']}/")
         try:
             _Gunicorn(
@@ -73,5 +84,7 @@ class Command(BaseCommand):
                 )
             ).run()
         finally:
-            integrator.terminate()
-            integrator.wait(timeout=10)
+            for loop in loops:
+                loop.terminate()
+            for loop in loops:
+                loop.wait(timeout=10)

@@ -1,12 +1,25 @@
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
+from santui.statements.models import LedgerEntry
 from santui.tally.actions import queued_count, tally_integrate
+from santui.tally.loops import Round, run_supervised
+
+
+def integrate_round(batch: int | None) -> Round:
+    """One supervised round: integrate what is queued, then say what still waits."""
+    result = tally_integrate(batch_size=batch)
+    oldest = (
+        LedgerEntry.objects.filter(position__isnull=True)
+        .order_by("id")
+        .values_list("queued_at", flat=True)
+        .first()
+    )
+    return Round(done=result.entries, backlog=queued_count(), oldest_waiting_at=oldest)
 
 
 class Command(BaseCommand):
@@ -20,9 +33,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["loop"]:
             try:
-                while True:
-                    tally_integrate(batch_size=options["batch"])
-                    time.sleep(options["interval"])
+                run_supervised(
+                    name="integrator",
+                    round_fn=lambda: integrate_round(options["batch"]),
+                    interval=options["interval"],
+                )
             except KeyboardInterrupt:
                 return
         queued = queued_count()

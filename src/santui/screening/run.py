@@ -1,0 +1,44 @@
+"""Running the screener: until the queue is empty (`santui screen`, `santui import`), or as a
+supervised loop beside the integrator (`santui serve`)."""
+
+from __future__ import annotations
+
+from typing import IO, Any
+
+import orjson
+from tqdm import tqdm
+
+from santui.screening.actions import Decided, ScreenSummary, screen_round, screening_backlog
+from santui.tally.loops import Round
+
+
+def screen_all(
+    *,
+    batch: int | None = None,
+    delay: float = 0.0,
+    report: IO[bytes] | None = None,
+    progress: bool = False,
+    stderr: Any = None,
+) -> ScreenSummary:
+    """Screen until nothing received is left (that is at least ``delay`` seconds old)."""
+    summary = ScreenSummary()
+    waiting, _ = screening_backlog()
+
+    def write(decided: list[Decided]) -> None:
+        if report is not None:
+            report.writelines(orjson.dumps(d.report()) + b"\n" for d in decided)
+        bar.update(len(decided))
+
+    with tqdm(
+        total=waiting, unit="statement", disable=not progress or waiting < 1000, file=stderr
+    ) as bar:
+        while screen_round(batch=batch, delay=delay, summary=summary, on_decided=write):
+            pass
+    return summary
+
+
+def screen_loop_round(batch: int | None) -> Round:
+    summary = ScreenSummary()
+    screen_round(batch=batch, summary=summary)
+    backlog, oldest = screening_backlog()
+    return Round(done=sum(summary.decided.values()), backlog=backlog, oldest_waiting_at=oldest)

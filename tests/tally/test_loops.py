@@ -1,0 +1,76 @@
+"""Background loops are supervised: a failed round is logged, backed off and retried, and every
+round records how far behind the loop is."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+import pytest
+from django.db import OperationalError
+
+from santui.screening.run import screen_loop_round
+from santui.tally.loops import Round, backoff_seconds, run_supervised
+from santui.tally.management.commands.integrate import integrate_round
+from santui.tally.models import LoopState
+from tests.screening.conftest import receive
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_failing_round_is_retried_with_backoff_and_recorded(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    calls: list[int] = []
+    waits: list[float] = []
+
+    def flaky() -> Round:
+        calls.append(1)
+        if len(calls) <= 3:
+            raise OperationalError("database is locked")
+        return Round(done=5, backlog=0, oldest_waiting_at=None)
+
+    with caplog.at_level(logging.ERROR, logger="santui.loops"):
+        failures = run_supervised(
+            name="test", round_fn=flaky, interval=1.0, rounds=5, sleep=waits.append,
+            tidy=lambda: None,  # the test's own connection stays open
+        )  # fmt: skip
+    assert failures == 3
+    assert len(calls) == 5  # it went on after the failures
+    assert waits[:3] == [2.0, 4.0, 8.0]  # doubling while it fails
+    assert waits[3:] == [1.0, 1.0]  # back to the interval once it works
+    state = LoopState.objects.get(name="test")
+    assert state.errors == 0 and state.done == 10
+    assert state.last_error == "OperationalError"
+    assert "round failed" in caplog.text
+
+
+def test_consecutive_errors_are_kept_while_failing() -> None:
+    def broken() -> Round:
+        raise ValueError("no")
+
+    run_supervised(
+        name="broken", round_fn=broken, interval=0.0, rounds=4, sleep=lambda s: None,
+        tidy=lambda: None,
+    )  # fmt: skip
+    state = LoopState.objects.get(name="broken")
+    assert state.errors == 4
+    assert state.ok_at is None and state.heartbeat_at is not None
+
+
+def test_backoff_is_capped() -> None:
+    assert backoff_seconds(0, base=2.0) == 2.0
+    assert backoff_seconds(40, base=2.0) == 300.0
+
+
+def test_the_screener_and_integrator_rounds_say_how_far_behind_they_are() -> None:
+    old = dt.datetime.now(dt.UTC) - dt.timedelta(hours=2)
+    receive(received_at=old)
+    receive(received_at=dt.datetime.now(dt.UTC), name="李四")  # too recent for the delay
+    screened = screen_loop_round(None)
+    assert screened.done == 1
+    assert screened.backlog == 1  # the recent one waits
+    assert screened.oldest_waiting_at is not None
+    integrated = integrate_round(None)
+    assert integrated.done == 1 and integrated.backlog == 0
+    assert integrated.oldest_waiting_at is None
