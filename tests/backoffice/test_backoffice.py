@@ -164,3 +164,34 @@ def test_staff_command_creates_an_account_with_a_role(monkeypatch: pytest.Monkey
     assert user.is_staff and not user.is_superuser
     assert user.has_perm("statements.moderate_statement")
     assert not user.has_perm("statements.add_statement")
+
+
+def test_moderator_sees_screening_decides_held_and_reinstates_a_duplicate() -> None:
+    from santui.screening.run import screen_all
+
+    first = ReceivedStatementFactory(name="王五", text="我声明退出中共的党、团、队组织。王五")
+    again = ReceivedStatementFactory(name="王五", text="我声明退出中共的党、团、队组织。王五")
+    held = ReceivedStatementFactory(name="", name_kind="anonymous", text="", headcount=400)
+    screen_all(delay=0)
+    client = staff(MODERATOR)
+    page = client.get("/office/statements/statement/?status__exact=held").content.decode()
+    assert "headcount_unsupported" in page  # the reasons, in the list
+    page = client.get("/office/statements/statement/?reject_reason__exact=duplicate")
+    assert f"duplicate of #{first.pk}" in page.content.decode()
+    response = client.post(
+        "/office/statements/statement/",
+        {"action": "reinstate_selected", "_selected_action": [str(again.pk), str(held.pk)]},
+    )
+    assert response.status_code == 302
+    again.refresh_from_db()
+    assert again.status == "accepted" and again.duplicate_of_id is None
+    assert LedgerEntry.objects.filter(statement=again, kind="add").count() == 1
+    client.post(
+        "/office/statements/statement/",
+        {"action": "accept_selected", "_selected_action": [str(held.pk)]},
+    )
+    held.refresh_from_db()
+    assert held.status == "accepted"
+    assert StatusChange.objects.filter(statement=held, to_status="held", via="screening").exists()
+    assert client.get("/office/screening/alert/").status_code == 200
+    assert client.get("/office/tally/loopstate/").status_code == 200
