@@ -151,3 +151,18 @@ def test_a_volunteer_far_above_their_normal_rate_raises_an_alert(screen: Any) ->
     alerts = Alert.objects.filter(kind="volunteer_surge")  # one per hour it spans
     assert {a.subject for a in alerts} == {f"volunteer #{volunteer.pk}"}
     assert max(a.count for a in alerts) >= 60
+
+
+def test_old_bucket_counts_are_pruned_but_not_those_still_needed(screen: Any) -> None:
+    from santui.screening.actions import screening_index, screening_prune_counts
+    from santui.screening.models import WindowCount
+
+    receive(received_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=30))
+    screen()
+    assert WindowCount.objects.exists()
+    receive(name="李四", received_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=29))
+    screening_index(batch=10)  # indexed, not decided: the counts of its baseline must stay
+    assert screening_prune_counts() == 0
+    screen()
+    assert screening_prune_counts() > 0  # nothing waits any more: a month-old count goes
+    assert not WindowCount.objects.exists()

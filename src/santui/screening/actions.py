@@ -719,6 +719,19 @@ class ScreenSummary:
             self.reasons.update(d.reasons)
 
 
+def screening_prune_counts(*, now: dt.datetime | None = None) -> int:
+    """Delete bucket counts no screening will read again: older than the baseline (7 days and
+    a window) before the oldest statement still waiting, or before now. Returns how many."""
+    rules = r.RULES
+    now = now or timezone.now()
+    _, oldest = screening_backlog()
+    horizon = min(now, oldest) if oldest is not None else now
+    day = 24 * 60 // rules.bucket_minutes
+    keep_from = _bucket(horizon, rules) - (rules.baseline_days + 1) * day
+    deleted, _ = WindowCount.objects.filter(bucket__lt=keep_from).delete()
+    return deleted
+
+
 def screening_backlog() -> tuple[int, dt.datetime | None]:
     """Received statements not screened yet, and the oldest one's time."""
     queue = Statement.objects.filter(status=Status.RECEIVED)

@@ -3,13 +3,23 @@ supervised loop beside the integrator (`santui serve`)."""
 
 from __future__ import annotations
 
+import time
 from typing import IO, Any
 
 import orjson
 from tqdm import tqdm
 
-from santui.screening.actions import Decided, ScreenSummary, screen_round, screening_backlog
+from santui.screening.actions import (
+    Decided,
+    ScreenSummary,
+    screen_round,
+    screening_backlog,
+    screening_prune_counts,
+)
 from santui.tally.loops import Round
+
+PRUNE_EVERY = 3600.0  # seconds between prunings of old bucket counts in the loop
+_last_pruned = {"at": float("-inf")}
 
 
 def screen_all(
@@ -37,8 +47,12 @@ def screen_all(
     return summary
 
 
-def screen_loop_round(batch: int | None) -> Round:
+def screen_loop_round(batch: int | None, *, clock: Any = time.monotonic) -> Round:
+    """One round of `santui screen --loop`; once an hour it also prunes old bucket counts."""
     summary = ScreenSummary()
     screen_round(batch=batch, summary=summary)
+    if clock() - _last_pruned["at"] >= PRUNE_EVERY:
+        screening_prune_counts()
+        _last_pruned["at"] = clock()
     backlog, oldest = screening_backlog()
     return Round(done=sum(summary.decided.values()), backlog=backlog, oldest_waiting_at=oldest)
