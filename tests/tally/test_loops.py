@@ -74,3 +74,15 @@ def test_the_screener_and_integrator_rounds_say_how_far_behind_they_are() -> Non
     integrated = integrate_round(None)
     assert integrated.done == 1 and integrated.backlog == 0
     assert integrated.oldest_waiting_at is None
+
+
+def test_the_screener_loop_draws_yesterdays_review_sample_once_an_hour() -> None:
+    from santui.screening import run
+    from santui.screening.models import ReviewDraw
+
+    run._last_pruned["at"] = float("-inf")
+    ticks = iter([0.0, 0.0, 10.0])
+    screen_loop_round(None, clock=lambda: next(ticks))
+    assert ReviewDraw.objects.count() == 1  # yesterday, with nothing to draw from
+    screen_loop_round(None, clock=lambda: next(ticks))  # ten seconds later: no chores
+    assert ReviewDraw.objects.count() == 1

@@ -1,21 +1,32 @@
 """The back office: Django admin on its own site, for intake volunteers, moderators and admins.
 
-Writes go through the statement actions: creating a statement calls ``statement_receive``;
-accept/reject are admin actions calling ``statement_accept``/``statement_reject``.
+Writes go through the statement actions: creating a statement calls ``statement_receive``,
+changing one ``statement_edit``; accept/reject are admin actions calling
+``statement_accept``/``statement_reject``. Every office page runs in the reporting time zone
+(``BackofficeSite.admin_view``): times are typed and shown in it.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.template.response import TemplateResponse
+from django.template.response import SimpleTemplateResponse, TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from santui.backoffice.forms import RejectForm, StatementForm
@@ -27,8 +38,14 @@ from santui.intake.mail.fields import parse_text, statement_fields, stored_sugge
 from santui.intake.models import MailAttachment, Quarantine
 from santui.screening.models import Alert
 from santui.statements.actions import (
+    CHANGED,
+    COUNTED_FIELDS,
+    DECLARANT_SOURCES,
+    EditRefused,
+    SecondPersonRequired,
     TransitionError,
     statement_accept,
+    statement_edit,
     statement_receive,
     statement_reinstate,
     statement_reject,
@@ -47,6 +64,43 @@ PERSONAL = ("name", "names", "contact")
 VIA = "back office"
 # Read-only beside the editable fields of a recorded statement.
 SHOWN = ("suggestion", "status", "reject_reason", "source", "external_id", "created_at")
+
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+def _reporting_zone() -> str:
+    return str(settings.SANTUI_REPORTING_TZ)
+
+
+_zone_name = lazy(_reporting_zone, str)
+
+
+def in_zone(label: Any) -> Any:
+    """A column label naming the reporting time zone its times are shown in."""
+    return format_lazy("{} ({})", label, _zone_name())
+
+
+def _shown(field: str, value: Any) -> str:
+    """One value of an audit diff, for staff: times in the active (reporting) zone."""
+    if field == "received_at" and isinstance(value, str) and value != CHANGED:
+        return timezone.localtime(dt.datetime.fromisoformat(value)).strftime("%Y-%m-%d %H:%M")
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    return str(value)
+
+
+def diff_html(changes: dict[str, Any], only: tuple[str, ...] | None = None) -> SafeString:
+    """An audit row's {field: [old, new]} as lines "field: old → new" (escaped)."""
+    labels = {f.name: f.verbose_name for f in Statement._meta.concrete_fields}
+    rows = [
+        (str(labels.get(field, field)), _shown(field, old), _shown(field, new))
+        for field, (old, new) in changes.items()
+        if only is None or field in only
+    ]  # fmt: skip
+    return format_html_join("", "<div>{}: {} → {}</div>", rows)
 
 
 def _actor(request: HttpRequest) -> User:
@@ -80,6 +134,23 @@ class BackofficeSite(admin.AdminSite):
     site_title = _("santui back office")
     index_title = _("Statements and moderation")
 
+    def admin_view(self, view: View, cacheable: bool = False) -> View:
+        """Every office view in the reporting time zone: a time a volunteer types is read in
+        it, and times are shown in it. The response is rendered inside too (a TemplateResponse
+        renders after the view returns), and the zone is restored after, so that no other
+        request on this thread inherits it."""
+        inner = super().admin_view(view, cacheable)
+
+        @functools.wraps(inner)
+        def in_reporting_zone(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            with timezone.override(ZoneInfo(settings.SANTUI_REPORTING_TZ)):
+                response = inner(request, *args, **kwargs)
+                if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
+                    response.render()
+            return response
+
+        return cast(View, in_reporting_zone)
+
 
 site = BackofficeSite(name="office")
 site.register(User, UserAdmin)
@@ -87,9 +158,21 @@ site.register(Group, GroupAdmin)
 site.register(Quarantine, QuarantineAdmin)
 
 
-class StatusChangeInline(admin.TabularInline[StatusChange, Statement]):
+class AuditDisplay:
+    """The audit trail's columns shown in the reporting zone, and a staff edit's diff."""
+
+    @admin.display(description=in_zone(_("at")), ordering="at")
+    def when(self, obj: StatusChange) -> dt.datetime:
+        return obj.at  # rendered in the active zone: the reporting one (BackofficeSite)
+
+    @admin.display(description=_("changes (old → new)"))
+    def diff(self, obj: StatusChange) -> SafeString:
+        return diff_html(obj.changes or {})
+
+
+class StatusChangeInline(AuditDisplay, admin.TabularInline[StatusChange, Statement]):
     model = StatusChange
-    fields = ("at", "from_status", "to_status", "reason", "note", "actor", "via")
+    fields = ("when", "from_status", "to_status", "reason", "note", "actor", "via", "diff")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -101,13 +184,36 @@ class StatusChangeInline(admin.TabularInline[StatusChange, Statement]):
         return False
 
 
+class CountedEditFilter(admin.SimpleListFilter):
+    """Statements whose counted fields staff edited: a second moderator accepts them."""
+
+    title = _("counted fields edited by staff")
+    parameter_name = "counted_edit"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("yes", _("yes")), ("no", _("no"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        edited = Exists(
+            StatusChange.objects.filter(
+                statement=OuterRef("pk"), changes__has_any_keys=list(COUNTED_FIELDS)
+            )
+        )
+        if self.value() == "yes":
+            return queryset.filter(edited)
+        if self.value() == "no":
+            return queryset.exclude(edited)
+        return queryset
+
+
 @admin.register(Statement, site=site)
 class StatementAdmin(admin.ModelAdmin[Statement]):
     form = StatementForm
     list_display = (
-        "id", "received_at", "channel", "status", "headcount", "orgs", "region", "screened",
+        "id", "received", "channel", "status", "headcount", "orgs", "region", "screened",
+        "staff_edits",
     )  # fmt: skip
-    list_filter = ("status", "channel", "name_kind", "reject_reason")
+    list_filter = ("status", "channel", "name_kind", "reject_reason", CountedEditFilter)
     date_hierarchy = "received_at"
     ordering = ("-id",)
     inlines = [StatusChangeInline]
@@ -129,11 +235,42 @@ class StatementAdmin(admin.ModelAdmin[Statement]):
             return _("duplicate of #%(id)s") % {"id": obj.duplicate_of_id}
         return ", ".join(screening.reasons)
 
+    @admin.display(description=in_zone(_("received at")), ordering="received_at")
+    def received(self, obj: Statement) -> dt.datetime:
+        return obj.received_at  # rendered in the active zone: the reporting one (BackofficeSite)
+
+    @admin.display(description=_("counted fields edited by staff (old → new)"))
+    def staff_edits(self, obj: Statement) -> SafeString:
+        """What staff changed of what is counted, edit by edit, and by whom: the moderator who
+        accepts sees it, and must be someone else (statement_accept)."""
+        edits = getattr(obj, "counted_edits", None)
+        if edits is None:  # not fetched with the page
+            edits = _counted_edits(StatusChange.objects.filter(statement=obj))
+        return format_html_join(
+            "",
+            "<div>{}{}</div>",
+            (
+                (diff_html(e.changes or {}, COUNTED_FIELDS), _("by %(who)s") % {"who": e.actor})
+                for e in edits
+            ),
+        )
+
     def _sees_personal(self, request: HttpRequest) -> bool:
         return request.user.has_perm("statements.view_personal_data")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Statement]:
-        qs = super().get_queryset(request).select_related("screening")
+        qs = (
+            super()
+            .get_queryset(request)
+            .select_related("screening")
+            .prefetch_related(
+                Prefetch(
+                    "changes",
+                    queryset=_counted_edits(StatusChange.objects.all()),
+                    to_attr="counted_edits",
+                )
+            )
+        )
         personal = [f for f in PERSONAL if f != "names"]
         return qs if self._sees_personal(request) else qs.defer(*personal)
 
@@ -147,6 +284,7 @@ class StatementAdmin(admin.ModelAdmin[Statement]):
         attachments = "mail_attachments" if can_read_mail(request.user) else "mail_files"
         fields.insert(fields.index("text") + 1, "suggestion")
         fields += [attachments, *(f for f in SHOWN if f != "suggestion")]
+        fields.insert(0, "staff_edits")  # first thing a moderator sees
         if not self._sees_personal(request):
             fields = [f for f in fields if f not in PERSONAL]
         return fields
@@ -156,7 +294,9 @@ class StatementAdmin(admin.ModelAdmin[Statement]):
             return ()
         if obj.status not in MODERATABLE_STATES:  # counted or rejected: the record is frozen
             return self.get_fields(request, obj)
-        return (*SHOWN, "mail_attachments", "mail_files")
+        # Only the declarant consents to publication of what they sent (statement_edit).
+        declarant = ("publish",) if obj.source in DECLARANT_SOURCES else ()
+        return (*SHOWN, "mail_attachments", "mail_files", "staff_edits", *declarant)
 
     @admin.display(description=_("parser's reading"))
     def suggestion(self, obj: Statement) -> Any:
@@ -194,8 +334,10 @@ class StatementAdmin(admin.ModelAdmin[Statement]):
             fields = [f for f in form.changed_data if f in StatementForm.Meta.fields]
             if "names" in form.changed_data:  # the list set the name and the persons
                 fields = sorted({*fields, "name", "headcount"})
-            if fields:
-                obj.save(update_fields=fields)
+            edited = statement_edit(
+                statement=obj, by=_actor(request), changes={f: data[f] for f in fields}, via=VIA
+            )
+            obj.status = edited.status
             return
         values: dict[str, Any] = {
             "channel": data["channel"],
@@ -243,6 +385,9 @@ class StatementAdmin(admin.ModelAdmin[Statement]):
                 request, _("A statement was already made of this message."), messages.WARNING
             )
             return HttpResponseRedirect(reverse("office:intake_quarantine_changelist"))
+        except (EditRefused, TransitionError) as exc:  # the form's checks missed it, or raced
+            self.message_user(request, _("Not saved: %(why)s") % {"why": exc}, messages.ERROR)
+            return HttpResponseRedirect(request.path)
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         form.save_m2m()
@@ -251,11 +396,13 @@ class StatementAdmin(admin.ModelAdmin[Statement]):
 
     @admin.action(description=_("Accept the selected statements"), permissions=["moderate"])
     def accept_selected(self, request: HttpRequest, queryset: QuerySet[Statement]) -> None:
-        done, skipped = 0, 0
+        done, skipped, own = 0, 0, 0
         for statement in queryset:
             try:
                 statement_accept(statement=statement, by=_actor(request), via=VIA)
                 done += 1
+            except SecondPersonRequired:
+                own += 1
             except TransitionError:
                 skipped += 1
         self.message_user(
@@ -264,6 +411,16 @@ class StatementAdmin(admin.ModelAdmin[Statement]):
             % {"d": done, "s": skipped},
             messages.SUCCESS,
         )
+        if own:
+            self.message_user(
+                request,
+                _(
+                    "Not accepted: %(n)d, whose counted fields you edited. A second moderator "
+                    "must accept them."
+                )
+                % {"n": own},
+                messages.WARNING,
+            )
 
     @admin.action(description=_("Reject the selected statements…"), permissions=["moderate"])
     def reject_selected(
@@ -340,10 +497,31 @@ class ReadOnlyAdmin(admin.ModelAdmin[Any]):
 
 
 @admin.register(StatusChange, site=site)
-class StatusChangeAdmin(ReadOnlyAdmin):
-    list_display = ("at", "statement", "from_status", "to_status", "reason", "actor", "via")
-    list_filter = ("to_status", "reason", "via")
+class StatusChangeAdmin(AuditDisplay, ReadOnlyAdmin):
+    """The audit trail: per statement (its page's inline) or per staff member (filter by)."""
+
+    list_display = (
+        "when", "statement", "from_status", "to_status", "reason", "actor", "via", "diff",
+    )  # fmt: skip
+    list_filter = ("actor", "to_status", "reason", "via")
     ordering = ("-at",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[StatusChange]:
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("statement", "actor")
+            .defer("statement__name", "statement__contact", "statement__text")
+        )
+
+
+def _counted_edits(changes: QuerySet[StatusChange]) -> QuerySet[StatusChange]:
+    """Audit rows of staff edits that changed a counted field, oldest first."""
+    return (
+        changes.filter(changes__has_any_keys=list(COUNTED_FIELDS))
+        .select_related("actor")
+        .order_by("id")
+    )
 
 
 @admin.register(LedgerEntry, site=site)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from typing import Any
@@ -7,8 +8,11 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.validators import MaxLengthValidator
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from santui.statements.actions import DECLARANT_SOURCES, MAX_NAMES_TEXT
 from santui.statements.models import NameKind, RejectReason, Statement
 from santui.textparse.regions import RegionError, normalize_region
 
@@ -16,7 +20,6 @@ from santui.textparse.regions import RegionError, normalize_region
 NAME_SEPARATORS = re.compile(r"[\r\n、，,;；]+")
 NAME_JOINER = "、"
 MAX_NAME = 200  # one name
-MAX_NAMES_TEXT = 50_000  # a whole list, joined
 
 
 def unique_names(*texts: str) -> list[str]:
@@ -61,6 +64,20 @@ class StatementForm(forms.ModelForm[Statement]):
             "publish",
         ]  # fmt: skip
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Typed and shown in the reporting time zone: the back office runs in it
+        # (santui.backoffice.admin.BackofficeSite.admin_view).
+        zone = settings.SANTUI_REPORTING_TZ
+        if "received_at" in self.fields:
+            field = self.fields["received_at"]
+            field.label = _("received at (%(zone)s)") % {"zone": zone}
+            field.help_text = _(
+                "Date and time in %(zone)s, the reporting time zone; not in the future."
+            ) % {"zone": zone}
+        if "text" in self.fields:  # as long as the public form and mail intake take
+            self.fields["text"].validators.append(MaxLengthValidator(settings.SANTUI_MAX_TEXT))
+
     def _get_validation_exclusions(self) -> set[str]:
         # Statement.name's max_length (200) is for one name; a joined list of names is longer.
         # Its length is checked in clean() instead. (Django's own hook for this: no public one.)
@@ -74,6 +91,24 @@ class StatementForm(forms.ModelForm[Statement]):
             return normalize_region(value)
         except RegionError as exc:
             raise forms.ValidationError(str(exc)) from None
+
+    def clean_received_at(self) -> dt.datetime | None:
+        value: dt.datetime | None = self.cleaned_data.get("received_at")
+        if value is not None and value > timezone.now():
+            raise forms.ValidationError(
+                _("This time is in the future (times are in %(zone)s).")
+                % {"zone": settings.SANTUI_REPORTING_TZ}
+            )
+        return value
+
+    def clean_publish(self) -> bool:
+        value = bool(self.cleaned_data.get("publish"))
+        sent = self.instance.pk is not None and self.instance.source in DECLARANT_SOURCES
+        if sent and value and not self.instance.publish:
+            raise forms.ValidationError(
+                _("Only the declarant can consent to publishing a statement they sent.")
+            )
+        return value
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -15,5 +15,7 @@ urlpatterns = [
     # Only the image: its audio needs a speech program and its refresh view needs JavaScript
     # (and would let anyone add challenges to the database without opening a form).
     path("captcha/image/<str:key>/", challenge_image, name="captcha-image"),
+    # The blind re-review (santui.backoffice.review): before the admin, which would take the path.
+    path("office/review/", include("santui.backoffice.review")),
     path("office/", backoffice_site.urls),
 ]

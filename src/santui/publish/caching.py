@@ -44,7 +44,7 @@ from santui.tally.models import Checkpoint, IntegrationState
 
 CACHE_SECONDS = 600  # how long a rendered response stays in the shared cache (keyed by state)
 MAX_AGE = 15  # how long browsers and proxies may reuse a response without asking again
-RENDER_VERSION = "6"  # bump when templates change in a way the key would not show
+RENDER_VERSION = "7"  # bump when templates change in a way the key would not show
 MAX_STORED_QUERY = 256  # longer query strings are answered but never stored
 LOCAL_ENTRIES = 64  # responses kept in each process's memory...
 LOCAL_MAX_BYTES = 2 * 1024 * 1024  # ...each at most this large

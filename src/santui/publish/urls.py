@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/v1/statements", statementviews.api_statements, name="api-statements"),
     path("api/v1/statements/<int:number>", statementviews.api_statement, name="api-statement"),
     path("api/v1/rejections", methodology.api_rejections, name="api-rejections"),
+    path("api/v1/quality", methodology.api_quality, name="api-quality"),
     path("api/v1/openapi.json", views.api_openapi, name="api-openapi"),
     # the public log: C2SP tlog-tiles layout for mirrors, JSON for everyone else
     path("log/checkpoint", logviews.checkpoint, name="log-checkpoint"),

@@ -64,6 +64,16 @@ class Screening(models.Model):
                 name="screening_pending",
             ),
             models.Index(fields=["cluster"], condition=~Q(cluster=""), name="screening_cluster"),
+            # the day's sample of statements the rules accepted (santui.screening.review)
+            models.Index(
+                fields=["screened_at"], condition=Q(decision="accepted"), name="screening_accepted"
+            ),
+            # counts per reason of what the rules held or marked (santui.screening.quality)
+            models.Index(
+                fields=["decision", "screened_at"],
+                condition=Q(decision__in=["held", "duplicate"]),
+                name="screening_not_counted",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -141,3 +151,93 @@ class IndexMark(models.Model):
 
     def __str__(self) -> str:
         return f"indexed up to #{self.up_to}"
+
+
+# --- the blind re-review of automatic acceptances (santui.screening.review; docs/methodology.md) -
+
+# Imported here, not at the top: this block is appended to a module another change owns.
+from django.conf import settings  # noqa: E402
+
+
+class ReviewDraw(models.Model):
+    """One day's draw: what the sample was drawn from, and how many were drawn. The frame (the
+    statements the rules accepted that day, in the reporting time zone) and its size are kept,
+    so that each reviewed statement stands for ``population / reviewed`` of its day."""
+
+    day = models.DateField(primary_key=True)
+    population = models.IntegerField()  # statements the rules accepted that day
+    share = models.FloatField()  # SANTUI_REVIEW_SHARE at the time of the draw
+    minimum = models.IntegerField()  # SANTUI_REVIEW_MIN at the time of the draw
+    size = models.IntegerField()  # statements drawn
+    drawn_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(size__gte=0) & Q(size__lte=models.F("population")),
+                name="reviewdraw_size_in_population",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.size} of {self.population}"
+
+
+class ReviewSample(models.Model):
+    """A statement the rules accepted, drawn at random for a blind re-review. ``position`` is
+    its place in the random order of the draw: reviewers take them in that order, so the part
+    of a day already reviewed is itself a random sample of that day."""
+
+    statement = models.OneToOneField(
+        Statement, on_delete=models.PROTECT, related_name="review_sample"
+    )
+    day = models.DateField()
+    position = models.IntegerField()
+    drawn_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "position"], name="reviewsample_position")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} #{self.position}: statement {self.statement_id}"
+
+
+class ReviewVerdict(models.TextChoices):
+    COUNT = "count", _("count it")
+    DONT_COUNT = "dont_count", _("do not count it")
+    DUPLICATE = "duplicate", _("a duplicate of an earlier statement")
+
+
+WRONGLY_COUNTED = frozenset({ReviewVerdict.DONT_COUNT, ReviewVerdict.DUPLICATE})
+
+
+class ReviewAnswer(models.Model):
+    """A moderator's blind answer about one drawn statement (one answer per statement)."""
+
+    sample = models.OneToOneField(ReviewSample, on_delete=models.PROTECT, related_name="answer")
+    answer = models.CharField(max_length=16, choices=ReviewVerdict.choices)
+    duplicate_of = models.ForeignKey(
+        Statement, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        db_index=False,
+    )  # fmt: skip
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(answer__in=ReviewVerdict.values), name="reviewanswer_answer_valid"
+            ),
+            models.CheckConstraint(
+                condition=(Q(answer=ReviewVerdict.DUPLICATE) & Q(duplicate_of__isnull=False))
+                | (~Q(answer=ReviewVerdict.DUPLICATE) & Q(duplicate_of__isnull=True)),
+                name="reviewanswer_duplicate_iff_linked",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sample}: {self.answer}"

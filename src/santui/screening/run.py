@@ -3,6 +3,7 @@ supervised loop beside the integrator (`santui serve`)."""
 
 from __future__ import annotations
 
+import contextlib
 import time
 from typing import IO, Any
 
@@ -16,9 +17,10 @@ from santui.screening.actions import (
     screening_backlog,
     screening_prune_counts,
 )
+from santui.screening.review import DrawError, review_draw
 from santui.tally.loops import Round
 
-PRUNE_EVERY = 3600.0  # seconds between prunings of old bucket counts in the loop
+PRUNE_EVERY = 3600.0  # seconds between the loop's hourly chores (pruning, the review draw)
 _last_pruned = {"at": float("-inf")}
 
 
@@ -48,11 +50,14 @@ def screen_all(
 
 
 def screen_loop_round(batch: int | None, *, clock: Any = time.monotonic) -> Round:
-    """One round of `santui screen --loop`; once an hour it also prunes old bucket counts."""
+    """One round of `santui screen --loop`. Once an hour it also prunes old bucket counts and
+    draws yesterday's sample for the blind re-review (once per day: the draw is idempotent)."""
     summary = ScreenSummary()
     screen_round(batch=batch, summary=summary)
     if clock() - _last_pruned["at"] >= PRUNE_EVERY:
         screening_prune_counts()
+        with contextlib.suppress(DrawError):  # yesterday is not over yet (just after midnight)
+            review_draw()
         _last_pruned["at"] = clock()
     backlog, oldest = screening_backlog()
     return Round(done=sum(summary.decided.values()), backlog=backlog, oldest_waiting_at=oldest)

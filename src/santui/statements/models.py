@@ -219,7 +219,12 @@ class Statement(models.Model):
 
 
 class StatusChange(models.Model):
-    """Append-only audit trail: one row per creation or status change of a statement."""
+    """Append-only audit trail: one row per creation, status change or staff edit of a statement.
+
+    A staff edit (``statement_edit``) records ``changes``: {field: [old, new]} for every field it
+    changed. Personal data (name, contact, text) is recorded as changed, never by value
+    (``["(changed)", "(changed)"]``); times are ISO 8601 in UTC.
+    """
 
     statement = models.ForeignKey(
         Statement, on_delete=models.PROTECT, related_name="changes", verbose_name=_("statement")
@@ -234,14 +239,23 @@ class StatusChange(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         verbose_name=_("by"),
-        db_index=False,  # nobody looks changes up by actor often enough to index every row
+        db_index=False,  # partial index in Meta: only staff rows carry one
     )
     via = models.CharField(_("via"), max_length=32)  # public form, back office, import, demo
     at = models.DateTimeField(_("at"), auto_now_add=True)
+    # {field: [old, new]} of a staff edit; NULL on every other row (bulk inserts leave it out)
+    changes = models.JSONField(_("changes"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("status change")
         verbose_name_plural = _("audit trail")
+        indexes = [
+            # The audit trail per staff member (back office): staff rows only, not the screener's
+            # or the importer's, which carry no actor.
+            models.Index(
+                fields=["actor", "at"], condition=Q(actor__isnull=False), name="statuschange_actor"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.statement_id}: {self.from_status or '-'} -> {self.to_status}"

@@ -227,3 +227,13 @@ CAPTCHA_TIMEOUT = 60  # minutes a sum can be answered: time to write a statement
 CAPTCHA_2X_IMAGE = False  # one image size; only /captcha/image/<key>/ is routed
 CAPTCHA_FLITE_PATH = None  # no audio challenge (it needs a speech synthesizer)
 CAPTCHA_TEST_MODE = False  # never on: it accepts the answer "passed" for every challenge
+
+# --- the blind re-review and the published error estimate (santui.screening.review, .quality;
+# docs/methodology.md#how-accurate-are-the-totals) -----------------------------------------------
+# Each day `santui review draw` draws this share of the statements the rules accepted that day
+# (at least SANTUI_REVIEW_MIN, or all of them when fewer) for a moderator to judge blind.
+SANTUI_REVIEW_SHARE = float(os.environ.get("SANTUI_REVIEW_SHARE", "0.01"))
+SANTUI_REVIEW_MIN = int(os.environ.get("SANTUI_REVIEW_MIN", "200"))
+# An estimate (month and channel) is published once at least this many drawn statements have
+# been reviewed; below it the figure is null, with a note.
+SANTUI_QUALITY_MIN_REVIEWED = int(os.environ.get("SANTUI_QUALITY_MIN_REVIEWED", "30"))

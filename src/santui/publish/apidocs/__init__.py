@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from santui.publish.apidocs import context, rejections, statements
+from santui.publish.apidocs import context, quality, rejections, statements
 
 
 def paths() -> dict[str, Any]:
-    return {**context.PATHS, **rejections.PATHS, **statements.PATHS}
+    return {**context.PATHS, **rejections.PATHS, **quality.PATHS, **statements.PATHS}

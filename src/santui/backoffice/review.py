@@ -1,0 +1,154 @@
+"""The blind re-review page (``/office/review/``): one drawn statement at a time, without what
+the screening decided, answered count / don't count / duplicate of (docs/methodology.md).
+
+Forms only, no JavaScript (the site's CSP allows none). Staff log in through the back office's
+own login (``site.admin_view``); answering needs ``statements.moderate_statement``; names in
+the text are masked for staff without ``statements.view_personal_data``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from santui.backoffice.admin import site
+from santui.backoffice.forms import unique_names
+from santui.backoffice.suggestions import suggestion_table
+from santui.screening.models import ReviewSample, ReviewVerdict
+from santui.screening.review import AnswerError, review_answer, review_next, review_progress
+from santui.statements.models import SECTOR_LABELS, Channel, NameKind, Organization, Statement
+from santui.textparse.regions import division
+
+MASK = "□□"
+
+
+class AnswerForm(forms.Form):
+    sample = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    answer = forms.ChoiceField(choices=ReviewVerdict.choices)
+    duplicate_of = forms.IntegerField(
+        label=gettext_lazy("Number of the earlier statement it repeats"),
+        required=False,
+        min_value=1,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("answer") == ReviewVerdict.DUPLICATE and not data.get("duplicate_of"):
+            self.add_error("duplicate_of", _("Give the number of the statement this one repeats."))
+        return data
+
+
+def masked(text: str, names: list[str]) -> str:
+    """``text`` with every given name replaced by a mask, whatever spacing or case it has."""
+    for name in sorted(names, key=len, reverse=True):
+        letters = [ch for ch in name if not ch.isspace()]
+        if letters:
+            pattern = r"\s*".join(re.escape(ch) for ch in letters)
+            text = re.sub(pattern, MASK, text, flags=re.IGNORECASE)
+    return text
+
+
+def _yes_no(value: bool | None) -> str:
+    if value is None:
+        return _("unknown")
+    return _("yes") if value else _("no")
+
+
+def _shown(statement: Statement, *, personal: bool) -> dict[str, Any]:
+    """What the moderator reads: the statement and its fields, never its screening."""
+    names = unique_names(statement.name)
+    suggested = (statement.suggested or {}).get("name")
+    if isinstance(suggested, str) and suggested:
+        names = unique_names(statement.name, suggested)
+    place = division(statement.region) if statement.region else None
+    organizations = dict(Organization.choices)
+    return {
+        "number": statement.pk,
+        "channel": dict(Channel.choices).get(statement.channel, statement.channel),
+        "received_at": statement.received_at.astimezone(ZoneInfo(settings.SANTUI_REPORTING_TZ)),
+        "text": statement.text if personal else masked(statement.text, names),
+        "name": statement.name if personal else None,
+        "name_kind": dict(NameKind.choices).get(statement.name_kind, statement.name_kind),
+        "headcount": statement.headcount,
+        "organizations": "、".join(str(organizations[o]) for o in statement.organizations),
+        "region": f"{statement.region} {place.name}" if place else statement.region,
+        "sector": SECTOR_LABELS.get(statement.sector, "") if statement.sector else "",
+        "current_party_member": _yes_no(statement.current_party_member),
+        "suggestion": suggestion_table(statement),
+    }
+
+
+def _moderator(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User) or not user.has_perm("statements.moderate_statement"):
+        raise PermissionDenied
+    return user
+
+
+def review_view(request: HttpRequest) -> HttpResponse:
+    """GET: the next drawn statement to judge. POST: record the answer, then the next one."""
+    user = _moderator(request)
+    form = AnswerForm()
+    sample: ReviewSample | None = None
+    if request.method == "POST":
+        form = AnswerForm(request.POST)
+        if form.is_valid():
+            sample = (
+                ReviewSample.objects.select_related("statement")
+                .filter(pk=form.cleaned_data["sample"])
+                .first()
+            )
+            if sample is None:
+                raise PermissionDenied
+            try:
+                review_answer(
+                    sample=sample,
+                    answer=form.cleaned_data["answer"],
+                    duplicate_of=form.cleaned_data.get("duplicate_of"),
+                    by=user,
+                )
+            except AnswerError as e:
+                form.add_error(None, str(e))
+            else:
+                messages.success(request, _("Answer recorded."))
+                return HttpResponseRedirect(reverse("review:next"))
+        elif form.data.get("sample", "").isdigit():
+            sample = (
+                ReviewSample.objects.select_related("statement")
+                .filter(pk=int(form.data["sample"]), answer__isnull=True)
+                .first()
+            )
+    if sample is None:
+        sample = review_next(by=user)
+        if sample is not None:
+            form = AnswerForm(initial={"sample": sample.pk})
+    answered, drawn = review_progress()
+    personal = user.has_perm("statements.view_personal_data")
+    context = {
+        **site.each_context(request),
+        "title": _("Blind review"),
+        "form": form,
+        "sample": sample,
+        "statement": _shown(sample.statement, personal=personal) if sample else None,
+        "personal": personal,
+        "answered": answered,
+        "drawn": drawn,
+        "verdicts": ReviewVerdict,
+    }
+    return TemplateResponse(request, "backoffice/review/next.html", context)
+
+
+app_name = "review"
+urlpatterns = [path("", site.admin_view(review_view), name="next")]
