@@ -4,9 +4,15 @@ import threading
 
 import pytest
 from django.core.cache import cache
+from hypothesis import settings as hypothesis_settings
 
 from santui.publish import dataviews
 from santui.publish.caching import forget_state
+
+# No per-example deadline: the machines that run the suite are shared and loaded, and a slow
+# example is not a failure (speed is measured in bench/, never asserted in tests).
+hypothesis_settings.register_profile("santui", deadline=None)
+hypothesis_settings.load_profile("santui")
 
 _DB_FIXTURES = {"db", "transactional_db", "live_server"}
 

@@ -29,7 +29,9 @@ from django.utils.safestring import SafeString
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from santui.backoffice.csp import allow_office_scripts
 from santui.backoffice.forms import RejectForm, StatementForm
+from santui.backoffice.home import office_home
 from santui.backoffice.mail import QuarantineAdmin, attachment_count, attachment_links
 from santui.backoffice.suggestions import suggestion_table
 from santui.intake.mail.access import can_read_mail
@@ -133,12 +135,15 @@ class BackofficeSite(admin.AdminSite):
     site_header = _("santui back office")
     site_title = _("santui back office")
     index_title = _("Statements and moderation")
+    # The home page: what needs a person's eye (alerts, loops, the held) above the models.
+    index_template = "backoffice/index.html"
 
     def admin_view(self, view: View, cacheable: bool = False) -> View:
         """Every office view in the reporting time zone: a time a volunteer types is read in
         it, and times are shown in it. The response is rendered inside too (a TemplateResponse
         renders after the view returns), and the zone is restored after, so that no other
-        request on this thread inherits it."""
+        request on this thread inherits it. Its policy lets the admin's own static scripts
+        run (santui.backoffice.csp)."""
         inner = super().admin_view(view, cacheable)
 
         @functools.wraps(inner)
@@ -147,9 +152,20 @@ class BackofficeSite(admin.AdminSite):
                 response = inner(request, *args, **kwargs)
                 if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
                     response.render()
-            return response
+            return allow_office_scripts(response)
 
         return cast(View, in_reporting_zone)
+
+    def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
+        """The one page of the site not behind ``admin_view``: its scripts (theme, sidebar)
+        are allowed too."""
+        return allow_office_scripts(super().login(request, extra_context))
+
+    def index(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
+        """The admin's index with the screening's alerts, the loops and the held count
+        (santui.backoffice.home), each for staff allowed to see it."""
+        context = office_home(user=_actor(request), now=timezone.now()) | (extra_context or {})
+        return super().index(request, context)
 
 
 site = BackofficeSite(name="office")

@@ -17,5 +17,7 @@ urlpatterns = [
     path("captcha/image/<str:key>/", challenge_image, name="captcha-image"),
     # The blind re-review (santui.backoffice.review): before the admin, which would take the path.
     path("office/review/", include("santui.backoffice.review")),
+    # The moderation workbench (santui.backoffice.workbench): the held queue, bulk invalidation.
+    path("office/", include("santui.backoffice.workbench")),
     path("office/", backoffice_site.urls),
 ]

@@ -165,6 +165,8 @@ if _HTTPS:
     SECURE_HSTS_SECONDS = 31536000
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# No script on any page; the back office's admin site adds script-src 'self' for the Django
+# admin's own static scripts, on its responses only (santui.backoffice.csp).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'none'"],

@@ -1,0 +1,330 @@
+"""The moderation workbench (``/office/queue/``, ``/office/invalidate/``): the held queue by
+screening reason and by cluster, decided together or one by one, and bulk invalidation of
+counted statements with a preview
+(docs/operations.md#the-workbench-held-queue-and-bulk-invalidation).
+
+Its own pages, forms only: they work with JavaScript off under the site's CSP (no inline script
+or style). Staff log in through the back office (``site.admin_view``, which also runs the pages
+in the reporting time zone); every page needs ``statements.moderate_statement``; names in the
+texts are masked for staff without ``statements.view_personal_data``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.models import User
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Max
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
+
+from santui.backoffice.actions import (
+    NOT_COUNTED,
+    NOT_HELD,
+    SECOND_PERSON,
+    Outcome,
+    bulk_invalidate,
+    queue_decide,
+)
+from santui.backoffice.admin import site
+from santui.backoffice.forms import unique_names
+from santui.backoffice.queue import (
+    cluster_anchor,
+    held_cluster_counts,
+    held_reason_counts,
+    held_statements,
+    is_reason,
+    selection_numbers,
+    selection_size,
+)
+from santui.backoffice.review import masked
+from santui.backoffice.suggestions import suggestion_table
+from santui.backoffice.workbench_forms import (
+    ConfirmForm,
+    DecideForm,
+    PageForm,
+    SelectionForm,
+    reason_label,
+)
+from santui.intake.places import country_choices
+from santui.statements.models import SECTOR_LABELS, Channel, Organization, Statement
+from santui.textparse.regions import division
+from santui.textparse.script import to_traditional
+
+PER_PAGE = 50
+SELECTION_FIELDS = tuple(SelectionForm.base_fields)
+
+
+def _moderator(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User) or not user.has_perm("statements.moderate_statement"):
+        raise PermissionDenied
+    return user
+
+
+def region_label(code: str) -> str:
+    """A region code with its name in the viewer's language."""
+    if not code:
+        return "—"
+    place = division(code)
+    lang = get_language() or "zh-hans"
+    if place is None:
+        return f"{code} {dict(country_choices()).get(code, '')}".strip()
+    if lang == "en" and place.name_en:
+        return f"{code} {place.name_en} {place.name}"
+    return f"{code} {to_traditional(place.name) if lang == 'zh-hant' else place.name}"
+
+
+def _row(statement: Statement, *, personal: bool) -> dict[str, Any]:
+    try:
+        screening = statement.screening
+    except ObjectDoesNotExist:
+        screening = None
+    reasons = list(screening.reasons) if screening is not None else []
+    organizations = dict(Organization.choices)
+    return {
+        "number": statement.pk,
+        "status": statement.get_status_display(),
+        "text": statement.text
+        if personal
+        else masked(statement.text, unique_names(statement.name)),
+        "name": statement.name if personal else None,
+        "channel": dict(Channel.choices).get(statement.channel, statement.channel),
+        "received_at": timezone.localtime(statement.received_at),
+        "headcount": statement.headcount,
+        "organizations": "、".join(str(organizations[o]) for o in statement.organizations),
+        "region": region_label(statement.region),
+        "sector": SECTOR_LABELS.get(statement.sector, "—") if statement.sector else "—",
+        "reasons": [reason_label(code) for code in reasons],
+        "cluster": screening.cluster if screening is not None else "",
+        "suggestion": suggestion_table(statement),
+    }
+
+
+def _refusals(outcome: Outcome) -> str:
+    why = {
+        SECOND_PERSON: _("a second moderator must decide (you edited its counted fields)"),
+        NOT_HELD: _("no longer held"),
+        NOT_COUNTED: _("no longer counted"),
+    }
+    return "; ".join(f"{n} {why.get(k, k)}" for k, n in sorted(outcome.refused.items()) if n)
+
+
+def _report(request: HttpRequest, outcome: Outcome, done: str) -> None:
+    messages.success(request, done)
+    if outcome.refused_total:
+        messages.warning(
+            request,
+            ngettext(
+                "%(n)d statement was not decided: %(why)s.",
+                "%(n)d statements were not decided: %(why)s.",
+                outcome.refused_total,
+            )
+            % {"n": outcome.refused_total, "why": _refusals(outcome)},
+        )
+
+
+def _decide(
+    request: HttpRequest, form: DecideForm, *, user: User, reason: str | None, cluster: str | None
+) -> Outcome | None:
+    data = form.cleaned_data
+    scope = data["scope"]
+    if scope == "ticked":
+        numbers = data["statement"]
+    elif scope == "all":
+        if reason is None and cluster is None:
+            form.add_error(None, _("Decide the whole queue one reason or cluster at a time."))
+            return None
+        group = held_statements(reason=reason, cluster=cluster).filter(pk__lte=data["upto"])
+        numbers = list(group.values_list("pk", flat=True))
+    else:
+        numbers = [int(scope)]
+    outcome = queue_decide(
+        numbers=numbers,
+        accept=data["accept"],
+        reason=data.get("reason") or "",
+        note=data.get("note") or "",
+        by=user,
+    )
+    done = (
+        ngettext("Counted %(n)d statement.", "Counted %(n)d statements.", outcome.done)
+        if data["accept"]
+        else ngettext("Rejected %(n)d statement.", "Rejected %(n)d statements.", outcome.done)
+    )
+    _report(request, outcome, done % {"n": outcome.done})
+    return outcome
+
+
+def _queue_page(
+    request: HttpRequest, *, reason: str | None = None, cluster: str | None = None
+) -> HttpResponse:
+    user = _moderator(request)
+    here = request.path
+    status = 200
+    form = DecideForm()
+    if request.method == "POST":
+        form = DecideForm(request.POST)
+        if form.is_valid() and _decide(request, form, user=user, reason=reason, cluster=cluster):
+            query = request.GET.urlencode()
+            return HttpResponseRedirect(f"{here}?{query}" if query else here)
+        status = 400
+    page_form = PageForm(request.GET)
+    if not page_form.is_valid():
+        status = 400
+    held = held_statements(reason=reason, cluster=cluster)
+    paginator = Paginator(held, PER_PAGE)
+    number = (page_form.cleaned_data.get("page") if page_form.is_valid() else None) or 1
+    page = paginator.get_page(min(number, paginator.num_pages))
+    personal = user.has_perm("statements.view_personal_data")
+    reasons, without_reason = held_reason_counts()
+    anchor = cluster_anchor(cluster) if cluster else None
+    if reason is not None:
+        title = _("Held: %(reason)s") % {"reason": reason_label(reason)}
+    elif cluster is not None:
+        title = _("Held: cluster %(cluster)s") % {"cluster": cluster}
+    else:
+        title = _("Held statements")
+    context = {
+        **site.each_context(request),
+        "title": title,
+        "reason": reason,
+        "cluster": cluster,
+        "overview": reason is None and cluster is None,
+        "form": form,
+        "page_form": page_form,
+        "page": page,
+        "rows": [_row(s, personal=personal) for s in page.object_list],
+        "anchor": _row(anchor, personal=personal) if anchor is not None else None,
+        "personal": personal,
+        "reasons": [(code, reason_label(code), n) for code, n in reasons],
+        "without_reason": without_reason,
+        "clusters": held_cluster_counts() if reason is None and cluster is None else [],
+        "upto": held.aggregate(m=Max("pk"))["m"] or 0,
+        "total": paginator.count,
+    }
+    return TemplateResponse(request, "backoffice/workbench/queue.html", context, status=status)
+
+
+def queue_view(request: HttpRequest) -> HttpResponse:
+    """Every held statement, with the counts per reason and the largest clusters."""
+    return _queue_page(request)
+
+
+def queue_reason_view(request: HttpRequest, reason: str) -> HttpResponse:
+    if not is_reason(reason):
+        raise Http404(_("No such screening reason."))
+    return _queue_page(request, reason=reason)
+
+
+def queue_cluster_view(request: HttpRequest, cluster: str) -> HttpResponse:
+    if len(cluster) > 40:
+        raise Http404(_("No such cluster."))
+    return _queue_page(request, cluster=cluster)
+
+
+# --- bulk invalidation ------------------------------------------------------------------------
+
+
+def _raw_selection(data: QueryDict) -> dict[str, str]:
+    return {name: data.get(name, "") for name in SELECTION_FIELDS}
+
+
+def _invalidate_page(
+    request: HttpRequest, context: dict[str, Any], *, status: int = 200
+) -> HttpResponse:
+    context = {**site.each_context(request), "title": _("Bulk invalidation"), **context}
+    return TemplateResponse(request, "backoffice/workbench/invalidate.html", context, status=status)
+
+
+def _preview(
+    request: HttpRequest,
+    selection_form: SelectionForm,
+    data: QueryDict,
+    *,
+    confirm: ConfirmForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The preview: what the selection would take from the totals, and the confirm form (the
+    selection again as hidden fields, with the counts and digest shown)."""
+    size = selection_size(selection_form.selection())
+    confirm = confirm or ConfirmForm(
+        initial={
+            **_raw_selection(data),
+            "statements": size.statements,
+            "persons": size.persons,
+            "digest": size.digest,
+            "public_reason": data.get("public_reason", ""),
+            "note": data.get("note", ""),
+        }
+    )
+    context = {
+        "preview": True,
+        "size": size,
+        "confirm": confirm,
+        "hidden": [
+            confirm[name] for name in (*SELECTION_FIELDS, "statements", "persons", "digest")
+        ],
+        "again": urlencode(_raw_selection(data)),
+    }
+    return _invalidate_page(request, context, status=status)
+
+
+def invalidate_view(request: HttpRequest) -> HttpResponse:
+    """GET with no criteria: the form. GET with criteria: the preview (how many statements
+    and persons the totals would lose) with Confirm and Cancel. POST: cancel, or confirm."""
+    user = _moderator(request)
+    if request.method == "POST":
+        if "cancel" in request.POST:
+            messages.info(request, _("Cancelled: nothing was changed."))
+            return HttpResponseRedirect(reverse("workbench:invalidate"))
+        confirm = ConfirmForm(request.POST)
+        if not confirm.is_valid():
+            selection_form = SelectionForm(request.POST)
+            if not selection_form.is_valid():
+                return _invalidate_page(request, {"form": selection_form}, status=400)
+            return _preview(request, selection_form, request.POST, confirm=confirm, status=400)
+        data = confirm.cleaned_data
+        selection = confirm.selection()
+        size = selection_size(selection)
+        previewed = (data["statements"], data["persons"], data["digest"])
+        if (size.statements, size.persons, size.digest) != previewed:
+            messages.warning(
+                request, _("The selection changed since the preview: check the numbers again.")
+            )
+            return _preview(request, confirm, request.POST)
+        outcome = bulk_invalidate(
+            numbers=selection_numbers(selection),
+            reason=data["public_reason"],
+            note=data.get("note") or "",
+            by=user,
+        )
+        done = ngettext(
+            "Revoked %(n)d statement (%(persons)d persons).",
+            "Revoked %(n)d statements (%(persons)d persons).",
+            outcome.done,
+        ) % {"n": outcome.done, "persons": outcome.persons}
+        _report(request, outcome, done)
+        return HttpResponseRedirect(reverse("workbench:invalidate"))
+    if not any(request.GET.get(name) for name in SELECTION_FIELDS):
+        return _invalidate_page(request, {"form": SelectionForm()})
+    selection_form = SelectionForm(request.GET)
+    if not selection_form.is_valid():
+        return _invalidate_page(request, {"form": selection_form}, status=400)
+    return _preview(request, selection_form, request.GET)
+
+
+app_name = "workbench"
+urlpatterns = [
+    path("queue/", site.admin_view(queue_view), name="queue"),
+    path("queue/reason/<slug:reason>/", site.admin_view(queue_reason_view), name="queue-reason"),
+    path("queue/cluster/<str:cluster>/", site.admin_view(queue_cluster_view), name="queue-cluster"),
+    path("invalidate/", site.admin_view(invalidate_view), name="invalidate"),
+]
