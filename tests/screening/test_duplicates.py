@@ -195,3 +195,24 @@ def test_an_alias_through_another_channel_is_held_only_when_rare_and_recent(
     assert decisions()[soon.pk][:2] == ("held", ["same_person"])
     # many people choose the same alias: after a week, another channel alone links nothing
     assert decisions()[later.pk][0] == "accepted"
+
+
+def test_a_statement_a_person_decides_before_the_screener_saw_it_is_still_indexed() -> None:
+    from santui.screening.actions import screening_index_decided
+    from santui.screening.run import screen_all
+
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5)  # all settled
+    text = "我在大连港务局干了二十年装卸，今天声明退出共青团，再也不受它的骗。孙八"
+    a = receive(name="钱七", name_kind="real", text="", region="110000", channel="phone",
+                source="office")  # fmt: skip
+    b = receive(name="孙八", text=text, organizations=["league"])
+    statement_accept(statement=a, by=None, via="import")
+    screening_index_decided(batch=100, now=later)  # the mark stops before b (still received)
+    statement_accept(statement=b, by=None, via="a moderator")  # decided before screening
+    screening_index_decided(batch=100, now=later)
+    assert {a.pk, b.pk} <= set(Screening.objects.values_list("statement_id", flat=True))
+    again = receive(
+        name="孙八", text=text, organizations=["league"], received_at=EARLIER + dt.timedelta(days=1)
+    )
+    screen_all(delay=0)
+    assert decisions()[again.pk] == ("duplicate", ["exact_repeat"], b.pk)

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from santui.screening import rules as r
@@ -58,7 +58,10 @@ from santui.textparse.regions import province_of
 log = logging.getLogger("santui.screening")
 VIA = "screening"
 HOT_KEY = 50  # a band or text shared by more earlier statements than this is common wording
-PERSON_CAP = 200  # earlier statements of one person key compared (the most recent)
+# Earlier statements of one person key compared: the most recent. More than a few is a common
+# name, where only statements of the last 30 days matter to the rules.
+PERSON_CAP = 20
+COUNT_CAP = max(HOT_KEY, PERSON_CAP) + 1  # keys are counted up to here: no rule reads more
 
 
 def _bucket(moment: dt.datetime, rules: r.RuleSet) -> int:
@@ -219,20 +222,23 @@ def screening_index_decided(*, batch: int, now: dt.datetime | None = None) -> in
     now = now or timezone.now()
     with transaction.atomic():
         mark, _ = IndexMark.objects.select_for_update().get_or_create(pk=1)
-        scanned = list(
+        rows = list(
             Statement.objects.filter(pk__gt=mark.up_to, created_at__lt=now - SETTLED)
             .order_by("pk")
-            .values_list("pk", flat=True)[:batch]
+            .values_list("pk", "status", "screening")[:batch]
         )
+        # The mark stops before a received statement not indexed yet: a person may decide it
+        # before the screener reaches it, and it must still be indexed then.
+        waiting = next(
+            (i for i, (_, st, sc) in enumerate(rows) if st == Status.RECEIVED and sc is None),
+            len(rows),
+        )
+        scanned = [pk for pk, _, _ in rows[:waiting]]
         if not scanned:
             return 0
-        statements = list(
-            Statement.objects.filter(pk__in=scanned, screening__isnull=True).exclude(
-                status=Status.RECEIVED
-            )
-        )
-        if statements:
-            _index(statements, now=now, decided=True)
+        todo = [pk for pk, st, sc in rows[:waiting] if sc is None]
+        if todo:
+            _index(list(Statement.objects.filter(pk__in=todo)), now=now, decided=True)
         mark.up_to = scanned[-1]
         mark.save(update_fields=["up_to"])
     return len(scanned)
@@ -384,16 +390,21 @@ class _Windows:
 
 
 def _counts_per_key(keys: Sequence[int]) -> dict[int, int]:
+    """How many statements hold each key, counted up to COUNT_CAP (a common name's key has
+    thousands of holders; counting them all was most of a batch's time at 10 million)."""
     out: dict[int, int] = {}
-    for i in range(0, len(keys), 500):
-        rows = (
-            ScreenKey.objects.filter(key__in=keys[i : i + 500])
-            .order_by()
-            .values_list("key")
-            .annotate(n=Count("*"))
-            .values_list("key", "n")
-        )
-        out.update(dict(rows))
+    table = connection.ops.quote_name(ScreenKey._meta.db_table)
+    key = connection.ops.quote_name("key")
+    with connection.cursor() as cursor:
+        for i in range(0, len(keys), 400):  # SQLite: at most 500 terms in a compound SELECT
+            chunk = keys[i : i + 400]
+            wanted = " UNION ALL ".join(["SELECT %s AS k"] * len(chunk))
+            cursor.execute(
+                f"SELECT v.k, (SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE {key} = v.k "
+                f"LIMIT {COUNT_CAP}) AS held) FROM ({wanted}) AS v",
+                list(chunk),
+            )
+            out.update({int(k): int(n) for k, n in cursor.fetchall() if n})
     return out
 
 
@@ -455,7 +466,9 @@ def screening_decide(
             ids = candidate_ids[i : i + 500]
             found.known.update(
                 (c.statement_id, c)
-                for c in Screening.objects.filter(statement_id__in=ids).defer("found")
+                for c in Screening.objects.filter(statement_id__in=ids).values_list(
+                    *_EARLIER_FIELDS, named=True
+                )
             )
             for pk, st, dup in Statement.objects.filter(pk__in=ids).values_list(
                 "pk", "status", "duplicate_of_id"
@@ -533,12 +546,20 @@ def screening_decide(
     return decided
 
 
+# What the rules read of an earlier statement's record (rows, not model instances: a batch
+# may compare with thousands).
+_EARLIER_FIELDS = (
+    "statement_id", "received_at", "text_key", "signature", "person_key", "named", "place",
+    "channel", "distinctive",
+)  # fmt: skip
+
+
 @dataclass
 class _Lookups:
     """What a batch looked up about earlier statements sharing its keys."""
 
     holders: dict[int, list[int]]  # key -> statements holding it
-    known: dict[int, Screening]  # their screening records
+    known: dict[int, Any]  # their screening records (_EARLIER_FIELDS, named rows)
     status: dict[int, str]  # their statuses
     linked: dict[int, int]  # duplicate -> the statement it repeats
     uses: dict[int, int]  # key -> how many statements hold it

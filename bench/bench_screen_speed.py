@@ -1,0 +1,548 @@
+"""Screening speed with many statements already stored and screened (the issue's aim: at least
+2,000 statements per second on one core with 10 million stored).
+
+    .venv/bin/python bench/bench_screen_speed.py [--database sqlite|postgres] [--stored N]
+        [--fresh-scale S] [--keep DIR] [--reuse DIR] [--profile FILE]
+
+1. **Build** (skipped with ``--reuse DIR``, a directory an earlier ``--keep DIR`` left): a fresh
+   instance, then set-based SQL (``generate_series`` on PostgreSQL, a recursive CTE on SQLite,
+   a million rows at a time), with secondary indexes, unique constraints and (PostgreSQL)
+   foreign keys dropped during the load and rebuilt after (foreign keys ``NOT VALID``). It fills
+   N accepted statements received over the two years before the scenario and every column of
+   their screening records: channel, place (a county code) and province, name kind, signature,
+   template (30 % one of 20 common ones), person key (the named 75 %), text key, 16 band keys
+   (the distinctive 50 %), 8 flood sketches (int64 each); their screen keys (person key, text
+   key and band keys: about 9.3 a statement); window counts per channel, template and sketch
+   for the last 9 days (older buckets are pruned by the screener's loop); the IndexMark at the
+   last id (history indexing has nothing to do). Then the history of the fresh batch the
+   measurement loads (generated here with the same seed): every blind key it uses 5 times or
+   more (common templates, popular aliases) gets stored holders in proportion (its share of
+   the batch times N), 5 % of its persons an earlier statement, its frequent templates and
+   sketches window counts at its own rate. Then VACUUM ANALYZE (SQLite: ANALYZE).
+2. **Measure**: a child process bulk-loads the fresh statements (bench/screen_scenario.py,
+   split ``dev`` at ``--fresh-scale``, ~20,000: genuine people, repeats, floods, over 15 days),
+   then runs the steps of ``screen_round`` until nothing is left (``screening_index`` 1,000,
+   ``screening_index_decided`` 5,000, ``screening_decide`` 1,000, delay 0) and times each.
+   A build is measured in place; ``--reuse`` measures a kept one on a copy. ``--profile FILE``
+   profiles the third round's index and decide steps (pyinstrument) to FILE.index.txt and
+   FILE.decide.txt.
+
+Prints statements/s, the index/decide split, and the build time. The machine is small and
+shared; the figures are one core's (the screener is one process).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench_screen import instance, psql
+from benchlib import PYTHON, load, machine, run
+
+BUILT_DB = "santui_bench_screen_built"
+RUN_DB = "santui_bench_screen_run"
+STORED_DAYS = 730
+
+
+def series(vendor: str, n: int) -> str:
+    if vendor == "postgresql":
+        return f"generate_series(1::bigint, {n}) AS s(i)"
+    return (
+        f"(WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < {n})"
+        " SELECT i FROM c) AS s"
+    )
+
+
+def _mix(i: str, a: int, p: int, m: int) -> str:
+    """A value in [0, m) that looks random in i (a multiplicative hash; same SQL on both)."""
+    return f"((({i}) * {a}) % {p} % {m})"
+
+
+def _key(i: str, salt: int) -> str:
+    """A 64-bit key that looks random and is the same for the same (i, salt) on both vendors
+    (no overflow: every product stays below 2^63)."""
+    return (f"(((({i}) * 2654435761 + {salt * 97}) % 2147483647) - 1073741823) * 4294967296"
+            f" + ((({i}) * 40503 + {salt * 1000003}) % 4294967291)")  # fmt: skip
+
+
+HOT_TEMPLATES = 20  # common template sentences: 30 % of the stored statements use one
+HOT_SKETCHES = 8  # common MinHash values per sketch slot (frequent words)
+PRUNED_DAYS = 9  # window counts kept: the 7 baseline days and a window (screening_prune_counts)
+
+
+def build_history(cur, vendor: str, n: int, scale: float) -> dict[str, int]:
+    """History for the fresh batch the measurement will load (generated here, same seed): its
+    frequent blind keys were frequent before it too. Every key the batch uses 5 times or more
+    (common templates, popular aliases) gets stored holders in proportion (its share of the
+    batch times ``n``), 5 % of its persons one earlier statement; its frequent templates and
+    sketches get window counts at its own rate over the 8 days of history before it."""
+    import random
+    from collections import Counter
+
+    import numpy as np
+
+    from santui.screening.features import person_key, text_features
+    from santui.textparse.regions import province_of
+    from screen_scenario import generate
+
+    items = generate("dev", scale)
+    uses: Counter[tuple[int, int]] = Counter()  # (key, kind)
+    counted: Counter[int] = Counter()  # template and sketch keys
+    persons = []
+    feats = text_features([(i.text, [i.name]) for i in items])
+    for i, f in zip(items, feats, strict=True):
+        if f.distinctive and f.text_key is not None:
+            uses.update({(f.text_key, 2), *((b, 3) for b in f.bands)})
+        if f.template is not None:
+            counted.update({f.template, *f.sketches})
+        if i.name:
+            pk = person_key(name=i.name, province=province_of(i.region) if i.region else "",
+                            organizations=sorted(i.organizations))  # fmt: skip
+            if pk is not None:
+                uses[(pk, 1)] += 1
+                persons.append(pk)
+    rng = random.Random(7)
+    holders = 0
+    for (key, kind), count in uses.items():
+        if count >= 5:
+            many = min(n, int(count / len(items) * n))
+            salt = rng.randrange(1, 1_000_000)
+            cur.execute(
+                'INSERT INTO screening_screenkey ("key", kind, statement_id) '
+                f"SELECT {key}, {kind}, 1 + (i * 2654435761 + {salt}) % {n}"
+                f" FROM {series(vendor, many)}"
+            )
+            holders += many
+    pairs = [(pk, 1, rng.randrange(1, n + 1)) for pk in rng.sample(persons, len(persons) // 20)]
+    cur.executemany('INSERT INTO screening_screenkey ("key", kind, statement_id) '
+                    "VALUES (%s, %s, %s)", pairs)  # fmt: skip
+    span = (max(i.received_at for i in items) - min(i.received_at for i in items)).total_seconds()
+    first = int(min(i.received_at for i in items).timestamp() // 600)
+    cells = []
+    nprng = np.random.default_rng(7)
+    for key, count in counted.items():
+        if count >= 5:
+            drawn = nprng.poisson(count / max(1.0, span / 600), 8 * 144)
+            cells += [(key, first - 1 - b, int(c)) for b, c in enumerate(drawn) if c]
+    cur.executemany('INSERT INTO screening_windowcount ("key", bucket, n) VALUES (%s, %s, %s)',
+                    cells)  # fmt: skip
+    return {"holders": holders + len(pairs), "cells": len(cells)}
+
+
+def build_child(n: int, scale: float) -> None:
+    """Fill ``n`` accepted, screened statements (every column of their screening records) by
+    set-based SQL, with secondary indexes and foreign keys dropped during the load."""
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from santui.screening.actions import channel_key
+    from santui.screening.features import SKETCHES
+    from santui.textparse.regions import gazetteer
+    from screen_scenario import CHANNELS, START
+
+    v = connection.vendor
+    pg = v == "postgresql"
+    step = STORED_DAYS * 86400 / n  # seconds between stored statements
+    start = START.timestamp() - STORED_DAYS * 86400
+    secs = f"({start} + i * {step})"
+    if pg:
+        when = f"to_timestamp({secs})"
+        bucket = f"floor({secs} / 600)::int"
+        sig = "decode(repeat(md5(i::text), 8), 'hex')"  # 128 bytes: 64 x 16 bits
+        bands = "decode(repeat(md5((i + 1)::text), 8), 'hex')"  # 16 x int64
+        sketches = "decode(repeat(md5((i + 2)::text), 4), 'hex')"  # 8 x int64
+        commitment = "decode(md5((i + 3)::text) || md5((i + 4)::text), 'hex')"
+        cipher = "decode(repeat(md5((i + 5)::text), 3), 'hex')"  # an encrypted name, 48 bytes
+        true, false = "true", "false"
+    else:
+        when = f"strftime('%Y-%m-%d %H:%M:%f', {secs}, 'unixepoch')"
+        bucket = f"CAST({secs} / 600 AS INTEGER)"
+        sig, bands, sketches = "randomblob(128)", "randomblob(128)", "randomblob(64)"
+        commitment, cipher = "randomblob(32)", "randomblob(48)"
+        true, false = "1", "0"
+    kind = _mix("i", 7919, 1000003, 20)  # name kind: 0-8 real, 9-14 alias, 15-19 anonymous
+    named = f"({kind} < 15)"
+    real = f"({kind} < 9)"
+    distinctive = f"({_mix('i', 104729, 1000033, 2)} = 0)"
+    hot = f"({_mix('i', 1299709, 1000037, 10)} < 3)"  # one of the common templates
+    template = (f"CASE WHEN {hot} THEN {_key(_mix('i', 15485863, 999983, HOT_TEMPLATES), 50)}"
+                f" ELSE {_key('i', 3)} END")  # fmt: skip
+    # channels and places in proportion (the scenario's channel weights; every county alike)
+    chans = [c for c, w in CHANNELS for _ in range(w)]
+    regions = sorted(gazetteer().counties)
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+
+    def mark(label: str, since: float) -> float:
+        now = time.perf_counter()
+        timings[label] = now - since
+        print(f"{label}: {now - since:.0f} s", file=sys.stderr, flush=True)
+        return now
+
+    tables = ["statements_statement", "screening_screening", "screening_screenkey",
+              "screening_windowcount"]  # fmt: skip
+    restore: list[str] = []
+    with connection.cursor() as cur:
+        if pg:
+            cur.execute("SET maintenance_work_mem = '1GB'")
+            cur.execute("SET synchronous_commit = off")
+            names = ", ".join(f"'{t}'" for t in tables)
+            # foreign keys: dropped, added back NOT VALID (checked for new rows, not the built)
+            cur.execute(
+                "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+                f"FROM pg_constraint WHERE contype = 'f' AND conrelid::regclass::text IN ({names})"
+            )
+            for table, name, definition in cur.fetchall():
+                cur.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+                restore.append(
+                    f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition} NOT VALID'
+                )
+            # unique constraints of the big tables and every secondary index: rebuilt at the end
+            cur.execute(
+                "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM "
+                f"pg_constraint WHERE contype = 'u' AND conrelid::regclass::text IN ({names})"
+            )
+            for table, name, definition in cur.fetchall():
+                cur.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+                restore.append(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+            cur.execute(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN "
+                f"({names}) AND indexname NOT IN (SELECT conname FROM pg_constraint "
+                "WHERE contype IN ('p', 'u', 'x'))"
+            )
+            for name, definition in cur.fetchall():
+                cur.execute(f'DROP INDEX "{name}"')
+                restore.append(definition)
+        else:
+            cur.execute("PRAGMA foreign_keys = OFF")
+            cur.execute("PRAGMA journal_mode = OFF")
+            cur.execute("PRAGMA synchronous = OFF")
+            cur.execute("PRAGMA cache_size = -2000000")
+            names = ", ".join(f"'{t}'" for t in tables)
+            cur.execute(f"SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+                        f"AND sql IS NOT NULL AND tbl_name IN ({names})")  # fmt: skip
+            for name, definition in cur.fetchall():
+                cur.execute(f'DROP INDEX "{name}"')
+                restore.append(definition)
+        cur.execute("CREATE TEMP TABLE bench_channel (idx integer PRIMARY KEY, name varchar(16))")
+        cur.executemany("INSERT INTO bench_channel VALUES (%s, %s)", list(enumerate(chans)))
+        cur.execute("CREATE TEMP TABLE bench_channel_key (name varchar(16), ckey bigint)")
+        cur.executemany("INSERT INTO bench_channel_key VALUES (%s, %s)",
+                        [(c, channel_key(c)) for c, _ in CHANNELS])  # fmt: skip
+        cur.execute("CREATE TEMP TABLE bench_region (idx integer PRIMARY KEY, code varchar(6))")
+        cur.executemany("INSERT INTO bench_region VALUES (%s, %s)", list(enumerate(regions)))
+        chunk = 1_000_000
+        for lo in range(0, n, chunk):
+            hi = min(n, lo + chunk)
+            rng = (
+                f"(SELECT i + {lo} AS i FROM {series(v, hi - lo)}) AS t"
+                f" JOIN bench_channel c ON c.idx = {_mix('i', 2654435761, 1000003, len(chans))}"
+                f" JOIN bench_region r ON r.idx = {_mix('i', 40503, 999983, len(regions))}"
+            )
+            cur.execute(
+                "INSERT INTO statements_statement (id, source, external_id, channel, received_at,"
+                " text, party, league, pioneers, headcount, name, contact, name_kind, region,"
+                " sector, current_party_member, publish, status, reject_reason, receipt_hash,"
+                " created_at, commitment) "
+                f"SELECT i, 'history', NULL, c.name, {when},"
+                " '本人声明退出中国共产党及其附属组织，' || i,"
+                f" {true}, {true}, {false}, 1,"
+                f" CASE WHEN {named} THEN {cipher} END, NULL,"
+                f" CASE WHEN {real} THEN 'real' WHEN {named} THEN 'alias' ELSE 'anonymous' END,"
+                f" r.code, '', NULL, {false}, 'accepted', '', NULL, {when}, {commitment}"
+                f" FROM {rng}"
+            )
+            cur.execute(
+                "INSERT INTO screening_screening (statement_id, received_at, decision, reasons,"
+                " duplicate_of_id, cluster, rules, screened_at, signature, template, person_key,"
+                " text_key, bands, sketches, channel, province, place, named, real_name,"
+                " distinctive, found, random_name) "
+                f"SELECT i, {when}, 'accepted', '[]', NULL, '', 'santui-screen/1', {when},"
+                f" {sig}, {template}, CASE WHEN {named} THEN {_key('i', 1)} END, {_key('i', 2)},"
+                f" CASE WHEN {distinctive} THEN {bands} END, {sketches}, c.name,"
+                f" substr(r.code, 1, 2) || '0000', r.code, {named}, {real}, {distinctive},"
+                f" '[]', {false} FROM {rng}"
+            )
+            print(f"  {hi:,} statements", file=sys.stderr, flush=True)
+        t = mark("statements + screening rows", t0)
+        # keys: the person key of the named, the text key and 16 band keys of the distinctive
+        cur.execute(
+            'INSERT INTO screening_screenkey ("key", kind, statement_id) '
+            "SELECT person_key, 1, statement_id FROM screening_screening "
+            "WHERE person_key IS NOT NULL"
+        )
+        cur.execute(
+            'INSERT INTO screening_screenkey ("key", kind, statement_id) '
+            "SELECT text_key, 2, statement_id FROM screening_screening WHERE distinctive"
+        )
+        for lo in range(0, n, 2 * chunk):
+            hi = min(n, lo + 2 * chunk)
+            cur.execute(
+                'INSERT INTO screening_screenkey ("key", kind, statement_id) '
+                f"SELECT {_key('i', 10)} + b * 7777, 3, i"
+                f" FROM (SELECT i + {lo} AS i FROM {series(v, hi - lo)}) AS t,"
+                f" (SELECT i - 1 AS b FROM {series(v, 16)}) AS bb WHERE {distinctive}"
+            )
+        t = mark("screen keys", t)
+        # window counts: per channel and bucket (the real channel keys), per template (most
+        # unique, 20 common ones), per sketch (half the values unique, the other half among 8
+        # common values per slot: frequent words); only for the last PRUNED_DAYS of the
+        # history, as the screener's loop prunes older buckets (screening_prune_counts)
+        recent = f"i > {n - int(PRUNED_DAYS * 86400 / step)}"
+        cur.execute(
+            'INSERT INTO screening_windowcount ("key", bucket, n) '
+            f"SELECT k.ckey, {bucket}, COUNT(*) FROM (SELECT statement_id AS i, channel"
+            " FROM screening_screening) AS s JOIN bench_channel_key k ON k.name = s.channel"
+            f" WHERE {recent} GROUP BY k.ckey, {bucket}"
+        )
+        cur.execute(
+            'INSERT INTO screening_windowcount ("key", bucket, n) '
+            f"SELECT template, {bucket}, COUNT(*) FROM (SELECT statement_id AS i, template"
+            f" FROM screening_screening) AS s WHERE {hot} AND {recent} GROUP BY template, {bucket}"
+        )
+        cur.execute(
+            'INSERT INTO screening_windowcount ("key", bucket, n) '
+            f"SELECT template, {bucket}, 1 FROM (SELECT statement_id AS i, template"
+            f" FROM screening_screening) AS s WHERE NOT {hot} AND {recent}"
+        )
+        b1 = int((start + n * step) // 600) + 1
+        b0 = b1 - PRUNED_DAYS * 144
+        cur.execute(
+            'INSERT INTO screening_windowcount ("key", bucket, n) '
+            f"SELECT {_key('j', 60)}, {b0} + b, 3 + (b + j) % 5"
+            f" FROM (SELECT i - 1 AS b FROM {series(v, b1 - b0 + 1)}) AS bb,"
+            f" (SELECT i AS j FROM {series(v, SKETCHES * HOT_SKETCHES)}) AS jj"
+        )
+        lo = n - int(PRUNED_DAYS * 86400 / step)
+        cur.execute(
+            'INSERT INTO screening_windowcount ("key", bucket, n) '
+            f"SELECT {_key('i', 30)} + slot * 7777, {bucket}, 1"
+            f" FROM (SELECT i + {lo} AS i FROM {series(v, n - lo)}) AS t,"
+            f" (SELECT i - 1 AS slot FROM {series(v, SKETCHES)}) AS ss"
+            f" WHERE (i + slot) % 2 = 0"
+        )
+        t = mark("window counts", t)
+        history = build_history(cur, v, n, scale)
+        t = mark("history of the fresh batch's keys", t)
+        for sql in restore:
+            cur.execute(sql)
+            print(f"  {sql[:100]}", file=sys.stderr, flush=True)
+        t = mark("indexes and constraints", t)
+        cur.execute(
+            "INSERT INTO screening_indexmark (id, up_to) VALUES (1, %s)"
+            + (" ON CONFLICT (id) DO UPDATE SET up_to = excluded.up_to"),
+            [n],
+        )
+        if pg:  # the sequences, past the ids written by hand
+            cur.execute("SELECT setval(pg_get_serial_sequence('statements_statement', 'id'),"
+                        " (SELECT max(id) FROM statements_statement))")  # fmt: skip
+            cur.execute("VACUUM ANALYZE")
+        else:
+            cur.execute("ANALYZE")
+        t = mark("vacuum, analyze", t)
+        counts = {}
+        for table in tables[2:]:
+            cur.execute(f"SELECT COUNT(*) FROM {table}")
+            counts[table] = cur.fetchone()[0]
+    print(json.dumps({"stored": n, "keys": counts["screening_screenkey"], **history,
+                      "window_counts": counts["screening_windowcount"], "timings": timings,
+                      "total": time.perf_counter() - t0}))  # fmt: skip
+
+
+def measure_child(scale: float, profile: str | None) -> None:
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from santui.screening.actions import (
+        screening_decide,
+        screening_index,
+        screening_index_decided,
+    )
+    from santui.statements.bulk import StatementRow, statements_bulk_load
+    from screen_scenario import generate
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT COUNT(*) FROM screening_screening")
+        stored = cur.fetchone()[0]
+    items = generate("dev", scale)
+    rows = [
+        StatementRow(
+            external_id=i.eid, received_at=i.received_at, channel=i.channel, text=i.text,
+            party="party" in i.organizations, league="league" in i.organizations,
+            pioneers="pioneers" in i.organizations, headcount=i.headcount, name=i.name,
+            name_kind=i.name_kind, region=i.region, sector="", current_party_member=None,
+            publish=False, status="received",
+        )
+        for i in items
+    ]  # fmt: skip
+    t0 = time.perf_counter()
+    for k in range(0, len(rows), 2000):
+        statements_bulk_load(rows=rows[k : k + 2000], source="bench", via="bench")
+    load_s = time.perf_counter() - t0
+    # the rounds of screen_round (santui.screening.actions), each step timed; with --profile,
+    # one index step and one decide step (the third round's) are profiled
+    index_s = history_s_run = decide_s = 0.0
+    indexed = decided = scanned = 0
+    rounds = 0
+    started = time.perf_counter()
+    cpu0 = time.process_time()
+
+    def step(fn, kind):
+        if profile and rounds == 2:
+            from pyinstrument import Profiler
+
+            profiler = Profiler(interval=0.0005)
+            profiler.start()
+            out = fn()
+            profiler.stop()
+            Path(f"{profile}.{kind}.txt").write_text(
+                profiler.output_text(unicode=True, color=False, show_all=False)
+            )
+            return out
+        return fn()
+
+    while True:
+        a = time.perf_counter()
+        ni = step(lambda: screening_index(batch=1000), "index")
+        b = time.perf_counter()
+        nh = screening_index_decided(batch=5000)
+        c = time.perf_counter()
+        nd = len(step(lambda: screening_decide(batch=1000, delay=0), "decide"))
+        d = time.perf_counter()
+        index_s += b - a
+        history_s_run += c - b
+        decide_s += d - c
+        indexed += ni
+        scanned += nh
+        decided += nd
+        rounds += 1
+        if not ni and not nh and not nd:
+            break
+    total = time.perf_counter() - started
+    cpu = time.process_time() - cpu0
+    print(json.dumps({"fresh": len(items), "indexed": indexed, "decided": decided,
+                      "index_s": index_s, "decide_s": decide_s, "total_s": total,
+                      "history_index_s": history_s_run, "history_scanned": scanned,
+                      "rounds": rounds,
+                      "load_s": load_s,
+                      "stored": stored, "process_cpu_s": cpu}))  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--stored", type=int, default=10_000_000)
+    parser.add_argument("--fresh-scale", type=float, default=1.25, help="~20,000 statements")
+    parser.add_argument("--keep", metavar="DIR", help="keep the built instance here")
+    parser.add_argument("--reuse", metavar="DIR", help="measure on an instance built by --keep")
+    parser.add_argument("--profile", metavar="FILE", help="pyinstrument profile of the rounds")
+    parser.add_argument("--build-child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--measure-child", type=float, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.build_child:
+        build_child(args.build_child, args.fresh_scale)
+        return
+    if args.measure_child:
+        measure_child(args.measure_child, args.profile)
+        return
+    print(machine(args.database))
+    print(load())
+    pg = args.database == "postgres"
+    if args.reuse:
+        built = Path(args.reuse)
+        env = json.loads((built / "env.json").read_text())
+        info = json.loads((built / "build.json").read_text())
+        build_wall = None
+    else:
+        built = Path(args.keep or tempfile.mkdtemp(prefix="santui-bench-speed-"))
+        built.mkdir(parents=True, exist_ok=True)
+        with instance(args.database, pg_db=BUILT_DB, keep=True) as env:
+            done = run([PYTHON, __file__, "--build-child", str(args.stored),
+                        "--fresh-scale", str(args.fresh_scale)], env)  # fmt: skip
+        info = json.loads(done.stdout.strip().splitlines()[-1])
+        build_wall = done.wall
+        home = Path(env["SANTUI_HOME"])
+        (built / "env.json").write_text(json.dumps(env))
+        (built / "build.json").write_text(json.dumps(info))
+        phases = ", ".join(f"{k} {v:.0f} s" for k, v in info["timings"].items())
+        print(
+            f"\nbuilt {info['stored']:,} stored statements, {info['keys']:,} screen keys, "
+            f"{info['window_counts']:,} window counts in {build_wall:.0f} s: {phases}"
+        )
+    # measure on a copy when the build is kept (so that it can be measured again), else on it
+    env = dict(env)
+    home = Path(env["SANTUI_HOME"])
+    copy = bool(args.reuse)  # a kept build is measured in place once, on a copy after that
+    run_home = home
+    if pg and copy:
+        t = time.perf_counter()
+        psql(f"DROP DATABASE IF EXISTS {RUN_DB} WITH (FORCE)")
+        psql(f"CREATE DATABASE {RUN_DB} TEMPLATE {BUILT_DB} STRATEGY FILE_COPY")
+        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{RUN_DB}"
+        print(f"copied the built database in {time.perf_counter() - t:.0f} s")
+    elif copy:
+        run_home = Path(tempfile.mkdtemp(prefix="santui-bench-speed-run-"))
+        shutil.copytree(home / "keys", run_home / "keys")
+        t = time.perf_counter()
+        shutil.copyfile(home / "santui.sqlite3", run_home / "santui.sqlite3")
+        env["SANTUI_HOME"] = str(run_home)
+        env["SANTUI_KEY_FILE"] = str(run_home / "keys" / "santui-keys.json")
+        print(f"copied the built database in {time.perf_counter() - t:.0f} s")
+    cmd = [PYTHON, __file__, "--measure-child", str(args.fresh_scale)]
+    if args.profile:
+        cmd += ["--profile", args.profile]
+    try:
+        done = run(cmd, env, cwd=str(run_home))
+    except BaseException:
+        if not copy:  # keep the build for a retry
+            (built / "env.json").write_text(json.dumps(env))
+            (built / "build.json").write_text(json.dumps(info))
+            print(f"measurement failed; the build is kept: --reuse {built}")
+        raise
+    finally:
+        if copy and pg:
+            psql(f"DROP DATABASE IF EXISTS {RUN_DB} WITH (FORCE)")
+        elif copy:
+            shutil.rmtree(run_home, ignore_errors=True)
+        if not copy and not args.keep and sys.exc_info()[0] is None:
+            if pg:
+                psql(f"DROP DATABASE IF EXISTS {BUILT_DB} WITH (FORCE)")
+            shutil.rmtree(home, ignore_errors=True)
+            shutil.rmtree(built, ignore_errors=True)
+    m = json.loads(done.stdout.strip().splitlines()[-1])
+    n = m["indexed"]
+    print(f"""
+stored (already screened)   {m['stored']:>12,} statements, {info['keys']:,} screen keys, {info.get('window_counts', 0):,} window counts
+fresh batch                 {m['fresh']:>12,} statements (dev scenario, scale {args.fresh_scale})
+  bulk load (untimed)       {m['load_s']:>12.1f} s
+  history for its keys      {info['holders']:>12,} stored holders of its frequent keys (in the build)
+  history window counts     {info['cells']:>12,} cells for its frequent templates and sketches (in the build)
+screening ({m['rounds']} rounds of screen_round: index 1,000, history 5,000, decide 1,000)
+  index                     {m['index_s']:>12.1f} s {n / m['index_s']:>10,.0f}/s
+  history (index_decided)   {m['history_index_s']:>12.1f} s   ({m['history_scanned']:,} ids scanned past the mark)
+  decide                    {m['decide_s']:>12.1f} s {m['decided'] / m['decide_s']:>10,.0f}/s
+  total                     {m['total_s']:>12.1f} s {n / m['total_s']:>10,.0f}/s   aim >= 2,000/s
+  screener CPU time         {m['process_cpu_s']:>12.1f} s {n / m['process_cpu_s']:>10,.0f}/s of its own CPU (the database's not counted on PostgreSQL)
+  peak RSS                  {done.maxrss_mb:>12.0f} MiB""")  # fmt: skip  # noqa: E501
+    if args.profile:
+        print(
+            f"profiles of one index and one decide step: {args.profile}.index.txt, "
+            f"{args.profile}.decide.txt"
+        )
+    print(load())
+
+
+if __name__ == "__main__":
+    if "--build-child" in sys.argv or "--measure-child" in sys.argv:
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "santui.config.settings.prod")
+    main()
