@@ -35,20 +35,17 @@ import argparse
 import contextlib
 import datetime as dt
 import json
-import os
 import random
 import re
-import shutil
 import statistics
 import string
-import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
-from benchlib import PYTHON, SANTUI, load, machine, rate, run
+import benchlib
+from benchlib import PYTHON, load, machine, rate, run
 
 PG_DB = "santui_bench_wb"
 PG_URL = f"postgres://postgres@127.0.0.1:5432/{PG_DB}"
@@ -60,33 +57,9 @@ SOURCE_PROBE = "bench-invalidate-probe"
 REASON = "headcount_unsupported"
 
 
-def _psql(sql: str) -> None:
-    subprocess.run(  # noqa: S603
-        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-q",  # noqa: S607
-         "-v", "ON_ERROR_STOP=1", "-c", sql],
-        check=True,
-        capture_output=True,
-    )  # fmt: skip
-
-
-@contextlib.contextmanager
-def fresh_instance(database: str) -> Iterator[dict[str, str]]:
+def fresh_instance(database: str) -> contextlib.AbstractContextManager[dict[str, str]]:
     """benchlib.fresh_instance, with this benchmark's own PostgreSQL database name."""
-    home = tempfile.mkdtemp(prefix="santui-bench-wb-")
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SANTUI_KEY_FILE")}
-    env["SANTUI_HOME"] = home
-    env["DJANGO_SETTINGS_MODULE"] = "santui.config.settings.prod"
-    if database == "postgres":
-        _psql(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
-        _psql(f"CREATE DATABASE {PG_DB}")
-        env["DATABASE_URL"] = PG_URL
-    try:
-        run([SANTUI, "setup"], env, cwd=home)
-        yield env
-    finally:
-        if database == "postgres":
-            _psql(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
-        shutil.rmtree(home, ignore_errors=True)
+    return benchlib.fresh_instance(database, pg_db=PG_DB, prefix="santui-bench-wb-")
 
 
 # --- the child: builds the data and times the requests ----------------------------------------

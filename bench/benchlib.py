@@ -66,22 +66,26 @@ def _psql(sql: str) -> None:
 
 
 @contextlib.contextmanager
-def fresh_instance(database: str) -> Iterator[dict[str, str]]:
-    """A new SANTUI_HOME (and, for postgres, a new empty database) after `santui setup`."""
-    home = tempfile.mkdtemp(prefix="santui-bench-")
+def fresh_instance(
+    database: str, *, pg_db: str | None = None, prefix: str = "santui-bench-"
+) -> Iterator[dict[str, str]]:
+    """A new SANTUI_HOME (and, for postgres, a new empty database ``pg_db``, by default this
+    module's ``PG_DB``, which a benchmark may set) after `santui setup`."""
+    pg_db = pg_db or PG_DB
+    home = tempfile.mkdtemp(prefix=prefix)
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SANTUI_KEY_FILE")}
     env["SANTUI_HOME"] = home
     env["DJANGO_SETTINGS_MODULE"] = "santui.config.settings.prod"
     if database == "postgres":
-        _psql(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
-        _psql(f"CREATE DATABASE {PG_DB}")
-        env["DATABASE_URL"] = PG_URL
+        _psql(f"DROP DATABASE IF EXISTS {pg_db} WITH (FORCE)")
+        _psql(f"CREATE DATABASE {pg_db}")
+        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{pg_db}"
     try:
         run([SANTUI, "setup"], env, cwd=home)
         yield env
     finally:
         if database == "postgres":
-            _psql(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+            _psql(f"DROP DATABASE IF EXISTS {pg_db} WITH (FORCE)")
         shutil.rmtree(home, ignore_errors=True)
 
 
