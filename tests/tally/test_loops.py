@@ -76,10 +76,20 @@ def test_the_screener_and_integrator_rounds_say_how_far_behind_they_are() -> Non
     assert integrated.oldest_waiting_at is None
 
 
-def test_the_screener_loop_draws_yesterdays_review_sample_once_an_hour() -> None:
+def test_the_screener_loop_draws_yesterdays_review_sample_once_an_hour(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from zoneinfo import ZoneInfo
+
+    from django.conf import settings
+
     from santui.screening import run
     from santui.screening.models import ReviewDraw
+    from santui.screening.review import review_draw
 
+    # at noon in the reporting zone: yesterday is over whenever the suite runs
+    noon = dt.datetime.now(ZoneInfo(settings.SANTUI_REPORTING_TZ)).replace(hour=12)
+    monkeypatch.setattr(run, "review_draw", lambda: review_draw(now=noon))
     run._last_pruned["at"] = float("-inf")
     ticks = iter([0.0, 0.0, 10.0])
     screen_loop_round(None, clock=lambda: next(ticks))
