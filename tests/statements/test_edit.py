@@ -29,6 +29,7 @@ from santui.tally.models import IntegrationState
 from santui.tally.selectors import stats_document
 from santui.tally.verify import tally_verify
 from tests.factories import AcceptedStatementFactory, ReceivedStatementFactory
+from tests.screening.conftest import receive as receive_web
 
 pytestmark = pytest.mark.django_db
 EARLIER = dt.datetime(2024, 5, 1, 2, 0, tzinfo=dt.UTC)
@@ -40,18 +41,9 @@ def user(name: str) -> User:
 
 
 def web_statement(**overrides: Any) -> Statement:
-    values: dict[str, Any] = {
-        "channel": "web",
-        "organizations": ["party", "league", "pioneers"],
-        "name_kind": "alias",
-        "name": "真心",
-        "text": "我声明退出中共的党、团、队组织，本人在沈阳工作多年，早已看清它的本质。化名真心",
-        "region": "210100",
-        "source": "web",
-        "via": "test",
-        "received_at": EARLIER,
-    }
-    return statement_receive(**(values | overrides)).statement
+    """A statement as a web declarant sends it (tests.screening.conftest.receive), on a fixed
+    day."""
+    return receive_web(**({"received_at": EARLIER} | overrides))
 
 
 def edit_rows(statement: Statement) -> list[StatusChange]:
