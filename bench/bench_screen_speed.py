@@ -23,7 +23,8 @@
    split ``dev`` at ``--fresh-scale``, ~20,000: genuine people, repeats, floods, over 15 days),
    then runs the steps of ``screen_round`` until nothing is left (``screening_index`` 1,000,
    ``screening_index_decided`` 5,000, ``screening_decide`` 1,000, delay 0) and times each.
-   A build is measured in place; ``--reuse`` measures a kept one on a copy. ``--profile FILE``
+   A build that is not kept is measured in place; a kept one (``--keep``, ``--reuse``) on a
+   copy, so that it can be measured again as built. ``--profile FILE``
    profiles the third round's index and decide steps (pyinstrument) to FILE.index.txt and
    FILE.decide.txt.
 
@@ -45,7 +46,7 @@ from pathlib import Path
 from bench_screen import instance, psql
 from benchlib import PYTHON, load, machine, run
 
-BUILT_DB = "santui_bench_screen_built"
+BUILT_DB = "santui_bench_screen_built"  # plus the stored count: builds of two sizes can be kept
 RUN_DB = "santui_bench_screen_run"
 STORED_DAYS = 730
 
@@ -357,11 +358,29 @@ def build_child(n: int, scale: float) -> None:
                       "total": time.perf_counter() - t0}))  # fmt: skip
 
 
+def _keys_made(after: int) -> int:
+    """Screen keys the fresh statements have (person key, text key and 16 bands if distinctive),
+    stored or not."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT COUNT(person_key) + SUM(CASE WHEN distinctive AND text_key IS NOT NULL"
+            " THEN 1 ELSE 0 END) + 16 * SUM(CASE WHEN distinctive THEN 1 ELSE 0 END)"
+            " FROM screening_screening WHERE statement_id > %s",
+            [after],
+        )
+        return int(cur.fetchone()[0] or 0)
+
+
 def measure_child(scale: float, profile: str | None) -> None:
     import django
 
     django.setup()
+    from django.core.management import call_command
     from django.db import connection
+
+    call_command("migrate", verbosity=0)  # a kept build from before a new migration (--reuse)
 
     from santui.screening.actions import (
         screening_decide,
@@ -372,8 +391,8 @@ def measure_child(scale: float, profile: str | None) -> None:
     from screen_scenario import generate
 
     with connection.cursor() as cur:
-        cur.execute("SELECT COUNT(*) FROM screening_screening")
-        stored = cur.fetchone()[0]
+        cur.execute("SELECT COUNT(*), MAX(statement_id) FROM screening_screening")
+        stored, last_stored = cur.fetchone()
     items = generate("dev", scale)
     rows = [
         StatementRow(
@@ -395,6 +414,11 @@ def measure_child(scale: float, profile: str | None) -> None:
     indexed = decided = scanned = 0
     rounds = 0
     started = time.perf_counter()
+    from django.db.models import Max
+
+    from santui.screening.models import HotKey, ScreenKey
+
+    keys0 = ScreenKey.objects.aggregate(m=Max("id"))["m"] or 0
     cpu0 = time.process_time()
 
     def step(fn, kind):
@@ -435,7 +459,10 @@ def measure_child(scale: float, profile: str | None) -> None:
                       "history_index_s": history_s_run, "history_scanned": scanned,
                       "rounds": rounds,
                       "load_s": load_s,
-                      "stored": stored, "process_cpu_s": cpu}))  # fmt: skip
+                      "stored": stored, "process_cpu_s": cpu,
+                      "keys_added": (ScreenKey.objects.aggregate(m=Max("id"))["m"] or 0) - keys0,
+                      "keys_made": _keys_made(last_stored or 0),
+                      "hot_keys": HotKey.objects.count()}))  # fmt: skip
 
 
 def main() -> None:
@@ -466,7 +493,7 @@ def main() -> None:
     else:
         built = Path(args.keep or tempfile.mkdtemp(prefix="santui-bench-speed-"))
         built.mkdir(parents=True, exist_ok=True)
-        with instance(args.database, pg_db=BUILT_DB, keep=True) as env:
+        with instance(args.database, pg_db=f"{BUILT_DB}_{args.stored}", keep=True) as env:
             done = run([PYTHON, __file__, "--build-child", str(args.stored),
                         "--fresh-scale", str(args.fresh_scale)], env)  # fmt: skip
         info = json.loads(done.stdout.strip().splitlines()[-1])
@@ -482,12 +509,13 @@ def main() -> None:
     # measure on a copy when the build is kept (so that it can be measured again), else on it
     env = dict(env)
     home = Path(env["SANTUI_HOME"])
-    copy = bool(args.reuse)  # a kept build is measured in place once, on a copy after that
+    copy = bool(args.reuse or args.keep)  # a kept build stays as built: measured on a copy
     run_home = home
     if pg and copy:
         t = time.perf_counter()
         psql(f"DROP DATABASE IF EXISTS {RUN_DB} WITH (FORCE)")
-        psql(f"CREATE DATABASE {RUN_DB} TEMPLATE {BUILT_DB} STRATEGY FILE_COPY")
+        built_db = env["DATABASE_URL"].rsplit("/", 1)[1]
+        psql(f"CREATE DATABASE {RUN_DB} TEMPLATE {built_db} STRATEGY FILE_COPY")
         env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{RUN_DB}"
         print(f"copied the built database in {time.perf_counter() - t:.0f} s")
     elif copy:
@@ -516,7 +544,7 @@ def main() -> None:
             shutil.rmtree(run_home, ignore_errors=True)
         if not copy and not args.keep and sys.exc_info()[0] is None:
             if pg:
-                psql(f"DROP DATABASE IF EXISTS {BUILT_DB} WITH (FORCE)")
+                psql(f"DROP DATABASE IF EXISTS {BUILT_DB}_{args.stored} WITH (FORCE)")
             shutil.rmtree(home, ignore_errors=True)
             shutil.rmtree(built, ignore_errors=True)
     m = json.loads(done.stdout.strip().splitlines()[-1])
@@ -533,6 +561,7 @@ screening ({m['rounds']} rounds of screen_round: index 1,000, history 5,000, dec
   decide                    {m['decide_s']:>12.1f} s {m['decided'] / m['decide_s']:>10,.0f}/s
   total                     {m['total_s']:>12.1f} s {n / m['total_s']:>10,.0f}/s   aim >= 2,000/s
   screener CPU time         {m['process_cpu_s']:>12.1f} s {n / m['process_cpu_s']:>10,.0f}/s of its own CPU (the database's not counted on PostgreSQL)
+  screen keys stored        {m['keys_added']:>12,} of {m['keys_made']:,} ({m['hot_keys']:,} keys found common: further holders not stored)
   peak RSS                  {done.maxrss_mb:>12.0f} MiB""")  # fmt: skip  # noqa: E501
     if args.profile:
         print(

@@ -216,3 +216,32 @@ def test_a_statement_a_person_decides_before_the_screener_saw_it_is_still_indexe
     )
     screen_all(delay=0)
     assert decisions()[again.pk] == ("duplicate", ["exact_repeat"], b.pk)
+
+
+def test_further_holders_of_common_wording_are_not_stored(screen: Any) -> None:
+    """A sentence that 51 or more statements share is common wording: once a comparison finds
+    that, its text and band keys get no further holders, and nothing is decided differently."""
+    from santui.screening.actions import COUNT_CAP
+    from santui.screening.models import HotKey, Kind, ScreenKey
+
+    text = "我声明退出中国共产党及其附属的共青团和少先队组织，从此与它划清界限，不再受它的欺骗。"
+    for i in range(COUNT_CAP + 4):
+        receive(name=f"化名{i}", text=text, received_at=EARLIER + dt.timedelta(hours=i))
+    anonymous = receive(name="", name_kind="anonymous", text=text)
+    screen()
+    hot = set(HotKey.objects.values_list("key", flat=True))
+    shared = set(
+        ScreenKey.objects.filter(statement=anonymous, kind__in=[Kind.TEXT, Kind.BAND])
+        .values_list("key", flat=True)
+    )  # fmt: skip
+    assert len(shared) == 17  # the text key and 16 bands, stored before they were known common
+    assert hot == shared
+    later = [receive(name=f"后来{i}", text=text) for i in range(3)]
+    later.append(receive(name="", name_kind="anonymous", text=text, region="440300"))
+    screen()
+    d = decisions()
+    assert all(d[s.pk][0] == "accepted" for s in later)
+    assert not ScreenKey.objects.filter(statement__in=later, key__in=hot).exists()
+    assert ScreenKey.objects.filter(statement__in=later, kind=Kind.PERSON).count() == 3
+    for key in hot:  # the count every rule reads stays at the cap
+        assert ScreenKey.objects.filter(key=key).count() >= COUNT_CAP

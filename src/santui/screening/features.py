@@ -18,6 +18,7 @@ from functools import cache
 
 import numpy as np
 from datasketch import MinHash
+from datasketch.hashfunc import sha1_hash32
 from django.conf import settings
 
 from santui.textparse.normalize import to_simplified
@@ -39,11 +40,18 @@ def _purpose_key(purpose: str) -> bytes:
     return hmac.new(settings.KEYS.hmac, f"screen:{purpose}".encode(), hashlib.sha256).digest()
 
 
+@cache
+def _keyed(purpose: str) -> hashlib.blake2b:
+    """A BLAKE2b state keyed for ``purpose``: copied for each value (keying processes a whole
+    block; a copy does not)."""
+    return hashlib.blake2b(key=_purpose_key(purpose), digest_size=8)
+
+
 def blind_key(purpose: str, value: str | bytes) -> int:
     """A signed 64-bit keyed hash of ``value`` for ``purpose`` (fits a BIGINT column)."""
-    data = value.encode("utf-8") if isinstance(value, str) else value
-    digest = hashlib.blake2b(data, key=_purpose_key(purpose), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)
+    h = _keyed(purpose).copy()
+    h.update(value.encode("utf-8") if isinstance(value, str) else value)
+    return int.from_bytes(h.digest(), "big", signed=True)
 
 
 def fold(text: str) -> str:
@@ -60,9 +68,10 @@ def person_key(*, name: str, province: str, organizations: Sequence[str]) -> int
     return blind_key("person", f"{folded}|{province}|{','.join(sorted(organizations))}")
 
 
-def masked_text(text: str, names: Sequence[str]) -> str:
-    """The folded text with every given name in it replaced by one mask character."""
-    folded = fold(text)
+def masked_text(text: str, names: Sequence[str], *, folded: str | None = None) -> str:
+    """The folded text (``folded``, if the caller has it) with every given name in it replaced
+    by one mask character."""
+    folded = fold(text) if folded is None else folded
     for name in sorted({fold(n) for n in names if n}, key=len, reverse=True):
         if len(name) >= 2:
             folded = folded.replace(name, MASK)
@@ -85,10 +94,54 @@ def shingles(masked: str) -> list[bytes]:
     return [masked[i : i + n].encode("utf-8") for i in range(len(masked) - n + 1)]
 
 
+SEED = 20041203
+# datasketch's MinHash (its default scheme since 2.0, "affine32"): each shingle's 32-bit SHA-1
+# hash, mixed by MurmurHash3's finalizer, then h -> a * h + b mod 2^32 for each of the NUM_PERM
+# permutations (a, b) that datasketch draws for SEED; the signature is the minimum per
+# permutation. signatures() computes exactly what MinHash.bulk() does, for a whole batch in a
+# few array operations (tests/screening/test_features.py holds the two equal).
+_A, _B = (
+    np.asarray(v, dtype=np.uint32) for v in MinHash(num_perm=NUM_PERM, seed=SEED).permutations
+)
+_FMIX = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35), np.uint32(16))
+
+
+# datasketch's default hash of each shingle (SHA-1, 32 bits), remembered: texts share most of
+# their shingles. A plain dict of bytes and ints, which the garbage collector never walks (an
+# lru_cache keeps a linked list of its entries that every full collection would walk).
+_SHINGLE_HASHES: dict[bytes, int] = {}
+_SHINGLES_KEPT = 1 << 18
+
+
+def _shingle_hash(shingle: bytes) -> int:
+    value = _SHINGLE_HASHES.get(shingle)
+    if value is None:
+        if len(_SHINGLE_HASHES) >= _SHINGLES_KEPT:
+            _SHINGLE_HASHES.clear()
+        value = _SHINGLE_HASHES[shingle] = int(sha1_hash32(shingle))
+    return value
+
+
 def signatures(texts: Sequence[str]) -> list[np.ndarray]:
-    """MinHash signatures (NUM_PERM 32-bit values each) of many masked texts at once."""
+    """MinHash signatures (NUM_PERM 32-bit values each) of many masked texts at once: the
+    values of ``MinHash.bulk(sets, num_perm=NUM_PERM, seed=SEED)``, computed for the whole
+    batch at once (one Python call per distinct shingle, not one per shingle and text)."""
+    if not texts:
+        return []
     sets = [shingles(t) or [b""] for t in texts]
-    return [m.hashvalues for m in MinHash.bulk(sets, num_perm=NUM_PERM, seed=20041203)]
+    sizes = np.fromiter((len(s) for s in sets), dtype=np.int64, count=len(sets))
+    h = np.fromiter(
+        (_shingle_hash(sh) for s in sets for sh in s), dtype=np.uint32, count=int(sizes.sum())
+    )
+    s1, m1, s2, m2, s3 = _FMIX
+    h ^= h >> s1  # uint32 products wrap: arithmetic mod 2^32
+    h *= m1
+    h ^= h >> s2
+    h *= m2
+    h ^= h >> s3
+    permuted = h[:, None] * _A + _B
+    starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    return list(np.minimum.reduceat(permuted, starts, axis=0))
 
 
 def signature_bytes(values: np.ndarray) -> bytes:
@@ -105,11 +158,20 @@ def similarity(a: bytes, b: bytes) -> float:
     return float(np.count_nonzero(x == y)) / len(x)
 
 
+def _keyed_each(purpose: str, raw: bytes, parts: int) -> list[int]:
+    """``blind_key(f"{purpose}{i}", part i)`` for ``raw`` cut in ``parts`` equal parts."""
+    step = len(raw) // parts
+    out = []
+    for i in range(parts):
+        h = _keyed(f"{purpose}{i}").copy()
+        h.update(raw[i * step : (i + 1) * step])
+        out.append(int.from_bytes(h.digest(), "big", signed=True))
+    return out
+
+
 def band_keys(values: np.ndarray) -> list[int]:
     """The LSH index keys: one per band of ROWS values (texts sharing one are candidates)."""
-    raw = values.astype("<u4").tobytes()
-    step = ROWS * 4
-    return [blind_key(f"band{i}", raw[i * step : (i + 1) * step]) for i in range(BANDS)]
+    return _keyed_each("band", values.astype("<u4").tobytes(), BANDS)
 
 
 SKETCHES = 8  # flood sketches: single MinHash values (texts with Jaccard J share one with p = J)
@@ -120,8 +182,7 @@ def flood_sketches(values: np.ndarray) -> list[int]:
     flood whose texts are 30 % alike shares each one with about a third of its statements (an
     LSH band of 4 values: with one in a hundred). Counted per window, never looked up; values
     that every statement shares (common words) have a high normal count and never surge."""
-    raw = values[:SKETCHES].astype("<u4").tobytes()
-    return [blind_key(f"sketch{i}", raw[i * 4 : (i + 1) * 4]) for i in range(SKETCHES)]
+    return _keyed_each("sketch", values[:SKETCHES].astype("<u4").tobytes(), SKETCHES)
 
 
 def _gb2312_level1(ch: str) -> bool:
@@ -169,12 +230,14 @@ class TextFeatures:
 
 def text_features(texts: Sequence[tuple[str, Sequence[str]]]) -> list[TextFeatures]:
     """Features of many (text, names in it) at once (MinHash is computed in bulk)."""
-    masked = [masked_text(text, names) for text, names in texts]
+    folded = [fold(text) for text, _names in texts]
+    masked = [
+        masked_text(text, names, folded=f) for (text, names), f in zip(texts, folded, strict=True)
+    ]
     todo = [i for i, m in enumerate(masked) if m]
     sigs = dict(zip(todo, signatures([masked[i] for i in todo]), strict=True))
     out = []
-    for i, (text, _names) in enumerate(texts):
-        m = masked[i]
+    for i, m in enumerate(masked):
         if not m:
             out.append(TextFeatures(None, "", None, None, [], [], False))
             continue
@@ -182,7 +245,7 @@ def text_features(texts: Sequence[tuple[str, Sequence[str]]]) -> list[TextFeatur
         distinctive = len(m) >= DISTINCTIVE_CHARS
         out.append(
             TextFeatures(
-                text_key=blind_key("text", fold(text)),
+                text_key=blind_key("text", folded[i]),
                 masked=m,
                 template=blind_key("template", template_of(m)),
                 signature=signature_bytes(values),

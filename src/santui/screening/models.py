@@ -102,6 +102,17 @@ class ScreenKey(models.Model):
         return f"{self.get_kind_display()} {self.key:x} #{self.statement_id}"
 
 
+class HotKey(models.Model):
+    """A text or band key that more earlier statements hold than any rule reads (COUNT_CAP in
+    santui.screening.actions: common wording). Its count can only stay at the cap, and its
+    holders are never compared, so the screener stops storing further holders of it."""
+
+    key = models.BigIntegerField(primary_key=True)
+
+    def __str__(self) -> str:
+        return f"{self.key:x}"
+
+
 class WindowCount(models.Model):
     """Statements per counted key per ten-minute bucket (minutes since the epoch // 10): per
     template, per channel, per channel's random-looking names, per volunteer, duplicates."""

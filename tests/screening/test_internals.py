@@ -1,0 +1,106 @@
+"""The screener's array arithmetic against plain definitions: the batch MinHash against
+datasketch's own, the vectorized flood windows against the rule written out in Python."""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+from datasketch import MinHash
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from santui.screening import features as f
+from santui.screening import rules as r
+from santui.screening.actions import _Windows
+
+texts = st.lists(
+    st.text(alphabet=st.sampled_from("我声明退出中共党团队abcxyz0129 ，。□"), max_size=60),
+    min_size=1,
+    max_size=12,
+)
+
+
+@given(texts)
+@settings(max_examples=150)
+def test_batch_minhash_is_datasketch_minhash(batch: list[str]) -> None:
+    """signatures() of a batch gives, value for value, what MinHash.bulk gives text by text."""
+    sets = [f.shingles(t) or [b""] for t in batch]
+    expected = [m.hashvalues for m in MinHash.bulk(sets, num_perm=f.NUM_PERM, seed=f.SEED)]
+    got = f.signatures(batch)
+    assert len(got) == len(expected)
+    for mine, theirs in zip(got, expected, strict=True):
+        assert mine.dtype == theirs.dtype
+        assert np.array_equal(mine, theirs)
+
+
+def test_signatures_of_no_text() -> None:
+    assert f.signatures([]) == []
+
+
+@given(st.sampled_from(["person", "band3", "sketch0", "text"]), st.binary(max_size=40))
+def test_blind_key_is_keyed_blake2b(purpose: str, value: bytes) -> None:
+    """The copied keyed state gives the keyed hash computed from scratch."""
+    digest = hashlib.blake2b(value, key=f._purpose_key(purpose), digest_size=8).digest()
+    assert f.blind_key(purpose, value) == int.from_bytes(digest, "big", signed=True)
+
+
+@given(st.lists(st.binary(min_size=4, max_size=4), min_size=f.NUM_PERM, max_size=f.NUM_PERM))
+def test_band_keys_are_blind_keys_of_each_band(parts: list[bytes]) -> None:
+    values = np.frombuffer(b"".join(parts), dtype="<u4").copy()
+    assert f.band_keys(values) == [
+        f.blind_key(f"band{i}", values[i * f.ROWS : (i + 1) * f.ROWS].astype("<u4").tobytes())
+        for i in range(f.BANDS)
+    ]
+
+
+def _surge_by_definition(
+    cells: dict[tuple[int, int], int], key: int, bucket: int, minimum: int, rules: r.RuleSet
+) -> tuple[bool, int, float]:
+    """docs/screening.md's flood rule, one window at a time."""
+    w = rules.window_buckets
+
+    def window(b: int) -> int:
+        return sum(cells.get((key, x), 0) for x in range(b - w, b + w + 1))
+
+    day = 24 * 60 // rules.bucket_minutes
+    days, recent, width = rules.baseline_days, rules.recent_windows, 2 * w + 1
+    same_hour = sum(window(bucket - d * day) for d in range(1, days + 1)) / days
+    before = sum(window(bucket - width * i) for i in range(1, recent + 1)) / recent
+    expected = max(same_hour, before)
+    count = window(bucket)
+    return count >= minimum and count >= rules.flood_ratio * expected, count, expected
+
+
+KEYS = [-(2**63), -5, 0, 7, 2**63 - 1]
+DAY = 144
+
+
+@given(
+    st.dictionaries(
+        st.tuples(st.sampled_from(KEYS), st.integers(0, 9 * DAY)),
+        st.integers(1, 60),
+        max_size=300,
+    ),
+    st.lists(
+        st.tuples(st.sampled_from([*KEYS, 3]), st.integers(-5, 10 * DAY), st.integers(1, 40)),
+        min_size=1,
+        max_size=30,
+    ),
+)
+@settings(max_examples=200)
+def test_vectorized_windows_follow_the_rule(
+    cells: dict[tuple[int, int], int], wanted: list[tuple[int, int, int]]
+) -> None:
+    windows = _Windows(r.RULES)
+    windows.cells = dict(cells)
+    windows.prepare(wanted)
+    for key, bucket, minimum in wanted:
+        assert windows.surge(key, bucket, minimum) == _surge_by_definition(
+            cells, key, bucket, minimum, r.RULES
+        )
+
+
+def test_windows_with_no_cells() -> None:
+    windows = _Windows(r.RULES)
+    assert windows.surge(1, 1000, 1) == (False, 0, 0.0)
