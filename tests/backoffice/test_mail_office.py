@@ -195,3 +195,32 @@ def test_the_quarantine_list_filters_by_reason(tmp_path: Path) -> None:
     client = staff(MODERATOR)
     assert client.get(f"{QUARANTINE}?reason=no_statement").status_code == 200
     assert client.get(f"{QUARANTINE}?resolved_at__isempty=1").status_code == 200
+
+
+def test_a_statement_made_of_an_email_never_gets_publish_consent_from_staff(
+    quarantined: Quarantine,
+) -> None:
+    """The declarant sent it: only they consent to publication (issue 11). The add form made of
+    a quarantined message has no publish box, and a request that ticks one anyway is refused."""
+    client = staff(ADMINISTRATOR)
+    form = client.get(f"{ADD}?quarantine={quarantined.pk}").content.decode()
+    assert 'name="publish"' not in form
+    assert 'name="publish"' in client.get(ADD).content.decode()  # a phone statement has one
+    data: dict[str, Any] = record_form(
+        channel="email", text="我声明退出共青团。李秀兰", name="李秀兰", party="", pioneers="",
+        from_quarantine=str(quarantined.pk), publish="on",
+    )  # fmt: skip
+    data.pop("party"), data.pop("pioneers")
+    refused = client.post(ADD, data, follow=True)
+    assert "only the declarant can consent to publication" in refused.content.decode()
+    assert not Statement.objects.exists()
+    quarantined.refresh_from_db()
+    assert quarantined.resolved_at is None
+    # the same without the box: made, and not published
+    data.pop("publish")
+    assert client.post(ADD, data).status_code == 302
+    s = Statement.objects.get()
+    assert (s.source, s.publish) == ("email", False)
+    # and its page keeps the box read-only (statement_edit refuses it too)
+    page = client.get(change(s.pk)).content.decode()
+    assert 'name="publish"' not in page

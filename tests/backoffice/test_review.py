@@ -140,8 +140,19 @@ def test_a_second_answer_to_one_statement_is_refused(drawn: list[Statement]) -> 
     assert _shown(two.get(URL).content.decode()) == sample
     assert one.post(URL, {"sample": sample, "answer": "count"}).status_code == 302
     late = two.post(URL, {"sample": sample, "answer": "dont_count"})
-    assert "already been answered" in late.content.decode()
+    assert late.status_code == 302 and late["Location"] == URL  # on to the next one
+    page = two.get(URL).content.decode()
+    statement = ReviewSample.objects.get(pk=sample).statement_id
+    assert (
+        f"Statement {statement} had already been answered: the first answer stands and yours "
+        "was not recorded. Here is the next one."
+    ) in page
+    assert _shown(page) != sample
     assert ReviewAnswer.objects.get().answer == "count"
+    # the same form sent twice by one moderator
+    again = one.post(URL, {"sample": sample, "answer": "count"}, follow=True).content.decode()
+    assert "had already been answered" in again and _shown(again) != sample
+    assert ReviewAnswer.objects.count() == 1
 
 
 def test_a_moderator_never_reviews_what_they_recorded(db: Any) -> None:
@@ -174,3 +185,20 @@ def test_only_moderators_get_the_page(drawn: list[Statement]) -> None:
     assert sample is not None
     assert volunteer.post(URL, {"sample": sample.pk, "answer": "count"}).status_code == 403
     assert not ReviewAnswer.objects.exists()
+
+
+def test_times_are_shown_in_the_reporting_time_zone(db: Any) -> None:
+    """As in the back office's lists (BackofficeSite runs every page in SANTUI_REPORTING_TZ):
+    16:30 UTC is 00:30 the next day in Asia/Shanghai."""
+    day = (timezone.now() - dt.timedelta(days=30)).date()
+    at = dt.datetime.combine(day, dt.time(16, 30), tzinfo=dt.UTC)
+    statement_receive(
+        channel="phone", organizations=["party"], name_kind="anonymous", text="我声明退出中共。",
+        region="210100", source="office", via="test", received_at=at,
+    )  # fmt: skip
+    screen_all(delay=0)
+    review_draw(day=reporting_today(), now=timezone.now() + dt.timedelta(days=1, minutes=11))
+    html = _client(_user("mod", MODERATOR)).get(URL).content.decode()
+    local = (at + dt.timedelta(hours=8)).strftime("%Y-%m-%d %H:%M")
+    # the zone by its name, as the admin's column labels say it ("CST" would be ambiguous)
+    assert f"<td>{local} (Asia/Shanghai)</td>" in html

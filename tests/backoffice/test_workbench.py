@@ -1,6 +1,7 @@
 """The moderation workbench, /office/queue/ and /office/invalidate/, as moderators use it (forms,
 no JavaScript): grouping, masking, decisions together and one by one, the two-person rule, bulk
-invalidation with preview, cancel and confirm; tally verify holds after any sequence."""
+invalidation with preview, cancel and confirm (a background job: tests/backoffice/test_jobs.py);
+tally verify holds after any sequence, decisions made at once or as jobs."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
 from santui.backoffice.actions import bulk_invalidate, queue_decide
+from santui.backoffice.jobs import office_job_create, office_job_step, office_jobs_run_all
+from santui.backoffice.models import JobKind
 from santui.backoffice.queue import Selection, selection_numbers
 from santui.backoffice.roles import INTAKE_VOLUNTEER, MODERATOR, ensure_roles
 from santui.screening.models import Screening
@@ -363,7 +366,9 @@ def test_confirm_writes_one_revoke_per_counted_statement(counted: dict[str, Any]
     assert unknown.status_code == 400
     assert not LedgerEntry.objects.filter(kind=EntryKind.REVOKE).exists()
     done = client.post(INVALIDATE, {**data, "public_reason": "spam", "confirm": "1"}, follow=True)
-    assert "Revoked 3 statements (6 persons)." in done.content.decode()
+    assert "3 statements are decided in the background" in done.content.decode()
+    assert not LedgerEntry.objects.filter(kind=EntryKind.REVOKE).exists()  # the job does it
+    office_jobs_run_all(chunk=2)
     phone = [s.pk for s in counted["phone"]]
     revokes = LedgerEntry.objects.filter(kind=EntryKind.REVOKE)
     assert sorted(revokes.values_list("statement", flat=True)) == phone
@@ -444,9 +449,30 @@ operations = st.lists(
         ),
         st.tuples(st.just("invalidate"), st.sampled_from(["web", "phone"])),
         st.tuples(st.just("integrate")),
+        # the same decisions as background jobs, left half done for a while
+        st.tuples(
+            st.just("invalidate_job"),
+            st.sampled_from(["web", "phone"]),
+            st.integers(1, 4),
+            st.integers(0, 3),
+        ),
+        st.tuples(
+            st.just("queue_job"),
+            st.booleans(),
+            st.sampled_from([0, 1]),
+            st.lists(st.integers(0, 30), max_size=6),
+            st.integers(1, 3),
+            st.integers(0, 2),
+        ),
+        st.tuples(st.just("run_jobs"), st.integers(1, 5)),
     ),
     max_size=25,
 )
+
+
+def _steps(job: int, *, chunk: int, steps: int) -> None:
+    for _ in range(steps):
+        office_job_step(job_id=job, chunk=chunk)
 
 
 class TallyHoldsThroughTheWorkbench(TestCase):
@@ -470,6 +496,14 @@ class TallyHoldsThroughTheWorkbench(TestCase):
             elif op[0] == "invalidate":
                 chosen = selection_numbers(Selection(channel=op[1]))
                 bulk_invalidate(numbers=chosen, reason="spam", by=users[1])
+            elif op[0] == "invalidate_job":  # as the page confirms it: a job, run a while
+                chosen = selection_numbers(Selection(channel=op[1]))
+                job = office_job_create(
+                    kind=JobKind.REVOKE, numbers=chosen, by=users[1], reason="spam"
+                )
+                _steps(job.pk, chunk=op[2], steps=op[3])
+            elif op[0] == "run_jobs":
+                office_jobs_run_all(chunk=op[1])
             elif made and op[0] == "edit":
                 s = Statement.objects.get(pk=made[op[1] % len(made)])
                 with contextlib.suppress(TransitionError):  # decided: frozen
@@ -477,6 +511,14 @@ class TallyHoldsThroughTheWorkbench(TestCase):
             elif made and op[0] == "queue":
                 numbers = [made[i % len(made)] for i in op[3]]
                 queue_decide(numbers=numbers, accept=op[1], reason="spam", by=users[op[2]])
+            elif made and op[0] == "queue_job":
+                numbers = [made[i % len(made)] for i in op[3]]
+                job = office_job_create(
+                    kind=JobKind.ACCEPT if op[1] else JobKind.REJECT, numbers=numbers,
+                    by=users[op[2]], reason="" if op[1] else "spam",
+                )  # fmt: skip
+                _steps(job.pk, chunk=op[4], steps=op[5])
+        office_jobs_run_all(chunk=3)
         screen_all(delay=0)
         _verify()
         for s in Statement.objects.filter(status=Status.ACCEPTED):

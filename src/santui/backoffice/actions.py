@@ -1,9 +1,13 @@
 """The workbench's writes (santui.backoffice.workbench): many statements decided at once.
 
-Each statement goes through the statements' own action (``statement_accept`` or
-``statement_reject``), in a transaction of its own, so that one refusal (a second person is
-required, someone else decided it first) stops nothing else and every decision has its audit
-row and, for a counted statement, its ledger entry.
+Statements are decided a chunk at a time, each chunk in a transaction of its own, through the
+statements' bulk actions (``statements_decide_held_bulk``, ``statements_revoke_bulk``), which
+write for each statement the rows ``statement_accept`` and ``statement_reject`` write: its audit
+row and, for a counted statement, its ledger entry. A refusal (a second person is required,
+someone else decided it first) stops nothing else.
+
+Small decisions run here, in the request; large ones become background jobs
+(santui.backoffice.jobs), which use the same chunks.
 """
 
 from __future__ import annotations
@@ -14,24 +18,27 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth.models import User
+from django.db import transaction
 
-from santui.statements.actions import (
-    SecondPersonRequired,
-    TransitionError,
-    statement_accept,
-    statement_reject,
+from santui.statements.bulk import (
+    REFUSED_NOT_COUNTED,
+    REFUSED_NOT_HELD,
+    REFUSED_SECOND_PERSON,
+    BulkDecided,
+    statements_decide_held_bulk,
+    statements_revoke_bulk,
 )
-from santui.statements.models import RejectReason, Statement, Status
+from santui.statements.models import RejectReason
 
 log = logging.getLogger(__name__)
 
 VIA = "back office"
-CHUNK = 500
 # Why a statement was not decided (keys of Outcome.refused)
-NOT_HELD = "not_held"
-NOT_COUNTED = "not_counted"
-SECOND_PERSON = "second_person"
+NOT_HELD = REFUSED_NOT_HELD
+NOT_COUNTED = REFUSED_NOT_COUNTED
+SECOND_PERSON = REFUSED_SECOND_PERSON
 
 
 @dataclass
@@ -44,13 +51,35 @@ class Outcome:
     def refused_total(self) -> int:
         return sum(self.refused.values())
 
+    def add(self, decided: BulkDecided) -> None:
+        self.done += len(decided.decided)
+        self.persons += decided.persons
+        self.refused.update(decided.refused)
 
-def _in_state(numbers: list[int], status: str) -> list[Statement]:
-    found: list[Statement] = []
-    for start in range(0, len(numbers), CHUNK):
-        chunk = numbers[start : start + CHUNK]
-        found += Statement.objects.filter(pk__in=chunk, status=status).only("pk", "headcount")
-    return sorted(found, key=lambda s: s.pk)
+
+def decide_chunk(
+    *, numbers: list[int], accept: bool | None, reason: str, note: str, by: User
+) -> BulkDecided:
+    """One chunk of a decision, in the caller's transaction: count (``accept`` true) or reject
+    held statements, or (``accept`` None) revoke counted ones."""
+    if accept is None:
+        return statements_revoke_bulk(ids=numbers, by=by, reason=reason, note=note, via=VIA)
+    return statements_decide_held_bulk(
+        ids=numbers, accept=accept, by=by, reason=reason, note=note, via=VIA
+    )
+
+
+def _in_chunks(
+    *, numbers: Iterable[int], accept: bool | None, reason: str, note: str, by: User
+) -> Outcome:
+    wanted = sorted(set(numbers))
+    chunk = settings.SANTUI_OFFICE_JOB_CHUNK
+    outcome = Outcome()
+    for start in range(0, len(wanted), chunk):
+        with transaction.atomic(durable=True):
+            part = wanted[start : start + chunk]
+            outcome.add(decide_chunk(numbers=part, accept=accept, reason=reason, note=note, by=by))
+    return outcome
 
 
 def queue_decide(
@@ -60,24 +89,8 @@ def queue_decide(
     others are refused as no longer held."""
     if not accept and reason not in RejectReason.values:
         raise ValueError(f"unknown reject reason {reason!r}")
-    wanted = sorted(set(numbers))
     started = time.monotonic()
-    outcome = Outcome()
-    held = _in_state(wanted, Status.HELD)
-    outcome.refused[NOT_HELD] += len(wanted) - len(held)
-    for statement in held:
-        try:
-            if accept:
-                statement_accept(statement=statement, by=by, via=VIA)
-            else:
-                statement_reject(statement=statement, by=by, reason=reason, note=note, via=VIA)
-        except SecondPersonRequired:
-            outcome.refused[SECOND_PERSON] += 1
-        except TransitionError:  # decided by someone else meanwhile
-            outcome.refused[NOT_HELD] += 1
-        else:
-            outcome.done += 1
-            outcome.persons += statement.headcount
+    outcome = _in_chunks(numbers=numbers, accept=accept, reason=reason, note=note, by=by)
     log.info(
         "queue %s: %d done, %d refused in %.2fs",
         "accept" if accept else "reject",
@@ -90,22 +103,12 @@ def queue_decide(
 
 def bulk_invalidate(*, numbers: Iterable[int], reason: str, note: str = "", by: User) -> Outcome:
     """Reject each counted statement of ``numbers`` with the public ``reason``: one revoke
-    ledger entry each (queued for the integrator by ``statement_reject``)."""
+    ledger entry each, queued for the integrator. (The workbench makes a background job of it:
+    santui.backoffice.jobs.)"""
     if reason not in RejectReason.values:
         raise ValueError(f"unknown reject reason {reason!r}")
-    wanted = sorted(set(numbers))
     started = time.monotonic()
-    outcome = Outcome()
-    counted = _in_state(wanted, Status.ACCEPTED)
-    outcome.refused[NOT_COUNTED] += len(wanted) - len(counted)
-    for statement in counted:
-        try:
-            statement_reject(statement=statement, by=by, reason=reason, note=note, via=VIA)
-        except TransitionError:
-            outcome.refused[NOT_COUNTED] += 1
-        else:
-            outcome.done += 1
-            outcome.persons += statement.headcount
+    outcome = _in_chunks(numbers=numbers, accept=None, reason=reason, note=note, by=by)
     log.info(
         "bulk invalidation: %d revoked (%d persons), %d refused in %.2fs",
         outcome.done,

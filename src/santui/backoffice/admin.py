@@ -290,10 +290,18 @@ class StatementAdmin(admin.ModelAdmin[Statement]):
         personal = [f for f in PERSONAL if f != "names"]
         return qs if self._sees_personal(request) else qs.defer(*personal)
 
+    @staticmethod
+    def _from_mail(request: HttpRequest) -> bool:
+        """Whether the add form makes a statement of a quarantined email (a declarant sent it:
+        only they consent to publication, so the form has no publish box)."""
+        return bool(request.GET.get("quarantine") or request.POST.get("from_quarantine"))
+
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         fields = list(StatementForm.Meta.fields)
         fields.insert(fields.index("name") + 1, "names")
         if obj is None:
+            if self._from_mail(request):
+                fields.remove("publish")
             return [*fields, "from_quarantine"]
         if obj.status not in MODERATABLE_STATES:  # frozen: nothing to paste names into
             fields.remove("names")
@@ -370,6 +378,14 @@ class StatementAdmin(admin.ModelAdmin[Statement]):
             "publish": data.get("publish", False),
         }
         quarantine = self._quarantine(request, data.get("from_quarantine"))
+        # Sent by the declarant: staff never turn publication consent on (statement_edit's
+        # rule, for the statement being made). The form has no such box; refuse it anyway.
+        from_mail = quarantine is not None or bool(data.get("from_quarantine"))
+        if from_mail and (values["publish"] or request.POST.get("publish")):
+            raise EditRefused(
+                "only the declarant can consent to publication: staff cannot turn it on "
+                "for a statement sent by email"
+            )
         if quarantine is not None:
             statement = quarantine_make_statement(
                 quarantine=quarantine, by=_actor(request), via=VIA, **values

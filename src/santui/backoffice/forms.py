@@ -104,6 +104,8 @@ class StatementForm(forms.ModelForm[Statement]):
     def clean_publish(self) -> bool:
         value = bool(self.cleaned_data.get("publish"))
         sent = self.instance.pk is not None and self.instance.source in DECLARANT_SOURCES
+        # A statement made of a quarantined email is one the declarant sent, too.
+        sent = sent or (self.instance.pk is None and bool(self.data.get("from_quarantine")))
         if sent and value and not self.instance.publish:
             raise forms.ValidationError(
                 _("Only the declarant can consent to publishing a statement they sent.")

@@ -1,8 +1,10 @@
 """What the office home page shows besides the admin's list of models: the screening's latest
-alerts, how far behind each background loop is, and how many statements wait for a person.
+alerts, how far behind each background loop is, how many statements wait for a person, and the
+office's background jobs (running ones and the latest finished).
 
 Each part only for staff allowed to see it (``screening.view_alert``, ``tally.view_loopstate``,
-``statements.view_statement``; roles in ``santui.backoffice.roles``). Reads only.
+``statements.view_statement``, ``statements.moderate_statement``; roles in
+``santui.backoffice.roles``). Reads only.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from django.urls import reverse
 from django.utils.timesince import timesince
 from django.utils.translation import gettext, ngettext
 
+from santui.backoffice.selectors import open_and_recent_jobs
 from santui.screening.models import Alert
 from santui.statements.models import Statement, Status
 from santui.tally.models import LoopState
@@ -78,4 +81,6 @@ def office_home(*, user: User, now: dt.datetime) -> dict[str, Any]:
     if user.has_perm("statements.view_statement"):
         context["held"] = held_count()
         context["held_url"] = held_url()
+    if user.has_perm("statements.moderate_statement"):
+        context["jobs"] = open_and_recent_jobs()
     return context

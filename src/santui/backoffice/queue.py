@@ -150,3 +150,29 @@ def selection_size(selection: Selection) -> Size:
 
 def selection_numbers(selection: Selection) -> list[int]:
     return list(counted_selection(selection).values_list("pk", flat=True))
+
+
+def selection_frozen(selection: Selection) -> tuple[Size, list[int]]:
+    """The counted statements a selection takes now, in number order, with their size as
+    ``selection_size`` gives it: what a confirmation freezes, in one read."""
+    numbers: list[int] = []
+    persons = 0
+    digest = hashlib.sha256()
+    chosen = counted_selection(selection).values_list("pk", "headcount")
+    for pk, headcount in chosen.iterator(chunk_size=10_000):
+        numbers.append(pk)
+        persons += headcount
+        digest.update(b"%d," % pk)
+    return Size(len(numbers), persons, digest.hexdigest()), numbers
+
+
+def held_persons(numbers: list[int]) -> int:
+    """The persons of the held statements among ``numbers``."""
+    persons = 0
+    for start in range(0, len(numbers), 1000):
+        chunk = numbers[start : start + 1000]
+        found = Statement.objects.filter(pk__in=chunk, status=Status.HELD).aggregate(
+            p=Sum("headcount")
+        )
+        persons += found["p"] or 0
+    return persons

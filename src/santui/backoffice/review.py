@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy
 from santui.backoffice.admin import site
 from santui.backoffice.forms import unique_names
 from santui.backoffice.suggestions import suggestion_table
-from santui.screening.models import ReviewSample, ReviewVerdict
+from santui.screening.models import ReviewAnswer, ReviewSample, ReviewVerdict
 from santui.screening.review import AnswerError, review_answer, review_next, review_progress
 from santui.statements.models import SECTOR_LABELS, Channel, NameKind, Organization, Statement
 from santui.textparse.regions import division
@@ -120,6 +120,18 @@ def review_view(request: HttpRequest) -> HttpResponse:
                     by=user,
                 )
             except AnswerError as e:
+                if ReviewAnswer.objects.filter(sample=sample).exists():
+                    # Answered meanwhile (another moderator, or this form sent twice): the
+                    # first answer stands; go on to the next statement, and say so.
+                    messages.warning(
+                        request,
+                        _(
+                            "Statement %(n)d had already been answered: the first answer "
+                            "stands and yours was not recorded. Here is the next one."
+                        )
+                        % {"n": sample.statement_id},
+                    )
+                    return HttpResponseRedirect(reverse("review:next"))
                 form.add_error(None, str(e))
             else:
                 messages.success(request, _("Answer recorded."))

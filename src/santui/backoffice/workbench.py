@@ -1,7 +1,9 @@
 """The moderation workbench (``/office/queue/``, ``/office/invalidate/``): the held queue by
 screening reason and by cluster, decided together or one by one, and bulk invalidation of
 counted statements with a preview
-(docs/operations.md#the-workbench-held-queue-and-bulk-invalidation).
+(docs/operations.md#the-workbench-held-queue-and-bulk-invalidation). A decision over more than
+``SANTUI_OFFICE_JOB_THRESHOLD`` statements, and every bulk invalidation, becomes a background
+job with a page of its own (santui.backoffice.jobs, .jobviews).
 
 Its own pages, forms only: they work with JavaScript off under the site's CSP (no inline script
 or style). Staff log in through the back office (``site.admin_view``, which also runs the pages
@@ -14,9 +16,10 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import User
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
 from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
@@ -26,23 +29,22 @@ from django.utils import timezone
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
-from santui.backoffice.actions import (
-    NOT_COUNTED,
-    NOT_HELD,
-    SECOND_PERSON,
-    Outcome,
-    bulk_invalidate,
-    queue_decide,
-)
+from santui.backoffice.actions import Outcome, queue_decide
 from santui.backoffice.admin import site
 from santui.backoffice.forms import unique_names
+from santui.backoffice.jobs import office_job_create
+from santui.backoffice.jobviews import job_cancel_view, job_view, jobs_view
+from santui.backoffice.models import JobKind, OfficeJob
+from santui.backoffice.office import moderator, refusal_text
 from santui.backoffice.queue import (
+    Selection,
     cluster_anchor,
     held_cluster_counts,
+    held_persons,
     held_reason_counts,
     held_statements,
     is_reason,
-    selection_numbers,
+    selection_frozen,
     selection_size,
 )
 from santui.backoffice.review import masked
@@ -61,13 +63,6 @@ from santui.textparse.script import to_traditional
 
 PER_PAGE = 50
 SELECTION_FIELDS = tuple(SelectionForm.base_fields)
-
-
-def _moderator(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User) or not user.has_perm("statements.moderate_statement"):
-        raise PermissionDenied
-    return user
 
 
 def region_label(code: str) -> str:
@@ -109,15 +104,6 @@ def _row(statement: Statement, *, personal: bool) -> dict[str, Any]:
     }
 
 
-def _refusals(outcome: Outcome) -> str:
-    why = {
-        SECOND_PERSON: _("a second moderator must decide (you edited its counted fields)"),
-        NOT_HELD: _("no longer held"),
-        NOT_COUNTED: _("no longer counted"),
-    }
-    return "; ".join(f"{n} {why.get(k, k)}" for k, n in sorted(outcome.refused.items()) if n)
-
-
 def _report(request: HttpRequest, outcome: Outcome, done: str) -> None:
     messages.success(request, done)
     if outcome.refused_total:
@@ -128,25 +114,63 @@ def _report(request: HttpRequest, outcome: Outcome, done: str) -> None:
                 "%(n)d statements were not decided: %(why)s.",
                 outcome.refused_total,
             )
-            % {"n": outcome.refused_total, "why": _refusals(outcome)},
+            % {"n": outcome.refused_total, "why": refusal_text(outcome.refused)},
         )
+
+
+def _job_started(request: HttpRequest, job: OfficeJob) -> str:
+    """Tell the moderator their decision is a background job; the job's page to go to."""
+    messages.info(
+        request,
+        ngettext(
+            "Job %(job)d queued: %(n)d statement is decided in the background. This page "
+            "shows how far it got.",
+            "Job %(job)d queued: %(n)d statements are decided in the background. This page "
+            "shows how far it got.",
+            job.total,
+        )
+        % {"job": job.pk, "n": job.total},
+    )
+    return reverse("workbench:job", args=[job.pk])
 
 
 def _decide(
     request: HttpRequest, form: DecideForm, *, user: User, reason: str | None, cluster: str | None
-) -> Outcome | None:
+) -> str | None:
+    """Decide what the form says; where to go next (None: the form has an error). More than
+    SANTUI_OFFICE_JOB_THRESHOLD statements become a background job."""
     data = form.cleaned_data
     scope = data["scope"]
+    scope_record: dict[str, Any] = {}
+    persons: int | None = None
     if scope == "ticked":
         numbers = data["statement"]
+        scope_record["ticked"] = True
     elif scope == "all":
         if reason is None and cluster is None:
             form.add_error(None, _("Decide the whole queue one reason or cluster at a time."))
             return None
         group = held_statements(reason=reason, cluster=cluster).filter(pk__lte=data["upto"])
-        numbers = list(group.values_list("pk", flat=True))
+        rows = list(group.values_list("pk", "headcount"))
+        numbers = [pk for pk, _headcount in rows]
+        persons = sum(headcount for _pk, headcount in rows)
+        if reason is not None:
+            scope_record["reason"] = reason
+        else:
+            scope_record["cluster"] = cluster
     else:
         numbers = [int(scope)]
+    if len(set(numbers)) > settings.SANTUI_OFFICE_JOB_THRESHOLD:
+        job = office_job_create(
+            kind=JobKind.ACCEPT if data["accept"] else JobKind.REJECT,
+            numbers=numbers,
+            by=user,
+            reason="" if data["accept"] else data.get("reason") or "",
+            note=data.get("note") or "",
+            scope=scope_record,
+            persons=persons if persons is not None else held_persons(sorted(set(numbers))),
+        )
+        return _job_started(request, job)
     outcome = queue_decide(
         numbers=numbers,
         accept=data["accept"],
@@ -160,21 +184,22 @@ def _decide(
         else ngettext("Rejected %(n)d statement.", "Rejected %(n)d statements.", outcome.done)
     )
     _report(request, outcome, done % {"n": outcome.done})
-    return outcome
+    query = request.GET.urlencode()
+    return f"{request.path}?{query}" if query else request.path
 
 
 def _queue_page(
     request: HttpRequest, *, reason: str | None = None, cluster: str | None = None
 ) -> HttpResponse:
-    user = _moderator(request)
-    here = request.path
+    user = moderator(request)
     status = 200
     form = DecideForm()
     if request.method == "POST":
         form = DecideForm(request.POST)
-        if form.is_valid() and _decide(request, form, user=user, reason=reason, cluster=cluster):
-            query = request.GET.urlencode()
-            return HttpResponseRedirect(f"{here}?{query}" if query else here)
+        if form.is_valid():
+            to = _decide(request, form, user=user, reason=reason, cluster=cluster)
+            if to is not None:
+                return HttpResponseRedirect(to)
         status = 400
     page_form = PageForm(request.GET)
     if not page_form.is_valid():
@@ -209,6 +234,7 @@ def _queue_page(
         "clusters": held_cluster_counts() if reason is None and cluster is None else [],
         "upto": held.aggregate(m=Max("pk"))["m"] or 0,
         "total": paginator.count,
+        "job_threshold": settings.SANTUI_OFFICE_JOB_THRESHOLD,
     }
     return TemplateResponse(request, "backoffice/workbench/queue.html", context, status=status)
 
@@ -231,6 +257,23 @@ def queue_cluster_view(request: HttpRequest, cluster: str) -> HttpResponse:
 
 
 # --- bulk invalidation ------------------------------------------------------------------------
+
+
+def _selection_record(selection: Selection) -> dict[str, Any]:
+    """A bulk invalidation's criteria as its job keeps them (codes, a staff account's name,
+    times in UTC)."""
+    record: dict[str, Any] = {}
+    for name in ("reason", "channel", "source"):
+        if getattr(selection, name):
+            record[name] = getattr(selection, name)
+    if selection.volunteer is not None:
+        found = User.objects.filter(pk=selection.volunteer).values_list("username", flat=True)
+        record["volunteer"] = found.first() or str(selection.volunteer)
+    for name in ("received_from", "received_to"):
+        when = getattr(selection, name)
+        if when is not None:
+            record[name] = when.isoformat()
+    return record
 
 
 def _raw_selection(data: QueryDict) -> dict[str, str]:
@@ -280,7 +323,7 @@ def _preview(
 def invalidate_view(request: HttpRequest) -> HttpResponse:
     """GET with no criteria: the form. GET with criteria: the preview (how many statements
     and persons the totals would lose) with Confirm and Cancel. POST: cancel, or confirm."""
-    user = _moderator(request)
+    user = moderator(request)
     if request.method == "POST":
         if "cancel" in request.POST:
             messages.info(request, _("Cancelled: nothing was changed."))
@@ -293,26 +336,26 @@ def invalidate_view(request: HttpRequest) -> HttpResponse:
             return _preview(request, selection_form, request.POST, confirm=confirm, status=400)
         data = confirm.cleaned_data
         selection = confirm.selection()
-        size = selection_size(selection)
+        size, numbers = selection_frozen(selection)
         previewed = (data["statements"], data["persons"], data["digest"])
         if (size.statements, size.persons, size.digest) != previewed:
             messages.warning(
                 request, _("The selection changed since the preview: check the numbers again.")
             )
             return _preview(request, confirm, request.POST)
-        outcome = bulk_invalidate(
-            numbers=selection_numbers(selection),
+        if not numbers:
+            messages.info(request, _("Nothing counted matches: nothing was changed."))
+            return HttpResponseRedirect(reverse("workbench:invalidate"))
+        job = office_job_create(
+            kind=JobKind.REVOKE,
+            numbers=numbers,
+            by=user,
             reason=data["public_reason"],
             note=data.get("note") or "",
-            by=user,
+            scope=_selection_record(selection),
+            persons=size.persons,
         )
-        done = ngettext(
-            "Revoked %(n)d statement (%(persons)d persons).",
-            "Revoked %(n)d statements (%(persons)d persons).",
-            outcome.done,
-        ) % {"n": outcome.done, "persons": outcome.persons}
-        _report(request, outcome, done)
-        return HttpResponseRedirect(reverse("workbench:invalidate"))
+        return HttpResponseRedirect(_job_started(request, job))
     if not any(request.GET.get(name) for name in SELECTION_FIELDS):
         return _invalidate_page(request, {"form": SelectionForm()})
     selection_form = SelectionForm(request.GET)
@@ -327,4 +370,7 @@ urlpatterns = [
     path("queue/reason/<slug:reason>/", site.admin_view(queue_reason_view), name="queue-reason"),
     path("queue/cluster/<str:cluster>/", site.admin_view(queue_cluster_view), name="queue-cluster"),
     path("invalidate/", site.admin_view(invalidate_view), name="invalidate"),
+    path("jobs/", site.admin_view(jobs_view), name="jobs"),
+    path("jobs/<int:pk>/", site.admin_view(job_view), name="job"),
+    path("jobs/<int:pk>/cancel/", site.admin_view(job_cancel_view), name="job-cancel"),
 ]

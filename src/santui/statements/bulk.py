@@ -5,20 +5,27 @@ This is the one place that writes statements with hand-written INSERTs instead o
 speed (see docs/benchmarks.md): it writes exactly what the single-statement actions write (the
 statement, its creation audit row and, for accepted ones, the add ledger entry) and stays
 covered by the same invariant tests (tally verify) as they are.
+
+Moderators' decisions over many statements (the back office's workbench and its background
+jobs) are here too: ``statements_decide_held_bulk`` and ``statements_revoke_bulk`` write, for a
+chunk of statements, the rows ``statement_accept`` and ``statement_reject`` write for each
+(tests/statements/test_bulk_decisions.py compares them row by row).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from os import urandom
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from santui.statements.actions import SNAPSHOT_FIELDS, counted_snapshot
+from santui.statements.actions import COUNTED_FIELDS, SNAPSHOT_FIELDS, counted_snapshot
 from santui.statements.crypto import encrypt_text
 from santui.statements.models import (
     EntryKind,
@@ -263,3 +270,176 @@ def statements_apply_screening(*, outcomes: list[ScreenedOutcome], via: str) -> 
             ]
         insert_rows(StatusChange, _CHANGE_COLUMNS, changes)
     return {decision: len(group) for decision, group in by_decision.items()}
+
+
+# --- moderators' decisions in bulk (the back office's workbench and its jobs) -----------------
+
+# Why a statement of a bulk decision was not decided (keys of BulkDecided.refused)
+REFUSED_NOT_HELD = "not_held"  # decided by someone else meanwhile, or never held
+REFUSED_NOT_COUNTED = "not_counted"  # not (or no longer) counted: nothing to revoke
+REFUSED_SECOND_PERSON = "second_person"  # its counted fields were edited by ``by`` (or by=None)
+
+# What deciding reads of a statement: the counting snapshot, no personal data.
+_DECIDE_FIELDS = ("id", "status", "publish", "received_at", *SNAPSHOT_FIELDS[1:])
+
+
+@dataclass
+class BulkDecided:
+    """What a bulk decision did: the statements decided (in number order), their persons, and
+    how many were refused, per reason."""
+
+    decided: list[int] = field(default_factory=list)
+    persons: int = 0
+    refused: Counter[str] = field(default_factory=Counter)
+
+
+def _counted_editors(ids: Sequence[int]) -> dict[int, set[int | None]]:
+    """Who edited a counted field of each statement of ``ids`` (as actions.counted_editors)."""
+    editors: dict[int, set[int | None]] = {}
+    rows = StatusChange.objects.filter(
+        statement_id__in=ids, changes__has_any_keys=list(COUNTED_FIELDS)
+    ).values_list("statement_id", "actor_id")
+    for statement_id, actor_id in rows:
+        editors.setdefault(statement_id, set()).add(actor_id)
+    return editors
+
+
+def _locked(ids: Sequence[int], status: str) -> list[Statement]:
+    """The statements of ``ids`` still in ``status``, locked, in number order (without their
+    names and texts: nothing personal is decrypted)."""
+    return list(
+        Statement.objects.select_for_update()
+        .filter(pk__in=ids, status=status)
+        .only(*_DECIDE_FIELDS)
+        .order_by("pk")
+    )
+
+
+def statements_decide_held_bulk(
+    *,
+    ids: Sequence[int],
+    accept: bool,
+    by: User | None,
+    reason: str = "",
+    note: str = "",
+    via: str,
+) -> BulkDecided:
+    """Count (``accept``) or reject with ``reason`` the held statements of ``ids``, in the
+    caller's transaction (or one of its own), with exactly the rows ``statement_accept`` and
+    ``statement_reject`` write for each: the status, the search columns, the audit row (the
+    note only on a rejection, as those actions do) and, when counting, the add ledger entry.
+
+    Refused like those actions: a statement no longer held (``REFUSED_NOT_HELD``), and, when
+    counting, one whose counted fields ``by`` (or anyone, for ``by=None``) edited
+    (``REFUSED_SECOND_PERSON``).
+    """
+    if not accept and reason not in RejectReason.values:
+        raise ValueError(f"unknown reject reason {reason!r}")
+    wanted = sorted(set(ids))
+    result = BulkDecided()
+    if not wanted:
+        return result
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    actor = by.pk if by is not None else None
+    with transaction.atomic(savepoint=False):
+        held = _locked(wanted, Status.HELD)
+        result.refused[REFUSED_NOT_HELD] += len(wanted) - len(held)
+        if accept:
+            editors = _counted_editors([s.pk for s in held])
+            blocked = {pk for pk, who in editors.items() if by is None or actor in who}
+            result.refused[REFUSED_SECOND_PERSON] += sum(1 for s in held if s.pk in blocked)
+            held = [s for s in held if s.pk not in blocked]
+        if not held:
+            return result
+        pks = [s.pk for s in held]
+        if accept:
+            plain = [s.pk for s in held if not s.publish]
+            Statement.objects.filter(pk__in=plain).update(
+                status=Status.ACCEPTED, name_key=None, search_text=None
+            )
+            # Public from now on (consented): the search columns, as statement_accept.
+            public = list(
+                Statement.objects.filter(pk__in=[s.pk for s in held if s.publish]).only(
+                    "id", "publish", "name", "name_kind", "text"
+                )
+            )
+            for s in public:
+                s.status = Status.ACCEPTED
+                s.name_key, s.search_text = search_columns(
+                    status=s.status, publish=True, name=s.name, name_kind=s.name_kind, text=s.text
+                )
+            Statement.objects.bulk_update(public, ["status", "name_key", "search_text"])
+            insert_rows(
+                LedgerEntry,
+                _LEDGER_COLUMNS,
+                [(EntryKind.ADD, s.pk, None, *counted_snapshot(s), "", None, now, None)
+                 for s in held],
+            )  # fmt: skip
+            to_status, reason, note = Status.ACCEPTED, "", ""
+        else:
+            Statement.objects.filter(pk__in=pks).update(
+                status=Status.REJECTED, reject_reason=reason, name_key=None, search_text=None
+            )
+            to_status = Status.REJECTED
+        insert_rows(
+            StatusChange,
+            _CHANGE_COLUMNS,
+            [(pk, Status.HELD, to_status, reason, note, actor, via, now) for pk in pks],
+        )
+    result.decided = pks
+    result.persons = sum(s.headcount for s in held)
+    return result
+
+
+def statements_revoke_bulk(
+    *, ids: Sequence[int], by: User | None, reason: str, note: str = "", via: str
+) -> BulkDecided:
+    """Reject the counted statements of ``ids`` with the public ``reason``, in the caller's
+    transaction (or one of its own), with exactly the rows ``statement_reject`` writes for each:
+    a revoke ledger entry copying the add it cancels, the status and reason, the search columns
+    cleared, the audit row with ``note``. Statements not counted are refused
+    (``REFUSED_NOT_COUNTED``), never revoked twice."""
+    if reason not in RejectReason.values:
+        raise ValueError(f"unknown reject reason {reason!r}")
+    wanted = sorted(set(ids))
+    result = BulkDecided()
+    if not wanted:
+        return result
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with transaction.atomic(savepoint=False):
+        counted = _locked(wanted, Status.ACCEPTED)
+        result.refused[REFUSED_NOT_COUNTED] += len(wanted) - len(counted)
+        if not counted:
+            return result
+        pks = [s.pk for s in counted]
+        adds: dict[int, tuple[Any, ...]] = {}
+        live = LedgerEntry.objects.filter(
+            statement_id__in=pks, kind=EntryKind.ADD, revoked_by__isnull=True
+        ).values_list("statement_id", "id", *SNAPSHOT_FIELDS)
+        for statement_id, add_id, *snapshot in live:
+            if statement_id in adds:
+                raise LedgerEntry.MultipleObjectsReturned(
+                    f"statement {statement_id}: more than one add entry to revoke"
+                )
+            adds[statement_id] = (add_id, *snapshot)
+        missing = [pk for pk in pks if pk not in adds]
+        if missing:
+            raise LedgerEntry.DoesNotExist(f"statement {missing[0]}: no add entry to revoke")
+        insert_rows(
+            LedgerEntry,
+            _LEDGER_COLUMNS,
+            [(EntryKind.REVOKE, pk, adds[pk][0], *adds[pk][1:], reason, None, now, None)
+             for pk in pks],
+        )  # fmt: skip
+        Statement.objects.filter(pk__in=pks).update(
+            status=Status.REJECTED, reject_reason=reason, name_key=None, search_text=None
+        )
+        actor = by.pk if by is not None else None
+        insert_rows(
+            StatusChange,
+            _CHANGE_COLUMNS,
+            [(pk, Status.ACCEPTED, Status.REJECTED, reason, note, actor, via, now) for pk in pks],
+        )
+    result.decided = pks
+    result.persons = sum(s.headcount for s in counted)
+    return result

@@ -239,3 +239,14 @@ SANTUI_REVIEW_MIN = int(os.environ.get("SANTUI_REVIEW_MIN", "200"))
 # An estimate (month and channel) is published once at least this many drawn statements have
 # been reviewed; below it the figure is null, with a note.
 SANTUI_QUALITY_MIN_REVIEWED = int(os.environ.get("SANTUI_QUALITY_MIN_REVIEWED", "30"))
+
+# --- the office's background jobs (santui.backoffice.jobs; docs/operations.md#background-jobs) -
+# A workbench decision over more statements than this (count all, reject all, ticked) becomes a
+# background job with a progress page; bulk invalidation always does. Smaller ones are decided
+# in the request.
+SANTUI_OFFICE_JOB_THRESHOLD = int(os.environ.get("SANTUI_OFFICE_JOB_THRESHOLD", "200"))
+# Statements a job decides per transaction (its progress is saved after each).
+SANTUI_OFFICE_JOB_CHUNK = int(os.environ.get("SANTUI_OFFICE_JOB_CHUNK", "500"))
+# On SQLite (one write lock for the whole database) the runner rests after each chunk as long
+# as the chunk took, at most this many seconds, so other writers are not kept waiting.
+SANTUI_OFFICE_JOB_PAUSE = float(os.environ.get("SANTUI_OFFICE_JOB_PAUSE", "0.05"))

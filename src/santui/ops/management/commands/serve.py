@@ -1,5 +1,5 @@
-"""`santui serve`: gunicorn for the site, plus the screener and the integrator loops in two more
-processes."""
+"""`santui serve`: gunicorn for the site, plus the screener, the integrator and the office's
+job runner loops in three more processes."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]  # gunicorn ships no typ
 
 
 class Command(BaseCommand):
-    help = "Serve the site with gunicorn; screen and integrate in the background."
+    help = "Serve the site with gunicorn; screen, integrate and run office jobs in the background."
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--host", default="127.0.0.1")
@@ -62,11 +62,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--screen-every", type=float, default=2.0, help="seconds between screening rounds"
         )
+        parser.add_argument(
+            "--jobs-every", type=float, default=2.0, help="seconds between office job rounds"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("setup")
-        # The two background loops, each supervised (santui.tally.loops): screening decides what
-        # is counted, the integrator folds it into the figures and the log.
+        # The background loops, each supervised (santui.tally.loops): screening decides what is
+        # counted, the integrator folds it into the figures and the log, and the office's job
+        # runner carries out moderators' large decisions (santui.backoffice.jobs).
         loops = [
             subprocess.Popen(  # noqa: S603  # our own interpreter and command
                 [sys.executable, "-m", "santui", command, "--loop", "--interval", str(every)]
@@ -74,6 +78,7 @@ class Command(BaseCommand):
             for command, every in (
                 ("screen", options["screen_every"]),
                 ("integrate", options["integrate_every"]),
+                ("office-jobs", options["jobs_every"]),
             )
         ]
         self.stdout.write(f"santui on http://{options['host']}:{options['port']}/")
