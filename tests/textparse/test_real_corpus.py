@@ -1,0 +1,95 @@
+"""The real-statement corpus of issue 13 (tests/textparse/eval/real/) is what its README says:
+the corpus and its frozen split unchanged, every item labelled once with valid values, and the
+second labeller's sample drawn by the written rule. It does not run the parser (the parser's
+figures on it: bench/bench_parse_real.py, docs/benchmarks.md)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from santui.textparse.regions import RegionError, normalize_region
+from santui.textparse.sectors import SECTORS
+
+REAL = Path(__file__).parent / "eval" / "real"
+ORGANIZATIONS = {"party", "league", "pioneers"}
+KEYS = {
+    "id", "organizations", "current_party_member", "headcount", "name", "name_kind", "region",
+    "sector", "tags", "labeller",
+}  # fmt: skip
+
+
+def _jsonl(name: str) -> list[dict[str, Any]]:
+    return [json.loads(x) for x in (REAL / name).read_text("utf-8").splitlines() if x.strip()]
+
+
+def _bucket(item_id: str) -> int:
+    return int(hashlib.sha256(item_id.encode("utf-8")).hexdigest()[:8], 16) % 100
+
+
+def test_the_corpus_and_its_split_are_frozen() -> None:
+    split = json.loads((REAL / "split.json").read_text("utf-8"))
+    data = (REAL / "statements.jsonl").read_bytes()
+    assert hashlib.sha256(data).hexdigest() == split["statements_sha256"]
+    ids = [json.loads(line)["id"] for line in data.decode("utf-8").splitlines()]
+    assert len(ids) == len(set(ids)) == split["records"] >= 1000
+    assert split["dev"] == [i for i in ids if _bucket(i) < 60]
+    assert split["test"] == [i for i in ids if _bucket(i) >= 60]
+    for side in ("dev", "test"):
+        joined = "\n".join(split[side]).encode("utf-8")
+        assert hashlib.sha256(joined).hexdigest() == split[f"{side}_ids_sha256"]
+
+
+def _check_region(region: dict[str, Any] | None, item_id: str) -> None:
+    if region is None:
+        return
+    assert set(region) == {"country", "province", "prefecture", "county"}, item_id
+    country = region["country"]
+    assert normalize_region(country) == country, item_id
+    codes = [region[k] for k in ("province", "prefecture", "county")]
+    if country != "CN":
+        assert codes == [None, None, None], item_id
+        return
+    parent = None
+    for code in codes:
+        if code is None:
+            continue
+        try:
+            assert normalize_region(code) == code, item_id
+        except RegionError as error:  # pragma: no cover - the message names the item
+            pytest.fail(f"{item_id}: {error}")
+        if parent is not None:
+            assert code.startswith(parent[:2]), item_id
+        parent = code
+
+
+@pytest.mark.parametrize("name", ["labels.jsonl", "labels_b.jsonl"])
+def test_every_label_is_well_formed(name: str) -> None:
+    texts = {r["id"]: r["text"] for r in _jsonl("statements.jsonl")}
+    labels = _jsonl(name)
+    ids = [r["id"] for r in labels]
+    assert len(ids) == len(set(ids))
+    assert set(ids) <= set(texts)
+    for r in labels:
+        i = r["id"]
+        assert set(r) == KEYS, i
+        assert r["organizations"] == sorted(set(r["organizations"]) & ORGANIZATIONS), i
+        assert ("declares_nothing" in r["tags"]) == (r["organizations"] == []), i
+        assert isinstance(r["headcount"], int) and r["headcount"] >= 1, i
+        assert r["current_party_member"] in (True, False, None), i
+        assert r["name_kind"] in ("real", "alias", "anonymous"), i
+        assert r["sector"] is None or r["sector"] in SECTORS, i
+        _check_region(r["region"], i)
+
+
+def test_labeller_a_labelled_every_item_and_b_its_drawn_sample() -> None:
+    every = [r["id"] for r in _jsonl("statements.jsonl")]
+    assert [r["id"] for r in _jsonl("labels.jsonl")] == every
+    drawn = sorted(every, key=lambda i: hashlib.sha256(i.encode("utf-8")).hexdigest())[:200]
+    assert [r["id"] for r in _jsonl("labels_b.jsonl")] == sorted(drawn)
+    assert {r["labeller"] for r in _jsonl("labels.jsonl")} == {"A"}
+    assert {r["labeller"] for r in _jsonl("labels_b.jsonl")} == {"B"}
