@@ -23,6 +23,7 @@ from santui.statements.actions import statement_reject
 from santui.tally.actions import tally_integrate
 from santui.tally.models import Checkpoint
 from santui.tally.opendata import schemas
+from santui.tally.opendata.csvsafe import spreadsheet_text
 from santui.tally.opendata.datasets import snapshot
 from santui.tally.opendata.package import descriptor, file_bytes
 from santui.tally.opendata.writers import encode
@@ -64,8 +65,8 @@ def _from_csv_cell(field: schemas.Field, cell: str) -> Any:
     if field.type == "date":
         return dt.date.fromisoformat(cell)
     if field.type == "list":
-        return cell.split(schemas.LIST_DELIMITER)
-    return cell
+        return spreadsheet_text(cell).split(schemas.LIST_DELIMITER)
+    return spreadsheet_text(cell)  # a text cell may carry a ' against formula injection
 
 
 def read_rows(name: str, data: bytes) -> list[dict[str, Any]]:

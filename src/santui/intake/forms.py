@@ -16,6 +16,11 @@ from santui.intake import door, places
 from santui.statements.models import SECTOR_CHOICES, NameKind, Organization
 from santui.statements.receipts import InvalidReceiptCode, normalize_receipt_code
 
+# Fields whose value the browser must neither suggest nor remember (a seized device's form
+# history would show a declarant's name or receipt code).
+PRIVATE = {"autocomplete": "off"}
+PRIVATE_CODE = {**PRIVATE, "autocapitalize": "characters", "spellcheck": "false"}
+
 PARTY_MEMBER_CHOICES = [
     ("yes", _("Yes, I am a party member now")),
     ("no", _("No")),
@@ -178,7 +183,10 @@ class DeclareForm(ControlCharsMixin, ChallengeForm):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one organization.")},
     )
-    name = forms.CharField(label=_("Name or alias"), max_length=200, required=False)
+    # No autofill, and nothing kept in the browser's form history: the device may be seized.
+    name = forms.CharField(
+        label=_("Name or alias"), max_length=200, required=False, widget=forms.TextInput(PRIVATE)
+    )
     name_kind = forms.ChoiceField(
         label=_("This name is"),
         choices=NameKind.choices,
@@ -271,7 +279,9 @@ class DeclareForm(ControlCharsMixin, ChallengeForm):
 
 
 class ReceiptForm(ChallengeForm):
-    code = forms.CharField(label=_("Receipt code"), max_length=80)
+    code = forms.CharField(
+        label=_("Receipt code"), max_length=80, widget=forms.TextInput(PRIVATE_CODE)
+    )
 
     def clean_code(self) -> str:
         try:

@@ -2,6 +2,11 @@
 
 Every row either lands (or is already there) or goes to the rejects file with its line number, a
 reason and its raw text, so nothing is lost. Format: docs/import-format.md.
+
+Memory is bounded per line (issue 12): lines are read in pieces of at most
+``SANTUI_IMPORT_MAX_LINE`` bytes, and a longer line (in CSV, a longer record) is rejected as
+``row too large`` with its first ``REJECT_HEAD`` bytes, the rest of it skipped piece by piece,
+never held whole.
 """
 
 from __future__ import annotations
@@ -38,7 +43,9 @@ IMPORT_STATUSES = frozenset({Status.RECEIVED, Status.ACCEPTED})
 # TextChoices.values builds a new list on every access: look the sets up once.
 CHANNELS = frozenset(Channel.values)
 NAME_KINDS = frozenset(NameKind.values)
-MAX_ROW_BYTES = 64 * 1024
+MAX_ROW_BYTES = 64 * 1024  # the default of settings.SANTUI_IMPORT_MAX_LINE
+REJECT_HEAD = 2000  # bytes of a line too large kept in the rejects file
+SKIP_PIECE = 64 * 1024  # the rest of a line too large is read (and dropped) this much at a time
 _TRUE = {"true", "yes", "1", "y", "t"}
 _FALSE = {"false", "no", "0", "n", "f", ""}
 _DIGITS = re.compile(r"^[0-9]{1,12}$")
@@ -91,13 +98,30 @@ def detect_format(path: str, explicit: str | None) -> str:
     raise FileError("cannot tell the format from the file name: use --format jsonl or csv")
 
 
-def read_jsonl(stream: IO[bytes]) -> Iterator[RawRow]:
-    for number, line in enumerate(stream, start=1):
+def _too_large(size: int, limit: int) -> str:
+    return f"row too large: {size} bytes, at most {limit}"
+
+
+def bounded_lines(stream: IO[bytes], limit: int) -> Iterator[tuple[bytes, int]]:
+    """(line, size in bytes) for each line, its line end included. A line of more than
+    ``limit`` bytes comes as its first ``limit + 1`` bytes only, with its whole size: the rest
+    is read in pieces and dropped, so memory stays bounded whatever the line's length."""
+    while line := stream.readline(limit + 1):
+        size = len(line)
+        if size > limit:
+            piece = line
+            while not piece.endswith(b"\n") and (piece := stream.readline(SKIP_PIECE)):
+                size += len(piece)
+        yield line, size
+
+
+def read_jsonl(stream: IO[bytes], *, limit: int = MAX_ROW_BYTES) -> Iterator[RawRow]:
+    for number, (line, size) in enumerate(bounded_lines(stream, limit), start=1):
         if number == 1 and line.startswith(codecs.BOM_UTF8):  # as written by some editors
             line = line[len(codecs.BOM_UTF8) :]
-        if len(line) > MAX_ROW_BYTES:
-            yield RawRow(number, line[:2000].decode("utf-8", "replace"), None,
-                         f"row too large: {len(line)} bytes, at most {MAX_ROW_BYTES}")  # fmt: skip
+        if size > limit:
+            head = line[:REJECT_HEAD].decode("utf-8", "replace")
+            yield RawRow(number, head, None, _too_large(size, limit))
             continue
         if not line.strip():
             continue
@@ -118,27 +142,67 @@ def read_jsonl(stream: IO[bytes]) -> Iterator[RawRow]:
         yield RawRow(number, text.rstrip("\r\n"), data)
 
 
+class _RecordTooLarge(Exception):
+    """The record being read has more than the limit's bytes: its rest was skipped."""
+
+    def __init__(self, size: int, head: str) -> None:
+        super().__init__(size)
+        self.size = size
+        self.head = head
+
+
 class _RecordingLines:
     """Feeds csv.reader line by line and keeps the source text of the record being read, so a
     rejected row is written out as it was in the file (quotes and all), even when it cannot be
-    parsed."""
+    parsed. Lines are read at most ``limit + 1`` characters at a time: a record of more than
+    ``limit`` bytes raises _RecordTooLarge (out of the csv reader, which starts afresh on its
+    next call) once the rest of the record is skipped in pieces: up to a line end outside
+    quotes (RFC 4180 doubles a quote inside a quoted field, so an odd count of quotes so far
+    means a field is still open)."""
 
-    def __init__(self, lines: Iterator[str]) -> None:
-        self._lines = lines
+    def __init__(self, text: io.TextIOWrapper, limit: int) -> None:
+        self._text = text
+        self._limit = limit
         self._record: list[str] = []
+        self._size = 0  # bytes of the record so far
+        self._quotes = 0  # quote characters in the record so far
+        self.number = 0  # physical lines read
 
     def __iter__(self) -> _RecordingLines:
         return self
 
     def __next__(self) -> str:
-        line = next(self._lines)
+        line = self._text.readline(self._limit + 1)
+        if not line:
+            raise StopIteration
+        self.number += 1
+        self._size += len(_raw_bytes(line))
+        self._quotes += line.count('"')
+        if self._size > self._limit:
+            head = _readable("".join(self._record) + line)[:REJECT_HEAD]
+            ended = line.endswith(("\n", "\r"))
+            while not (ended and self._quotes % 2 == 0) and (
+                line := self._text.readline(SKIP_PIECE)
+            ):
+                self.number += ended  # this piece starts a line of its own
+                self._size += len(_raw_bytes(line))
+                self._quotes += line.count('"')
+                ended = line.endswith(("\n", "\r"))
+            size = self._size
+            self.take()
+            raise _RecordTooLarge(size, head)
         self._record.append(line)
         return line
 
     def take(self) -> str:
         raw = "".join(self._record).rstrip("\r\n")
         self._record.clear()
+        self._size = self._quotes = 0
         return raw
+
+
+def _raw_bytes(value: str) -> bytes:
+    return value.encode("utf-8", "surrogateescape")
 
 
 def _readable(value: str) -> str:
@@ -146,18 +210,18 @@ def _readable(value: str) -> str:
     return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
-def read_csv(stream: IO[bytes]) -> Iterator[RawRow]:
+def read_csv(stream: IO[bytes], *, limit: int = MAX_ROW_BYTES) -> Iterator[RawRow]:
     # surrogateescape keeps undecodable bytes so one bad row is rejected, not the whole file.
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="surrogateescape", newline="")
     try:
-        yield from _read_csv(text)
+        yield from _read_csv(text, limit)
     finally:
         text.detach()  # else the wrapper closes ``stream`` when it is collected: not ours to close
 
 
-def _read_csv(text: io.TextIOWrapper) -> Iterator[RawRow]:
-    csv.field_size_limit(MAX_ROW_BYTES)
-    lines = _RecordingLines(text)
+def _read_csv(text: io.TextIOWrapper, limit: int) -> Iterator[RawRow]:
+    csv.field_size_limit(limit)
+    lines = _RecordingLines(text, limit)
     # strict: a stray quote ('"a"b') or a quote left open at the end is an error for that row,
     # instead of silently changing the value or swallowing the rows after it.
     reader = csv.reader(lines, strict=True)
@@ -167,6 +231,8 @@ def _read_csv(text: io.TextIOWrapper) -> Iterator[RawRow]:
         return
     except csv.Error as exc:
         raise FileError(f"CSV header cannot be read: {exc}") from None
+    except _RecordTooLarge as exc:
+        raise FileError(f"CSV header cannot be read: {_too_large(exc.size, limit)}") from None
     header = [_readable(h).strip() for h in header]
     unknown = [h for h in header if h not in FIELDS]
     if unknown:
@@ -181,13 +247,16 @@ def _read_csv(text: io.TextIOWrapper) -> Iterator[RawRow]:
         raise FileError("the CSV header has no external_id column")
     lines.take()
     while True:
-        line = reader.line_num + 1
+        line = lines.number + 1
         try:
             values = next(reader)
         except StopIteration:
             return
         except csv.Error as exc:
             yield RawRow(line, _readable(lines.take()), None, f"bad CSV: {exc}")
+            continue
+        except _RecordTooLarge as exc:
+            yield RawRow(line, exc.head, None, _too_large(exc.size, limit))
             continue
         raw = lines.take()
         if any("\udc80" <= ch <= "\udcff" for ch in raw):
@@ -427,7 +496,8 @@ def run_import(
     """Import every row of ``stream``; write rejects as JSON lines to ``rejects``."""
     tz = ZoneInfo(settings.SANTUI_REPORTING_TZ)
     summary = ImportSummary()
-    reader = read_jsonl(stream) if fmt == "jsonl" else read_csv(stream)
+    limit = settings.SANTUI_IMPORT_MAX_LINE
+    reader = read_jsonl(stream, limit=limit) if fmt == "jsonl" else read_csv(stream, limit=limit)
     batch: list[StatementRow] = []
     suggestions: dict[str, dict[str, Any]] = {}
     last_pos = 0
@@ -455,8 +525,7 @@ def run_import(
         if reason:
             summary.reject(reason)
             rejects.write(
-                orjson.dumps({"line": raw.line, "reason": reason, "raw": raw.raw[:MAX_ROW_BYTES]})
-                + b"\n"
+                orjson.dumps({"line": raw.line, "reason": reason, "raw": raw.raw[:limit]}) + b"\n"
             )
         if len(batch) >= batch_size:
             flush()

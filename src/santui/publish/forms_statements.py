@@ -94,6 +94,8 @@ class StatementSearchForm(forms.Form):
         strip=False,  # str.strip() would take control characters (\x1c-\x1f) away unseen
         validators=[_plain_text],
         help_text=_("The whole name, exactly as published."),
+        # a name searched for stays out of the browser's form history (a seized device)
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     region = forms.CharField(label=_("Region"), required=False, strip=False, widget=forms.Select)
     from_ = IsoDateField(label=_("From"), required=False, input_formats=["%Y-%m-%d"], widget=_DATE)

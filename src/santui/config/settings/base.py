@@ -10,12 +10,14 @@ import dj_database_url
 import django_stubs_ext
 
 from santui.config.keys import load_or_create
+from santui.config.private import private_directory, private_file
 
 django_stubs_ext.monkeypatch()  # ModelAdmin[Statement] and friends at run time
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent.parent
 
 SANTUI_HOME = Path(os.environ.get("SANTUI_HOME", "var")).resolve()
+private_directory(SANTUI_HOME)  # mode 0700 when it is made (santui.config.private)
 SANTUI_KEY_FILE = Path(
     os.environ.get("SANTUI_KEY_FILE", str(SANTUI_HOME / "keys" / "santui-keys.json"))
 )
@@ -95,6 +97,10 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    if str(DATABASES["default"]["NAME"]) not in ("", ":memory:") and not str(
+        DATABASES["default"]["NAME"]
+    ).startswith("file:"):
+        private_file(Path(DATABASES["default"]["NAME"]))  # mode 0600 when it is made
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers run while the integrator writes; IMMEDIATE takes the write lock at
@@ -193,6 +199,12 @@ SANTUI_MILESTONE_STEP = int(os.environ.get("SANTUI_MILESTONE_STEP", "1000000"))
 SANTUI_SUPPRESS_BELOW = int(os.environ.get("SANTUI_SUPPRESS_BELOW", "10"))
 SANTUI_MAX_TEXT = int(os.environ.get("SANTUI_MAX_TEXT", "5000"))
 SANTUI_MAX_HEADCOUNT = int(os.environ.get("SANTUI_MAX_HEADCOUNT", "100000"))
+# Hostile input (docs/import-format.md, docs/mail-intake.md): the longest line (CSV: record) an
+# import reads, in bytes, and the largest message ingest-mail reads whole (the default of its
+# --max-size), in bytes. Longer lines are rejected and larger messages quarantined unread, so
+# memory stays bounded whatever arrives.
+SANTUI_IMPORT_MAX_LINE = int(os.environ.get("SANTUI_IMPORT_MAX_LINE", str(64 * 1024)))
+SANTUI_MAIL_MAX_BYTES = int(os.environ.get("SANTUI_MAIL_MAX_BYTES", str(25 * 1024 * 1024)))
 SANTUI_INTEGRATE_BATCH = int(os.environ.get("SANTUI_INTEGRATE_BATCH", "20000"))
 # How long a process may reuse the integrated size it read (public page caching, seconds).
 SANTUI_STATE_MEMO_SECONDS = 1.0

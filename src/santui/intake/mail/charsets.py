@@ -4,7 +4,10 @@ Order (docs/mail-intake.md): the declared charset (GB2312 and GBK read as GB1803
 superset; Big5 also as Big5-HKSCS; US-ASCII as no label), then HZ when the bytes are 7-bit with
 ``~{`` shifts, then UTF-8, GB18030, Big5-HKSCS. A Western single-byte label (ISO 8859, Windows
 125x), which any bytes decode under, is tried last, after the fallback order has had its chance
-to read at least ``_MIN_CJK`` Chinese characters.
+to read at least ``_MIN_CJK`` Chinese characters. A label that names a codec of Python's but not
+a character set of mail (``undefined``, ``idna``, ``punycode``, ``unicode_escape``, ``rot13``,
+``base64``...) counts as no label: those raise other errors than a wrong table, or read any
+bytes at all (issue 12: ``charset=undefined`` stopped intake).
 
 A candidate is taken when it decodes without error, yields no private-use character nor U+FFFD,
 and, for text with at least ``_MIN_CJK`` Chinese characters, when at least ``_PLAUSIBLE`` of
@@ -16,7 +19,6 @@ into rare characters. Nothing acceptable: ``UndecodableError``.
 from __future__ import annotations
 
 import codecs
-import contextlib
 from functools import cache
 
 # Labels seen in Chinese mail, mapped to the codecs tried for them, in order.
@@ -47,6 +49,10 @@ _DECLARED = {
     "x-unknown": (),
 }
 FALLBACK = ("utf-8", "gb18030", "big5hkscs")
+# Text codecs of Python's that are no character set of mail: a label naming one is no label.
+_NOT_CHARSETS = frozenset(
+    {"undefined", "idna", "punycode", "unicode-escape", "raw-unicode-escape", "charmap"}
+)
 _MIN_CJK = 8
 _PLAUSIBLE = 0.75
 
@@ -100,16 +106,31 @@ def _single_byte(name: str) -> bool:
     return name.startswith(("iso8859", "latin", "cp125", "mac-", "koi8", "cp437", "cp850"))
 
 
+def charset_codec(label: str) -> str | None:
+    """The codec a declared charset label names, or None when it names no character set (an
+    unknown label, or a codec such as ``undefined``, ``idna`` or ``base64``)."""
+    try:
+        info = codecs.lookup(label)
+    except (LookupError, ValueError, TypeError):  # unknown, or not even a codec name
+        return None
+    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_CHARSETS:
+        return None
+    return info.name
+
+
+def _label(declared: str | None) -> str:
+    return (declared or "").strip().strip('"').lower()
+
+
 def candidates(declared: str | None, data: bytes) -> list[tuple[str, bool]]:
     """The codecs tried for ``data`` labelled ``declared``, in order, each with whether it must
     read Chinese characters to be taken."""
     declared_codecs: list[str] = []
-    label = (declared or "").strip().strip('"').lower()
+    label = _label(declared)
     if label in _DECLARED:
         declared_codecs += _DECLARED[label]
-    elif label:
-        with contextlib.suppress(LookupError):  # an unknown label: as if none
-            declared_codecs.append(codecs.lookup(label).name)
+    elif label and (codec := charset_codec(label)):  # an unknown label: as if none
+        declared_codecs.append(codec)
     fallback = list(FALLBACK)
     if b"~{" in data and data.isascii():
         fallback.insert(0, "hz")
@@ -130,11 +151,25 @@ def decode(data: bytes, declared: str | None) -> tuple[str, str]:
     for name, needs_cjk in candidates(declared, data):
         try:
             text = data.decode(name)
-        except (UnicodeDecodeError, LookupError):
+        except (ValueError, LookupError):  # UnicodeError is a ValueError; codecs raise both
             continue
         if needs_cjk and sum(map(_is_cjk, text)) < _MIN_CJK:
             continue
         if _clean(text) and _plausible(text):
             return text, name
-    label = (declared or "none")[:40]
-    raise UndecodableError(f"no charset reads the text cleanly (declared: {label})")
+    raise UndecodableError(f"no charset reads the text cleanly (declared: {_shown(declared)})")
+
+
+def _shown(declared: str | None) -> str:
+    """The declared label as a quarantine's detail may show it (stored in clear, seen by every
+    volunteer): a codec's own name, never the sender's text."""
+    label = _label(declared)
+    if not label:
+        return "none"
+    if label in _DECLARED:
+        return label
+    try:
+        name = codecs.lookup(label).name
+    except (LookupError, ValueError, TypeError):
+        return "an unknown label"
+    return name if charset_codec(label) else f"{name}, which is no character set"

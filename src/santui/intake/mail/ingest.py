@@ -2,23 +2,30 @@
 
 ``mail_ingest`` is the write: one transaction per message, so a crash leaves either nothing or
 the message fully recorded, and a rerun picks up where it stopped (DESIGN.md, invariant 1).
+
+No message can stop intake (issue 12): whatever the mail reader or the parser raises on a
+message becomes a quarantine (``malformed``, with the exception's type, never its message, which
+may quote the mail), so the message is stored once, counted, and the run goes on. Only a
+failing database stops the run, as it must.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import traceback
 from dataclasses import dataclass, field
 from email.message import Message
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
 from santui.intake.mail import message as mime
 from santui.intake.mail.fields import parse_text, statement_fields, stored_suggestion, wants_reply
 from santui.intake.mail.sources import RawMail
+from santui.intake.mail.trace import holds_address
 from santui.intake.models import MailAttachment, MailMessage, Quarantine, QuarantineReason
 from santui.statements.actions import statement_receive
 from santui.statements.crypto import encrypt_bytes, keyed_hash
@@ -28,7 +35,6 @@ log = logging.getLogger(__name__)
 
 SOURCE = "email"  # Statement.source; external_id is the MailMessage key
 VIA = "email"
-MAX_MESSAGE_BYTES = 25 * 1024 * 1024  # default of --max-size
 RECEIVED, QUARANTINED, DUPLICATE = "received", "quarantined", "duplicate"
 _EARLIEST = dt.datetime(1990, 1, 1, tzinfo=dt.UTC)
 
@@ -45,7 +51,7 @@ class Outcome:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "message_id": self.message_id,
+            "message_id": shown_message_id(self.message_id),
             "status": self.status,
             "reason": self.reason,
             "detail": self.detail or None,
@@ -67,6 +73,14 @@ class IngestSummary:
             self.reasons[outcome.reason] = self.reasons.get(outcome.reason, 0) + 1
         if outcome.status == RECEIVED and outcome.statement:
             self.persons += int(outcome.statement.get("headcount") or 1)
+
+
+def shown_message_id(message_id: str | None) -> str | None:
+    """The Message-ID as the command prints it: withheld when it holds an IP address in any
+    form (``<abc@[192.0.2.1]>``), since what is printed may end up in a log."""
+    if message_id and holds_address(message_id.encode("utf-8", "replace")):
+        return "<withheld: it holds an address>"
+    return message_id
 
 
 def message_key(message_id: str | None, raw: bytes, size: int) -> str:
@@ -106,8 +120,28 @@ class _Read:
     content: mime.Content | None = None
 
 
+def _failed(what: str, exc: BaseException) -> mime.Unreadable:
+    """A bug met on hostile mail: logged with where it happened (the traceback's frames, which
+    hold code, not data) and the exception's type, never its message, which may quote the
+    mail; the message is quarantined as malformed."""
+    frames = "".join(traceback.format_tb(exc.__traceback__))
+    log.error("%s failed on a message (%s)\n%s", what, type(exc).__name__, frames)
+    return mime.Unreadable(QuarantineReason.MALFORMED, f"{what} failed ({type(exc).__name__})")
+
+
 def _identify(mail: RawMail) -> _Read:
-    """Header and key only: enough to know a message seen before, without reading its body."""
+    """Header and key only: enough to know a message seen before, without reading its body.
+    Never raises: what cannot be read is the message's problem, keyed by its bytes."""
+    try:
+        return _identify_or_raise(mail)
+    except Exception as exc:  # a bug on hostile mail must not stop the run (see above)
+        raw = mail.head if mail.data is None else mail.data
+        ident = mime.Identity(None, "", "", "", None)
+        key = message_key(None, raw, mail.size)
+        return _Read(ident, key, raw, mail.data is None, problem=_failed("the mail reader", exc))
+
+
+def _identify_or_raise(mail: RawMail) -> _Read:
     if mail.data is None:
         ident = mime.identity(mime.parse_head(mail.head))
         limit = mime.Unreadable(QuarantineReason.TOO_LARGE, f"{mail.size} bytes: over the limit")
@@ -130,6 +164,10 @@ def _read_content(read: _Read) -> None:
         read.content = mime.content(read.msg)
     except mime.Unreadable as exc:
         read.problem = exc
+    except RecursionError:
+        read.problem = mime.Unreadable(QuarantineReason.TOO_COMPLEX, "nested too deep")
+    except Exception as exc:  # a bug on hostile mail must not stop the run (see above)
+        read.problem = _failed("the mail reader", exc)
 
 
 def _parse(text: str, subject: str) -> dict[str, Any]:
@@ -183,10 +221,19 @@ def mail_ingest(*, mail: RawMail) -> Outcome:
                 return Outcome(read.ident.message_id, RECEIVED, statement=parsed)
             _record_quarantine(mail, read, text, reason, detail)
             return Outcome(read.ident.message_id, QUARANTINED, reason, detail, parsed)
-    except IntegrityError:  # another run took the same message in meanwhile
+    except IntegrityError as exc:  # another run took the same message in meanwhile?
         if MailMessage.objects.filter(key=read.key).exists():
             return Outcome(read.ident.message_id, DUPLICATE)
+        problem = _failed("storing what was read", exc)
+    except (OperationalError, InterfaceError):  # the database itself: stop, a rerun resumes
         raise
+    except Exception as exc:  # what was read could not be stored: keep the message itself
+        problem = _failed("storing what was read", exc)
+    # Last resort: the message as it came (encrypted), without the text or files read from it.
+    read.content = None
+    with transaction.atomic():
+        _record_quarantine(mail, read, "", problem.reason, problem.detail)
+    return Outcome(read.ident.message_id, QUARANTINED, problem.reason, problem.detail)
 
 
 def _sender_hash(ident: mime.Identity) -> str:

@@ -1,8 +1,10 @@
 """One raw email -> its identity (Message-ID, sender, date), its text and its attachments.
 
-Pure Python (standard library ``email`` with ``policy.default``, Beautiful Soup for HTML): no
-Django, so hostile input can be tried here alone. Limits are arguments with documented defaults
-(docs/mail-intake.md); what breaks one raises ``Unreadable`` with a quarantine reason.
+Pure Python (standard library ``email`` with ``policy.default``, lxml for HTML): no Django, so
+hostile input can be tried here alone (``bench/fuzz_mail.py`` does). Limits are module constants
+with documented defaults (docs/mail-intake.md); what breaks one raises ``Unreadable`` with a
+quarantine reason, and nothing else: any other exception out of ``identity`` or ``content`` is
+a bug, which ``santui.intake.mail.ingest`` still turns into a quarantine.
 """
 
 from __future__ import annotations
@@ -10,21 +12,32 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from email import policy
 from email.header import decode_header
 from email.message import Message
 from email.parser import BytesHeaderParser, BytesParser
+from email.policy import EmailPolicy
 from email.utils import getaddresses, parsedate_to_datetime
 
 from santui.intake.mail.charsets import UndecodableError, decode
-from santui.intake.mail.html import declared_charset, html_to_text
+from santui.intake.mail.html import HtmlError, declared_charset, html_to_text
+from santui.intake.mail.trace import strip_trace_headers
+
+__all__ = ["strip_trace_headers"]  # re-exported: the ingestion stores messages through it
 
 MAX_PARTS = 200  # MIME parts in one message, nested ones included
 MAX_BOUNDARY_LINES = 4 * MAX_PARTS  # lines starting with "--", counted before parsing
 MAX_DEPTH = 8  # multipart and message/rfc822 levels
 MAX_ATTACHMENTS = 20  # files kept from one message
-MAX_HTML_BYTES = 2 * 1024 * 1024  # one HTML part
+MAX_HTML_BYTES = 2 * 1024 * 1024  # all HTML parts of one message together
+# 8-bit bytes in one message: the parser holds them as surrogates (4 bytes each), so a 25 MiB
+# message of them took 440 MB. Text and HTML fit well within; files come in base64 (ASCII).
+MAX_8BIT_BYTES = 4 * 1024 * 1024
+_ASCII = bytes(range(128))
 MAX_ID_LENGTH = 900
+# The standard library's parser of structured header fields (Content-Type, Content-Disposition)
+# is quadratic in the number of parameters: 370 KB of Content-Type parameters took a minute.
+MAX_FIELD_BYTES = 4 * 1024  # one such field
+MAX_FIELD_WORK = 256 * 1024  # such fields' bytes parsed for one message, each reading counted
 
 # Quarantine reasons (the values of santui.intake.models.QuarantineReason).
 MALFORMED = "malformed"
@@ -43,34 +56,23 @@ _SIGNATURES: tuple[tuple[bytes, int, str], ...] = (
     (b"BM", 0, "image/bmp"),
 )
 _HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"mif1", b"msf1", b"avif"}
-# Header fields that carry the path a message took, client addresses included (DESIGN.md,
-# invariant 4): removed before a message is stored, even encrypted.
-_TRACE_FIELDS = frozenset(
-    {
-        b"received", b"x-received", b"received-spf", b"authentication-results",
-        b"arc-authentication-results", b"arc-seal", b"arc-message-signature",
-        b"x-originating-ip", b"x-sender-ip", b"x-forwarded-for", b"x-real-ip",
-        b"x-source-ip", b"x-client-ip", b"x-remote-ip", b"x-ms-exchange-organization-authsource",
-        b"x-google-smtp-source", b"x-gm-message-state", b"x-ms-publictraffictype",
-    }
-)  # fmt: skip
-_IPV4 = re.compile(rb"(?<![0-9.])(?:[0-9]{1,3}\.){3}[0-9]{1,3}(?![0-9])")
-# Full (eight groups) or compressed ("::") IPv6, not clock times such as 10:00:00.
-_IPV6 = re.compile(
-    rb"(?i)(?<![0-9a-f])(?:(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}|[0-9a-f:]*::[0-9a-f:]*[0-9a-f])"
-)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _MESSAGE_ID = re.compile(rf"<([^<>\s]{{1,{MAX_ID_LENGTH}}})>")
 _HEADER_END = re.compile(rb"\r?\n\r?\n")
 
 
 class Unreadable(Exception):
-    """The message cannot give a statement by itself: ``reason`` is a quarantine reason."""
+    """The message cannot give a statement by itself: ``reason`` is a quarantine reason.
+
+    ``detail`` is technical (stored in clear, seen by every volunteer): callers put no text of
+    the message in it, and what could still slip in (control characters, undecodable bytes) is
+    taken out here."""
 
     def __init__(self, reason: str, detail: str) -> None:
+        detail = _CONTROL.sub("", detail.encode("utf-8", "replace").decode("utf-8"))[:300]
         super().__init__(detail)
         self.reason = reason
-        self.detail = detail[:300]
+        self.detail = detail
 
 
 @dataclass(frozen=True)
@@ -150,8 +152,8 @@ def _subject(raw: str | None) -> str:
         return ""
     try:
         pieces = decode_header(raw)
-    except Exception:
-        return _shown(raw)[:500]
+    except Exception:  # broken encoded words: the field as sent, cleaned like the rest
+        return " ".join(_CONTROL.sub("", _shown(raw)).split())[:500]
     out = []
     for piece, charset in pieces:
         if isinstance(piece, str):  # no encoded words: raw 8-bit text, if any, read as a body
@@ -168,7 +170,7 @@ def _date(raw: str | None) -> dt.datetime | None:
         return None
     try:
         moment = parsedate_to_datetime(raw)
-    except (TypeError, ValueError, IndexError, OverflowError):
+    except Exception:  # the standard library's date parser raises many kinds: no date then
         return None
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
@@ -184,6 +186,28 @@ def identity(msg: Message) -> Identity:
     )
 
 
+class _BoundedPolicy(EmailPolicy):
+    """``policy.default`` whose structured header fields are parsed within bounds: none longer
+    than ``MAX_FIELD_BYTES``, at most ``MAX_FIELD_WORK`` bytes of them for the message (the
+    parser reads Content-Type while it splits the parts, and again on each question asked of
+    it). One instance per message: the budget is its own."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        object.__setattr__(self, "_budget", [MAX_FIELD_WORK])  # policies are immutable
+
+    def header_fetch_parse(self, name: str, value: str) -> str:
+        if len(value) > MAX_FIELD_BYTES:
+            raise Unreadable(
+                TOO_COMPLEX, f"a MIME header field of {len(value)} bytes, at most {MAX_FIELD_BYTES}"
+            )
+        budget: list[int] = self._budget  # type: ignore[attr-defined]  # set in __init__
+        budget[0] -= len(value)
+        if budget[0] < 0:
+            raise Unreadable(TOO_COMPLEX, f"more than {MAX_FIELD_WORK} bytes of MIME header fields")
+        return super().header_fetch_parse(name, value)  # type: ignore[no-any-return]  # typeshed
+
+
 def parse(raw: bytes) -> Message:
     """The whole message. Raises Unreadable (malformed, too complex).
 
@@ -192,12 +216,19 @@ def parse(raw: bytes) -> Message:
     lines = raw.count(b"\n--") + raw.startswith(b"--")
     if lines > MAX_BOUNDARY_LINES:
         raise Unreadable(TOO_COMPLEX, f"more than {MAX_BOUNDARY_LINES} lines starting with --")
+    if not raw.isascii() and len(raw) > MAX_8BIT_BYTES:
+        eight_bit = len(raw.translate(None, _ASCII))  # the 8-bit bytes alone, in one C loop
+        if eight_bit > MAX_8BIT_BYTES:
+            raise Unreadable(TOO_COMPLEX, f"more than {MAX_8BIT_BYTES} bytes of 8-bit data")
     try:
-        return BytesParser(policy=policy.default).parsebytes(raw)
+        return BytesParser(policy=_BoundedPolicy()).parsebytes(raw)
+    except Unreadable:
+        raise
     except RecursionError:
         raise Unreadable(TOO_COMPLEX, "nested too deep to parse") from None
     except Exception as exc:  # the parser is lenient; anything else is hostile
-        raise Unreadable(MALFORMED, f"{type(exc).__name__}: {exc}") from None
+        # the exception's type only: its message may quote the header (an address, a name)
+        raise Unreadable(MALFORMED, f"the MIME parser failed ({type(exc).__name__})") from None
 
 
 def parse_head(head: bytes) -> Message:
@@ -205,29 +236,9 @@ def parse_head(head: bytes) -> Message:
     match = _HEADER_END.search(head)
     block = head[: match.end()] if match else head
     try:
-        return BytesHeaderParser(policy=policy.default).parsebytes(block)
-    except Exception:
-        return BytesHeaderParser(policy=policy.default).parsebytes(b"\r\n")
-
-
-def strip_trace_headers(raw: bytes) -> bytes:
-    """The message with trace fields, and any header field holding an IP address, removed."""
-    match = _HEADER_END.search(raw)
-    head, body = (raw[: match.start()], raw[match.start() :]) if match else (raw, b"")
-    fields: list[list[bytes]] = []
-    for line in head.splitlines(keepends=True):
-        if line[:1] in (b" ", b"\t") and fields:
-            fields[-1].append(line)
-        else:
-            fields.append([line])
-    kept = []
-    for parts in fields:
-        name = parts[0].split(b":", 1)[0].strip().lower()
-        value = b"".join(parts)
-        if name in _TRACE_FIELDS or _IPV4.search(value) or _IPV6.search(value):
-            continue
-        kept.append(value)
-    return b"".join(kept) + body
+        return BytesHeaderParser(policy=_BoundedPolicy()).parsebytes(block)
+    except Exception:  # what the header tells is then unknown, nothing more
+        return BytesHeaderParser(policy=_BoundedPolicy()).parsebytes(b"\r\n")
 
 
 # --- body --------------------------------------------------------------------------------------
@@ -265,6 +276,8 @@ def sniff(data: bytes) -> str | None:
 def _payload(part: Message) -> bytes:
     try:
         data = part.get_payload(decode=True)
+    except Unreadable:
+        raise
     except Exception:  # broken transfer encoding: the part is unreadable
         return b""
     return data if isinstance(data, bytes) else b""
@@ -273,27 +286,66 @@ def _payload(part: Message) -> bytes:
 def _filename(part: Message) -> str:
     try:
         name = part.get_filename() or ""
+    except Unreadable:
+        raise
     except Exception:
         name = ""
     return _CONTROL.sub("", str(name)).replace("/", "_").replace("\\", "_")[:255]
 
 
-def _text_of(part: Message) -> str:
-    data = _payload(part)
-    charset = part.get_param("charset")
-    label = charset if isinstance(charset, str) else None
-    if part.get_content_type() == "text/html":
-        if len(data) > MAX_HTML_BYTES:
+@dataclass(frozen=True)
+class _Part:
+    """What a leaf's MIME header says, read once."""
+
+    message: Message
+    kind: str  # content type, lower case
+    attached: bool
+    charset: str | None
+
+
+def _describe(part: Message, number: int) -> _Part:
+    """Raises Unreadable when the part's own header cannot be read: with policy.default a
+    header is decoded as a whole, so ``filename*=undefined''%ff`` makes every read of
+    Content-Disposition raise UnicodeError (issue 12's poison pills)."""
+    try:
+        charset = part.get_param("charset")
+        return _Part(
+            part,
+            part.get_content_type(),
+            part.get_content_disposition() == "attachment",
+            charset if isinstance(charset, str) else None,
+        )
+    except Unreadable:
+        raise
+    except (UnicodeError, LookupError) as exc:
+        raise Unreadable(
+            UNDECODABLE,
+            f"the header of MIME part {number} cannot be decoded ({type(exc).__name__})",
+        ) from None
+    except Exception as exc:  # the parser is lenient; anything else is hostile
+        raise Unreadable(
+            MALFORMED, f"the header of MIME part {number} cannot be read ({type(exc).__name__})"
+        ) from None
+
+
+def _text_of(part: _Part, html_budget: list[int]) -> str:
+    data = _payload(part.message)
+    if part.kind == "text/html":
+        html_budget[0] -= len(data)
+        if html_budget[0] < 0:
             raise Unreadable(
-                TOO_COMPLEX, f"HTML part of {len(data)} bytes, at most {MAX_HTML_BYTES}"
+                TOO_COMPLEX, f"more than {MAX_HTML_BYTES} bytes of HTML in one message"
             )
         try:
-            markup, _ = decode(data, label or declared_charset(data))
+            markup, _ = decode(data, part.charset or declared_charset(data))
         except UndecodableError as exc:
             raise Unreadable(UNDECODABLE, str(exc)) from None
-        return html_to_text(markup)
+        try:
+            return html_to_text(markup)
+        except HtmlError as exc:
+            raise Unreadable(MALFORMED, f"the HTML cannot be read ({exc})") from None
     try:
-        text, _ = decode(data, label)
+        text, _ = decode(data, part.charset)
     except UndecodableError as exc:
         raise Unreadable(UNDECODABLE, str(exc)) from None
     return text
@@ -312,24 +364,24 @@ def content(msg: Message) -> Content:
         leaves = _leaves(msg, 0, [0])
     except RecursionError:
         raise Unreadable(TOO_COMPLEX, "nested too deep") from None
-    plain: list[Message] = []
-    html: list[Message] = []
-    text_files: list[Message] = []
+    plain: list[_Part] = []
+    html: list[_Part] = []
+    text_files: list[_Part] = []
     files: list[Attachment] = []
-    for part in leaves:
-        kind = part.get_content_type()
-        attached = part.get_content_disposition() == "attachment"
-        if kind == "text/plain" and not attached:
+    for number, leaf in enumerate(leaves, start=1):
+        part = _describe(leaf, number)
+        if part.kind == "text/plain" and not part.attached:
             plain.append(part)
-        elif kind == "text/html" and not attached:
+        elif part.kind == "text/html" and not part.attached:
             html.append(part)
-        elif kind == "text/plain":
+        elif part.kind == "text/plain":
             text_files.append(part)
         elif len(files) < MAX_ATTACHMENTS:
-            data = _payload(part)
+            data = _payload(leaf)
             sniffed = sniff(data)
             if sniffed:  # archives (zip bombs...), programs and the rest are not kept apart
-                files.append(Attachment(_filename(part) or "attachment", sniffed, data))
+                files.append(Attachment(_filename(leaf) or "attachment", sniffed, data))
     chosen = plain or html or text_files
-    texts = [clean_text(_text_of(part)) for part in chosen]
+    budget = [MAX_HTML_BYTES]
+    texts = [clean_text(_text_of(part, budget)) for part in chosen]
     return Content(text="\n\n".join(t for t in texts if t), attachments=tuple(files))

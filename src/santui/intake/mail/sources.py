@@ -5,6 +5,11 @@ first ``HEAD_BYTES`` (a message over the limit is never read whole). Files are t
 themselves: a folder with ``cur/`` and ``new/`` is a Maildir, any other folder is read file by
 file; a file whose first line starts with ``From `` is an mbox, any other file one message.
 The IMAP mailbox is opened read-only: nothing is flagged, moved or deleted there.
+
+Memory is bounded by the size limit, whatever the input (issue 12): an mbox is split by reading
+its lines in pieces of at most ``LINE_PIECE`` bytes (the standard library's ``mailbox.mbox``
+reads each line whole, so one line of 300 MB took 400-700 MB), and a message is read only up to
+the limit.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from urllib.parse import unquote, urlsplit
 from santui.intake.mail.message import clean_message_id
 
 HEAD_BYTES = 64 * 1024
+LINE_PIECE = 64 * 1024  # an mbox is read at most this much at a time
 IMAP_TIMEOUT = 60  # seconds, per network operation
 _FETCH_BATCH = 200
 
@@ -70,14 +76,49 @@ def _maildir(path: Path, max_bytes: int) -> Iterator[RawMail]:
             yield _read(stream, _proxy_size(stream), max_bytes, f"{path}/{key}")  # type: ignore[arg-type]  # a _ProxyFile reads like a BinaryIO
 
 
+def mbox_spans(stream: BinaryIO) -> Iterator[tuple[int, int]]:
+    """(start, stop) of each message of an mbox, as ``mailbox.mbox`` splits it: a message starts
+    after a line beginning with ``From `` and stops before the next such line, less the blank
+    line before it. Lines are read ``LINE_PIECE`` bytes at a time. A caller may read a message
+    from the stream before it asks for the next span: the scan seeks back to where it was."""
+    start: int | None = None
+    last_was_empty = False
+    position = stream.tell()
+    at_line_start = True
+    while True:
+        piece = stream.readline(LINE_PIECE)
+        if not piece:
+            break
+        line_start, at_new_line = position, at_line_start
+        position += len(piece)
+        at_line_start = piece.endswith(b"\n")
+        if not at_new_line:  # the rest of a long line
+            continue
+        if piece.startswith(b"From "):
+            while not at_line_start and (rest := stream.readline(LINE_PIECE)):
+                position += len(rest)  # the rest of a long From line
+                at_line_start = rest.endswith(b"\n")
+            if start is not None:
+                yield start, line_start - 1 if last_was_empty else line_start
+                stream.seek(position)
+            start, last_was_empty = position, False
+        else:
+            last_was_empty = piece == b"\n"
+    if start is not None:
+        yield start, position - 1 if last_was_empty else position
+
+
 def _mbox(path: Path, max_bytes: int) -> Iterator[RawMail]:
-    box = mailbox.mbox(str(path), factory=None, create=False)
-    try:
-        for number, key in enumerate(box.iterkeys(), start=1):
-            with contextlib.closing(box.get_file(key, from_=False)) as stream:
-                yield _read(stream, _proxy_size(stream), max_bytes, f"{path}#{number}")  # type: ignore[arg-type]  # as above
-    finally:
-        box.close()
+    with open(path, "rb") as stream:
+        for number, (start, stop) in enumerate(mbox_spans(stream), start=1):
+            stream.seek(start)  # mbox_spans seeks back to where its scan is
+            size = stop - start
+            origin = f"{path}#{number}"
+            if size > max_bytes:
+                yield RawMail(origin, size, None, stream.read(min(size, HEAD_BYTES)))
+            else:
+                data = stream.read(size)
+                yield RawMail(origin, len(data), data, data[:HEAD_BYTES])
 
 
 def _file(path: Path, max_bytes: int) -> Iterator[RawMail]:

@@ -2,7 +2,9 @@
 
 - CSV: UTF-8 without a byte order mark, a header row, RFC 4180 (comma, CRLF, double quotes
   where needed). An empty cell is a missing value; booleans are ``true``/``false``; a list is
-  its items joined by commas (in one quoted cell).
+  its items joined by commas (in one quoted cell). A text cell that a spreadsheet would run as
+  a formula gets a ``'`` in front (``csvsafe.spreadsheet_safe``, OWASP's rule); numbers stay
+  numbers.
 - JSON: an array of objects, one object per line. JSON Lines: one object per line.
 - Parquet: zstd-compressed, a row group every ``GROUP_ROWS`` rows or ``GROUP_BYTES`` bytes of
   text, whichever comes first, so memory stays bounded whatever the number of rows.
@@ -22,6 +24,7 @@ from typing import Any, Final, Protocol
 import orjson
 from django.utils import translation
 
+from santui.tally.opendata.csvsafe import spreadsheet_safe
 from santui.tally.opendata.schemas import LIST_DELIMITER, Field
 
 OnRows = Callable[[int], object] | None
@@ -38,10 +41,12 @@ def _csv_cell(kind: str) -> Callable[[Any], str]:
         if kind == "boolean":
             return "true" if value else "false"
         if kind == "list":
-            return LIST_DELIMITER.join(value)
+            return spreadsheet_safe(LIST_DELIMITER.join(value))
         if kind == "date":
             return str(value.isoformat())
-        return str(value)
+        if kind == "string":
+            return spreadsheet_safe(str(value))
+        return str(value)  # integer: a number, never escaped (-1 stays -1)
 
     return cell
 

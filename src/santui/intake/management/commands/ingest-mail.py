@@ -6,10 +6,11 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from santui.intake.mail.ingest import MAX_MESSAGE_BYTES, IngestSummary, is_known, mail_ingest
+from santui.intake.mail.ingest import IngestSummary, is_known, mail_ingest
 from santui.intake.mail.sources import (
     RawMail,
     SourceError,
@@ -39,9 +40,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--max-size",
             type=int,
-            default=MAX_MESSAGE_BYTES,
+            default=None,
             metavar="BYTES",
-            help=f"larger messages are quarantined unread (default {MAX_MESSAGE_BYTES})",
+            help="larger messages are quarantined unread (default: SANTUI_MAIL_MAX_BYTES, 25 MiB)",
         )
         parser.add_argument("--no-progress", action="store_true")
 
@@ -57,6 +58,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if not options["paths"] and not options["imap"]:
             raise CommandError("give at least one PATH, or --imap URL")
+        if options["max_size"] is None:
+            options["max_size"] = settings.SANTUI_MAIL_MAX_BYTES
         if options["max_size"] < 1024:
             raise CommandError("--max-size must be at least 1024 bytes")
         summary = IngestSummary()
