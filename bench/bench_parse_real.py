@@ -70,10 +70,11 @@ def score(labels: list[dict[str, Any]], readings: dict[str, dict[str, Any]]) -> 
     tallies: dict[str, list[int]] = {}
     missed: dict[str, list[str]] = {}
 
-    def count(name: str, ok: bool, what: str) -> None:
+    def count(name: str, ok: bool, what: str, *, wrong: bool | None = None) -> None:
+        """``ok`` is what the measure counts; ``wrong`` (default: not ``ok``) what is listed."""
         right, total = tallies.setdefault(name, [0, 0])
         tallies[name] = [right + ok, total + 1]
-        if not ok:
+        if (not ok) if wrong is None else wrong:
             missed.setdefault(name, []).append(what)
 
     for gold in labels:
@@ -101,9 +102,11 @@ def score(labels: list[dict[str, Any]], readings: dict[str, dict[str, Any]]) -> 
             count("alias_recall", got["name_kind"] == "alias",
                   seen("a", gold["name_kind"], got["name_kind"]))  # fmt: skip
         if gold["region"] is None:  # a wrong answer here is a place invented: count it as such
-            count("place_invented", got["region"] is not None, seen("r", None, got["region"]))
+            invented = got["region"] is not None
+            count("place_invented", invented, seen("r", None, got["region"]), wrong=invented)
         if gold["sector"] is None:
-            count("sector_invented", got["sector"] is not None, seen("s", None, got["sector"]))
+            invented = got["sector"] is not None
+            count("sector_invented", invented, seen("s", None, got["sector"]), wrong=invented)
     out: dict[str, Any] = {}
     for name, (right, total) in tallies.items():
         out[name] = {"value": right / total if total else None, "n": total, "hits": right}

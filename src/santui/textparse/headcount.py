@@ -2,7 +2,9 @@
 
 In order of trust: a stated number of persons (等114人, 我们全家五口人, 共140人, 两人声明, "3 of
 us"); a known group phrase (我们夫妻, 一家三口, my wife and I); relatives named with the declarant
-(本人及妻子女儿, 我和我的丈夫); a list of names (张三、李四、王五). Otherwise 1.
+(本人及妻子女儿, 我和我的丈夫); the signers listed after 声明人: (声明人: 青山 明月 → 2) or by
+name in English (Lin Hua, Zhou Bo and two others → 4) come before the group phrases; a list of
+names (张三、李四、王五). Otherwise 1.
 """
 
 from __future__ import annotations
@@ -125,6 +127,13 @@ def read_headcount(
         found = _stated_number_en(text)
     if found:
         return found, 0.9
+    if latin and (", " in n.original or " and " in n.original):
+        listed = _english_names(n.original)
+        if listed > 1:
+            return listed, 0.7
+    signers = _signer_line(n.norm) if "声明人" in n.norm else 0
+    if signers > 1:
+        return signers, 0.8
     if lx.GROUP in kinds:
         return max(int(str(t[2])) for t in tokens if t[0] == lx.GROUP), 0.85
     if lx.FAMILY in kinds:
@@ -254,6 +263,69 @@ def _persons(text: str, token: Token) -> int:
         if m2:
             return _EN_NUM.get(m2.group(1)) or int(m2.group(1))
     return value
+
+
+# The signature line of the service center's records: 声明人: 秋实 如初 / 声明人：春雨、如初、望舒
+# / 声明人: Fang Shao，Lei Shao. Each item is a signer (a name or an alias).
+_SIGNER_LINE = re.compile(r"声明人\s*[:：]\s*([^\n\r]{1,200})")
+_SIGNER_END = re.compile(r"\s*(?:[0-9]{4}\s*[-/年.]|等|[0-9]{1,2}:[0-9]{2})")
+_SIGNER_SPLIT = re.compile(r"[\s、，,;；。/]+")
+_SIGNER_SPLIT_LATIN = re.compile(r"\s*[、，,;；。/]\s*")
+_SIGNER_NOT = re.compile("退|加入|声明|党|团|队|曾|现在|我")
+_SIGNER_ITEM = re.compile(rf"[{CJK}]{{1,8}}|[A-Za-z][A-Za-z .'\-_0-9]{{0,30}}")
+
+
+def _signer_line(text: str) -> int:
+    """Signers listed after 声明人: (0 if there is no such line)."""
+    m = _SIGNER_LINE.search(text)
+    if m is None:
+        return 0
+    line = m.group(1)
+    end = _SIGNER_END.search(line)
+    if end is not None:
+        line = line[: end.start()]
+    line = _GLOSS.sub(" ", line)  # 戴蕾（化名）白翔（化名）
+    split = _SIGNER_SPLIT_LATIN if re.search("[A-Za-z]{2}", line) else _SIGNER_SPLIT
+    items = [i.strip() for i in split.split(line) if i.strip()]
+    if not items or not all(
+        _SIGNER_ITEM.fullmatch(i) and _SIGNER_NOT.search(i) is None for i in items
+    ):
+        return 0  # 声明人：周丽萍，辽宁大连人，曾经加入少先队: a sentence, not a list
+    return len(items)
+
+
+# Signers in English: "Qian Lifeng, Qian Yumin, Zhao Ping", "He Li, Deng Ming and three others".
+_PINYIN_SURNAMES = frozenset({
+    "wang", "li", "zhang", "liu", "chen", "yang", "huang", "zhao", "wu", "zhou", "xu", "sun",
+    "ma", "zhu", "hu", "guo", "he", "gao", "lin", "luo", "zheng", "liang", "xie", "song", "tang",
+    "han", "feng", "deng", "cao", "peng", "zeng", "xiao", "tian", "dong", "yuan", "pan", "yu",
+    "jiang", "cai", "du", "ye", "cheng", "su", "wei", "lu", "ding", "ren", "shen", "yao", "cui",
+    "zhong", "tan", "fan", "jin", "shi", "liao", "jia", "xia", "fu", "fang", "bai", "zou", "meng",
+    "xiong", "qin", "qiu", "yin", "xue", "yan", "duan", "lei", "hou", "long", "tao", "mao", "hao",
+    "gong", "shao", "wan", "qian", "qiao", "kong", "niu", "ge", "xing", "an", "qi", "yi", "pang",
+    "zhuang", "nie", "zhan", "lan", "jiao", "gu", "mo", "ou", "kang",
+})  # fmt: skip
+_EN_NAME = r"[A-Z][a-z]+ [A-Z][a-z]+(?:-[a-z]+)?"
+_EN_NAME_LIST = re.compile(
+    rf"\b({_EN_NAME}(?:, {_EN_NAME})*,? and {_EN_NAME}|{_EN_NAME}(?:, {_EN_NAME})+)"
+    r"(?:,? and (\w+) others\b)?"
+)
+
+
+def _english_names(text: str) -> int:
+    """Signers listed by name in English (0 if no list of two or more)."""
+    best = 0
+    for m in _EN_NAME_LIST.finditer(text):
+        names = re.split(r",? and |, ", m.group(1))
+        if not all(name.split()[0].lower() in _PINYIN_SURNAMES for name in names):
+            continue
+        count = len(names)
+        more = m.group(2)
+        if more is not None:
+            value = _EN_NUM.get(more.lower()) or (int(more) if more.isdigit() else 0)
+            count += value
+        best = max(best, count)
+    return best
 
 
 def _name_list(n: Normalized, tokens: list[Token]) -> int:

@@ -4,7 +4,9 @@ A marker says which kind follows: 化名 (and the typo 化明), 署名, 笔名, 
 alias; 真名, 姓名, 我叫, "my name is" for a real name; 匿名, "anonymous" for none. Without a
 marker, a short signature at the end of the text (—— 张三) is read as a name: a real one when it
 looks like a Chinese personal name (a common surname and one or two characters), else an alias.
-The name's span is returned so that a signer called 长春 is not read as a place.
+The name's span is returned so that a signer called 长春 is not read as a place. A name is
+an alias when the text says so anywhere (声明人: 晚风（化名）, 只能用化名, 不能用真名来声明);
+不能用真名 is not a real-name marker.
 """
 
 from __future__ import annotations
@@ -30,16 +32,34 @@ _LATIN_STOP = re.compile(
 )
 
 
+_NEGATED_REAL = re.compile("(?:不能|不敢|不便|无法|没法)(?:用|使用|写|写下|留|以)?(?:自己的)?$")
 _SEGMENT = re.compile(
     rf"[{CJK}]{{2,4}}|[A-Z][a-z]+(?:[ -][A-Z][a-z]+){{1,2}}|[A-Z][a-z]+ [A-Z]{{1,2}}[a-z]*"
 )
 _SEPARATORS = set(" \t\u3000\n\r,，、。.！!？?；;：:/|—-()（）「」『』【】~～·\"'“”‘’<>《》")
 
 
+# Said anywhere in the text, these make the signature an alias: 声明人: 龙月春（化名）,
+# 因身处大陆只能用化名, 不能用真名来声明, "I use a pseudonym".
+_ALIAS_SAID = re.compile(
+    "化名|化明|网名|笔名|假名|(?:不能|不敢|不便|无法|没法)(?:用|使用|写|写下|留|以)?(?:自己的)?"
+    "(?:真名|真实姓名|真实的姓名)|alias|pseudonym|pen name"
+)
+
+
 def read_name(
     n: Normalized, tokens: list[Token], kinds: frozenset[int] | set[int] | None = None
 ) -> tuple[str | None, str, tuple[int, int] | None, float]:
     """(name, kind, span in the original text, confidence)."""
+    name, kind, span, confidence = _read_name(n, tokens, kinds)
+    if kind == "real" and _ALIAS_SAID.search(n.compact) is not None:
+        kind = "alias"  # 声明人: 龙月春（化名）; 不能用真名: the signature is an alias
+    return name, kind, span, confidence
+
+
+def _read_name(
+    n: Normalized, tokens: list[Token], kinds: frozenset[int] | set[int] | None
+) -> tuple[str | None, str, tuple[int, int] | None, float]:
     if kinds is None or lx.NAME in kinds:
         for token in tokens:
             if token[0] != lx.NAME:
@@ -47,6 +67,8 @@ def read_name(
             kind = str(token[2])
             if kind == "anonymous":
                 return None, "anonymous", None, 0.9
+            if _NEGATED_REAL.search(n.compact, max(0, token[3] - 6), token[3]) is not None:
+                continue  # 不能用真名来声明: no name follows
             start = n.to_norm(token[3])
             if start and n.norm[start - 1] in "(（":  # 小雨（化名）, Lily (alias)
                 found = _before(n, start - 1)

@@ -32,6 +32,8 @@ _JOINED_REACH = (6, 24)
 _BREAK_REACH = 10
 _EN_PARENT = re.compile(r"\s*(?:of|under|led by|affiliated with|belonging to)(?: the)?\s*$")
 _CJK_PARENT_GLUE = frozenset({"的", "之", "组织的", "组织下的", "下的", "所属的"})
+# 中共邪恶团、队组织, 中共附属的团、队组织, 中共邪灵团队: the party's league and pioneers.
+_CJK_PARENT_WORDS = re.compile("的?(?:邪恶|邪灵|邪|恶魔|附属|下属|所属|外围|所有|一切)的?")
 _CHAIN_GLUE = re.compile(
     r"^(?:\s|和|及|与|以及|还有|、|,|，|&|and|or|its|the|my|our|also|as well as|并且|并|同时|也|"
     r"其|及其|以及其|all|of|from|的)*$"
@@ -43,6 +45,43 @@ _RELATIVES = re.compile(
 )
 _WITH_ME = re.compile("我是|我也|我和|和我|我与|本人和")
 _COORDINATION = re.compile(r"^(?:\s|和|或|或者|与|及|、|,|and|or|nor|the)*$")
+
+
+# All three said in general (a heading 三退, 退出一切邪恶组织): a declaration that names fewer
+# organizations is the more specific one and wins (三退 / 现在我退出共青团和少先队).
+_VAGUE_ALL = frozenset(
+    ("三退", "三腿", "3退", "3tui", "santui", "san tui", "san-tui", "一切邪恶组织")
+)
+
+
+_AFFILIATES = ("附属", "下属", "外围")
+
+
+def _affiliates(n: Normalized, tokens: list[Token], org: int, generic: int) -> bool:
+    """中共的一切附属组织: a generic object naming what lies under the party just before it."""
+    text = n.compact
+    _kind, _mask, _value, start, end = tokens[generic]
+    return (
+        tokens[org][0] == lx.ORG
+        and text[tokens[org][4] : start] in ("", "的")
+        and any(word in text[start:end] for word in _AFFILIATES)
+    )
+
+
+def _owner_only(
+    n: Normalized, tokens: list[Token], owner: int, parent: int, skip: set[int]
+) -> bool:
+    """退出共产党的附属组织 (and nothing named after it): the league and the pioneers."""
+    if owner not in skip or tokens[owner][0] != lx.ORG or tokens[owner][1] != lx.PARTY:
+        return False
+    following = tokens[parent + 1] if parent + 1 < len(tokens) else None
+    end = tokens[parent][4]
+    return (
+        following is None
+        or following[0] != lx.ORG
+        or following[3] - end > 4
+        or n.boundary_between(end, following[3])
+    )
 
 
 def _latin(token: Token, text: str) -> int:
@@ -103,6 +142,7 @@ def read_organizations(
     former_party = False
     current_party = False
     all_three = False
+    vague_all = False  # 三退, 退出一切组织: all three unless a specific withdrawal names fewer
     title_all = False
     skip: set[int] = set()  # negated, parent or renounced mentions
 
@@ -121,7 +161,7 @@ def read_organizations(
                 and tokens[i - 1][0] in (lx.QUIT, lx.QUIT_ORG)
                 and not (has_negation and _negated(n, tokens, i))
             ):
-                generic_all = True
+                vague_all = True
             continue
         if kind not in _MENTIONS or (kind == lx.JOINED and not mask):
             continue
@@ -168,6 +208,8 @@ def read_organizations(
             explicit = True
         elif value == "title":
             title_all = True
+        elif text[start:end] in _VAGUE_ALL:
+            vague_all = explicit = True
         else:
             all_three = explicit = True
 
@@ -180,6 +222,7 @@ def read_organizations(
         latin = 1 if text[tokens[i][3]].isascii() else 0
         reach = _FIRST_GAP[latin] if kind == lx.QUIT else _NEXT_GAP[latin]
         took = kind == lx.QUIT_ORG
+        chain = 0  # what this withdrawal takes
         for j in range(i + 1, count):
             kind2, mask, value, start, end = tokens[j]
             last_end = tokens[last][4]
@@ -203,7 +246,7 @@ def read_organizations(
                 break
             if kind2 == lx.ORG:
                 if j not in skip:
-                    quit_mask |= mask
+                    chain |= mask
                     took = True
                 last = j
                 reach = _NEXT_GAP[latin]
@@ -213,19 +256,27 @@ def read_organizations(
             elif kind2 == lx.GENERIC:
                 if value == "members":
                     generic_members = True
+                elif chain == lx.PARTY and _affiliates(n, tokens, last, j):
+                    chain = lx.LEAGUE | lx.PIONEERS  # 中共的一切附属组织: what is under it
+                elif took:
+                    generic_all = True  # 退出中共的一切组织: the party and all under it
                 else:
-                    generic_all = True
+                    vague_all = True  # 退出一切组织
                 took = True
                 last = j
                 reach = _NEXT_GAP[latin]
             elif kind2 in (lx.JOINED, lx.FORMER, lx.NEGATION, lx.PARENT):
+                if kind2 == lx.PARENT and _owner_only(n, tokens, last, j, skip):
+                    chain |= lx.LEAGUE | lx.PIONEERS  # 退出共产党的附属组织
+                    took = True
                 last = j  # 退出我曾经加入过的少先队: the chain runs through them
+        quit_mask |= chain
         if took:
             explicit = True
         else:
             bare_quit = True
 
-    if all_three or generic_all:
+    if all_three or generic_all or (vague_all and (not quit_mask or quit_mask & lx.PARTY)):
         quit_mask = lx.ALL
     if generic_members or bare_quit:
         quit_mask |= member_mask
@@ -346,7 +397,7 @@ def _is_parent(n: Normalized, tokens: list[Token], i: int, latin: int) -> bool:
         # 中共的共青团, 中共的团队组织 (but not 中共的党团队组织: that is all three)
         glue = text[end : after[3]]
         if after[0] == lx.ORG and not after[1] & lx.PARTY:
-            if glue in _CJK_PARENT_GLUE:
+            if glue in _CJK_PARENT_GLUE or (glue and _CJK_PARENT_WORDS.fullmatch(glue)):
                 return True
             # 中共少年先锋队 (written together) is the CCP's pioneers; 中共、共青团 is two.
             if not glue and not latin and not n.gap_at_position(end):

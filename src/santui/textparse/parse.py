@@ -10,6 +10,7 @@ docs/textparse.md describes the rules and the phrase tables.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -20,7 +21,7 @@ from santui.textparse.headcount import MAX_HEADCOUNT, read_headcount
 from santui.textparse.names import read_name
 from santui.textparse.normalize import Normalized, normalize
 from santui.textparse.organizations import read_organizations
-from santui.textparse.places import read_region
+from santui.textparse.places import Place, read_region
 from santui.textparse.regions import RegionError, division, normalize_region
 from santui.textparse.sector_phrases import PRIORITY
 from santui.textparse.sectors import SECTORS
@@ -90,11 +91,17 @@ _RELATIVES = re.compile(
     "|husband|wife|son|daughter|brother|sister|parents"
 )
 _STUDY = frozenset(("study in", "studying in"))
-_LONG = 120  # characters: a text this long tells a story, with other people's occupations in it
+_LONG = 60  # characters: a text this long tells a story, with other people's occupations in it
 _SELF = re.compile(
-    "我是|本人是|我在|本人在|我曾在|我当|我做|本人为|本人系|我系|i am an? |i'm an? |i work|i worked"
-    "|as an? |i served"
+    "我是|本人是|我们是|我们都是|我在|本人在|我曾在|我当|我做|本人为|本人系|我系|本人任|我任|作为|身为"
+    "|我从事|本人从事|本人|我现在是|现在是一名|我目前是|目前是一名|现为|现任"
+    r"|\bi am an? |\bi'm an? |\bi work|\bi worked|\bas an? |\bi served|\bwe are"
 )
+# A phrase said of oneself: a self word earlier in its clause, at most this far before it.
+_SELF_REACH = 16
+_SELF_REACH_EN = 48
+_SELF_EN = re.compile(r"\b(?:i|i'm|we|we're|my work|our)\b")
+_CLAUSE_ENDS = "。！？!?；;\n.．"
 _CHILDHOOD = re.compile("小时候|细个|年轻的时候|年轻时|小学时|读书时|上学时|when i was")
 _PAST = ("时", "的时候", "期间", "那会")
 _OTHERS = ("让", "说", "要求", "告诉", "叫我", "点名", "逼")
@@ -110,7 +117,11 @@ def parse_statement(text: str, *, hints: Mapping[str, Any] | None = None) -> Par
     mask, current, org_conf = read_organizations(n, tokens, kinds)
     headcount, head_conf = read_headcount(n, tokens, kinds)
     name, name_kind, name_span, name_conf = read_name(n, tokens, kinds)
-    place = read_region(n, tokens, name_span) if lx.PLACE in kinds else None
+    record = _record_place_line(n) if "声明人" in n.norm else None
+    if record is None:
+        place = read_region(n, tokens, name_span) if lx.PLACE in kinds else None
+    else:
+        place = _record_place(n, tokens, record)
     sector, sector_conf = (
         _sector(n, tokens, name_span)
         if lx.SECTOR in kinds or (lx.LOCATION in kinds)
@@ -153,6 +164,43 @@ def parse_statement(text: str, *, hints: Mapping[str, Any] | None = None) -> Par
     return parsed
 
 
+# The service center's record layout: title, statement, 声明人: …, a date line and often a place
+# line (the place the declarant entered in the form). Where the layout is there, the place line
+# is the declarant's place and places in the statement are topics (武汉封城, 香港反送中).
+_RECORD_TAIL = re.compile(
+    r"声明人\s*[:：][^\n]*?(?:\n\s*)?[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:\s*[0-9]{1,2}:[0-9]{2})?[^\n]*"
+    r"(?:\n\s*([^\n]*?))?\s*$"
+)
+_MAINLAND_WORDS = frozenset(("中国", "大陆", "中国大陆", "内地", "中国内地", "china"))
+_CHINA_WORDS = re.compile("中国|大陆|内地|华东|华南|华北|华中|华西|西南|西北|东北|中华|china", re.I)
+
+
+def _record_place_line(n: Normalized) -> tuple[int, int] | None:
+    """The span (norm positions) of the place line of a service-center record, (end, end) when
+    the record has none; None when the text is not laid out as a record."""
+    m = _RECORD_TAIL.search(n.norm)
+    if m is None:
+        return None
+    if m.group(1) is None or not m.group(1).strip():
+        return m.end(), m.end()
+    return m.start(1), m.end(1)
+
+
+def _record_place(n: Normalized, tokens: list[Token], span: tuple[int, int]) -> Place | None:
+    a, b = span
+    if a == b:
+        return None  # a record without a place line: the statement's places are topics
+    ca, cb = n.to_compact(a), n.to_compact(b)
+    line = [t for t in tokens if ca <= t[3] and t[4] <= cb]
+    places = [t for t in line if t[0] == lx.PLACE]
+    if len(places) > 1 and n.compact[places[0][3] : places[0][4]] in _MAINLAND_WORDS:
+        line = [t for t in line if t is not places[0]]  # 大陆河北: the province, not 河北区
+    place = read_region(n, line, None) if any(t[0] == lx.PLACE for t in line) else None
+    if place is None and _CHINA_WORDS.search(n.norm, a, b) is not None:
+        return Place("CN", None, None, None, a, b, 0.6)  # 中国华南, 中国内地: the mainland
+    return place
+
+
 def _sector(
     n: Normalized, tokens: list[Token], skip: tuple[int, int] | None
 ) -> tuple[str | None, float]:
@@ -175,9 +223,11 @@ def _sector(
             else:
                 rank = PRIORITY[key]
         before = text[max(0, start - 8) : start]
-        if long_text and rank > 5 and key != "retired" and _SELF.search(before) is not None:
-            # In a life story many occupations are named: the one said of oneself (我是一名医生,
-            # 我在国安厅工作) wins over those of the people the story is about.
+        if long_text:
+            # In a life story many occupations are named, of the people the story is about:
+            # only the one said of oneself counts (我是一名医生, 我在国安厅工作).
+            if not _said_of_self(n, start):
+                continue
             rank += 100
         if rank <= best_rank:
             continue
@@ -192,6 +242,26 @@ def _sector(
             continue  # 细个喺深圳读书, 小时候: not what one does now
         best, best_rank = key, rank
     return best, (0.8 if best is not None else 0.6)
+
+
+def _said_of_self(n: Normalized, start: int) -> bool:
+    """Whether the clause before compact position ``start`` says who the declarant is: 我是 /
+    本人 / 作为 … (a few characters before), "I am a" / "I work" … (a few words before)."""
+    text = n.compact
+    english = text[start - 1 : start].isascii()
+    reach = _SELF_REACH_EN if english else _SELF_REACH
+    a = max(0, start - reach)
+    if n.strong:
+        i = bisect_left(n.strong, start)
+        if i:
+            a = max(a, n.strong[i - 1])
+    before = text[a:start]
+    cut = max(before.rfind(c) for c in _CLAUSE_ENDS)
+    if cut >= 0:
+        before = before[cut + 1 :]
+    if _SELF.search(before) is not None:
+        return True
+    return english and _SELF_EN.search(before) is not None
 
 
 # --- hints ---------------------------------------------------------------------------------
