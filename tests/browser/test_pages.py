@@ -15,6 +15,7 @@ it is done, the module leaves the database as migrations left it.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import urllib.error
@@ -37,6 +38,7 @@ from santui.statements.actions import statement_reject
 from santui.statements.models import RejectReason
 from santui.statements.public import StatementQuery, public_entries, public_search
 from santui.tally.actions import tally_integrate
+from santui.tally.disclosure.store import stats_release
 from santui.tally.models import IntegrationState
 from tests.browser import pagechecks as checks
 from tests.browser.support import (
@@ -141,6 +143,9 @@ def site(django_db_setup: None, django_db_blocker: Any) -> Iterator[Site]:
         AcceptedStatementFactory(text=SEARCH_TEXT, name="不公开", publish=False)
         _reject_some()
         tally_integrate()
+        # breakdowns are published for released periods only (docs/disclosure.md): release
+        # every month to December 2006, so that RANGE snaps to a released period
+        stats_release(now=dt.datetime.fromisoformat("2007-01-08T00:00:00+08:00"))
         published = list(public_entries().values_list("position", flat=True))
         hits = list(
             public_search(query=StatementQuery(text=SEARCH_WORD)).values_list("position", flat=True)

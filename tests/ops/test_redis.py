@@ -49,7 +49,7 @@ def _keys(prefix: str) -> list[bytes]:
 
 def test_figures_are_cached_in_redis(redis_cache: str) -> None:
     public_stats(date_from=None, date_to=None)
-    assert any(b"stats:v1:" in key for key in _keys(redis_cache))
+    assert any(b"stats:v2:" in key for key in _keys(redis_cache))
 
 
 def valid_post() -> dict[str, object]:

@@ -20,11 +20,12 @@ from hypothesis import strategies as st
 
 from santui.publish.caching import forget_state, public_cache
 from santui.tally.actions import tally_integrate
+from santui.tally.disclosure.store import stats_release
 from tests.factories import AcceptedStatementFactory
 
 pytestmark = pytest.mark.django_db
 
-CACHED = ["/", "/api/v1/stats", "/api/v1/stats?from=2005-04-20", "/methodology/"]
+CACHED = ["/", "/api/v1/stats", "/api/v1/stats?from=2005-04-20&to=2005-04-30", "/methodology/"]
 
 
 @pytest.fixture(autouse=True)
@@ -41,6 +42,7 @@ def figures() -> None:
             headcount=n, received_at=dt.datetime.fromisoformat(f"{day}T12:00:00+08:00")
         )
     tally_integrate()
+    stats_release(now=dt.datetime.fromisoformat("2005-05-08T00:00:00+08:00"))
 
 
 def test_etag_is_stable_and_changes_after_an_integration(figures: None, client: Client) -> None:
@@ -351,7 +353,7 @@ def test_front_cache_keys_on_language_validators_and_url(
     assert not_modified.status_code == 304
     plain = client.get("/", HTTP_ACCEPT_LANGUAGE="en")  # not the stored 304
     assert plain.status_code == 200 and plain.content == en.content
-    assert client.get("/api/v1/stats?from=2005-04-21").json()["persons"] == 30
+    assert client.get("/api/v1/stats?from=2005-04-21&to=2005-04-30").json()["persons"] == 30
     assert client.get("/api/v1/stats").json()["persons"] == 42
 
 

@@ -18,6 +18,7 @@ from django.test import Client
 
 from santui.publish.caching import forget_state
 from santui.tally.actions import tally_integrate
+from santui.tally.disclosure.store import stats_release
 from santui.tally.selectors import stats_document
 from tests.factories import AcceptedStatementFactory
 
@@ -43,7 +44,9 @@ def figures() -> None:
         ("2021-06-01", 40, "210100", "farmer", "phone", "real", ["party", "league"]),
         ("2021-12-31", 12, "110105", "police", "web", "alias", ["party"]),
         ("2022-03-03", 25, "HK", "", "group", "anonymous", ["league", "pioneers"]),
-        ("2022-12-30", 3, "US", "teacher", "fax", "alias", ["party", "league", "pioneers"]),
+        # (in Beijing's month: three persons alone would make a release of three, and one
+        # all-time figure could then tell whether they were party members)
+        ("2021-12-30", 3, "US", "teacher", "fax", "alias", ["party", "league", "pioneers"]),
         ("2023-05-05", 30, "CN", "", "web", "alias", ["party", "league", "pioneers"]),
         ("2023-05-06", 11, "TW", "student", "email", "real", ["pioneers"]),
         ("2024-01-02", 50, "440300", "worker", "web", "alias", ["party", "league", "pioneers"]),
@@ -52,8 +55,10 @@ def figures() -> None:
         AcceptedStatementFactory(
             headcount=headcount, region=region, received_at=at(day), sector=sector,
             channel=channel, name_kind=name_kind, organizations=orgs,
+            current_party_member=day == "2024-01-02",
         )  # fmt: skip
     tally_integrate()
+    stats_release(now=at("2024-02-08"))  # every month to January 2024
 
 
 def page(client: Client, query: str = "", language: str = "en") -> tuple[Any, BeautifulSoup]:
@@ -128,15 +133,22 @@ def test_tables_say_what_the_stats_document_says(figures: None, client: Client) 
 
     regions = {r["name"]: r["persons"] for r in doc["regions"]}
     on_map = table_rows(soup, "map-table")
-    assert list(on_map) == ["Guangdong", "Liaoning", "Hong Kong SAR China", "Beijing", "Taiwan"]
+    # Beijing's 12 is withheld beside the United States' 3 (their month's total is public)
+    assert list(on_map) == ["Guangdong", "Liaoning", "Hong Kong SAR China", "Taiwan"]
     for name, shown in on_map.items():
         assert number(shown) == regions[name], name
     assert number(on_map["Liaoning"]) == 40 and number(on_map["Hong Kong SAR China"]) == 25
-    assert on_map["Beijing"] == "< 10" or number(on_map["Beijing"]) == 12
     others = table_rows(soup, "other-places")
-    assert others["United States"] == "< 10"
+    # the United States' 3 are withheld: not listed at all, neither "< 10" nor 0
+    assert "United States" not in others and "United States" not in regions
+    assert "< 10" not in soup.get_text()
     assert number(others["Mainland China, province not known"]) == 30
     assert "not stated" not in others  # nobody: no row, as in the stats document
+    assert (
+        soup.find(id="breakdown-period")
+        .get_text(strip=True)
+        .startswith("The breakdowns below cover all time to 2024-01-31")
+    )
 
     for section, key in (("sectors", "sectors"), ("channels", "channels"),
                          ("name_kinds", "name_kinds")):  # fmt: skip
@@ -146,9 +158,11 @@ def test_tables_say_what_the_stats_document_says(figures: None, client: Client) 
             (c["persons"] for c in doc[key]), key=lambda v: -1 if v is None else v
         )
     members = table_rows(soup, "members-table")
+    released = doc["breakdown"]["persons"]
     assert [number(v) for v in members.values()] == [
-        doc["current_party_members"], doc["persons"] - doc["current_party_members"], doc["persons"],
+        doc["current_party_members"], released - doc["current_party_members"], released,
     ]  # fmt: skip
+    assert doc["current_party_members"] == 50
 
 
 def test_context_sets_official_figures_beside_counted_withdrawals(
@@ -161,9 +175,9 @@ def test_context_sets_official_figures_beside_counted_withdrawals(
         y: stats_document(date_to=dt.date(y, 12, 31), public=True)["organizations"]["party"]
         for y in (2021, 2022, 2023)
     }
-    assert party == {2021: 52, 2022: 55, 2023: 85}
+    assert party == {2021: 55, 2022: 55, 2023: 85}
     assert got == [
-        ["2021-12-31", "96,710,000", "52"],
+        ["2021-12-31", "96,710,000", "55"],
         ["2022-12-31", "98,040,000", "55"],
         ["2023-12-31", "99,185,000", "85"],
     ]
@@ -182,7 +196,7 @@ def test_the_context_api_matches_its_openapi_schema(figures: None, client: Clien
     ]  # fmt: skip
     assert "as reported" in body["official_party_membership"]["description"]
     assert body["official_party_membership"]["caveat"]
-    assert [f["persons"] for f in body["party_withdrawals"]["figures"]] == [52, 55, 85]
+    assert [f["persons"] for f in body["party_withdrawals"]["figures"]] == [55, 55, 85]
     again = client.get("/api/v1/context", HTTP_IF_NONE_MATCH=response["ETag"])
     assert again.status_code == 304
     assert client.post("/api/v1/context").status_code == 405
@@ -193,8 +207,8 @@ def test_a_date_range_filters_everything(figures: None, client: Client) -> None:
     response, soup = page(client, "?from=2022-01-01&to=2022-12-31")
     assert response.status_code == 200
     doc = stats_document(date_from=dt.date(2022, 1, 1), date_to=dt.date(2022, 12, 31), public=True)
-    assert number(soup.find(id="persons").get_text()) == doc["persons"] == 28
-    assert sum(number(v) or 0 for v in table_rows(soup, "daily-table", 1).values()) == 28
+    assert number(soup.find(id="persons").get_text()) == doc["persons"] == 25
+    assert sum(number(v) or 0 for v in table_rows(soup, "daily-table", 1).values()) == 25
     on_map = table_rows(soup, "map-table")
     assert number(on_map["Hong Kong SAR China"]) == 25 and "Liaoning" not in on_map
     others = table_rows(soup, "other-places")
@@ -202,7 +216,8 @@ def test_a_date_range_filters_everything(figures: None, client: Client) -> None:
     context = [tr.find("th").get_text() for tr in soup.select("#context-table tbody tr")]
     assert context == ["2022-12-31"]
     json_link = soup.find("a", string="JSON", href=re.compile("api/v1/stats"))
-    assert json_link["href"] == "/api/v1/stats?from=2022-01-01&to=2022-12-31"
+    assert json_link["href"] == "/api/v1/stats?period=2022"  # the breakdowns' period
+    assert "cover 2022 (2022-01-01 to 2022-12-31)" in soup.find(id="breakdown-period").get_text()
     # a range with nobody in it
     response, soup = page(client, "?from=2030-01-01")
     assert response.status_code == 200
@@ -243,6 +258,7 @@ def large_figures() -> None:
     ):
         AcceptedStatementFactory(headcount=headcount, region=region, received_at=at(day))
     tally_integrate()
+    stats_release(now=at("2021-07-08"))
 
 
 def test_figures_use_each_languages_units(large_figures: None, client: Client) -> None:
@@ -265,14 +281,16 @@ def test_small_figures_are_written_in_full(client: Client) -> None:
     for day in ("2024-02-01", "2024-02-02", "2024-02-03"):
         AcceptedStatementFactory(headcount=3, region="210100", received_at=at(day))
     tally_integrate()
+    stats_release(now=at("2024-03-08"))
     for language in ("en", "zh-hans", "zh-hant"):
-        _response, soup = page(client, "?from=2024-02-01", language=language)
+        _response, soup = page(client, "?from=2024-02-01&to=2024-02-29", language=language)
         for svg in soup.select("#cumulative svg"):
             labels = [t.get_text() for t in svg.select("g.ylab text")]
             assert all(re.fullmatch(r"\d{1,3}(,\d{3})*", t) for t in labels), labels
             assert labels[0].startswith("23,5"), labels
         _response, soup = page(client, language=language)
-        assert "23,559" in [t.get_text() for t in soup.select("svg.tiles text.fig")]
+        # February's 9 would show in an all-time 23,559: the tile keeps January's figure
+        assert "23,550" in [t.get_text() for t in soup.select("svg.tiles text.fig")]
 
 
 def test_breakdown_tables_follow_their_charts(figures: None, client: Client) -> None:
@@ -280,6 +298,7 @@ def test_breakdown_tables_follow_their_charts(figures: None, client: Client) -> 
     then "not stated" apart, which the chart leaves out."""
     AcceptedStatementFactory(headcount=120, received_at=at("2023-01-01"))  # nothing stated
     tally_integrate()
+    stats_release(now=at("2024-03-08"))  # counted late, in February's release
     _response, soup = page(client)
     for section in ("sectors", "channels", "name_kinds"):
         part = soup.find("section", id=section)

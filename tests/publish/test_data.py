@@ -74,9 +74,9 @@ def test_page_in_english_explains_units_and_suppression(
     client: Client, figures: dict[str, Any]
 ) -> None:
     html = client.get("/data/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "Cells of fewer than 10 persons are withheld" in html
+    assert "a figure of fewer than 10 persons is withheld" in html
     assert "<td>persons</td>" in html and "<td>statements</td>" in html
-    assert "Persons who were party members when declaring; empty when suppressed." in html
+    assert "Every release of breakdowns, oldest first" in html
 
 
 def test_empty_registry_page_and_files(client: Client) -> None:

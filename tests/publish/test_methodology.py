@@ -139,7 +139,7 @@ def test_the_rules_use_the_settings(client: Client, settings) -> None:  # type: 
     settings.SANTUI_MILESTONE_STEP = 5000
     settings.SANTUI_REPORTING_TZ = "Asia/Taipei"
     html = client.get("/methodology/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "fewer than 7 persons is shown as “&lt; 7”" in html
+    assert "a number of fewer than 7 persons is not published" in html
     assert "a multiple of 5,000 persons" in html
     assert "in the Asia/Taipei time zone" in html
 

@@ -198,7 +198,7 @@ def test_search_by_each_dimension_on_page_and_api(
         assert api_numbers(client, query) == expected, query
 
 
-def test_search_form_keeps_its_values_and_lists_present_regions(
+def test_search_form_keeps_its_values_and_lists_every_place(
     client: Client, world: dict[str, Statement]
 ) -> None:
     _, html = get_page(client, "?q=%E9%80%80&region=US&from=2005-04-01")
@@ -306,7 +306,7 @@ def test_a_full_page_costs_a_fixed_number_of_queries(
     for _ in range(60):
         AcceptedStatementFactory(publish=True)
     tally_integrate()
-    with django_assert_max_num_queries(12):  # state, stats (region list), page, newer: no N+1
+    with django_assert_max_num_queries(12):  # state, releases, page, newer: no N+1
         status, html = get_page(client, "?before=55")
     assert status == 200 and len(page_numbers(html)) == 50
 

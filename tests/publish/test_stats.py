@@ -3,9 +3,12 @@ import json
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.test import Client
 
 from santui.tally.actions import tally_integrate
+from santui.tally.disclosure.read import PeriodUnavailable
+from santui.tally.disclosure.store import stats_release
 from santui.tally.selectors import milestones, stats_document
 from tests.factories import AcceptedStatementFactory
 
@@ -25,6 +28,7 @@ def figures() -> None:
     AcceptedStatementFactory(headcount=20, region="US", received_at=at("2005-04-22"),
                              sector="", channel="group", current_party_member=True)  # fmt: skip
     tally_integrate()
+    stats_release(now=at("2005-05-08"))  # April 2005 is due on 8 May
 
 
 def test_staff_document_is_exact(figures: None) -> None:
@@ -43,20 +47,24 @@ def test_staff_document_is_exact(figures: None) -> None:
     assert doc["timezone"] == "Asia/Shanghai"
 
 
-def test_public_document_suppresses_small_cells(figures: None) -> None:
+def test_public_document_publishes_released_periods_only(figures: None) -> None:
     doc = stats_document(public=True)
+    assert doc["breakdown"]["period"] == "all" and doc["breakdown"]["to"] == "2005-04-30"
+    assert doc["breakdown"]["release"] == 1 and doc["breakdown"]["persons"] == 35
     regions = {r["code"]: r for r in doc["regions"]}
-    assert regions["110000"] == {
-        "code": "110000", "name": "Beijing", "name_zh": "北京市", "name_zh_hant": "北京市",
-        "persons": None,
-        "suppressed": True,
+    # Beijing (3) is few; Liaoning (12) is withheld with it, else the month's total (public in
+    # the log) minus the US would tell Beijing's 3. Withheld keys are left out altogether.
+    assert regions == {
+        "US": {"code": "US", "name": "United States", "name_zh": "美国",
+               "name_zh_hant": "美國", "persons": 20},
     }  # fmt: skip
-    assert regions["210000"]["persons"] == 12
-    police = next(c for c in doc["sectors"] if c["key"] == "police")
-    assert police == {"key": "police", "persons": None, "suppressed": True}
-    fax = next(c for c in doc["channels"] if c["key"] == "fax")
-    assert fax["suppressed"] is True
-    assert doc["persons"] == 35  # totals are not cells: never suppressed
+    assert [c["key"] for c in doc["sectors"]] == [None]  # farmer 12 hides police 3
+    assert doc["current_party_members"] == 20
+    assert doc["persons"] == 35  # totals are not cells: never withheld
+    month = stats_document(public=True, period="2005-04")
+    assert month["breakdown"]["kind"] == "month" and month["regions"] == doc["regions"]
+    with pytest.raises(PeriodUnavailable, match="2005-05"):
+        stats_document(public=True, period="2005-05")
 
 
 def test_date_filters_limit_sums_but_cumulative_stays_all_time(figures: None) -> None:
@@ -95,7 +103,9 @@ def test_cli_and_api_return_the_same_document(
 
 
 def test_api_filters_and_rejects_bad_dates(figures: None, client: Client) -> None:
-    assert client.get("/api/v1/stats?from=2005-04-22").json()["persons"] == 20
+    doc = client.get("/api/v1/stats?from=2005-04-22&to=2005-04-30").json()
+    assert doc["persons"] == 20  # the days asked for
+    assert doc["breakdown"]["period"] == "2005-04" and doc["breakdown"]["snapped"] is True
     for bad in ("from=2005-13-01", "to=yesterday", "from=2005-04-22&to=2005-04-21"):
         response = client.get(f"/api/v1/stats?{bad}")
         assert response.status_code == 400
@@ -137,10 +147,12 @@ def test_pages_render(figures: None, client: Client) -> None:
     as_of = dt.datetime.fromisoformat(stats_document(public=True)["as_of"])
     shanghai = as_of.astimezone(dt.timezone(dt.timedelta(hours=8))).strftime("%Y-%m-%d %H:%M")
     assert f"Figures as of {shanghai}." in home.content.decode()
-    page = client.get("/stats/?from=2005-04-20", HTTP_ACCEPT_LANGUAGE="en")
+    page = client.get("/stats/?from=2005-04-20&to=2005-04-30", HTTP_ACCEPT_LANGUAGE="en")
     assert page.status_code == 200
     html = page.content.decode()
-    assert "Liaoning" in html and "2005-04-22" in html
+    assert "United States" in html and "2005-04-22" in html
+    assert "The breakdowns below cover 2005-04 (2005-04-01 to 2005-04-30)" in html
+    assert "Next release: 2005-05, due on 2005-06-08." in html
     assert client.get("/stats/?from=nonsense").status_code == 400
     assert b"<script" not in page.content
 
@@ -155,30 +167,41 @@ def test_openapi_document_describes_the_stats_endpoint(client: Client) -> None:
     assert set(schema["required"]) <= set(schema["properties"])
 
 
-def test_few_current_party_members_in_a_range_are_suppressed(figures: None, client: Client) -> None:
-    # Not in the public log: over one quiet day a small figure could point at a declarant
-    # whose statement is published, so it is a cell like any other.
+def test_few_current_party_members_are_withheld(figures: None, client: Client) -> None:
+    # Not in the public log: a breakdown like any other, released per month only.
     AcceptedStatementFactory(headcount=3, received_at=at("2005-05-01"), current_party_member=True)
     tally_integrate()
     day = dt.date(2005, 5, 1)
     assert stats_document(date_from=day, date_to=day, public=False)["current_party_members"] == 3
-    assert stats_document(date_from=day, date_to=day, public=True)["current_party_members"] is None
-    assert stats_document(public=True)["current_party_members"] == 23  # all time: 20 + 3
-
+    # not released yet: the range snaps to nothing
+    response = client.get("/api/v1/stats?from=2005-05-01&to=2005-05-01")
+    assert response.status_code == 400
+    body = response.json()
+    assert body["error"] == "period_unavailable"
+    assert body["available"]["months"] == {"first": "2005-04", "last": "2005-04"}
+    assert body["available"]["next_release"]["period"] == "2005-05"
+    stats_release(now=at("2005-06-08"))
     api = client.get("/api/v1/stats?from=2005-05-01&to=2005-05-01").json()
-    assert api["current_party_members"] is None and api["persons"] == 3
+    assert api["breakdown"]["period"] == "2005-05" and api["persons"] == 3
+    assert api["current_party_members"] is None  # 3 members: withheld
+    # all time 23 = 20 + 3 would tell the 3: withheld too, and not shown as "20 through April"
+    assert stats_document(public=True)["current_party_members"] is None
     page = client.get("/stats/?from=2005-05-01&to=2005-05-01", HTTP_ACCEPT_LANGUAGE="en")
     assert page.status_code == 200
-    assert "&lt; 10" in page.content.decode()
+    assert "not published" in page.content.decode()
     assert 'id="members-table"' not in page.content.decode()
 
 
-def test_stats_command_shows_a_suppressed_member_count(
+def test_stats_command_shows_a_withheld_member_count(
     figures: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
     AcceptedStatementFactory(headcount=3, received_at=at("2005-05-01"), current_party_member=True)
     tally_integrate()
+    with pytest.raises(CommandError, match="no released period contains"):
+        call_command("stats", "--public", "--from", "2005-05-01", "--to", "2005-05-01")
+    call_command("stats", "release")
+    assert "released" in capsys.readouterr().out
     call_command("stats", "--public", "--from", "2005-05-01", "--to", "2005-05-01")
-    assert "current party members < 10" in capsys.readouterr().out
+    assert "current party members withheld (release 2, period 2005-05)" in capsys.readouterr().out
     call_command("stats", "--from", "2005-05-01", "--to", "2005-05-01")
     assert "current party members 3" in capsys.readouterr().out

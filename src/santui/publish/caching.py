@@ -40,11 +40,11 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
 from django.utils.translation import get_language
 
-from santui.tally.models import Checkpoint, IntegrationState
+from santui.tally.models import Checkpoint, IntegrationState, Release
 
 CACHE_SECONDS = 600  # how long a rendered response stays in the shared cache (keyed by state)
 MAX_AGE = 15  # how long browsers and proxies may reuse a response without asking again
-RENDER_VERSION = "7"  # bump when templates change in a way the key would not show
+RENDER_VERSION = "8"  # bump when templates change in a way the key would not show
 MAX_STORED_QUERY = 256  # longer query strings are answered but never stored
 LOCAL_ENTRIES = 64  # responses kept in each process's memory...
 LOCAL_MAX_BYTES = 2 * 1024 * 1024  # ...each at most this large
@@ -56,6 +56,7 @@ class PublicState:
     """What every public response depends on besides the language and the URL."""
 
     size: int  # integrated ledger entries
+    release: int  # the latest release of breakdowns (docs/disclosure.md; 0: none)
     root: str  # the log's root hash at that size (hex; "" while the log has no checkpoint)
     day: dt.date  # the reporting day (settings.SANTUI_REPORTING_TZ)
     day_start: int  # its first second, POSIX time
@@ -74,6 +75,9 @@ def _ceil_second(at: dt.datetime | None) -> int | None:
 def _read_state(last: PublicState | None) -> PublicState:
     row = IntegrationState.objects.values_list("size", "integrated_at").filter(pk=1).first()
     size, at = row if row else (0, None)
+    # A release of breakdowns changes public content without an integration.
+    made = Release.objects.order_by("-number").values_list("number", "released_at").first()
+    release, released_at = made if made else (0, None)
     # The checkpoint of this size and the one before it, signed at their integration times.
     # The root hash tells two histories of the same size apart (a restored or new database).
     checkpoints = list(
@@ -87,14 +91,23 @@ def _read_state(last: PublicState | None) -> PublicState:
     now = dt.datetime.now(zone)
     start = now.replace(hour=0, minute=0, second=0, microsecond=0)
     changed = _ceil_second(at)
-    same = last is not None and (last.size, last.root, last.changed) == (size, root, changed)
+    previous = _ceil_second(before[0]) if before else None
+    if released_at is not None and (at is None or released_at > at):
+        changed, previous = _ceil_second(released_at), changed
+    same = last is not None and (last.size, last.release, last.root, last.changed) == (
+        size,
+        release,
+        root,
+        changed,
+    )
     return PublicState(
         size=size,
+        release=release,
         root=root,
         day=now.date(),
         day_start=int(start.timestamp()),
         changed=changed,
-        previous=_ceil_second(before[0]) if before else None,
+        previous=previous,
         seen=last.seen if last is not None and same else now.timestamp(),
     )
 
@@ -269,7 +282,15 @@ def public_cache(
             # The host was validated by CommonMiddleware; it is part of the key because pages
             # may print absolute URLs (the verification command).
             uri = f"{request.scheme}://{request.META.get('HTTP_HOST', '')}{request.get_full_path()}"
-            material = (RENDER_VERSION, state.size, state.root, state.day, period, get_language())
+            material = (
+                RENDER_VERSION,
+                state.size,
+                state.release,
+                state.root,
+                state.day,
+                period,
+                get_language(),
+            )
             digest = hashlib.blake2b(
                 "|".join(map(str, (*material, uri))).encode(), digest_size=16
             ).hexdigest()

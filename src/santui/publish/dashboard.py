@@ -21,6 +21,8 @@ from santui.publish.charts.tilemap import KEYS
 from santui.publish.forms import DateRangeForm
 from santui.publish.selectors import public_stats
 from santui.statements.models import SECTOR_LABELS, Channel, NameKind
+from santui.tally.disclosure.periods import months_from
+from santui.tally.disclosure.read import PeriodUnavailable, catalogue
 from santui.tally.selectors import region_names
 from santui.tally.series import organization_cumulative_at
 
@@ -53,19 +55,40 @@ def _history(date_from: dt.date | None) -> dict[dt.date, int] | None:
     """The week before the range, for the first 7-day averages (from the cached document)."""
     if date_from is None or date_from - dt.date.min < dt.timedelta(days=7):
         return None
-    week = public_stats(date_from=date_from - dt.timedelta(days=7), date_to=date_from)["daily"]
+    week = public_stats(
+        date_from=date_from - dt.timedelta(days=7), date_to=date_from, breakdowns=False
+    )["daily"]
     return {dt.date.fromisoformat(d["date"]): int(d["persons"]) for d in week}
 
 
+def _periods() -> list[tuple[str, str]]:
+    """The released periods, for the period chooser: all time, years, months (newest first)."""
+    cat = catalogue()
+    out = [("all", str(_("All time")))]
+    if cat.first is None or cat.last is None:
+        return out
+    out += [(f"{y:04d}", f"{y:04d}") for y in reversed(cat.years)]
+    months = months_from(cat.first, cat.last)
+    out += [(f"{m:%Y-%m}", f"{m:%Y-%m}") for m in reversed(months)]
+    return out
+
+
 @require_safe
-@public_cache(params=("from", "to"))
+@public_cache(params=("from", "to", "period"))
 def stats(request: HttpRequest) -> HttpResponse:
     form = DateRangeForm(request.GET or None)
+    periods = _periods()
     if form.is_bound and not form.is_valid():
-        return render(request, "publish/stats.html", {"form": form}, status=400)
+        context = {"form": form, "periods": periods}
+        return render(request, "publish/stats.html", context, status=400)
     dates = form.cleaned_data if form.is_bound else {}
-    date_from, date_to = dates.get("from"), dates.get("to")
-    doc = public_stats(date_from=date_from, date_to=date_to)
+    date_from, date_to, period = dates.get("from"), dates.get("to"), dates.get("period")
+    unavailable = None
+    try:
+        doc = public_stats(date_from=date_from, date_to=date_to, period=period)
+    except PeriodUnavailable as exc:
+        unavailable = exc
+        doc = public_stats(date_from=date_from, date_to=date_to, breakdowns=False)
     language = translation.get_language() or ""
     board = build_dashboard(
         doc,
@@ -79,7 +102,16 @@ def stats(request: HttpRequest) -> HttpResponse:
             _("Persons who quit the party, counted here up to the same day"),
         ),
     )
-    context = {"form": form, "doc": doc, "board": board, "filtered": bool(date_from or date_to)}
+    context = {
+        "form": form,
+        "doc": doc,
+        "board": board,
+        "filtered": bool(date_from or date_to or period),
+        "periods": periods,
+        "period": period or (doc["breakdown"] or {}).get("period") or "all",
+        "unavailable": unavailable,
+        "available": unavailable.available if unavailable else catalogue().describe(),
+    }
     return render(request, "publish/stats.html", context)
 
 

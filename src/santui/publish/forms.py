@@ -21,10 +21,17 @@ class IsoDateField(forms.DateField):
 
 
 class DateRangeForm(forms.Form):
-    """?from=YYYY-MM-DD&to=YYYY-MM-DD, both optional."""
+    """?from=YYYY-MM-DD&to=YYYY-MM-DD, both optional, and ?period=all|YYYY|YYYY-MM: the
+    released period whose breakdowns to show (docs/disclosure.md)."""
 
     from_ = IsoDateField(label=_("From"), required=False, input_formats=["%Y-%m-%d"])
     to = IsoDateField(label=_("To"), required=False, input_formats=["%Y-%m-%d"])
+    period = forms.RegexField(
+        label=_("Breakdowns for"),
+        required=False,
+        regex=r"^(all|[0-9]{4}|[0-9]{4}-(0[1-9]|1[0-2]))$",
+        error_messages={"invalid": _("A period is all, a year (YYYY) or a month (YYYY-MM).")},
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -32,6 +39,8 @@ class DateRangeForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if not data.get("period"):
+            data["period"] = None
         start, end = data.get("from"), data.get("to")
         if start and end and start > end:
             raise forms.ValidationError(_("The start date is after the end date."))

@@ -7,13 +7,61 @@ from typing import Any
 from santui import __version__
 from santui.publish import apidocs
 
+_THROUGH = {
+    "type": "string",
+    "format": "date",
+    "description": "all time only: the figure is the last one published for the key, by the "
+    "release of the month ending this day (its later figures are withheld)",
+}
 _CELL = {
     "type": "object",
     "required": ["key", "persons"],
     "properties": {
         "key": {"type": ["string", "null"], "description": "null means not stated"},
-        "persons": {"type": ["integer", "null"], "description": "null when suppressed"},
-        "suppressed": {"type": "boolean"},
+        "persons": {"type": "integer", "description": "published figures only"},
+        "through": _THROUGH,
+    },
+}
+_PERIOD = {"type": "string", "pattern": "^(all|[0-9]{4}|[0-9]{4}-(0[1-9]|1[0-2]))$"}
+_NEXT = {
+    "type": ["object", "null"],
+    "properties": {
+        "period": {"type": "string", "description": "the next month to be released"},
+        "due": {"type": "string", "format": "date-time"},
+    },
+}
+_AVAILABLE = {
+    "type": "object",
+    "description": "the released periods",
+    "properties": {
+        "all": {"type": ["object", "null"], "properties": {"to": {"type": "string"}}},
+        "years": {"type": "array", "items": {"type": "string"}},
+        "months": {
+            "type": ["object", "null"],
+            "properties": {"first": {"type": "string"}, "last": {"type": "string"}},
+        },
+        "next_release": _NEXT,
+    },
+}
+_BREAKDOWN = {
+    "type": ["object", "null"],
+    "description": "the period the breakdowns cover (docs/disclosure.md); null in a public "
+    "document when nothing is released yet",
+    "properties": {
+        "period": {"type": ["string", "null"], "description": "all, YYYY or YYYY-MM"},
+        "kind": {"enum": ["all", "year", "month", None]},
+        "from": {"type": ["string", "null"], "format": "date"},
+        "to": {"type": ["string", "null"], "format": "date"},
+        "release": {"type": "integer", "description": "the release that published them"},
+        "released_at": {"type": "string", "format": "date-time"},
+        "log_size": {"type": "integer", "description": "the log size the release counted to"},
+        "persons": {"type": "integer", "description": "persons the breakdowns count"},
+        "snapped": {
+            "type": "boolean",
+            "description": "true when from/to asked for fewer days than the period covers",
+        },
+        "exact": {"type": "boolean", "description": "staff documents only: exact figures"},
+        "next_release": _NEXT,
     },
 }
 
@@ -21,11 +69,11 @@ _STATS = {
     "type": "object",
     "required": [
         "schema", "as_of", "log_size", "timezone", "persons", "statements", "organizations",
-        "current_party_members", "daily", "milestones", "regions", "sectors", "channels",
-        "name_kinds",
+        "current_party_members", "daily", "milestones", "breakdown", "regions", "sectors",
+        "channels", "name_kinds",
     ],
     "properties": {
-        "schema": {"type": "integer", "const": 1},
+        "schema": {"type": "integer", "const": 2},
         "as_of": {"type": ["string", "null"], "format": "date-time"},
         "log_size": {"type": "integer", "minimum": 0},
         "timezone": {"type": "string", "examples": ["Asia/Shanghai"]},
@@ -41,8 +89,10 @@ _STATS = {
         },
         "current_party_members": {
             "type": ["integer", "null"],
-            "description": "null when fewer than suppress_below (public documents)",
+            "description": "persons who were party members when declaring, in the breakdown's "
+            "period; null when withheld or nothing is released",
         },
+        "breakdown": _BREAKDOWN,
         "daily": {
             "type": "array",
             "items": {
@@ -74,8 +124,8 @@ _STATS = {
                     "name": {"type": "string"},
                     "name_zh": {"type": "string", "description": "Simplified Chinese"},
                     "name_zh_hant": {"type": "string", "description": "Traditional Chinese"},
-                    "persons": {"type": ["integer", "null"]},
-                    "suppressed": {"type": "boolean"},
+                    "persons": {"type": "integer"},
+                    "through": _THROUGH,
                 },
             },
         },
@@ -310,17 +360,50 @@ def openapi_document() -> dict[str, Any]:
             "/api/v1/stats": {
                 "get": {
                     "operationId": "getStats",
-                    "summary": "Totals and breakdowns of persons counted (public, suppressed)",
+                    "summary": "Totals (exact) and breakdowns of released periods (public)",
+                    "description": (
+                        "Totals and the daily series cover the days from/to (exact: the log "
+                        "tells them). Breakdowns are published for released periods only "
+                        "(docs/disclosure.md): the period asked for, or the smallest released "
+                        "month, year or all time containing from..to (breakdown.snapped); when "
+                        "none does, 400 period_unavailable with the periods available."
+                    ),
                     "parameters": [
                         {"name": "from", "description": "first day, inclusive", **date_param},
                         {"name": "to", "description": "last day, inclusive", **date_param},
+                        {
+                            "name": "period",
+                            "in": "query",
+                            "required": False,
+                            "description": "breakdowns of this released period: all, YYYY or "
+                            "YYYY-MM (alone, the totals cover its days too)",
+                            "schema": {"anyOf": [_PERIOD, {"const": ""}]},
+                        },
                     ],
                     "responses": {
                         "200": {
                             "description": "The stats document",
                             "content": {"application/json": {"schema": _STATS}},
                         },
-                        "400": {"description": "Malformed date or from after to"},
+                        "400": {
+                            "description": "Malformed parameters, from after to, or no "
+                            "released period for the breakdowns (period_unavailable)",
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "required": ["error", "detail"],
+                                        "properties": {
+                                            "error": {
+                                                "enum": ["bad_request", "period_unavailable"]
+                                            },
+                                            "detail": {},
+                                            "available": _AVAILABLE,
+                                        },
+                                    }
+                                }
+                            },
+                        },
                         "304": {"description": "Not modified (If-None-Match, If-Modified-Since)"},
                     },
                 }

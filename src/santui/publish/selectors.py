@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from santui.tally import log
+from santui.tally.disclosure.read import latest
 from santui.tally.selectors import integrated_size, stats_document
 from santui.tlog import note
 
@@ -18,13 +19,26 @@ CACHE_SECONDS = 300
 AVERAGE_DAYS = 7
 
 
-def public_stats(*, date_from: dt.date | None, date_to: dt.date | None) -> dict[str, Any]:
-    """The public stats document (docs/stats-format.md): small cells suppressed."""
+def public_stats(
+    *,
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+    period: str | None = None,
+    breakdowns: bool = True,
+) -> dict[str, Any]:
+    """The public stats document (docs/stats-format.md): breakdowns of released periods only
+    (docs/disclosure.md). Raises PeriodUnavailable when no released period answers."""
     size = integrated_size()
-    key = f"stats:v1:{size}:{date_from}:{date_to}"
+    key = f"stats:v2:{size}:{latest()}:{date_from}:{date_to}:{period}:{breakdowns}"
     doc: dict[str, Any] | None = cache.get(key)
     if doc is None:
-        doc = stats_document(date_from=date_from, date_to=date_to, public=True)
+        doc = stats_document(
+            date_from=date_from,
+            date_to=date_to,
+            public=True,
+            period=period,
+            breakdowns=breakdowns,
+        )
         cache.set(key, doc, CACHE_SECONDS)
     return doc
 

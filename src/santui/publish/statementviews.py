@@ -7,6 +7,7 @@ shown; the number of a statement is its leaf index in the public log.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -18,11 +19,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from santui.publish.caching import public_cache
+from santui.publish.charts.tilemap import KEYS
 from santui.publish.forms_statements import StatementSearchForm, region_label
-from santui.publish.selectors import public_stats
 from santui.statements.models import SECTOR_LABELS, Channel, LedgerEntry, NameKind, Organization
 from santui.statements.public import StatementQuery, public_entry, public_page, public_record
 from santui.tally.selectors import region_names
+from santui.textparse.regions import MAINLAND, iso_codes
 
 _CHANNELS = dict(Channel.choices)
 _ORGANIZATIONS = dict(Organization.choices)
@@ -65,9 +67,14 @@ def _api_record(entry: LedgerEntry) -> dict[str, Any]:
     }
 
 
+@functools.cache
 def _present_regions() -> list[str]:
-    """Regions that the public figures list (rollups, cached): the choices of the select."""
-    return [r["code"] for r in public_stats(date_from=None, date_to=None)["regions"] if r["code"]]
+    """The choices of the select: every province-level tile of the map, the mainland, then
+    every other country and area. A list of the places where someone is would come from the
+    breakdowns, and could tell that someone is in a place whose figure is withheld
+    (docs/disclosure.md); this one is fixed, and costs no query."""
+    fixed = [*sorted(KEYS), MAINLAND]
+    return fixed + sorted(iso_codes() - set(fixed) - {"CN"})
 
 
 @csrf_exempt  # read-only: any other method gets 405 from require_safe, not a CSRF 403

@@ -18,6 +18,7 @@ from santui.publish.caching import integration_state, public_cache
 from santui.publish.forms import DateRangeForm
 from santui.publish.openapi import openapi_document
 from santui.publish.selectors import home_figures, latest_checkpoint, public_stats
+from santui.tally.disclosure.read import PeriodUnavailable
 
 
 def _local_time(value: dt.datetime | str | None) -> str | None:
@@ -44,13 +45,19 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @csrf_exempt  # read-only: unsafe methods get 405 from require_safe, not 403
 @require_safe
-@public_cache(params=("from", "to"))
+@public_cache(params=("from", "to", "period"))
 def api_stats(request: HttpRequest) -> JsonResponse:
     form = DateRangeForm(request.GET or None)
     if form.is_bound and not form.is_valid():
         return JsonResponse({"error": "bad_request", "detail": form.errors}, status=400)
     data = form.cleaned_data if form.is_bound else {}
-    doc = public_stats(date_from=data.get("from"), date_to=data.get("to"))
+    try:
+        doc = public_stats(
+            date_from=data.get("from"), date_to=data.get("to"), period=data.get("period")
+        )
+    except PeriodUnavailable as exc:
+        body = {"error": "period_unavailable", "detail": str(exc), "available": exc.available}
+        return JsonResponse(body, status=400, json_dumps_params={"ensure_ascii": False})
     return JsonResponse(doc, json_dumps_params={"ensure_ascii": False})
 
 

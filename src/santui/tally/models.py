@@ -117,3 +117,78 @@ class LoopState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: backlog {self.backlog}"
+
+
+class Release(models.Model):
+    """A release of the breakdowns for one closed calendar month (docs/disclosure.md).
+
+    Made once by `santui stats release` when the month is due, then never changed. It counts
+    the ledger entries integrated below ``log_size`` whose day is in or before ``month`` and
+    that no earlier release counted: the month's statements and the late ones (back-dated
+    imports, revocations) counted with it.
+    """
+
+    number = models.PositiveIntegerField(unique=True)  # 1, 2, ... in month order
+    month = models.DateField(unique=True)  # its first day
+    released_at = models.DateTimeField()
+    log_size = models.BigIntegerField()  # the integrated size it was made at
+    persons = models.BigIntegerField()  # net persons it counts (new minus revoked)
+    new_persons = models.BigIntegerField()  # persons newly counted in it
+    late_persons = models.BigIntegerField()  # of which received before the month
+    revoked_persons = models.BigIntegerField()  # persons revoked in it, counted in earlier ones
+    suppress_below = models.PositiveIntegerField()  # k in force
+
+    class Meta:
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return f"release {self.number} ({self.month:%Y-%m})"
+
+
+class ReleaseScope(models.TextChoices):
+    MONTH = "month", "month"
+    YEAR = "year", "year"  # only in the release of a year's last month
+    ALL = "all", "all time"
+
+
+class ReleaseCell(models.Model):
+    """One cell of one table of a release: its exact figure (staff only) and whether it is
+    published. Rows exist for every key with anyone in the table; a key without a row is 0."""
+
+    release = models.ForeignKey(Release, on_delete=models.PROTECT, related_name="cells")
+    scope = models.CharField(max_length=8, choices=ReleaseScope.choices)
+    dimension = models.CharField(max_length=16)  # region, sector, channel, name_kind, member
+    key = models.CharField(max_length=32, blank=True)
+    value = models.BigIntegerField()  # net persons (the month's: new minus revoked)
+    published = models.BooleanField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["release", "scope", "dimension", "key"], name="release_cell_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.release_id} {self.scope} {self.dimension}[{self.key}] = {self.value}"
+
+
+class ReleaseRevocation(models.Model):
+    """Persons of one key revoked in a release whose statements an earlier release counted
+    (``origin``): what the audit needs to model revocations. Staff only."""
+
+    release = models.ForeignKey(Release, on_delete=models.PROTECT, related_name="revocations")
+    origin = models.ForeignKey(Release, on_delete=models.PROTECT, related_name="+")
+    dimension = models.CharField(max_length=16)
+    key = models.CharField(max_length=32, blank=True)
+    persons = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["release", "origin", "dimension", "key"], name="release_revocation_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.release_id} from {self.origin_id} {self.dimension}[{self.key}]"

@@ -16,12 +16,21 @@ from django.conf import settings
 from django.db.models import Sum
 
 from santui.statements.models import Channel, NameKind
+from santui.tally.disclosure.periods import parse_period
+from santui.tally.disclosure.read import (
+    PeriodUnavailable,
+    breakdown,
+    catalogue,
+    exact_breakdown,
+    resolve,
+)
+from santui.tally.disclosure.store import DIMENSIONS, MEMBER
 from santui.tally.models import IntegrationState, Rollup, Stat
 from santui.textparse.regions import MAINLAND, PROVINCE_NAMES_EN, gazetteer
 from santui.textparse.script import to_traditional
 from santui.textparse.sectors import SECTORS
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 @cache
@@ -58,35 +67,83 @@ def milestones(daily: list[tuple[dt.date, int]], *, step: int) -> list[dict[str,
     return out
 
 
-def _cells(
-    sums: dict[str, dict[str, int]], stat: str, keys: list[str], *, public: bool, k: int
-) -> list[dict[str, Any]]:
-    cells = []
-    for key in keys:
-        persons = sums[stat].get(key, 0)
-        if persons == 0:
-            continue
-        cell: dict[str, Any] = {"key": key or None, "persons": persons}
-        if public and persons < k:
-            cell["persons"] = None
-            cell["suppressed"] = True
-        cells.append(cell)
-    return cells
+def _ordered(cells: dict[str, dict[str, Any]], known: list[str]) -> list[dict[str, Any]]:
+    """Cells in taxonomy order (keys outside it after, sorted): ``{key, persons[, through]}``."""
+    extra = sorted(set(cells) - set(known))
+    return [{"key": key or None, **cells[key]} for key in [*known, *extra] if key in cells]
 
 
-def _members(sums: dict[str, dict[str, int]], *, public: bool, k: int) -> int | None:
-    """Current party members, or None when public and fewer than k: the figure is not in the
-    public log, and over a short range (one quiet day) a small one could point at a declarant
-    whose statement is published."""
-    members = sums[Stat.CURRENT_PARTY_MEMBERS].get("", 0)
-    return None if public and 0 < members < k else members
+def _regions(cells: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for code in sorted(cells, key=lambda c: (-cells[c]["persons"], c)):
+        name_en, name_zh, name_zh_hant = region_names(code)
+        out.append(
+            {
+                "code": code or None,
+                "name": name_en,
+                "name_zh": name_zh,
+                "name_zh_hant": name_zh_hant,
+                **cells[code],
+            }
+        )
+    return out
+
+
+def _breakdown(
+    *, public: bool, period: str | None, date_from: dt.date | None, date_to: dt.date | None
+) -> tuple[dict[str, Any] | None, dict[str, dict[str, dict[str, Any]]]]:
+    """The breakdown part of the document: its description and its cells per dimension.
+
+    Public: the published cells of the released period that answers the request (raises
+    PeriodUnavailable); staff: exact cells over the requested days."""
+    empty: dict[str, dict[str, dict[str, Any]]] = {d: {} for d in DIMENSIONS}
+    info: dict[str, Any]
+    if not public:
+        info = {
+            "period": period,
+            "kind": None,
+            "from": date_from.isoformat() if date_from else None,
+            "to": date_to.isoformat() if date_to else None,
+            "exact": True,
+        }
+        return info, exact_breakdown(date_from=date_from, date_to=date_to)
+    cat = catalogue()
+    if cat.last is None and period is None and date_from is None and date_to is None:
+        return None, empty  # nothing released yet: no breakdown at all
+    chosen, snapped = resolve(period=period, date_from=date_from, date_to=date_to)
+    found = breakdown(chosen)
+    info = {key: value for key, value in found.items() if key != "cells"}
+    info |= {"snapped": snapped, "exact": False, "next_release": cat.next_release()}
+    return info, found["cells"]
 
 
 def stats_document(
-    *, date_from: dt.date | None = None, date_to: dt.date | None = None, public: bool
+    *,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    public: bool,
+    period: str | None = None,
+    breakdowns: bool = True,
 ) -> dict[str, Any]:
+    """Totals and the daily series over ``date_from``..``date_to`` (exact: the public log tells
+    them), and the breakdowns: published ones of a released period when ``public`` (the period
+    asked for, or the one the range snaps to; PeriodUnavailable when none), exact ones over the
+    range for staff. ``period`` without a range sets the range to the period's days.
+    ``breakdowns=False``: totals and the daily series only (``breakdown`` is null)."""
     state = IntegrationState.objects.get(pk=1)
     k = settings.SANTUI_SUPPRESS_BELOW
+    if period is not None:
+        chosen = parse_period(period)
+        if chosen is None:
+            raise PeriodUnavailable(
+                f"not a period: {period!r} (all, YYYY or YYYY-MM)", catalogue().describe()
+            )
+        if date_from is None and date_to is None and chosen.kind != "all":
+            date_from, date_to = chosen.first, chosen.last
+    if breakdowns:
+        info, cells = _breakdown(public=public, period=period, date_from=date_from, date_to=date_to)
+    else:
+        info, cells = None, {d: {} for d in DIMENSIONS}
 
     ranged = Rollup.objects.all()
     if date_from:
@@ -120,25 +177,7 @@ def stats_document(
         and (not date_to or m["date"] <= date_to.isoformat())
     ]
 
-    region_keys = sorted(sums[Stat.REGION], key=lambda c: (-sums[Stat.REGION][c], c))
-    regions = []
-    for cell in _cells(sums, Stat.REGION, region_keys, public=public, k=k):
-        code = cell.pop("key")
-        name_en, name_zh, name_zh_hant = region_names(code or "")
-        regions.append(
-            {
-                "code": code,
-                "name": name_en,
-                "name_zh": name_zh,
-                "name_zh_hant": name_zh_hant,
-                **cell,
-            }
-        )
-
-    def ordered(stat: str, known: list[str]) -> list[str]:
-        extra = sorted(set(sums[stat]) - set(known))
-        return [key for key in [*known, *extra] if key in sums[stat]]
-
+    member = cells["member"].get(MEMBER)
     return {
         "schema": SCHEMA_VERSION,
         "as_of": state.integrated_at.isoformat() if state.integrated_at else None,
@@ -153,18 +192,14 @@ def stats_document(
         "organizations": {
             org: sums[Stat.ORGANIZATION].get(org, 0) for org in ("party", "league", "pioneers")
         },
-        "current_party_members": _members(sums, public=public, k=k),
         "daily": daily,
         "milestone_step": settings.SANTUI_MILESTONE_STEP,
         "milestones": marks,
-        "regions": regions,
-        "sectors": _cells(
-            sums, Stat.SECTOR, ordered(Stat.SECTOR, list(SECTORS)), public=public, k=k
-        ),
-        "channels": _cells(
-            sums, Stat.CHANNEL, ordered(Stat.CHANNEL, list(Channel.values)), public=public, k=k
-        ),
-        "name_kinds": _cells(
-            sums, Stat.NAME_KIND, ordered(Stat.NAME_KIND, list(NameKind.values)), public=public, k=k
-        ),
+        "breakdown": info,
+        # all time: only a current figure (a key's older one is marked "through" in the tables)
+        "current_party_members": member["persons"] if member and "through" not in member else None,
+        "regions": _regions(cells["region"]),
+        "sectors": _ordered(cells["sector"], list(SECTORS)),
+        "channels": _ordered(cells["channel"], list(Channel.values)),
+        "name_kinds": _ordered(cells["name_kind"], list(NameKind.values)),
     }

@@ -197,6 +197,9 @@ LOGGING = {
 SANTUI_REPORTING_TZ = os.environ.get("SANTUI_REPORTING_TZ", "Asia/Shanghai")
 SANTUI_MILESTONE_STEP = int(os.environ.get("SANTUI_MILESTONE_STEP", "1000000"))
 SANTUI_SUPPRESS_BELOW = int(os.environ.get("SANTUI_SUPPRESS_BELOW", "10"))
+# Breakdowns are released for closed months only, this many days after the month's end
+# (docs/disclosure.md): time for moderators to decide what was held.
+SANTUI_RELEASE_LAG_DAYS = int(os.environ.get("SANTUI_RELEASE_LAG_DAYS", "7"))
 SANTUI_MAX_TEXT = int(os.environ.get("SANTUI_MAX_TEXT", "5000"))
 SANTUI_MAX_HEADCOUNT = int(os.environ.get("SANTUI_MAX_HEADCOUNT", "100000"))
 # Hostile input (docs/import-format.md, docs/mail-intake.md): the longest line (CSV: record) an

@@ -25,7 +25,8 @@ GAP = 12  # space between one category and the next
 class Category:
     key: str | None
     label: str
-    persons: int | None  # None: suppressed
+    persons: int | None  # None: not published
+    through: str | None = None  # an all-time figure published earlier, to this day
 
 
 @dataclass(frozen=True, slots=True)

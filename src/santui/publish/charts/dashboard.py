@@ -26,7 +26,8 @@ LOCALES = {"en": "en", "zh-hans": "zh_Hans", "zh-hant": "zh_Hant"}
 class Place:
     code: str | None
     name: str
-    persons: int | None  # None: suppressed
+    persons: int | None  # None: not published
+    through: str | None = None  # an all-time figure published earlier, to this day
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,8 +57,7 @@ class Dashboard:
     map: TileMap | None = None
     map_places: list[Place] = field(default_factory=list)  # tiles with persons, largest first
     map_top: str = ""  # the three largest, as a list in words
-    map_suppressed: int = 0
-    map_zero: int = 0
+    map_withheld: int = 0  # tiles without a published figure (none, few, or withheld)
     other_places: list[Place] = field(default_factory=list)  # other countries and areas
     mainland_unknown: Place | None = None
     not_stated: Place | None = None
@@ -71,14 +71,17 @@ class Dashboard:
 
 def _places(doc: Mapping[str, Any], language: str) -> list[Place]:
     name = NAME_FIELDS.get(language, "name")
-    return [Place(r["code"], r[name], r["persons"]) for r in doc["regions"]]
+    return [Place(r["code"], r[name], r["persons"], r.get("through")) for r in doc["regions"]]
 
 
 def _breakdown(
     cells: Sequence[Mapping[str, Any]], labels: Mapping[str, str], *, k: int | None
 ) -> Breakdown:
     categories = [
-        Category(c["key"], labels.get(c["key"] or "", c["key"] or ""), c["persons"]) for c in cells
+        Category(
+            c["key"], labels.get(c["key"] or "", c["key"] or ""), c["persons"], c.get("through")
+        )
+        for c in cells
     ]
     not_stated = next((c for c in categories if c.key is None and c.persons is not None), None)
     chart = bar_chart([c for c in categories if c is not not_stated], suppress_below=k)
@@ -111,22 +114,22 @@ def build_dashboard(
 
     places = _places(doc, language)
     on_map = {p.code: p for p in places if p.code in KEYS}
+    # A tile without a published figure may have nobody, fewer than k persons, or a figure
+    # withheld to protect another: the page cannot tell them apart, and does not.
     board.map = tile_map(
-        {code: p.persons for code, p in on_map.items() if code},
+        {code: on_map[code].persons if code in on_map else None for code in KEYS},
         names={**(tile_names or {}), **{code: p.name for code, p in on_map.items() if code}},
         language=language,
         locale=locale,
-        suppress_below=k,
+        suppress_below=None,
     )
-    # the table leaves out the tiles with nobody, as the stats document leaves out empty cells
     board.map_places = sorted(
-        (Place(t.key, t.name, t.persons) for t in board.map.tiles if t.persons != 0),
-        key=lambda p: (p.persons is None, -(p.persons or 0), p.name),
+        (on_map[t.key] for t in board.map.tiles if t.key in on_map),
+        key=lambda p: (-(p.persons or 0), p.name),
     )
     top = [p for p in board.map_places if p.persons][:3]
     board.map_top = format_list([f"{p.name} ({p.persons:,})" for p in top], locale=locale) or "—"
-    board.map_suppressed = sum(1 for t in board.map.tiles if t.persons is None)
-    board.map_zero = sum(1 for t in board.map.tiles if t.persons == 0)
+    board.map_withheld = sum(1 for t in board.map.tiles if t.persons is None)
     board.other_places = [p for p in places if p.code not in KEYS and p.code and
                           p.code != MAINLAND_UNKNOWN]  # fmt: skip
     # (absent when nobody is in them: the document omits cells with zero persons)
@@ -136,8 +139,11 @@ def build_dashboard(
     for name in ("sectors", "channels", "name_kinds"):
         board.breakdowns[name] = _breakdown(doc[name], labels.get(name, {}), k=k)
 
-    persons, members = int(doc["persons"]), doc["current_party_members"]
-    if persons and members is not None:  # None: fewer than k, suppressed
+    # the share is of the breakdown's period, not of the days asked for
+    info = doc.get("breakdown")
+    persons = int(info["persons"]) if info else int(doc["persons"])
+    members = doc["current_party_members"]
+    if persons and members is not None:  # None: not published
         board.share_text = format_percent(members / persons, "#,##0.0%", locale=locale)
         board.share = share_bar(members, persons, label=board.share_text)
         board.others = persons - members

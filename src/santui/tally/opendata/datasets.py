@@ -17,13 +17,22 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import QuerySet
 
 from santui.statements.models import LedgerEntry
 from santui.statements.public import public_entries, public_records
-from santui.tally.models import Checkpoint, IntegrationState, Rollup, Stat
+from santui.tally.disclosure.periods import month_end
+from santui.tally.disclosure.read import releases_list
+from santui.tally.disclosure.store import MEMBER
+from santui.tally.models import (
+    Checkpoint,
+    IntegrationState,
+    ReleaseCell,
+    ReleaseScope,
+    Rollup,
+    Stat,
+)
 from santui.tally.opendata import schemas
 from santui.tally.selectors import stats_document
 
@@ -90,12 +99,11 @@ def snapshot() -> Snapshot:
 
 
 def daily_rows(snap: Snapshot) -> list[Row]:
-    """One row per day with persons: the day's figures from the rollups. The day's count of
-    current party members is withheld below k (it is not in the public log, and with the
-    published statements of a quiet day it could tell who was a member)."""
-    k = settings.SANTUI_SUPPRESS_BELOW
+    """One row per day with persons: the day's figures from the rollups, all of which the
+    public log tells. (Current party members are a breakdown: released per month only, in
+    ``breakdowns``.)"""
     days: dict[dt.date, dict[str, int]] = defaultdict(dict)
-    stats = (Stat.PERSONS, Stat.STATEMENTS, Stat.ORGANIZATION, Stat.CURRENT_PARTY_MEMBERS)
+    stats = (Stat.PERSONS, Stat.STATEMENTS, Stat.ORGANIZATION)
     for stat, key, day, value in Rollup.objects.filter(stat__in=stats).values_list(
         "stat", "key", "day", "value"
     ):
@@ -108,9 +116,6 @@ def daily_rows(snap: Snapshot) -> list[Row]:
         if not persons and not cells.get(Stat.STATEMENTS, 0):
             continue
         cumulative += persons
-        members: int | None = cells.get(Stat.CURRENT_PARTY_MEMBERS, 0)
-        if members and members < k:
-            members = None
         rows.append(
             {
                 "date": day,
@@ -118,15 +123,18 @@ def daily_rows(snap: Snapshot) -> list[Row]:
                 "statements": cells.get(Stat.STATEMENTS, 0),
                 "cumulative_persons": cumulative,
                 **{org: cells.get(org, 0) for org in ORGANIZATIONS},
-                "current_party_members": members,
             }
         )
     return rows
 
 
+def _through(cell: dict[str, Any]) -> dt.date | None:
+    return dt.date.fromisoformat(cell["through"]) if cell.get("through") else None
+
+
 def _cells(snap: Snapshot, part: str, column: str) -> list[Row]:
     return [
-        {column: c["key"], "persons": c["persons"], "suppressed": bool(c.get("suppressed"))}
+        {column: c["key"], "persons": c["persons"], "through": _through(c)}
         for c in snap.stats[part]
     ]
 
@@ -139,10 +147,57 @@ def _regions(snap: Snapshot) -> list[Row]:
             "name_zh_hans": r["name_zh"],
             "name_zh_hant": r["name_zh_hant"],
             "persons": r["persons"],
-            "suppressed": bool(r.get("suppressed")),
+            "through": _through(r),
         }
         for r in snap.stats["regions"]
     ]
+
+
+def _releases(snap: Snapshot) -> list[Row]:
+    return [
+        {
+            **r,
+            "from": dt.date.fromisoformat(r["from"]),
+            "to": dt.date.fromisoformat(r["to"]),
+        }
+        for r in releases_list()
+    ]
+
+
+_KIND_ORDER = {"month": 0, "year": 1, "all": 2}
+
+
+def breakdown_rows(snap: Snapshot) -> list[Row]:
+    """Every published cell of every release: a function of the releases alone, so the file
+    is the same, byte for byte, until the next release (and then only grows)."""
+    rows = []
+    for number, month, scope, dimension, key, value in ReleaseCell.objects.filter(
+        published=True
+    ).values_list("release__number", "release__month", "scope", "dimension", "key", "value"):
+        if dimension == "member":
+            if key != MEMBER:
+                continue  # the others are the release's persons minus the members
+            dimension, key = "current_party_members", "member"
+        if scope == ReleaseScope.MONTH:
+            period, first, last = f"{month:%Y-%m}", month, month_end(month)
+        elif scope == ReleaseScope.YEAR:
+            period, first, last = f"{month.year:04d}", month.replace(month=1), month_end(month)
+        else:
+            period, first, last = "all", None, month_end(month)
+        rows.append(
+            {
+                "release": number,
+                "period": period,
+                "kind": str(scope),
+                "from": first,
+                "to": last,
+                "dimension": dimension,
+                "key": key,
+                "persons": int(value),
+            }
+        )
+    rows.sort(key=lambda r: (r["release"], _KIND_ORDER[str(r["kind"])], r["dimension"], r["key"]))
+    return rows
 
 
 def _organizations(snap: Snapshot) -> list[Row]:
@@ -164,6 +219,8 @@ _BUILDERS: dict[str, Callable[[Snapshot], list[Row]]] = {
     "sectors": lambda s: _cells(s, "sectors", "sector"),
     "channels": lambda s: _cells(s, "channels", "channel"),
     "name_kinds": lambda s: _cells(s, "name_kinds", "name_kind"),
+    "releases": _releases,
+    "breakdowns": breakdown_rows,
     "milestones": _milestones,
 }
 

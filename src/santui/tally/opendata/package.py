@@ -86,7 +86,10 @@ def descriptor(
             "Persons who declared their withdrawal from the Chinese Communist Party, the "
             "Communist Youth League or the Young Pioneers, as counted by the registry: daily "
             "figures, breakdowns and the statements published with their declarants' consent. "
-            f"Cells of fewer than {settings.SANTUI_SUPPRESS_BELOW} persons are withheld. "
+            "Breakdowns are published for released calendar months, years and all time only "
+            f"(releases.csv); figures of fewer than {settings.SANTUI_SUPPRESS_BELOW} persons, "
+            "and figures that would let one work such a figure out, are withheld "
+            "(docs/disclosure.md). "
             "Every figure is as of the log size below; the signed checkpoint of that size "
             "lets anyone check the figures against the public log (santui log verify)."
         ),

@@ -97,13 +97,19 @@ class Dataset:
 
 
 _PERSONS_CELL = Field(
-    "persons", "integer", _("Persons counted; empty when suppressed."), unit="persons"
-)
-_SUPPRESSED = Field(
-    "suppressed",
-    "boolean",
-    _("true when the cell has fewer than k persons and its figure is withheld."),
+    "persons",
+    "integer",
+    _("Persons counted, all time (only published figures are listed)."),
+    unit="persons",
     required=True,
+)
+_THROUGH = Field(
+    "through",
+    "date",
+    _(
+        "Empty when the figure is of the latest release; else the last day of the release "
+        "it was published in (a later figure is withheld)."
+    ),
 )
 _DATE = Field("date", "date", _("Day of receipt in the reporting time zone."), required=True)
 _SECTOR = Field("sector", "string", _("Sector key of the taxonomy; empty when not stated."))
@@ -112,7 +118,7 @@ _NAME_KIND = Field("name_kind", "string", _("real, alias or anonymous."), requir
 
 
 def _breakdown(name: str, title: Promise, description: Promise, key: Field) -> Dataset:
-    return Dataset(name, title, description, (key, _PERSONS_CELL, _SUPPRESSED), ("csv", "json"))
+    return Dataset(name, title, description, (key, _PERSONS_CELL, _THROUGH), ("csv", "json"))
 
 
 DAILY = Dataset(
@@ -157,12 +163,6 @@ DAILY = Dataset(
             "persons",
             required=True,
         ),
-        Field(
-            "current_party_members",
-            "integer",
-            _("Persons who were party members when declaring; empty when suppressed."),
-            "persons",
-        ),
     ),
     ("csv", "json", "parquet"),
     primary_key=("date",),
@@ -183,7 +183,7 @@ ORGANIZATIONS = Dataset(
 REGIONS = Dataset(
     "regions",
     _("Persons per region"),
-    _("All time, largest first."),
+    _("All time, as of the latest release of breakdowns; largest first."),
     (
         Field(
             "code",
@@ -197,14 +197,89 @@ REGIONS = Dataset(
         Field("name_zh_hans", "string", _("Name in Simplified Chinese."), required=True),
         Field("name_zh_hant", "string", _("Name in Traditional Chinese."), required=True),
         _PERSONS_CELL,
-        _SUPPRESSED,
+        _THROUGH,
     ),
     ("csv", "json"),
 )
 
-SECTORS = _breakdown("sectors", _("Persons per sector"), _("All time."), _SECTOR)
-CHANNELS = _breakdown("channels", _("Persons per channel"), _("All time."), _CHANNEL)
-NAME_KINDS = _breakdown("name_kinds", _("Persons by kind of name"), _("All time."), _NAME_KIND)
+_ALL_TIME = _("All time, as of the latest release of breakdowns.")
+SECTORS = _breakdown("sectors", _("Persons per sector"), _ALL_TIME, _SECTOR)
+CHANNELS = _breakdown("channels", _("Persons per channel"), _ALL_TIME, _CHANNEL)
+NAME_KINDS = _breakdown("name_kinds", _("Persons by kind of name"), _ALL_TIME, _NAME_KIND)
+
+RELEASES = Dataset(
+    "releases",
+    _("Releases of breakdowns"),
+    _("Every release of breakdowns, oldest first: one per closed calendar month, never revised."),
+    (
+        Field("release", "integer", _("The release's number."), required=True),
+        Field("period", "string", _("The month it releases (YYYY-MM)."), required=True),
+        Field("from", "date", _("First day of the month."), required=True),
+        Field("to", "date", _("Last day of the month."), required=True),
+        Field("released_at", "string", _("When it was made (RFC 3339)."), required=True),
+        Field(
+            "log_size",
+            "integer",
+            _("The log size it was made at: it counts entries below it."),
+            required=True,
+        ),
+        Field(
+            "persons",
+            "integer",
+            _("Net persons it counts: new ones minus those revoked in it."),
+            "persons",
+            required=True,
+        ),
+        Field("new_persons", "integer", _("Persons newly counted in it."), "persons", True),
+        Field(
+            "late_persons",
+            "integer",
+            _("Of the new persons, those received before its month (counted late)."),
+            "persons",
+            True,
+        ),
+        Field(
+            "revoked_persons",
+            "integer",
+            _("Persons revoked in it whose statements an earlier release counted."),
+            "persons",
+            True,
+        ),
+        Field("suppress_below", "integer", _("The threshold k it used."), required=True),
+    ),
+    ("csv", "json"),
+    primary_key=("release",),
+)
+
+BREAKDOWNS = Dataset(
+    "breakdowns",
+    _("Every published breakdown"),
+    _(
+        "Every figure every release published: the month's, the year's (in December's "
+        "release) and all time's. Withheld figures are not listed."
+    ),
+    (
+        Field("release", "integer", _("The release that published it."), required=True),
+        Field("period", "string", _("all, YYYY or YYYY-MM."), required=True),
+        Field("kind", "string", _("all, year or month."), required=True),
+        Field("from", "date", _("First day of the period; empty for all time.")),
+        Field("to", "date", _("Last day of the period."), required=True),
+        Field(
+            "dimension",
+            "string",
+            _("region, sector, channel, name_kind or current_party_members."),
+            required=True,
+        ),
+        Field(
+            "key",
+            "string",
+            _("The key (as in the other files); member for current party members."),
+        ),
+        Field("persons", "integer", _("Persons counted."), "persons", required=True),
+    ),
+    ("csv", "json"),
+    primary_key=("release", "kind", "dimension", "key"),
+)
 
 MILESTONES = Dataset(
     "milestones",
@@ -251,6 +326,8 @@ DATASETS: tuple[Dataset, ...] = (
     SECTORS,
     CHANNELS,
     NAME_KINDS,
+    RELEASES,
+    BREAKDOWNS,
     MILESTONES,
     STATEMENTS,
 )

@@ -7,12 +7,15 @@ from tqdm import tqdm
 
 from santui.statements.models import LedgerEntry
 from santui.tally.actions import queued_count, tally_integrate
+from santui.tally.disclosure.store import stats_release
 from santui.tally.loops import Round, run_supervised
 
 
 def integrate_round(batch: int | None) -> Round:
-    """One supervised round: integrate what is queued, then say what still waits."""
+    """One supervised round: integrate what is queued, release the breakdowns of any month
+    that has become due (docs/disclosure.md; nothing when none is), then say what still waits."""
     result = tally_integrate(batch_size=batch)
+    stats_release()
     oldest = (
         LedgerEntry.objects.filter(position__isnull=True)
         .order_by("id")
@@ -23,7 +26,10 @@ def integrate_round(batch: int | None) -> Round:
 
 
 class Command(BaseCommand):
-    help = "Fold queued ledger entries into the rollups (the single integrator)."
+    help = (
+        "Fold queued ledger entries into the rollups (the single integrator); with --loop, "
+        "also release the breakdowns of each month when it is due."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--loop", action="store_true", help="keep integrating until stopped")

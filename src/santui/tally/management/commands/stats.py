@@ -6,6 +6,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from santui.tally.disclosure.read import PeriodUnavailable, catalogue
+from santui.tally.disclosure.store import stats_release
 from santui.tally.selectors import stats_document
 
 
@@ -17,20 +19,45 @@ def _date(value: str) -> dt.date:
 
 
 class Command(BaseCommand):
-    help = "Print the figures: exact for staff, or as published with --public."
+    help = (
+        "Print the figures: exact for staff, or as published with --public. "
+        "`santui stats release` makes the releases of breakdowns that are due."
+    )
 
     def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "action",
+            nargs="?",
+            choices=["release"],
+            help="release: release every closed month that is due (idempotent)",
+        )
         parser.add_argument("--json", action="store_true", help="the stats document as JSON")
-        parser.add_argument("--public", action="store_true", help="apply small-cell suppression")
+        parser.add_argument(
+            "--public", action="store_true", help="the published figures, as /api/v1/stats"
+        )
         parser.add_argument("--from", dest="date_from", type=str, default=None)
         parser.add_argument("--to", dest="date_to", type=str, default=None)
+        parser.add_argument(
+            "--period", default=None, help="breakdowns of a period: all, YYYY or YYYY-MM"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "release":
+            self._release()
+            return
         date_from = _date(options["date_from"]) if options["date_from"] else None
         date_to = _date(options["date_to"]) if options["date_to"] else None
         if date_from and date_to and date_from > date_to:
             raise CommandError("--from is after --to")
-        doc = stats_document(date_from=date_from, date_to=date_to, public=options["public"])
+        try:
+            doc = stats_document(
+                date_from=date_from,
+                date_to=date_to,
+                public=options["public"],
+                period=options["period"],
+            )
+        except PeriodUnavailable as exc:
+            raise CommandError(f"{exc}; available: {json.dumps(exc.available)}") from None
         if options["json"]:
             self.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2))
             return
@@ -41,8 +68,28 @@ class Command(BaseCommand):
             f"party {orgs['party']:,} · league {orgs['league']:,} · pioneers {orgs['pioneers']:,}"
         )
         members = doc["current_party_members"]
-        shown = f"< {doc['suppress_below']}" if members is None else f"{members:,}"
-        self.stdout.write(f"current party members {shown}")
+        shown = "withheld" if members is None else f"{members:,}"
+        info = doc["breakdown"]
+        if info is None:
+            where = "no breakdown released yet"
+        elif info["exact"]:
+            where = "exact, over the same days"
+        else:
+            where = f"release {info['release']}, period {info['period']}"
+        self.stdout.write(f"current party members {shown} ({where})")
         for mark in doc["milestones"][-5:]:
             self.stdout.write(f"reached {mark['persons']:>14,} on {mark['date']}")
         self.stdout.write(f"as of {doc['as_of']} ({doc['timezone']}), log size {doc['log_size']}")
+
+    def _release(self) -> None:
+        made = stats_release()
+        if made:
+            self.stdout.write(
+                f"released {len(made)} month(s), {made[0].month:%Y-%m} to {made[-1].month:%Y-%m}, "
+                f"at log size {made[0].log_size}"
+            )
+        else:
+            self.stdout.write("nothing due")
+        upcoming = catalogue().next_release()
+        if upcoming:
+            self.stdout.write(f"next release: {upcoming['period']}, due {upcoming['due']}")
