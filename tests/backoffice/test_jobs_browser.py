@@ -104,12 +104,7 @@ def test_a_job_page_follows_the_job_without_javascript(driver: WebDriver, office
 
     office_jobs_run_all(chunk=3)  # the runner, as `santui office-jobs --loop` would
     # the page reloads itself (meta refresh): no click, no script
-    # a reload may be under way when the page is read: a loaded machine may take a few
-    WebDriverWait(
-        driver,
-        REFRESH_SECONDS * 10,
-        ignored_exceptions=(NoSuchElementException, StaleElementReferenceException),
-    ).until(lambda d: _label(JobState.DONE) in d.find_element(By.ID, "job-state").text)
+    _wait_for_state(driver, JobState.DONE, REFRESH_SECONDS * 10)
     console += driver.get_log("browser")
     bar = driver.find_element(By.ID, "job-progress")
     assert bar.get_attribute("value") == str(COUNTED)
@@ -120,6 +115,14 @@ def test_a_job_page_follows_the_job_without_javascript(driver: WebDriver, office
     assert _problems(console) == []
 
 
+def _wait_for_state(driver: WebDriver, state: str, seconds: float) -> None:
+    """Wait until the job page shows ``state``. The page may be reloading when it is read (after
+    a click, or its own refresh): an element found before the reload is then stale."""
+    WebDriverWait(
+        driver, seconds, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)
+    ).until(lambda d: _label(state) in d.find_element(By.ID, "job-state").text)
+
+
 def test_a_job_is_cancelled_with_its_button(driver: WebDriver, office: str) -> None:
     user = User.objects.get(username="moderator")
     numbers = list(Statement.objects.values_list("pk", flat=True))
@@ -127,9 +130,7 @@ def test_a_job_is_cancelled_with_its_button(driver: WebDriver, office: str) -> N
     page = f"/office/jobs/{job.pk}/"
     console = _log_in(driver, office, page)
     driver.find_element(By.CSS_SELECTOR, "#job-cancel button").click()
-    WebDriverWait(driver, 10).until(
-        lambda d: _label(JobState.CANCELLED) in d.find_element(By.ID, "job-state").text
-    )
+    _wait_for_state(driver, JobState.CANCELLED, 10)
     console += driver.get_log("browser")
     assert driver.find_elements(By.CSS_SELECTOR, "ul.messagelist li.success")
     job.refresh_from_db()
