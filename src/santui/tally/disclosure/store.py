@@ -18,6 +18,7 @@ import time
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -214,15 +215,23 @@ def _history(previous: list[Release]) -> tuple[
 
 
 def stats_release(*, now: dt.datetime | None = None) -> list[Release]:
-    """Release every month that is due at ``now`` and not yet released; return the new ones."""
+    """Release every month that is due at ``now`` and not yet released; return the new ones.
+
+    The plan (reading the ledger up to the integrated size, and the suppression audit, which
+    takes minutes for a long first history) is made outside any transaction: integrated ledger
+    entries never change, and the cut-off is recorded with the release. Only the writing holds
+    the integration state's row (one release at a time). On SQLite a transaction holds the one
+    write lock of the whole database: planning inside it kept the public form, the screener and
+    the integrator waiting for minutes. If another release was made meanwhile, it plans again.
+    """
     now = now or timezone.now()
     k = settings.SANTUI_SUPPRESS_BELOW
     last_due = last_due_month(
         now, zone=settings.SANTUI_REPORTING_TZ, lag_days=settings.SANTUI_RELEASE_LAG_DAYS
     )
     began = time.monotonic()
-    with transaction.atomic():
-        state = IntegrationState.objects.select_for_update().get(pk=1)
+    while True:
+        size = IntegrationState.objects.get(pk=1).size
         previous = list(Release.objects.order_by("number"))
         if previous:
             first = month_of(month_end(previous[-1].month) + dt.timedelta(days=1))
@@ -238,27 +247,9 @@ def stats_release(*, now: dt.datetime | None = None) -> list[Release]:
         if first > last_due:
             return []
         months = months_from(first, last_due)
-        run = _read(previous, months, state.size)
+        run = _read(previous, months, size)
         old_releases, old_decided = _history(previous)
-        made = [
-            Release(
-                number=len(previous) + i + 1,
-                month=month,
-                released_at=now,
-                log_size=run.cutoff,
-                persons=run.persons[i],
-                new_persons=run.persons[i] + sum(run.revoked[i]["region"].values()),
-                late_persons=(run.late + sum(run.revoked[0]["region"].values())) if i == 0 else 0,
-                revoked_persons=sum(run.revoked[i]["region"].values()),
-                suppress_below=k,
-            )
-            for i, month in enumerate(months)
-        ]
-        Release.objects.bulk_create(made)
-        made = list(Release.objects.filter(number__gt=len(previous)).order_by("number"))
-        every = [*previous, *made]
-        cells: list[ReleaseCell] = []
-        revocations: list[ReleaseRevocation] = []
+        plans: dict[str, tuple[list[tables.Release], list[Any]]] = {}
         for dimension in DIMENSIONS:
             new = [
                 tables.Release(
@@ -271,27 +262,67 @@ def stats_release(*, now: dt.datetime | None = None) -> list[Release]:
             decided = plan(
                 releases, old_decided[dimension], k=k, universe=len(keys), name=dimension
             )
-            for j, pub in enumerate(decided):
-                r = len(previous) + j
-                cells += _cells(every[r], dimension, releases, r, pub)
-                for (origin, key), persons in releases[r].revoked.items():
-                    revocations.append(
-                        ReleaseRevocation(
-                            release=every[r],
-                            origin=every[origin],
-                            dimension=dimension,
-                            key=key,
-                            persons=persons,
-                        )
-                    )
-        ReleaseCell.objects.bulk_create(cells, batch_size=2000)
-        ReleaseRevocation.objects.bulk_create(revocations)
+            plans[dimension] = (releases, decided)
+        with transaction.atomic():
+            IntegrationState.objects.select_for_update().get(pk=1)
+            if Release.objects.count() != len(previous):
+                continue  # released meanwhile by another process: plan from there
+            made, cells = _write(previous, months, run, plans, now=now, k=k)
+        break
     log.info(
         "released %d months (%s to %s) at log size %d: %d cells in %.1f s",
-        len(made), made[0].month, made[-1].month, run.cutoff, len(cells),
-        time.monotonic() - began,
+        len(made), made[0].month, made[-1].month, run.cutoff, cells, time.monotonic() - began,
     )  # fmt: skip
     return made
+
+
+def _write(
+    previous: list[Release],
+    months: list[dt.date],
+    run: _Run,
+    plans: dict[str, tuple[list[tables.Release], list[Any]]],
+    *,
+    now: dt.datetime,
+    k: int,
+) -> tuple[list[Release], int]:
+    """Store the releases of ``months`` as planned (in the caller's transaction); return them
+    and how many cells they hold."""
+    made = [
+        Release(
+            number=len(previous) + i + 1,
+            month=month,
+            released_at=now,
+            log_size=run.cutoff,
+            persons=run.persons[i],
+            new_persons=run.persons[i] + sum(run.revoked[i]["region"].values()),
+            late_persons=(run.late + sum(run.revoked[0]["region"].values())) if i == 0 else 0,
+            revoked_persons=sum(run.revoked[i]["region"].values()),
+            suppress_below=k,
+        )
+        for i, month in enumerate(months)
+    ]
+    Release.objects.bulk_create(made)
+    made = list(Release.objects.filter(number__gt=len(previous)).order_by("number"))
+    every = [*previous, *made]
+    cells: list[ReleaseCell] = []
+    revocations: list[ReleaseRevocation] = []
+    for dimension, (releases, decided) in plans.items():
+        for j, pub in enumerate(decided):
+            r = len(previous) + j
+            cells += _cells(every[r], dimension, releases, r, pub)
+            for (origin, key), persons in releases[r].revoked.items():
+                revocations.append(
+                    ReleaseRevocation(
+                        release=every[r],
+                        origin=every[origin],
+                        dimension=dimension,
+                        key=key,
+                        persons=persons,
+                    )
+                )
+    ReleaseCell.objects.bulk_create(cells, batch_size=2000)
+    ReleaseRevocation.objects.bulk_create(revocations)
+    return made, len(cells)
 
 
 def _cells(
