@@ -114,6 +114,16 @@ def is_local(url: str) -> bool:
     return parts.scheme in ("http", "https", "ws", "wss") and parts.hostname in LOCAL_HOSTS
 
 
+def assert_stayed_local(driver: WebDriver, site: str | None = None) -> None:
+    """Every request the browser made since the last drain went to this machine; with ``site``,
+    at least one went to it (so the performance log was working)."""
+    urls = drain_requested_urls(driver)
+    if site is not None:
+        assert any(u.startswith(site) for u in urls), "performance log saw no request"
+    outside = [u for u in urls if not is_local(u)]
+    assert outside == [], f"the browser left this machine: {outside}"
+
+
 @dataclass
 class Load:
     """What one page load cost: the document's status, every URL, bytes over the wire."""

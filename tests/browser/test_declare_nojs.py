@@ -27,9 +27,9 @@ from santui.tally.log import log_signer
 from santui.tally.models import IntegrationState
 from tests.browser.support import (
     SCREENSHOTS,
+    assert_stayed_local,
     chromium,
     drain_requested_urls,
-    is_local,
     screenshot,
     set_viewport,
 )
@@ -55,10 +55,7 @@ def browser(driver: WebDriver, live_server: Any, transactional_db: None) -> Iter
     """The module's browser, with a check after each test that it stayed on this machine."""
     drain_requested_urls(driver)  # drain what an earlier test left
     yield driver
-    urls = drain_requested_urls(driver)
-    assert any(u.startswith(live_server.url) for u in urls), "performance log saw no request"
-    outside = [u for u in urls if not is_local(u)]
-    assert outside == [], f"the browser left this machine: {outside}"
+    assert_stayed_local(driver, live_server.url)
 
 
 def _screenshot(driver: WebDriver, name: str, *, check_fit: bool = True) -> None:

@@ -19,7 +19,12 @@ from selenium.webdriver.remote.webdriver import WebDriver
 
 from santui.screening.flags import flood_raise
 from santui.statements.models import Statement
-from tests.browser.support import chromium, drain_requested_urls, is_local, load
+from tests.browser.support import (
+    assert_stayed_local,
+    chromium,
+    drain_requested_urls,
+    load,
+)
 from tests.browser.test_declare_nojs import (
     ALIAS,
     RECEIPT_CODE,
@@ -46,9 +51,7 @@ def browser(driver: WebDriver, live_server: Any, transactional_db: None) -> Iter
     drain_requested_urls(driver)
     flood_raise(channel="web")  # the live server runs in this process: it shares the cache
     yield driver
-    urls = drain_requested_urls(driver)
-    outside = [u for u in urls if not is_local(u)]
-    assert outside == [], f"the browser left this machine: {outside}"
+    assert_stayed_local(driver)
 
 
 def _challenge(driver: WebDriver) -> tuple[str, str]:

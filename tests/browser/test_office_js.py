@@ -21,7 +21,12 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from santui.backoffice import csp
 from santui.backoffice.roles import MODERATOR, ensure_roles
-from tests.browser.support import chromium, drain_requested_urls, is_local, load
+from tests.browser.support import (
+    assert_stayed_local,
+    chromium,
+    drain_requested_urls,
+    load,
+)
 from tests.factories import ReceivedStatementFactory
 
 pytestmark = pytest.mark.browser
@@ -48,9 +53,7 @@ def office(driver: WebDriver, live_server: Any, transactional_db: None) -> Itera
     driver.delete_all_cookies()
     drain_requested_urls(driver)
     yield live_server.url
-    urls = drain_requested_urls(driver)
-    outside = [u for u in urls if not is_local(u)]
-    assert outside == [], f"the browser left this machine: {outside}"
+    assert_stayed_local(driver)
 
 
 def _log_in_and_open_the_list(driver: WebDriver, url: str) -> list[dict[str, Any]]:

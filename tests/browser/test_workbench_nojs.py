@@ -26,7 +26,12 @@ from santui.backoffice.roles import MODERATOR, ensure_roles
 from santui.screening.run import screen_all
 from santui.statements.actions import statement_receive
 from santui.statements.models import Statement, Status
-from tests.browser.support import chromium, drain_requested_urls, is_local, load
+from tests.browser.support import (
+    assert_stayed_local,
+    chromium,
+    drain_requested_urls,
+    load,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -60,10 +65,7 @@ def office(driver: WebDriver, live_server: Any, transactional_db: None) -> Itera
     driver.delete_all_cookies()
     drain_requested_urls(driver)
     yield live_server.url
-    urls = drain_requested_urls(driver)
-    assert any(u.startswith(live_server.url) for u in urls), "performance log saw no request"
-    outside = [u for u in urls if not is_local(u)]
-    assert outside == [], f"the browser left this machine: {outside}"
+    assert_stayed_local(driver, live_server.url)
 
 
 def _problems(console: list[dict[str, Any]]) -> list[str]:

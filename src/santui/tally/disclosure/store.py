@@ -332,45 +332,31 @@ def _cells(
     r: int,
     pub: tables.Published,
 ) -> list[ReleaseCell]:
+    """The cells of release ``r`` of one dimension: its month, its year (in December) and all
+    time, each figure stored with whether it is published."""
     rel = releases[r]
     keys = tables.keys_of(releases[: r + 1])
-    out = []
-    for key in tables.keys_of([rel]):
-        out.append(
-            ReleaseCell(
-                release=release,
-                scope=ReleaseScope.MONTH,
-                dimension=dimension,
-                key=key,
-                value=rel.values.get(key, 0),
-                published=key in pub.month,
-            )
-        )
+
+    def cell(scope: str, key: str, value: int, shown: frozenset[str]) -> ReleaseCell:
+        return ReleaseCell(
+            release=release, scope=scope, dimension=dimension, key=key, value=value,
+            published=key in shown,
+        )  # fmt: skip
+
+    out = [
+        cell(ReleaseScope.MONTH, key, rel.values.get(key, 0), pub.month)
+        for key in tables.keys_of([rel])
+    ]
     if pub.year is not None:
-        for key in keys:
-            value = tables.year_value(releases, r, key)
-            if value:
-                out.append(
-                    ReleaseCell(
-                        release=release,
-                        scope=ReleaseScope.YEAR,
-                        dimension=dimension,
-                        key=key,
-                        value=value,
-                        published=key in pub.year,
-                    )
-                )
-    for key in keys:
-        value = tables.all_value(releases, r, key)
-        if value:
-            out.append(
-                ReleaseCell(
-                    release=release,
-                    scope=ReleaseScope.ALL,
-                    dimension=dimension,
-                    key=key,
-                    value=value,
-                    published=key in pub.all,
-                )
-            )
+        year = pub.year
+        out += [
+            cell(ReleaseScope.YEAR, key, value, year)
+            for key in keys
+            if (value := tables.year_value(releases, r, key))
+        ]
+    out += [
+        cell(ReleaseScope.ALL, key, value, pub.all)
+        for key in keys
+        if (value := tables.all_value(releases, r, key))
+    ]
     return out
