@@ -16,10 +16,11 @@ from santui.publish.apidocs.quality import PATHS
 from santui.publish.caching import forget_state
 from santui.publish.openapi import openapi_document
 from santui.screening.models import ReviewSample
-from santui.screening.quality import NOTE_TOO_FEW, wilson_interval
+from santui.screening.quality import NOTE_TOO_FEW, quality_freeze, wilson_interval
 from santui.screening.review import reporting_today, review_answer, review_draw
 from santui.screening.run import screen_all
 from santui.statements.actions import statement_receive
+from santui.tally.models import Release
 
 pytestmark = pytest.mark.django_db
 
@@ -64,8 +65,8 @@ def test_the_document_is_as_described(client: Client, settings) -> None:  # type
     body = response.json()
     jsonschema_rs.validator_for(SCHEMA).validate(body)
     (m,) = [m for m in body["months"] if m["month"] == month]
-    (everyone, web) = m["estimates"]
-    assert everyone["channel"] is None and web["channel"] == "web"
+    (everyone,) = m["estimates"]  # the month is not released: all channels only
+    assert everyone["channel"] is None and m["release"] is None
     assert (everyone["sampled"], everyone["reviewed"]) == (8, 8)
     assert everyone["wrong_share"] == 0.125
     low, high = wilson_interval(1 / 8, 8)
@@ -77,13 +78,35 @@ def test_the_document_is_as_described(client: Client, settings) -> None:  # type
 def test_no_estimate_below_the_minimum_sample(client: Client, settings) -> None:  # type: ignore[no-untyped-def]
     settings.SANTUI_QUALITY_MIN_REVIEWED = 9
     month = _reviewed(wrong=1)
+    body = client.get(f"/api/v1/quality?from={month}&to={month}").json()
+    jsonschema_rs.validator_for(SCHEMA).validate(body)
+    (m,) = body["months"]
+    (everyone,) = m["estimates"]
+    assert (everyone["wrong_share"], everyone["ci_low"], everyone["ci_high"]) == (None,) * 3
+    assert (everyone["reviewed"], everyone["note"]) == (8, NOTE_TOO_FEW)
+    assert (body["from"], body["to"], body["channel"]) == (month, month, None)
+
+
+def test_a_released_month_per_channel(client: Client, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.SANTUI_QUALITY_MIN_REVIEWED = 8
+    settings.SANTUI_SUPPRESS_BELOW = 8
+    month = _reviewed(wrong=1)
+    assert client.get(f"/api/v1/quality?from={month}&channel=web").json()["months"][0][
+        "estimates"
+    ] == []  # fmt: skip
+    Release.objects.create(
+        number=1, month=dt.date.fromisoformat(month + "-01"), released_at=timezone.now(),
+        log_size=0, persons=0, new_persons=0, late_persons=0, revoked_persons=0,
+        suppress_below=8,
+    )  # fmt: skip
+    quality_freeze()
+    cache.clear()
     body = client.get(f"/api/v1/quality?from={month}&to={month}&channel=web").json()
     jsonschema_rs.validator_for(SCHEMA).validate(body)
     (m,) = body["months"]
     (web,) = m["estimates"]
-    assert (web["wrong_share"], web["ci_low"], web["ci_high"]) == (None, None, None)
-    assert (web["reviewed"], web["note"]) == (8, NOTE_TOO_FEW)
-    assert (body["from"], body["to"], body["channel"]) == (month, month, "web")
+    assert (web["channel"], web["wrong_share"], web["reviewed"]) == ("web", 0.125, None)
+    assert m["release"] == 1
 
 
 @pytest.mark.parametrize(

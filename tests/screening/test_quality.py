@@ -12,13 +12,17 @@ from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.utils import timezone, translation
+from hypothesis import given
+from hypothesis import strategies as st
 
-from santui.screening.models import ReviewDraw, ReviewSample, Screening
+from santui.screening.models import QualityRelease, ReviewDraw, ReviewSample, Screening
 from santui.screening.quality import (
     NOTE_NONE_REVIEWED,
     NOTE_TOO_FEW,
     Group,
     estimate,
+    frozen_reasons,
+    quality_freeze,
     quality_report,
     wilson_interval,
 )
@@ -30,8 +34,10 @@ from santui.screening.review import (
     review_draw,
     sample_size,
 )
+from santui.screening.run import screen_all, screen_loop_round
 from santui.statements.actions import statement_reject
 from santui.statements.models import RejectReason, Statement
+from santui.tally.models import Release
 from tests.factories import AcceptedStatementFactory
 from tests.screening.conftest import receive
 
@@ -254,68 +260,144 @@ def test_answers_are_checked_and_recorded_once(screened: dict[str, Any]) -> None
     assert plain.duplicate_of_id is None
 
 
-def test_the_report_per_month_and_channel(screened: dict[str, Any], settings: Any) -> None:
-    settings.SANTUI_QUALITY_MIN_REVIEWED = 5
+def _release(month: str, number: int = 1) -> Release:
+    """A breakdown release of ``month`` (as ``santui stats release`` records one)."""
+    first = dt.date.fromisoformat(month + "-01")
+    return Release.objects.create(
+        number=number, month=first, released_at=timezone.now(), log_size=0, persons=0,
+        new_persons=0, late_persons=0, revoked_persons=0, suppress_below=10,
+    )  # fmt: skip
+
+
+def _review_all(*, web_wrong: int) -> None:
     review_draw(day=reporting_today(), now=_after_today())  # all 10: 6 web, 4 phone
     by = _moderator()
-    web_wrong = False
     for sample in ReviewSample.objects.select_related("statement").order_by("position"):
-        wrong = sample.statement.channel == "web" and not web_wrong
-        web_wrong = web_wrong or wrong
+        wrong = sample.statement.channel == "web" and web_wrong > 0
+        web_wrong -= wrong
         review_answer(sample=sample, answer="dont_count" if wrong else "count", by=by)
+
+
+def test_the_report_per_month_over_all_channels_until_released(
+    screened: dict[str, Any], settings: Any
+) -> None:
+    settings.SANTUI_QUALITY_MIN_REVIEWED = 5
+    _review_all(web_wrong=1)
     # revoked after being counted: one web statement (1 person), by a moderator
     statement_reject(
         statement=screened["by_rules"][1], by=None, reason=RejectReason.SPAM, via="test"
     )
     cache.clear()
     report = quality_report()
+    assert report["schema"] == 2
     month = reporting_today().strftime("%Y-%m")
     (m,) = [m for m in report["months"] if m["month"] == month]
-    assert m["accepted_by_rules"] == 10
-    rows = {e["channel"]: e for e in m["estimates"]}
-    assert set(rows) == {None, "web", "phone"}
-    everyone = rows[None]
+    assert (m["release"], m["frozen_at"], m["accepted_by_rules"]) == (None, None, 10)
+    (everyone,) = m["estimates"]  # not released: no estimate per channel
+    assert everyone["channel"] is None
     assert (everyone["sampled"], everyone["reviewed"], everyone["note"]) == (10, 10, None)
     assert everyone["wrong_share"] == pytest.approx(0.1)
     assert (everyone["ci_low"], everyone["ci_high"]) == pytest.approx(
         wilson_interval(0.1, 10), abs=1e-5
     )
-    assert rows["web"]["wrong_share"] == pytest.approx(1 / 6, abs=1e-5)
-    assert rows["phone"]["wrong_share"] is None and rows["phone"]["note"] == NOTE_TOO_FEW
     reasons = {(r["channel"], r["decision"], r["reason"]): r["statements"]
                for r in m["screening_reasons"]}  # fmt: skip
-    assert reasons[("web", "held", "headcount_unsupported")] == 1
-    assert reasons[("web", "duplicate", "exact_repeat")] == 1
-    assert {r["decision"] for r in m["screening_reasons"]} == {"held", "duplicate"}
+    assert reasons[(None, "held", "headcount_unsupported")] == 1
+    assert reasons[(None, "duplicate", "exact_repeat")] == 1
+    assert {r["channel"] for r in m["screening_reasons"]} == {None}
     assert m["revoked_by_reason"] == []  # revoked persons are in the month they were counted
     counted = screened["by_rules"][1].entries.get(kind="add").day.strftime("%Y-%m")
     (then,) = [m for m in report["months"] if m["month"] == counted]
     assert then["revoked_by_reason"] == [{"reason": "spam", "persons": 1}]
-    assert then["revoked_by_channel"] == []  # one channel below k: its channel is not shown
-    only_phone = quality_report(channel="phone")["months"]
-    assert [e["channel"] for e in only_phone[-1]["estimates"]] == ["phone"]
+    assert "revoked_by_channel" not in then  # no revocation is placed in a channel
+    assert quality_report(channel="phone")["months"][-1]["estimates"] == []
     assert quality_report(first="2999-01")["months"] == []
 
 
-def test_revoked_persons_per_channel_are_suppressed_in_pairs(db: Any, settings: Any) -> None:
-    settings.SANTUI_SUPPRESS_BELOW = 10
-    from santui.tally.actions import tally_integrate
-
-    day = dt.datetime(2024, 3, 5, 4, tzinfo=dt.UTC)
-    counted = [
-        AcceptedStatementFactory(channel="web", headcount=30, received_at=day),
-        AcceptedStatementFactory(channel="phone", headcount=12, received_at=day),
-        AcceptedStatementFactory(channel="fax", headcount=2, received_at=day),
-    ]
-    tally_integrate()
-    for s in counted:
-        statement_reject(statement=s, by=None, reason=RejectReason.DUPLICATE, via="test")
+def test_a_released_month_is_frozen_with_figures_per_channel(
+    screened: dict[str, Any], settings: Any
+) -> None:
+    settings.SANTUI_QUALITY_MIN_REVIEWED = 5
+    settings.SANTUI_SUPPRESS_BELOW = 6
+    _review_all(web_wrong=1)
+    month = reporting_today().strftime("%Y-%m")
+    release = _release(month)
+    (frozen,) = quality_freeze()
+    assert quality_freeze() == []  # once
+    assert frozen.release == release
     cache.clear()
-    (m,) = quality_report(first="2024-03", last="2024-03")["months"]
-    assert m["revoked_by_reason"] == [{"reason": "duplicate", "persons": 44}]
-    assert m["revoked_by_channel"] == [
-        {"channel": "fax", "persons": None, "suppressed": True},
-        {"channel": "phone", "persons": None, "suppressed": True},  # else 44 - 30 - 12 = fax
-        {"channel": "web", "persons": 30, "suppressed": False},
+    (m,) = [m for m in quality_report()["months"] if m["month"] == month]
+    assert m["release"] == 1 and m["frozen_at"] is not None
+    rows = {e["channel"]: e for e in m["estimates"]}
+    assert set(rows) == {None, "web", "phone"}
+    assert (rows[None]["sampled"], rows[None]["reviewed"]) == (10, 10)
+    web, phone = rows["web"], rows["phone"]
+    assert web["wrong_share"] == pytest.approx(1 / 6, abs=1e-5)  # 6 reviewed >= max(5, k=6)
+    assert (web["sampled"], web["reviewed"], web["effective_n"]) == (None, None, None)
+    assert (phone["wrong_share"], phone["note"], phone["reviewed"]) == (None, NOTE_TOO_FEW, None)
+    # the held and the duplicate statement came through the web only: no channel rows
+    assert {r["channel"] for r in m["screening_reasons"]} == {None}
+    assert [e["channel"] for e in quality_report(channel="web")["months"][-1]["estimates"]] == [
+        "web"
     ]
-    assert m["estimates"] == [] and m["accepted_by_rules"] is None
+
+    # Later answers, holds and decisions of that month change nothing published for it.
+    before = quality_report()["months"]
+    receive(name="", name_kind="anonymous", text="我声明退出中共。", headcount=400,
+            channel="phone", received_at=timezone.now() - dt.timedelta(minutes=30))  # fmt: skip
+    screen_all(delay=0)
+    cache.clear()
+    assert quality_report()["months"] == before
+
+
+def test_an_estimate_per_channel_needs_k_reviewed_too(
+    screened: dict[str, Any], settings: Any
+) -> None:
+    settings.SANTUI_QUALITY_MIN_REVIEWED = 5
+    settings.SANTUI_SUPPRESS_BELOW = 7  # 6 web statements reviewed: fewer than k
+    _review_all(web_wrong=1)
+    month = reporting_today().strftime("%Y-%m")
+    _release(month)
+    quality_freeze()
+    cache.clear()
+    (m,) = [m for m in quality_report()["months"] if m["month"] == month]
+    web = next(e for e in m["estimates"] if e["channel"] == "web")
+    assert (web["wrong_share"], web["note"]) == (None, NOTE_TOO_FEW)
+
+
+def test_the_screeners_loop_freezes_a_release(db: Any) -> None:
+    _release("2024-03")
+    screen_loop_round(None)
+    assert QualityRelease.objects.get().month == dt.date(2024, 3, 1)
+
+
+# Cells of one screening reason per channel: any mix of small and large counts.
+_cells = st.dictionaries(
+    st.sampled_from(["web", "phone", "fax", "email", "courier"]),
+    st.integers(min_value=1, max_value=40),
+    min_size=1,
+    max_size=5,
+)
+
+
+@given(cells=_cells, k=st.integers(min_value=2, max_value=15))
+def test_no_suppressed_reason_cell_can_be_worked_out(cells: dict[str, int], k: int) -> None:
+    rows = [
+        {"channel": c, "decision": "held", "reason": "flood_template", "statements": n}
+        for c, n in cells.items()
+    ]
+    out = frozen_reasons(rows, k=k)
+    (total,) = [r for r in out if r["channel"] is None]
+    assert total["statements"] == sum(cells.values())
+    per_channel = [r for r in out if r["channel"] is not None]
+    hidden = [r for r in per_channel if r["suppressed"]]
+    shown = [r for r in per_channel if not r["suppressed"]]
+    assert all(r["statements"] is None for r in hidden)
+    assert all(r["statements"] == cells[r["channel"]] >= k for r in shown)
+    if per_channel:
+        assert len(per_channel) == len(cells) >= 2
+        # the total minus the cells shown is a sum of two or more hidden cells, never one
+        assert len(hidden) != 1
+    small = {c for c, n in cells.items() if n < k}
+    # a small cell is never shown, with or without the channel rows
+    assert not small & {r["channel"] for r in shown}

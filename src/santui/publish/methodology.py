@@ -52,18 +52,19 @@ QUALITY_NOTES: dict[str, StrOrPromise] = {
 
 def _quality_context() -> dict[str, Any]:
     """The last months of the error estimate, for the page: every month's estimate over all
-    channels and per channel, and the screening reasons and revoked persons summed over the
-    channels (per channel: the JSON)."""
+    channels (and per channel once the month is released), the screening reasons over all
+    channels and the revoked persons per reason (per channel: the JSON)."""
     report = quality_report()
     channels = dict(Channel.choices)
     decisions = dict(Decision.choices)
     revoke_reasons = dict(RejectReason.choices)
     months = []
     for m in report["months"][-QUALITY_MONTHS:]:
-        reasons: dict[tuple[str, str], int] = {}
-        for r in m["screening_reasons"]:
-            key = (r["reason"], r["decision"])
-            reasons[key] = reasons.get(key, 0) + r["statements"]
+        reasons = {
+            (r["reason"], r["decision"]): r["statements"]
+            for r in m["screening_reasons"]
+            if r["channel"] is None  # the totals over all channels
+        }
         months.append(
             {
                 "month": m["month"],

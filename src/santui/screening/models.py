@@ -252,3 +252,25 @@ class ReviewAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sample}: {self.answer}"
+
+
+class QualityRelease(models.Model):
+    """The quality report of one month with a breakdown release, frozen once: its estimates
+    and screening reasons per channel (``santui.screening.quality``). Months without one show
+    figures over all channels only, so no figure per channel changes after it is published
+    (docs/disclosure.md#the-quality-report)."""
+
+    month = models.DateField(unique=True)  # its first day
+    release = models.OneToOneField(
+        "tally.Release", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    frozen_at = models.DateTimeField()
+    accepted_by_rules = models.BigIntegerField(null=True)
+    estimates = models.JSONField()  # all channels first, then per channel (module doc)
+    screening_reasons = models.JSONField()  # all channels, then per channel, suppressed
+
+    class Meta:
+        ordering = ["month"]
+
+    def __str__(self) -> str:
+        return f"quality of {self.month:%Y-%m}"

@@ -24,14 +24,26 @@ Why the formula and not statsmodels' ``proportion_confint(method="wilson")``: st
 would bring scipy, pandas and patsy (about 400 MB installed) for five lines; the tests compare
 this function with statsmodels 0.15.0's results and with Newcombe's published values.
 
-Privacy (DESIGN.md, invariant 5): an estimate is shown only when at least
-``SANTUI_QUALITY_MIN_REVIEWED`` statements of its cell were reviewed; the counts per screening
-reason are statements, not persons. Revoked persons are published per month and reason (which
-the public log already shows: each revoke leaf carries its day, persons and reason) and per
-month and channel, where a cell of fewer than ``SANTUI_SUPPRESS_BELOW`` persons is suppressed,
-and one more cell with it when it would be the only one suppressed in its month (the month's
-total is known from the log, so a lone suppressed cell could be worked out); a month whose
-only channel is below k shows no channel at all.
+Privacy (DESIGN.md, invariant 5; docs/disclosure.md#the-quality-report). Figures over all
+channels are live: the share of wrongly counted persons, the statements sampled and reviewed,
+and the statements held or marked per screening reason carry no attribute of a declarant; the
+revoked persons per reason are what the public log already shows (each revoke leaf carries its
+day, persons and reason). Figures **per channel** are published only for a month whose
+breakdowns were released (``santui.tally.disclosure``), frozen once by ``quality_freeze`` and
+never changed, so that no snapshot taken before and after one review or one decision tells
+that statement's channel:
+
+* an estimate per channel shows its share and interval only when at least
+  ``max(SANTUI_QUALITY_MIN_REVIEWED, SANTUI_SUPPRESS_BELOW)`` of its statements were reviewed,
+  and never its sample sizes (the month's, over all channels, minus the channels shown would
+  give a small channel's);
+* statements per channel and screening reason below ``SANTUI_SUPPRESS_BELOW`` are suppressed,
+  with a second cell when one alone would be (the total over all channels is shown), and a
+  reason whose statements came through one channel only shows no channel.
+
+Revoked persons per channel are not published: the released breakdowns show every channel's
+net persons, and a live count of revocations per channel would tell the channel of each
+revoked statement that the log shows.
 """
 
 from __future__ import annotations
@@ -47,12 +59,15 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Count, F, Sum
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
 from santui.screening.models import (
     WRONGLY_COUNTED,
     Decision,
+    QualityRelease,
     ReviewAnswer,
     ReviewDraw,
     ReviewSample,
@@ -60,6 +75,7 @@ from santui.screening.models import (
 )
 from santui.screening.review import NOT_BY_RULES
 from santui.statements.models import Channel, LedgerEntry
+from santui.tally.models import Release
 
 Z95 = 1.959963984540054  # the standard normal's 97.5th percentile: a two-sided 95 % interval
 REFRESH_SECONDS = 600  # the report is recomputed at most this often (the shared cache)
@@ -215,55 +231,134 @@ def _screening_reasons(zone: ZoneInfo) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
-def _revoked(k: int) -> tuple[dict[str, list[dict[str, Any]]], dict[str, list[dict[str, Any]]]]:
-    """Per month: revoked persons per reason (all channels), and per channel (all reasons,
-    suppressed below ``k`` with a second cell when one alone would be)."""
+def _revoked_by_reason() -> dict[str, list[dict[str, Any]]]:
+    """Per month: revoked persons per reason, all channels (as the public log shows them)."""
     rows = (
         LedgerEntry.objects.filter(revokes__isnull=False)
         .annotate(month=TruncMonth("day"))
         .order_by()
-        .values("month", "channel", "reason")
+        .values("month", "reason")
         .annotate(persons=Sum("headcount"))
-        .values_list("month", "channel", "reason", "persons")
+        .values_list("month", "reason", "persons")
     )
     per_reason: dict[tuple[str, str], int] = defaultdict(int)
-    per_channel: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for month, channel, reason, persons in rows:
+    for month, reason, persons in rows:
         per_reason[(_month(month), reason)] += int(persons)
-        per_channel[_month(month)][channel] += int(persons)
     reasons: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for (month, reason), persons in sorted(per_reason.items()):
         reasons[month].append({"reason": reason, "persons": persons})
-    channels: dict[str, list[dict[str, Any]]] = {}
-    for month, cells in sorted(per_channel.items()):
-        hidden = {c for c, n in cells.items() if n < k}
-        # The month's total is public (the log), so the hidden cells' sum is known: one hidden
-        # cell alone would be that sum. Hide a second; if there is none, show no channel.
-        if len(hidden) == 1 and len(cells) == 1:
-            channels[month] = []
-            continue
-        if len(hidden) == 1:
-            hidden.add(min((c for c in cells if c not in hidden), key=lambda c: (cells[c], c)))
-        channels[month] = [
-            {"channel": c, "persons": None if c in hidden else n, "suppressed": c in hidden}
-            for c, n in sorted(cells.items())
-        ]
-    return reasons, channels
+    return reasons
 
 
-def _compute() -> dict[str, Any]:
-    zone = ZoneInfo(settings.SANTUI_REPORTING_TZ)
-    k = settings.SANTUI_SUPPRESS_BELOW
-    min_reviewed = settings.SANTUI_QUALITY_MIN_REVIEWED
-    estimates = _estimates(min_reviewed)
-    reasons = _screening_reasons(zone)
-    revoked_reasons, revoked_channels = _revoked(k)
+def _accepted() -> dict[str, int]:
     accepted: dict[str, int] = defaultdict(int)
     for day, n in ReviewDraw.objects.values_list("day", "population"):
         accepted[_month(day)] += n
-    months = sorted({*estimates, *reasons, *revoked_reasons, *accepted})
+    return accepted
+
+
+def _over_channels(
+    estimates: list[dict[str, Any]], reasons: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """A month's figures over all channels only: the live view of a month not released."""
+    summed: dict[tuple[str, str], int] = defaultdict(int)
+    for row in reasons:
+        summed[(row["decision"], row["reason"])] += row["statements"]
+    return [e for e in estimates if e["channel"] is None], [
+        {"channel": None, "decision": d, "reason": r, "statements": n}
+        for (d, r), n in sorted(summed.items())
+    ]
+
+
+def frozen_estimates(
+    estimates: list[dict[str, Any]], *, min_reviewed: int, k: int
+) -> list[dict[str, Any]]:
+    """A released month's estimates: all channels as computed, then per channel the share and
+    interval only from ``max(min_reviewed, k)`` reviewed statements on, and no sample sizes."""
+    floor = max(min_reviewed, k)
+    out = [e for e in estimates if e["channel"] is None]
+    for e in estimates:
+        if e["channel"] is None:
+            continue
+        shown = e["wrong_share"] is not None and e["reviewed"] >= floor
+        out.append({
+            "channel": e["channel"], "sampled": None, "reviewed": None, "effective_n": None,
+            "wrong_share": e["wrong_share"] if shown else None,
+            "ci_low": e["ci_low"] if shown else None,
+            "ci_high": e["ci_high"] if shown else None,
+            "note": None if shown else NOTE_TOO_FEW,
+        })  # fmt: skip
+    return out
+
+
+def frozen_reasons(reasons: list[dict[str, Any]], *, k: int) -> list[dict[str, Any]]:
+    """A released month's screening reasons: the totals over all channels, then per channel
+    with cells below ``k`` suppressed, a second one when one alone would be, and no channel at
+    all for a reason whose statements came through one channel (its total would tell it)."""
+    cells: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
+    for row in reasons:
+        cells[(row["decision"], row["reason"])][row["channel"]] = row["statements"]
+    out = [
+        {"channel": None, "decision": d, "reason": r, "statements": sum(by.values())}
+        for (d, r), by in sorted(cells.items())
+    ]
+    for (decision, reason), by in sorted(cells.items()):
+        if len(by) == 1:
+            continue
+        hidden = {c for c, n in by.items() if n < k}
+        if len(hidden) == 1:
+            hidden.add(min((c for c in by if c not in hidden), key=lambda c: (by[c], c)))
+        out.extend(
+            {"channel": c, "decision": decision, "reason": reason,
+             "statements": None if c in hidden else n, "suppressed": c in hidden}
+            for c, n in sorted(by.items())
+        )  # fmt: skip
+    return out
+
+
+def _live() -> dict[str, dict[str, Any]]:
+    """Every month's exact figures, per channel (staff's view; never published as such)."""
+    zone = ZoneInfo(settings.SANTUI_REPORTING_TZ)
+    estimates = _estimates(settings.SANTUI_QUALITY_MIN_REVIEWED)
+    reasons = _screening_reasons(zone)
+    accepted = _accepted()
     return {
-        "schema": 1,
+        month: {
+            "accepted_by_rules": accepted.get(month),
+            "estimates": estimates.get(month, []),
+            "screening_reasons": reasons.get(month, []),
+        }
+        for month in sorted({*estimates, *reasons, *accepted})
+    }
+
+
+def _compute() -> dict[str, Any]:
+    k = settings.SANTUI_SUPPRESS_BELOW
+    min_reviewed = settings.SANTUI_QUALITY_MIN_REVIEWED
+    live = _live()
+    revoked = _revoked_by_reason()
+    frozen = {_month(q.month): q for q in QualityRelease.objects.select_related("release")}
+    months = []
+    for month in sorted({*live, *revoked, *frozen}):
+        q = frozen.get(month)
+        if q is not None:
+            accepted, estimates, reasons = (q.accepted_by_rules, q.estimates, q.screening_reasons)
+        else:
+            now = live.get(month, {"accepted_by_rules": None, "estimates": [],
+                                   "screening_reasons": []})  # fmt: skip
+            accepted = now["accepted_by_rules"]
+            estimates, reasons = _over_channels(now["estimates"], now["screening_reasons"])
+        months.append({
+            "month": month,
+            "release": q.release.number if q else None,
+            "frozen_at": q.frozen_at.isoformat(timespec="seconds") if q else None,
+            "accepted_by_rules": accepted,
+            "estimates": estimates,
+            "screening_reasons": reasons,
+            "revoked_by_reason": revoked.get(month, []),
+        })  # fmt: skip
+    return {
+        "schema": 2,
         "computed_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "refresh_seconds": REFRESH_SECONDS,
         "timezone": settings.SANTUI_REPORTING_TZ,
@@ -271,17 +366,7 @@ def _compute() -> dict[str, Any]:
         "interval": "wilson",
         "min_reviewed": min_reviewed,
         "suppress_below": k,
-        "months": [
-            {
-                "month": month,
-                "accepted_by_rules": accepted.get(month),
-                "estimates": estimates.get(month, []),
-                "screening_reasons": reasons.get(month, []),
-                "revoked_by_reason": revoked_reasons.get(month, []),
-                "revoked_by_channel": revoked_channels.get(month, []),
-            }
-            for month in months
-        ],
+        "months": months,
     }
 
 
@@ -292,9 +377,9 @@ def quality_report(
     (``YYYY-MM``, inclusive, either may be None) and one channel or all.
 
     The whole report is computed once per period for every process (the shared cache); the
-    filters only select from it.
+    filters only select from it. With ``channel``, a month not released has no rows.
     """
-    key = f"quality:v1:{int(time.time() // REFRESH_SECONDS)}"
+    key = f"quality:v2:{int(time.time() // REFRESH_SECONDS)}"
     report: dict[str, Any] | None = cache.get(key)
     if report is None:
         report = _compute()
@@ -305,9 +390,49 @@ def quality_report(
         if (first is None or m["month"] >= first) and (last is None or m["month"] <= last)
     ]
     if channel is not None:
-        parts = ("estimates", "screening_reasons", "revoked_by_channel")
+        parts = ("estimates", "screening_reasons")
         months = [
             {**m, **{p: [row for row in m[p] if row["channel"] == channel] for p in parts}}
             for m in months
         ]
     return {**report, "from": first, "to": last, "channel": channel, "months": months}
+
+
+# --- the one writer -----------------------------------------------------------------------------
+
+
+def quality_freeze(*, now: dt.datetime | None = None) -> list[QualityRelease]:
+    """Freeze the quality report of every month whose breakdowns were released and whose
+    report is not frozen yet (idempotent; the screener's loop runs it every round)."""
+    waiting = list(
+        Release.objects.exclude(pk__in=QualityRelease.objects.values("release_id")).order_by(
+            "number"
+        )
+    )
+    if not waiting:
+        return []
+    k = settings.SANTUI_SUPPRESS_BELOW
+    min_reviewed = settings.SANTUI_QUALITY_MIN_REVIEWED
+    live = _live()
+    at = now or timezone.now()
+    made = []
+    for release in waiting:
+        month = live.get(_month(release.month), {})
+        with transaction.atomic():
+            q, created = QualityRelease.objects.get_or_create(
+                release=release,
+                defaults={
+                    "month": release.month,
+                    "frozen_at": at,
+                    "accepted_by_rules": month.get("accepted_by_rules"),
+                    "estimates": frozen_estimates(
+                        month.get("estimates", []), min_reviewed=min_reviewed, k=k
+                    ),
+                    "screening_reasons": frozen_reasons(month.get("screening_reasons", []), k=k),
+                },
+            )
+        if created:
+            made.append(q)
+    if made:
+        cache.delete(f"quality:v2:{int(time.time() // REFRESH_SECONDS)}")
+    return made

@@ -17,6 +17,7 @@ from santui.screening.actions import (
     screening_backlog,
     screening_prune_counts,
 )
+from santui.screening.quality import quality_freeze
 from santui.screening.review import DrawError, review_draw
 from santui.tally.loops import Round
 
@@ -51,9 +52,11 @@ def screen_all(
 
 def screen_loop_round(batch: int | None, *, clock: Any = time.monotonic) -> Round:
     """One round of `santui screen --loop`. Once an hour it also prunes old bucket counts and
-    draws yesterday's sample for the blind re-review (once per day: the draw is idempotent)."""
+    draws yesterday's sample for the blind re-review (once per day: the draw is idempotent).
+    Every round it freezes the quality report of a month whose breakdowns were just released."""
     summary = ScreenSummary()
     screen_round(batch=batch, summary=summary)
+    quality_freeze()
     if clock() - _last_pruned["at"] >= PRUNE_EVERY:
         screening_prune_counts()
         with contextlib.suppress(DrawError):  # yesterday is not over yet (just after midnight)

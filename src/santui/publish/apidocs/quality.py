@@ -10,8 +10,8 @@ from santui.statements.models import Channel, RejectReason
 
 MONTH_PATTERN = "^[1-9][0-9]{3}-(0[1-9]|1[0-2])$"
 _COUNT = {"type": "integer", "minimum": 0}
+_NULLABLE_COUNT = {"type": ["integer", "null"], "minimum": 0}
 _SHARE = {"type": ["number", "null"], "minimum": 0, "maximum": 1}
-_CHANNEL = {"enum": list(Channel.values)}
 
 _ESTIMATE = {
     "type": "object",
@@ -24,8 +24,14 @@ _ESTIMATE = {
             "enum": [None, *Channel.values],
             "description": "null: all channels together",
         },
-        "sampled": {**_COUNT, "description": "statements drawn for the blind re-review"},
-        "reviewed": {**_COUNT, "description": "of those, statements a moderator has judged"},
+        "sampled": {
+            **_NULLABLE_COUNT,
+            "description": "statements drawn for the blind re-review; null for one channel",
+        },
+        "reviewed": {
+            **_NULLABLE_COUNT,
+            "description": "of those, statements a moderator has judged; null for one channel",
+        },
         "effective_n": {
             "type": ["number", "null"],
             "minimum": 0,
@@ -36,7 +42,8 @@ _ESTIMATE = {
             "description": (
                 "estimated share of the persons counted by the rules' automatic acceptance that "
                 "should not have been counted (not a withdrawal, or a duplicate); null when "
-                "fewer than min_reviewed statements were reviewed"
+                "fewer than min_reviewed statements were reviewed (for one channel: fewer "
+                "than the larger of min_reviewed and suppress_below)"
             ),
         },
         "ci_low": {**_SHARE, "description": "95 % Wilson score interval, lower bound"},
@@ -50,12 +57,22 @@ _REASON = {
     "additionalProperties": False,
     "required": ["channel", "decision", "reason", "statements"],
     "properties": {
-        "channel": _CHANNEL,
+        "channel": {
+            "enum": [None, *Channel.values],
+            "description": "null: all channels together (per channel: released months only)",
+        },
         "decision": {"enum": [Decision.HELD.value, Decision.DUPLICATE.value]},
         "reason": {"type": "string", "description": "a screening reason (docs/screening.md)"},
         "statements": {
-            **_COUNT,
-            "description": "statements (not persons); a held statement may have several reasons",
+            **_NULLABLE_COUNT,
+            "description": (
+                "statements (not persons); a held statement may have several reasons; "
+                "null: suppressed"
+            ),
+        },
+        "suppressed": {
+            "type": "boolean",
+            "description": "one channel's cell, withheld (below suppress_below, or its pair)",
         },
     },
 }
@@ -67,26 +84,28 @@ _REVOKED_REASON = {
     "properties": {"reason": {"enum": list(RejectReason.values)}, "persons": _COUNT},
 }
 
-_REVOKED_CHANNEL = {
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["channel", "persons", "suppressed"],
-    "properties": {
-        "channel": _CHANNEL,
-        "persons": {"type": ["integer", "null"], "minimum": 0, "description": "null: suppressed"},
-        "suppressed": {"type": "boolean"},
-    },
-}
-
 _MONTH = {
     "type": "object",
     "additionalProperties": False,
     "required": [
-        "month", "accepted_by_rules", "estimates", "screening_reasons", "revoked_by_reason",
-        "revoked_by_channel",
+        "month", "release", "frozen_at", "accepted_by_rules", "estimates", "screening_reasons",
+        "revoked_by_reason",
     ],
     "properties": {
         "month": {"type": "string", "pattern": MONTH_PATTERN},
+        "release": {
+            "type": ["integer", "null"],
+            "minimum": 1,
+            "description": (
+                "the breakdown release of this month (docs/disclosure.md); null: not released "
+                "yet, so only figures over all channels, live"
+            ),
+        },
+        "frozen_at": {
+            "type": ["string", "null"],
+            "format": "date-time",
+            "description": "when this released month's figures were frozen (never changed after)",
+        },
         "accepted_by_rules": {
             "type": ["integer", "null"],
             "minimum": 0,
@@ -99,11 +118,6 @@ _MONTH = {
             "description": "persons counted this month, later revoked, per reason (all channels)",
             "items": _REVOKED_REASON,
         },
-        "revoked_by_channel": {
-            "type": "array",
-            "description": "the same persons per channel (all reasons), suppressed below k",
-            "items": _REVOKED_CHANNEL,
-        },
     },
 }  # fmt: skip
 
@@ -115,7 +129,7 @@ _QUALITY = {
         "min_reviewed", "suppress_below", "from", "to", "channel", "months",
     ],
     "properties": {
-        "schema": {"const": 1},
+        "schema": {"const": 2},
         "computed_at": {"type": "string", "format": "date-time", "description": "UTC"},
         "refresh_seconds": {"type": "integer", "minimum": 1},
         "timezone": {"type": "string", "description": "the reporting time zone of the months"},
@@ -163,8 +177,10 @@ PATHS: dict[str, Any] = {
             "description": (
                 "Months in the reporting time zone. A random sample of the statements the "
                 "screening rules accepted each day is judged blind by moderators "
-                "(docs/methodology.md). Recomputed every `refresh_seconds`. A from after to "
-                "gives no months. Conditional requests get 304 when unchanged."
+                "(docs/methodology.md). Recomputed every `refresh_seconds`. Figures per "
+                "channel only for months whose breakdowns were released, frozen once "
+                "(docs/disclosure.md#the-quality-report). A from after to gives no months. "
+                "Conditional requests get 304 when unchanged."
             ),
             "parameters": [
                 _month_param("from", "first month (YYYY-MM), inclusive; empty: no bound"),
@@ -173,7 +189,7 @@ PATHS: dict[str, Any] = {
                     "name": "channel",
                     "in": "query",
                     "required": False,
-                    "description": "one channel's rows only; empty: every channel",
+                    "description": "one channel's rows only (released months); empty: every row",
                     "schema": {"enum": ["", *Channel.values]},
                 },
             ],

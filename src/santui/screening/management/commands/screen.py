@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from santui.screening.quality import quality_freeze
 from santui.screening.rules import RULES
 from santui.screening.run import screen_all, screen_loop_round
 from santui.tally.actions import tally_integrate
@@ -45,6 +46,7 @@ class Command(BaseCommand):
             if report is not None:
                 report.close()
         integrated = tally_integrate()  # the accepted ones are counted before we exit
+        quality_freeze()  # months released since the last round (santui.screening.quality)
         d = summary.decided
         reasons = ", ".join(f"{k} {v}" for k, v in summary.reasons.most_common()) or "none"
         self.stdout.write(
