@@ -61,6 +61,23 @@ def test_intake_volunteer_records_a_phone_statement_through_the_action() -> None
     assert change.via == "back office"
 
 
+@pytest.mark.parametrize("declarant", ["self", "family", "volunteer", "deceased"])
+def test_staff_record_who_declares(declarant: str) -> None:
+    client = staff(INTAKE_VOLUNTEER)
+    page = client.get("/office/statements/statement/add/").content.decode()
+    assert 'name="declarant"' in page
+    response = client.post("/office/statements/statement/add/", record_form(declarant=declarant))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert Statement.objects.get().declarant == declarant
+
+
+def test_an_unknown_kind_of_declarant_is_refused_by_the_office_form() -> None:
+    client = staff(INTAKE_VOLUNTEER)
+    response = client.post("/office/statements/statement/add/", record_form(declarant="ghost"))
+    assert response.status_code == 200
+    assert not Statement.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
@@ -175,7 +192,7 @@ def test_moderator_sees_screening_decides_held_and_reinstates_a_duplicate() -> N
     screen_all(delay=0)
     client = staff(MODERATOR)
     page = client.get("/office/statements/statement/?status__exact=held").content.decode()
-    assert "headcount_unsupported" in page  # the reasons, in the list
+    assert "persons not supported by the text" in page  # the reasons, in words, in the list
     page = client.get("/office/statements/statement/?reject_reason__exact=duplicate")
     assert f"duplicate of #{first.pk}" in page.content.decode()
     response = client.post(

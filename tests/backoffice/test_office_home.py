@@ -171,3 +171,4 @@ def test_the_home_page_links_a_moderator_to_the_queue_and_bulk_invalidation() ->
     assert 'href="/office/queue/"' in page and 'href="/office/invalidate/"' in page
     page = staff(INTAKE_VOLUNTEER, "vol_links").get("/office/").content.decode()
     assert 'href="/office/queue/"' not in page
+

@@ -25,6 +25,7 @@ from santui.statements.receipts import receipt_hash
 from santui.tally.actions import tally_integrate
 from santui.tally.log import log_signer
 from santui.tally.models import IntegrationState
+from santui.tally.selectors import stats_document
 from tests.browser.support import (
     SCREENSHOTS,
     assert_stayed_local,
@@ -37,7 +38,7 @@ from tests.browser.support import (
 pytestmark = pytest.mark.browser
 
 WIDTHS = {"phone": (390, 844), "desktop": (1280, 900)}
-RECEIPT_CODE = re.compile(r"^[A-Z2-7]{4}(?:-[A-Z2-7]{4}){7}$")
+RECEIPT_CODE = re.compile(r"^[A-Z2-7]{3}(?:-[A-Z2-7]{3}){10}$")  # 32 + a check character
 
 STATEMENT_TEXT = "我声明退出中国共产党、共青团和少先队，与中共彻底决裂。"
 ALIAS = "自由之光"
@@ -196,3 +197,35 @@ def test_declaration_without_organization_shows_error_and_stores_nothing(
     assert browser.find_element(By.ID, "id_name").get_attribute("value") == ALIAS
     _screenshot(browser, "declare-error")
     assert Statement.objects.count() == 0
+
+
+@pytest.mark.parametrize("unsaid", [False, True], ids=["place left empty", "prefer not to say"])
+def test_declaration_without_a_place_is_taken_and_counted_as_unknown(
+    browser: WebDriver, live_server: Any, unsaid: bool
+) -> None:
+    """Place is optional (issue 16): a person at risk says nothing, or "I prefer not to say";
+    the statement is taken, stored without a region and counted under "unknown / not said"."""
+    _open(browser, f"{live_server.url}/declare/")
+    legend = browser.find_element(By.CSS_SELECTOR, "main fieldset legend").text
+    assert "可选" in legend or "選填" in legend or "optional" in legend, legend
+    browser.find_element(By.ID, "id_text").send_keys(STATEMENT_TEXT)
+    browser.find_element(By.CSS_SELECTOR, "input[name=organizations][value=party]").click()
+    if unsaid:
+        box = browser.find_element(By.ID, "id_place_unsaid")
+        assert box.get_attribute("type") == "checkbox"
+        box.click()
+    _screenshot(browser, f"declare-no-place-{'unsaid' if unsaid else 'empty'}")
+    _submit(browser)
+
+    code = browser.find_element(By.ID, "receipt-code").text.strip()
+    assert code, "no receipt code: the statement was not taken"
+    statement = Statement.objects.get()
+    assert (statement.region, statement.status) == ("", Status.RECEIVED)
+
+    IntegrationState.objects.get_or_create(pk=1)  # a transactional flush may have emptied it
+    statement_accept(statement=statement, by=None, via="test")
+    tally_integrate()
+    regions = stats_document(public=False)["regions"]
+    assert [(r["code"], r["name_zh"], r["persons"]) for r in regions] == [
+        (None, "不详／未说明", 1)
+    ]

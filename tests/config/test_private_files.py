@@ -1,6 +1,7 @@
 """Issue 12, secure defaults: a new instance's home is 0700, and its SQLite database (with its
 -wal and -shm files), its key file and the public log's signing key are 0600, whatever the
-umask. Run as a fresh process, as `santui` starts, in a home that does not exist yet."""
+umask. Run as a fresh process, as `santui setup` starts, in a home that does not exist yet.
+Issue 16: nothing else makes an instance (tests/ops/test_cli.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from pathlib import Path
 SCRIPT = """
 import os
 import django
+from santui.config import instance
+instance.MODE = "prepare"  # as santui setup and santui serve start (santui.cli)
 django.setup()
 from django.db import connection
 from santui.tally.log import log_signer
@@ -27,6 +30,9 @@ with connection.cursor() as cursor:
         if os.path.exists(path):
             print(path, oct(os.stat(path).st_mode & 0o777))
 """
+
+
+PREPARE = "import django; import santui.config.instance as i; i.MODE = 'prepare'; django.setup()"
 
 
 def _mode(path: Path) -> int:
@@ -64,8 +70,8 @@ def test_an_existing_home_and_database_are_left_as_they_are(tmp_path: Path) -> N
     os.chmod(home / "santui.sqlite3", 0o640)
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SANTUI_KEY_FILE")}
     env |= {"SANTUI_HOME": str(home), "DJANGO_SETTINGS_MODULE": "santui.config.settings.prod"}
-    subprocess.run(  # as above
-        [sys.executable, "-c", "import django; django.setup()"],
+    subprocess.run(  # noqa: S603  # our own interpreter, a fixed script
+        [sys.executable, "-c", PREPARE],
         env=env, check=True, timeout=120,
     )  # fmt: skip
     assert (_mode(home), _mode(home / "santui.sqlite3")) == (0o750, 0o640)

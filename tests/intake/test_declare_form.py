@@ -18,10 +18,12 @@ from django.utils import timezone
 from santui.statements.actions import statement_accept, statement_reject
 from santui.statements.crypto import keyed_hash
 from santui.statements.models import LedgerEntry, Statement, Status, StatusChange
+from santui.tally.actions import tally_integrate
+from santui.tally.selectors import stats_document
 
 pytestmark = pytest.mark.django_db
 
-CODE_FORMAT = re.compile(r"^[A-Z2-7]{4}(?:-[A-Z2-7]{4}){7}$")
+CODE_FORMAT = re.compile(r"^[A-Z2-7]{3}(?:-[A-Z2-7]{3}){10}$")  # 32 + a check character
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
 
@@ -141,7 +143,7 @@ def test_valid_post_stores_one_received_statement_and_shows_its_code_once(client
     ]  # fmt: skip
     assert not LedgerEntry.objects.exists()  # received is not counted
 
-    compact = code.replace("-", "")
+    compact = code.replace("-", "")[:32]  # the secret, without its check character
     assert s.receipt_hash == keyed_hash("receipt", compact.encode("ascii"))
     with connection.cursor() as cursor:
         cursor.execute("SELECT * FROM statements_statement")
@@ -172,6 +174,59 @@ def test_place_is_a_province_a_city_or_a_country(
     response = declare(client, valid(**overrides))
     assert response.status_code == 200, errors(response)
     assert Statement.objects.get().region == region
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        pytest.param({"province": "", "city": "", "country": ""}, id="no place"),
+        pytest.param({"province": ..., "city": ..., "country": ...}, id="no place fields"),
+        pytest.param(
+            {"province": "", "city": "", "country": "", "place_unsaid": "on"},
+            id="prefer not to say",
+        ),
+    ],
+)
+def test_a_statement_without_a_place_is_taken_and_counted_as_unknown(
+    client: Client, overrides: dict[str, Any]
+) -> None:
+    """Place is optional (issue 16): nothing, or "I prefer not to say", is an unknown region,
+    counted under it in the exact figures (staff) like any other key."""
+    response = declare(client, valid(**overrides))
+    assert response.status_code == 200, errors(response)
+    statement = Statement.objects.get()
+    assert statement.region == ""
+    statement_accept(statement=statement, by=None, via="test")
+    tally_integrate()
+    doc = stats_document(public=False)
+    assert [(r["code"], r["name"], r["persons"]) for r in doc["regions"]] == [
+        (None, "unknown / not said", 3)
+    ]
+    assert (doc["regions"][0]["name_zh"], doc["regions"][0]["name_zh_hant"]) == (
+        "不详／未说明", "不詳／未說明",
+    )  # fmt: skip
+
+
+def test_the_form_says_the_place_is_optional(client: Client) -> None:
+    page = client.get("/declare/", **EN).content.decode()
+    assert "Where are you from? (optional)" in page
+    assert 'name="place_unsaid"' in page
+    assert "I prefer not to say" in page
+    # the declarant chooses who sends it; "for myself" is preselected
+    assert re.search(r'<input[^>]*name="declarant"[^>]*value="self"[^>]*checked', page), page
+
+
+@pytest.mark.parametrize("declarant", ["self", "family", "volunteer", "deceased"])
+def test_who_declares_is_stored_from_the_form(client: Client, declarant: str) -> None:
+    response = declare(client, valid(declarant=declarant))
+    assert response.status_code == 200, errors(response)
+    assert Statement.objects.get().declarant == declarant
+
+
+def test_who_declares_defaults_to_self(client: Client) -> None:
+    response = declare(client, valid(declarant=...))  # an old page without the field
+    assert response.status_code == 200, errors(response)
+    assert Statement.objects.get().declarant == "self"
 
 
 def test_optional_answers_may_be_left_out(client: Client) -> None:
@@ -298,7 +353,11 @@ BAD_POSTS: list[tuple[str, dict[str, Any]]] = [
     ("unknown province", valid(province="990000", city="")),
     ("province and country", valid(city="", country="US")),
     ("city and country", valid(province="", country="HK")),
-    ("no place", valid(province="", city="", country="")),
+    ("place and prefer not to say", valid(place_unsaid="on")),
+    ("country and prefer not to say", valid(province="", city="", country="US", place_unsaid="on")),
+    ("invalid declarant", valid(declarant="neighbour")),
+    ("declarant in capitals", valid(declarant="FAMILY")),
+    ("declarant too long", valid(declarant="self" * 5000)),
     ("country CN", valid(province="", city="", country="CN")),
     ("unknown country", valid(province="", city="", country="XX")),
     ("NUL in text", valid(text="我退出\x00党")),
@@ -330,8 +389,8 @@ def test_errors_name_the_problem(client: Client) -> None:
         declare(client, valid(province="110000", city="210100"))
     )
     assert "The text contains control characters." in errors(declare(client, valid(text="a\x07b")))
-    nowhere = declare(client, valid(province="", city="", country=""))
-    assert "Say where you are from: a province or a country." in errors(nowhere)
+    unsaid = declare(client, valid(place_unsaid="on"))
+    assert any("I prefer not to say" in e and "keep one" in e for e in errors(unsaid))
     both = declare(client, valid(city="", country="US"))
     assert any("not both" in e for e in errors(both))
 

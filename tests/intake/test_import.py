@@ -165,6 +165,9 @@ def test_documented_jsonl_example_imports_every_row_with_its_fields(tmp_path: Pa
     assert (fourth.status, fourth.headcount) == (Status.ACCEPTED, 1)
     assert fourth.changes.order_by("id").first().to_status == Status.RECEIVED
     assert fourth.organizations == ["party"]
+    # who declared: the row says family; the rows without the field are the person themselves
+    assert fourth.declarant == "family"
+    assert [stored(e).declarant for e in ("tj-2005-000001", "tj-2005-000002")] == ["self"] * 2
 
     doc = stats()  # accepted and screened rows, integrated before the command returned
     assert doc["log_size"] == 4
@@ -178,6 +181,10 @@ def test_documented_jsonl_example_imports_every_row_with_its_fields(tmp_path: Pa
     assert {r["code"]: r["persons"] for r in doc["regions"]} == {
         "440000": 5, "210000": 1, "HK": 1, "TW": 1,
     }  # fmt: skip
+    # staff's exact figures: each kind of declarant apart
+    assert doc["declarants"] == [
+        {"key": "self", "persons": 7}, {"key": "family", "persons": 1},
+    ]  # fmt: skip
 
 
 def test_documented_csv_example_imports_every_row_with_its_fields(tmp_path: Path) -> None:
@@ -479,7 +486,55 @@ BAD_ROWS: list[tuple[str, str, str]] = [
     ("anonymous-named", json.dumps(good("x", name="张三", name_kind="anonymous")), "bad name_kind"),
     ("publish-maybe", json.dumps(good("x", publish="maybe")), "bad publish"),
     ("member-number", json.dumps(good("x", current_party_member=1)), "bad current_party_member"),
+    ("declarant", json.dumps(good("x", declarant="neighbour")), "unknown declarant"),
+    ("declarant-case", json.dumps(good("x", declarant="Family")), "unknown declarant"),
+    ("declarant-space", json.dumps(good("x", declarant=" family")), "unknown declarant"),
+    ("declarant-list", json.dumps(good("x", declarant=["family"])), "unknown declarant"),
+    ("declarant-number", json.dumps(good("x", declarant=1)), "unknown declarant"),
+    ("declarant-true", json.dumps(good("x", declarant=True)), "unknown declarant"),
+    ("declarant-long", json.dumps(good("x", declarant="self" * 10_000)), "unknown declarant"),
+    (
+        "declarant-zh",
+        json.dumps(good("x", declarant="家属"), ensure_ascii=False),
+        "unknown declarant",
+    ),
 ]
+
+
+def test_declarant_column_is_optional_and_each_kind_is_stored_and_counted(
+    tmp_path: Path,
+) -> None:
+    """Old files (no declarant column) stay valid as "self"; every kind lands as given."""
+    old = (
+        "external_id,received_at,channel,organizations,status\n"
+        "old-1,2006-01-02,fax,party,accepted\n"
+    )
+    new = (
+        "external_id,received_at,channel,organizations,headcount,declarant,status\n"
+        "n-self,2006-01-02,fax,party,1,self,accepted\n"
+        "n-fam,2006-01-02,fax,party,2,family,accepted\n"
+        "n-vol,2006-01-02,phone,party,3,volunteer,accepted\n"
+        "n-dead,2006-01-02,phone,party,4,deceased,accepted\n"
+        "n-empty,2006-01-02,phone,party,1,,accepted\n"
+        "n-bad,2006-01-02,phone,party,1,friend,accepted\n"
+    )
+    first = run_bytes(tmp_path, old.encode(), name="old.csv")
+    assert first.rejects == []
+    second = run_bytes(tmp_path, new.encode(), name="new.csv")
+    assert [(r["line"], r["reason"].split(":")[0]) for r in second.rejects] == [
+        (7, "unknown declarant")
+    ]
+    assert dict(Statement.objects.values_list("external_id", "declarant")) == {
+        "old-1": "self", "n-self": "self", "n-fam": "family", "n-vol": "volunteer",
+        "n-dead": "deceased", "n-empty": "self",
+    }  # fmt: skip
+    # the ledger carries it, and staff's exact document counts each kind apart
+    ledger = dict(LedgerEntry.objects.values_list("statement__external_id", "declarant"))
+    assert ledger == dict(Statement.objects.values_list("external_id", "declarant"))
+    assert stats()["declarants"] == [
+        {"key": "self", "persons": 3}, {"key": "family", "persons": 2},
+        {"key": "volunteer", "persons": 3}, {"key": "deceased", "persons": 4},
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize(

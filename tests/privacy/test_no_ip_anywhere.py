@@ -44,7 +44,7 @@ CLIENT_ADDRESS = "203.0.113.77"  # TEST-NET-3, as REMOTE_ADDR
 FORWARDED_ADDRESS = "198.51.100.23"  # TEST-NET-2, in X-Forwarded-For
 ADDRESSES = (CLIENT_ADDRESS, FORWARDED_ADDRESS)
 
-RECEIPT_CODE = re.compile(r'id="receipt-code">\s*([A-Z2-7]{4}(?:-[A-Z2-7]{4}){7})\s*<')
+RECEIPT_CODE = re.compile(r'id="receipt-code">\s*([A-Z2-7]{3}(?:-[A-Z2-7]{3}){10})\s*<')
 CHALLENGE_KEY = re.compile(r'name="challenge_0" value="([0-9a-f]{40})"')
 
 VALID_POST = {

@@ -533,13 +533,19 @@ def test_colour_classes_cover_every_value_in_order(values: list[int]) -> None:
 def test_panels_keep_their_own_scale_and_the_share_bar_its_label() -> None:
     chart = column_panels(
         [
-            ("Members", "official", [("2021", 96_710_000, "96.71M"), ("2022", 98_040_000, "")]),
-            ("Quit", "registry", [("2021", 10, "10"), ("2022", 20, "20")]),
-        ]
+            ("Members", "official", [("2021", 96_710_000), ("2022", 98_040_000)]),
+            ("Quit", "registry", [("2021", 10), ("2022", 20)]),
+        ],
+        locale="en",
     )
     first, second = chart.panels
-    assert float(first.columns[1].height) == float(second.columns[1].height) == 150
-    assert float(second.columns[0].height) == 75
+    # each column against its own panel's axis: 0 to 100M, 0 to 20
+    assert [t.label for t in first.ticks] == ["0", "25M", "50M", "75M", "100M"]
+    assert [t.label for t in second.ticks] == ["0", "5", "10", "15", "20"]
+    assert (first.top, second.top) == ("100M", "20")
+    assert float(second.columns[1].height) == 150 and float(second.columns[0].height) == 75
+    assert float(first.columns[0].height) == pytest.approx(150 * 0.9671, abs=0.1)
+    assert [c.value for c in first.columns] == ["96.71M", "98.04M"]
     assert float(first.columns[1].x) < second.x
     bar = share_bar(1, 4, label="25.0%")
     assert float(bar.part) == 90 and bar.label_anchor == "end"

@@ -329,7 +329,7 @@ def test_no_table_shows_a_zero_row_or_sits_in_a_box_that_cuts_rows(
         _response, soup = page(client, query)
         # the cells of breakdowns (the series and the totals may well say 0)
         tables = soup.select("#map-table, #other-places, section.breakdown table")
-        assert len(tables) == 5
+        assert len(tables) == 6  # map, other places, sectors, channels, name kinds, declarants
         for table in tables:
             for td in table.select("tbody td.num"):
                 assert number(td.get_text()) != 0, (table.get("id"), td.parent.get_text())
@@ -402,3 +402,37 @@ def test_twenty_years_of_days_fit_the_size_budget(client: Client, settings: Any)
         assert shown == doc["persons"]
         assert len(soup.select("#cumulative table")[0].select("tbody tr")) == len(doc["milestones"])
     print(json.dumps({"bytes_en": len(response.content), "css": css}))
+
+
+def test_who_declared_is_a_released_breakdown_with_each_kind_apart(client: Client) -> None:
+    """Issue 16: each kind of declarant in its own row, as released (small ones withheld), in
+    the page's language; a statement without a place is "unknown / not said"."""
+    for declarant, headcount, region in (
+        ("self", 40, "210100"), ("family", 15, "110105"), ("volunteer", 12, ""),
+        ("deceased", 3, "210100"), ("self", 20, ""),
+    ):  # fmt: skip
+        AcceptedStatementFactory(
+            headcount=headcount, region=region, received_at=at("2024-01-10"), declarant=declarant
+        )
+    tally_integrate()
+    stats_release(now=at("2024-02-08"))
+    doc = client.get("/api/v1/stats?period=2024-01").json()
+    shown = {c["key"]: c["persons"] for c in doc["declarants"]}
+    assert shown and "deceased" not in shown  # three persons: withheld
+    assert all(v >= 10 for v in shown.values()), shown
+    assert shown.get("self") == 60
+    _response, soup = page(client, "?period=2024-01")
+    section = soup.find("section", id="declarants")
+    assert isinstance(section, Tag)
+    rows = {tr.find("th").get_text(): number(tr.find("td").get_text())
+            for tr in section.select("table tbody tr")}  # fmt: skip
+    assert rows["the person themselves"] == 60
+    assert all(v is not None and v >= 10 for v in rows.values()), rows
+    assert "for a person who has died" not in rows
+    assert section.find("a", href=re.compile(r"/methodology/#declarants$"))
+    other = table_rows(soup, "other-places", 0)
+    assert "unknown / not said" in other, other
+    _response, zh = page(client, "?period=2024-01", language="zh-hans")
+    zh_section = zh.find("section", id="declarants")
+    assert isinstance(zh_section, Tag)
+    assert "本人" in zh_section.get_text() and "由谁声明" in zh_section.get_text()

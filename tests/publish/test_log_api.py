@@ -176,7 +176,7 @@ def test_receipt_page_shows_the_leaf_and_the_proof_file_verifies(client: Client)
     )  # fmt: skip
     leaf = leafcodec.decode(parsed.extra)
     assert isinstance(leaf, leafcodec.AddLeaf)
-    secret = leafcodec.receipt_secret(code.replace("-", ""))
+    secret = leafcodec.receipt_secret(code.replace("-", "")[:32])  # no check character
     assert leaf.commitment == leafcodec.receipt_commitment(secret)
 
 

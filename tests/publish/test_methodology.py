@@ -120,6 +120,46 @@ def test_the_page_shows_the_live_counts(rejections: None, client: Client) -> Non
     assert "at the declarant&#x27;s request" in html
 
 
+# Email is what arrives by email (issue 16): the page called it a handwritten or printed
+# statement sent to the center, in all three languages.
+EMAIL_CHANNEL = {
+    "en": ("email", "a statement sent to the service center by email"),
+    "zh-Hans": ("电子邮件", "通过电子邮件发送到服务中心的声明"),
+    "zh-Hant": ("電子郵件", "透過電子郵件發送到服務中心的聲明"),
+}
+
+
+@pytest.mark.parametrize("language", list(EMAIL_CHANNEL))
+def test_email_is_described_as_sent_by_email_in_every_language(
+    client: Client, language: str
+) -> None:
+    html = client.get("/methodology/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    channels = re.search(r'id="channels".*?</dl>', html, re.S)
+    assert channels
+    facts = dict(re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", channels.group(0)))
+    label, note = EMAIL_CHANNEL[language]
+    assert facts[label] == note
+    for wrong in ("handwritten", "written or printed", "手写或打印", "手寫或列印"):
+        assert wrong not in facts[label]
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [("en", ("Who declares", "The rule:", "unknown / not said")),
+     ("zh-Hans", ("由谁声明", "规则：", "不详／未说明")),
+     ("zh-Hant", ("由誰聲明", "規則：", "不詳／未說明"))],
+)  # fmt: skip
+def test_the_rule_for_statements_on_someone_elses_behalf_is_stated(
+    client: Client, language: str, words: tuple[str, ...]
+) -> None:
+    html = client.get("/methodology/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    section = re.search(r'<h2 id="declarants">.*?<h2 id="screening">', html, re.S)
+    assert section, "no section on who declares"
+    for word in words:
+        assert word in section.group(0), word
+    assert section.group(0).count("<dt>") == 4  # self, family, volunteer, deceased
+
+
 @pytest.mark.parametrize(
     ("language", "tag"), [("zh-Hans", "zh-Hans"), ("zh-Hant", "zh-Hant"), ("en", "en")]
 )
@@ -128,7 +168,8 @@ def test_every_section_in_every_language(client: Client, language: str, tag: str
     assert response.status_code == 200
     html = response.content.decode()
     assert f'<html lang="{tag}">' in html
-    for section in ("counting", "channels", "screening", "rejections", "suppression", "privacy"):
+    for section in ("counting", "channels", "declarants", "screening", "rejections",
+                    "suppression", "privacy"):  # fmt: skip
         assert f'id="{section}"' in html
         assert f'href="#{section}"' in html
     assert 'id="verify"' in html

@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+from django.db import IntegrityError, transaction
 
 from santui.statements.actions import (
     TransitionError,
@@ -106,3 +107,32 @@ def test_names_are_encrypted_at_rest() -> None:
     assert "王秀英".encode() not in bytes(name)
     assert b"138" not in bytes(contact)
     assert Statement.objects.get().name == "王秀英"
+
+
+@pytest.mark.parametrize("declarant", ["self", "family", "volunteer", "deceased"])
+def test_who_declares_is_stored_and_carried_by_the_add_and_the_revoke(declarant: str) -> None:
+    s = AcceptedStatementFactory(headcount=4, declarant=declarant)
+    assert Statement.objects.get(pk=s.pk).declarant == declarant
+    statement_reject(statement=s, by=None, reason="other", via="t")
+    add, revoke = LedgerEntry.objects.order_by("id")
+    assert (add.declarant, revoke.declarant) == (declarant, declarant)
+
+
+def test_who_declares_defaults_to_the_person_themselves() -> None:
+    s = statement_receive(channel="phone", organizations=["party"], name_kind="anonymous",
+                          source="t", via="t").statement  # fmt: skip
+    assert s.declarant == "self"
+
+
+@pytest.mark.parametrize("bad", ["", "Family", "neighbour", "self ", "家属"])
+def test_an_unknown_declarant_is_refused_by_the_action_and_the_database(bad: str) -> None:
+    with pytest.raises(ValueError, match="declarant"):
+        statement_receive(channel="phone", organizations=["party"], name_kind="anonymous",
+                          declarant=bad, source="t", via="t")  # fmt: skip
+    assert not Statement.objects.exists()
+    s = ReceivedStatementFactory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Statement.objects.filter(pk=s.pk).update(declarant=bad)
+    accepted = AcceptedStatementFactory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        LedgerEntry.objects.filter(statement=accepted).update(declarant=bad)

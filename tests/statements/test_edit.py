@@ -120,6 +120,20 @@ def test_the_editor_of_a_counted_field_cannot_accept_another_person_can() -> Non
     assert LedgerEntry.objects.get(statement=s).headcount == 7
 
 
+def test_who_declares_is_a_counted_field_a_second_person_accepts() -> None:
+    """Issue 16: self or on someone's behalf decides what the count means: an edit of it is held
+    for a second person, and the ledger counts the kind as corrected."""
+    s = ReceivedStatementFactory(headcount=2)
+    alice, bob = user("alice"), user("bob")
+    edited = statement_edit(statement=s, by=alice, changes={"declarant": "deceased"}, via="t")
+    assert (edited.status, edited.declarant) == ("held", "deceased")
+    assert edit_rows(s)[0].changes == {"declarant": ["self", "deceased"]}
+    with pytest.raises(SecondPersonRequired):
+        statement_accept(statement=s, by=alice, via="t")
+    statement_accept(statement=s, by=bob, via="t")
+    assert LedgerEntry.objects.get(statement=s).declarant == "deceased"
+
+
 def test_every_editor_of_a_counted_field_is_excluded_not_only_the_last() -> None:
     """Otherwise an editor's change is approved by themselves once a colleague touched another
     counted field after them."""
@@ -188,6 +202,8 @@ def test_staff_may_withdraw_consent_and_record_it_for_phone_statements() -> None
         ({"text": "字" * 5001}, "longer than 5000"),
         ({"region": "999999"}, "GB/T 2260"),
         ({"name_kind": "nonsense"}, "name_kind"),
+        ({"declarant": "neighbour"}, "declarant"),
+        ({"declarant": ""}, "declarant"),
         ({"status": "accepted"}, "not editable"),
     ],
 )

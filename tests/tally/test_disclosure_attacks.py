@@ -43,9 +43,9 @@ from tests.factories import AcceptedStatementFactory
 pytestmark = pytest.mark.django_db
 
 K = 10
-DIMENSIONS = ("region", "sector", "channel", "name_kind", "member")
+DIMENSIONS = ("region", "sector", "channel", "name_kind", "declarant", "member")
 DOC_PARTS = {"region": "regions", "sector": "sectors", "channel": "channels",
-             "name_kind": "name_kinds"}  # fmt: skip
+             "name_kind": "name_kinds", "declarant": "declarants"}  # fmt: skip
 
 
 def at(day: str, hour: int = 12) -> dt.datetime:
@@ -320,6 +320,7 @@ def no_published_figure_is_small(seen: Seen) -> None:
 PLACES = ["210000", "110000", "520000", "US", "HK"]
 SECTORS = ["farmer", "police", "state_security", ""]
 CHANNELS = ["web", "phone", "fax"]
+DECLARANTS = ["self", "self", "family", "volunteer", "deceased"]  # most declare for themselves
 
 
 def accept(
@@ -331,10 +332,11 @@ def accept(
     channel: str = "web",
     member: bool = False,
     kind: str = "alias",
+    declarant: str = "self",
 ) -> Statement:
     return AcceptedStatementFactory(
         headcount=n, received_at=at(day), region=region, sector=sector, channel=channel,
-        current_party_member=member, name_kind=kind,
+        current_party_member=member, name_kind=kind, declarant=declarant,
     )  # fmt: skip
 
 
@@ -346,9 +348,13 @@ def registry() -> None:
         accept(f"2005-04-{day:02d}", n=2, region="110000", sector="police", kind="real")
     accept("2005-04-17", region="520000", sector="state_security", member=True)  # one person
     accept("2005-04-18", n=4, region="US", channel="fax", kind="anonymous")
+    accept("2005-04-19", n=2, region="210000", declarant="family")  # two persons, on behalf
+    for day in range(1, 13):  # a kind large enough to be shown
+        accept(f"2005-04-{day:02d}", n=1, region="210000", declarant="volunteer")
     for day in range(1, 29):
         accept(f"2005-05-{day:02d}", n=5, region="210000", member=day % 2 == 0)
     accept("2005-05-09", n=2, region="HK", sector="", channel="fax")
+    accept("2005-05-11", n=1, region="210000", declarant="deceased")  # one person who died
     for day in range(1, 31):
         accept(f"2005-12-{day:02d}", n=2, region="110000", sector="police")
     accept("2006-01-05", n=30, region="210000", channel="phone")
@@ -556,6 +562,7 @@ ACCEPT = st.tuples(
     st.sampled_from(SECTORS),
     st.sampled_from(CHANNELS),
     st.booleans(),
+    st.sampled_from(DECLARANTS),
 )
 EVENT = st.one_of(ACCEPT, st.tuples(st.just("revoke"), st.integers(0, 50)),
                   st.tuples(st.just("release")))  # fmt: skip
@@ -576,11 +583,11 @@ def test_no_sequence_of_events_lets_anyone_pin_a_small_cell(events: list[Any]) -
         accepted: list[Statement] = []
         for event in events:
             if event[0] == "accept":
-                _, back, n, region, sector, channel, member = event
+                _, back, n, region, sector, channel, member, declarant = event
                 month = MONTHS[min(len(MONTHS) - 1, max(0, current - back))]  # back: back-dated
                 day = f"{month}-{1 + (n * 7 + len(accepted)) % 28:02d}"
                 accepted.append(accept(day, n=n, region=region, sector=sector, channel=channel,
-                                       member=member))  # fmt: skip
+                                       member=member, declarant=declarant))  # fmt: skip
                 tally_integrate()
             elif event[0] == "revoke" and accepted:
                 statement = accepted.pop(event[1] % len(accepted))
@@ -625,3 +632,6 @@ def test_the_adversary_finds_what_primary_suppression_alone_would_leak(
     # e.g. April's total minus its published regions is the 1 + 4 of Guizhou and the US
     assert any(f.startswith("region 520000 new in release 1") for f in found), found
     assert any(" over releases " in f for f in found), found  # differences of all-time figures
+    # and who declared: April's persons minus its published "self" and "volunteer" figures
+    # are the two persons a family member declared for
+    assert any(f.startswith("declarant family new in release 1") for f in found), found

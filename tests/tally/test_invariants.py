@@ -33,6 +33,7 @@ receive = st.tuples(
     st.sampled_from(["110101", "210100", "US", "HK", ""]),
     st.sampled_from(["", "police", "farmer"]),
     st.sampled_from(["web", "phone", "group"]),
+    st.sampled_from(["self", "family", "volunteer", "deceased"]),
 )
 accept = st.tuples(st.just("accept"), st.integers(0, 50))
 reject = st.tuples(
@@ -64,13 +65,14 @@ class TallyEqualsRecount(TestCase):
         model: dict[int, dict] = {}  # type: ignore[type-arg]
         for op in ops:
             if op[0] == "receive":
-                _, headcount, orgs, when, region, sector, channel = op
+                _, headcount, orgs, when, region, sector, channel, declarant = op
                 s = statement_receive(
                     channel=channel, organizations=sorted(orgs), name_kind="anonymous",
                     headcount=headcount, received_at=when, region=region, sector=sector,
-                    source="t", via="t",
+                    declarant=declarant, source="t", via="t",
                 ).statement  # fmt: skip
-                model[s.pk] = {"status": "received", "headcount": headcount, "orgs": orgs}
+                model[s.pk] = {"status": "received", "headcount": headcount, "orgs": orgs,
+                               "declarant": declarant}  # fmt: skip
             elif op[0] in ("accept", "reject") and model:
                 pk = sorted(model)[op[1] % len(model)]
                 statement = Statement.objects.get(pk=pk)
@@ -99,5 +101,13 @@ class TallyEqualsRecount(TestCase):
         assert doc["statements"] == want["statements"]
         assert doc["organizations"] == want["organizations"]
         assert sum(c["persons"] for c in doc["channels"]) == want["persons"]
+        # each kind of declarant apart, adding up to the persons
+        kinds: Counter[str] = Counter()
+        for s in model.values():
+            if s["status"] == "accepted":
+                kinds[s["declarant"]] += s["headcount"]
+        assert {c["key"]: c["persons"] for c in doc["declarants"]} == {
+            k: v for k, v in kinds.items() if v
+        }
         assert sum(r["persons"] for r in doc["regions"]) == want["persons"]
         assert (doc["daily"][-1]["cumulative"] if doc["daily"] else 0) == want["persons"]

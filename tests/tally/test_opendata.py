@@ -119,6 +119,7 @@ def figures() -> dict[str, Any]:
     anonymous = AcceptedStatementFactory(
         headcount=20, region="US", received_at=at("2005-04-22"), channel="group",
         current_party_member=True, name_kind="anonymous", name="", publish=True,
+        declarant="volunteer",
     )  # fmt: skip
     AcceptedStatementFactory(
         headcount=1, region="440300", received_at=at("2005-04-22"), channel="web",
@@ -171,11 +172,16 @@ def test_breakdowns_equal_the_stats_document(figures: dict[str, Any]) -> None:
             for r in doc["regions"]
         ]  # fmt: skip
         for part, column in (("sectors", "sector"), ("channels", "channel"),
-                             ("name_kinds", "name_kind")):  # fmt: skip
+                             ("name_kinds", "name_kind"), ("declarants", "declarant")):  # fmt: skip
             rows = read_rows(f"{part}.{fmt}", files[f"{part}.{fmt}"])
             assert rows == [
                 {column: c["key"], "persons": c["persons"], "through": None} for c in doc[part]
             ]
+        # who declared, each kind apart (a group of 20 sent by a volunteer, 18 by themselves)
+        declarants = read_rows(f"declarants.{fmt}", files[f"declarants.{fmt}"])
+        assert [(r["declarant"], r["persons"]) for r in declarants] == [
+            ("self", 18), ("volunteer", 20),
+        ]  # fmt: skip
         marks = read_rows(f"milestones.{fmt}", files[f"milestones.{fmt}"])
         assert [{"persons": m["persons"], "date": m["date"].isoformat()} for m in marks] == doc[
             "milestones"
@@ -196,7 +202,7 @@ def test_withheld_figures_are_left_out_of_every_file(figures: dict[str, Any]) ->
         if "persons" not in file.dataset.field_names or name.startswith(("daily", "org", "mile")):
             continue
         for row in read_rows(name, files[name]):
-            if "dimension" in row or "code" in row or "sector" in row or "channel" in row:
+            if {"dimension", "code", "sector", "channel", "declarant"} & set(row):
                 assert row["persons"] >= 10, (name, row)
     regions = read_rows("regions.csv", files["regions.csv"])
     # Beijing (3), Guangdong (1) and not stated (2) are few; Liaoning (12) is withheld with them,
@@ -314,7 +320,7 @@ def test_export_writes_every_file_with_its_hash(figures: dict[str, Any], tmp_pat
         assert resource["bytes"] == len(data)
         assert resource["hash"] == "sha256:" + hashlib.sha256(data).hexdigest()
     summary = out.getvalue()
-    assert "wrote 23 files" in summary and "at log size 7" in summary
+    assert "wrote 25 files" in summary and "at log size 7" in summary
     assert "statements.parquet" in summary
 
 

@@ -8,7 +8,6 @@ changing one ``statement_edit``; accept/reject are admin actions calling
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
@@ -16,19 +15,24 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.auth.admin import GroupAdmin, UserAdmin
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import SimpleTemplateResponse, TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import lazy
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
-from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from santui.backoffice import admin_lists
+from santui.backoffice.admin_display import (
+    AuditDisplay,
+    StatementDisplay,
+    change_message,
+    diff_html,
+    shown_read_only,
+)
 from santui.backoffice.csp import allow_office_scripts
 from santui.backoffice.forms import RejectForm, StatementForm
 from santui.backoffice.home import office_home
@@ -38,9 +42,7 @@ from santui.intake.mail.access import can_read_mail
 from santui.intake.mail.actions import AlreadyResolvedError, quarantine_make_statement
 from santui.intake.mail.fields import parse_text, statement_fields, stored_suggestion
 from santui.intake.models import MailAttachment, Quarantine
-from santui.screening.models import Alert
 from santui.statements.actions import (
-    CHANGED,
     COUNTED_FIELDS,
     DECLARANT_SOURCES,
     EditRefused,
@@ -55,12 +57,11 @@ from santui.statements.actions import (
 from santui.statements.models import (
     MODERATABLE_STATES,
     Channel,
-    LedgerEntry,
+    Declarant,
     Organization,
     Statement,
     StatusChange,
 )
-from santui.tally.models import LoopState
 
 PERSONAL = ("name", "names", "contact")
 VIA = "back office"
@@ -69,40 +70,6 @@ SHOWN = ("suggestion", "status", "reject_reason", "source", "external_id", "crea
 
 
 View = TypeVar("View", bound=Callable[..., Any])
-
-
-def _reporting_zone() -> str:
-    return str(settings.SANTUI_REPORTING_TZ)
-
-
-_zone_name = lazy(_reporting_zone, str)
-
-
-def in_zone(label: Any) -> Any:
-    """A column label naming the reporting time zone its times are shown in."""
-    return format_lazy("{} ({})", label, _zone_name())
-
-
-def _shown(field: str, value: Any) -> str:
-    """One value of an audit diff, for staff: times in the active (reporting) zone."""
-    if field == "received_at" and isinstance(value, str) and value != CHANGED:
-        return timezone.localtime(dt.datetime.fromisoformat(value)).strftime("%Y-%m-%d %H:%M")
-    if value is None or value == "":
-        return "–"
-    if isinstance(value, bool):
-        return str(_("yes") if value else _("no"))
-    return str(value)
-
-
-def diff_html(changes: dict[str, Any], only: tuple[str, ...] | None = None) -> SafeString:
-    """An audit row's {field: [old, new]} as lines "field: old → new" (escaped)."""
-    labels = {f.name: f.verbose_name for f in Statement._meta.concrete_fields}
-    rows = [
-        (str(labels.get(field, field)), _shown(field, old), _shown(field, new))
-        for field, (old, new) in changes.items()
-        if only is None or field in only
-    ]  # fmt: skip
-    return format_html_join("", "<div>{}: {} → {}</div>", rows)
 
 
 def _actor(request: HttpRequest) -> User:
@@ -169,26 +136,16 @@ class BackofficeSite(admin.AdminSite):
 
 
 site = BackofficeSite(name="office")
-site.register(User, UserAdmin)
-site.register(Group, GroupAdmin)
 site.register(Quarantine, QuarantineAdmin)
-
-
-class AuditDisplay:
-    """The audit trail's columns shown in the reporting zone, and a staff edit's diff."""
-
-    @admin.display(description=in_zone(_("at")), ordering="at")
-    def when(self, obj: StatusChange) -> dt.datetime:
-        return obj.at  # rendered in the active zone: the reporting one (BackofficeSite)
-
-    @admin.display(description=_("changes (old → new)"))
-    def diff(self, obj: StatusChange) -> SafeString:
-        return diff_html(obj.changes or {})
+admin_lists.register(site)
 
 
 class StatusChangeInline(AuditDisplay, admin.TabularInline[StatusChange, Statement]):
     model = StatusChange
-    fields = ("when", "from_status", "to_status", "reason", "note", "actor", "via", "diff")
+    # The audit trail's rows without their object's name above each ("1: - -> received").
+    template = "backoffice/edit_inline/audit.html"
+    fields = ("when", "from_shown", "to_shown", "reason_shown", "note_shown", "actor_shown",
+              "via_shown", "diff")  # fmt: skip
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -223,11 +180,12 @@ class CountedEditFilter(admin.SimpleListFilter):
 
 
 @admin.register(Statement, site=site)
-class StatementAdmin(admin.ModelAdmin[Statement]):
+class StatementAdmin(StatementDisplay, admin.ModelAdmin[Statement]):
     form = StatementForm
+    object_history_template = admin_lists.NAMED_HISTORY  # its times in the reporting zone
     list_display = (
-        "id", "received", "channel", "status", "headcount", "orgs", "region", "screened",
-        "staff_edits",
+        "number", "received", "channel", "status", "headcount", "orgs", "region_shown",
+        "sector_shown", "screened", "staff_edits",
     )  # fmt: skip
     list_filter = ("status", "channel", "name_kind", "reject_reason", CountedEditFilter)
     date_hierarchy = "received_at"
@@ -240,20 +198,6 @@ class StatementAdmin(admin.ModelAdmin[Statement]):
     def orgs(self, obj: Statement) -> str:
         labels = dict(Organization.choices)
         return "、".join(str(labels[o]) for o in obj.organizations)
-
-    @admin.display(description=_("screening"))
-    def screened(self, obj: Statement) -> str:
-        """The screening's reasons (docs/screening.md), or the statement it repeats."""
-        screening = getattr(obj, "screening", None)
-        if screening is None or not screening.decision:
-            return ""
-        if obj.duplicate_of_id:
-            return _("duplicate of #%(id)s") % {"id": obj.duplicate_of_id}
-        return ", ".join(screening.reasons)
-
-    @admin.display(description=in_zone(_("received at")), ordering="received_at")
-    def received(self, obj: Statement) -> dt.datetime:
-        return obj.received_at  # rendered in the active zone: the reporting one (BackofficeSite)
 
     @admin.display(description=_("counted fields edited by staff (old → new)"))
     def staff_edits(self, obj: Statement) -> SafeString:
@@ -296,6 +240,15 @@ class StatementAdmin(admin.ModelAdmin[Statement]):
         only they consent to publication, so the form has no publish box)."""
         return bool(request.GET.get("quarantine") or request.POST.get("from_quarantine"))
 
+    def _frozen(self, request: HttpRequest, obj: Statement) -> bool:
+        """Shown, not edited: counted or rejected (the record is frozen), or only viewed."""
+        return obj.status not in MODERATABLE_STATES or not self.has_change_permission(request, obj)
+
+    @staticmethod
+    def _declarant_publish(obj: Statement) -> tuple[str, ...]:
+        # Only the declarant consents to publication of what they sent (statement_edit).
+        return ("publish",) if obj.source in DECLARANT_SOURCES else ()
+
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         fields = list(StatementForm.Meta.fields)
         fields.insert(fields.index("name") + 1, "names")
@@ -303,7 +256,8 @@ class StatementAdmin(admin.ModelAdmin[Statement]):
             if self._from_mail(request):
                 fields.remove("publish")
             return [*fields, "from_quarantine"]
-        if obj.status not in MODERATABLE_STATES:  # frozen: nothing to paste names into
+        frozen = self._frozen(request, obj)
+        if frozen:  # nothing to paste names into
             fields.remove("names")
         attachments = "mail_attachments" if can_read_mail(request.user) else "mail_files"
         fields.insert(fields.index("text") + 1, "suggestion")
@@ -311,16 +265,17 @@ class StatementAdmin(admin.ModelAdmin[Statement]):
         fields.insert(0, "staff_edits")  # first thing a moderator sees
         if not self._sees_personal(request):
             fields = [f for f in fields if f not in PERSONAL]
-        return fields
+        # Values shown, not edited, by name and in the reporting zone (admin_display).
+        read_only = None if frozen else {*SHOWN, *self._declarant_publish(obj)}
+        return shown_read_only(fields, read_only)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
             return ()
-        if obj.status not in MODERATABLE_STATES:  # counted or rejected: the record is frozen
+        if self._frozen(request, obj):
             return self.get_fields(request, obj)
-        # Only the declarant consents to publication of what they sent (statement_edit).
-        declarant = ("publish",) if obj.source in DECLARANT_SOURCES else ()
-        return (*SHOWN, "mail_attachments", "mail_files", "staff_edits", *declarant)
+        shown = shown_read_only([*SHOWN, *self._declarant_publish(obj)])
+        return (*shown, "mail_attachments", "mail_files", "staff_edits")
 
     @admin.display(description=_("parser's reading"))
     def suggestion(self, obj: Statement) -> Any:
@@ -372,6 +327,7 @@ class StatementAdmin(admin.ModelAdmin[Statement]):
             "name": data.get("name", ""),
             "contact": data.get("contact", ""),
             "name_kind": data["name_kind"],
+            "declarant": data.get("declarant") or Declarant.SELF,
             "region": data.get("region", ""),
             "sector": data.get("sector", ""),
             "current_party_member": data.get("current_party_member"),
@@ -418,8 +374,15 @@ class StatementAdmin(admin.ModelAdmin[Statement]):
             )
             return HttpResponseRedirect(reverse("office:intake_quarantine_changelist"))
         except (EditRefused, TransitionError) as exc:  # the form's checks missed it, or raced
-            self.message_user(request, _("Not saved: %(why)s") % {"why": exc}, messages.ERROR)
+            # The action's reason is a program's words (English): shown as such, in <code>.
+            why = format_html(str(_("Not saved: {}")), format_html("<code>{}</code>", exc))
+            self.message_user(request, why, messages.ERROR)
             return HttpResponseRedirect(request.path)
+
+    def construct_change_message(
+        self, request: HttpRequest, form: Any, formsets: Any, add: bool = False
+    ) -> list[dict[str, Any]]:
+        return change_message(Statement, form, add=add)
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         form.save_m2m()
@@ -517,26 +480,20 @@ class StatementAdmin(admin.ModelAdmin[Statement]):
         return request.user.has_perm("statements.moderate_statement")
 
 
-class ReadOnlyAdmin(admin.ModelAdmin[Any]):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(StatusChange, site=site)
-class StatusChangeAdmin(AuditDisplay, ReadOnlyAdmin):
+class StatusChangeAdmin(AuditDisplay, admin_lists.ReadOnlyAdmin):
     """The audit trail: per statement (its page's inline) or per staff member (filter by)."""
 
     list_display = (
-        "when", "statement", "from_status", "to_status", "reason", "actor", "via", "diff",
+        "when", "statement", "from_shown", "to_shown", "reason_shown", "actor_shown",
+        "via_shown", "diff",
     )  # fmt: skip
-    list_filter = ("actor", "to_status", "reason", "via")
+    list_filter = ("actor", "to_status", "reason", admin_lists.ViaFilter)
     ordering = ("-at",)
+    fields = list_display
+
+    def shown_name(self, obj: StatusChange) -> str:
+        return _("change #%(n)s of statement #%(s)s") % {"n": obj.pk, "s": obj.statement_id}
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[StatusChange]:
         return (
@@ -554,26 +511,3 @@ def _counted_edits(changes: QuerySet[StatusChange]) -> QuerySet[StatusChange]:
         .select_related("actor")
         .order_by("id")
     )
-
-
-@admin.register(LedgerEntry, site=site)
-class LedgerEntryAdmin(ReadOnlyAdmin):
-    list_display = ("id", "kind", "statement", "day", "headcount", "position", "reason")
-    list_filter = ("kind",)
-    ordering = ("-id",)
-
-
-@admin.register(Alert, site=site)
-class AlertAdmin(ReadOnlyAdmin):
-    """What screening saw far above its normal rate (docs/screening.md#alerts)."""
-
-    list_display = ("raised_at", "kind", "subject", "window_start", "count", "expected")
-    list_filter = ("kind",)
-
-
-@admin.register(LoopState, site=site)
-class LoopStateAdmin(ReadOnlyAdmin):
-    """How far behind the screener and the integrator are."""
-
-    list_display = ("name", "backlog", "oldest_waiting_at", "heartbeat_at", "ok_at", "errors",
-                    "last_error", "last_error_at")  # fmt: skip

@@ -10,8 +10,10 @@ from django.conf import settings
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.validators import MaxLengthValidator
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from santui.backoffice.places import PlaceSelect
 from santui.statements.actions import DECLARANT_SOURCES, MAX_NAMES_TEXT
 from santui.statements.models import NameKind, RejectReason, Statement
 from santui.textparse.regions import RegionError, normalize_region
@@ -54,14 +56,16 @@ class StatementForm(forms.ModelForm[Statement]):
         ),
     )
     # Set when the statement is made from a quarantined email (back office, quarantine page).
-    from_quarantine = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    from_quarantine = forms.IntegerField(
+        label=_("made of a quarantined email"), required=False, widget=forms.HiddenInput
+    )
 
     class Meta:
         model = Statement
         fields = [
             "channel", "received_at", "text", "party", "league", "pioneers", "headcount",
-            "name", "name_kind", "contact", "region", "sector", "current_party_member",
-            "publish",
+            "name", "name_kind", "declarant", "contact", "region", "sector",
+            "current_party_member", "publish",
         ]  # fmt: skip
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -75,6 +79,17 @@ class StatementForm(forms.ModelForm[Statement]):
             field.help_text = _(
                 "Date and time in %(zone)s, the reporting time zone; not in the future."
             ) % {"zone": zone}
+        if "region" in self.fields:  # a choice of places, in the viewer's language
+            region = self.fields["region"]
+            region.widget = PlaceSelect(attrs={"class": "place-select"})
+            region.help_text = _(
+                "A province and its cities, or another country or area. Leave it at “not "
+                "known” when the statement does not say."
+            )
+        if "declarant" in self.fields and self.is_bound and "declarant" not in self.data:
+            # A page made before the field existed (or a script): who declares stays as it is
+            # (self for a new statement), never an edit nobody asked for.
+            self.fields["declarant"].disabled = True
         if "text" in self.fields:  # as long as the public form and mail intake take
             self.fields["text"].validators.append(MaxLengthValidator(settings.SANTUI_MAX_TEXT))
 
@@ -90,7 +105,13 @@ class StatementForm(forms.ModelForm[Statement]):
         try:
             return normalize_region(value)
         except RegionError as exc:
-            raise forms.ValidationError(str(exc)) from None
+            # The reader's reasons (santui.textparse.regions) are English: shown as they are
+            # to an English reader, a sentence of the interface to the others.
+            if get_language() == "en":
+                raise forms.ValidationError(str(exc)) from None
+            raise forms.ValidationError(
+                _("This is not a place of the list: choose one from it.")
+            ) from None
 
     def clean_received_at(self) -> dt.datetime | None:
         value: dt.datetime | None = self.cleaned_data.get("received_at")

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.timesince import timesince
 from django.utils.translation import gettext, ngettext
 
+from santui.backoffice.labels import alert_kind_name, alert_subject_name, loop_name
 from santui.backoffice.selectors import open_and_recent_jobs
 from santui.screening.models import Alert
 from santui.statements.models import Statement, Status
@@ -42,6 +43,10 @@ class LoopRow:
         return max(self.now - oldest, dt.timedelta(0))
 
     @property
+    def label(self) -> str:
+        return loop_name(self.state.name)
+
+    @property
     def behind_text(self) -> str:
         """For a person: "up to date", seconds under a minute, else Django's timesince."""
         behind = self.behind
@@ -53,8 +58,23 @@ class LoopRow:
         return timesince(self.now - behind, self.now)
 
 
-def latest_alerts(*, limit: int = LATEST_ALERTS) -> list[Alert]:
-    return list(Alert.objects.order_by("-raised_at", "-id")[:limit])
+@dataclass(frozen=True)
+class AlertRow:
+    """An alert with its kind and subject in words (santui.backoffice.labels)."""
+
+    alert: Alert
+
+    @property
+    def kind(self) -> str:
+        return alert_kind_name(self.alert.kind)
+
+    @property
+    def subject(self) -> str:
+        return alert_subject_name(self.alert.kind, self.alert.subject)
+
+
+def latest_alerts(*, limit: int = LATEST_ALERTS) -> list[AlertRow]:
+    return [AlertRow(a) for a in Alert.objects.order_by("-raised_at", "-id")[:limit]]
 
 
 def loop_rows(*, now: dt.datetime) -> list[LoopRow]:

@@ -13,8 +13,10 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import content_disposition_header, urlencode
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
+from santui.backoffice.admin_display import in_zone, when
+from santui.backoffice.admin_lists import NAMED_FORM, NAMED_HISTORY, NamedObjects
 from santui.intake.mail.access import File, attachment_file, can_read_mail, quarantine_raw
 from santui.intake.models import MailAttachment, MailMessage, Quarantine
 
@@ -32,13 +34,13 @@ def attachment_links(attachments: QuerySet[MailAttachment]) -> SafeString:
     """Download links: only for staff who may read personal data (the caller checks)."""
     return format_html_join(
         mark_safe("<br>"),  # a constant
-        '<a href="{}">{}</a> ({}, {} bytes)',
+        '<a href="{}">{}</a> (<code>{}</code>, {})',
         (
             (
                 reverse("office:intake_mailattachment_download", args=[a.pk]),
                 a.filename,
                 a.content_type,
-                a.size,
+                ngettext("%(n)d byte", "%(n)d bytes", a.size) % {"n": a.size},
             )
             for a in attachments.order_by("id")
         ),
@@ -56,8 +58,10 @@ def can_make_statement(request: HttpRequest) -> bool:
     return can_read_mail(request.user) and request.user.has_perm("statements.add_statement")
 
 
-class QuarantineAdmin(admin.ModelAdmin[Quarantine]):
-    list_display = ("id", "quarantined_at", "reason", "detail", "size", "state")
+class QuarantineAdmin(NamedObjects, admin.ModelAdmin[Quarantine]):
+    list_display = ("number", "quarantined", "reason", "technical", "size", "state")
+    change_form_template = NAMED_FORM
+    object_history_template = NAMED_HISTORY
     list_filter = ("reason", ("resolved_at", admin.EmptyFieldListFilter))
     list_select_related = ("mail",)
     ordering = ("-id",)
@@ -65,7 +69,7 @@ class QuarantineAdmin(admin.ModelAdmin[Quarantine]):
     actions = ["make_statement"]
     # Fields differ by who asks (get_fields): the display methods never look at the request,
     # so a shared ModelAdmin instance cannot show one user's view to another.
-    PUBLIC_FIELDS = ("reason", "detail", "received", "size", "quarantined_at", "same_sender")
+    PUBLIC_FIELDS = ("reason", "technical", "received", "size", "quarantined", "same_sender")
     READER_FIELDS = ("content", "files", "outcome")
     OTHER_FIELDS = ("content_hidden", "files_hidden", "outcome_plain")
 
@@ -91,9 +95,26 @@ class QuarantineAdmin(admin.ModelAdmin[Quarantine]):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    @admin.display(description=gettext_lazy("received at"))
-    def received(self, obj: Quarantine) -> Any:
-        return obj.mail.received_at
+    def shown_name(self, obj: Quarantine) -> str:
+        return _("quarantined email #%(n)s") % {"n": obj.pk}
+
+    @admin.display(description=in_zone(gettext_lazy("quarantined at")), ordering="quarantined_at")
+    def quarantined(self, obj: Quarantine) -> str:
+        return when(obj.quarantined_at)
+
+    @admin.display(description=gettext_lazy("technical detail"))
+    def technical(self, obj: Quarantine) -> SafeString:
+        """What the mail reader said (technical, never a text of the message): a program's
+        words, shown as such."""
+        return format_html("<code>{}</code>", obj.detail) if obj.detail else format_html("{}", "–")
+
+    @admin.display(description=gettext_lazy("number"), ordering="id")
+    def number(self, obj: Quarantine) -> int:
+        return obj.pk
+
+    @admin.display(description=in_zone(gettext_lazy("received at")))
+    def received(self, obj: Quarantine) -> str:
+        return when(obj.mail.received_at)
 
     @admin.display(description=gettext_lazy("size in bytes"))
     def size(self, obj: Quarantine) -> int:

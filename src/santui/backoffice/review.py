@@ -25,11 +25,11 @@ from django.utils.translation import gettext_lazy
 
 from santui.backoffice.admin import site
 from santui.backoffice.forms import unique_names
+from santui.backoffice.labels import place_name, sector_name
 from santui.backoffice.suggestions import suggestion_table
 from santui.screening.models import ReviewAnswer, ReviewSample, ReviewVerdict
 from santui.screening.review import AnswerError, review_answer, review_next, review_progress
-from santui.statements.models import SECTOR_LABELS, Channel, NameKind, Organization, Statement
-from santui.textparse.regions import division
+from santui.statements.models import Channel, NameKind, Organization, Statement
 
 MASK = "□□"
 
@@ -72,7 +72,6 @@ def _shown(statement: Statement, *, personal: bool) -> dict[str, Any]:
     suggested = (statement.suggested or {}).get("name")
     if isinstance(suggested, str) and suggested:
         names = unique_names(statement.name, suggested)
-    place = division(statement.region) if statement.region else None
     organizations = dict(Organization.choices)
     return {
         "number": statement.pk,
@@ -83,8 +82,8 @@ def _shown(statement: Statement, *, personal: bool) -> dict[str, Any]:
         "name_kind": dict(NameKind.choices).get(statement.name_kind, statement.name_kind),
         "headcount": statement.headcount,
         "organizations": "、".join(str(organizations[o]) for o in statement.organizations),
-        "region": f"{statement.region} {place.name}" if place else statement.region,
-        "sector": SECTOR_LABELS.get(statement.sector, "") if statement.sector else "",
+        "region": place_name(statement.region),
+        "sector": sector_name(statement.sector),
         "current_party_member": _yes_no(statement.current_party_member),
         "suggestion": suggestion_table(statement),
     }

@@ -16,9 +16,9 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from santui.backoffice.labels import place_name, sector_name
 from santui.intake.mail.fields import statement_fields
-from santui.statements.models import SECTOR_LABELS, NameKind, Organization, Statement
-from santui.textparse.regions import division
+from santui.statements.models import NameKind, Organization, Statement
 
 
 @dataclass(frozen=True)
@@ -49,12 +49,9 @@ def _shown(field: str, value: Any) -> str:
     if field == "name_kind":
         return str(dict(NameKind.choices).get(value, value))
     if field == "region":
-        if not value:
-            return "—"
-        place = division(value)
-        return f"{value} {place.name}" if place else str(value)
+        return place_name(str(value or ""))
     if field == "sector":
-        return str(SECTOR_LABELS.get(value, "—")) if value else "—"
+        return sector_name(str(value or ""))
     if field == "current_party_member":
         return {True: _("yes"), False: _("no")}.get(value, _("unknown"))
     return str(value)

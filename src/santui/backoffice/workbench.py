@@ -26,14 +26,15 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from santui.backoffice.actions import Outcome, queue_decide
 from santui.backoffice.admin import site
 from santui.backoffice.forms import unique_names
 from santui.backoffice.jobs import office_job_create
 from santui.backoffice.jobviews import job_cancel_view, job_view, jobs_view
+from santui.backoffice.labels import cluster_name, place_name, sector_name
 from santui.backoffice.models import JobKind, OfficeJob
 from santui.backoffice.office import moderator, refusal_text
 from santui.backoffice.queue import (
@@ -56,26 +57,10 @@ from santui.backoffice.workbench_forms import (
     SelectionForm,
     reason_label,
 )
-from santui.intake.places import country_choices
-from santui.statements.models import SECTOR_LABELS, Channel, Organization, Statement
-from santui.textparse.regions import division
-from santui.textparse.script import to_traditional
+from santui.statements.models import Channel, Organization, Statement
 
 PER_PAGE = 50
 SELECTION_FIELDS = tuple(SelectionForm.base_fields)
-
-
-def region_label(code: str) -> str:
-    """A region code with its name in the viewer's language."""
-    if not code:
-        return "—"
-    place = division(code)
-    lang = get_language() or "zh-hans"
-    if place is None:
-        return f"{code} {dict(country_choices()).get(code, '')}".strip()
-    if lang == "en" and place.name_en:
-        return f"{code} {place.name_en} {place.name}"
-    return f"{code} {to_traditional(place.name) if lang == 'zh-hant' else place.name}"
 
 
 def _row(statement: Statement, *, personal: bool) -> dict[str, Any]:
@@ -96,10 +81,11 @@ def _row(statement: Statement, *, personal: bool) -> dict[str, Any]:
         "received_at": timezone.localtime(statement.received_at),
         "headcount": statement.headcount,
         "organizations": "、".join(str(organizations[o]) for o in statement.organizations),
-        "region": region_label(statement.region),
-        "sector": SECTOR_LABELS.get(statement.sector, "—") if statement.sector else "—",
+        "region": place_name(statement.region),
+        "sector": sector_name(statement.sector),
         "reasons": [reason_label(code) for code in reasons],
         "cluster": screening.cluster if screening is not None else "",
+        "cluster_name": cluster_name(screening.cluster) if screening is not None else "",
         "suggestion": suggestion_table(statement),
     }
 
@@ -214,7 +200,7 @@ def _queue_page(
     if reason is not None:
         title = _("Held: %(reason)s") % {"reason": reason_label(reason)}
     elif cluster is not None:
-        title = _("Held: cluster %(cluster)s") % {"cluster": cluster}
+        title = _("Held: %(cluster)s") % {"cluster": cluster_name(cluster)}
     else:
         title = _("Held statements")
     context = {
@@ -231,7 +217,10 @@ def _queue_page(
         "personal": personal,
         "reasons": [(code, reason_label(code), n) for code, n in reasons],
         "without_reason": without_reason,
-        "clusters": held_cluster_counts() if reason is None and cluster is None else [],
+        "clusters": [
+            (name, cluster_name(name), n)
+            for name, n in (held_cluster_counts() if reason is None and cluster is None else [])
+        ],
         "upto": held.aggregate(m=Max("pk"))["m"] or 0,
         "total": paginator.count,
         "job_threshold": settings.SANTUI_OFFICE_JOB_THRESHOLD,

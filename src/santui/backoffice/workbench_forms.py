@@ -41,9 +41,11 @@ REASON_LABELS: dict[str, Any] = {
 assert set(REASON_LABELS) == set(rules.REASONS)
 
 
-def reason_label(code: str) -> str:
+def reason_label(code: str, *, code_too: bool = False) -> str:
+    """A screening reason in words; with ``code_too``, its code after it (for a moderator
+    who reads docs/screening.md)."""
     if code in REASON_LABELS:
-        return f"{REASON_LABELS[code]} ({code})"
+        return f"{REASON_LABELS[code]} ({code})" if code_too else str(REASON_LABELS[code])
     return code or _("held without a screening reason (staff edit)")
 
 
@@ -121,7 +123,7 @@ class SelectionForm(forms.Form):
 
     reason = forms.ChoiceField(
         label=gettext_lazy("screening reason"),
-        choices=[("", "—"), *((c, c) for c in rules.REASONS)],
+        choices=[("", "—"), *((c, REASON_LABELS[c]) for c in rules.REASONS)],
         required=False,
     )
     channel = forms.ChoiceField(

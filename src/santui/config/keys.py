@@ -27,6 +27,24 @@ class Keys:
     hmac: bytes
 
 
+class AbsentKeys(Keys):
+    """Stands for a key file that does not exist, in a command that needs no keys (help,
+    ``santui parse``): reading a key is an error naming the file, never a key made up."""
+
+    def __getattribute__(self, name: str) -> object:
+        if name in ("django_secret", "data", "hmac"):
+            path = object.__getattribute__(self, "path")
+            raise RuntimeError(f"no key file at {path}: run `santui setup`")
+        return object.__getattribute__(self, name)
+
+    @classmethod
+    def at(cls, path: Path) -> Keys:
+        return cls(path=path, django_secret="", data=(), hmac=b"")
+
+
+_MAX_KEY_FILE = 1 << 20  # bytes: a key file is under 1 KiB, even with many rotated keys
+
+
 def _new_material() -> dict[str, object]:
     return {
         "version": 1,
@@ -50,10 +68,29 @@ def load_or_create(path: Path) -> Keys:
                 fh.write(data)
                 fh.flush()
                 os.fsync(fh.fileno())
-    raw = json.loads(path.read_text("utf-8"))
-    return Keys(
-        path=path,
-        django_secret=raw["django_secret"],
-        data=tuple(base64.b64decode(k) for k in raw["data"]),
-        hmac=base64.b64decode(raw["hmac"]),
-    )
+    return load(path)
+
+
+def load(path: Path) -> Keys:
+    """Read an existing key file; a file that is not one is a ValueError saying so in a line."""
+    try:
+        with path.open("rb") as fh:
+            text = fh.read(_MAX_KEY_FILE + 1)
+        if len(text) > _MAX_KEY_FILE:
+            raise ValueError("too large")
+        raw = json.loads(text)
+        keys = Keys(
+            path=path,
+            django_secret=str(raw["django_secret"]),
+            data=tuple(base64.b64decode(k, validate=True) for k in raw["data"]),
+            hmac=base64.b64decode(raw["hmac"], validate=True),
+        )
+    except OSError as exc:
+        raise ValueError(f"cannot read the key file {path}: {exc.strerror}") from None
+    except (ValueError, KeyError, TypeError, RecursionError):
+        raise ValueError(f"{path} is not a santui key file (restore it from a backup)") from None
+    if not keys.django_secret or not keys.data or any(len(k) != 32 for k in keys.data):
+        raise ValueError(f"{path} is not a santui key file (restore it from a backup)")
+    if len(keys.hmac) != 32:
+        raise ValueError(f"{path} is not a santui key file (restore it from a backup)")
+    return keys

@@ -5,6 +5,10 @@ from django.views.i18n import set_language
 from santui.backoffice.admin import site as backoffice_site
 from santui.intake.views import challenge_image
 
+# Error pages in the site's design and the visitor's language (santui.config.errors).
+handler404 = "django.views.defaults.page_not_found"  # renders santui.publish's 404.html
+handler500 = "santui.config.errors.server_error"
+
 urlpatterns = [
     path("", include("santui.intake.urls")),
     path("", include("santui.publish.urls")),

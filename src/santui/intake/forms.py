@@ -13,8 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from santui.intake import door, places
-from santui.statements.models import SECTOR_CHOICES, NameKind, Organization
-from santui.statements.receipts import InvalidReceiptCode, normalize_receipt_code
+from santui.statements.models import SECTOR_CHOICES, Declarant, NameKind, Organization
 
 # Fields whose value the browser must neither suggest nor remember (a seized device's form
 # history would show a declarant's name or receipt code).
@@ -25,6 +24,14 @@ PARTY_MEMBER_CHOICES = [
     ("yes", _("Yes, I am a party member now")),
     ("no", _("No")),
     ("unknown", _("I prefer not to say")),
+]
+
+# Who sends the statement, in the declarant's words; stored as Declarant (counted separately).
+DECLARANT_CHOICES = [
+    (Declarant.SELF, _("I declare for myself")),
+    (Declarant.FAMILY, _("I am a family member, declaring on their behalf")),
+    (Declarant.VOLUNTEER, _("I am a volunteer, declaring on their behalf")),
+    (Declarant.DECEASED, _("I declare for a person who has died")),
 ]
 
 
@@ -183,6 +190,14 @@ class DeclareForm(ControlCharsMixin, ChallengeForm):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one organization.")},
     )
+    declarant = forms.ChoiceField(
+        label=_("Who is sending this statement?"),
+        choices=DECLARANT_CHOICES,
+        widget=forms.RadioSelect,
+        initial=Declarant.SELF,
+        required=False,  # a page from before the field sends none: the person themselves
+        help_text=_("Each kind is counted and shown separately."),
+    )
     # No autofill, and nothing kept in the browser's form history: the device may be seized.
     name = forms.CharField(
         label=_("Name or alias"), max_length=200, required=False, widget=forms.TextInput(PRIVATE)
@@ -196,6 +211,8 @@ class DeclareForm(ControlCharsMixin, ChallengeForm):
     province = forms.ChoiceField(label=_("Province (mainland China)"), required=False)
     city = forms.ChoiceField(label=_("City"), required=False)
     country = forms.ChoiceField(label=_("Or another country or area"), required=False)
+    # The place is optional: nothing, or this box, is counted as "unknown / not said".
+    place_unsaid = forms.BooleanField(label=_("I prefer not to say"), required=False)
     sector = forms.ChoiceField(
         label=_("Sector or occupation (optional)"),
         choices=[("", "—"), *SECTOR_CHOICES],
@@ -233,6 +250,9 @@ class DeclareForm(ControlCharsMixin, ChallengeForm):
     def clean_text(self) -> str:
         return self.clean_text_value(self.cleaned_data["text"]).strip()
 
+    def clean_declarant(self) -> str:
+        return str(self.cleaned_data.get("declarant") or Declarant.SELF)
+
     def clean_name(self) -> str:
         return self.clean_text_value(self.cleaned_data["name"]).strip()
 
@@ -247,9 +267,15 @@ class DeclareForm(ControlCharsMixin, ChallengeForm):
             province = city[:2] + "0000"
         if city and city[:2] + "0000" != province:
             self.add_error("city", _("This city is not in the chosen province."))
-        if not (province or country):
-            raise forms.ValidationError(_("Say where you are from: a province or a country."))
-        data["region"] = city or province or country
+        if data.get("place_unsaid") and (province or city or country):
+            raise forms.ValidationError(
+                _(
+                    "You chose a place and “I prefer not to say”: keep one of them. Nothing "
+                    "has been sent yet."
+                )
+            )
+        # No place at all is fine: counted as unknown (region ""), like "prefer not to say".
+        data["region"] = city or province or country or ""
         if data.get("name_kind") == NameKind.ANONYMOUS:
             data["name"] = ""
         elif not data.get("name") and "name_kind" in data:
@@ -277,16 +303,3 @@ class DeclareForm(ControlCharsMixin, ChallengeForm):
             hints["current_party_member"] = self.current_party_member_value
         return hints
 
-
-class ReceiptForm(ChallengeForm):
-    code = forms.CharField(
-        label=_("Receipt code"), max_length=80, widget=forms.TextInput(PRIVATE_CODE)
-    )
-
-    def clean_code(self) -> str:
-        try:
-            return normalize_receipt_code(self.cleaned_data["code"])
-        except InvalidReceiptCode:
-            raise forms.ValidationError(
-                _("This is not a receipt code: it has 32 letters A–Z and digits 2–7.")
-            ) from None

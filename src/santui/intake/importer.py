@@ -27,7 +27,7 @@ from django.conf import settings
 
 from santui.statements.actions import stored_suggestion
 from santui.statements.bulk import StatementRow, statements_bulk_load
-from santui.statements.models import Channel, NameKind, Statement, Status
+from santui.statements.models import Channel, Declarant, NameKind, Statement, Status
 from santui.textparse.parse import Parsed, parse_statement
 from santui.textparse.regions import RegionError, normalize_region
 from santui.textparse.sectors import SECTORS
@@ -36,6 +36,7 @@ FIELDS = frozenset(
     {
         "external_id", "received_at", "channel", "text", "organizations", "headcount", "name",
         "name_kind", "region", "sector", "current_party_member", "publish", "status",
+        "declarant",
     }
 )  # fmt: skip
 ORGANIZATIONS = ("party", "league", "pioneers")
@@ -43,6 +44,7 @@ IMPORT_STATUSES = frozenset({Status.RECEIVED, Status.ACCEPTED})
 # TextChoices.values builds a new list on every access: look the sets up once.
 CHANNELS = frozenset(Channel.values)
 NAME_KINDS = frozenset(NameKind.values)
+DECLARANTS = frozenset(Declarant.values)
 MAX_ROW_BYTES = 64 * 1024  # the default of settings.SANTUI_IMPORT_MAX_LINE
 REJECT_HEAD = 2000  # bytes of a line too large kept in the rejects file
 SKIP_PIECE = 64 * 1024  # the rest of a line too large is read (and dropped) this much at a time
@@ -444,6 +446,11 @@ def _validate(data: dict[str, Any], *, tz: ZoneInfo) -> StatementRow:
     status = data.get("status") or Status.RECEIVED
     if not isinstance(status, str) or status not in IMPORT_STATUSES:
         raise RowError(f"bad status: {status!r} (received or accepted)")
+    # Who declared: absent, null or empty (files made before the field) is the person themselves.
+    declarant = data.get("declarant") or Declarant.SELF
+    if not isinstance(declarant, str) or declarant not in DECLARANTS:
+        shown = repr(declarant)[:60]  # a long value stays whole in the rejects file's raw
+        raise RowError(f"unknown declarant: {shown} (self, family, volunteer or deceased)")
     return StatementRow(
         external_id=eid.strip(),
         received_at=_received_at(data.get("received_at"), tz),
@@ -460,6 +467,7 @@ def _validate(data: dict[str, Any], *, tz: ZoneInfo) -> StatementRow:
         current_party_member=_bool(data.get("current_party_member"), "current_party_member", None),
         publish=bool(_bool(data.get("publish"), "publish", False)),
         status=status,
+        declarant=declarant,
     )
 
 

@@ -7,10 +7,11 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from santui.intake.forms import ReceiptForm
+from santui.intake.certificate import statement_proof
+from santui.intake.receiptforms import ReceiptForm
 from santui.statements.selectors import statement_by_receipt
 from santui.tally import log
-from santui.tlog import note, proof
+from santui.tlog import note
 
 MAX_COSIGNED_NOTE = 16 * 1024
 
@@ -40,19 +41,14 @@ def receipt_proof(request: HttpRequest) -> HttpResponse:
     """The statement's C2SP tlog-proof file. POST, so receipt codes stay out of URLs and logs."""
     form = ReceiptForm(request.POST)
     if not form.is_valid():
-        return _text("not a receipt code", 400)
+        return _text(
+            "; ".join(str(e) for e in form.errors.get("code", ["not a receipt code"])), 400
+        )
     statement = statement_by_receipt(code=form.cleaned_data["code"])
-    index = log.leaf_index_of(statement) if statement is not None else None
-    checkpoint = log.latest_checkpoint()
-    if statement is None or index is None or checkpoint is None or index >= checkpoint.size:
+    found = statement_proof(statement) if statement is not None else None
+    if found is None:
         return _text("no counted statement with this receipt code is in the log yet", 404)
-    body = proof.format_proof(
-        index,
-        log.inclusion(index, checkpoint.size),
-        log.checkpoint_note(checkpoint),
-        log.leaves(index, index + 1)[0],
-    )
-    response = HttpResponse(body, content_type="text/plain; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="santui-{index}.tlog-proof"'
+    response = HttpResponse(found.text, content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="santui-{found.index}.tlog-proof"'
     response["Cache-Control"] = "no-store"
     return response

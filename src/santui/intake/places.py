@@ -7,6 +7,7 @@ from functools import cache
 from babel import Locale
 from django.utils.translation import get_language
 
+from santui.textparse.collation import sort_key
 from santui.textparse.regions import MAINLAND, PROVINCE_NAMES_EN, gazetteer, iso_codes
 from santui.textparse.script import to_traditional
 
@@ -15,9 +16,14 @@ _BABEL_LOCALE = {"zh-hans": "zh_Hans", "zh-hant": "zh_Hant", "en": "en"}
 
 @cache
 def _country_choices(lang: str) -> tuple[tuple[str, str], ...]:
-    names = Locale.parse(_BABEL_LOCALE.get(lang, "zh_Hans")).territories
+    """Sorted by name in the language's collation (santui.textparse.collation): pinyin in
+    Simplified Chinese, strokes in Traditional Chinese, letters (not case or accents) in
+    English; ties by code."""
+    locale = _BABEL_LOCALE.get(lang, "zh_Hans")
+    names = Locale.parse(locale).territories
     codes = iso_codes() - {MAINLAND}
-    return tuple(sorted(((c, names.get(c, c)) for c in codes), key=lambda p: p[1]))
+    pairs = sorted((c, names.get(c, c)) for c in codes)
+    return tuple(sorted(pairs, key=lambda p: sort_key(p[1], locale)))
 
 
 def country_choices() -> list[tuple[str, str]]:

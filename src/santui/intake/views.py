@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from captcha.views import captcha_image
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from santui.intake import door
-from santui.intake.forms import DeclareForm, ReceiptForm
+from santui.intake.forms import DeclareForm
+from santui.intake.receiptforms import CertificateForm, ReceiptForm
 from santui.statements.actions import counting_day, statement_receive
-from santui.statements.models import Channel, Status
+from santui.statements.models import Channel, Statement, Status
 from santui.statements.selectors import statement_by_receipt
 from santui.tally.log import leaf_index_of, log_signer
 from santui.textparse.parse import parse_statement
@@ -29,6 +31,8 @@ def declare(request: HttpRequest) -> HttpResponse:
             # What the parser reads in the text, the form's own answers taking precedence:
             # kept beside the statement for staff to compare (issue 3).
             suggested = parse_statement(data["text"], hints=form.parser_hints()).to_json()
+            if data.get("place_unsaid"):  # they chose not to say: no place read from the text
+                suggested["region"] = None
             received = statement_receive(
                 channel=Channel.WEB,
                 text=data["text"],
@@ -36,6 +40,7 @@ def declare(request: HttpRequest) -> HttpResponse:
                 headcount=data["headcount"],
                 name=data["name"],
                 name_kind=data["name_kind"],
+                declarant=data["declarant"],
                 region=data["region"],
                 sector=data["sector"],
                 current_party_member=form.current_party_member_value,
@@ -54,6 +59,25 @@ def declare(request: HttpRequest) -> HttpResponse:
     return render(request, "intake/declare.html", {"form": form}, status=status)
 
 
+def receipt_context(
+    statement: Statement, code: str, certificate_form: CertificateForm | None = None
+) -> dict[str, object]:
+    """What the receipt page shows of a statement found by its code (``code``: the canonical
+    secret, put back in the page's own POST forms only, never in a URL)."""
+    context: dict[str, object] = {
+        "statement": statement,
+        "status_label": Status(statement.status).label,
+    }
+    if statement.status == Status.ACCEPTED:
+        context["counted_on"] = counting_day(statement.received_at)
+        context["timezone"] = settings.SANTUI_REPORTING_TZ
+        context["leaf_index"] = leaf_index_of(statement)
+        context["log_key"] = log_signer().verifier.vkey
+        context["code"] = code
+        context["certificate_form"] = certificate_form or CertificateForm(initial={"code": code})
+    return context
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def receipt(request: HttpRequest) -> HttpResponse:
@@ -64,18 +88,13 @@ def receipt(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = ReceiptForm(request.POST, challenge=challenge)
         if form.is_valid():
-            statement = statement_by_receipt(code=form.cleaned_data["code"])
+            code = form.cleaned_data["code"]
+            statement = statement_by_receipt(code=code)
             if statement is None:
                 context["not_found"] = True
                 status = 404
             else:
-                context["statement"] = statement
-                context["status_label"] = Status(statement.status).label
-                if statement.status == Status.ACCEPTED:
-                    context["counted_on"] = counting_day(statement.received_at)
-                    context["leaf_index"] = leaf_index_of(statement)
-                    context["log_key"] = log_signer().verifier.vkey
-                    context["code"] = form.cleaned_data["code"]
+                context.update(receipt_context(statement, code))
         else:
             status = 400
     else:

@@ -20,7 +20,7 @@ from santui.publish.charts.dashboard import NAME_FIELDS, YearEnd, build_dashboar
 from santui.publish.charts.tilemap import KEYS
 from santui.publish.forms import DateRangeForm
 from santui.publish.selectors import public_stats
-from santui.statements.models import SECTOR_LABELS, Channel, NameKind
+from santui.statements.models import SECTOR_LABELS, Channel, Declarant, NameKind
 from santui.tally.disclosure.periods import months_from
 from santui.tally.disclosure.read import PeriodUnavailable, catalogue
 from santui.tally.selectors import region_names
@@ -37,6 +37,21 @@ def _labels() -> dict[str, dict[str, str]]:
         "channels": {**{k: str(v) for k, v in Channel.choices}, "": not_stated},
         "name_kinds": {**{k: str(v) for k, v in NameKind.choices}, "": not_stated},
     }
+
+
+def _declarants(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """Persons per kind of declarant, as published, in the taxonomy's order: a table (each kind
+    separately, so readers can judge; docs/methodology.md)."""
+    labels = dict(Declarant.choices)
+    return [
+        {
+            "key": cell["key"],
+            "label": str(labels.get(cell["key"], cell["key"])),
+            "persons": cell["persons"],
+            "through": cell.get("through"),
+        }
+        for cell in doc.get("declarants", [])
+    ]
 
 
 def _tile_names(language: str) -> dict[str, str]:
@@ -106,6 +121,7 @@ def stats(request: HttpRequest) -> HttpResponse:
         "form": form,
         "doc": doc,
         "board": board,
+        "declarants": _declarants(doc),
         "filtered": bool(date_from or date_to or period),
         "periods": periods,
         "period": period or (doc["breakdown"] or {}).get("period") or "all",

@@ -19,7 +19,7 @@ from santui.publish.selectors import latest_checkpoint
 from santui.screening.models import Decision
 from santui.screening.quality import NOTE_NONE_REVIEWED, NOTE_TOO_FEW, quality_report
 from santui.screening.quality import REFRESH_SECONDS as QUALITY_REFRESH_SECONDS
-from santui.statements.models import Channel, RejectReason
+from santui.statements.models import Channel, Declarant, RejectReason
 from santui.statements.rejections import REFRESH_SECONDS, rejection_counts
 
 StrOrPromise = str | Promise
@@ -27,12 +27,29 @@ CHANNEL_NOTES: dict[str, StrOrPromise] = {
     Channel.WEB: _("typed into the form on this site, often through a proxy or Tor"),
     Channel.PHONE: _("taken down by hotline volunteers while the caller is on the line"),
     Channel.FAX: _("a written or printed statement sent to the service center"),
-    Channel.EMAIL: _("a written or printed statement sent to the service center"),
+    Channel.EMAIL: _("a statement sent to the service center by email"),
     Channel.VOLUNTEER: _("recorded by volunteers who talk with people in China"),
     Channel.COURIER: _("carried abroad by relatives and handed to the service center"),
     Channel.GROUP: _("one statement for a family or a group; it counts each person in it"),
     Channel.POSTING: _("posted in a public place and reported by photo"),
     Channel.CURRENCY: _("written on paper money or coins and reported by photo"),
+}
+# Who declares (issue 16): what each kind means for the count; every kind is shown apart.
+DECLARANT_NOTES: dict[str, StrOrPromise] = {
+    Declarant.SELF: _(
+        "the person who withdraws declares it, also when a volunteer writes down what they "
+        "say on the phone"
+    ),
+    Declarant.FAMILY: _(
+        "a relative declares it for the person, who asked them to or cannot reach us safely"
+    ),
+    Declarant.VOLUNTEER: _(
+        "a volunteer declares it for the person, who asked them to but does not declare it "
+        "themselves"
+    ),
+    Declarant.DECEASED: _(
+        "sent by family or friends for a person who has died, who they say had wished to quit"
+    ),
 }
 REASON_NOTES: dict[str, StrOrPromise] = {
     RejectReason.DUPLICATE: _("the same person's withdrawal was already recorded"),
@@ -119,6 +136,7 @@ def methodology(request: HttpRequest) -> HttpResponse:
         "counted_at": counts["counted_at"].replace("T", " ").removesuffix("+00:00"),
         "refresh_minutes": REFRESH_SECONDS // 60,
         "channels": [(label, CHANNEL_NOTES.get(key, "")) for key, label in Channel.choices],
+        "declarants": [(label, DECLARANT_NOTES[key]) for key, label in Declarant.choices],
         "k": settings.SANTUI_SUPPRESS_BELOW,
         "timezone": settings.SANTUI_REPORTING_TZ,
         "milestone_step": settings.SANTUI_MILESTONE_STEP,

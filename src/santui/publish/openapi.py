@@ -70,7 +70,7 @@ _STATS = {
     "required": [
         "schema", "as_of", "log_size", "timezone", "persons", "statements", "organizations",
         "current_party_members", "daily", "milestones", "breakdown", "regions", "sectors",
-        "channels", "name_kinds",
+        "channels", "name_kinds", "declarants",
     ],
     "properties": {
         "schema": {"type": "integer", "const": 2},
@@ -132,6 +132,13 @@ _STATS = {
         "sectors": {"type": "array", "items": _CELL},
         "channels": {"type": "array", "items": _CELL},
         "name_kinds": {"type": "array", "items": _CELL},
+        "declarants": {
+            "type": "array",
+            "items": _CELL,
+            "description": "persons per kind of declarant (key: self, family, volunteer or "
+            "deceased): the person themselves, a family member or a volunteer on their "
+            "behalf, or for a person who has died; each counted separately",
+        },
     },
 }  # fmt: skip
 

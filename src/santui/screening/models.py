@@ -140,6 +140,8 @@ class Alert(models.Model):
     raised_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("screening alert")
+        verbose_name_plural = _("screening alerts")
         constraints = [
             models.UniqueConstraint(
                 fields=["kind", "subject", "window_start"], name="alert_once_per_window"

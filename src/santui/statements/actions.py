@@ -18,6 +18,7 @@ from django.utils import timezone
 from santui.statements.models import (
     MODERATABLE_STATES,
     REJECTABLE_STATES,
+    Declarant,
     EntryKind,
     LedgerEntry,
     RejectReason,
@@ -34,17 +35,20 @@ MAX_NAMES_TEXT = 50_000  # a joined list of names (a group statement)
 # What a ledger entry records of a statement: the dimensions its persons are counted under.
 SNAPSHOT_FIELDS = (
     "day", "headcount", "party", "league", "pioneers", "current_party_member",
-    "region", "sector", "channel", "name_kind",
+    "region", "sector", "channel", "name_kind", "declarant",
 )  # fmt: skip
 
 
 # What staff may change on a statement awaiting a decision (the back office form's fields).
 EDITABLE_FIELDS = frozenset({
     "channel", "received_at", "text", "party", "league", "pioneers", "headcount", "name",
-    "name_kind", "contact", "region", "sector", "current_party_member", "publish",
+    "name_kind", "contact", "region", "sector", "current_party_member", "publish", "declarant",
 })  # fmt: skip
 # A change to one of these changes what is counted: a second person must accept the statement.
-COUNTED_FIELDS = ("party", "league", "pioneers", "headcount", "received_at", "region")
+# Who declares decides whether it counts as the person's own withdrawal (docs/methodology.md).
+COUNTED_FIELDS = (
+    "party", "league", "pioneers", "headcount", "received_at", "region", "declarant",
+)  # fmt: skip
 # Personal data: the audit trail records that it changed, never the values (DESIGN.md, inv. 5).
 PERSONAL_FIELDS = frozenset({"name", "contact", "text"})
 CHANGED = "(changed)"
@@ -94,6 +98,7 @@ def statement_receive(
     contact: str = "",
     region: str = "",
     sector: str = "",
+    declarant: str = Declarant.SELF,
     current_party_member: bool | None = None,
     publish: bool = False,
     suggested: dict[str, Any] | None = None,
@@ -109,6 +114,8 @@ def statement_receive(
     ``suggested`` is what santui.textparse read in the text (kept beside the values staff
     confirm or correct). A receipt code, when issued, keys the statement's log commitment.
     """
+    if declarant not in Declarant.values:
+        raise ValueError(f"unknown declarant {declarant!r}")
     code = new_receipt_code() if issue_receipt else None
     with transaction.atomic():
         statement = Statement.objects.create(
@@ -126,6 +133,7 @@ def statement_receive(
             name_kind=name_kind,
             region=region,
             sector=sector,
+            declarant=declarant,
             current_party_member=current_party_member,
             publish=publish,
             status=Status.RECEIVED,
@@ -152,6 +160,7 @@ class Countable(Protocol):
     sector: str
     channel: str
     name_kind: str
+    declarant: str
 
 
 def counted_snapshot(statement: Countable) -> tuple[Any, ...]:
@@ -167,6 +176,7 @@ def counted_snapshot(statement: Countable) -> tuple[Any, ...]:
         statement.sector,
         statement.channel,
         statement.name_kind,
+        statement.declarant,
     )
 
 

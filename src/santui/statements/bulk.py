@@ -55,6 +55,7 @@ class StatementRow:
     current_party_member: bool | None
     publish: bool
     status: str  # received or accepted
+    declarant: str = "self"  # santui.statements.models.Declarant
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +69,7 @@ _STATEMENT_COLUMNS = (
     "source", "external_id", "channel", "received_at", "text", "party", "league", "pioneers",
     "headcount", "name", "contact", "name_kind", "region", "sector", "current_party_member",
     "publish", "status", "reject_reason", "receipt_hash", "commitment", "created_at",
-    "name_key", "search_text",
+    "name_key", "search_text", "declarant",
 )  # fmt: skip
 _CHANGE_COLUMNS = (
     "statement_id",
@@ -175,6 +176,7 @@ def statements_bulk_load(*, rows: Sequence[StatementRow], source: str, via: str)
                     urandom(32), now,
                     *search_columns(status=r.status, publish=r.publish, name=r.name,
                                     name_kind=r.name_kind, text=r.text),
+                    r.declarant,
                 )
                 for r in wanted.values()
             ],

@@ -37,6 +37,16 @@ class NameKind(models.TextChoices):
     ANONYMOUS = "anonymous", _("no name")
 
 
+class Declarant(models.TextChoices):
+    """Who sends the statement: the person themselves, or someone for them (issue 16). Each kind
+    is counted and published separately, so readers can judge (docs/methodology.md)."""
+
+    SELF = "self", _("the person themselves")
+    FAMILY = "family", _("a family member on their behalf")
+    VOLUNTEER = "volunteer", _("a volunteer on their behalf")
+    DECEASED = "deceased", _("for a person who has died")
+
+
 class Organization(models.TextChoices):
     PARTY = "party", _("Chinese Communist Party")
     LEAGUE = "league", _("Communist Youth League")
@@ -117,6 +127,9 @@ class Statement(models.Model):
         help_text=_("GB/T 2260 code (mainland) or ISO 3166-1 alpha-2 code (elsewhere)."),
     )
     sector = models.CharField(_("sector"), max_length=32, blank=True, choices=SECTOR_CHOICES)
+    declarant = models.CharField(
+        _("declared by"), max_length=16, choices=Declarant.choices, default=Declarant.SELF
+    )
     current_party_member = models.BooleanField(_("current party member"), null=True)
     publish = models.BooleanField(_("may publish name and text"), default=False)
     status = models.CharField(
@@ -163,6 +176,9 @@ class Statement(models.Model):
                 condition=Q(status__in=Status.values), name="statement_status_valid"
             ),
             models.CheckConstraint(condition=Q(headcount__gte=1), name="statement_headcount_pos"),
+            models.CheckConstraint(
+                condition=Q(declarant__in=Declarant.values), name="statement_declarant_valid"
+            ),
             models.CheckConstraint(
                 condition=Q(party=True) | Q(league=True) | Q(pioneers=True),
                 name="statement_some_organization",
@@ -293,6 +309,7 @@ class LedgerEntry(models.Model):
     sector = models.CharField(max_length=32, blank=True)
     channel = models.CharField(max_length=16)
     name_kind = models.CharField(max_length=16)
+    declarant = models.CharField(max_length=16, default=Declarant.SELF)
     reason = models.CharField(max_length=32, blank=True)
     position = models.BigIntegerField(null=True, blank=True)  # unique where set: see Meta
     queued_at = models.DateTimeField(auto_now_add=True)
@@ -304,6 +321,9 @@ class LedgerEntry(models.Model):
                 condition=(Q(kind="add") & Q(revokes__isnull=True) & Q(reason=""))
                 | (Q(kind="revoke") & Q(revokes__isnull=False) & ~Q(reason="")),
                 name="ledger_kind_shape",
+            ),
+            models.CheckConstraint(
+                condition=Q(declarant__in=Declarant.values), name="ledger_declarant_valid"
             ),
             # Unique where set, so that queued rows (NULL) pay for neither index on insert.
             models.UniqueConstraint(

@@ -40,6 +40,7 @@ _FOLDS = (
     (Stat.SECTOR, "sector", "headcount", None),
     (Stat.CHANNEL, "channel", "headcount", None),
     (Stat.NAME_KIND, "name_kind", "headcount", None),
+    (Stat.DECLARANT, "declarant", "headcount", None),
 )
 
 

@@ -26,6 +26,7 @@ class Counted(NamedTuple):
     sector: str
     channel: str
     name_kind: str
+    declarant: str
 
 
 def cells_of(c: Counted) -> Iterable[tuple[Cell, int]]:
@@ -44,6 +45,7 @@ def cells_of(c: Counted) -> Iterable[tuple[Cell, int]]:
     yield (Stat.SECTOR, c.sector, c.day), n
     yield (Stat.CHANNEL, c.channel, c.day), n
     yield (Stat.NAME_KIND, c.name_kind, c.day), n
+    yield (Stat.DECLARANT, c.declarant, c.day), n
 
 
 def fold(entries: Iterable[tuple[Counted, int]]) -> Counter[Cell]:

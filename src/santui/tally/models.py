@@ -8,6 +8,7 @@ after a crash the three still agree and the next run starts where the last commi
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Stat(models.TextChoices):
@@ -19,6 +20,7 @@ class Stat(models.TextChoices):
     SECTOR = "sector", "persons per sector"
     CHANNEL = "channel", "persons per channel"
     NAME_KIND = "name_kind", "persons per name kind"
+    DECLARANT = "declarant", "persons per kind of declarant"
 
 
 class Rollup(models.Model):
@@ -115,6 +117,10 @@ class LoopState(models.Model):
     last_error = models.CharField(max_length=200, blank=True)
     last_error_at = models.DateTimeField(null=True, blank=True)
 
+    class Meta:
+        verbose_name = _("background loop")
+        verbose_name_plural = _("background loops")
+
     def __str__(self) -> str:
         return f"{self.name}: backlog {self.backlog}"
 
@@ -157,7 +163,7 @@ class ReleaseCell(models.Model):
 
     release = models.ForeignKey(Release, on_delete=models.PROTECT, related_name="cells")
     scope = models.CharField(max_length=8, choices=ReleaseScope.choices)
-    dimension = models.CharField(max_length=16)  # region, sector, channel, name_kind, member
+    dimension = models.CharField(max_length=16)  # region, ..., name_kind, declarant, member
     key = models.CharField(max_length=32, blank=True)
     value = models.BigIntegerField()  # net persons (the month's: new minus revoked)
     published = models.BooleanField()

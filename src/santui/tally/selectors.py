@@ -15,7 +15,7 @@ from babel import Locale
 from django.conf import settings
 from django.db.models import Sum
 
-from santui.statements.models import Channel, NameKind
+from santui.statements.models import Channel, Declarant, NameKind
 from santui.tally.disclosure.periods import parse_period
 from santui.tally.disclosure.read import (
     PeriodUnavailable,
@@ -31,6 +31,8 @@ from santui.textparse.script import to_traditional
 from santui.textparse.sectors import SECTORS
 
 SCHEMA_VERSION = 2
+# The names of region key "": no place known, or none given ("prefer not to say").
+UNKNOWN_REGION = ("unknown / not said", "不详／未说明", "不詳／未說明")
 
 
 @cache
@@ -41,7 +43,8 @@ def _territories(locale: str) -> dict[str, str]:
 def region_names(code: str) -> tuple[str, str, str]:
     """(English, Simplified Chinese, Traditional Chinese) names of a rollup region key."""
     if not code:
-        return "unknown", "不详", "不詳"
+        # no place given, or "prefer not to say" on the form (docs/methodology.md)
+        return UNKNOWN_REGION
     if code == MAINLAND:
         return "Mainland China, province unknown", "中国大陆（省份不详）", "中國大陸（省份不詳）"
     province = gazetteer().provinces.get(code)
@@ -202,4 +205,5 @@ def stats_document(
         "sectors": _ordered(cells["sector"], list(SECTORS)),
         "channels": _ordered(cells["channel"], list(Channel.values)),
         "name_kinds": _ordered(cells["name_kind"], list(NameKind.values)),
+        "declarants": _ordered(cells["declarant"], list(Declarant.values)),
     }

@@ -29,7 +29,7 @@ from santui.tlog.tally import LogTally
 _COUNTED = Counted._fields
 _STATEMENT_FIELDS = (
     "id", "received_at", "headcount", "party", "league", "pioneers", "current_party_member",
-    "region", "sector", "channel", "name_kind", "status",
+    "region", "sector", "channel", "name_kind", "declarant", "status",
 )  # fmt: skip
 
 

@@ -12,10 +12,11 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import TextIO
 
 from tqdm import tqdm
 
-from santui.tlog import client, merkle, note, proof
+from santui.tlog import client, merkle, note, proof, receiptcode
 from santui.tlog import leaf as leafcodec
 
 CLIENT_COMMANDS = ("verify", "cosign", "witness-key", "check-proof")
@@ -123,42 +124,97 @@ def cmd_witness_key(args: argparse.Namespace) -> int:
     return 0
 
 
+ORGANIZATION_NAMES = {
+    "party": "the Chinese Communist Party",
+    "league": "the Communist Youth League",
+    "pioneers": "the Young Pioneers",
+}
+
+
+def _organizations(names: frozenset[str]) -> str:
+    listed = [ORGANIZATION_NAMES[o] for o in ("party", "league", "pioneers") if o in names]
+    if len(listed) == 1:
+        return listed[0]
+    return ", ".join(listed[:-1]) + " and " + listed[-1]
+
+
+def describe_leaf(leaf: leafcodec.Leaf) -> str:
+    """What a leaf says, in a sentence (the days are the log's counting days)."""
+    if isinstance(leaf, leafcodec.AddLeaf):
+        persons = "1 person" if leaf.headcount == 1 else f"{leaf.headcount:,} persons"
+        return (
+            f"{persons} counted on {leaf.day.isoformat()} as withdrawn from "
+            f"{_organizations(leaf.organizations)}"
+        )
+    return f"the statement of leaf {leaf.add_index} is no longer counted (reason: {leaf.reason})"
+
+
+def _read_proof_input(name: str) -> bytes:
+    if name == "-":
+        return sys.stdin.buffer.read(proof.MAX_DOCUMENT + 1)
+    path = Path(name)
+    if path.stat().st_size > proof.MAX_DOCUMENT:
+        raise proof.ProofFileError("the file is too large to hold a proof")
+    return path.read_bytes()
+
+
+def _not_verified(reason: str, out: TextIO) -> int:
+    out.write(f"NOT VERIFIED: {reason}.\n")
+    return 1
+
+
 def cmd_check_proof(args: argparse.Namespace) -> int:
+    out = sys.stdout
     key = _read_key(args.key)
     try:
-        parsed = proof.parse(Path(args.file).read_bytes())
+        data = _read_proof_input(args.file)
+    except OSError as exc:
+        return _not_verified(f"cannot read {args.file}: {exc.strerror or 'unreadable'}", out)
+    except proof.ProofFileError as exc:
+        return _not_verified(str(exc), out)
+    try:
+        parsed = proof.parse(proof.find(data))
+    except proof.ProofFileError as exc:
+        return _not_verified(f"not a readable proof: {exc}", out)
+    try:
         checkpoint, _ = note.open_checkpoint(parsed.checkpoint, key)
-        if parsed.extra is None:
-            raise proof.ProofFileError("the proof file carries no leaf (extra line)")
+    except note.NoteError as exc:
+        return _not_verified(f"the checkpoint is not signed by the log key {key.name}: {exc}", out)
+    out.write(f"  ok    checkpoint signed by {key.name}: the log had {checkpoint.size:,} leaves\n")
+    if parsed.extra is None:
+        return _not_verified("the proof carries no leaf (its extra line is missing)", out)
+    try:
         leaf = leafcodec.decode(parsed.extra)
         merkle.verify_inclusion(
             parsed.index, checkpoint.size, merkle.leaf_hash(parsed.extra), parsed.hashes,
             checkpoint.root,
         )  # fmt: skip
-    except (OSError, proof.ProofFileError, note.NoteError, leafcodec.LeafError) as exc:
-        sys.stdout.write(f"NOT VERIFIED: {exc}\n")
-        return 1
+    except leafcodec.LeafError as exc:
+        return _not_verified(f"the leaf in the proof is not a leaf of this log: {exc}", out)
     except merkle.ProofError as exc:
-        sys.stdout.write(f"NOT VERIFIED: inclusion proof: {exc}\n")
-        return 1
-    sys.stdout.write(
-        f"  ok    checkpoint signed by {key.name}, size {checkpoint.size}\n"
-        f"  ok    leaf {parsed.index} is in the tree\n"
-    )
+        return _not_verified(f"leaf {parsed.index} is not proven to be in the log: {exc}", out)
+    out.write(f"  ok    leaf {parsed.index} is in the tree of the log (inclusion proof checked)\n")
     if args.code:
-        code = "".join(args.code.split()).replace("-", "").upper()
         if not isinstance(leaf, leafcodec.AddLeaf):
-            sys.stdout.write("NOT VERIFIED: the leaf is not an add leaf\n")
-            return 1
+            return _not_verified(
+                "the leaf is not an add leaf (a counted statement): it has no receipt code", out
+            )
         try:
-            mine = leafcodec.receipt_commitment(leafcodec.receipt_secret(code)) == leaf.commitment
-        except ValueError:
-            mine = False
-        if not mine:
-            sys.stdout.write("NOT VERIFIED: the leaf does not commit to this receipt code\n")
-            return 1
-        sys.stdout.write("  ok    the leaf commits to this receipt code\n")
-    sys.stdout.write(f"VERIFIED: {leaf}\n")
+            secret = receiptcode.normalize(args.code)
+        except receiptcode.ReceiptCodeTypo:
+            return _not_verified("the receipt code has a typo: check each character", out)
+        except receiptcode.InvalidReceiptCode as exc:
+            return _not_verified(f"not a receipt code: {exc}", out)
+        commitment = leafcodec.receipt_commitment(leafcodec.receipt_secret(secret))
+        if commitment != leaf.commitment:
+            return _not_verified("the leaf does not commit to this receipt code", out)
+        out.write("  ok    the leaf commits to this receipt code\n")
+    out.write(f"VERIFIED: leaf {parsed.index} of {checkpoint.origin}: {describe_leaf(leaf)}.\n")
+    if not args.code and isinstance(leaf, leafcodec.AddLeaf):
+        out.write(
+            "  note  this proves that a statement was counted; that it is the holder's, only "
+            "their receipt code can show (--code). The log holds no names.\n"
+        )
     return 0
 
 
@@ -189,8 +245,14 @@ def build_parser(prog: str = "santui log") -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="file for the private key (mode 0600)")
     p.set_defaults(func=cmd_witness_key)
 
-    p = sub.add_parser("check-proof", help="check a receipt's tlog-proof file offline")
-    p.add_argument("file")
+    p = sub.add_parser(
+        "check-proof", help="check a receipt's proof offline (tlog-proof file or certificate)"
+    )
+    p.add_argument(
+        "file",
+        help="a tlog-proof file, the text of a certificate's QR code, or a certificate saved "
+        "as HTML; - reads standard input",
+    )
     p.add_argument("--key", required=True, help="the log's verifier key")
     p.add_argument("--code", help="the receipt code: also check the leaf commits to it")
     p.set_defaults(func=cmd_check_proof)

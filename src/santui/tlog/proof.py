@@ -11,17 +11,26 @@
 santui puts the leaf's bytes in the ``extra`` line: the checker hashes them and checks the
 inclusion proof, so they are authenticated by the proof, and the receipt holder can check that
 the leaf commits to their receipt code (``santui log check-proof FILE --key VKEY --code CODE``).
+
+A certificate of withdrawal carries the same text twice: in its QR code (the payload is the
+tlog-proof file, verbatim) and printed in a ``<pre>`` block. ``find`` takes what a person has
+(the file, the text a scanner shows, an HTML file saved from the certificate) and returns the
+tlog-proof text inside it.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import html
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 HEADER = "c2sp.org/tlog-proof@v1"
 MAX_PROOF = 100_000
+MAX_DOCUMENT = 4_000_000  # an HTML page saved from a certificate, QR code and all
+_PRE = re.compile(r"<pre\b[^>]*>(.*?)</pre>", re.DOTALL | re.IGNORECASE)
 
 
 class ProofFileError(ValueError):
@@ -49,7 +58,7 @@ def _b64(text: str) -> bytes:
     try:
         return base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
-        raise ProofFileError(f"bad base64 {text[:40]!r}") from None
+        raise ProofFileError(f"a line is not base64: {text[:40]}") from None
 
 
 def parse(data: bytes | str) -> ProofFile:
@@ -84,3 +93,30 @@ def parse(data: bytes | str) -> ProofFile:
     if len(hashes) > 64:
         raise ProofFileError("too many proof hashes")
     return ProofFile(int(digits), hashes, checkpoint, extra)
+
+
+def find(data: bytes | str) -> str:
+    """The tlog-proof text in ``data``: a tlog-proof file, the text of a certificate's QR code
+    (as a scanner shows it, perhaps with CRLF line ends or a byte-order mark), or an HTML page
+    saved from a certificate. ProofFileError when there is none."""
+    if len(data) > MAX_DOCUMENT:
+        raise ProofFileError("the file is too large to hold a proof")
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ProofFileError("a proof file is UTF-8 text") from None
+    text = data.lstrip("\ufeff").replace("\r\n", "\n")
+    if text.startswith(HEADER):
+        return text
+    for match in _PRE.finditer(text):  # an HTML page: the proof is printed in a <pre> block
+        block = html.unescape(match.group(1)).strip("\n")
+        if block.startswith(HEADER):
+            return block + "\n"
+    start = text.find(HEADER)
+    if start > 0 and text[start - 1] == "\n":  # pasted after other text
+        return text[start:]
+    raise ProofFileError(
+        f"no proof found: a proof starts with the line {HEADER} (a tlog-proof file, the "
+        "text of a certificate's QR code, or a certificate saved as HTML)"
+    )

@@ -1,5 +1,8 @@
 """Settings shared by every environment. Everything an operator may change is an environment
-variable, listed with its default in docs/configuration.md (a test keeps that list complete)."""
+variable, listed with its default in docs/configuration.md (a test keeps that list complete).
+The settings that change published figures may also be kept in the instance's settings file,
+``$SANTUI_HOME/santui.toml`` (santui.config.instance): ``environ`` below reads the environment
+first, then that file."""
 
 from __future__ import annotations
 
@@ -9,21 +12,36 @@ from pathlib import Path
 import dj_database_url
 import django_stubs_ext
 
-from santui.config.keys import load_or_create
+from santui.config import instance
+from santui.config.keys import AbsentKeys, Keys, load, load_or_create
 from santui.config.private import private_directory, private_file
 
 django_stubs_ext.monkeypatch()  # ModelAdmin[Statement] and friends at run time
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent.parent
 
-SANTUI_HOME = Path(os.environ.get("SANTUI_HOME", "var")).resolve()
-private_directory(SANTUI_HOME)  # mode 0700 when it is made (santui.config.private)
+# Where the instance lives (docs/configuration.md): $SANTUI_HOME, else var/ in the source
+# checkout santui runs from, else ~/.local/share/santui; never the current folder by itself.
+SANTUI_HOME = instance.home()
 SANTUI_KEY_FILE = Path(
     os.environ.get("SANTUI_KEY_FILE", str(SANTUI_HOME / "keys" / "santui-keys.json"))
 )
-KEYS = load_or_create(SANTUI_KEY_FILE)
+SANTUI_INSTANCE_EXISTS = instance.exists(SANTUI_HOME, SANTUI_KEY_FILE)
+KEYS: Keys = AbsentKeys.at(SANTUI_KEY_FILE)  # help and `santui parse` need no keys
+if instance.MODE == "prepare":  # santui setup / serve: make what is missing
+    private_directory(SANTUI_HOME)  # mode 0700 when it is made (santui.config.private)
+    KEYS = load_or_create(SANTUI_KEY_FILE)
+elif SANTUI_INSTANCE_EXISTS:
+    try:
+        KEYS = load(SANTUI_KEY_FILE)
+    except ValueError as exc:
+        raise instance.InstanceError(str(exc)) from None
+elif instance.MODE == "exist":  # nothing is made by another command (santui.cli says what to do)
+    raise instance.NoInstance(instance.missing_message(SANTUI_HOME))
+# The settings that change figures: the environment, then $SANTUI_HOME/santui.toml.
+environ = instance.LayeredEnviron(instance.read_settings(SANTUI_HOME))
 
-SECRET_KEY = KEYS.django_secret
+SECRET_KEY = "" if isinstance(KEYS, AbsentKeys) else KEYS.django_secret
 DEBUG = False
 ALLOWED_HOSTS = [
     h.strip()
@@ -97,9 +115,11 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    if str(DATABASES["default"]["NAME"]) not in ("", ":memory:") and not str(
-        DATABASES["default"]["NAME"]
-    ).startswith("file:"):
+    if (
+        (instance.MODE == "prepare" or SANTUI_INSTANCE_EXISTS)
+        and str(DATABASES["default"]["NAME"]) not in ("", ":memory:")
+        and not str(DATABASES["default"]["NAME"]).startswith("file:")
+    ):
         private_file(Path(DATABASES["default"]["NAME"]))  # mode 0600 when it is made
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
@@ -194,12 +214,13 @@ LOGGING = {
 }
 
 # --- santui ----------------------------------------------------------------------------------
-SANTUI_REPORTING_TZ = os.environ.get("SANTUI_REPORTING_TZ", "Asia/Shanghai")
-SANTUI_MILESTONE_STEP = int(os.environ.get("SANTUI_MILESTONE_STEP", "1000000"))
-SANTUI_SUPPRESS_BELOW = int(os.environ.get("SANTUI_SUPPRESS_BELOW", "10"))
+# The four that change published figures: environment, then santui.toml (santui.config.instance).
+SANTUI_REPORTING_TZ = environ.get("SANTUI_REPORTING_TZ", "Asia/Shanghai")
+SANTUI_MILESTONE_STEP = int(environ.get("SANTUI_MILESTONE_STEP", "1000000"))
+SANTUI_SUPPRESS_BELOW = int(environ.get("SANTUI_SUPPRESS_BELOW", "10"))
 # Breakdowns are released for closed months only, this many days after the month's end
 # (docs/disclosure.md): time for moderators to decide what was held.
-SANTUI_RELEASE_LAG_DAYS = int(os.environ.get("SANTUI_RELEASE_LAG_DAYS", "7"))
+SANTUI_RELEASE_LAG_DAYS = int(environ.get("SANTUI_RELEASE_LAG_DAYS", "7"))
 SANTUI_MAX_TEXT = int(os.environ.get("SANTUI_MAX_TEXT", "5000"))
 SANTUI_MAX_HEADCOUNT = int(os.environ.get("SANTUI_MAX_HEADCOUNT", "100000"))
 # Hostile input (docs/import-format.md, docs/mail-intake.md): the longest line (CSV: record) an

@@ -3,10 +3,13 @@
 import os
 import tempfile
 
+from santui.config import instance
+
 if "SANTUI_HOME" not in os.environ:
     os.environ["SANTUI_HOME"] = tempfile.mkdtemp(prefix="santui-test-")
+instance.MODE = "prepare"  # the suite makes its instance (keys, database) as it goes
 
-from santui.config.settings.base import *  # noqa: F403
+from santui.config.settings.base import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {

@@ -5,6 +5,7 @@ tile positions) and the templates under ``publish/charts/`` write the SVG. Colou
 CSS classes (``static/santui/charts.css``): the Content-Security-Policy allows no ``style``.
 
 - ``text``: label widths (estimated) and wrapping
+- ``figures``: one number format per chart, in the page's language (full or CLDR units)
 - ``scales``: linear scales, nice ticks, date ticks
 - ``binning``: the daily series in days, weeks, months or years; the 7-day average
 - ``timeseries``: the cumulative and per-day charts

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from santui.publish.charts.figures import grouped
 from santui.publish.charts.geometry import r
 from santui.publish.charts.text import text_width, wrap
 
@@ -46,15 +47,19 @@ class BarChart:
     largest: Category | None = None
 
 
-def bar_chart(categories: Sequence[Category], *, suppress_below: int | None) -> BarChart:
-    """Largest first, suppressed cells last; bars scaled to the largest figure."""
+def bar_chart(
+    categories: Sequence[Category], *, suppress_below: int | None, locale: str = "en"
+) -> BarChart:
+    """Largest first, suppressed cells last; bars scaled to the largest figure. Every figure
+    in full, grouped by the locale (one format for the chart: the bars' lengths compare them,
+    and the figure at a bar's end is the table's)."""
     ordered = sorted(
         categories,
         key=lambda c: (c.persons is None, -(c.persons or 0)),
     )
     shown = [c.persons for c in ordered if c.persons is not None]
     largest = max(shown, default=0)
-    room = max((text_width(f"{v:,}", SIZE) for v in shown), default=0) + 8
+    room = max((text_width(grouped(v, locale), SIZE) for v in shown), default=0) + 8
     span = WIDTH - room
     chart = BarChart(WIDTH, 0, largest=ordered[0] if shown else None)
     y = 0.0
@@ -75,7 +80,7 @@ def bar_chart(categories: Sequence[Category], *, suppress_below: int | None) -> 
                     category,
                     lines,
                     (r(top), r(max(length, 1.0)), str(BAR)),
-                    (r(length + 6), middle, f"{category.persons:,}"),
+                    (r(length + 6), middle, grouped(category.persons, locale)),
                 )
             )
         y = top + BAR + GAP

@@ -9,13 +9,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from babel.lists import format_list
-from babel.numbers import format_percent
+from babel.numbers import format_decimal, format_percent
 
 from santui.publish.charts.bars import BarChart, Category, bar_chart
-from santui.publish.charts.geometry import short_figures
 from santui.publish.charts.panels import Panels, ShareBar, column_panels, share_bar
 from santui.publish.charts.tilemap import KEYS, TileMap, tile_map
 from santui.publish.charts.timeseries import Series, TimeChart, cumulative_chart, daily_chart
+from santui.textparse.collation import sort_key
 
 MAINLAND_UNKNOWN = "CN"
 NAME_FIELDS = {"en": "name", "zh-hans": "name_zh", "zh-hant": "name_zh_hant"}
@@ -75,7 +75,7 @@ def _places(doc: Mapping[str, Any], language: str) -> list[Place]:
 
 
 def _breakdown(
-    cells: Sequence[Mapping[str, Any]], labels: Mapping[str, str], *, k: int | None
+    cells: Sequence[Mapping[str, Any]], labels: Mapping[str, str], *, k: int | None, locale: str
 ) -> Breakdown:
     categories = [
         Category(
@@ -84,7 +84,9 @@ def _breakdown(
         for c in cells
     ]
     not_stated = next((c for c in categories if c.key is None and c.persons is not None), None)
-    chart = bar_chart([c for c in categories if c is not not_stated], suppress_below=k)
+    chart = bar_chart(
+        [c for c in categories if c is not not_stated], suppress_below=k, locale=locale
+    )
     return Breakdown(chart, [row.category for row in chart.rows], not_stated)
 
 
@@ -125,19 +127,24 @@ def build_dashboard(
     )
     board.map_places = sorted(
         (on_map[t.key] for t in board.map.tiles if t.key in on_map),
-        key=lambda p: (-(p.persons or 0), p.name),
+        key=lambda p: (-(p.persons or 0), sort_key(p.name, locale)),
     )
     top = [p for p in board.map_places if p.persons][:3]
-    board.map_top = format_list([f"{p.name} ({p.persons:,})" for p in top], locale=locale) or "—"
+    board.map_top = format_list(
+        [f"{p.name} ({format_decimal(p.persons or 0, locale=locale)})" for p in top], locale=locale
+    ) or "—"  # fmt: skip
     board.map_withheld = sum(1 for t in board.map.tiles if t.persons is None)
-    board.other_places = [p for p in places if p.code not in KEYS and p.code and
-                          p.code != MAINLAND_UNKNOWN]  # fmt: skip
+    # other countries and areas by name, in the language's collation (pinyin, strokes, A-Z)
+    board.other_places = sorted(
+        (p for p in places if p.code not in KEYS and p.code and p.code != MAINLAND_UNKNOWN),
+        key=lambda p: sort_key(p.name, locale),
+    )
     # (absent when nobody is in them: the document omits cells with zero persons)
     board.mainland_unknown = next((p for p in places if p.code == MAINLAND_UNKNOWN), None)
     board.not_stated = next((p for p in places if p.code is None), None)
 
     for name in ("sectors", "channels", "name_kinds"):
-        board.breakdowns[name] = _breakdown(doc[name], labels.get(name, {}), k=k)
+        board.breakdowns[name] = _breakdown(doc[name], labels.get(name, {}), k=k, locale=locale)
 
     # the share is of the breakdown's period, not of the days asked for
     info = doc.get("breakdown")
@@ -153,16 +160,12 @@ def build_dashboard(
         years = [str(y.year) for y in board.year_ends]
         official = [y.official for y in board.year_ends]
         registry = [y.registry for y in board.year_ends]
+        # each on its own, labelled scale (docs/dashboard.md, "Context")
         board.context = column_panels(
             [
-                (panel_titles[0], "official", _columns(years, official, locale)),
-                (panel_titles[1], "registry", _columns(years, registry, locale)),
+                (panel_titles[0], "official", list(zip(years, official, strict=True))),
+                (panel_titles[1], "registry", list(zip(years, registry, strict=True))),
             ],
+            locale=locale,
         )
     return board
-
-
-def _columns(labels: list[str], values: list[int], locale: str) -> list[tuple[str, int, str]]:
-    """(label, value, figure) of each column of a panel, the figures in one style."""
-    figures = short_figures(values, locale, fraction_digits=2)
-    return list(zip(labels, values, figures, strict=True))

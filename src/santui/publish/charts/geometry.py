@@ -6,12 +6,13 @@ Every chart is drawn in two variants with the same data: ``wide`` (desktop) and 
 
 from __future__ import annotations
 
-import decimal
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from babel.numbers import format_compact_decimal, format_decimal
-
+from santui.publish.charts.figures import PLAIN_BELOW as PLAIN_BELOW  # re-exported
+from santui.publish.charts.figures import compact as compact  # re-exported
+from santui.publish.charts.figures import grouped as grouped  # re-exported
+from santui.publish.charts.figures import style_for
 from santui.publish.charts.scales import DateTick
 
 
@@ -114,61 +115,23 @@ def line_path(points: Iterable[tuple[float, float]]) -> str:
     return "M" + parts[0] + ("L" + " ".join(parts[1:]) if len(parts) > 1 else "")
 
 
-PLAIN_BELOW = 100_000  # figures below this are written in full ("23,550"), never "2.355万"
-
-
-def grouped(value: float, locale: str) -> str:
-    """A figure in full with the locale's digit grouping: 23,550."""
-    return format_decimal(value, locale=locale)
-
-
-def compact(value: float, locale: str, *, fraction_digits: int = 1) -> str:
-    """A short figure: 25K, 1.5M (en); 2.5万, 4亿 (zh_Hans); 2.5萬, 4億 (zh_Hant); no fraction
-    after three digits. Halves round up (99.185M: 99.19M), as readers round."""
-    with decimal.localcontext() as context:
-        context.rounding = decimal.ROUND_HALF_UP
-        text = format_compact_decimal(value, locale=locale, fraction_digits=fraction_digits)
-        digits = sum(c.isdigit() for c in text.split(".")[0])
-        if digits >= 3 and "." in text:
-            text = format_compact_decimal(value, locale=locale, fraction_digits=0)
-    return text
-
-
 def short_figures(values: Sequence[float], locale: str, *, fraction_digits: int = 1) -> list[str]:
-    """Figures for tiles and panels, all in one style: in full when every one is below
-    100,000 (1,829; 23,550), else short and rounded (2.4M, 240万)."""
-    if all(abs(v) < PLAIN_BELOW for v in values):
-        return [grouped(v, locale) for v in values]
-    return [compact(v, locale, fraction_digits=fraction_digits) for v in values]
-
-
-def _exact_compact(value: float, locale: str, digits: int) -> str | None:
-    """The short figure with ``digits`` fraction digits, if it is exact (435M, 4.35亿)."""
-    text = format_compact_decimal(value, locale=locale, fraction_digits=digits)
-    return text if text == format_compact_decimal(value, locale=locale, fraction_digits=6) else None
+    """Rounded figures (tiles, columns) in one style: in full when every one is below
+    100,000 (1,829; 23,550), else short (2.4M, 240万)."""
+    style = style_for(locale, rounded=values)
+    return [style.rounded(v, fraction_digits=fraction_digits) for v in values]
 
 
 def exact_figure(value: float, locale: str) -> str:
-    """A figure that must not be rounded (a milestone): in full below 100,000, else short
-    with at most two fraction digits when that is exact (435M, 4.35亿), else in full."""
-    if abs(value) >= PLAIN_BELOW:
-        for digits in (0, 1, 2):
-            text = _exact_compact(value, locale, digits)
-            if text is not None:
-                return text
-    return grouped(value, locale)
+    """A figure that must not be rounded, alone: in full below 100,000, else short with at
+    most two fraction digits when that is exact (435M, 4.35亿), else in full."""
+    return style_for(locale, exact=[value]).exact(value)
 
 
-def axis_labels(ticks: list[float], locale: str) -> list[str]:
-    """Labels of axis ticks, all in one style: in full when every tick is below 100,000
-    (23,550 and 23,560: never 2.355万 and 2.356万), else short with the fewest fraction
-    digits (at most two) that write every tick exactly and tell them apart (0, 50K, 100K;
-    2.5亿, 3亿), else in full."""
-    if all(abs(t) < PLAIN_BELOW for t in ticks):
-        return [grouped(t, locale) for t in ticks]
-    for digits in (0, 1, 2):
-        labels = [_exact_compact(t, locale, digits) for t in ticks]
-        texts = [label for label in labels if label is not None]
-        if len(texts) == len(ticks) and len(set(texts)) == len(texts):
-            return texts
-    return [grouped(t, locale) for t in ticks]
+def axis_labels(ticks: Sequence[float], locale: str) -> list[str]:
+    """Labels of axis ticks, all in one style (``figures.style_for``): in full when every
+    tick is below 100,000 (23,550 and 23,560: never 2.355万 and 2.356万), else short with the
+    fewest fraction digits (at most two) that write each tick exactly (0, 50K, 100K; 2.5亿,
+    3亿), else all in full."""
+    style = style_for(locale, exact=ticks)
+    return [style.exact(t) for t in ticks]

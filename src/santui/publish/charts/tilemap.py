@@ -19,7 +19,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from santui.publish.charts.geometry import r, short_figures
+from santui.publish.charts.figures import FigureStyle, style_for
+from santui.publish.charts.geometry import r
 from santui.publish.charts.text import text_width
 
 
@@ -109,6 +110,7 @@ class Step:
     cls: str
     low: int
     high: int | None  # inclusive; None: no upper bound
+    text: str = ""  # in the map's figure style: "< 2.4万" (the first class), "≥ 2.4万"
 
 
 @dataclass(slots=True)
@@ -183,10 +185,13 @@ def tile_map(
 ) -> TileMap:
     """``persons``: region key -> persons (None: suppressed; missing: none). ``language``:
     "en", "zh-hans" or "zh-hant" (the tiles' names). Figures are in full when all are below
-    100,000 (1,829), else short (2.4M, 240万, 240萬)."""
+    100,000 (1,829), else short (2.4M, 240万, 240萬), and so are the legend's bounds: one
+    style for the whole map (``figures.style_for``)."""
     shown = [v for k, v in persons.items() if k in KEYS and v]
     cuts = breaks([v for v in shown if v is not None])
-    figures = dict(zip(shown, short_figures(shown, locale), strict=True))
+    said = cuts if cuts else [min(shown)] if shown else []  # the legend's exact bounds
+    style = style_for(locale, exact=said, rounded=shown)
+    figures = {v: style.rounded(v) for v in shown}
     columns = 1 + max(cell.col for cell in LAYOUT)
     rows = 1 + max(cell.row for cell in LAYOUT)
     chart = TileMap(columns * PITCH_X - (PITCH_X - TILE_W), rows * PITCH_Y - (PITCH_Y - TILE_H))
@@ -219,5 +224,16 @@ def tile_map(
         lows = [min(v for v in shown if v is not None), *cuts]
         highs: list[int | None] = [c - 1 for c in cuts] + [None]
         bounds = zip(lows, highs, strict=True)
-        chart.legend = [Step(class_of(lo, cuts), lo, hi) for lo, hi in bounds]
+        chart.legend = [
+            Step(class_of(lo, cuts), lo, hi, _legend_text(n, lo, cuts, style))
+            for n, (lo, hi) in enumerate(bounds)
+        ]
     return chart
+
+
+def _legend_text(n: int, low: int, cuts: list[int], style: FigureStyle) -> str:
+    """A class's bound in the legend: "< c1" for the first of several classes, else "≥ low"
+    (each colour means at least its figure and less than the next one's)."""
+    if n == 0 and cuts:
+        return f"< {style.exact(cuts[0])}"
+    return f"≥ {style.exact(low)}"

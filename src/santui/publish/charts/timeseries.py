@@ -16,6 +16,7 @@ from santui.publish.charts.binning import (
     next_start,
     trailing_mean,
 )
+from santui.publish.charts.figures import FigureStyle, style_for
 from santui.publish.charts.geometry import (
     FRAMES,
     Dot,
@@ -24,8 +25,6 @@ from santui.publish.charts.geometry import (
     Layer,
     Plot,
     YTick,
-    axis_labels,
-    exact_figure,
     line_path,
     r,
 )
@@ -119,12 +118,21 @@ def _rows(series: Series, bins: list[Bin], unit: Unit) -> list[Row]:
 
 
 def _plot(
-    frame: Frame, *, start: dt.date, end: dt.date, top: float, locale: str, bottom: float = 0
-) -> tuple[Plot, Linear, Linear]:
+    frame: Frame,
+    *,
+    start: dt.date,
+    end: dt.date,
+    top: float,
+    locale: str,
+    bottom: float = 0,
+    labelled: Sequence[float] = (),
+) -> tuple[Plot, Linear, Linear, FigureStyle]:
     """The axes of one variant: y from a nice value at or below ``bottom`` (0 by default) to
-    one at or above ``top``."""
+    one at or above ``top``; the figures of the ticks and of ``labelled`` (milestones) in one
+    style, returned for the labels."""
     ticks = nice_ticks(bottom, max(top, bottom + 1), frame.y_ticks)
-    labels = axis_labels(ticks, locale)
+    style = style_for(locale, exact=[*ticks, *labelled])
+    labels = [style.exact(t) for t in ticks]
     left = max(text_width(label, frame.size) for label in labels) + 8
     x0, x1 = left, frame.width - frame.right
     y0, y1 = frame.top, frame.height - frame.bottom
@@ -135,7 +143,7 @@ def _plot(
     plot.xticks = date_ticks(
         start, end, x=lambda d: xs(d.toordinal() + 0.5), size=frame.size, locale=locale
     )
-    return plot, xs, ys
+    return plot, xs, ys, style
 
 
 def cumulative_chart(
@@ -160,8 +168,14 @@ def cumulative_chart(
     # zero, and there is no area (an area says "from zero")
     bottom = series.before if series.before > last / 4 else 0
     for frame in FRAMES:
-        plot, xs, ys = _plot(
-            frame, start=series.start, end=series.end, top=last, bottom=bottom, locale=locale
+        plot, xs, ys, style = _plot(
+            frame,
+            start=series.start,
+            end=series.end,
+            top=last,
+            bottom=bottom,
+            locale=locale,
+            labelled=[persons for _day, persons in marks],
         )
         xy = [(xs(series.start.toordinal()), ys(series.before))]
         xy += [(xs(p.end.toordinal() + 1), ys(p.cumulative)) for p in points]
@@ -169,7 +183,7 @@ def cumulative_chart(
         area = f"{line}L{r(xy[-1][0])} {r(plot.y1)}L{r(xy[0][0])} {r(plot.y1)}Z"
         plot.layers = [] if bottom else [Layer("area", area)]
         plot.layers.append(Layer("line", line))
-        _milestones(plot, marks, xs=xs, ys=ys, step=step, locale=locale)
+        _milestones(plot, marks, xs=xs, ys=ys, step=step, style=style)
         chart.plots.append(plot)
     return chart
 
@@ -181,7 +195,7 @@ def _milestones(
     xs: Linear,
     ys: Linear,
     step: int,
-    locale: str,
+    style: FigureStyle,
 ) -> None:
     """A tick on the axis for every milestone; dots and labels for those that fit without
     overlapping, roundest (most trailing zeros) and latest first."""
@@ -195,7 +209,7 @@ def _milestones(
         if len(plot.labels) >= limit:
             break
         x, y = xs(day.toordinal() + 0.5), ys(persons)
-        text = exact_figure(persons, locale)
+        text = style.exact(persons)
         width = text_width(text, size)
         # above left of the dot (a rising line leaves that corner empty); below right only
         # where the left edge leaves no room
@@ -248,7 +262,9 @@ def daily_chart(
     }
     top = max(peak.per_day, max(averages))
     for frame in FRAMES:
-        plot, xs, ys = _plot(frame, start=series.start, end=series.end, top=top, locale=locale)
+        plot, xs, ys, _style = _plot(
+            frame, start=series.start, end=series.end, top=top, locale=locale
+        )
         base = plot.y1
         bars = []
         for b in bins:

@@ -1,8 +1,8 @@
 """Disclosure control of the published breakdowns (docs/disclosure.md).
 
-Breakdowns (region, sector, channel, name kind, current party membership) are published only
-for closed calendar months, the years they make up and all time, in *releases* made on a
-schedule and frozen once made. A release counts the ledger entries integrated since the
+Breakdowns (region, sector, channel, name kind, who declares, current party membership) are
+published only for closed calendar months, the years they make up and all time, in *releases*
+made on a schedule and frozen once made. A release counts the ledger entries integrated since the
 previous release whose day lies in a released month: the month's own statements and the late
 ones (back-dated imports, revocations) counted with it. Small cells are withheld, with
 complementary cells so that nothing withheld can be worked out, and every release is audited by

@@ -35,10 +35,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.optimize import linprog
-from scipy.sparse import coo_matrix, csr_matrix, diags, hstack, identity, vstack
+
+if TYPE_CHECKING:  # scipy is imported where a release is audited, not by every command
+    from scipy.sparse import csr_matrix
 
 from santui.tally.disclosure.tables import (
     Published,
@@ -51,7 +53,7 @@ from santui.tally.disclosure.tables import (
 
 POOL = "\0pool"  # the keys never seen, as one
 Bounds = list[tuple[float | None, float | None]]
-Extra = tuple[csr_matrix, np.ndarray, Bounds]  # more variables: their rows (<= rhs), bounds
+Extra = tuple["csr_matrix", np.ndarray, Bounds]  # more variables: their rows (<= rhs), bounds
 
 
 @dataclass(frozen=True)
@@ -136,6 +138,8 @@ class _Model:
         return self.n - 1
 
     def _matrix(self, rows: list[dict[int, float]]) -> csr_matrix:
+        from scipy.sparse import coo_matrix
+
         data, ri, ci = [], [], []
         for i, row in enumerate(rows):
             for j, value in row.items():
@@ -176,6 +180,9 @@ class _Model:
         return {self.c[(q.release, q.key)]: 1.0}
 
     def solve(self, objective: np.ndarray, extra: Extra | None = None) -> np.ndarray:
+        from scipy.optimize import linprog
+        from scipy.sparse import csr_matrix, hstack, vstack
+
         a_ub, b_ub, a_eq = self.a_ub, self.b_ub, self.a_eq
         bounds: Bounds = [(0, None)] * self.n
         if extra is not None:
@@ -270,6 +277,8 @@ def audit(
     """The sensitive quantities an attacker could pin below k (empty: the releases are safe).
     Every release is checked each time: a new all-time figure reaches back to the first.
     ``universe``: how many keys the dimension has (seen or not)."""
+    from scipy.sparse import diags, hstack, identity
+
     quantities = sensitive(releases, published, k=k)
     if not quantities:
         return []

@@ -88,7 +88,7 @@ def latest() -> str:
 
 
 def _cached(name: str, make: Any) -> Any:
-    key = f"releases:v1:{latest()}:{name}"
+    key = f"releases:v2:{latest()}:{name}"  # v2: the declarant dimension
     value = cache.get(key)
     if value is None:
         value = make()

@@ -25,7 +25,7 @@ from django.db import transaction
 from django.db.models import Min, Sum
 from django.utils import timezone
 
-from santui.statements.models import Channel, EntryKind, LedgerEntry, NameKind
+from santui.statements.models import Channel, Declarant, EntryKind, LedgerEntry, NameKind
 from santui.tally.disclosure import tables
 from santui.tally.disclosure.periods import last_due_month, month_end, month_of, months_from
 from santui.tally.disclosure.plan import plan
@@ -49,6 +49,7 @@ DIMENSIONS: dict[str, str | None] = {
     "sector": Stat.SECTOR,
     "channel": Stat.CHANNEL,
     "name_kind": Stat.NAME_KIND,
+    "declarant": Stat.DECLARANT,
     "member": None,
 }
 MEMBER, OTHER = "member", "other"
@@ -64,6 +65,8 @@ def universe(dimension: str) -> frozenset[str]:
         return frozenset(Channel.values)
     if dimension == "name_kind":
         return frozenset(NameKind.values)
+    if dimension == "declarant":
+        return frozenset(Declarant.values)
     return frozenset({MEMBER, OTHER})
 
 
@@ -157,7 +160,10 @@ def _revocations(
     if not previous:
         return out
     start = previous[-1].log_size
-    fields = ("headcount", "region", "sector", "channel", "name_kind", "current_party_member")
+    fields = (
+        "headcount", "region", "sector", "channel", "name_kind", "declarant",
+        "current_party_member",
+    )  # fmt: skip
     for entry in LedgerEntry.objects.filter(
         kind=EntryKind.REVOKE, position__gte=start, position__lt=cutoff
     ).values(*fields, "revokes__position", "revokes__day"):

@@ -219,6 +219,7 @@ _BUILDERS: dict[str, Callable[[Snapshot], list[Row]]] = {
     "sectors": lambda s: _cells(s, "sectors", "sector"),
     "channels": lambda s: _cells(s, "channels", "channel"),
     "name_kinds": lambda s: _cells(s, "name_kinds", "name_kind"),
+    "declarants": lambda s: _cells(s, "declarants", "declarant"),
     "releases": _releases,
     "breakdowns": breakdown_rows,
     "milestones": _milestones,

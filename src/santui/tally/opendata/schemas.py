@@ -115,6 +115,16 @@ _DATE = Field("date", "date", _("Day of receipt in the reporting time zone."), r
 _SECTOR = Field("sector", "string", _("Sector key of the taxonomy; empty when not stated."))
 _CHANNEL = Field("channel", "string", _("How the statement reached the registry."), required=True)
 _NAME_KIND = Field("name_kind", "string", _("real, alias or anonymous."), required=True)
+_DECLARANT = Field(
+    "declarant",
+    "string",
+    _(
+        "Who declared: self (the person themselves), family (a family member on their "
+        "behalf), volunteer (a volunteer on their behalf) or deceased (for a person who has "
+        "died)."
+    ),
+    required=True,
+)
 
 
 def _breakdown(name: str, title: Promise, description: Promise, key: Field) -> Dataset:
@@ -206,6 +216,7 @@ _ALL_TIME = _("All time, as of the latest release of breakdowns.")
 SECTORS = _breakdown("sectors", _("Persons per sector"), _ALL_TIME, _SECTOR)
 CHANNELS = _breakdown("channels", _("Persons per channel"), _ALL_TIME, _CHANNEL)
 NAME_KINDS = _breakdown("name_kinds", _("Persons by kind of name"), _ALL_TIME, _NAME_KIND)
+DECLARANTS = _breakdown("declarants", _("Persons by who declared"), _ALL_TIME, _DECLARANT)
 
 RELEASES = Dataset(
     "releases",
@@ -267,7 +278,7 @@ BREAKDOWNS = Dataset(
         Field(
             "dimension",
             "string",
-            _("region, sector, channel, name_kind or current_party_members."),
+            _("region, sector, channel, name_kind, declarant or current_party_members."),
             required=True,
         ),
         Field(
@@ -326,6 +337,7 @@ DATASETS: tuple[Dataset, ...] = (
     SECTORS,
     CHANNELS,
     NAME_KINDS,
+    DECLARANTS,
     RELEASES,
     BREAKDOWNS,
     MILESTONES,

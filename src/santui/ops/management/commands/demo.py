@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
@@ -26,6 +27,9 @@ class Command(BaseCommand):
                             help="statements left awaiting review")  # fmt: skip
         parser.add_argument("--batch", type=int, default=5000)
         parser.add_argument("--no-progress", action="store_true")
+        parser.add_argument(
+            "--mark", default=None, metavar="FILE", help="create FILE once the demo is loaded"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         scale = options["scale"]
@@ -61,3 +65,5 @@ class Command(BaseCommand):
             f"loaded in {loaded:.1f} s, integrated {integrated.entries:,} entries; "
             f"total {elapsed:.1f} s; log size {integrated.size:,}"
         )
+        if options["mark"]:
+            Path(options["mark"]).touch()

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
@@ -65,9 +67,20 @@ class Command(BaseCommand):
         parser.add_argument(
             "--jobs-every", type=float, default=2.0, help="seconds between office job rounds"
         )
+        parser.add_argument(
+            "--no-setup", action="store_true", help="skip `santui setup` (just run by the caller)"
+        )
+        parser.add_argument(
+            "--demo",
+            type=float,
+            default=None,
+            metavar="SCALE",
+            help="load demo data at SCALE in the background unless already loaded (scripts/run)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        call_command("setup")
+        if not options["no_setup"]:
+            call_command("setup")
         # The background loops, each supervised (santui.tally.loops): screening decides what is
         # counted, the integrator folds it into the figures and the log, and the office's job
         # runner carries out moderators' large decisions (santui.backoffice.jobs).
@@ -81,6 +94,10 @@ class Command(BaseCommand):
                 ("office-jobs", options["jobs_every"]),
             )
         ]
+        if options["demo"] is not None:
+            demo = self._demo(options["demo"])
+            if demo is not None:
+                loops.append(demo)
         self.stdout.write(f"santui on http://{options['host']}:{options['port']}/")
         try:
             _Gunicorn(
@@ -93,3 +110,20 @@ class Command(BaseCommand):
                 loop.terminate()
             for loop in loops:
                 loop.wait(timeout=10)
+
+    def _demo(self, scale: float) -> subprocess.Popen[bytes] | None:
+        """`santui demo` beside the site, so the first page does not wait for it: the figures
+        grow as the integrator loop folds its statements in. It marks the instance when done
+        (``demo-loaded``); stopped half-way, it is run again next time (it is idempotent)."""
+        home: Path = settings.SANTUI_HOME
+        mark = home / "demo-loaded"
+        if mark.exists():
+            return None
+        log = home / "demo.log"
+        self.stdout.write(f"loading demo data (scale {scale}) in the background; log: {log}")
+        with log.open("ab") as out:
+            return subprocess.Popen(  # noqa: S603  # our own interpreter and command
+                [sys.executable, "-m", "santui", "demo", "--scale", str(scale),
+                 "--no-progress", "--mark", str(mark)],
+                stdout=out, stderr=subprocess.STDOUT,
+            )  # fmt: skip

@@ -3,7 +3,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from santui.tally.disclosure.read import PeriodUnavailable, catalogue
@@ -16,6 +18,17 @@ def _date(value: str) -> dt.date:
         return dt.date.fromisoformat(value)
     except ValueError:
         raise CommandError(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def _when(value: str | dt.datetime | None) -> str:
+    """A moment as a person reads it: in the reporting time zone, which is named."""
+    if value is None:
+        return "never"
+    moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+    zone = ZoneInfo(settings.SANTUI_REPORTING_TZ)
+    local = moment.astimezone(zone)
+    offset = local.strftime("%z")
+    return f"{local:%Y-%m-%d %H:%M:%S} {zone.key} (UTC{offset[:3]}:{offset[3:]})"
 
 
 class Command(BaseCommand):
@@ -77,19 +90,24 @@ class Command(BaseCommand):
         else:
             where = f"release {info['release']}, period {info['period']}"
         self.stdout.write(f"current party members {shown} ({where})")
+        kinds = " · ".join(f"{c['key']} {c['persons']:,}" for c in doc["declarants"])
+        self.stdout.write(f"declared by  {kinds or 'none published'} ({where})")
         for mark in doc["milestones"][-5:]:
             self.stdout.write(f"reached {mark['persons']:>14,} on {mark['date']}")
-        self.stdout.write(f"as of {doc['as_of']} ({doc['timezone']}), log size {doc['log_size']}")
+        self.stdout.write(
+            f"as of {_when(doc['as_of'])}, log size {doc['log_size']:,}; "
+            f"days are reporting days in {doc['timezone']}"
+        )
 
     def _release(self) -> None:
         made = stats_release()
         if made:
             self.stdout.write(
                 f"released {len(made)} month(s), {made[0].month:%Y-%m} to {made[-1].month:%Y-%m}, "
-                f"at log size {made[0].log_size}"
+                f"at log size {made[0].log_size:,}, {_when(made[-1].released_at)}"
             )
         else:
             self.stdout.write("nothing due")
         upcoming = catalogue().next_release()
         if upcoming:
-            self.stdout.write(f"next release: {upcoming['period']}, due {upcoming['due']}")
+            self.stdout.write(f"next release: {upcoming['period']}, due {_when(upcoming['due'])}")
