@@ -5,6 +5,11 @@ from collections.abc import Iterator
 import pytest
 from django.conf import settings
 
+from tests.backoffice.signin_support import (
+    force_login_with_a_second_factor,
+    password_only_for_other_browser_tests,
+)
+
 
 @pytest.fixture(autouse=True)
 def _no_rest_between_chunks() -> Iterator[None]:
@@ -14,3 +19,15 @@ def _no_rest_between_chunks() -> Iterator[None]:
     settings.SANTUI_OFFICE_JOB_PAUSE = 0.0
     yield
     settings.SANTUI_OFFICE_JOB_PAUSE = before
+
+
+@pytest.fixture(autouse=True)
+def _force_login_with_a_second_factor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``client.force_login`` here signs in as a person who typed their code just now;
+    test_signin*.py sign in through the pages themselves."""
+    force_login_with_a_second_factor(monkeypatch)
+
+
+_password_only_for_other_browser_tests = pytest.fixture(autouse=True)(
+    password_only_for_other_browser_tests
+)

@@ -172,3 +172,11 @@ def test_the_home_page_links_a_moderator_to_the_queue_and_bulk_invalidation() ->
     page = staff(INTAKE_VOLUNTEER, "vol_links").get("/office/").content.decode()
     assert 'href="/office/queue/"' not in page
 
+
+def test_every_account_finds_its_backup_codes_and_password_from_the_home_page() -> None:
+    for role in (INTAKE_VOLUNTEER, MODERATOR, ADMINISTRATOR):
+        client = staff(role, f"account_{role}")
+        section = _section(client.get(HOME).content.decode(), "office-account")
+        links = re.findall(r'href="([^"]+)"', section)
+        assert links == ["/office/signin/backup-codes/", "/office/password_change/"]
+        assert all(client.get(link).status_code == 200 for link in links)

@@ -23,5 +23,7 @@ urlpatterns = [
     path("office/review/", include("santui.backoffice.review")),
     # The moderation workbench (santui.backoffice.workbench): the held queue, bulk invalidation.
     path("office/", include("santui.backoffice.workbench")),
+    # Staff sign-in (santui.backoffice.twofactor): before the admin, whose login it replaces.
+    path("office/", include("santui.backoffice.twofactor")),
     path("office/", backoffice_site.urls),
 ]

@@ -286,3 +286,31 @@ SANTUI_OFFICE_JOB_CHUNK = int(os.environ.get("SANTUI_OFFICE_JOB_CHUNK", "500"))
 # On SQLite (one write lock for the whole database) the runner rests after each chunk as long
 # as the chunk took, at most this many seconds, so other writers are not kept waiting.
 SANTUI_OFFICE_JOB_PAUSE = float(os.environ.get("SANTUI_OFFICE_JOB_PAUSE", "0.05"))
+
+# --- staff sign-in (santui.backoffice.signin, .twofactor; docs/operations.md#staff-sign-in) ---
+# Two steps for every staff account: the password, then a code from an authenticator app
+# (TOTP, django-otp) or a single-use backup code. Off only for a development machine.
+SANTUI_STAFF_REQUIRE_2FA = os.environ.get("SANTUI_STAFF_REQUIRE_2FA", "1") == "1"
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1,
+    "santui.backoffice.signin.StaffSignInMiddleware",
+)
+OTP_TOTP_ISSUER = "santui"
+# A staff session ends after this many minutes without a request, and this many hours after
+# the sign-in whatever happens (the session cookie lives no longer either).
+SANTUI_STAFF_IDLE_MINUTES = int(os.environ.get("SANTUI_STAFF_IDLE_MINUTES", "30"))
+SANTUI_STAFF_SESSION_HOURS = int(os.environ.get("SANTUI_STAFF_SESSION_HOURS", "12"))
+SESSION_COOKIE_AGE = SANTUI_STAFF_SESSION_HOURS * 3600
+# Bulk reads of personal data, bulk decisions, office jobs and user management ask for a code
+# again once the last one is older than this many minutes.
+SANTUI_STAFF_REAUTH_MINUTES = int(os.environ.get("SANTUI_STAFF_REAUTH_MINUTES", "15"))
+# Lockout: this many failed sign-ins (passwords or codes) of one account within the period
+# lock it for the period. Counted in the cache under a keyed hash of the account name, never
+# by address (shared between processes with REDIS_URL).
+SANTUI_SIGNIN_MAX_FAILURES = int(os.environ.get("SANTUI_SIGNIN_MAX_FAILURES", "5"))
+SANTUI_SIGNIN_LOCKOUT_MINUTES = int(os.environ.get("SANTUI_SIGNIN_LOCKOUT_MINUTES", "15"))
