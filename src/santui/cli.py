@@ -37,6 +37,7 @@ GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("stats", "print the figures; `stats release` releases what is due"),
         ("export", "write the open-data files of /data/ to a folder"),
         ("tally", "recount from source and check the public log (tally verify)"),
+        ("history", "recount the whole history on a Dask cluster (history recount)"),
     )),
     ("public log", (
         ("log", "the public log: key, export, verify, cosign, check-proof"),
