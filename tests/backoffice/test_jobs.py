@@ -432,7 +432,8 @@ def test_serve_runs_the_job_runner_beside_the_other_loops(monkeypatch: pytest.Mo
     call_command("serve", "--jobs-every", "5", stdout=io.StringIO())
     commands = {argv[3]: argv[4:] for argv in started}
     assert commands["office-jobs"] == ["--loop", "--interval", "5.0"]
-    assert set(commands) == {"screen", "integrate", "office-jobs"}
+    assert commands["stats"] == ["release", "--loop", "--interval", "60.0"]
+    assert set(commands) == {"screen", "integrate", "office-jobs", "stats"}
 
 
 # --- hypothesis: any chunk size, any crash or cancel point ---------------------------------------

@@ -27,6 +27,7 @@ from santui.statements.models import EntryKind, LedgerEntry, Statement, Status
 from tests.browser.support import (
     assert_stayed_local,
     chromium,
+    console_problems,
     drain_requested_urls,
     load,
 )
@@ -59,15 +60,6 @@ def office(driver: WebDriver, live_server: Any, transactional_db: None) -> Itera
     drain_requested_urls(driver)
     yield live_server.url
     assert_stayed_local(driver, live_server.url)
-
-
-def _problems(console: list[dict[str, Any]]) -> list[str]:
-    return [
-        f"{e.get('level')}: {e.get('message', '')[:300]}"
-        for e in console
-        if "/favicon.ico " not in e.get("message", "")
-        and (e.get("level") == "SEVERE" or "Content Security Policy" in e.get("message", ""))
-    ]
 
 
 def _label(choice: Any) -> str:
@@ -114,7 +106,7 @@ def test_a_job_page_follows_the_job_without_javascript(driver: WebDriver, office
     assert driver.find_element(By.ID, "job-persons").text == str(2 * COUNTED)
     assert not driver.find_elements(By.ID, "job-cancel")
     assert Statement.objects.filter(status=Status.REJECTED).count() == COUNTED
-    assert _problems(console) == []
+    assert console_problems(console) == []
 
 
 def _wait_for_state(driver: WebDriver, state: str, seconds: float) -> None:
@@ -143,4 +135,4 @@ def test_a_job_is_cancelled_with_its_button(driver: WebDriver, office: str) -> N
     driver.get(f"{office}/office/")
     link = driver.find_element(By.CSS_SELECTOR, f"#office-job-list a[href='{page}']")
     assert link.text == str(job.pk)
-    assert _problems(console + driver.get_log("browser")) == []
+    assert console_problems(console + driver.get_log("browser")) == []

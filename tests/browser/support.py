@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 import pytest
 from selenium import webdriver
 from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support.ui import WebDriverWait
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -122,6 +123,27 @@ def assert_stayed_local(driver: WebDriver, site: str | None = None) -> None:
         assert any(u.startswith(site) for u in urls), "performance log saw no request"
     outside = [u for u in urls if not is_local(u)]
     assert outside == [], f"the browser left this machine: {outside}"
+
+
+def console_problems(console: list[dict[str, Any]]) -> list[str]:
+    """The console's errors and Content-Security-Policy reports, but the favicon's 404 (asked
+    for once per browser by whichever page comes first)."""
+    return [
+        f"{e.get('level')}: {e.get('message', '')[:300]}"
+        for e in console
+        if "/favicon.ico " not in e.get("message", "")
+        and (e.get("level") == "SEVERE" or "Content Security Policy" in e.get("message", ""))
+    ]
+
+
+def wait_loaded(driver: WebDriver, path: str, *, timeout: float = 10) -> None:
+    """Wait until the browser shows a page whose path ends with ``path``, fully loaded."""
+    WebDriverWait(driver, timeout).until(
+        lambda d: (
+            d.current_url.split("?")[0].endswith(path)
+            and d.execute_script("return document.readyState") == "complete"
+        )
+    )
 
 
 @dataclass

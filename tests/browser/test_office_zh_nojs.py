@@ -16,14 +16,21 @@ import pytest
 from django.contrib.auth.models import User
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 
 from santui.backoffice.roles import INTAKE_VOLUNTEER, MODERATOR, ensure_roles
 from santui.screening.run import screen_all
 from santui.statements.actions import statement_receive
 from santui.statements.models import Statement, Status
 from tests.backoffice.visible_text import english_words
-from tests.browser.support import assert_stayed_local, chromium, drain_requested_urls, load
+from tests.browser.support import (
+    assert_stayed_local,
+    chromium,
+    console_problems,
+    drain_requested_urls,
+    load,
+    wait_loaded,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -60,24 +67,6 @@ def office(driver: WebDriver, live_server: Any, transactional_db: None) -> Itera
     assert_stayed_local(driver, live_server.url)
 
 
-def _problems(console: list[dict[str, Any]]) -> list[str]:
-    return [
-        f"{e.get('level')}: {e.get('message', '')[:300]}"
-        for e in console
-        if "/favicon.ico " not in e.get("message", "")
-        and (e.get("level") == "SEVERE" or "Content Security Policy" in e.get("message", ""))
-    ]
-
-
-def _loaded(driver: WebDriver, ends: str) -> None:
-    WebDriverWait(driver, 10).until(
-        lambda d: (
-            d.current_url.split("?")[0].endswith(ends)
-            and d.execute_script("return document.readyState") == "complete"
-        )
-    )
-
-
 def _body(driver: WebDriver) -> str:
     return driver.find_element(By.TAG_NAME, "body").text
 
@@ -91,7 +80,7 @@ def test_a_volunteer_reads_and_corrects_a_statement_in_chinese_without_javascrip
     driver.find_element(By.ID, "id_username").send_keys(USERNAME)
     driver.find_element(By.ID, "id_password").send_keys(PASSWORD)
     driver.find_element(By.CSS_SELECTOR, "#login-form [type=submit]").click()
-    _loaded(driver, QUEUE)
+    wait_loaded(driver, QUEUE)
     console += driver.get_log("browser")
 
     # the held queue: Chinese, the time in the reporting zone, the place and sector by name
@@ -122,7 +111,7 @@ def test_a_volunteer_reads_and_corrects_a_statement_in_chinese_without_javascrip
     assert groups[0] == "北京市" and "广东省" in groups and groups[-1] == "其他国家和地区"
     places.select_by_visible_text("广东省 深圳市")
     driver.find_element(By.CSS_SELECTOR, "input[name=_continue]").click()
-    _loaded(driver, f"/office/statements/statement/{number}/change/")
+    wait_loaded(driver, f"/office/statements/statement/{number}/change/")
     console += driver.get_log("browser")
 
     assert Statement.objects.get(pk=number).region == "440300"
@@ -134,4 +123,4 @@ def test_a_volunteer_reads_and_corrects_a_statement_in_chinese_without_javascrip
     trail = driver.find_element(By.ID, "changes-group").text
     assert "辽宁省 沈阳市 → 广东省 深圳市" in trail
     assert "(asia/shanghai)" in trail.lower()  # the column header (shown in capitals)
-    assert _problems(console) == []
+    assert console_problems(console) == []

@@ -27,8 +27,10 @@ from tests.browser.support import (
     SCREENSHOTS,
     assert_stayed_local,
     chromium,
+    console_problems,
     drain_requested_urls,
     load,
+    wait_loaded,
 )
 
 pytestmark = pytest.mark.browser
@@ -54,24 +56,6 @@ def office(driver: WebDriver, live_server: Any, transactional_db: None) -> Itera
     assert_stayed_local(driver, live_server.url)
 
 
-def _problems(console: list[dict[str, Any]]) -> list[str]:
-    return [
-        f"{e.get('level')}: {e.get('message', '')[:300]}"
-        for e in console
-        if "/favicon.ico " not in e.get("message", "")
-        and (e.get("level") == "SEVERE" or "Content Security Policy" in e.get("message", ""))
-    ]
-
-
-def _at(driver: WebDriver, path: str) -> None:
-    WebDriverWait(driver, 10).until(
-        lambda d: (
-            d.current_url.split("?")[0].endswith(path)
-            and d.execute_script("return document.readyState") == "complete"
-        )
-    )
-
-
 def _password(driver: WebDriver, office: str) -> list[dict[str, Any]]:
     login = load(driver, f"{office}/office/login/?next={THEN}")
     assert login.status == 200
@@ -85,7 +69,7 @@ def test_a_moderator_sets_up_an_app_and_signs_in_with_its_code(
     driver: WebDriver, office: str
 ) -> None:
     console = _password(driver, office)
-    _at(driver, "/office/signin/enrol/")
+    wait_loaded(driver, "/office/signin/enrol/")
     console += driver.get_log("browser")
 
     # the QR code is drawn in the page itself; the key is there as text
@@ -101,10 +85,10 @@ def test_a_moderator_sets_up_an_app_and_signs_in_with_its_code(
     # a wrong code first: the page says so and nothing is set up
     driver.find_element(By.ID, "id_code").send_keys("000000")
     driver.find_element(By.CSS_SELECTOR, "#signin-form [type=submit]").click()
-    _at(driver, "/office/signin/enrol/")
+    wait_loaded(driver, "/office/signin/enrol/")
     assert driver.find_elements(By.CSS_SELECTOR, ".errorlist")
     assert driver.find_element(By.ID, "id_code").get_attribute("value") == ""  # not echoed
-    wrong = _problems(driver.get_log("browser"))  # the refused code is a 400, and only that
+    wrong = console_problems(driver.get_log("browser"))  # the refused code is a 400, and only that
     assert all("status of 400" in p for p in wrong), wrong
     assert not TOTPDevice.objects.get(user__username="moderator").confirmed
     time.sleep(1.2)  # django-otp's wait after a wrong code
@@ -116,7 +100,7 @@ def test_a_moderator_sets_up_an_app_and_signs_in_with_its_code(
     assert len(codes) == 10 and all(len(c) == 8 for c in codes)
     console += driver.get_log("browser")
     driver.find_element(By.ID, "signin-continue").click()
-    _at(driver, THEN)
+    wait_loaded(driver, THEN)
     console += driver.get_log("browser")
 
     # signed out (the admin's log-out button is a form), then in again: password and code
@@ -124,16 +108,16 @@ def test_a_moderator_sets_up_an_app_and_signs_in_with_its_code(
     WebDriverWait(driver, 10).until(lambda d: "/office/logout/" in d.current_url)
     assert load(driver, f"{office}{THEN}").status == 302 or "/office/login/" in driver.current_url
     console += _password(driver, office)
-    _at(driver, "/office/signin/verify/")
+    wait_loaded(driver, "/office/signin/verify/")
     # the code of the next 30-second step (the enrolment's code is never taken twice)
     clock = TOTP(key)
     clock.time = time.time() + 30
     driver.find_element(By.ID, "id_code").send_keys(f"{clock.token():06d}")
     driver.find_element(By.CSS_SELECTOR, "#signin-form [type=submit]").click()
-    _at(driver, THEN)
+    wait_loaded(driver, THEN)
     assert driver.find_element(By.CSS_SELECTOR, "h1").text
     console += driver.get_log("browser")
-    assert not _problems(console), _problems(console)
+    assert not console_problems(console), console_problems(console)
 
 
 def test_the_sign_in_helper_of_other_browser_tests_types_a_code(
@@ -143,4 +127,4 @@ def test_the_sign_in_helper_of_other_browser_tests_types_a_code(
     sign_in_in_browser(driver, office, "moderator", PASSWORD, THEN)
     assert TOTPDevice.objects.get(user__username="moderator").confirmed
     assert driver.find_element(By.CSS_SELECTOR, "h1").text
-    assert not _problems(driver.get_log("browser"))
+    assert not console_problems(driver.get_log("browser"))

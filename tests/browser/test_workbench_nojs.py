@@ -20,7 +20,6 @@ from django.utils.translation import ngettext
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
-from selenium.webdriver.support.ui import WebDriverWait
 
 from santui.backoffice.roles import MODERATOR, ensure_roles
 from santui.screening.run import screen_all
@@ -29,8 +28,10 @@ from santui.statements.models import Statement, Status
 from tests.browser.support import (
     assert_stayed_local,
     chromium,
+    console_problems,
     drain_requested_urls,
     load,
+    wait_loaded,
 )
 
 pytestmark = pytest.mark.browser
@@ -68,26 +69,6 @@ def office(driver: WebDriver, live_server: Any, transactional_db: None) -> Itera
     assert_stayed_local(driver, live_server.url)
 
 
-def _problems(console: list[dict[str, Any]]) -> list[str]:
-    problems = []
-    for entry in console:
-        message = entry.get("message", "")
-        if "/favicon.ico " in message:
-            continue  # asked for once per browser by whichever page comes first
-        if entry.get("level") == "SEVERE" or "Content Security Policy" in message:
-            problems.append(f"{entry.get('level')}: {message[:300]}")
-    return problems
-
-
-def _loaded(driver: WebDriver, ends: str) -> None:
-    WebDriverWait(driver, 10).until(
-        lambda d: (
-            d.current_url.split("?")[0].endswith(ends)
-            and d.execute_script("return document.readyState") == "complete"
-        )
-    )
-
-
 def test_a_moderator_counts_two_ticked_statements_without_javascript(
     driver: WebDriver, office: str
 ) -> None:
@@ -97,7 +78,7 @@ def test_a_moderator_counts_two_ticked_statements_without_javascript(
     driver.find_element(By.ID, "id_username").send_keys("moderator")
     driver.find_element(By.ID, "id_password").send_keys(PASSWORD)
     driver.find_element(By.CSS_SELECTOR, "#login-form [type=submit]").click()
-    _loaded(driver, QUEUE)
+    wait_loaded(driver, QUEUE)
     console += driver.get_log("browser")
 
     # the overview: the reason's count, and its link
@@ -106,7 +87,7 @@ def test_a_moderator_counts_two_ticked_statements_without_javascript(
     )
     assert link.find_element(By.XPATH, "../../td[2]").text == str(HELD)
     link.click()
-    _loaded(driver, f"/office/queue/reason/{REASON}/")
+    wait_loaded(driver, f"/office/queue/reason/{REASON}/")
     console += driver.get_log("browser")
 
     boxes = driver.find_elements(By.CSS_SELECTOR, "#rows input[type=checkbox][name=statement]")
@@ -118,7 +99,7 @@ def test_a_moderator_counts_two_ticked_statements_without_javascript(
     assert first.is_selected() and second.is_selected() and not boxes[2].is_selected()
 
     driver.find_element(By.CSS_SELECTOR, "button[name=do][value='accept:ticked']").click()
-    _loaded(driver, f"/office/queue/reason/{REASON}/")
+    wait_loaded(driver, f"/office/queue/reason/{REASON}/")
     console += driver.get_log("browser")
 
     with translation.override("zh-hans"):  # the browser asks for zh-CN
@@ -133,4 +114,4 @@ def test_a_moderator_counts_two_ticked_statements_without_javascript(
         numbers[1]: Status.ACCEPTED,
         numbers[2]: Status.HELD,
     }
-    assert _problems(console) == []
+    assert console_problems(console) == []

@@ -96,3 +96,22 @@ def test_the_screener_loop_draws_yesterdays_review_sample_once_an_hour(
     assert ReviewDraw.objects.count() == 1  # yesterday, with nothing to draw from
     screen_loop_round(None, clock=lambda: next(ticks))  # ten seconds later: no chores
     assert ReviewDraw.objects.count() == 1
+
+
+def test_the_integrator_counts_while_releases_have_their_own_loop() -> None:
+    from django.core.management import CommandError, call_command
+
+    from santui.tally.management.commands.stats import release_round
+    from santui.tally.models import Release
+    from tests.factories import AcceptedStatementFactory
+
+    # counted in a month long over: its breakdowns are due
+    AcceptedStatementFactory(received_at=dt.datetime(2026, 1, 5, 4, tzinfo=dt.UTC))
+    assert integrate_round(None).done == 1
+    assert not Release.objects.exists()  # the integrator does not plan releases
+    released = release_round()
+    assert released.done == Release.objects.count() >= 1
+    assert Release.objects.order_by("number").first().month == dt.date(2026, 1, 1)  # type: ignore[union-attr]
+    assert release_round().done == 0  # nothing more is due
+    with pytest.raises(CommandError, match="goes with `santui stats release` only"):
+        call_command("stats", "--loop")

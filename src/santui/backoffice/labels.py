@@ -127,6 +127,7 @@ LOOPS: dict[str, Any] = {
     "integrator": gettext_lazy("integrator"),
     "screener": gettext_lazy("screener"),
     "office-jobs": gettext_lazy("office background jobs"),
+    "releaser": gettext_lazy("breakdown releases"),
 }
 
 

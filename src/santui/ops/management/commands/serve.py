@@ -68,6 +68,12 @@ class Command(BaseCommand):
             "--jobs-every", type=float, default=2.0, help="seconds between office job rounds"
         )
         parser.add_argument(
+            "--release-every",
+            type=float,
+            default=60.0,
+            help="seconds between checks for a month's breakdowns that are due",
+        )
+        parser.add_argument(
             "--no-setup", action="store_true", help="skip `santui setup` (just run by the caller)"
         )
         parser.add_argument(
@@ -82,16 +88,18 @@ class Command(BaseCommand):
         if not options["no_setup"]:
             call_command("setup")
         # The background loops, each supervised (santui.tally.loops): screening decides what is
-        # counted, the integrator folds it into the figures and the log, and the office's job
-        # runner carries out moderators' large decisions (santui.backoffice.jobs).
+        # counted, the integrator folds it into the figures and the log, the office's job
+        # runner carries out moderators' large decisions (santui.backoffice.jobs), and the
+        # releaser publishes each month's breakdowns when due (santui.tally.disclosure).
         loops = [
             subprocess.Popen(  # noqa: S603  # our own interpreter and command
-                [sys.executable, "-m", "santui", command, "--loop", "--interval", str(every)]
+                [sys.executable, "-m", "santui", *command, "--loop", "--interval", str(every)]
             )
             for command, every in (
-                ("screen", options["screen_every"]),
-                ("integrate", options["integrate_every"]),
-                ("office-jobs", options["jobs_every"]),
+                (["screen"], options["screen_every"]),
+                (["integrate"], options["integrate_every"]),
+                (["office-jobs"], options["jobs_every"]),
+                (["stats", "release"], options["release_every"]),
             )
         ]
         if options["demo"] is not None:

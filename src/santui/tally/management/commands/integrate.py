@@ -7,15 +7,14 @@ from tqdm import tqdm
 
 from santui.statements.models import LedgerEntry
 from santui.tally.actions import queued_count, tally_integrate
-from santui.tally.disclosure.store import stats_release
 from santui.tally.loops import Round, run_supervised
 
 
 def integrate_round(batch: int | None) -> Round:
-    """One supervised round: integrate what is queued, release the breakdowns of any month
-    that has become due (docs/disclosure.md; nothing when none is), then say what still waits."""
+    """One supervised round: integrate what is queued, then say what still waits. Releases of
+    breakdowns have their own loop (`santui stats release --loop`): the first release of a long
+    history plans for minutes, and counting must not wait for it."""
     result = tally_integrate(batch_size=batch)
-    stats_release()
     oldest = (
         LedgerEntry.objects.filter(position__isnull=True)
         .order_by("id")
@@ -26,10 +25,7 @@ def integrate_round(batch: int | None) -> Round:
 
 
 class Command(BaseCommand):
-    help = (
-        "Fold queued ledger entries into the rollups (the single integrator); with --loop, "
-        "also release the breakdowns of each month when it is due."
-    )
+    help = "Fold queued ledger entries into the rollups (the single integrator)."
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--loop", action="store_true", help="keep integrating until stopped")

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from santui.tally.disclosure.read import PeriodUnavailable, catalogue
 from santui.tally.disclosure.store import stats_release
+from santui.tally.loops import Round, run_supervised
 from santui.tally.selectors import stats_document
 
 
@@ -29,6 +30,16 @@ def _when(value: str | dt.datetime | None) -> str:
     local = moment.astimezone(zone)
     offset = local.strftime("%z")
     return f"{local:%Y-%m-%d %H:%M:%S} {zone.key} (UTC{offset[:3]}:{offset[3:]})"
+
+
+RELEASE_LOOP = "releaser"
+
+
+def release_round() -> Round:
+    """One supervised round of `santui stats release --loop`: release every month that is due
+    (nothing when none is; the plan runs outside any transaction, santui.tally.disclosure)."""
+    made = stats_release()
+    return Round(done=len(made), backlog=0, oldest_waiting_at=None)
 
 
 class Command(BaseCommand):
@@ -53,11 +64,26 @@ class Command(BaseCommand):
         parser.add_argument(
             "--period", default=None, help="breakdowns of a period: all, YYYY or YYYY-MM"
         )
+        parser.add_argument(
+            "--loop", action="store_true", help="release: keep releasing when due (santui serve)"
+        )
+        parser.add_argument(
+            "--interval", type=float, default=60.0, help="release --loop: seconds between rounds"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "release":
+            if options["loop"]:
+                try:
+                    run_supervised(
+                        name=RELEASE_LOOP, round_fn=release_round, interval=options["interval"]
+                    )
+                except KeyboardInterrupt:
+                    return
             self._release()
             return
+        if options["loop"]:
+            raise CommandError("--loop goes with `santui stats release` only")
         date_from = _date(options["date_from"]) if options["date_from"] else None
         date_to = _date(options["date_to"]) if options["date_to"] else None
         if date_from and date_to and date_from > date_to:
