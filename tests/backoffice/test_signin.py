@@ -90,6 +90,29 @@ def test_with_an_app_the_password_leads_to_the_code_and_nowhere_else() -> None:
     assert TOTPDevice.objects.filter(user=user).count() == 1
 
 
+def test_cancel_on_the_second_step_signs_out() -> None:
+    totp_device(_staff())
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    page = client.get(_password_step(client)).content.decode()
+    form = re.search(r'<form method="post" action="([^"]+)" id="signin-cancel">(.*?)</form>', page)
+    assert form is not None  # a form: Django's logout takes POST only (a link got 405)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.group(2))
+    assert token is not None
+    assert client.post(form.group(1), {"csrfmiddlewaretoken": token.group(1)}).status_code == 200
+    assert client.get("/office/signin/verify/")["Location"].startswith("/office/login/")
+
+
+def test_wrong_codes_while_enrolling_count_towards_the_lockout(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.SANTUI_SIGNIN_MAX_FAILURES = 3
+    _staff()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    assert _password_step(client).startswith("/office/signin/enrol/")
+    for _ in range(2):
+        assert client.post("/office/signin/enrol/", {"code": "000000"}).status_code == 400
+    locked = client.post("/office/signin/enrol/", {"code": "000000"})
+    assert locked.status_code == 302 and locked["Location"].startswith("/office/login/")
+
+
 def test_enrolment_shows_an_inline_qr_code_and_the_key_then_backup_codes() -> None:
     user = _staff()
     client = Client(HTTP_ACCEPT_LANGUAGE="en")

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -225,3 +226,26 @@ def test_a_bad_settings_file_stops_every_command_in_one_line(tmp_path: Path) -> 
             f"santui: {home / 'santui.toml'}: milestone_step must be at least 1, not -5"
         )
     assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.django_db
+def test_the_reporting_zone_cannot_change_once_statements_are_counted(
+    settings: Any, tmp_path: Path
+) -> None:
+    from django.core.management import CommandError
+
+    from santui.config import instance
+    from santui.ops.management.commands.setup import Command
+    from santui.statements.models import LedgerEntry
+    from tests.factories import AcceptedStatementFactory
+
+    settings.SANTUI_HOME = tmp_path
+    Command()._settings_file({"reporting_tz": "Europe/Berlin"})  # nothing counted yet
+    assert instance.read_settings(tmp_path)["reporting_tz"] == "Europe/Berlin"
+    AcceptedStatementFactory()
+    assert LedgerEntry.objects.exists()
+    with pytest.raises(CommandError, match="cannot change once statements are counted"):
+        Command()._settings_file({"reporting_tz": "Asia/Shanghai"})
+    assert instance.read_settings(tmp_path)["reporting_tz"] == "Europe/Berlin"
+    Command()._settings_file({"milestone_step": 500})  # what changes no day still may
+    assert instance.read_settings(tmp_path)["milestone_step"] == 500

@@ -371,6 +371,15 @@ def test_the_screeners_loop_freezes_a_release(db: Any) -> None:
     assert QualityRelease.objects.get().month == dt.date(2024, 3, 1)
 
 
+
+def test_two_suppressed_ones_are_not_told_by_their_total() -> None:
+    """1 and 1 of a total of 32 beside 30 shown: each would be known to be 1."""
+    rows = [
+        {"channel": c, "decision": "held", "reason": "flood_template", "statements": n}
+        for c, n in {"web": 1, "phone": 1, "email": 30}.items()
+    ]
+    assert [r["channel"] for r in frozen_reasons(rows, k=10)] == [None]  # no channel shown
+
 # Cells of one screening reason per channel: any mix of small and large counts.
 _cells = st.dictionaries(
     st.sampled_from(["web", "phone", "fax", "email", "courier"]),
@@ -398,6 +407,11 @@ def test_no_suppressed_reason_cell_can_be_worked_out(cells: dict[str, int], k: i
         assert len(per_channel) == len(cells) >= 2
         # the total minus the cells shown is a sum of two or more hidden cells, never one
         assert len(hidden) != 1
+        if hidden:
+            # what an attacker derives for a hidden cell: each listed channel has one at least,
+            # so at most (total - shown) - (other hidden); it could always be k or more
+            left = total["statements"] - sum(r["statements"] for r in shown)
+            assert left - (len(hidden) - 1) >= k
     small = {c for c, n in cells.items() if n < k}
     # a small cell is never shown, with or without the channel rows
     assert not small & {r["channel"] for r in shown}

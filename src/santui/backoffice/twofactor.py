@@ -316,6 +316,9 @@ def enrol_view(request: HttpRequest) -> HttpResponse:
                 signin.clear_failures(user.get_username())
                 context = {"title": _("Your backup codes"), "codes": codes, "enrolled": True}
                 return _page(request, "backoffice/signin/backup_codes.html", context)
+            failed = _failed(request)  # a wrong code counts here as at the second step
+            if failed is not None:
+                return failed
             form.add_error("code", _("That code is wrong: check the time on your phone."))
     secret = b32encode(device.bin_key).decode("ascii")
     context = {

@@ -293,8 +293,10 @@ def frozen_estimates(
 
 def frozen_reasons(reasons: list[dict[str, Any]], *, k: int) -> list[dict[str, Any]]:
     """A released month's screening reasons: the totals over all channels, then per channel
-    with cells below ``k`` suppressed, a second one when one alone would be, and no channel at
-    all for a reason whose statements came through one channel (its total would tell it)."""
+    with cells below ``k`` suppressed, and more with them until the suppressed cells are two or
+    more and none of them is known to be below ``k``; no channel at all for a reason whose
+    statements came through one channel, or whose cells would all be suppressed (its total
+    would tell them)."""
     cells: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
     for row in reasons:
         cells[(row["decision"], row["reason"])][row["channel"]] = row["statements"]
@@ -306,8 +308,17 @@ def frozen_reasons(reasons: list[dict[str, Any]], *, k: int) -> list[dict[str, A
         if len(by) == 1:
             continue
         hidden = {c for c, n in by.items() if n < k}
-        if len(hidden) == 1:
-            hidden.add(min((c for c in by if c not in hidden), key=lambda c: (by[c], c)))
+        # Each listed channel had one statement at least, and the total is shown, so a hidden
+        # cell lies between 1 and (the hidden cells' sum) - (the other hidden ones): 1 and 1
+        # of a hidden 2 would be known. Hide the next smallest until every hidden cell could
+        # be k or more; all of them hidden: no channel.
+        while hidden and (len(hidden) == 1 or sum(by[c] for c in hidden) - len(hidden) + 1 < k):
+            rest = [c for c in by if c not in hidden]
+            if not rest:
+                break
+            hidden.add(min(rest, key=lambda c: (by[c], c)))
+        if hidden == set(by):
+            continue
         out.extend(
             {"channel": c, "decision": decision, "reason": reason,
              "statements": None if c in hidden else n, "suppressed": c in hidden}

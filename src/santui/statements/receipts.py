@@ -31,11 +31,6 @@ def normalize_receipt_code(code: str) -> str:
     return normalize(code)
 
 
-def display_receipt_code(code: str) -> str:
-    """Any spelling of a code (old or new) as it is shown now: with its check character."""
-    return format_code(normalize(code))
-
-
 def receipt_hash(code: str) -> str:
     return keyed_hash("receipt", normalize_receipt_code(code).encode("ascii"))
 
@@ -49,7 +44,6 @@ __all__ = [
     "InvalidReceiptCode",
     "ReceiptCodeTypo",
     "commitment_of",
-    "display_receipt_code",
     "new_receipt_code",
     "normalize_receipt_code",
     "receipt_hash",

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -221,8 +222,9 @@ def _resolve_revokes(
 
 def write_path(path: Path) -> TextIO:
     """The reparse report, made readable by its owner only (it names statement ids)."""
-    path.touch(mode=0o600, exist_ok=True)
-    return path.open("w", encoding="utf-8")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # an existing file keeps its mode through O_CREAT: set it
+    return os.fdopen(fd, "w", encoding="utf-8")
 
 
 def _nonzero(cells: Counter[Cell]) -> Counter[Cell]:

@@ -66,6 +66,14 @@ class Command(BaseCommand):
         if not current:
             current = {f.key: _effective(f) for f in instance.FIGURES}
             changes = changes or current
+        if "reporting_tz" in changes and changes["reporting_tz"] != current.get("reporting_tz"):
+            from santui.statements.models import LedgerEntry
+
+            if LedgerEntry.objects.exists():  # its days, rollups and log are in the old zone
+                raise CommandError(
+                    "reporting_tz cannot change once statements are counted: their days, the "
+                    "rollups and the public log are in the zone they were counted in"
+                )
         if changes:
             current |= changes
             instance.write_settings(home, current)
