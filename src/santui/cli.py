@@ -20,7 +20,7 @@ from santui.config import instance
 # santui's commands by what they are for, each with one line (docs/cli.md has the details).
 GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     ("running", (
-        ("serve", "serve the site, with screening, integration and office jobs"),
+        ("serve", "serve the site, with the screening, counting and release loops"),
         ("integrate", "fold counted statements into the figures and the log"),
         ("office-jobs", "carry out the office's large decisions (background jobs)"),
     )),
