@@ -68,7 +68,10 @@ def instance(database: str, *, pg_db: str = PG_DB, keep: bool = False) -> Iterat
     env = {k: v for k, v in os.environ.items() if k not in drop}
     env["SANTUI_HOME"] = home
     env["DJANGO_SETTINGS_MODULE"] = "santui.config.settings.prod"
-    env["PYTHONPATH"] = str(Path(__file__).resolve().parent)
+    # the bench scripts, then what the caller put first (an export's src/ measured apart)
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(Path(__file__).resolve().parent), *filter(None, [os.environ.get("PYTHONPATH")])]
+    )
     if database == "postgres":
         psql(f"DROP DATABASE IF EXISTS {pg_db} WITH (FORCE)")
         psql(f"CREATE DATABASE {pg_db}")

@@ -12,7 +12,9 @@
    their screening records: channel, place (a county code) and province, name kind, signature,
    template (30 % one of 20 common ones), person key (the named 75 %), text key, 16 band keys
    (the distinctive 50 %), 8 flood sketches (int64 each); their screen keys (person key, text
-   key and band keys: about 9.3 a statement); window counts per channel, template and sketch
+   key of the distinctive, the 16 band keys of the distinctive anonymous and 4 of the
+   distinctive named: about 4.75 a statement);
+   window counts per channel, template and sketch
    for the last 9 days (older buckets are pruned by the screener's loop); the IndexMark at the
    last id (history indexing has nothing to do). Then the history of the fresh batch the
    measurement loads (generated here with the same seed): every blind key it uses 5 times or
@@ -21,12 +23,14 @@
    sketches window counts at its own rate. Then VACUUM ANALYZE (SQLite: ANALYZE).
 2. **Measure**: a child process bulk-loads the fresh statements (bench/screen_scenario.py,
    split ``dev`` at ``--fresh-scale``, ~20,000: genuine people, repeats, floods, over 15 days),
-   then runs the steps of ``screen_round`` until nothing is left (``screening_index`` 1,000,
-   ``screening_index_decided`` 5,000, ``screening_decide`` 1,000, delay 0) and times each.
+   then runs what ``screen_round`` runs until nothing is left (``screening_index_decided``
+   5,000, then ``screening_index_and_decide`` 1,000, delay 0: index and decide in one pass);
+   with ``--two-steps``, the two steps apart instead (``screening_index`` 1,000, then
+   ``screening_decide`` 1,000), as rounds ran before the one pass, each timed.
    A build that is not kept is measured in place; a kept one (``--keep``, ``--reuse``) on a
    copy, so that it can be measured again as built. ``--profile FILE``
-   profiles the third round's index and decide steps (pyinstrument) to FILE.index.txt and
-   FILE.decide.txt.
+   profiles the third round (pyinstrument) to FILE.round.txt (two steps: FILE.index.txt and
+   FILE.decide.txt).
 
 Prints statements/s, the index/decide split, and the build time. The machine is small and
 shared; the figures are one core's (the screener is one process).
@@ -88,6 +92,7 @@ def build_history(cur, vendor: str, n: int, scale: float) -> dict[str, int]:
 
     import numpy as np
 
+    from santui.screening.actions import COMMON_BANDS
     from santui.screening.features import person_key, text_features
     from santui.textparse.regions import province_of
     from screen_scenario import generate
@@ -98,8 +103,9 @@ def build_history(cur, vendor: str, n: int, scale: float) -> dict[str, int]:
     persons = []
     feats = text_features([(i.text, [i.name]) for i in items])
     for i, f in zip(items, feats, strict=True):
-        if f.distinctive and f.text_key is not None:
-            uses.update({(f.text_key, 2), *((b, 3) for b in f.bands)})
+        if f.distinctive and f.text_key is not None:  # all bands of the anonymous
+            bands = f.bands if not i.name else f.bands[:COMMON_BANDS]
+            uses.update({(f.text_key, 2), *((b, 3) for b in bands)})
         if f.template is not None:
             counted.update({f.template, *f.sketches})
         if i.name:
@@ -144,7 +150,7 @@ def build_child(n: int, scale: float) -> None:
     django.setup()
     from django.db import connection
 
-    from santui.screening.actions import channel_key
+    from santui.screening.actions import COMMON_BANDS, channel_key
     from santui.screening.features import SKETCHES
     from santui.textparse.regions import gazetteer
     from screen_scenario import CHANNELS, START
@@ -252,13 +258,13 @@ def build_child(n: int, scale: float) -> None:
                 "INSERT INTO statements_statement (id, source, external_id, channel, received_at,"
                 " text, party, league, pioneers, headcount, name, contact, name_kind, region,"
                 " sector, current_party_member, publish, status, reject_reason, receipt_hash,"
-                " created_at, commitment) "
+                " created_at, commitment, declarant) "
                 f"SELECT i, 'history', NULL, c.name, {when},"
                 " '本人声明退出中国共产党及其附属组织，' || i,"
                 f" {true}, {true}, {false}, 1,"
                 f" CASE WHEN {named} THEN {cipher} END, NULL,"
                 f" CASE WHEN {real} THEN 'real' WHEN {named} THEN 'alias' ELSE 'anonymous' END,"
-                f" r.code, '', NULL, {false}, 'accepted', '', NULL, {when}, {commitment}"
+                f" r.code, '', NULL, {false}, 'accepted', '', NULL, {when}, {commitment}, 'self'"
                 f" FROM {rng}"
             )
             cur.execute(
@@ -274,7 +280,9 @@ def build_child(n: int, scale: float) -> None:
             )
             print(f"  {hi:,} statements", file=sys.stderr, flush=True)
         t = mark("statements + screening rows", t0)
-        # keys: the person key of the named, the text key and 16 band keys of the distinctive
+        # keys: the person key of the named, the text key of the distinctive, and 16 band
+        # keys of the distinctive anonymous ones (the only ones compared through bands), the
+        # first COMMON_BANDS of the named (how common a wording is)
         cur.execute(
             'INSERT INTO screening_screenkey ("key", kind, statement_id) '
             "SELECT person_key, 1, statement_id FROM screening_screening "
@@ -290,7 +298,8 @@ def build_child(n: int, scale: float) -> None:
                 'INSERT INTO screening_screenkey ("key", kind, statement_id) '
                 f"SELECT {_key('i', 10)} + b * 7777, 3, i"
                 f" FROM (SELECT i + {lo} AS i FROM {series(v, hi - lo)}) AS t,"
-                f" (SELECT i - 1 AS b FROM {series(v, 16)}) AS bb WHERE {distinctive}"
+                f" (SELECT i - 1 AS b FROM {series(v, 16)}) AS bb"
+                f" WHERE {distinctive} AND (NOT {named} OR b < {COMMON_BANDS})"
             )
         t = mark("screen keys", t)
         # window counts: per channel and bucket (the real channel keys), per template (most
@@ -359,21 +368,40 @@ def build_child(n: int, scale: float) -> None:
 
 
 def _keys_made(after: int) -> int:
-    """Screen keys the fresh statements have (person key, text key and 16 bands if distinctive),
-    stored or not."""
+    """Screen keys the fresh statements have (person key, text key if distinctive, and 16 bands
+    if distinctive and anonymous, the first COMMON_BANDS if named), stored or not."""
     from django.db import connection
+
+    from santui.screening.actions import COMMON_BANDS
 
     with connection.cursor() as cur:
         cur.execute(
             "SELECT COUNT(person_key) + SUM(CASE WHEN distinctive AND text_key IS NOT NULL"
-            " THEN 1 ELSE 0 END) + 16 * SUM(CASE WHEN distinctive THEN 1 ELSE 0 END)"
+            " THEN 1 ELSE 0 END) + SUM(CASE WHEN NOT distinctive THEN 0 WHEN named THEN %s"
+            " ELSE 16 END)"
             " FROM screening_screening WHERE statement_id > %s",
-            [after],
+            [COMMON_BANDS, after],
         )
         return int(cur.fetchone()[0] or 0)
 
 
-def measure_child(scale: float, profile: str | None) -> None:
+def _backend_cpu() -> float | None:
+    """CPU seconds of this connection's PostgreSQL backend process (same machine), or None."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid()")
+        pid = cur.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def measure_child(scale: float, profile: str | None, two_steps: bool) -> None:
     import django
 
     django.setup()
@@ -385,8 +413,10 @@ def measure_child(scale: float, profile: str | None) -> None:
     from santui.screening.actions import (
         screening_decide,
         screening_index,
+        screening_index_and_decide,
         screening_index_decided,
     )
+    from santui.screening.run import settle_memory
     from santui.statements.bulk import StatementRow, statements_bulk_load
     from screen_scenario import generate
 
@@ -419,6 +449,7 @@ def measure_child(scale: float, profile: str | None) -> None:
     from santui.screening.models import HotKey, ScreenKey
 
     keys0 = ScreenKey.objects.aggregate(m=Max("id"))["m"] or 0
+    server0 = _backend_cpu()
     cpu0 = time.process_time()
 
     def step(fn, kind):
@@ -437,15 +468,21 @@ def measure_child(scale: float, profile: str | None) -> None:
 
     while True:
         a = time.perf_counter()
-        ni = step(lambda: screening_index(batch=1000), "index")
-        b = time.perf_counter()
         nh = screening_index_decided(batch=5000)
-        c = time.perf_counter()
-        nd = len(step(lambda: screening_decide(batch=1000, delay=0), "decide"))
+        b = time.perf_counter()
+        if two_steps:
+            ni = step(lambda: screening_index(batch=1000), "index")
+            c = time.perf_counter()
+            nd = len(step(lambda: screening_decide(batch=1000, delay=0), "decide"))
+        else:
+            ni, out = step(lambda: screening_index_and_decide(batch=1000, delay=0), "round")
+            nd = len(out)
+            c = time.perf_counter()  # one pass: index and decide not timed apart
         d = time.perf_counter()
-        index_s += b - a
-        history_s_run += c - b
+        history_s_run += b - a
+        index_s += c - b
         decide_s += d - c
+        settle_memory()  # as santui screen and the loop do after their first round
         indexed += ni
         scanned += nh
         decided += nd
@@ -454,12 +491,13 @@ def measure_child(scale: float, profile: str | None) -> None:
             break
     total = time.perf_counter() - started
     cpu = time.process_time() - cpu0
+    server = _backend_cpu() - server0 if server0 is not None else None
     print(json.dumps({"fresh": len(items), "indexed": indexed, "decided": decided,
                       "index_s": index_s, "decide_s": decide_s, "total_s": total,
                       "history_index_s": history_s_run, "history_scanned": scanned,
                       "rounds": rounds,
                       "load_s": load_s,
-                      "stored": stored, "process_cpu_s": cpu,
+                      "stored": stored, "process_cpu_s": cpu, "server_cpu_s": server,
                       "keys_added": (ScreenKey.objects.aggregate(m=Max("id"))["m"] or 0) - keys0,
                       "keys_made": _keys_made(last_stored or 0),
                       "hot_keys": HotKey.objects.count()}))  # fmt: skip
@@ -475,12 +513,15 @@ def main() -> None:
     parser.add_argument("--profile", metavar="FILE", help="pyinstrument profile of the rounds")
     parser.add_argument("--build-child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--measure-child", type=float, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--two-steps", action="store_true", help="index, then decide, apart (as before)"
+    )
     args = parser.parse_args()
     if args.build_child:
         build_child(args.build_child, args.fresh_scale)
         return
     if args.measure_child:
-        measure_child(args.measure_child, args.profile)
+        measure_child(args.measure_child, args.profile, args.two_steps)
         return
     print(machine(args.database))
     print(load())
@@ -508,6 +549,10 @@ def main() -> None:
         )
     # measure on a copy when the build is kept (so that it can be measured again), else on it
     env = dict(env)
+    # the code measured is the caller's (a --reuse build may come from another export)
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(Path(__file__).resolve().parent), *filter(None, [os.environ.get("PYTHONPATH")])]
+    )
     home = Path(env["SANTUI_HOME"])
     copy = bool(args.reuse or args.keep)  # a kept build stays as built: measured on a copy
     run_home = home
@@ -529,6 +574,8 @@ def main() -> None:
     cmd = [PYTHON, __file__, "--measure-child", str(args.fresh_scale)]
     if args.profile:
         cmd += ["--profile", args.profile]
+    if args.two_steps:
+        cmd += ["--two-steps"]
     try:
         done = run(cmd, env, cwd=str(run_home))
     except BaseException:
@@ -549,25 +596,37 @@ def main() -> None:
             shutil.rmtree(built, ignore_errors=True)
     m = json.loads(done.stdout.strip().splitlines()[-1])
     n = m["indexed"]
+    server = ""
+    if m.get("server_cpu_s") is not None:
+        both = m["process_cpu_s"] + m["server_cpu_s"]
+        server = (f"  database backend CPU      {m['server_cpu_s']:>12.1f} s"
+                  f"   (its process; with the screener's: {n / both:,.0f}/s)\n")  # fmt: skip
+    if args.two_steps:
+        steps = "index 1,000 and decide 1,000 apart"
+        split = (f"  index                     {m['index_s']:>12.1f} s"
+                 f" {n / m['index_s']:>10,.0f}/s\n"
+                 f"  decide                    {m['decide_s']:>12.1f} s"
+                 f" {m['decided'] / m['decide_s']:>10,.0f}/s")  # fmt: skip
+    else:
+        steps = "index and decide 1,000 in one pass"
+        split = (f"  index and decide          {m['index_s']:>12.1f} s"
+                 f" {n / m['index_s']:>10,.0f}/s")  # fmt: skip
     print(f"""
 stored (already screened)   {m['stored']:>12,} statements, {info['keys']:,} screen keys, {info.get('window_counts', 0):,} window counts
 fresh batch                 {m['fresh']:>12,} statements (dev scenario, scale {args.fresh_scale})
   bulk load (untimed)       {m['load_s']:>12.1f} s
   history for its keys      {info['holders']:>12,} stored holders of its frequent keys (in the build)
   history window counts     {info['cells']:>12,} cells for its frequent templates and sketches (in the build)
-screening ({m['rounds']} rounds of screen_round: index 1,000, history 5,000, decide 1,000)
-  index                     {m['index_s']:>12.1f} s {n / m['index_s']:>10,.0f}/s
+screening ({m['rounds']} rounds: history 5,000, then {steps})
   history (index_decided)   {m['history_index_s']:>12.1f} s   ({m['history_scanned']:,} ids scanned past the mark)
-  decide                    {m['decide_s']:>12.1f} s {m['decided'] / m['decide_s']:>10,.0f}/s
+{split}
   total                     {m['total_s']:>12.1f} s {n / m['total_s']:>10,.0f}/s   aim >= 2,000/s
   screener CPU time         {m['process_cpu_s']:>12.1f} s {n / m['process_cpu_s']:>10,.0f}/s of its own CPU (the database's not counted on PostgreSQL)
-  screen keys stored        {m['keys_added']:>12,} of {m['keys_made']:,} ({m['hot_keys']:,} keys found common: further holders not stored)
+{server}  screen keys stored        {m['keys_added']:>12,} of {m['keys_made']:,} ({m['hot_keys']:,} keys found common: further holders not stored)
   peak RSS                  {done.maxrss_mb:>12.0f} MiB""")  # fmt: skip  # noqa: E501
     if args.profile:
-        print(
-            f"profiles of one index and one decide step: {args.profile}.index.txt, "
-            f"{args.profile}.decide.txt"
-        )
+        kinds = ["index", "decide"] if args.two_steps else ["round"]
+        print("profiles of the third round:", ", ".join(f"{args.profile}.{k}.txt" for k in kinds))
     print(load())
 
 

@@ -220,22 +220,31 @@ def test_a_statement_a_person_decides_before_the_screener_saw_it_is_still_indexe
 
 def test_further_holders_of_common_wording_are_not_stored(screen: Any) -> None:
     """A sentence that 51 or more statements share is common wording: once a comparison finds
-    that, its text and band keys get no further holders, and nothing is decided differently."""
-    from santui.screening.actions import COUNT_CAP
+    that, its text and band keys get no further holders, and nothing is decided differently.
+    All 16 band keys are stored for anonymous statements (the only ones compared through
+    them), the first COMMON_BANDS for named ones (how common the wording is)."""
+    from santui.screening.actions import COMMON_BANDS, COUNT_CAP
     from santui.screening.models import HotKey, Kind, ScreenKey
 
     text = "我声明退出中国共产党及其附属的共青团和少先队组织，从此与它划清界限，不再受它的欺骗。"
-    for i in range(COUNT_CAP + 4):
+    named = [
         receive(name=f"化名{i}", text=text, received_at=EARLIER + dt.timedelta(hours=i))
+        for i in range(COUNT_CAP + 4)
+    ]
     anonymous = receive(name="", name_kind="anonymous", text=text)
     screen()
+    named_bands = ScreenKey.objects.filter(statement__in=named, kind=Kind.BAND)
+    assert named_bands.count() == COMMON_BANDS * (COUNT_CAP + 4)
+    assert ScreenKey.objects.filter(statement__in=named, kind=Kind.TEXT).count() == COUNT_CAP + 4
     hot = set(HotKey.objects.values_list("key", flat=True))
-    shared = set(
-        ScreenKey.objects.filter(statement=anonymous, kind__in=[Kind.TEXT, Kind.BAND])
+    text_key = ScreenKey.objects.get(statement=anonymous, kind=Kind.TEXT).key
+    bands = list(
+        ScreenKey.objects.filter(statement=anonymous, kind=Kind.BAND)
+        .order_by("id")
         .values_list("key", flat=True)
-    )  # fmt: skip
-    assert len(shared) == 17  # the text key and 16 bands, stored before they were known common
-    assert hot == shared
+    )
+    assert len(bands) == 16  # stored before they were known common
+    assert hot == {text_key, *bands[:COMMON_BANDS]}  # the others have one holder: itself
     later = [receive(name=f"后来{i}", text=text) for i in range(3)]
     later.append(receive(name="", name_kind="anonymous", text=text, region="440300"))
     screen()
@@ -245,3 +254,40 @@ def test_further_holders_of_common_wording_are_not_stored(screen: Any) -> None:
     assert ScreenKey.objects.filter(statement__in=later, kind=Kind.PERSON).count() == 3
     for key in hot:  # the count every rule reads stays at the cap
         assert ScreenKey.objects.filter(key=key).count() >= COUNT_CAP
+
+
+REWORDED = (
+    "我在大连港务局干了二十年装卸，年轻时在码头入的团，今天声明退出共青团，再也不受它的骗，愿天下人都看清真相。",
+    "我在大连港务局干了二十年装卸，年轻时在码头入的团，今天郑重声明退出共青团，再也不受它的骗，愿天下人都看清真相。",
+)  # fmt: skip
+
+
+def test_an_anonymous_reworded_repeat_of_a_rare_text_is_a_duplicate(screen: Any) -> None:
+    first = receive(name="", name_kind="anonymous", text=REWORDED[0], region="210200")
+    again = receive(
+        name="", name_kind="anonymous", text=REWORDED[1], region="210200",
+        received_at=EARLIER + dt.timedelta(minutes=20),
+    )  # fmt: skip
+    screen()
+    assert decisions()[again.pk] == ("duplicate", ["reworded_repeat"], first.pk)
+
+
+def test_anonymous_statements_in_wording_many_named_people_use_are_different_people(
+    screen: Any,
+) -> None:
+    """Named statements store their first COMMON_BANDS band keys only to tell how common a
+    wording is: once more than 50 people wrote it, two anonymous statements in it from one
+    place are not compared through their bands (only the same text would be compared)."""
+    from santui.screening.actions import COUNT_CAP
+
+    for i in range(COUNT_CAP + 2):
+        receive(name=f"化名{i}", text=REWORDED[0], received_at=EARLIER - dt.timedelta(hours=i + 1))
+    first = receive(name="", name_kind="anonymous", text=REWORDED[0], region="210200")
+    again = receive(
+        name="", name_kind="anonymous", text=REWORDED[1], region="210200",
+        received_at=EARLIER + dt.timedelta(minutes=20),
+    )  # fmt: skip
+    screen()
+    d = decisions()
+    assert d[first.pk][0] == "accepted"
+    assert d[again.pk][0] == "accepted"

@@ -4,6 +4,7 @@ datasketch's own, the vectorized flood windows against the rule written out in P
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 import numpy as np
 from datasketch import MinHash
@@ -93,7 +94,7 @@ def test_vectorized_windows_follow_the_rule(
     cells: dict[tuple[int, int], int], wanted: list[tuple[int, int, int]]
 ) -> None:
     windows = _Windows(r.RULES)
-    windows.cells = dict(cells)
+    windows.add(np.array([(k, b, n) for (k, b), n in cells.items()], dtype=np.int64))
     windows.prepare(wanted)
     for key, bucket, minimum in wanted:
         assert windows.surge(key, bucket, minimum) == _surge_by_definition(
@@ -104,3 +105,78 @@ def test_vectorized_windows_follow_the_rule(
 def test_windows_with_no_cells() -> None:
     windows = _Windows(r.RULES)
     assert windows.surge(1, 1000, 1) == (False, 0, 0.0)
+
+
+def test_windows_take_the_last_value_added_for_a_cell() -> None:
+    """A key loaded again (the duplicates' count, after the batch's own were added) replaces
+    its cells: no cell is counted twice."""
+    windows = _Windows(r.RULES)
+    windows.add(np.array([(7, 100, 2), (7, 101, 1), (8, 100, 5)]))
+    assert windows.surge(7, 100, 1)[1] == 3
+    windows.add(np.array([(7, 100, 9)]))
+    assert windows.surge(7, 100, 1)[1] == 10
+    assert windows.surge(8, 100, 1)[1] == 5
+
+
+@given(st.text(max_size=80))
+@settings(max_examples=300)
+def test_fold_drops_what_its_definition_drops(text: str) -> None:
+    """``fold`` (a translate table filled as characters are met) equals its definition: NFKC,
+    Simplified, case folded, then every control, punctuation, symbol and space dropped."""
+    import unicodedata
+
+    from santui.textparse.normalize import to_simplified
+
+    folded = to_simplified(unicodedata.normalize("NFKC", text)).casefold()
+    expected = "".join(ch for ch in folded if unicodedata.category(ch)[0] not in "CPSZ")
+    assert f.fold(text) == expected
+
+
+signature = st.one_of(
+    st.none(), st.binary(min_size=128, max_size=128), st.binary(min_size=0, max_size=6)
+)
+
+
+@given(signature, st.lists(signature, max_size=8))
+@settings(max_examples=300)
+def test_similarities_of_many_are_each_similarity(
+    mine: bytes | None, theirs: list[bytes | None]
+) -> None:
+    """The candidates' similarities in one array operation equal ``similarity`` one by one."""
+    expected = [
+        f.similarity(mine, t) if mine is not None and t is not None and len(mine) % 2 == 0
+        and len(t) % 2 == 0 else 0.0
+        for t in theirs
+    ]  # fmt: skip
+    assert f.similarities(mine, theirs) == expected
+
+
+def test_settling_memory_collects_garbage_before_freezing_the_rest(monkeypatch: Any) -> None:
+    """The screener freezes what its first round loaded out of the collector's sight; garbage
+    cycles left then are collected first, never frozen (a leak), and it happens once."""
+    import gc
+    import weakref
+
+    from santui.screening import run
+
+    class Node:
+        other: Any = None
+
+    monkeypatch.setitem(run._settled, "done", False)
+    kept = Node()
+    cycle = Node()
+    cycle.other = Node()
+    cycle.other.other = cycle
+    gone = weakref.ref(cycle)
+    del cycle
+    frozen_before = gc.get_freeze_count()
+    try:
+        run.settle_memory()
+        assert gone() is None  # collected, not frozen
+        assert gc.get_freeze_count() > frozen_before  # what lives on is frozen, ``kept`` too
+        frozen = gc.get_freeze_count()
+        run.settle_memory()
+        assert gc.get_freeze_count() == frozen  # once
+    finally:
+        gc.unfreeze()
+    assert kept.other is None

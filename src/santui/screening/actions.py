@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import operator
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ import numpy as np
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from santui.screening import rules as r
@@ -37,7 +39,7 @@ from santui.screening.features import (
     blind_key,
     person_key,
     random_looking_name,
-    similarity,
+    similarities,
     text_features,
 )
 from santui.screening.flags import flood_raise
@@ -63,6 +65,11 @@ HOT_KEY = 50  # a band or text shared by more earlier statements than this is co
 # name, where only statements of the last 30 days matter to the rules.
 PERSON_CAP = 20
 COUNT_CAP = max(HOT_KEY, PERSON_CAP) + 1  # keys are counted up to here: no rule reads more
+# Bands are compared between anonymous statements only, so only theirs are stored, all 16; a
+# named statement stores its first few, which tell how common a wording is among everyone: an
+# anonymous text one of whose first COMMON_BANDS bands is common wording is compared through
+# none of its bands (many people write it: different people).
+COMMON_BANDS = 4
 
 
 def _bucket(moment: dt.datetime, rules: r.RuleSet) -> int:
@@ -86,6 +93,14 @@ def volunteer_key(actor_id: int) -> int:
 
 
 DUPLICATES_KEY_NAME = "count:duplicates"
+
+
+def _among(ids: Sequence[int]) -> Any:
+    """The right side of ``field__in`` for many ids: on PostgreSQL one array parameter (a list
+    of a thousand placeholders costs more in Django and psycopg than the query itself)."""
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::bigint[])", [list(ids)])
+    return list(ids)
 
 
 # --- step 1: index -------------------------------------------------------------------------
@@ -160,6 +175,11 @@ _SCREENING_COLUMNS = (
     "random_name",
 )  # fmt: skip
 _JSON_COLUMNS = frozenset({"reasons", "found"})
+_TIME_COLUMNS = frozenset({"received_at", "screened_at"})
+_BINARY_COLUMNS = frozenset({"signature", "bands", "sketches"})
+
+
+_SCREENING_VALUES = operator.attrgetter(*_SCREENING_COLUMNS)
 
 
 def _insert_screenings(records: Sequence[Screening]) -> None:
@@ -167,21 +187,24 @@ def _insert_screenings(records: Sequence[Screening]) -> None:
     prepares every value in Python: most of the index step's time)."""
     adapt = connection.ops.adapt_datetimefield_value
 
-    def value(record: Screening, column: str) -> Any:
-        v = getattr(record, column)
-        if column in _JSON_COLUMNS:
-            return json.dumps(v)
-        if isinstance(v, dt.datetime):
-            return adapt(v)
-        if isinstance(v, memoryview):
-            return bytes(v)
-        return v
+    def when(v: Any) -> Any:
+        return adapt(v) if isinstance(v, dt.datetime) else v
 
-    insert_rows(
-        Screening,
-        _SCREENING_COLUMNS,
-        [tuple(value(rec, c) for c in _SCREENING_COLUMNS) for rec in records],
-    )
+    def raw(v: Any) -> Any:
+        return bytes(v) if isinstance(v, memoryview) else v
+
+    convert = [
+        (i, json.dumps if c in _JSON_COLUMNS else when if c in _TIME_COLUMNS else raw)
+        for i, c in enumerate(_SCREENING_COLUMNS)
+        if c in _JSON_COLUMNS or c in _TIME_COLUMNS or c in _BINARY_COLUMNS
+    ]
+    rows = []
+    for record in records:
+        values = list(_SCREENING_VALUES(record))
+        for i, fn in convert:
+            values[i] = fn(values[i])
+        rows.append(tuple(values))
+    insert_rows(Screening, _SCREENING_COLUMNS, rows)
 
 
 def _text_features_each(
@@ -246,14 +269,18 @@ def screening_index_decided(*, batch: int, now: dt.datetime | None = None) -> in
             return 0
         todo = [pk for pk, st, sc in rows[:waiting] if sc is None]
         if todo:
-            _index(list(Statement.objects.filter(pk__in=todo)), now=now, decided=True)
+            _index(list(Statement.objects.filter(pk__in=_among(todo))), now=now, decided=True)
         mark.up_to = scanned[-1]
         mark.save(update_fields=["up_to"])
     return len(scanned)
 
 
-def _index(statements: list[Statement], *, now: dt.datetime, decided: bool = False) -> None:
-    """Index statements: their records, blind keys and bucket counts (one transaction)."""
+def _index(
+    statements: list[Statement], *, now: dt.datetime, decided: bool = False, store: bool = True
+) -> list[Screening]:
+    """Index statements: their records, blind keys and bucket counts (one transaction). With
+    ``store=False`` the records are returned unsaved, for the caller to decide and insert once
+    (``screening_index_and_decide``)."""
     rules = r.RULES
     office = [s.pk for s in statements if s.source == "office"]
     creators = dict(
@@ -293,7 +320,8 @@ def _index(statements: list[Statement], *, now: dt.datetime, decided: bool = Fal
             keys.append((record.person_key, Kind.PERSON, s.pk))
         if f.text_key is not None and f.distinctive:
             keys.append((f.text_key, Kind.TEXT, s.pk))
-        keys += [(k, Kind.BAND, s.pk) for k in f.bands]
+        bands = f.bands if not record.named else f.bands[:COMMON_BANDS]
+        keys += [(k, Kind.BAND, s.pk) for k in bands]
         bucket = _bucket(s.received_at, rules)
         counts[(channel_key(s.channel), bucket)] += 1
         if f.template is not None:
@@ -304,7 +332,8 @@ def _index(statements: list[Statement], *, now: dt.datetime, decided: bool = Fal
             counts[(random_names_key(s.channel), bucket)] += 1
         if volunteer is not None:
             counts[(volunteer_key(volunteer), bucket)] += 1
-    _insert_screenings(records)
+    if store:
+        _insert_screenings(records)
     # holders of common wording are never compared and their count stays at the cap: not stored
     hot = _hot_keys([k for k, kind, _ in keys if kind != Kind.PERSON])
     insert_rows(
@@ -318,6 +347,7 @@ def _index(statements: list[Statement], *, now: dt.datetime, decided: bool = Fal
          for s, v in zip(statements, volunteers, strict=True) if v is not None},
         rules,
     )  # fmt: skip
+    return records
 
 
 def _volunteer_alerts(seen: set[tuple[int, int, int]], rules: r.RuleSet) -> None:
@@ -366,11 +396,17 @@ class _Windows:
     decide step."""
 
     rules: r.RuleSet
-    cells: dict[tuple[int, int], int] = field(default_factory=dict)
     surged: dict[tuple[int, int, int], tuple[bool, int, float]] = field(default_factory=dict)
+    _parts: list[np.ndarray] = field(default_factory=list)  # (key, bucket, n) rows; later win
     _table: tuple[np.ndarray, np.ndarray, np.ndarray, int, int] | None = None
 
+    def add(self, rows: np.ndarray) -> None:
+        """Cells (key, bucket, n), one row each; a cell added again replaces the earlier one."""
+        self._parts.append(np.asarray(rows, dtype=np.int64).reshape(-1, 3))
+        self._table, self.surged = None, {}
+
     def load(self, keys: Iterable[int], lo: int, hi: int) -> None:
+        """Load the cells of ``keys`` that windows around buckets ``lo`` to ``hi`` read."""
         wanted = sorted(set(keys))
         day = 24 * 60 // self.rules.bucket_minutes
         start = (
@@ -382,28 +418,46 @@ class _Windows:
             - self.rules.window_buckets
         )
         end = hi + self.rules.window_buckets
-        for i in range(0, len(wanted), 500):
-            rows = WindowCount.objects.filter(
-                key__in=wanted[i : i + 500], bucket__gte=start, bucket__lte=end
-            ).values_list("key", "bucket", "n")
-            self.cells.update({(k, b): n for k, b, n in rows})
-        self._table, self.surged = None, {}
+        table = connection.ops.quote_name(WindowCount._meta.db_table)
+        key = connection.ops.quote_name("key")
+        rows: list[tuple[int, int, int]] = []
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":  # one array of keys
+                cursor.execute(
+                    f"SELECT {key}, bucket, n FROM {table}"
+                    f" WHERE {key} = ANY(%s::bigint[]) AND bucket BETWEEN %s AND %s",
+                    [wanted, start, end],
+                )
+                rows = cursor.fetchall()
+            else:
+                for i in range(0, len(wanted), 500):
+                    chunk = wanted[i : i + 500]
+                    cursor.execute(
+                        f"SELECT {key}, bucket, n FROM {table} WHERE {key} IN"
+                        f" ({', '.join(['%s'] * len(chunk))}) AND bucket BETWEEN %s AND %s",
+                        [*chunk, start, end],
+                    )
+                    rows += cursor.fetchall()
+        self.add(np.array(rows, dtype=np.int64))
 
     def _sorted(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int]:
         """The cells as (distinct keys, sorted positions key rank * span + bucket offset,
         cumulative counts with a leading 0, first bucket, span)."""
         if self._table is None:
-            n = len(self.cells)
-            ks = np.fromiter((k for k, _ in self.cells), dtype=np.int64, count=n)
-            bs = np.fromiter((b for _, b in self.cells), dtype=np.int64, count=n)
-            ns = np.fromiter(self.cells.values(), dtype=np.int64, count=n)
+            cells = np.concatenate(self._parts) if self._parts else np.zeros((0, 3), np.int64)
+            ks, bs, ns = cells[:, 0], cells[:, 1], cells[:, 2]
+            n = len(cells)
             base = int(bs.min()) if n else 0
             span = int(bs.max()) - base + 1 if n else 1
             keys = np.unique(ks)
             position = np.searchsorted(keys, ks) * span + (bs - base)
-            order = np.argsort(position, kind="stable")
-            cumulative = np.concatenate(([0], np.cumsum(ns[order])))
-            self._table = (keys, position[order], cumulative, base, span)
+            if len(self._parts) > 1:  # one value per cell, the last added (reversed: first)
+                _, last = np.unique(position[::-1], return_index=True)
+                chosen = n - 1 - last  # sorted by position, as np.unique returns them
+            else:  # one load: a cell once
+                chosen = np.argsort(position, kind="stable")
+            cumulative = np.concatenate(([0], np.cumsum(ns[chosen])))
+            self._table = (keys, position[chosen], cumulative, base, span)
         return self._table
 
     def _sums(self, keys: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
@@ -462,25 +516,50 @@ class _Windows:
         return self.surged[wanted]
 
 
-def _counts_per_key(keys: Sequence[int]) -> dict[int, int]:
+def _held(keys: Sequence[int]) -> tuple[dict[int, int], dict[int, list[int]]]:
     """How many statements hold each key, counted up to COUNT_CAP (a common name's key has
-    thousands of holders; counting them all was most of a batch's time at 10 million)."""
-    out: dict[int, int] = {}
+    thousands of holders), and the most recent COUNT_CAP of them, newest first; in one look-up
+    per key. A key known to be common wording (HotKey) counts COUNT_CAP without a look-up."""
     table = connection.ops.quote_name(ScreenKey._meta.db_table)
+    hot_table = connection.ops.quote_name(HotKey._meta.db_table)
     key = connection.ops.quote_name("key")
-    held = (
-        f"(SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE {key} = v.k LIMIT {COUNT_CAP}) AS h)"
-    )
+    counts: dict[int, int] = {}
+    held_by: dict[int, list[int]] = defaultdict(list)
+    rows: list[tuple[int, int | None, bool]] = []
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":  # one array of keys
-            cursor.execute(f"SELECT v.k, {held} FROM unnest(%s::bigint[]) AS v(k)", [list(keys)])
-            return {int(k): int(n) for k, n in cursor.fetchall() if n}
-        for i in range(0, len(keys), 400):  # SQLite: at most 500 terms in a compound SELECT
-            chunk = keys[i : i + 400]
-            wanted = " UNION ALL ".join(["SELECT %s AS k"] * len(chunk))
-            cursor.execute(f"SELECT v.k, {held} FROM ({wanted}) AS v", list(chunk))
-            out.update({int(k): int(n) for k, n in cursor.fetchall() if n})
-    return out
+        if connection.vendor == "postgresql":  # one array of keys, one query
+            cursor.execute(
+                f"SELECT v.k, h.statement_id, hot.{key} IS NOT NULL"
+                f" FROM unnest(%s::bigint[]) AS v(k)"
+                f" LEFT JOIN {hot_table} AS hot ON hot.{key} = v.k"
+                f" LEFT JOIN LATERAL (SELECT statement_id FROM {table} WHERE {key} = v.k"
+                f"  AND hot.{key} IS NULL ORDER BY statement_id DESC LIMIT {COUNT_CAP}) AS h"
+                f" ON TRUE",
+                [list(keys)],
+            )
+            rows = cursor.fetchall()
+        else:  # SQLite, in the process: a query per key costs microseconds
+            for i in range(0, len(keys), 500):
+                chunk = list(keys[i : i + 500])
+                marks = ", ".join(["%s"] * len(chunk))
+                cursor.execute(f"SELECT {key} FROM {hot_table} WHERE {key} IN ({marks})", chunk)
+                hot = {k for (k,) in cursor.fetchall()}
+                rows += [(k, None, True) for k in chunk if k in hot]
+                for k in chunk:
+                    if k not in hot:
+                        cursor.execute(
+                            f"SELECT statement_id FROM {table} WHERE {key} = %s"
+                            f" ORDER BY statement_id DESC LIMIT {COUNT_CAP}",
+                            [k],
+                        )
+                        rows += [(k, sid, False) for (sid,) in cursor.fetchall()]
+    for k, sid, is_hot in rows:
+        if is_hot:
+            counts[int(k)] = COUNT_CAP
+        elif sid is not None:
+            counts[int(k)] = counts.get(int(k), 0) + 1
+            held_by[int(k)].append(int(sid))
+    return counts, held_by
 
 
 def _hot_keys(keys: Sequence[int]) -> set[int]:
@@ -503,22 +582,32 @@ def _hot_keys(keys: Sequence[int]) -> set[int]:
     return hot
 
 
-def _holders(keys: Sequence[int], capped: Sequence[int]) -> dict[int, list[int]]:
-    """Statements holding each key: every one for ``keys``; the most recent PERSON_CAP for the
-    ``capped`` ones (a common name in a province)."""
-    out: dict[int, list[int]] = defaultdict(list)
-    for i in range(0, len(keys), 500):
-        for key, sid in ScreenKey.objects.filter(key__in=keys[i : i + 500]).values_list(
-            "key", "statement_id"
-        ):
-            out[key].append(sid)
-    for key in capped:
-        out[key] = list(
-            ScreenKey.objects.filter(key=key)
-            .order_by("-statement_id")
-            .values_list("statement_id", flat=True)[:PERSON_CAP]
-        )
-    return out
+def _due(now: dt.datetime, delay: float, rules: r.RuleSet) -> Q:
+    """Old enough for the windows around them; or dated in the future, held at once."""
+    return Q(received_at__lte=now - dt.timedelta(seconds=delay)) | Q(
+        received_at__gt=now + rules.future_slack
+    )
+
+
+def _pending(*, batch: int, now: dt.datetime, delay: float, rules: r.RuleSet) -> list[Screening]:
+    return list(
+        Screening.objects.filter(_due(now, delay, rules), decision=Decision.PENDING).order_by(
+            "received_at", "statement_id"
+        )[:batch]
+    )
+
+
+def _locked(ids: Sequence[int]) -> dict[int, Statement]:
+    """The statements, locked until the transaction ends (a person deciding one waits), without
+    the contact, which screening never reads."""
+    if not ids:
+        return {}
+    return {
+        s.pk: s
+        for s in Statement.objects.select_for_update(of=("self",))
+        .defer("contact")
+        .filter(pk__in=_among(ids))
+    }
 
 
 def screening_decide(
@@ -528,121 +617,182 @@ def screening_decide(
     now = now or timezone.now()
     rules = r.RULES
     with transaction.atomic(durable=True):
-        # old enough for the windows around them; or dated in the future, which is held at once
-        due = Q(received_at__lte=now - dt.timedelta(seconds=delay)) | Q(
-            received_at__gt=now + rules.future_slack
-        )
-        pending = list(
-            Screening.objects.filter(due, decision=Decision.PENDING).order_by(
-                "received_at", "statement_id"
-            )[:batch]
-        )
+        pending = _pending(batch=batch, now=now, delay=delay, rules=rules)
         if not pending:
             return []
-        statements = {
-            s.pk: s
-            for s in Statement.objects.select_for_update().filter(
-                pk__in=[p.statement_id for p in pending]
-            )
-        }
-        # --- candidates: earlier statements sharing a blind key
-        person_keys = [p.person_key for p in pending if p.person_key is not None]
-        anonymous = [p for p in pending if not p.named and p.distinctive]
-        text_keys = [p.text_key for p in anonymous if p.text_key is not None]
-        band_keys = [k for p in anonymous for k in _bands(p)]
-        counts = _counts_per_key(sorted({*person_keys, *text_keys, *band_keys}))
-        HotKey.objects.bulk_create(
-            [HotKey(key=k) for k in {*text_keys, *band_keys} if counts.get(k, 0) >= COUNT_CAP],
-            ignore_conflicts=True,
-        )
-        fetch = [k for k in {*text_keys, *band_keys} if counts.get(k, 0) <= HOT_KEY]
-        fetch += [k for k in set(person_keys) if counts.get(k, 0) <= PERSON_CAP]
-        capped = [k for k in set(person_keys) if counts.get(k, 0) > PERSON_CAP]
-        holders = _holders(fetch, capped)
-        candidate_ids = sorted({sid for ids in holders.values() for sid in ids})
-        found = _Lookups(holders=holders, known={}, status={}, linked={}, uses=counts)
-        for i in range(0, len(candidate_ids), 500):
-            ids = candidate_ids[i : i + 500]
-            found.known.update(
-                (c.statement_id, c)
-                for c in Screening.objects.filter(statement_id__in=ids).values_list(
-                    *_EARLIER_FIELDS, named=True
-                )
-            )
-            for pk, st, dup in Statement.objects.filter(pk__in=ids).values_list(
-                "pk", "status", "duplicate_of_id"
-            ):
-                found.status[pk] = st
-                if dup is not None:
-                    found.linked[pk] = dup
-        # --- windows
-        buckets = [_bucket(p.received_at, rules) for p in pending]
-        windows = _Windows(rules)
-        count_keys = {
-            k
-            for p, s in ((p, statements.get(p.statement_id)) for p in pending)
-            if s is not None
-            for k in (
-                p.template,
-                channel_key(s.channel),
-                random_names_key(s.channel) if p.random_name else None,
-                *_keys(p.sketches),
-            )
-            if k is not None
-        }
-        windows.load(count_keys, min(buckets), max(buckets))
-        windows.prepare(_surges_wanted(pending, statements, buckets, rules))
-        decided: list[Decided] = []
-        outcomes: list[ScreenedOutcome] = []
-        flooded: set[str] = set()
-        alerts: dict[tuple[str, str, int], tuple[int, float]] = {}
-        for p, bucket in zip(pending, buckets, strict=True):
-            s = statements.get(p.statement_id)
-            if s is None:
-                continue
-            if s.status != Status.RECEIVED:  # a person decided it meanwhile
-                p.decision = _decision_of_status(s)
-                p.rules = "person"
-                p.screened_at = now
-                decided.append(Decided(s.pk, s.external_id, p.decision, [], s.duplicate_of_id))
-                continue
-            try:
-                reasons, duplicate_of, maybe, cluster = _rules_for(
-                    p, s, bucket, found, windows, alerts, rules
-                )
-            except Exception:  # never stop on one statement: a person looks at it
-                log.exception("statement %s could not be screened; held", s.pk)
-                reasons, duplicate_of, maybe, cluster = [r.UNSCREENABLE], None, None, ""
-            if {r.FLOOD_TEMPLATE, r.FLOOD_RANDOM_NAMES} & set(reasons) and (
-                now - s.received_at <= dt.timedelta(hours=1)
-            ):
-                flooded.add(s.channel)
-            if duplicate_of is not None:
-                decision = Decision.DUPLICATE
-                cluster = f"dup:{duplicate_of}"
-                found.roots[s.pk] = duplicate_of
-            elif reasons:
-                decision = Decision.HELD
-                if maybe is not None and not cluster:
-                    cluster = f"dup:{maybe}"
-            else:
-                decision = Decision.ACCEPTED
-            p.decision, p.reasons, p.cluster = decision, reasons, cluster
-            p.duplicate_of_id = duplicate_of
-            p.rules, p.screened_at = rules.name, now
-            note = f"{rules.name}: " + (", ".join(reasons) if reasons else "no reason to hold")
-            outcomes.append(ScreenedOutcome(s, str(decision), note, duplicate_of))
-            decided.append(Decided(s.pk, s.external_id, str(decision), reasons, duplicate_of,
-                                   cluster))  # fmt: skip
-        statements_apply_screening(outcomes=outcomes, via=VIA)
+        statements = _locked([p.statement_id for p in pending])
+        decided = _decide(pending, statements, now=now, rules=rules)
         # One DELETE and one INSERT of the whole batch: an UPDATE per distinct row would cost
         # a query each (Django's bulk_update builds a CASE per field per row: 4 ms a row here).
-        Screening.objects.filter(statement_id__in=[p.statement_id for p in pending]).delete()
+        Screening.objects.filter(
+            statement_id__in=_among([p.statement_id for p in pending])
+        ).delete()
         _insert_screenings(pending)
-        _count_duplicates(decided, statements, rules, alerts, windows)
-        _raise_alerts(alerts, rules)
+    _raise_floods(decided, statements, now)
+    return decided
+
+
+def screening_index_and_decide(
+    *, batch: int, now: dt.datetime | None = None, delay: float = 0.0
+) -> tuple[int, list[Decided]]:
+    """``screening_index`` then ``screening_decide`` in one transaction, with the same outcome,
+    each record written once: the statements just indexed that are already due (a backlog, an
+    import, a delay of 0) are decided from memory instead of being stored, read back, deleted
+    and stored again. Returns how many were indexed, and the decisions."""
+    now = now or timezone.now()
+    rules = r.RULES
+    with transaction.atomic(durable=True):
+        fresh_statements = list(
+            Statement.objects.select_for_update(of=("self",))
+            .defer("contact")
+            .filter(status=Status.RECEIVED, screening__isnull=True)
+            .order_by("received_at", "id")[:batch]
+        )
+        fresh = _index(fresh_statements, now=now, store=False) if fresh_statements else []
+        stored = _pending(batch=batch, now=now, delay=delay, rules=rules)
+        due_before = now - dt.timedelta(seconds=delay)
+        pending = sorted(
+            stored
+            + [
+                p
+                for p in fresh
+                if p.received_at <= due_before or p.received_at > now + rules.future_slack
+            ],
+            key=lambda p: (p.received_at, p.statement_id),
+        )[:batch]
+        statements = {s.pk: s for s in fresh_statements}
+        statements.update(_locked([p.statement_id for p in stored]))
+        decided = _decide(pending, statements, now=now, rules=rules, fresh=fresh)
+        stored_ids = {p.statement_id for p in stored}
+        again = [p for p in pending if p.statement_id in stored_ids]
+        if again:
+            Screening.objects.filter(
+                statement_id__in=_among([p.statement_id for p in again])
+            ).delete()
+        _insert_screenings(again + fresh)  # the fresh ones decided or still pending
+    _raise_floods(decided, statements, now)
+    return len(fresh_statements), decided
+
+
+def _raise_floods(
+    decided: list[Decided], statements: dict[int, Statement], now: dt.datetime
+) -> None:
+    """Show the door's challenge on a channel a flood of the last hour came through."""
+    flooded = {
+        statements[d.statement_id].channel
+        for d in decided
+        if {r.FLOOD_TEMPLATE, r.FLOOD_RANDOM_NAMES} & set(d.reasons)
+        and now - statements[d.statement_id].received_at <= dt.timedelta(hours=1)
+    }
     for channel in flooded:
         flood_raise(channel=channel)
+
+
+def _decide(
+    pending: list[Screening],
+    statements: dict[int, Statement],
+    *,
+    now: dt.datetime,
+    rules: r.RuleSet,
+    fresh: Sequence[Screening] = (),
+) -> list[Decided]:
+    """Decide ``pending`` (their statements locked), in the caller's transaction: the records
+    change in memory (the caller writes them), the statements through
+    ``statements_apply_screening``. ``fresh``: records indexed in this transaction and not
+    stored yet, which may be candidates of the others."""
+    if not pending:
+        return []
+    # --- candidates: earlier statements sharing a blind key
+    person_keys = [p.person_key for p in pending if p.person_key is not None]
+    anonymous = [p for p in pending if not p.named and p.distinctive]
+    text_keys = [p.text_key for p in anonymous if p.text_key is not None]
+    band_keys = [k for p in anonymous for k in _bands(p)]
+    counts, held_by = _held(sorted({*person_keys, *text_keys, *band_keys}))
+    HotKey.objects.bulk_create(
+        [HotKey(key=k) for k in {*text_keys, *band_keys} if counts.get(k, 0) >= COUNT_CAP],
+        ignore_conflicts=True,
+    )
+    # holders of each key: all of them for texts and bands up to HOT_KEY; a person's most
+    # recent PERSON_CAP (a common name)
+    holders = {
+        k: held_by.get(k, []) for k in {*text_keys, *band_keys} if counts.get(k, 0) <= HOT_KEY
+    }
+    holders.update((k, held_by.get(k, [])[:PERSON_CAP]) for k in set(person_keys))
+    candidate_ids = sorted({sid for ids in holders.values() for sid in ids})
+    found = _Lookups(holders=holders, known={}, status={}, linked={}, uses=counts)
+    in_memory = {p.statement_id: p for p in fresh}
+    for i in range(0, len(candidate_ids), 500):
+        ids = candidate_ids[i : i + 500]
+        found.known.update(
+            (c.statement_id, c)
+            for c in Screening.objects.filter(statement_id__in=_among(ids)).values_list(
+                *_EARLIER_FIELDS, named=True
+            )
+        )
+        found.known.update((sid, in_memory[sid]) for sid in ids if sid in in_memory)
+        for pk, st, dup in Statement.objects.filter(pk__in=_among(ids)).values_list(
+            "pk", "status", "duplicate_of_id"
+        ):
+            found.status[pk] = st
+            if dup is not None:
+                found.linked[pk] = dup
+    # --- windows
+    buckets = [_bucket(p.received_at, rules) for p in pending]
+    windows = _Windows(rules)
+    count_keys = {
+        k
+        for p, s in ((p, statements.get(p.statement_id)) for p in pending)
+        if s is not None
+        for k in (
+            p.template,
+            channel_key(s.channel),
+            random_names_key(s.channel) if p.random_name else None,
+            *_keys(p.sketches),
+        )
+        if k is not None
+    }
+    windows.load(count_keys, min(buckets), max(buckets))
+    windows.prepare(_surges_wanted(pending, statements, buckets, rules))
+    decided: list[Decided] = []
+    outcomes: list[ScreenedOutcome] = []
+    alerts: dict[tuple[str, str, int], tuple[int, float]] = {}
+    for p, bucket in zip(pending, buckets, strict=True):
+        s = statements.get(p.statement_id)
+        if s is None:
+            continue
+        if s.status != Status.RECEIVED:  # a person decided it meanwhile
+            p.decision = _decision_of_status(s)
+            p.rules = "person"
+            p.screened_at = now
+            decided.append(Decided(s.pk, s.external_id, p.decision, [], s.duplicate_of_id))
+            continue
+        try:
+            reasons, duplicate_of, maybe, cluster = _rules_for(
+                p, s, bucket, found, windows, alerts, rules
+            )
+        except Exception:  # never stop on one statement: a person looks at it
+            log.exception("statement %s could not be screened; held", s.pk)
+            reasons, duplicate_of, maybe, cluster = [r.UNSCREENABLE], None, None, ""
+        if duplicate_of is not None:
+            decision = Decision.DUPLICATE
+            cluster = f"dup:{duplicate_of}"
+            found.roots[s.pk] = duplicate_of
+        elif reasons:
+            decision = Decision.HELD
+            if maybe is not None and not cluster:
+                cluster = f"dup:{maybe}"
+        else:
+            decision = Decision.ACCEPTED
+        p.decision, p.reasons, p.cluster = decision, reasons, cluster
+        p.duplicate_of_id = duplicate_of
+        p.rules, p.screened_at = rules.name, now
+        note = f"{rules.name}: " + (", ".join(reasons) if reasons else "no reason to hold")
+        outcomes.append(ScreenedOutcome(s, str(decision), note, duplicate_of))
+        decided.append(Decided(s.pk, s.external_id, str(decision), reasons, duplicate_of,
+                               cluster))  # fmt: skip
+    statements_apply_screening(outcomes=outcomes, via=VIA)
+    _count_duplicates(decided, statements, rules, alerts, windows)
+    _raise_alerts(alerts, rules)
     return decided
 
 
@@ -737,7 +887,8 @@ def _keys(packed: Any) -> list[int]:
     """Keys stored packed as int64s (bands, sketches)."""
     if not packed:
         return []
-    return [int(v) for v in np.frombuffer(bytes(packed), dtype="<i8")]
+    keys: list[int] = np.frombuffer(bytes(packed), dtype="<i8").tolist()
+    return keys
 
 
 def _bands(p: Screening) -> list[int]:
@@ -756,9 +907,12 @@ def _candidates(p: Screening, found: _Lookups) -> list[r.Candidate]:
     """Earlier statements sharing one of ``p``'s keys, still counted or awaiting a decision."""
     mine = [*([p.person_key] if p.person_key is not None else [])]
     if not p.named and p.distinctive:
-        mine += [*([p.text_key] if p.text_key is not None else []), *_bands(p)]
+        bands = _bands(p)
+        if any(found.uses.get(k, 0) > HOT_KEY for k in bands[:COMMON_BANDS]):
+            bands = []  # common wording
+        mine += [*([p.text_key] if p.text_key is not None else []), *bands]
     seen: set[int] = set()
-    out = []
+    earlier = []
     for key in mine:
         for sid in found.holders.get(key, ()):
             c = found.known.get(sid)
@@ -770,27 +924,23 @@ def _candidates(p: Screening, found: _Lookups) -> list[r.Candidate]:
             root = found.roots.get(sid) or found.linked.get(sid) or sid
             if found.status.get(sid) == Status.REJECTED and root == sid:
                 continue  # rejected for another reason: nothing to repeat
-            same_text = c.text_key is not None and c.text_key == p.text_key
-            sim = (
-                similarity(bytes(c.signature), bytes(p.signature))
-                if c.signature is not None and p.signature is not None
-                else 0.0
-            )
-            out.append(
-                r.Candidate(
-                    statement_id=sid,
-                    root_id=root,
-                    same_person=p.person_key is not None and c.person_key == p.person_key,
-                    same_text=same_text,
-                    similarity=sim,
-                    named=c.named,
-                    place=c.place,
-                    channel=c.channel,
-                    distinctive=c.distinctive,
-                    days_apart=(p.received_at - c.received_at).total_seconds() / 86400,
-                )
-            )
-    return out
+            earlier.append((sid, c, root))
+    sims = similarities(p.signature, [c.signature for _, c, _ in earlier])
+    return [
+        r.Candidate(
+            statement_id=sid,
+            root_id=root,
+            same_person=p.person_key is not None and c.person_key == p.person_key,
+            same_text=c.text_key is not None and c.text_key == p.text_key,
+            similarity=sim,
+            named=c.named,
+            place=c.place,
+            channel=c.channel,
+            distinctive=c.distinctive,
+            days_apart=(p.received_at - c.received_at).total_seconds() / 86400,
+        )
+        for (sid, c, root), sim in zip(earlier, sims, strict=True)
+    ]
 
 
 def _count_duplicates(
@@ -809,14 +959,17 @@ def _count_duplicates(
     )
     _upsert_counts(counts)
     channels = {(s.channel, _bucket(s.received_at, rules)) for s in statements.values()}
+    # the duplicates' count in windows of their own (adding it to the batch's would sort all
+    # of those again); the channels' counts were loaded with the batch's
+    duplicates = _Windows(rules)
     if counts:
-        windows.load([key], min(b for _, b in counts), max(b for _, b in counts))
+        duplicates.load([key], min(b for _, b in counts), max(b for _, b in counts))
+    duplicates.prepare([(key, bucket, rules.duplicates_min) for _, bucket in counts])
     windows.prepare(
-        [(key, bucket, rules.duplicates_min) for _, bucket in counts]
-        + [(channel_key(channel), bucket, rules.surge_min) for channel, bucket in channels]
+        [(channel_key(channel), bucket, rules.surge_min) for channel, bucket in channels]
     )
     for _, bucket in counts:
-        hit, total, expected = windows.surge(key, bucket, rules.duplicates_min)
+        hit, total, expected = duplicates.surge(key, bucket, rules.duplicates_min)
         if hit:
             alerts[("duplicate_spike", "all", bucket // 6)] = (total, expected)
     for channel, bucket in channels:
@@ -888,11 +1041,10 @@ def screen_round(
     summary: ScreenSummary | None = None,
     on_decided: Any = None,
 ) -> int:
-    """Index and decide one batch; return how many statements were decided."""
+    """Index and decide one batch; return how much was done (0: nothing left to do)."""
     size = batch or settings.SANTUI_SCREEN_BATCH
-    indexed = screening_index(batch=size, now=now)
     history = screening_index_decided(batch=size * 5, now=now)
-    decided = screening_decide(
+    indexed, decided = screening_index_and_decide(
         batch=size, now=now, delay=settings.SANTUI_SCREEN_DELAY if delay is None else delay
     )
     if summary is not None:

@@ -4,6 +4,7 @@ supervised loop beside the integrator (`santui serve`)."""
 from __future__ import annotations
 
 import contextlib
+import gc
 import time
 from typing import IO, Any
 
@@ -23,6 +24,18 @@ from santui.tally.loops import Round
 
 PRUNE_EVERY = 3600.0  # seconds between the loop's hourly chores (pruning, the review draw)
 _last_pruned = {"at": float("-inf")}
+_settled = {"done": False}
+
+
+def settle_memory() -> None:
+    """Once the first round has loaded what stays (the parser's tables, the gazetteer, Django's
+    caches): collect, then freeze what is left out of the garbage collector's sight. Each full
+    collection walked those millions of long-lived objects again: a fifth of the screener's CPU
+    (docs/benchmarks.md). Later garbage is collected as before."""
+    if not _settled["done"]:
+        gc.collect()
+        gc.freeze()
+        _settled["done"] = True
 
 
 def screen_all(
@@ -46,7 +59,7 @@ def screen_all(
         total=waiting, unit="statement", disable=not progress or waiting < 1000, file=stderr
     ) as bar:
         while screen_round(batch=batch, delay=delay, summary=summary, on_decided=write):
-            pass
+            settle_memory()
     return summary
 
 
@@ -56,6 +69,7 @@ def screen_loop_round(batch: int | None, *, clock: Any = time.monotonic) -> Roun
     Every round it freezes the quality report of a month whose breakdowns were just released."""
     summary = ScreenSummary()
     screen_round(batch=batch, summary=summary)
+    settle_memory()
     quality_freeze()
     if clock() - _last_pruned["at"] >= PRUNE_EVERY:
         screening_prune_counts()

@@ -215,6 +215,26 @@ class ScreenedOutcome:
     duplicate_of: int | None = None
 
 
+def _reject_duplicates(links: Sequence[tuple[int, int | None]]) -> None:
+    """Reject received statements as duplicates of the statements given, in one statement on
+    PostgreSQL (a query per duplicate was a twentieth of a screening round)."""
+    if connection.vendor == "postgresql" and links:
+        table = connection.ops.quote_name(Statement._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} AS s SET status = %s, reject_reason = %s,"
+                " duplicate_of_id = v.of FROM unnest(%s::bigint[], %s::bigint[]) AS v(id, of)"
+                " WHERE s.id = v.id AND s.status = %s",
+                [Status.REJECTED, RejectReason.DUPLICATE, [pk for pk, _ in links],
+                 [of for _, of in links], Status.RECEIVED],
+            )  # fmt: skip
+        return
+    for pk, of in links:  # SQLite runs in the process: a statement each costs little
+        Statement.objects.filter(pk=pk, status=Status.RECEIVED).update(
+            status=Status.REJECTED, reject_reason=RejectReason.DUPLICATE, duplicate_of_id=of
+        )
+
+
 def statements_apply_screening(*, outcomes: list[ScreenedOutcome], via: str) -> dict[str, int]:
     """Apply the screener's decisions to received statements, in bulk, in the caller's
     transaction: accepted ones are counted (an add ledger entry each, as statement_accept),
@@ -255,12 +275,7 @@ def statements_apply_screening(*, outcomes: list[ScreenedOutcome], via: str) -> 
         held = [o.statement.pk for o in by_decision["held"]]
         if held:
             Statement.objects.filter(pk__in=held, status=Status.RECEIVED).update(status=Status.HELD)
-        for o in by_decision["duplicate"]:
-            Statement.objects.filter(pk=o.statement.pk, status=Status.RECEIVED).update(
-                status=Status.REJECTED,
-                reject_reason=RejectReason.DUPLICATE,
-                duplicate_of_id=o.duplicate_of,
-            )
+        _reject_duplicates([(o.statement.pk, o.duplicate_of) for o in by_decision["duplicate"]])
         for decision, group in by_decision.items():
             to_status = {"accepted": Status.ACCEPTED, "held": Status.HELD}.get(
                 decision, Status.REJECTED

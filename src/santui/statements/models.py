@@ -231,7 +231,10 @@ class Statement(models.Model):
 
     @property
     def organizations(self) -> list[str]:
-        return [o for o in Organization.values if getattr(self, o)]
+        return [o for o in _ORGANIZATIONS if getattr(self, o)]
+
+
+_ORGANIZATIONS = tuple(Organization.values)  # the enum builds its list at every call
 
 
 class StatusChange(models.Model):
