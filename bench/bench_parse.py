@@ -1,6 +1,12 @@
 """Statement text parsing: accuracy on the evaluation set and throughput, beside cpca.
 
     .venv/bin/python bench/bench_parse.py [--statements N] [--cpca-statements M] [--no-cpca]
+        [--texts eval|real] [--src DIR]
+
+``--texts real`` times the 1,574 real statements of tests/textparse/eval/real/ (longer, 170
+characters at the median) instead of the evaluation set; ``--src DIR`` imports santui from another
+tree (e.g. ``git archive HEAD src | tar -x -C /tmp/before`` then ``--src /tmp/before/src``), to
+measure a change before and after in the same run.
 
 1. Accuracy of santui.textparse.parse_statement on tests/textparse/eval/statements.jsonl, per
    field: precision, recall and F1 of each organization (and micro F1 over the three), exact
@@ -36,11 +42,15 @@ from typing import Any
 
 from benchlib import ROOT, load, revision
 
-sys.path.insert(0, str(ROOT / "src"))
+_SRC = str(ROOT / "src")
+if "--src" in sys.argv[:-1]:  # before the import below: which tree's parser is measured
+    _SRC = sys.argv[sys.argv.index("--src") + 1]
+sys.path.insert(0, _SRC)
 
-from santui.textparse.parse import parse_statement
+from santui.textparse.parse import parse_statement  # noqa: E402
 
 EVAL = ROOT / "tests" / "textparse" / "eval" / "statements.jsonl"
+REAL = ROOT / "tests" / "textparse" / "eval" / "real" / "statements.jsonl"
 KEYS = ("party", "league", "pioneers")
 LEVELS = ("country", "province", "prefecture", "county")
 
@@ -185,6 +195,9 @@ def main() -> None:
     parser.add_argument(
         "--profile", type=int, metavar="N", help="only profile N statements with pyinstrument"
     )
+    parser.add_argument("--texts", choices=["eval", "real"], default="eval",
+                        help="the texts timed: the evaluation set or the real ones")  # fmt: skip
+    parser.add_argument("--src", default=_SRC, help="the source tree whose parser is measured")
     args = parser.parse_args()
     if args.profile:
         profile(args.profile)
@@ -193,7 +206,7 @@ def main() -> None:
     print(f"date       {time.strftime('%Y-%m-%d %H:%M %z')}")
     print(f"cpus       {os.cpu_count()} ({platform.processor() or platform.machine()})")
     print(f"python     {platform.python_version()}")
-    print(f"santui     {revision()}")
+    print(f"santui     {revision()} (parser from {_SRC})")
     print(load())
     items = rows()
     texts = [item["text"] for item in items]
@@ -207,7 +220,12 @@ def main() -> None:
     print("\n".join(accuracy(items)))
 
     print("\n## Throughput, full parse, one process\n")
-    speed = throughput(texts, args.statements, parse_all, chunk=10_000)
+    timed = texts
+    if args.texts == "real":
+        timed = [json.loads(x)["text"] for x in REAL.read_text("utf-8").splitlines() if x.strip()]
+        print(f"timed: the {len(timed)} real statements, "
+              f"{sum(map(len, timed)) / len(timed):.0f} characters on average")  # fmt: skip
+    speed = throughput(timed, args.statements, parse_all, chunk=10_000)
     print(f"santui parse_statement  {speed['n']:>9,} statements  {speed['cpu']:7.2f} s CPU "
           f"{speed['per_cpu_s']:>10,.0f}/s per core   (wall {speed['wall']:.2f} s, "
           f"{speed['per_s']:,.0f}/s)")  # fmt: skip

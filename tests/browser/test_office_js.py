@@ -64,8 +64,10 @@ def _log_in_and_open_the_list(driver: WebDriver, url: str) -> list[dict[str, Any
     driver.find_element(By.ID, "id_password").send_keys(PASSWORD)
     driver.find_element(By.CSS_SELECTOR, "#login-form [type=submit]").click()
     WebDriverWait(driver, 10).until(lambda d: d.current_url.endswith(LIST))
+    # the list's own document, fully loaded (not the sign-in page's, still "complete")
     WebDriverWait(driver, 10).until(
-        lambda d: d.execute_script("return document.readyState") == "complete"
+        lambda d: d.find_elements(By.ID, "result_list")
+        and d.execute_script("return document.readyState") == "complete"
     )
     return login.console + driver.get_log("browser")
 

@@ -85,8 +85,9 @@ def test_a_moderator_sets_up_an_app_and_signs_in_with_its_code(
     # a wrong code first: the page says so and nothing is set up
     driver.find_element(By.ID, "id_code").send_keys("000000")
     driver.find_element(By.CSS_SELECTOR, "#signin-form [type=submit]").click()
+    # the same address before and after: wait for the answer's error list, then the load
+    WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".errorlist"))
     wait_loaded(driver, "/office/signin/enrol/")
-    assert driver.find_elements(By.CSS_SELECTOR, ".errorlist")
     assert driver.find_element(By.ID, "id_code").get_attribute("value") == ""  # not echoed
     wrong = console_problems(driver.get_log("browser"))  # the refused code is a 400, and only that
     assert all("status of 400" in p for p in wrong), wrong

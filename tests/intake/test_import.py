@@ -929,6 +929,24 @@ def test_rejected_rows_are_never_stored(tmp_path: Path) -> None:
     assert not StatusChange.objects.exists()
 
 
+def test_organizations_guessed_with_low_confidence_are_held_not_counted(tmp_path: Path) -> None:
+    """A row without organizations gets them from the parser; a reading it is not sure of (a
+    text that names organizations but says nothing of quitting them) is screened, not counted
+    as the row's `accepted` asked, and screening holds it for a person (issue 13)."""
+    unsure = "我当年入过共青团和少先队，现在看清了它们。"
+    sure = "我声明退出共青团和少先队。"
+    run_bytes(tmp_path, jsonl(
+        good("unsure", organizations=..., text=unsure, status="accepted"),
+        good("sure", organizations=..., text=sure, status="accepted"),
+    ))  # fmt: skip
+    guessed = stored("unsure")
+    assert guessed.status == Status.HELD
+    assert "low_confidence" in guessed.screening.reasons
+    assert not LedgerEntry.objects.filter(statement=guessed).exists()
+    read = stored("sure")
+    assert read.status == Status.ACCEPTED and read.organizations == ["league", "pioneers"]
+
+
 def test_audit_rows_record_the_import(tmp_path: Path) -> None:
     run_bytes(tmp_path, jsonl(good("a", status="accepted"), good("b")))
     changes = StatusChange.objects.order_by("statement__external_id")

@@ -45,8 +45,30 @@ def test_plain_texts_one_object_per_line_in_order(monkeypatch: pytest.MonkeyPatc
     assert out[2]["language"] == "en"
     assert set(out[0]) == {
         "organizations", "current_party_member", "headcount", "name", "name_kind", "region",
-        "sector", "script", "language", "confidence",
+        "sector", "script", "language", "confidence", "low_confidence",
     }  # fmt: skip
+    assert out[0]["low_confidence"] == []  # a short statement that names what it quits
+
+
+def test_low_confidence_lists_the_fields_a_person_should_check(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    story = (
+        "我是一名工人，小时候加入少先队，中学时入了团，后来看到共产党欺压百姓，贪官横行，"
+        "我父亲是警察，常说法院都是党开的，老百姓没有说理的地方。这些年在国外看到了真相，"
+        "知道了共产党的种种罪恶，大饥荒、文革、六四，一桩桩一件件。今天我郑重声明，"
+        "退出共产党的一切组织，与邪党彻底决裂，做一个堂堂正正的中国人，迎接美好的未来。"
+        "希望更多的同胞早日醒来，看清中共的真面目，远离邪恶，平安一生。"
+        "这几年的疫情里，邻居被封在家里，生病的老人得不到救治，孩子们不能上学，"
+        "我们每天都在担心明天会怎样，这样的日子我再也不想过下去了。"
+        "感谢海外的朋友们一直以来的帮助，让我们知道了外面世界的真实情况，也知道了该怎么选择。"
+    )  # a long story (over 250 characters) that quits "all" in general
+    rows = [{"text": story}, {"text": story, "organizations": ["league", "pioneers"]}]
+    out = run("\n".join(json.dumps(r, ensure_ascii=False) for r in rows).encode(), monkeypatch)
+    low = out[0]["low_confidence"]
+    assert "organizations" in low and out[0]["confidence"]["organizations"] < 0.7
+    assert set(low) <= {"organizations", "headcount", "region", "sector"}
+    assert "organizations" not in out[1]["low_confidence"]  # given as a hint: 1.0
 
 
 def test_json_lines_with_hints_and_ids(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -384,3 +384,85 @@ def test_the_sector_table_in_the_docs_is_the_module() -> None:
     table = doc.split("<!-- sectors:start -->")[1].split("<!-- sectors:end -->")[0]
     for key, phrases in SECTOR_PHRASES.items():
         assert f"| `{key}` | {PRIORITY[key]} | {', '.join(phrases)} |" in table, key
+
+
+# --- issue 13: the kinds of error found on real statements (examples written for the issue) ---
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # mentioned is not quit
+        ("我今天退出少先队；至于中共，我从来不想加入", {"pioneers"}),
+        ("早就听说三退，今天终于退出了共青团", {"league"}),
+        ("看到大家都在退党，我也声明退出少先队", {"pioneers"}),
+        ("I left the Young Pioneers through the Tuidang site", {"pioneers"}),
+        ("我声明退出共青团少先队，共产党没了才有干净的世界！", {"league", "pioneers"}),
+        ("我在YouTube上看到了退党声明。今天我郑重声明退出少先队。", {"pioneers"}),
+        # all three said indirectly; one named through the party
+        ("退出中共和它下面的所有组织", ALL),
+        ("I renounce the CCP and every organization attached to it", ALL),
+        ("退出党团队", ALL),
+        ("退出邪党及其外围的团、队", ALL),
+        ("坚决退出邪恶中国共产党及其相关邪恶组织。", ALL),
+        ("我今天声明退出与共产党有关的一切组织。", ALL),
+        ("I quit the Communist Party's youth league", {"league"}),
+        ("我自愿退出中国共产党、中国共青团和中国少先队。", ALL),
+        # a title that names what it quits, and a body that says "all" of what was joined
+        (
+            "退队\n小时候加入了少先队，今天我郑重声明，彻底退出曾加入的共产党一切组织。",
+            {"pioneers"},
+        ),
+        # names that contain keywords; never members
+        ("北京朝阳区张三退党退团", {"party", "league"}),
+        ("我从未加入任何组织，只是支持三退", set()),
+        # variant characters, broken keywords
+        ("本人申明退*队", {"pioneers"}),
+        ("声明退出邪*党", {"party"}),
+        ("退出中囯共产党", {"party"}),
+    ],
+)
+def test_issue_13_organizations(text: str, expected: set[str]) -> None:
+    assert orgs(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("王某某领衔，共同声明的另有57人退党", 58),
+        ("Zhang Wei, Li Na and 23 others quit the CCP", 25),
+        ("我和老伴、儿子一起退党", 3),
+        ("母女二人声明退团", 2),
+        ("家里人都不同意，但我还是要退党", 1),
+    ],
+)
+def test_issue_13_headcount(text: str, expected: int) -> None:
+    assert parse_statement(text).headcount == expected
+
+
+def test_issue_13_places_of_the_story_are_not_the_declarants() -> None:
+    story = (
+        "从近几个月香港的反送中运动，看出港府与中共的残暴，暴露出其流氓本性的一面；同时也让我看到"
+        "美国政府和人民善良友好、尊重人权民主的普世价值的立国理念。我决定不与邪恶为伍，站在正义者"
+        "一边，退出邪恶的团、队组织。"
+    )
+    assert parse_statement(story).region is None
+    lived = story + "我现在住在广东深圳。"
+    region = parse_statement(lived).region
+    assert region is not None and region.prefecture == "440300"
+    signed = story + "\n李明\n湖南长沙"
+    region = parse_statement(signed).region
+    assert region is not None and region.province == "430000"
+
+
+def test_issue_13_sector_is_the_declarants_own() -> None:
+    assert parse_statement("我父亲是警察，我声明退团").sector is None
+
+
+def test_low_confidence_names_the_counted_fields_to_check() -> None:
+    short = parse_statement("三退 李明 辽宁沈阳")
+    assert short.low_confidence() == ()
+    nothing = parse_statement("我从未加入任何组织，只是支持三退")
+    assert "organizations" in nothing.low_confidence()
+    hinted = parse_statement("我从未加入任何组织，只是支持三退", hints={"organizations": ["party"]})
+    assert "organizations" not in hinted.low_confidence()

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from santui.textparse.normalize import MAX_CHARS
-from santui.textparse.parse import parse_statement
+from santui.textparse.parse import COUNTED, LOW_CONFIDENCE, parse_statement
 from santui.textparse.sectors import SECTORS
 
 KEYS = {"party", "league", "pioneers"}
@@ -67,6 +67,8 @@ def test_never_raises_and_stays_in_range(text: str) -> None:
     assert parsed.script in ("simplified", "traditional", "mixed", "latin")
     assert parsed.language in ("zh", "en")
     assert all(0.0 <= v <= 1.0 for v in parsed.confidence.values())
+    low = {f for f in COUNTED if parsed.confidence[f] < LOW_CONFIDENCE}
+    assert set(parsed.low_confidence()) == low
     if parsed.name is not None:
         assert parsed.name in text
     data = parsed.to_json()

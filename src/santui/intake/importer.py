@@ -28,7 +28,7 @@ from django.conf import settings
 from santui.statements.actions import stored_suggestion
 from santui.statements.bulk import StatementRow, statements_bulk_load
 from santui.statements.models import Channel, Declarant, NameKind, Statement, Status
-from santui.textparse.parse import Parsed, parse_statement
+from santui.textparse.parse import LOW_CONFIDENCE, Parsed, parse_statement
 from santui.textparse.regions import RegionError, normalize_region
 from santui.textparse.sectors import SECTORS
 
@@ -380,6 +380,8 @@ def _filled(data: dict[str, Any], parsed: Parsed) -> dict[str, Any]:
         if not parsed.organizations:
             raise RowError("unknown organization: organizations missing and none found in the text")
         data["organizations"] = sorted(parsed.organizations)
+        if "organizations" in parsed.low_confidence(LOW_CONFIDENCE):
+            data["status"] = Status.RECEIVED  # a guess: screened and held, never counted unread
     if _missing(data, "region") and parsed.region is not None:
         with contextlib.suppress(RegionError):  # a place it cannot address stays unknown
             data["region"] = normalize_region(parsed.region.code)

@@ -45,6 +45,10 @@ _PEOPLE = re.compile(
     r"(同学|同事|民警|辅警|警察|工人|农民工|老师|教师|留学生|学生|朋友|家人|兄弟|姐妹|职工|员工"
     r"|战友|村民|干部|党员|团员|人|成员|亲人|孩子|医生|护士|军人|士兵|老乡|工友|室友)"
 )
+# Others who join the declarant, counted apart from them: 另有57人, 还有三人, 以及其他12位.
+_OTHERS_TOO = re.compile(
+    rf"(?:另有|另外还有|还有|以及其他|及其他|其他还有)([0-9]{{1,6}}|[{_CN_NUM}]{{1,6}})\s*(?:个人|人|位|名)"
+)
 _AFTER_PEOPLE = re.compile(r"(?:一起|一同|集体|共同|都|声明|三退|退|联名)")
 _WE = ("我们", "我們", "一起", "集体", "一同", "共同", "联名")
 _GROUP_BEFORE = re.compile("我们|我們|全家|一家|全体|大家")
@@ -156,6 +160,10 @@ def _stated_number(text: str) -> int:
     ):
         return 0
     best = 0
+    for m in _OTHERS_TOO.finditer(text):  # 王某某领衔，共同声明的另有57人: the lead and 57 more
+        value = chinese_number(m.group(1))
+        if value is not None and 0 < value < MAX_HEADCOUNT:
+            best = max(best, value + 1)
     for m in _CORE.finditer(text):
         number, unit = m.groups()
         start = m.start()

@@ -77,6 +77,7 @@ ORGANIZATION_PHRASES: list[Entry] = [
     # --- the league ---
     *[(p, ORG, _L, 0) for p in (
         "共青团", "共产主义青年团", "中国共产主义青年团", "共青团组织", "团组织", "青年团",
+        "中国共青团", "中国共青团组织", "邪团", "共产青年团",
         "中共青年团", "chinese communist youth league",
         "communist youth league of china", "communist youth league", "youth league", "cyl",
         "the league",
@@ -92,6 +93,7 @@ ORGANIZATION_PHRASES: list[Entry] = [
     # --- the pioneers ---
     *[(p, ORG, _Y, 0) for p in (
         "少先队", "少年先锋队", "中国少年先锋队", "少先队组织", "队组织", "红领巾",
+        "中国少先队", "中国少先队组织", "邪队", "少年队", "共产少先队",
         "young pioneers", "pioneers", "young pioneer", "pioneer", "cyp", "red scarf",
         "red scarves", "little red guards", "少年儿童先锋队",
     )],
@@ -127,6 +129,10 @@ ORGANIZATION_PHRASES: list[Entry] = [
         "tui队", "quit队",
     )],
     ("退团队", QUIT_ORG, _L | _Y, 0),
+    # a name ending in 三 before 退党 (张三退党退团): 三退 is not read across the name
+    ("三退党", QUIT_ORG, _P, 0),
+    ("三退团", QUIT_ORG, _L, 0),
+    ("三退队", QUIT_ORG, _Y, 0),
     ("退团退队", QUIT_ORG, _L | _Y, 0),
     ("退党退团", QUIT_ORG, _P | _L, 0),
     *[(p, ALL_THREE, ALL, 0) for p in (
@@ -332,5 +338,9 @@ MASK_PHRASES: list[Entry] = [
         "在此", "在这里", "在内", "正在", "存在", "在于", "在线", "实在", "自在",
         "所在", "在乎", "好在", "不在", "在一起", "在校", "在职", "在任",
         "所在地", "leftist", "from now on",
+        # the movement or the service named, not a withdrawal (issue 13)
+        "支持三退", "支持退党", "赞成三退", "拥护三退", "支持大家三退", "三退保平安",
+        "tuidang site", "tuidang website", "tuidang center", "tuidang centre",
+        "tuidang service", "tuidang movement", "tuidang.org", "tuidang.epochtimes",
     )
 ]  # fmt: skip

@@ -18,6 +18,7 @@ Rules, in the order they apply (docs/textparse.md has examples):
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
 from santui.textparse import lexicon as lx
 from santui.textparse.automaton import Token
@@ -36,7 +37,7 @@ _CJK_PARENT_GLUE = frozenset({"的", "之", "组织的", "组织下的", "下的
 _CJK_PARENT_WORDS = re.compile("的?(?:邪恶|邪灵|邪|恶魔|附属|下属|所属|外围|所有|一切)的?")
 _CHAIN_GLUE = re.compile(
     r"^(?:\s|和|及|与|以及|还有|、|,|，|&|and|or|its|the|my|our|also|as well as|并且|并|同时|也|"
-    r"其|及其|以及其|all|of|from|的)*$"
+    r"其|及其|以及其|all|of|from|的|邪恶|邪|罪恶|万恶)*$"
 )
 _DURATION = re.compile(r"[多几一二三四五六七八九十0-9]+年")
 _RELATIVES = re.compile(
@@ -199,6 +200,8 @@ def read_organizations(
                     elif flags & lx.MEMBER:
                         current_party = True
         elif kind == lx.JOINED:  # 入党, 入团, 入队
+            if _NOT_JOINING.search(text, max(0, start - 3), start) is not None:
+                continue  # 永不入党, 拒绝入党, 我不会…入党: a membership refused, not held
             member_mask |= mask
             mention_mask |= mask
             if mask & lx.PARTY and _DURATION.match(text, end):
@@ -244,6 +247,8 @@ def read_organizations(
                 break
             if kind2 == lx.QUIT or kind2 == lx.QUIT_ORG:
                 break
+            if took and kind2 == lx.ORG and not glue and not _list_item(n, tokens, j):
+                break  # 退出共青团少先队，共产党没了才有干净的世界: a new clause
             if kind2 == lx.ORG:
                 if j not in skip:
                     chain |= mask
@@ -276,6 +281,14 @@ def read_organizations(
         else:
             bare_quit = True
 
+    if (
+        explicit
+        and quit_mask != lx.ALL
+        and not (all_three or generic_all)
+        and lx.QUIT in kinds
+        and _indirect_all(n, tokens)
+    ):
+        generic_all = True  # 退出中共及其相关邪恶组织, 退出与共产党有关的一切
     if all_three or generic_all or (vague_all and (not quit_mask or quit_mask & lx.PARTY)):
         quit_mask = lx.ALL
     if generic_members or bare_quit:
@@ -297,6 +310,66 @@ def read_organizations(
     elif former_party:
         current = None
     return quit_mask, current, confidence
+
+
+# All three said indirectly after a withdrawal verb (issue 13): the party "and everything
+# attached to it", "everything to do with the party".
+_PARTY_WORD = "(?:中国共产党|中共|共产党|共党|共产邪党|邪党|恶党|共匪|共惨党|ccp|它|其|之)"
+_INDIRECT_ALL = re.compile(
+    "(?:及其|和其|以及其|及它|和它|与其|以及它|及与之|以及与之|以及与其|和与其|与之|及所有|及一切|等一切)"
+    "(?!附属|下属|外围)[^。！？；;.!?]{0,10}?(?:组织|团体|党团)"
+    "|(?:及其|以及其|和其|及它的|以及它的|和它的)(?:外围|附属|下属|所属|傀儡组织)?的?(?:团|共青团)"
+    f"|(?:与|跟|和){_PARTY_WORD}[^。！？；;.!?]{{0,6}}?(?:有关|相关|有关联|有联系|关联)"
+    f"|(?:一切|所有|任何|全部)的?(?:与|跟|和){_PARTY_WORD}"
+    "|(?:中国共产党|中共|共产党|共党|邪党|恶党|共匪|共产邪党)(?:邪恶)?(?:的|之)?(?:一切|所有|任何|全部)"
+    "(?!附属|下属|外围)[^。！？；;.!?]{0,4}?(?:组织|团体)"
+    r"|\bthree (?:ccp |communist |evil )?(?:party )?organi[sz]ations"
+    r"|\ball (?:of )?(?:the )?(?:ccp|party)['’]s"
+    r"|\bevery organi[sz]ation (?:attached|affiliated|related)|\band its (?:evil )?organi[sz]ations"
+)
+_INDIRECT_REACH = 40
+# A word every alternative of _INDIRECT_ALL holds: without one, the search is skipped.
+_INDIRECT_WORDS = ("及", "其", "它", "之", "有关", "相关", "关联", "联系", "一切", "所有", "任何",
+                   "全部", "three", "all", "every", "its")  # fmt: skip
+
+
+def _indirect_all(n: Normalized, tokens: list[Token]) -> bool:
+    """A withdrawal verb followed, in its sentence, by the party "and all attached to it"."""
+    text = n.compact
+    if not any(word in text for word in _INDIRECT_WORDS):
+        return False
+    for kind, _mask, _value, _start, end in tokens:
+        if kind != lx.QUIT:
+            continue
+        m = _INDIRECT_ALL.search(text, end, end + _INDIRECT_REACH)
+        if m is not None and not n.boundary_between(end, m.start()):
+            return True
+    return False
+
+
+_NOT_JOINING = re.compile("不|没|未|拒绝|拒|决不|绝不")
+_LIST_GAP = re.compile("[、/&+]")
+_LIST_GOES_ON = ("等", "组织", "和", "及", "以及", "与", "还有")
+
+
+def _list_item(n: Normalized, tokens: list[Token], j: int) -> bool:
+    """After a comma or a space, an organization continues a list (退出中共，共青团，少先队)
+    only if it stands alone in its piece, or the piece goes on listing; 共青团少先队，共产党没了
+    starts a new clause."""
+    start, end = tokens[j][3], tokens[j][4]
+    if not n.gap_at_position(start):
+        return True  # written together: 共青团少先队
+    a, b = n.to_norm_end(start), n.to_norm(start)
+    if _LIST_GAP.search(n.norm, a, b) is not None:
+        return True
+    k = bisect_left(n.gap_at, end)
+    next_gap = n.gap_at[k] if k < len(n.gap_at) else len(n.compact)
+    if next_gap - end <= 2 or n.compact.startswith(_LIST_GOES_ON, end):  # 共青团，少先队等
+        return True
+    following = tokens[j + 1] if j + 1 < len(tokens) else None
+    return following is not None and following[0] in (lx.ORG, lx.GENERIC, lx.PARENT) and (
+        following[3] - end <= 2
+    )
 
 
 def _negation_behind(n: Normalized, tokens: list[Token], i: int, skip: set[int]) -> int:
@@ -424,3 +497,211 @@ def _renounced(n: Normalized, tokens: list[Token], i: int) -> bool:
         if kind in (lx.QUIT, lx.QUIT_ORG, lx.ORG):
             return False
     return False
+
+
+# --- the declaration itself (issue 13): mentions elsewhere in the text are not quit --------
+
+# A sentence that declares (声明, 宣布, 特此, "I hereby declare", 本人…退出), as against one
+# that tells a story, names the movement (三退保平安, 看到大家都在退党) or exhorts others.
+_DECLARES = re.compile(
+    "声明|申明|宣布|宣誓|特此|郑重|严正|决定|自愿|立誓|发誓|在此|在这里|借此|今天|今日|即日|从此|从今"
+    "|现在我|我要|本人|我们|我俩|我也|我就|我和|我与|我正式|我坚决|我彻底"
+    r"|\bhereby\b|\bdeclare|\bsolemnly|\bi (?:now |hereby |also |therefore |voluntarily |officially"
+    r" )?(?:quit|withdraw|renounce|resign|sever|leave)|\bwe (?:now |hereby |all |also )?(?:quit"
+    r"|withdraw|renounce|resign|sever|leave)|\bmy (?:withdrawal|renunciation)"
+)
+_SENTENCE_END = re.compile("[。！？!?；;\n\r]")
+# English pages break lines inside sentences: there a sentence ends at . ! ? ; or a blank line.
+_SENTENCE_END_EN = re.compile(r"[.!?;](?=\s|$)|\n\s*\n")
+# A withdrawal this close to the start of its sentence is the sentence's point (袁思退党，贺薇退团;
+# 退出中国共青团！), whatever declaration word there is or not.
+_LEAD = 4
+_GLUE_CHARS = frozenset("和及与、")
+_LONE_MAX = 40  # compact characters
+_SHORT = 60
+# A withdrawal that others urge, that one hears of or sees: 劝我们退党, 听说三退, 看到大家都在退党.
+_OTHERS_ACT = re.compile(
+    "劝|听说|听到|看到|看见|知道|了解|号召|呼吁|希望|大家都|别人|他们|朋友也|都在|做过|有人"
+)
+_DECLARING = frozenset((lx.QUIT, lx.QUIT_ORG, lx.ALL_THREE))
+_SCOPED = 8  # beside the organization bits: a negation or a parent word in the sentence
+_NAMING = frozenset((lx.QUIT, lx.QUIT_ORG, lx.ALL_THREE, lx.ORG, lx.GENERIC))
+
+
+def _sentences(n: Normalized, tokens: list[Token]) -> list[tuple[int, int]]:
+    """The text's sentences as compact spans (a removed 。 ends one where the next begins).
+
+    A mark inside a phrase or next to 和/及 breaks a keyword up (退出共。青团和!少先队), it
+    does not end a sentence."""
+    text = n.compact
+    cuts = {p: p for p in n.strong}  # end -> where the next sentence starts
+    ends = _SENTENCE_END_EN if n.language == "en" else _SENTENCE_END
+    for m in ends.finditer(text):
+        cuts[m.start()] = m.start() + 1
+    starts = [t[3] for t in tokens]
+    spans = []
+    start = 0
+    for end in sorted(cuts):
+        k = bisect_left(starts, end) - 1  # the last phrase starting before the cut
+        if k >= 0 and tokens[k][4] > end:
+            continue  # inside a phrase: 退出共。青团
+        if text[end - 1 : end] in _GLUE_CHARS or text[end : end + 1] in _GLUE_CHARS:
+            continue
+        if start < end:
+            spans.append((start, end))
+        start = max(start, cuts[end])
+    if start < len(text):
+        spans.append((start, len(text)))
+    return spans
+
+
+_GENERIC_ALL_WORDS = ("及", "以及", "一切", "所有", "all", "its", "and its")
+
+
+def _named(n: Normalized, tokens: list[Token]) -> int:
+    """The organizations named one by one among ``tokens`` (not "all of them", and not the
+    party named as the owner of "all its organizations")."""
+    named = 0
+    text = n.compact
+    for i, (kind, mask, value, start, end) in enumerate(tokens):
+        if kind == lx.QUIT_ORG:
+            named |= mask
+        elif kind == lx.ORG and not (isinstance(value, int) and value & lx.WEAK):
+            after = tokens[i + 1] if i + 1 < len(tokens) else None
+            if after is None or after[0] != lx.GENERIC or text[end : after[3]] not in ("", "的"):
+                named |= mask
+        elif kind == lx.ALL_THREE and not text[start:end].startswith(_GENERIC_ALL_WORDS):
+            named |= mask
+    return named
+
+
+def _stated(n: Normalized, tokens: list[Token]) -> int:
+    """The memberships the text states (入团, 少先队员, 加入过少先队)."""
+    stated = 0
+    after_joined = -100
+    for kind, mask, value, start, end in tokens:
+        if kind == lx.JOINED:
+            stated |= mask
+            after_joined = end
+        elif kind == lx.ORG:
+            member = isinstance(value, int) and value & lx.MEMBER and not value & lx.DENIED
+            if member or (
+                start - after_joined <= 6 and not n.boundary_between(after_joined, start)
+            ):
+                stated |= mask
+    return stated
+
+
+def read_declared(
+    n: Normalized, tokens: list[Token], kinds: frozenset[int] | set[int], whole: int
+) -> tuple[int, bool]:
+    """What the text's declaration sentences quit, read apart from the rest (the story around
+    them, the movement named, others exhorted); with a title line: the more specific of the
+    title and the declaration. (mask, whether this reading differs from ``whole``)."""
+    if kinds.isdisjoint(_COMPLEX) or len(tokens) < 3:
+        return whole, False
+    declaring = 0
+    for t in tokens:
+        if t[0] in _DECLARING:
+            declaring += 1
+    if declaring < 2 and (declaring == 0 or lx.ORG not in kinds or len(n.compact) <= _LONE_MAX):
+        return whole, False  # one withdrawal in a short text: its reading is the text's
+    if len(n.compact) <= _SHORT and _OTHERS_ACT.search(n.compact) is None and "\n" not in n.norm:
+        return whole, False  # a short statement, one line, nobody else's act: nothing to set apart
+    sentences = _sentences(n, tokens)
+    text = n.compact
+    title_end = -1
+    first_line = n.norm.find("\n")
+    if 0 < first_line <= 40 and n.norm[first_line + 1 :].strip():
+        title_end = n.to_compact(first_line)
+    # Which sentences declare, and what each sentence names (a cheap look before any re-read).
+    chosen: list[tuple[int, int]] = []
+    names: dict[int, int] = {}  # sentence index -> organizations it names (not as others' acts)
+    title_names = 0
+    k = 0
+    count = len(sentences)
+    last = len(tokens) - 1
+    for i, (kind, bits, _value, start, end) in enumerate(tokens):
+        if kind not in _NAMING:
+            if kind == lx.NEGATION or kind == lx.PARENT:
+                while k < count and sentences[k][1] <= start:
+                    k += 1
+                if k < count:
+                    names[k] = names.get(k, 0) | _SCOPED
+            continue
+        if start < title_end:
+            title_names |= lx.ALL if kind == lx.GENERIC else bits
+            continue
+        while k < count and sentences[k][1] <= start:
+            k += 1
+        if k == count:
+            break
+        a, b = sentences[k]
+        if kind in _DECLARING and _OTHERS_ACT.search(text, max(a, start - 4), start) is not None:
+            continue  # 看到大家都在退党: another's act
+        if kind == lx.ORG and bits == lx.PARTY and i < last:
+            after = tokens[i + 1]
+            if after[0] == lx.ORG and not after[1] & lx.PARTY and after[3] - end <= 3:
+                continue  # 中共的少先队: the owner, not an object
+        names[k] = names.get(k, 0) | (lx.ALL if kind == lx.GENERIC else bits)
+        if (
+            kind in _DECLARING
+            and (not chosen or chosen[-1] != (a, b))
+            and (start - a <= _LEAD or _DECLARES.search(text, a, end) is not None)
+        ):
+            chosen.append((a, b))
+    if not chosen:
+        return whole, False
+    declared_names = 0
+    scoped = False  # a negation or a parent word in a declaration: read it again
+    for i, span in enumerate(sentences):
+        if span in chosen:
+            got = names.get(i, 0)
+            declared_names |= got
+            scoped = scoped or bool(got & _SCOPED)
+    title_specific = bool(title_names) and not title_names & lx.PARTY
+    if (
+        not scoped
+        and n.language == "zh"
+        and not whole & ~declared_names
+        and not (whole == lx.ALL and title_specific)
+    ):
+        return whole, False  # the declarations name all the whole reading quits
+    mask = named = 0
+    starts = [t[3] for t in tokens]
+    for a, b in chosen:
+        inside = [
+            t
+            for t in tokens[bisect_left(starts, a) : bisect_left(starts, b)]
+            if not (
+                t[0] in _DECLARING
+                and _OTHERS_ACT.search(text, max(a, t[3] - 4), t[3]) is not None
+            )
+        ]
+        if not inside:
+            continue
+        got, _current, conf = read_organizations(n, inside, {t[0] for t in inside})
+        if conf >= 0.9:
+            mask |= got
+            first = next(i for i, t in enumerate(inside) if t[0] in _DECLARING)
+            named |= _named(n, inside[first:])
+    if not mask:
+        return whole, False
+    title_mask = title_named = 0
+    if title_end > 0:
+        head = [t for t in tokens if t[3] < title_end]
+        if head:
+            title_mask = read_organizations(n, head, {t[0] for t in head})[0]
+            title_named = _named(n, head)
+    if mask == lx.ALL and title_mask and not title_mask & lx.PARTY and not named & ~title_mask:
+        # 退队 / 曾加入少先队…退出曾加入的共产党一切组织: "all" said in general means the
+        # memberships the text states, and the title names them
+        stated = _stated(n, tokens) & ~lx.PARTY
+        if stated and not stated & ~title_mask:
+            return title_mask, title_mask != whole
+    if title_named:
+        mask |= title_mask  # a title naming what it quits adds to a vaguer body
+    mask &= whole  # what the rest of the text names is a mention, not a withdrawal
+    if not mask:
+        return whole, False
+    return mask, mask != whole

@@ -118,7 +118,7 @@ def read_region(n: Normalized, tokens: list[Token], skip: tuple[int, int] | None
     place = best[2]
     # A later phrase that refines the chosen one (新疆 ... 新疆克拉玛依) gives the deeper place.
     for other in chosen:
-        if other is place or other.country != place.country or other.province is None:
+        if other == place or other.country != place.country or other.province is None:
             continue
         deeper = other.province == place.province and _depth(other) > _depth(place)
         if deeper and (place.prefecture is None or other.prefecture == place.prefecture):

@@ -2,8 +2,10 @@
 
 Each input line is either a statement text, or (when it starts with ``{``) a JSON object with
 ``text`` and optional hints (docs/cli.md). Every line gives exactly one output line, in input
-order: the parsed fields, or ``{"line": N, "error": "..."}`` for a line that cannot be read. The
-command goes on after a bad line; it fails only when standard input itself cannot be read.
+order: the parsed fields (with ``low_confidence``: the counted fields read with a confidence
+below ``santui.textparse.parse.LOW_CONFIDENCE``), or ``{"line": N, "error": "..."}`` for a line
+that cannot be read. The command goes on after a bad line; it fails only when standard input
+itself cannot be read.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import IO, Any
 import orjson
 from django.core.management.base import BaseCommand, CommandError
 
-from santui.textparse.parse import parse_statement
+from santui.textparse.parse import LOW_CONFIDENCE, parse_statement
 
 MAX_LINE_BYTES = 100_000
 HINT_FIELDS = frozenset(
@@ -81,7 +83,9 @@ def parse_line(number: int, line: bytes | int) -> dict[str, Any]:
         hints = {k: v for k, v in data.items() if k in HINT_FIELDS and v is not None}
         echo = {k: data[k] for k in ECHOED if isinstance(data.get(k), str | int)}
     try:
-        result = parse_statement(text, hints=hints).to_json()
+        parsed = parse_statement(text, hints=hints)
+        result = parsed.to_json()
+        result["low_confidence"] = list(parsed.low_confidence(LOW_CONFIDENCE))
     except Exception as exc:  # one bad line must not stop the others
         return {"line": number, "error": f"cannot parse: {type(exc).__name__}"}
     if echo:
