@@ -41,9 +41,11 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from django.utils.datastructures import CaseInsensitiveMapping
 
 from benchlib import SANTUI, UNTIL, load
 
@@ -139,13 +141,17 @@ def prepare(args: argparse.Namespace, env: dict[str, str]) -> None:
     print(demo.stdout.strip().splitlines()[0], f"({time.perf_counter() - started:.0f} s)")
 
 
-def _get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+def _get(
+    url: str, headers: dict[str, str] | None = None
+) -> tuple[int, Mapping[str, str], bytes]:
+    """Status, headers (names in any case: uvicorn sends them in lower case) and body."""
     request = urllib.request.Request(url, headers=headers or {})  # noqa: S310  # our own server
     try:
         with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-            return response.status, dict(response.headers), response.read()
+            headers = CaseInsensitiveMapping(dict(response.headers.items()))
+            return response.status, headers, response.read()
     except urllib.error.HTTPError as exc:
-        return exc.code, dict(exc.headers), b""
+        return exc.code, CaseInsensitiveMapping(dict(exc.headers.items())), b""
 
 
 @contextlib.contextmanager

@@ -20,9 +20,10 @@ from santui.config import instance
 # santui's commands by what they are for, each with one line (docs/cli.md has the details).
 GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     ("running", (
-        ("serve", "serve the site, with the screening, counting and release loops"),
+        ("serve", "serve the public site; --office: the back office (own port)"),
         ("integrate", "fold counted statements into the figures and the log"),
         ("office-jobs", "carry out the office's large decisions (background jobs)"),
+        ("public-copies", "write the published names and texts the public site shows"),
     )),
     ("intake", (
         ("import", "import statements from a JSON Lines or CSV file"),
@@ -46,6 +47,7 @@ GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("setup", "make or update the instance: keys, database, settings"),
         ("staff", "create or update a back-office account"),
         ("demo", "load demo statements that follow the published milestones"),
+        ("retention", "delete personal data past its period (retention run)"),
     )),
 )  # fmt: skip
 PREPARING = frozenset({"setup", "serve"})  # commands that make the instance if it is missing
@@ -156,6 +158,8 @@ def main(argv: list[str] | None = None) -> None:
         if words[1] in CLIENT_COMMANDS:  # anyone's commands: no settings, database or keys
             sys.exit(log_client(words[1:]))
     instance.MODE = _mode(words)
+    if words[0] == "serve":  # the server's role chooses its URL conf and keys (settings)
+        os.environ["SANTUI_ROLE"] = "office" if "--office" in words else "public"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "santui.config.settings.prod")
     from django.core.management import execute_from_command_line
     from django.db import OperationalError, ProgrammingError

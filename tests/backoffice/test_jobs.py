@@ -429,11 +429,17 @@ def test_serve_runs_the_job_runner_beside_the_other_loops(monkeypatch: pytest.Mo
     monkeypatch.setattr(serve, "call_command", lambda *a, **k: None)
     monkeypatch.setattr(serve.subprocess, "Popen", popen)
     monkeypatch.setattr(serve, "_Gunicorn", Gunicorn)
-    call_command("serve", "--jobs-every", "5", stdout=io.StringIO())
+    # the office runs the loops that read names or decide; the public server the others
+    call_command("serve", "--office", "--jobs-every", "5", stdout=io.StringIO())
     commands = {argv[3]: argv[4:] for argv in started}
     assert commands["office-jobs"] == ["--loop", "--interval", "5.0"]
+    assert commands["retention"] == ["run", "--loop", "--interval", "3600.0"]
+    assert set(commands) == {"screen", "office-jobs", "public-copies", "retention"}
+    started.clear()
+    call_command("serve", stdout=io.StringIO())
+    commands = {argv[3]: argv[4:] for argv in started}
     assert commands["stats"] == ["release", "--loop", "--interval", "60.0"]
-    assert set(commands) == {"screen", "integrate", "office-jobs", "stats"}
+    assert set(commands) == {"integrate", "stats"}
 
 
 # --- hypothesis: any chunk size, any crash or cancel point ---------------------------------------

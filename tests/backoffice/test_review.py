@@ -94,7 +94,7 @@ def test_names_are_masked_without_the_personal_data_permission(drawn: list[State
     name = sample.statement.name
     text = html[html.index('id="review-text"') :]
     assert name not in html and f"{name[0]} {name[1:]}" not in html
-    assert "本人 □□ 在沈阳" in text
+    assert "本人 〔姓名〕 在沈阳" in text
     seeing = _client(_user("seeing", MODERATOR)).get(URL).content.decode()
     assert name in seeing and f"{name[0]} {name[1:]}" in seeing
 

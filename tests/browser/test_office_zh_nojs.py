@@ -16,7 +16,7 @@ import pytest
 from django.contrib.auth.models import User
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from santui.backoffice.roles import INTAKE_VOLUNTEER, MODERATOR, ensure_roles
 from santui.screening.run import screen_all
@@ -111,7 +111,13 @@ def test_a_volunteer_reads_and_corrects_a_statement_in_chinese_without_javascrip
     assert groups[0] == "北京市" and "广东省" in groups and groups[-1] == "其他国家和地区"
     places.select_by_visible_text("广东省 深圳市")
     driver.find_element(By.CSS_SELECTOR, "input[name=_continue]").click()
-    wait_loaded(driver, f"/office/statements/statement/{number}/change/")
+    # the same address before and after the save: wait for the saved page's message
+    WebDriverWait(driver, 10).until(
+        lambda d: (
+            d.execute_script("return document.readyState") == "complete"
+            and d.find_elements(By.CSS_SELECTOR, "ul.messagelist")
+        )
+    )
     console += driver.get_log("browser")
 
     assert Statement.objects.get(pk=number).region == "440300"

@@ -37,7 +37,7 @@ from gunicorn.workers.base import Worker
 from santui.intake import door, ratelimit
 from santui.ops.management.commands import serve
 from santui.screening.flags import flood_raise
-from santui.statements.models import Statement, Status
+from santui.statements.models import Statement, Status, StatusChange
 from tests.factories import ReceivedStatementFactory
 
 CLIENT_ADDRESS = "203.0.113.77"  # TEST-NET-3, as REMOTE_ADDR
@@ -330,10 +330,13 @@ def test_each_search_finds_a_planted_address(tmp_path: Path) -> None:
     assert files == 1
     assert hits == [f"{tmp_path / 'sub' / 'planted.log'}: {CLIENT_ADDRESS} (text)"]
 
-    ReceivedStatementFactory(text=f"我声明退出。来自 {FORWARDED_ADDRESS}")
+    # texts are encrypted now: an address is planted in a column kept in clear
+    planted = ReceivedStatementFactory()
+    StatusChange.objects.filter(statement=planted).update(note=f"来自 {FORWARDED_ADDRESS}")
     hits, _ = database_hits()
     assert any(
-        hit.startswith("statements_statement.text") and FORWARDED_ADDRESS in hit for hit in hits
+        hit.startswith("statements_statuschange.note") and FORWARDED_ADDRESS in hit
+        for hit in hits
     ), hits
 
     with capture_all_logging() as log:

@@ -71,7 +71,22 @@ def test_a_refusal_is_a_403_in_the_sites_design_and_language(language: str, titl
 
 
 @pytest.mark.parametrize("language", sorted(LANGUAGES))
-@pytest.mark.parametrize("url", ["/test-boom/", "/test-database-down/"])
+@pytest.mark.urls("tests.publish.error_urls")
+@override_settings(DEBUG=False)
+def test_a_database_away_is_a_503_in_the_sites_design_and_language(language: str) -> None:
+    """Not a 500: the visitor is told to come back (santui.config.unavailable)."""
+    lang, _title, _said = LANGUAGES[language]
+    response = _client(language, raise_request_exception=False).get("/test-database-down/")
+    assert response.status_code == 503
+    assert response.has_header("Retry-After")
+    html = response.content.decode()
+    assert f'<html lang="{lang}">' in html
+    assert '<header class="site">' in html and "site.css" in html
+    assert "database is down" not in html and "Traceback" not in html
+
+
+@pytest.mark.parametrize("language", sorted(LANGUAGES))
+@pytest.mark.parametrize("url", ["/test-boom/"])
 @pytest.mark.urls("tests.publish.error_urls")
 @override_settings(DEBUG=False)
 def test_a_server_error_is_a_500_in_the_sites_design_and_language(language: str, url: str) -> None:

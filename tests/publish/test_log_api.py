@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import re
+from typing import Any
 
 import pytest
 from django.test import Client, override_settings
@@ -253,3 +254,27 @@ def test_every_api_route_is_in_the_openapi_document(client: Client) -> None:
     api_routes = {re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", r) for r in api_routes}
     assert api_routes, "no API routes found"
     assert api_routes <= set(paths), sorted(api_routes - set(paths))
+
+
+def test_proof_downloads_share_the_receipt_door(client: Client, settings: Any) -> None:
+    """The proof download tells whether a code is counted, as the look-up does: it counts at the
+    look-up's door, and over the rate it looks nothing up (a known and an unknown code get the
+    same answer) and sends the holder to /receipt/, whose form asks the sum."""
+    settings.RATELIMIT_ENABLE = True
+    settings.SANTUI_RECEIPT_RATE = "2/h"
+    got = statement_receive(
+        channel="web", organizations=["league"], name_kind="alias", source="web", via="t",
+        received_at=DAY, issue_receipt=True,
+    )  # fmt: skip
+    statement_accept(statement=got.statement, by=None, via="t")
+    tally_integrate()
+    code = got.receipt_code or ""
+    unknown = "AAAA-" * 7 + "AAAA"
+    assert client.post("/receipt/proof/", {"code": code}).status_code == 200
+    assert client.post("/receipt/proof/", {"code": unknown}).status_code == 404
+    known, other = (client.post("/receipt/proof/", {"code": c}) for c in (code, unknown))
+    assert known.status_code == other.status_code == 429
+    assert known.content == other.content and b"/receipt/" in known.content
+    assert known["Retry-After"] == "60"
+    fresh = Client(REMOTE_ADDR="192.0.2.201")  # another connection is not counted with it
+    assert fresh.post("/receipt/proof/", {"code": code}).status_code == 200

@@ -13,11 +13,13 @@ from collections.abc import Callable
 from typing import Any, TypeVar, cast
 from zoneinfo import ZoneInfo
 
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.models import User
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.defaultfilters import linebreaksbr
 from django.template.response import SimpleTemplateResponse, TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -25,23 +27,27 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from santui.backoffice import admin_lists
+from santui.backoffice import admin_lists, audit
 from santui.backoffice.admin_display import (
     AuditDisplay,
     StatementDisplay,
     change_message,
     diff_html,
+    in_zone,
     shown_read_only,
+    when,
 )
 from santui.backoffice.csp import allow_office_scripts
 from santui.backoffice.forms import RejectForm, StatementForm
 from santui.backoffice.home import office_home
 from santui.backoffice.mail import QuarantineAdmin, attachment_count, attachment_links
+from santui.backoffice.models import PersonalDataRead, StaffSecurityEvent
 from santui.backoffice.suggestions import suggestion_table
 from santui.intake.mail.access import can_read_mail
 from santui.intake.mail.actions import AlreadyResolvedError, quarantine_make_statement
 from santui.intake.mail.fields import parse_text, statement_fields, stored_suggestion
 from santui.intake.models import MailAttachment, Quarantine
+from santui.retention.models import ShredRun
 from santui.statements.actions import (
     COUNTED_FIELDS,
     DECLARANT_SOURCES,
@@ -54,6 +60,7 @@ from santui.statements.actions import (
     statement_reinstate,
     statement_reject,
 )
+from santui.statements.masking import masked_text
 from santui.statements.models import (
     MODERATABLE_STATES,
     Channel,
@@ -218,6 +225,43 @@ class StatementAdmin(StatementDisplay, admin.ModelAdmin[Statement]):
     def _sees_personal(self, request: HttpRequest) -> bool:
         return request.user.has_perm("statements.view_personal_data")
 
+    @admin.display(description=_("statement text (names, e-mail addresses, phones masked)"))
+    def text_shown(self, obj: Statement) -> SafeString:
+        """The masked copy, for staff who may not see names (santui.statements.masking)."""
+        if obj.shredded_at is not None:
+            return format_html("<em>{}</em>", _("Deleted under the retention policy."))
+        # its lines kept without a style attribute (the office's CSP allows no inline style)
+        return format_html("<p>{}</p>", linebreaksbr(masked_text(obj), autoescape=True))
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "text":  # stored encrypted (a binary column), typed as text
+            kwargs["widget"] = forms.Textarea(attrs={"rows": 10, "cols": 80})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        """The statement's page; for staff who see personal data, each read of its name,
+        contact and text is audited (santui.backoffice.audit)."""
+        response = self.changeform_view(request, object_id, form_url, extra_context)
+        if (
+            request.method == "GET"
+            and response.status_code == 200
+            and self._sees_personal(request)
+            and str(object_id).isdigit()
+        ):
+            audit.personal_data_read(
+                user=request.user,
+                statements=[int(object_id)],
+                fields=("name", "contact", "text"),
+                via=audit.STATEMENT_PAGE,
+            )
+        return response
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[Statement]:
         qs = (
             super()
@@ -232,7 +276,7 @@ class StatementAdmin(StatementDisplay, admin.ModelAdmin[Statement]):
             )
         )
         personal = [f for f in PERSONAL if f != "names"]
-        return qs if self._sees_personal(request) else qs.defer(*personal)
+        return qs if self._sees_personal(request) else qs.defer(*personal, "text")
 
     @staticmethod
     def _from_mail(request: HttpRequest) -> bool:
@@ -263,8 +307,8 @@ class StatementAdmin(StatementDisplay, admin.ModelAdmin[Statement]):
         fields.insert(fields.index("text") + 1, "suggestion")
         fields += [attachments, *(f for f in SHOWN if f != "suggestion")]
         fields.insert(0, "staff_edits")  # first thing a moderator sees
-        if not self._sees_personal(request):
-            fields = [f for f in fields if f not in PERSONAL]
+        if not self._sees_personal(request):  # the masked text, read-only, instead
+            fields = [f if f != "text" else "text_shown" for f in fields if f not in PERSONAL]
         # Values shown, not edited, by name and in the reporting zone (admin_display).
         read_only = None if frozen else {*SHOWN, *self._declarant_publish(obj)}
         return shown_read_only(fields, read_only)
@@ -275,7 +319,7 @@ class StatementAdmin(StatementDisplay, admin.ModelAdmin[Statement]):
         if self._frozen(request, obj):
             return self.get_fields(request, obj)
         shown = shown_read_only([*SHOWN, *self._declarant_publish(obj)])
-        return (*shown, "mail_attachments", "mail_files", "staff_edits")
+        return (*shown, "mail_attachments", "mail_files", "staff_edits", "text_shown")
 
     @admin.display(description=_("parser's reading"))
     def suggestion(self, obj: Statement) -> Any:
@@ -500,7 +544,12 @@ class StatusChangeAdmin(AuditDisplay, admin_lists.ReadOnlyAdmin):
             super()
             .get_queryset(request)
             .select_related("statement", "actor")
-            .defer("statement__name", "statement__contact", "statement__text")
+            .defer(
+                "statement__name",
+                "statement__contact",
+                "statement__text",
+                "statement__text_masked",
+            )
         )
 
 
@@ -511,3 +560,75 @@ def _counted_edits(changes: QuerySet[StatusChange]) -> QuerySet[StatusChange]:
         .select_related("actor")
         .order_by("id")
     )
+
+
+@admin.register(PersonalDataRead, site=site)
+class PersonalDataReadAdmin(admin_lists.ReadOnlyAdmin):
+    """Who read which personal data, when (santui.backoffice.audit): for administrators."""
+
+    list_display = ("when", "user", "statement_id", "mail_id", "field", "via_shown")
+    list_filter = ("field", "via", "user")
+    ordering = ("-at", "-id")
+    fields = list_display
+    list_per_page = 100
+
+    @admin.display(description=in_zone(_("at")), ordering="at")
+    def when(self, obj: PersonalDataRead) -> str:
+        return when(obj.at, seconds=True)
+
+    @admin.display(description=_("where"))
+    def via_shown(self, obj: PersonalDataRead) -> str:
+        return audit.via_label(obj.via)
+
+    def shown_name(self, obj: PersonalDataRead) -> str:
+        return _("read #%(n)s") % {"n": obj.pk}
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[PersonalDataRead]:
+        return super().get_queryset(request).select_related("user")
+
+
+@admin.register(StaffSecurityEvent, site=site)
+class StaffSecurityEventAdmin(admin_lists.ReadOnlyAdmin):
+    """Second steps reset, lockouts lifted, passwords and roles set: for administrators."""
+
+    list_display = ("when", "account", "kind", "by", "via_shown", "detail_shown")
+    list_filter = ("kind", "account")
+    ordering = ("-at", "-id")
+    fields = list_display
+
+    @admin.display(description=in_zone(_("at")), ordering="at")
+    def when(self, obj: StaffSecurityEvent) -> str:
+        return when(obj.at, seconds=True)
+
+    @admin.display(description=_("via"))
+    def via_shown(self, obj: StaffSecurityEvent) -> str:
+        return audit.via_label(obj.via)
+
+    @admin.display(description=_("detail"))
+    def detail_shown(self, obj: StaffSecurityEvent) -> SafeString:
+        """Counts or a role's code, as the command said them: shown as such, in <code>."""
+        return format_html("<code>{}</code>", obj.detail) if obj.detail else format_html("{}", "–")
+
+    def shown_name(self, obj: StaffSecurityEvent) -> str:
+        return _("security change #%(n)s") % {"n": obj.pk}
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[StaffSecurityEvent]:
+        return super().get_queryset(request).select_related("account", "by")
+
+
+@admin.register(ShredRun, site=site)
+class ShredRunAdmin(admin_lists.ReadOnlyAdmin):
+    """What each retention round deleted, in counts (santui.retention): for administrators."""
+
+    list_display = (
+        "when", "statements", "mail_messages", "attachments", "rejects_files", "policy",
+    )  # fmt: skip
+    ordering = ("-started_at", "-id")
+    fields = list_display
+
+    @admin.display(description=in_zone(_("started at")), ordering="started_at")
+    def when(self, obj: ShredRun) -> str:
+        return when(obj.started_at, seconds=True)
+
+    def shown_name(self, obj: ShredRun) -> str:
+        return _("retention run #%(n)s") % {"n": obj.pk}

@@ -15,6 +15,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from santui.backoffice import audit
 from santui.backoffice.admin_display import in_zone, when
 from santui.backoffice.admin_lists import NAMED_FORM, NAMED_HISTORY, NamedObjects
 from santui.intake.mail.access import File, attachment_file, can_read_mail, quarantine_raw
@@ -133,6 +134,8 @@ class QuarantineAdmin(NamedObjects, admin.ModelAdmin[Quarantine]):
 
     @admin.display(description=gettext_lazy("text"))
     def content(self, obj: Quarantine) -> SafeString:
+        if not bytes(Quarantine.objects.filter(pk=obj.pk).values_list("raw", flat=True)[0]):
+            return format_html("<em>{}</em>", _("Deleted under the retention policy."))
         if not obj.text:
             return format_html("<em>{}</em>", _("No text could be read: open the message."))
         return format_html('<pre style="white-space: pre-wrap">{}</pre>', obj.text)
@@ -205,8 +208,46 @@ class QuarantineAdmin(NamedObjects, admin.ModelAdmin[Quarantine]):
         ]
         return own + super().get_urls()
 
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        """The message's page; its text, shown to staff who may read mail, is an audited read
+        (santui.backoffice.audit)."""
+        response: HttpResponse = super().change_view(request, object_id, form_url, extra_context)
+        if (
+            response.status_code == 200
+            and can_read_mail(request.user)
+            and str(object_id).isdigit()
+        ):
+            found = Quarantine.objects.filter(pk=int(object_id)).values_list("mail_id", flat=True)
+            mail = found.first()
+            if mail is not None:
+                audit.personal_data_read(
+                    user=request.user, mail=mail, fields=("mail_text",), via=audit.MAIL
+                )
+        return response
+
     def raw_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        return file_response(quarantine_raw(quarantine_id=pk, user=request.user))
+        file = quarantine_raw(quarantine_id=pk, user=request.user)  # raises PermissionDenied
+        mail = Quarantine.objects.filter(pk=pk).values_list("mail_id", flat=True).first()
+        audit.personal_data_read(user=request.user, mail=mail, fields=("mail_raw",), via=audit.MAIL)
+        return file_response(file)
 
     def attachment_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        return file_response(attachment_file(attachment_id=pk, user=request.user))
+        file = attachment_file(attachment_id=pk, user=request.user)  # raises PermissionDenied
+        mail, statement = (
+            MailMessage.objects.filter(attachments=pk).values_list("pk", "statement_id").first()
+            or (None, None)
+        )
+        audit.personal_data_read(
+            user=request.user,
+            mail=mail,
+            statements=[statement] if statement is not None else [],
+            fields=("attachment",),
+            via=audit.MAIL,
+        )
+        return file_response(file)

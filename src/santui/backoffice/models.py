@@ -137,3 +137,111 @@ class OfficeJobItem(models.Model):
 
     def __str__(self) -> str:
         return f"job {self.job_id}: statement {self.statement_id}"
+
+
+# --- audit of reads of personal data, and of staff security changes (issue 12) ----------------
+
+
+class PersonalField(models.TextChoices):
+    NAME = "name", _("name")
+    CONTACT = "contact", _("contact")
+    TEXT = "text", _("statement text")
+    MAIL_TEXT = "mail_text", _("text of a quarantined email")
+    MAIL_RAW = "mail_raw", _("quarantined email as received")
+    ATTACHMENT = "attachment", _("file sent with an email")
+
+
+class PersonalDataRead(models.Model):
+    """One read of one piece of personal data by a staff member: who, when, which statement
+    (or email message), which field, on which page. Never the value, never an address.
+    Written by santui.backoffice.audit; only inserted."""
+
+    at = models.DateTimeField(_("at"), db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("read by"),
+        db_index=False,  # (user, at) in Meta
+    )
+    statement = models.ForeignKey(
+        Statement,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("statement"),
+    )
+    mail = models.ForeignKey(
+        "intake.MailMessage",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("email"),
+    )
+    field = models.CharField(_("what"), max_length=16, choices=PersonalField.choices)
+    via = models.CharField(_("where"), max_length=32)  # the page or command that showed it
+
+    class Meta:
+        verbose_name = _("read of personal data")
+        verbose_name_plural = _("reads of personal data")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(field__in=PersonalField.values), name="personalread_field_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(statement__isnull=False) | Q(mail__isnull=False),
+                name="personalread_has_subject",
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "at"], name="personalread_user")]
+
+    def __str__(self) -> str:
+        subject = f"statement {self.statement_id}" if self.statement_id else f"mail {self.mail_id}"
+        return f"{self.user_id} read {self.field} of {subject}"
+
+
+class SecurityChange(models.TextChoices):
+    TWO_FACTOR_RESET = "2fa_reset", _("two-step sign-in reset")
+    UNLOCK = "unlock", _("sign-in lockout lifted")
+    PASSWORD = "password", _("password set")
+    ROLE = "role", _("role set")
+
+
+class StaffSecurityEvent(models.Model):
+    """A change to a staff account's security: a second step reset, a lockout lifted, a
+    password or role set (``santui staff`` or the office). Who it was done to and by whom (None:
+    the command line), when. No address, no password."""
+
+    at = models.DateTimeField(_("at"), db_index=True)
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("account"),
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("done by"),
+        db_index=False,
+    )
+    kind = models.CharField(_("kind of change"), max_length=16, choices=SecurityChange.choices)
+    via = models.CharField(_("via"), max_length=32)
+    detail = models.CharField(_("detail"), max_length=200, blank=True)  # counts, a role name
+
+    class Meta:
+        verbose_name = _("staff security change")
+        verbose_name_plural = _("staff security changes")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=SecurityChange.values), name="securityevent_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of {self.account_id}"

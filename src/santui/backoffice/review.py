@@ -3,12 +3,12 @@ the screening decided, answered count / don't count / duplicate of (docs/methodo
 
 Forms only, no JavaScript (the site's CSP allows none). Staff log in through the back office's
 own login (``site.admin_view``); answering needs ``statements.moderate_statement``; names in
-the text are masked for staff without ``statements.view_personal_data``.
+the text are masked for staff without ``statements.view_personal_data`` (the stored masked
+copy); reads by the others are audited (santui.backoffice.audit).
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,15 +23,14 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from santui.backoffice import audit
 from santui.backoffice.admin import site
-from santui.backoffice.forms import unique_names
 from santui.backoffice.labels import place_name, sector_name
 from santui.backoffice.suggestions import suggestion_table
 from santui.screening.models import ReviewAnswer, ReviewSample, ReviewVerdict
 from santui.screening.review import AnswerError, review_answer, review_next, review_progress
+from santui.statements.masking import masked_text
 from santui.statements.models import Channel, NameKind, Organization, Statement
-
-MASK = "□□"
 
 
 class AnswerForm(forms.Form):
@@ -50,16 +49,6 @@ class AnswerForm(forms.Form):
         return data
 
 
-def masked(text: str, names: list[str]) -> str:
-    """``text`` with every given name replaced by a mask, whatever spacing or case it has."""
-    for name in sorted(names, key=len, reverse=True):
-        letters = [ch for ch in name if not ch.isspace()]
-        if letters:
-            pattern = r"\s*".join(re.escape(ch) for ch in letters)
-            text = re.sub(pattern, MASK, text, flags=re.IGNORECASE)
-    return text
-
-
 def _yes_no(value: bool | None) -> str:
     if value is None:
         return _("unknown")
@@ -68,16 +57,12 @@ def _yes_no(value: bool | None) -> str:
 
 def _shown(statement: Statement, *, personal: bool) -> dict[str, Any]:
     """What the moderator reads: the statement and its fields, never its screening."""
-    names = unique_names(statement.name)
-    suggested = (statement.suggested or {}).get("name")
-    if isinstance(suggested, str) and suggested:
-        names = unique_names(statement.name, suggested)
     organizations = dict(Organization.choices)
     return {
         "number": statement.pk,
         "channel": dict(Channel.choices).get(statement.channel, statement.channel),
         "received_at": statement.received_at.astimezone(ZoneInfo(settings.SANTUI_REPORTING_TZ)),
-        "text": statement.text if personal else masked(statement.text, names),
+        "text": statement.text if personal else masked_text(statement),
         "name": statement.name if personal else None,
         "name_kind": dict(NameKind.choices).get(statement.name_kind, statement.name_kind),
         "headcount": statement.headcount,
@@ -147,6 +132,10 @@ def review_view(request: HttpRequest) -> HttpResponse:
             form = AnswerForm(initial={"sample": sample.pk})
     answered, drawn = review_progress()
     personal = user.has_perm("statements.view_personal_data")
+    if personal and sample is not None:
+        audit.personal_data_read(
+            user=user, statements=[sample.statement_id], fields=("name", "text"), via=audit.REVIEW
+        )
     context = {
         **site.each_context(request),
         "title": _("Blind review"),

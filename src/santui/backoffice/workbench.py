@@ -8,7 +8,9 @@ job with a page of its own (santui.backoffice.jobs, .jobviews).
 Its own pages, forms only: they work with JavaScript off under the site's CSP (no inline script
 or style). Staff log in through the back office (``site.admin_view``, which also runs the pages
 in the reporting time zone); every page needs ``statements.moderate_statement``; names in the
-texts are masked for staff without ``statements.view_personal_data``.
+texts are masked for staff without ``statements.view_personal_data`` (the stored masked copy,
+santui.statements.masking); for the others each name and text shown is audited
+(santui.backoffice.audit).
 """
 
 from __future__ import annotations
@@ -29,9 +31,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from santui.backoffice import audit
 from santui.backoffice.actions import Outcome, queue_decide
 from santui.backoffice.admin import site
-from santui.backoffice.forms import unique_names
 from santui.backoffice.jobs import office_job_create
 from santui.backoffice.jobviews import job_cancel_view, job_view, jobs_view
 from santui.backoffice.labels import cluster_name, place_name, sector_name
@@ -48,7 +50,6 @@ from santui.backoffice.queue import (
     selection_frozen,
     selection_size,
 )
-from santui.backoffice.review import masked
 from santui.backoffice.suggestions import suggestion_table
 from santui.backoffice.workbench_forms import (
     ConfirmForm,
@@ -57,6 +58,7 @@ from santui.backoffice.workbench_forms import (
     SelectionForm,
     reason_label,
 )
+from santui.statements.masking import masked_text
 from santui.statements.models import Channel, Organization, Statement
 
 PER_PAGE = 50
@@ -73,9 +75,7 @@ def _row(statement: Statement, *, personal: bool) -> dict[str, Any]:
     return {
         "number": statement.pk,
         "status": statement.get_status_display(),
-        "text": statement.text
-        if personal
-        else masked(statement.text, unique_names(statement.name)),
+        "text": statement.text if personal else masked_text(statement),
         "name": statement.name if personal else None,
         "channel": dict(Channel.choices).get(statement.channel, statement.channel),
         "received_at": timezone.localtime(statement.received_at),
@@ -197,6 +197,11 @@ def _queue_page(
     personal = user.has_perm("statements.view_personal_data")
     reasons, without_reason = held_reason_counts()
     anchor = cluster_anchor(cluster) if cluster else None
+    if personal:  # names and texts shown: each read audited
+        shown = [s.pk for s in page.object_list] + ([anchor.pk] if anchor is not None else [])
+        audit.personal_data_read(
+            user=user, statements=shown, fields=("name", "text"), via=audit.WORKBENCH
+        )
     if reason is not None:
         title = _("Held: %(reason)s") % {"reason": reason_label(reason)}
     elif cluster is not None:

@@ -2,8 +2,9 @@
 
 Path: ``$SANTUI_KEY_FILE``, default ``$SANTUI_HOME/keys/santui-keys.json``. It holds
 - ``django_secret``: Django's SECRET_KEY (sessions, CSRF);
-- ``data``: a list of base64 AES-256 keys encrypting names and contacts at rest (the first one
-  encrypts, all decrypt, so keys can be rotated by prepending a new one);
+- ``data`` (first format only): base64 AES-256 keys that encrypted names and contacts before
+  they were encrypted to the office key (santui.statements.crypto). New values never use them;
+  ``santui setup`` on the office moves them into the office key file, since they decrypt;
 - ``hmac``: the key of the keyed hashes (receipt codes, de-duplication, rate-limit buckets).
 Losing the file makes stored names unreadable and receipts unverifiable: back it up apart from
 the database.
@@ -82,15 +83,53 @@ def load(path: Path) -> Keys:
         keys = Keys(
             path=path,
             django_secret=str(raw["django_secret"]),
-            data=tuple(base64.b64decode(k, validate=True) for k in raw["data"]),
+            # Optional: moved to the office key file by `santui setup` (santui.statements.crypto)
+            data=tuple(base64.b64decode(k, validate=True) for k in raw.get("data", [])),
             hmac=base64.b64decode(raw["hmac"], validate=True),
         )
     except OSError as exc:
         raise ValueError(f"cannot read the key file {path}: {exc.strerror}") from None
-    except (ValueError, KeyError, TypeError, RecursionError):
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
         raise ValueError(f"{path} is not a santui key file (restore it from a backup)") from None
-    if not keys.django_secret or not keys.data or any(len(k) != 32 for k in keys.data):
+    if "data" in raw and not keys.data:
+        raise ValueError(f"{path} is not a santui key file (restore it from a backup)")
+    if not keys.django_secret or any(len(k) != 32 for k in keys.data):
         raise ValueError(f"{path} is not a santui key file (restore it from a backup)")
     if len(keys.hmac) != 32:
         raise ValueError(f"{path} is not a santui key file (restore it from a backup)")
     return keys
+
+
+def office_key_pair(private_path: Path, public_path: Path) -> bool:
+    """Make the office key pair (santui.statements.officekey) unless its public key exists:
+    protected by ``SANTUI_OFFICE_PASSPHRASE`` if set. True if it was made now."""
+    from santui.statements import officekey
+
+    if public_path.exists() or private_path.exists():
+        return False
+    try:
+        officekey.create(
+            private_path,
+            public_path,
+            passphrase=os.environ.get("SANTUI_OFFICE_PASSPHRASE") or None,
+        )
+    except officekey.OfficeKeyError:
+        return False  # another process made it first
+    return True
+
+
+def without_data(keys: Keys) -> Keys:
+    """Rewrite the key file without its ``data`` keys (in one step, mode 0600), once the office
+    key file holds them: the public host's copy of the key file then decrypts nothing."""
+    path = keys.path
+    with path.open("rb") as fh:
+        raw = json.loads(fh.read(_MAX_KEY_FILE + 1))
+    raw.pop("data", None)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(json.dumps(raw, indent=2).encode())
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    return load(path)

@@ -1,29 +1,12 @@
-from django.urls import include, path
-from django.views.decorators.csrf import csrf_exempt
-from django.views.i18n import set_language
+"""Both sites in one URL conf: for a command run by hand, ``runserver`` and the test suite.
+``santui serve`` never uses it: the public server runs ``santui.config.urls_public`` (no
+/office/ route) and ``santui serve --office`` runs ``santui.config.urls_office``."""
 
-from santui.backoffice.admin import site as backoffice_site
-from santui.intake.views import challenge_image
+from santui.config.urls_office import office_patterns
+from santui.config.urls_public import urlpatterns as public_patterns
 
 # Error pages in the site's design and the visitor's language (santui.config.errors).
 handler404 = "django.views.defaults.page_not_found"  # renders santui.publish's 404.html
 handler500 = "santui.config.errors.server_error"
 
-urlpatterns = [
-    path("", include("santui.intake.urls")),
-    path("", include("santui.publish.urls")),
-    # Exempt from CSRF so that public pages carry no per-visitor token and can be cached and
-    # shared; a forged request could at worst switch a visitor's language.
-    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
-    # The image of a challenge (santui.intake.door), under django-simple-captcha's own URL name.
-    # Only the image: its audio needs a speech program and its refresh view needs JavaScript
-    # (and would let anyone add challenges to the database without opening a form).
-    path("captcha/image/<str:key>/", challenge_image, name="captcha-image"),
-    # The blind re-review (santui.backoffice.review): before the admin, which would take the path.
-    path("office/review/", include("santui.backoffice.review")),
-    # The moderation workbench (santui.backoffice.workbench): the held queue, bulk invalidation.
-    path("office/", include("santui.backoffice.workbench")),
-    # Staff sign-in (santui.backoffice.twofactor): before the admin, whose login it replaces.
-    path("office/", include("santui.backoffice.twofactor")),
-    path("office/", backoffice_site.urls),
-]
+urlpatterns = [*public_patterns, *office_patterns]

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Iterator
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.forms.utils import flatatt
 from django.urls import reverse
+from django.utils import translation
+from django.utils.choices import BaseChoiceIterator, normalize_choices
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from santui.intake import door, places
@@ -62,6 +67,40 @@ class LeanSelect(forms.Select):
                 parts.append(option(code, label))
         parts.append(mark_safe("</select>"))
         return mark_safe("".join(parts))  # noqa: S308  # every part was escaped above
+
+
+class PlaceChoices(BaseChoiceIterator):
+    """A place list (with its blank first option), normalized once: Django's fields and
+    widgets take a BaseChoiceIterator as it is instead of normalizing it again each time."""
+
+    def __init__(self, choices: list[tuple[str, Any]]) -> None:
+        self.items = normalize_choices(choices)
+        self.codes = frozenset(
+            str(code)
+            for key, value in self.items
+            for code, _label in (value if isinstance(value, list | tuple) else [(key, value)])
+        )
+
+    def __iter__(self) -> Iterator[tuple[str, Any]]:
+        return iter(self.items)
+
+    def __contains__(self, value: object) -> bool:
+        """Whether ``value`` is one of the options (the field's ``valid_value``)."""
+        return str(value) in self.codes
+
+
+@functools.cache
+def place_choices(name: str, language: str) -> PlaceChoices:
+    """The options of the form's place list ``name`` in ``language`` (the active language)."""
+    with translation.override(language):
+        options: list[tuple[str, Any]]
+        if name == "province":
+            options = list(places.province_choices())
+        elif name == "city":
+            options = list(places.prefecture_choices())
+        else:
+            options = list(places.country_choices())
+        return PlaceChoices([("", "—"), *options])
 
 
 class ControlCharsMixin:
@@ -237,15 +276,17 @@ class DeclareForm(ControlCharsMixin, ChallengeForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for name, choices in (
-            ("province", places.province_choices()),
-            ("city", places.prefecture_choices()),
-            ("country", places.country_choices()),
-        ):
+        language = get_language() or settings.LANGUAGE_CODE
+        for name in ("province", "city", "country"):
             field = self.fields[name]
             assert isinstance(field, forms.ChoiceField)
-            field.choices = [("", "—"), *choices]
-            field.widget = LeanSelect(choices=field.choices)
+            # Made once per language (about 600 options): normalizing them for the field and
+            # again for its widget took a third of a statement's time (docs/benchmarks.md,
+            # "The public form under load").
+            choices = place_choices(name, language)
+            field.choices = choices
+            field.widget = LeanSelect(choices=choices)
+            field.valid_value = choices.__contains__  # type: ignore[method-assign, assignment]
 
     def clean_text(self) -> str:
         return self.clean_text_value(self.cleaned_data["text"]).strip()

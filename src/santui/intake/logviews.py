@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from santui.intake import door
 from santui.intake.certificate import statement_proof
 from santui.intake.receiptforms import ReceiptForm
 from santui.statements.selectors import statement_by_receipt
@@ -38,7 +39,19 @@ def cosignature(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def receipt_proof(request: HttpRequest) -> HttpResponse:
-    """The statement's C2SP tlog-proof file. POST, so receipt codes stay out of URLs and logs."""
+    """The statement's C2SP tlog-proof file. POST, so receipt codes stay out of URLs and logs.
+
+    It tells whether a code is counted, as the receipt look-up does, so it is counted at the
+    same door (``door.RECEIPT``, santui.intake.door); over the rate it looks nothing up and
+    sends the holder to /receipt/, where the look-up asks its sum (a download has no form)."""
+    if door.challenge_needed(request, door.RECEIPT):
+        response = _text(
+            "too many receipt look-ups from this connection: check the receipt on /receipt/ "
+            "first (it asks a sum), then download the proof there",
+            429,
+        )
+        response["Retry-After"] = "60"
+        return response
     form = ReceiptForm(request.POST)
     if not form.is_valid():
         return _text(

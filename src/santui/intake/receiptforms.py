@@ -81,9 +81,11 @@ def clean_certificate_name(value: str) -> str:
     return " ".join(value.split())
 
 
-class CertificateForm(forms.Form):
+class CertificateForm(ChallengeForm):
     """The certificate's questions. The code comes from the receipt page's look-up (a hidden
-    field, POST only); the name is typed here, printed once and kept nowhere."""
+    field, POST only); the name is typed here, printed once and kept nowhere. It passes the
+    receipt look-up's door (``challenge=True``: a sum to work out), since it answers whether a
+    code is known just as the look-up does."""
 
     code = forms.CharField(max_length=MAX_CODE_INPUT, widget=forms.HiddenInput)
     name = forms.CharField(
@@ -108,8 +110,7 @@ class CertificateForm(forms.Form):
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, **kwargs)  # ChallengeForm: no label suffix, the challenge
         languages = {code for code, _name in settings.LANGUAGES}
         current = get_language()
         self.fields["language"].initial = current if current in languages else "en"

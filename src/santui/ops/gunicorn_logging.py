@@ -1,9 +1,13 @@
-"""A gunicorn logger that never writes a client address (DESIGN.md invariant 4).
+"""The front's logging never writes a client address (DESIGN.md invariant 4).
 
 gunicorn logs ``Invalid request from ip=<address>`` at WARNING for malformed requests, and other
-messages may quote peers too. Every record of its error log passes through a filter that
-replaces anything shaped like an IPv4 or IPv6 address with ``[address]``. (The access log is
-off altogether: see ``gunicorn_options``.)
+messages may quote peers too. Every record its error log's handlers write passes through a
+filter that replaces anything shaped like an IPv4 or IPv6 address with ``[address]``, in the
+message and in a traceback. The filter sits on the handlers, not on the logger, so it also
+cleans what uvicorn writes through them: ``UvicornWorker`` (the worker `santui serve` runs, see
+``gunicorn_options``) hands gunicorn's handlers to the ``uvicorn.error`` logger. Access logs are
+off altogether: gunicorn's (``accesslog`` None) and uvicorn's (``access_log`` False), since each
+line would hold the client's address.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import re
 from typing import Any
 
 from gunicorn.glogging import Logger
+from uvicorn_worker import UvicornWorker as _UvicornWorker  # type: ignore[import-untyped]
 
 _IPV4 = r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?!\.?\d)"
 # IPv6: groups of hex digits and colons with "::" or at least three colons (so that clock times
@@ -28,12 +33,19 @@ def redact_addresses(text: str) -> str:
     return _ADDRESS.sub("[address]", text)
 
 
+_TRACEBACK = logging.Formatter()
+
+
 class _RedactAddresses(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         clean = redact_addresses(message)
         if clean != message:
             record.msg, record.args = clean, ()
+        if record.exc_info and not record.exc_text:  # the formatter reuses exc_text
+            record.exc_text = _TRACEBACK.formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact_addresses(record.exc_text)
         return True
 
 
@@ -41,3 +53,28 @@ class AddressFreeLogger(Logger):  # type: ignore[misc]  # gunicorn ships no type
     def setup(self, cfg: Any) -> None:
         super().setup(cfg)
         self.error_log.addFilter(_RedactAddresses())
+        for handler in self.error_log.handlers:  # uvicorn.error writes through these too
+            if not any(isinstance(f, _RedactAddresses) for f in handler.filters):
+                handler.addFilter(_RedactAddresses())
+
+
+class UvicornWorker(_UvicornWorker):  # type: ignore[misc]  # gunicorn ships no type hints
+    """uvicorn (httptools, uvloop) in a gunicorn worker, running Django's ASGI application
+    (santui.config.asgi). A request's headers and body are read, and its response written, by
+    the event loop: a client that sends or reads a byte every few seconds holds a connection,
+    not a thread, and Django sees a request only once it has arrived whole.
+
+    No access log (it would hold addresses). ``proxy_headers`` off: the client address Django
+    sees (``REMOTE_ADDR``, only ever hashed by the door's rate limit) is the connection's peer,
+    as under gunicorn's own workers, never an ``X-Forwarded-For`` that any client reaching us
+    through a local proxy or onion service could make up to dodge the door's counter.
+    ``SANTUI_HTTPS`` reads ``X-Forwarded-Proto`` in Django itself."""
+
+    CONFIG_KWARGS: dict[str, Any] = {
+        "loop": "auto",
+        "http": "auto",
+        "access_log": False,
+        "proxy_headers": False,
+        "server_header": False,
+        "date_header": True,
+    }

@@ -599,13 +599,13 @@ def _pending(*, batch: int, now: dt.datetime, delay: float, rules: r.RuleSet) ->
 
 def _locked(ids: Sequence[int]) -> dict[int, Statement]:
     """The statements, locked until the transaction ends (a person deciding one waits), without
-    the contact, which screening never reads."""
+    the contact and the masked copy, which screening never reads."""
     if not ids:
         return {}
     return {
         s.pk: s
         for s in Statement.objects.select_for_update(of=("self",))
-        .defer("contact")
+        .defer("contact", "text_masked")
         .filter(pk__in=_among(ids))
     }
 
@@ -644,7 +644,7 @@ def screening_index_and_decide(
     with transaction.atomic(durable=True):
         fresh_statements = list(
             Statement.objects.select_for_update(of=("self",))
-            .defer("contact")
+            .defer("contact", "text_masked")
             .filter(status=Status.RECEIVED, screening__isnull=True)
             .order_by("received_at", "id")[:batch]
         )

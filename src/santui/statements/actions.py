@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from santui.statements.masking import statement_masked
 from santui.statements.models import (
     MODERATABLE_STATES,
     REJECTABLE_STATES,
@@ -124,6 +125,9 @@ def statement_receive(
             channel=channel,
             received_at=received_at or timezone.now(),
             text=text,
+            text_masked=statement_masked(
+                text=text, name=name, suggested_name=(suggested or {}).get("name")
+            ),
             party="party" in organizations,
             league="league" in organizations,
             pioneers="pioneers" in organizations,
@@ -390,7 +394,13 @@ def statement_edit(
         counted = [f for f in COUNTED_FIELDS if f in diff]
         if counted and previous == Status.RECEIVED:
             current.status = Status.HELD  # for a person: the rules never count an edited one
-        current.save(update_fields=[*diff, *(["status"] if current.status != previous else [])])
+        masked = []
+        if "text" in diff or "name" in diff:  # the masked copy follows (santui...masking)
+            current.text_masked = statement_masked(text=current.text, name=current.name)
+            masked = ["text_masked"]
+        current.save(
+            update_fields=[*diff, *masked, *(["status"] if current.status != previous else [])]
+        )
         StatusChange.objects.create(
             statement=current,
             from_status=previous,

@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from santui.statements.actions import COUNTED_FIELDS, SNAPSHOT_FIELDS, counted_snapshot
 from santui.statements.crypto import encrypt_text
+from santui.statements.masking import statement_masked
 from santui.statements.models import (
     EntryKind,
     LedgerEntry,
@@ -69,7 +70,7 @@ _STATEMENT_COLUMNS = (
     "source", "external_id", "channel", "received_at", "text", "party", "league", "pioneers",
     "headcount", "name", "contact", "name_kind", "region", "sector", "current_party_member",
     "publish", "status", "reject_reason", "receipt_hash", "commitment", "created_at",
-    "name_key", "search_text", "declarant",
+    "name_key", "search_text", "declarant", "text_masked",
 )  # fmt: skip
 _CHANGE_COLUMNS = (
     "statement_id",
@@ -150,6 +151,11 @@ def insert_rows(
     return returned
 
 
+def _sealed(text: str) -> bytes | None:
+    """A text as its encrypted column stores it (EncryptedTextField: NULL for none)."""
+    return encrypt_text(text) if text else None
+
+
 def statements_bulk_load(*, rows: Sequence[StatementRow], source: str, via: str) -> BulkResult:
     """Insert the rows not yet present under ``source`` in one transaction.
 
@@ -169,7 +175,8 @@ def statements_bulk_load(*, rows: Sequence[StatementRow], source: str, via: str)
             _STATEMENT_COLUMNS,
             [
                 (
-                    source, r.external_id, r.channel, adapt_datetime(r.received_at), r.text,
+                    source, r.external_id, r.channel, adapt_datetime(r.received_at),
+                    _sealed(r.text),
                     r.party, r.league, r.pioneers, r.headcount,
                     encrypt_text(r.name) if r.name else None, None, r.name_kind, r.region,
                     r.sector, r.current_party_member, r.publish, r.status, "", None,
@@ -177,6 +184,7 @@ def statements_bulk_load(*, rows: Sequence[StatementRow], source: str, via: str)
                     *search_columns(status=r.status, publish=r.publish, name=r.name,
                                     name_kind=r.name_kind, text=r.text),
                     r.declarant,
+                    _sealed(statement_masked(text=r.text, name=r.name, bulk=True)),
                 )
                 for r in wanted.values()
             ],

@@ -110,7 +110,12 @@ class Statement(models.Model):
     )
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
     received_at = models.DateTimeField(_("received at"))
-    text = models.TextField(_("statement text"), blank=True)
+    # The text as written and its masked copy (santui.statements.masking: names, e-mail
+    # addresses and phone numbers replaced), both encrypted: the text may carry the name, and the
+    # masker is a heuristic (issue 12). Staff without view_personal_data, search and screening
+    # read the masked copy (masking.masked_text); retention shreds both (santui.retention).
+    text = EncryptedTextField(_("statement text"))
+    text_masked = EncryptedTextField(_("statement text, names masked"), editable=False)
     party = models.BooleanField(_("quits the Party"), default=False)
     league = models.BooleanField(_("quits the Youth League"), default=False)
     pioneers = models.BooleanField(_("quits the Young Pioneers"), default=False)
@@ -163,6 +168,10 @@ class Statement(models.Model):
     # (santui.statements.public.search_columns; docs/public-statements.md).
     name_key = models.CharField(max_length=64, null=True, blank=True, editable=False)  # noqa: DJ001
     search_text = models.TextField(null=True, blank=True, editable=False)  # noqa: DJ001
+    # When santui.retention deleted the personal data (name, contact, text, masked copy) of a
+    # statement past its retention period (docs/retention.md); NULL while it is kept.
+    shredded_at = models.DateTimeField(_("personal data deleted at"), null=True, blank=True,
+                                       editable=False)  # fmt: skip
 
     class Meta:
         permissions = [
@@ -356,3 +365,23 @@ class LedgerEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.statement_id} @{self.position}"
+
+
+class PublicCopy(models.Model):
+    """The name and text of a public statement (accepted, its declarant consented), in clear:
+    what the public server shows, since it cannot decrypt (issue 12). Written by the office,
+    which holds the key (``santui public-copies``, santui.statements.public), and deleted once
+    the statement stops being public; no row for any other statement."""
+
+    statement = models.OneToOneField(
+        Statement, primary_key=True, on_delete=models.CASCADE, related_name="public_copy"
+    )
+    name = models.TextField(blank=True)  # "" for an anonymous statement
+    text = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("published copy")
+        verbose_name_plural = _("published copies")
+
+    def __str__(self) -> str:
+        return f"published copy #{self.statement_id}"

@@ -13,6 +13,14 @@ itself stays encrypted). ``statement_accept`` and the bulk loader write them thr
 
 Pages are keyset-paged on the leaf index (``before``): no OFFSET and no COUNT, so a page costs
 the same at the millionth statement as at the first.
+
+**The published copy** (issue 12). Names and texts are encrypted to the office key, which the
+public server does not hold, so what it shows of a public statement is its ``PublicCopy``: the
+name and text in clear, written by the office (``refresh_public_copies``, run by
+``santui public-copies --loop`` beside ``santui serve --office``) once the statement is public,
+and deleted once it is not. On the public server (``SANTUI_ROLE=public``) a public statement
+without its copy yet is not shown; a process that holds the office key (the office, a command
+run on one machine, the tests) reads the encrypted fields when a copy is missing.
 """
 
 from __future__ import annotations
@@ -24,11 +32,19 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from santui.statements.crypto import keyed_hash
-from santui.statements.models import EntryKind, LedgerEntry, NameKind, Status
+from santui.statements.models import (
+    EntryKind,
+    LedgerEntry,
+    NameKind,
+    PublicCopy,
+    Statement,
+    Status,
+)
 from santui.textparse.normalize import to_simplified
 
 RECORD_FIELDS = (
@@ -100,26 +116,61 @@ def search_columns(
     return key, fold_text(text)
 
 
+def _public_server() -> bool:
+    return str(getattr(settings, "SANTUI_ROLE", "")) == "public"
+
+
 def public_entries() -> QuerySet[LedgerEntry]:
-    """Add entries of published statements, newest leaf first, with their statement joined."""
+    """Add entries of published statements, newest leaf first, with their statement joined.
+    On the public server, only those whose published copy the office has written."""
+    entries = LedgerEntry.objects.filter(
+        kind=EntryKind.ADD,
+        position__isnull=False,
+        statement__status=Status.ACCEPTED,
+        statement__publish=True,
+    )
+    if _public_server():
+        entries = entries.filter(statement__public_copy__isnull=False)
     return (
-        LedgerEntry.objects.filter(
-            kind=EntryKind.ADD,
-            position__isnull=False,
-            statement__status=Status.ACCEPTED,
-            statement__publish=True,
-        )
-        .select_related("statement")
+        entries.select_related("statement")
         # Never decrypt a contact for a public page; the search copy is not shown.
         .defer("statement__contact", "statement__search_text", "statement__suggested")
         .order_by("-position")
     )
 
 
-def public_record(entry: LedgerEntry) -> dict[str, Any]:
-    """The published fields of one statement (docs/open-data.md, `statements`)."""
+_COPY = "_santui_public_copy"
+
+
+def attach_copies(entries: list[LedgerEntry]) -> list[LedgerEntry]:
+    """Read the published copies of ``entries``' statements in one query (for public_record)."""
+    copies = {
+        c.statement_id: c
+        for c in PublicCopy.objects.filter(statement_id__in={e.statement_id for e in entries})
+    }
+    for entry in entries:
+        setattr(entry, _COPY, copies.get(entry.statement_id))
+    return entries
+
+
+def _name_and_text(entry: LedgerEntry) -> tuple[str, str]:
+    if not hasattr(entry, _COPY):
+        attach_copies([entry])
+    copy: PublicCopy | None = getattr(entry, _COPY)
+    if copy is not None:
+        return copy.name, copy.text
+    # No copy yet: only a process holding the office key reads the statement itself (the
+    # public server's public_entries never yields such an entry).
     statement = entry.statement
     name = statement.name if statement.name_kind != NameKind.ANONYMOUS else ""
+    return str(name), str(statement.text)
+
+
+def public_record(entry: LedgerEntry) -> dict[str, Any]:
+    """The published fields of one statement (docs/open-data.md, `statements`)."""
+    name, text = _name_and_text(entry)
+    if entry.statement.name_kind == NameKind.ANONYMOUS:
+        name = ""
     return {
         "number": entry.position,
         "date": entry.day.isoformat(),
@@ -130,15 +181,51 @@ def public_record(entry: LedgerEntry) -> dict[str, Any]:
         "channel": entry.channel,
         "name_kind": entry.name_kind,
         "name": name or None,
-        "text": statement.text,
+        "text": text,
     }
 
 
 def public_records(
     entries: QuerySet[LedgerEntry], *, chunk: int = 2000
 ) -> Iterator[dict[str, Any]]:
+    batch: list[LedgerEntry] = []
     for entry in entries.iterator(chunk_size=chunk):
-        yield public_record(entry)
+        batch.append(entry)
+        if len(batch) >= chunk:
+            yield from map(public_record, attach_copies(batch))
+            batch = []
+    yield from map(public_record, attach_copies(batch))
+
+
+def _public_statements() -> Q:
+    return Q(status=Status.ACCEPTED, publish=True)
+
+
+def refresh_public_copies(*, limit: int = 2000) -> tuple[int, int, int]:
+    """The office's round: write the published copy of up to ``limit`` public statements that
+    lack one, and delete the copies of statements no longer public (rejected, or consent
+    withdrawn). Needs the office key. Returns (written, deleted, still waiting)."""
+    with transaction.atomic():
+        deleted, _ = PublicCopy.objects.exclude(
+            statement__in=Statement.objects.filter(_public_statements())
+        ).delete()
+        waiting = Statement.objects.filter(_public_statements(), public_copy__isnull=True)
+        todo = list(
+            waiting.order_by("pk").only("pk", "name", "name_kind", "text")[:limit]
+        )
+        PublicCopy.objects.bulk_create(
+            [
+                PublicCopy(
+                    statement_id=s.pk,
+                    name=str(s.name) if s.name_kind != NameKind.ANONYMOUS else "",
+                    text=str(s.text),
+                )
+                for s in todo
+            ],
+            ignore_conflicts=True,  # another office process wrote it meanwhile
+        )
+        left = waiting.count() if len(todo) == limit else 0
+    return len(todo), deleted, left
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,7 +280,7 @@ def public_page(
     rows = matching if before is None else matching.filter(position__lt=before)
     with transaction.atomic():
         _serial_plans()
-        entries = list(rows[: size + 1])
+        entries = attach_copies(list(rows[: size + 1]))
         above: list[int | None] = []
         if before is not None:
             above = list(
@@ -227,4 +314,5 @@ def public_entry(*, number: int) -> LedgerEntry | None:
     not integrated yet)."""
     if not 0 <= number <= MAX_NUMBER:
         return None
-    return public_entries().filter(position=number).first()
+    entry = public_entries().filter(position=number).first()
+    return attach_copies([entry])[0] if entry is not None else None

@@ -13,7 +13,7 @@ import dj_database_url
 import django_stubs_ext
 
 from santui.config import instance
-from santui.config.keys import AbsentKeys, Keys, load, load_or_create
+from santui.config.keys import AbsentKeys, Keys, load, load_or_create, office_key_pair
 from santui.config.private import private_directory, private_file
 
 django_stubs_ext.monkeypatch()  # ModelAdmin[Statement] and friends at run time
@@ -28,6 +28,7 @@ SANTUI_KEY_FILE = Path(
 )
 SANTUI_INSTANCE_EXISTS = instance.exists(SANTUI_HOME, SANTUI_KEY_FILE)
 KEYS: Keys = AbsentKeys.at(SANTUI_KEY_FILE)  # help and `santui parse` need no keys
+_NEW_INSTANCE = not SANTUI_KEY_FILE.exists()  # nothing of it here before this process
 if instance.MODE == "prepare":  # santui setup / serve: make what is missing
     private_directory(SANTUI_HOME)  # mode 0700 when it is made (santui.config.private)
     KEYS = load_or_create(SANTUI_KEY_FILE)
@@ -41,11 +42,41 @@ elif instance.MODE == "exist":  # nothing is made by another command (santui.cli
 # The settings that change figures: the environment, then $SANTUI_HOME/santui.toml.
 environ = instance.LayeredEnviron(instance.read_settings(SANTUI_HOME))
 
+# --- the two servers (issue 12; docs/operations.md#the-public-server-and-the-office) ----------
+# "public": the public site only (no /office/ route), no office private key: it encrypts
+# names and contacts to the office's public key and never decrypts. "office": the back office
+# (its own port and host name), which holds the private key. Unset: a command run by hand, which
+# decrypts only where the office key file is. `santui serve` sets it before Django starts.
+SANTUI_ROLE = os.environ.get("SANTUI_ROLE", "").strip().lower()
+if SANTUI_ROLE not in ("", "public", "office"):
+    raise instance.InstanceError(f"SANTUI_ROLE must be public or office, not {SANTUI_ROLE!r}")
+# The office key pair (santui.statements.officekey): the public key encrypts, on every host;
+# the private key (optionally passphrase-protected, SANTUI_OFFICE_PASSPHRASE) only on the office.
+SANTUI_OFFICE_KEY_FILE = Path(
+    os.environ.get("SANTUI_OFFICE_KEY_FILE", str(SANTUI_HOME / "keys" / "office.json"))
+)
+SANTUI_OFFICE_PUBLIC_KEY_FILE = Path(
+    os.environ.get(
+        "SANTUI_OFFICE_PUBLIC_KEY_FILE", str(SANTUI_HOME / "keys" / "office-public.json")
+    )
+)
+if instance.MODE == "prepare" and (SANTUI_ROLE != "public" or _NEW_INSTANCE):
+    # santui setup (and the test suite): the office key pair is made where the office is, the
+    # first time, or with a whole new instance (`santui serve` in an empty folder: one machine).
+    # A public host of two gets the key file and the public key copied before its first run,
+    # and never makes a private key (docs/operations.md#the-public-server-and-the-office).
+    office_key_pair(SANTUI_OFFICE_KEY_FILE, SANTUI_OFFICE_PUBLIC_KEY_FILE)
+
 SECRET_KEY = "" if isinstance(KEYS, AbsentKeys) else KEYS.django_secret
 DEBUG = False
+_LOCAL_HOSTS = "127.0.0.1,localhost,[::1]"
 ALLOWED_HOSTS = [
     h.strip()
-    for h in os.environ.get("SANTUI_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
+    for h in (
+        os.environ.get("SANTUI_OFFICE_ALLOWED_HOSTS", _LOCAL_HOSTS)
+        if SANTUI_ROLE == "office"
+        else os.environ.get("SANTUI_ALLOWED_HOSTS", _LOCAL_HOSTS)
+    ).split(",")
     if h.strip()
 ]
 
@@ -63,10 +94,13 @@ INSTALLED_APPS = [
     "santui.intake",
     "santui.publish",
     "santui.backoffice",
+    "santui.retention",
     "santui.ops",
 ]
 
 MIDDLEWARE = [
+    # A database or Redis that is away: 503 with Retry-After, not 500 (santui.config.unavailable)
+    "santui.config.unavailable.UnavailableMiddleware",
     # Public responses again for a second without the rest of the stack (santui.publish.caching)
     "santui.publish.caching.FrontCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -88,7 +122,12 @@ MIDDLEWARE = [
 # key on every request, about 5 % of serving a cached public page (docs/benchmarks.md).
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
-ROOT_URLCONF = "santui.config.urls"
+# The URL conf of the role: the public server's has no /office/ route, the office's no public
+# form; santui.config.urls (both) is for a command run by hand, `runserver` and the tests.
+ROOT_URLCONF = {
+    "public": "santui.config.urls_public",
+    "office": "santui.config.urls_office",
+}.get(SANTUI_ROLE, "santui.config.urls")
 WSGI_APPLICATION = "santui.config.wsgi.application"
 
 TEMPLATES = [
@@ -130,6 +169,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
         "transaction_mode": "IMMEDIATE",
         "timeout": 30,
+    }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and SANTUI_ROLE:
+    # Only in what `santui serve` starts (it sets SANTUI_ROLE before Django starts: the server
+    # and its loops); a command run by hand or a test keeps no connection open after it.
+    # `santui serve` runs Django's ASGI application (santui.config.asgi), where each request's
+    # view runs in a thread of its own: a connection kept per thread (CONN_MAX_AGE) would be a
+    # new one per request, left open until the server's limit. A pool per process lends them
+    # instead (psycopg_pool), each checked before use, so that a restarted server's dead
+    # connections are never handed out; a request that waits longer than ``timeout`` for one
+    # is answered 503 (santui.config.unavailable). The pool retries a lost server for
+    # ``reconnect_timeout`` seconds (backing off), then again at the next request: it finds a
+    # restarted server within seconds however long it was away. ``max_size``: the threads that
+    # run views in each process (santui.config.asgi.THREADS).
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # the pool checks each one it lends
+    DATABASES["default"]["OPTIONS"] = {
+        "pool": {"min_size": 1, "max_size": 8, "timeout": 3, "reconnect_timeout": 3}
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -189,6 +245,12 @@ CSRF_COOKIE_SECURE = _HTTPS
 LANGUAGE_COOKIE_SECURE = _HTTPS
 if _HTTPS:
     SECURE_HSTS_SECONDS = 31536000
+    # The whole domain over HTTPS, and eligible for browsers' preload lists (docs/operations.md).
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    # A plain-HTTP request that reaches santui anyway is sent to HTTPS (the proxy's own
+    # redirect comes first; X-Forwarded-Proto tells which is which).
+    SECURE_SSL_REDIRECT = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # No script on any page; the back office's admin site adds script-src 'self' for the Django
@@ -221,6 +283,14 @@ SANTUI_SUPPRESS_BELOW = int(environ.get("SANTUI_SUPPRESS_BELOW", "10"))
 # Breakdowns are released for closed months only, this many days after the month's end
 # (docs/disclosure.md): time for moderators to decide what was held.
 SANTUI_RELEASE_LAG_DAYS = int(environ.get("SANTUI_RELEASE_LAG_DAYS", "7"))
+# Retention (docs/retention.md, santui.retention): how long personal data is kept, then deleted.
+SANTUI_RETENTION_REJECTED_DAYS = int(os.environ.get("SANTUI_RETENTION_REJECTED_DAYS", "90"))
+SANTUI_RETENTION_ACCEPTED_DAYS = int(os.environ.get("SANTUI_RETENTION_ACCEPTED_DAYS", "365"))
+SANTUI_RETENTION_MAIL_DAYS = int(os.environ.get("SANTUI_RETENTION_MAIL_DAYS", "30"))
+SANTUI_RETENTION_UNRESOLVED_MAIL_DAYS = int(
+    os.environ.get("SANTUI_RETENTION_UNRESOLVED_MAIL_DAYS", "90")
+)
+SANTUI_RETENTION_REJECTS_MINUTES = int(os.environ.get("SANTUI_RETENTION_REJECTS_MINUTES", "10"))
 SANTUI_MAX_TEXT = int(os.environ.get("SANTUI_MAX_TEXT", "5000"))
 SANTUI_MAX_HEADCOUNT = int(os.environ.get("SANTUI_MAX_HEADCOUNT", "100000"))
 # Hostile input (docs/import-format.md, docs/mail-intake.md): the longest line (CSV: record) an
@@ -290,22 +360,29 @@ SANTUI_OFFICE_JOB_PAUSE = float(os.environ.get("SANTUI_OFFICE_JOB_PAUSE", "0.05"
 # --- staff sign-in (santui.backoffice.signin, .twofactor; docs/operations.md#staff-sign-in) ---
 # Two steps for every staff account: the password, then a code from an authenticator app
 # (TOTP, django-otp) or a single-use backup code. Off only for a development machine.
+STAFF_SIGNIN_MIDDLEWARE = "santui.backoffice.signin.StaffSignInMiddleware"
 SANTUI_STAFF_REQUIRE_2FA = os.environ.get("SANTUI_STAFF_REQUIRE_2FA", "1") == "1"
 INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
     "django_otp.middleware.OTPMiddleware",
 )
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1,
-    "santui.backoffice.signin.StaffSignInMiddleware",
-)
+if SANTUI_ROLE != "public":  # the public server has no office page to guard (issue 12)
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1,
+        STAFF_SIGNIN_MIDDLEWARE,
+    )
 OTP_TOTP_ISSUER = "santui"
 # A staff session ends after this many minutes without a request, and this many hours after
 # the sign-in whatever happens (the session cookie lives no longer either).
 SANTUI_STAFF_IDLE_MINUTES = int(os.environ.get("SANTUI_STAFF_IDLE_MINUTES", "30"))
 SANTUI_STAFF_SESSION_HOURS = int(os.environ.get("SANTUI_STAFF_SESSION_HOURS", "12"))
 SESSION_COOKIE_AGE = SANTUI_STAFF_SESSION_HOURS * 3600
+if SANTUI_ROLE == "office":
+    # Browsers send a host's cookies to every port of it: on one machine (scripts/run) the
+    # office's own names keep its session and CSRF cookies apart from the public site's.
+    SESSION_COOKIE_NAME = "santui_office_session"
+    CSRF_COOKIE_NAME = "santui_office_csrf"
 # Bulk reads of personal data, bulk decisions, office jobs and user management ask for a code
 # again once the last one is older than this many minutes.
 SANTUI_STAFF_REAUTH_MINUTES = int(os.environ.get("SANTUI_STAFF_REAUTH_MINUTES", "15"))

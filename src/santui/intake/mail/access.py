@@ -42,7 +42,9 @@ def quarantine_raw(*, quarantine_id: int, user: Any) -> File:
     """The message as kept (trace headers removed), as an .eml file."""
     _check(user)
     quarantine = Quarantine.objects.only("id", "raw").get(pk=quarantine_id)
-    data = decrypt_bytes(bytes(quarantine.raw))
+    raw = bytes(quarantine.raw)
+    # Deleted under the retention policy (santui.retention): an empty file, not an error.
+    data = decrypt_bytes(raw) if raw else b""
     return File(f"quarantine-{quarantine.pk}.eml", "message/rfc822", data)
 
 

@@ -1,34 +1,49 @@
-"""`santui serve`: gunicorn for the site, plus the screener, the integrator and the office's
-job runner loops in three more processes."""
+"""`santui serve`: the public server (gunicorn, no /office/ route, no office private key) with
+the integrator and the releaser loops; `santui serve --office`: the back office on its own port,
+with the loops that read names (the screener, the office's job runner, the published copies).
+docs/operations.md#the-public-server-and-the-office."""
 
 from __future__ import annotations
 
+import getpass
+import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.handlers.wsgi import WSGIHandler
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
-from django.core.wsgi import get_wsgi_application
+from django.core.management.base import BaseCommand, CommandError
 from gunicorn.app.base import BaseApplication
 
 
 def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict[str, Any]:
-    """The gunicorn settings `santui serve` runs with (tests read them)."""
+    """The gunicorn settings `santui serve` runs with (tests read them).
+
+    Each worker is uvicorn running Django's ASGI application (santui.config.asgi): slow
+    clients hold a connection, not a worker (issue 12; docs/operations.md, "Front and slow
+    clients"). ``threads`` is kept for the command line's sake: under the ASGI worker each
+    request's view runs in a thread of its own, so there is no thread pool to size."""
+    del threads  # no thread pool under the ASGI worker (above)
     return {
         "bind": f"{host}:{port}",
         "workers": workers,
-        "threads": threads,
-        "worker_class": "gthread",
-        # No access log: it would hold client addresses (DESIGN.md invariant 4).
+        "worker_class": "santui.ops.gunicorn_logging.UvicornWorker",
+        # No access log: it would hold client addresses (DESIGN.md invariant 4); uvicorn's own
+        # is off too (UvicornWorker).
         "accesslog": None,
         "errorlog": "-",
         "logger_class": "santui.ops.gunicorn_logging.AddressFreeLogger",
         "loglevel": "warning",
         "forwarded_allow_ips": "127.0.0.1",
+        # Idle keep-alive connections are closed after this many seconds.
+        "keepalive": 5,
+        # A worker that has not reported for this long is restarted by the arbiter.
+        "timeout": 30,
+        "graceful_timeout": 10,
     }
 
 
@@ -41,19 +56,62 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]  # gunicorn ships no typ
         for key, value in self.options.items():
             self.cfg.set(key, value)
 
-    def load(self) -> WSGIHandler:
+    def load(self) -> Any:  # santui.config.asgi.ReusedThreads (imported here, in the worker)
         # Made in each worker, after `setup` collected the static files: WhiteNoise lists them
         # when the application is made, so one made earlier would serve no stylesheet on an
         # instance's first run.
-        return get_wsgi_application()
+        from santui.config.asgi import application
+
+        return application
+
+
+def public_middleware() -> list[str]:
+    """The public server's middleware: no staff sign-in (it has no office page)."""
+    return [m for m in settings.MIDDLEWARE if m != settings.STAFF_SIGNIN_MIDDLEWARE]
+
+
+@contextmanager
+def _role(role: str) -> Iterator[None]:
+    """The role's settings (santui.config.settings.base), when Django was set up without
+    SANTUI_ROLE (`santui serve` sets it before; a test calls the command directly): restored
+    after the server stops."""
+    from santui.statements.crypto import forget_office, new_epoch
+
+    if role == settings.SANTUI_ROLE:
+        yield
+        return
+    names = ("SANTUI_ROLE", "ROOT_URLCONF", "MIDDLEWARE")
+    saved = {name: getattr(settings, name) for name in names}
+    settings.SANTUI_ROLE = role
+    settings.ROOT_URLCONF = f"santui.config.urls_{role}"
+    if role == "public":
+        settings.MIDDLEWARE = public_middleware()
+    forget_office()
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            setattr(settings, name, value)
+        forget_office()
+        new_epoch()
 
 
 class Command(BaseCommand):
-    help = "Serve the site with gunicorn; screen, integrate and run office jobs in the background."
+    help = (
+        "Serve the public site (integrate and release in the background); with --office, the "
+        "back office on its own port (screen, office jobs and published copies in the background)."
+    )
 
     def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--office",
+            action="store_true",
+            help="serve the back office (it holds the office private key), not the public site",
+        )
         parser.add_argument("--host", default="127.0.0.1")
-        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument(
+            "--port", type=int, default=None, help="default 8000, or 8001 with --office"
+        )
         # Measured on 2 cores (docs/benchmarks.md, "Public pages under load"): a worker per core;
         # threads matter little for cached pages but keep a slow reader from holding a worker.
         parser.add_argument("--workers", type=int, default=2, help="processes (one per core)")
@@ -74,6 +132,12 @@ class Command(BaseCommand):
             help="seconds between checks for a month's breakdowns that are due",
         )
         parser.add_argument(
+            "--retention-every",
+            type=float,
+            default=3600.0,
+            help="seconds between retention runs (with --office; docs/retention.md)",
+        )
+        parser.add_argument(
             "--no-setup", action="store_true", help="skip `santui setup` (just run by the caller)"
         )
         parser.add_argument(
@@ -85,20 +149,33 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        office = options["office"]
+        role = "office" if office else "public"
+        if settings.SANTUI_ROLE not in ("", role):  # the URL conf and the keys follow the role
+            raise CommandError(
+                f"run it as `santui serve{' --office' if office else ''}`, which sets "
+                f"SANTUI_ROLE={role} before Django starts (it is {settings.SANTUI_ROLE!r})"
+            )
+        port = options["port"] or (8001 if office else 8000)
         if not options["no_setup"]:
             call_command("setup")
-        # The background loops, each supervised (santui.tally.loops): screening decides what is
-        # counted, the integrator folds it into the figures and the log, the office's job
-        # runner carries out moderators' large decisions (santui.backoffice.jobs), and the
-        # releaser publishes each month's breakdowns when due (santui.tally.disclosure).
+        with _role(role):
+            if office:
+                self._serve_office(options, port)
+            else:
+                self._serve_public(options, port)
+
+    def _serve_public(self, options: dict[str, Any], port: int) -> None:
+        # The background loops that need no name, each supervised (santui.tally.loops): the
+        # integrator folds what screening counted into the figures and the log, and the releaser
+        # publishes each month's breakdowns when due (santui.tally.disclosure). Screening, the
+        # office's job runner and the published copies read names: `santui serve --office`.
         loops = [
             subprocess.Popen(  # noqa: S603  # our own interpreter and command
                 [sys.executable, "-m", "santui", *command, "--loop", "--interval", str(every)]
             )
             for command, every in (
-                (["screen"], options["screen_every"]),
                 (["integrate"], options["integrate_every"]),
-                (["office-jobs"], options["jobs_every"]),
                 (["stats", "release"], options["release_every"]),
             )
         ]
@@ -106,12 +183,58 @@ class Command(BaseCommand):
             demo = self._demo(options["demo"])
             if demo is not None:
                 loops.append(demo)
-        self.stdout.write(f"santui on http://{options['host']}:{options['port']}/")
+        self.stdout.write(f"santui on http://{options['host']}:{port}/")
         try:
             _Gunicorn(
-                gunicorn_options(
-                    options["host"], options["port"], options["workers"], options["threads"]
+                gunicorn_options(options["host"], port, options["workers"], options["threads"])
+            ).run()
+        finally:
+            for loop in loops:
+                loop.terminate()
+            for loop in loops:
+                loop.wait(timeout=10)
+
+    def _serve_office(self, options: dict[str, Any], port: int) -> None:
+        """The back office: unlock the office key once (its passphrase asked here when the file
+        has one and SANTUI_OFFICE_PASSPHRASE is unset), then the loops that read names in their
+        own processes and gunicorn, whose workers inherit the unlocked key."""
+        from santui.statements import officekey
+        from santui.statements.crypto import unlock_office
+
+        env = dict(os.environ)
+        passphrase = env.get("SANTUI_OFFICE_PASSPHRASE") or None
+        if passphrase is None and officekey.is_protected(settings.SANTUI_OFFICE_KEY_FILE):
+            if not sys.stdin.isatty():
+                raise CommandError(
+                    f"the office key {settings.SANTUI_OFFICE_KEY_FILE} is protected by a "
+                    "passphrase: start in a terminal, or give it in SANTUI_OFFICE_PASSPHRASE"
                 )
+            passphrase = getpass.getpass("Passphrase of the office key: ")
+        try:
+            unlock_office(passphrase)
+        except officekey.OfficeKeyError as exc:
+            raise CommandError(str(exc)) from None
+        if passphrase:  # the loops unlock it too (their environment only)
+            env["SANTUI_OFFICE_PASSPHRASE"] = passphrase
+        # The screener reads names (blind keys of the person); the job runner decides in bulk;
+        # public-copies writes the published name and text of public statements; retention
+        # deletes personal data past its period (docs/retention.md).
+        loops = [
+            subprocess.Popen(  # noqa: S603  # our own interpreter and command
+                [sys.executable, "-m", "santui", *command, "--loop", "--interval", str(every)],
+                env=env,
+            )
+            for command, every in (
+                (["screen"], options["screen_every"]),
+                (["office-jobs"], options["jobs_every"]),
+                (["public-copies"], options["screen_every"]),
+                (["retention", "run"], options["retention_every"]),
+            )
+        ]
+        self.stdout.write(f"santui office on http://{options['host']}:{port}/office/")
+        try:
+            _Gunicorn(
+                gunicorn_options(options["host"], port, options["workers"], options["threads"])
             ).run()
         finally:
             for loop in loops:

@@ -10,8 +10,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from santui.backoffice import signin
+from santui.backoffice.audit import STAFF_COMMAND, security_change
+from santui.backoffice.models import SecurityChange
 from santui.backoffice.roles import ROLES, ensure_roles
 from santui.backoffice.twofactor import reset_two_factor
+
+VIA = STAFF_COMMAND
 
 
 class Command(BaseCommand):
@@ -54,12 +58,17 @@ class Command(BaseCommand):
         if options["reset_2fa"]:
             removed = reset_two_factor(user)
             ended = end_sessions(user)
+            security_change(
+                account=user, kind=SecurityChange.TWO_FACTOR_RESET, via=VIA,
+                detail=f"{removed} devices removed, {ended} sessions ended",
+            )  # fmt: skip
             self.stdout.write(
                 f"reset two-step sign-in of {username}: {removed} devices removed, "
                 f"{ended} sessions ended"
             )
         if options["unlock"]:
             signin.unlock(username)
+            security_change(account=user, kind=SecurityChange.UNLOCK, via=VIA)
             self.stdout.write(f"unlocked {username}")
         if options["show"]:
             self._show(user)
@@ -80,6 +89,9 @@ class Command(BaseCommand):
             user.set_password(password)
             user.save()
             user.groups.set([groups[role]])
+            # audited: who had a password and a role set, never the password (issue 12)
+            security_change(account=user, kind=SecurityChange.PASSWORD, via=VIA)
+            security_change(account=user, kind=SecurityChange.ROLE, via=VIA, detail=role)
         verb = "created" if created else "updated"
         self.stdout.write(f"{verb} {user.username} as {role}")
 

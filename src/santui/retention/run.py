@@ -1,0 +1,238 @@
+"""Retention by crypto-shredding (docs/retention.md): the ciphertexts of personal data past their
+period are deleted; counts, the ledger and the public log stay as they are.
+
+A statement past its period loses its name, contact, text and masked copy (and the search
+columns), gets ``shredded_at`` and an audit row (``via`` retention, no value); its status,
+counted fields, ledger entries, commitment and receipt hash stay, so the totals, ``santui tally
+verify``, the log and the receipt check are unchanged. An email message past its period loses
+its raw form and text (quarantine), its attachments and its sender's keyed hash. Rejects files
+of imports are deleted. Each round records its counts (``ShredRun``), never what it deleted.
+
+``retention_round`` is what ``santui retention run`` and the serve loop call.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import connection, transaction
+from django.db.models import DateTimeField, Exists, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from santui.intake.models import MailAttachment, MailMessage, Quarantine
+from santui.retention.models import ShredRun
+from santui.retention.policy import Policy, current_policy
+from santui.statements.bulk import insert_rows
+from santui.statements.models import Statement, Status, StatusChange
+
+log = logging.getLogger(__name__)
+
+VIA = "retention"
+NOTE = "personal data deleted (retention)"
+CHUNK = 1000
+REJECTS_SUFFIX = ".rejects.jsonl"
+
+Progress = Callable[[int], object]
+
+
+@dataclass
+class Shredded:
+    """What a round deleted (or, dry, would delete): counts only."""
+
+    statements: int = 0
+    mail_messages: int = 0
+    attachments: int = 0
+    rejects_files: int = 0
+    dry_run: bool = False
+    seconds: float = 0.0
+    run: int | None = None  # the ShredRun recorded (none when dry)
+    per_reason: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return self.statements + self.mail_messages + self.attachments + self.rejects_files
+
+
+def _decided_at(status: str) -> Subquery:
+    """When a statement last entered ``status`` (its audit trail)."""
+    return Subquery(
+        StatusChange.objects.filter(statement=OuterRef("pk"), to_status=status)
+        .order_by("-at")
+        .values("at")[:1],
+        output_field=DateTimeField(),
+    )
+
+
+def statements_due(policy: Policy, now: dt.datetime) -> QuerySet[Statement]:
+    """Statements whose personal data is past its period and not yet deleted: rejected ones
+    ``rejected_days`` after the rejection, accepted ones not published with consent
+    ``accepted_days`` after the acceptance. Statements awaiting a decision are kept."""
+    rejected = (
+        Statement.objects.filter(status=Status.REJECTED, shredded_at__isnull=True)
+        .annotate(decided=_decided_at(Status.REJECTED))
+        .filter(decided__lte=policy.before(now, policy.rejected_days))
+    )
+    accepted = (
+        Statement.objects.filter(status=Status.ACCEPTED, publish=False, shredded_at__isnull=True)
+        .annotate(decided=_decided_at(Status.ACCEPTED))
+        .filter(decided__lte=policy.before(now, policy.accepted_days))
+    )
+    ids = list(rejected.values_list("pk", flat=True)) + list(accepted.values_list("pk", flat=True))
+    return Statement.objects.filter(pk__in=ids).order_by("pk")
+
+
+def mail_due(policy: Policy, now: dt.datetime) -> QuerySet[MailMessage]:
+    """Email messages whose raw form, text and files are past their period and still held:
+    ``mail_days`` after the decision on the statement made of them (or after it was shredded);
+    an unresolved quarantined message ``unresolved_mail_days`` after it was quarantined."""
+    mail_cut = policy.before(now, policy.mail_days)
+    decided = Q(statement__isnull=False) & (
+        Q(
+            statement__status__in=[Status.ACCEPTED, Status.REJECTED],
+            statement__changes__to_status__in=[Status.ACCEPTED, Status.REJECTED],
+            statement__changes__at__lte=mail_cut,
+        )
+        | Q(statement__shredded_at__isnull=False)
+    )
+    unresolved = Q(
+        statement__isnull=True,
+        quarantine__isnull=False,
+        quarantine__quarantined_at__lte=policy.before(now, policy.unresolved_mail_days),
+    )
+    held = (
+        Exists(MailAttachment.objects.filter(mail=OuterRef("pk")))
+        | Exists(Quarantine.objects.filter(mail=OuterRef("pk")).exclude(raw=b""))
+        | ~Q(sender_hash="")
+    )
+    return MailMessage.objects.filter(decided | unresolved).filter(held).distinct().order_by("pk")
+
+
+def rejects_files_due(policy: Policy, now: float | None = None) -> list[Path]:
+    """Rejects files of imports (``*.rejects.jsonl``) in the configured directories, not written
+    to for ``rejects_minutes`` (the import that wrote them is over)."""
+    cut = (now if now is not None else time.time()) - policy.rejects_minutes * 60
+    found: list[Path] = []
+    for directory in policy.rejects_dirs:
+        if not directory.is_dir():
+            continue
+        for path in sorted(directory.glob(f"*{REJECTS_SUFFIX}")):
+            try:
+                if path.is_file() and not path.is_symlink() and path.stat().st_mtime <= cut:
+                    found.append(path)
+            except OSError:
+                continue
+    return found
+
+
+def _chunks(ids: list[int]) -> Iterator[list[int]]:
+    for i in range(0, len(ids), CHUNK):
+        yield ids[i : i + CHUNK]
+
+
+def _secure_delete() -> None:
+    """On SQLite, deleted content is overwritten in the file (not left in free pages)."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA secure_delete = ON")
+
+
+def _shred_statements(ids: list[int], now: dt.datetime) -> None:
+    adapt = connection.ops.adapt_datetimefield_value
+    with transaction.atomic():
+        statuses = dict(
+            Statement.objects.filter(pk__in=ids, shredded_at__isnull=True).values_list(
+                "pk", "status"
+            )
+        )
+        Statement.objects.filter(pk__in=list(statuses)).update(
+            name=None, contact=None, text=None, text_masked=None, name_key=None,
+            search_text=None, shredded_at=now,
+        )  # fmt: skip
+        insert_rows(
+            StatusChange,
+            ("statement_id", "from_status", "to_status", "reason", "note", "actor_id", "via", "at"),
+            [(pk, s, s, "", NOTE, None, VIA, adapt(now)) for pk, s in statuses.items()],
+        )
+
+
+def _shred_mail(ids: list[int]) -> int:
+    """Delete the raw form, text and files of the messages ``ids``; the attachments deleted."""
+    with transaction.atomic():
+        attachments, _ = MailAttachment.objects.filter(mail_id__in=ids).delete()
+        Quarantine.objects.filter(mail_id__in=ids).update(raw=b"", text=None)
+        MailMessage.objects.filter(pk__in=ids).update(sender_hash="")
+    return attachments
+
+
+def retention_round(
+    *,
+    now: dt.datetime | None = None,
+    dry_run: bool = False,
+    policy: Policy | None = None,
+    progress: Progress | None = None,
+    via: str = "santui retention run",
+) -> Shredded:
+    """Delete the personal data past its period (module docstring); with ``dry_run``, count
+    only. ``progress`` is called with the number of records done as the round goes."""
+    started = time.monotonic()
+    now = now or timezone.now()
+    policy = policy or current_policy()
+    result = Shredded(dry_run=dry_run)
+    statements = list(statements_due(policy, now).values_list("pk", flat=True))
+    result.statements = len(statements)
+    if not dry_run and statements:
+        _secure_delete()
+        for chunk in _chunks(statements):
+            _shred_statements(chunk, now)
+            if progress:
+                progress(len(chunk))
+    # after the statements: a message of a statement shredded now is due too
+    mails = list(mail_due(policy, now).values_list("pk", flat=True))
+    result.mail_messages = len(mails)
+    if dry_run:
+        result.attachments = MailAttachment.objects.filter(mail_id__in=mails).count()
+    else:
+        for chunk in _chunks(mails):
+            result.attachments += _shred_mail(chunk)
+            if progress:
+                progress(len(chunk))
+    files = rejects_files_due(policy, now.timestamp())
+    result.rejects_files = len(files)
+    if not dry_run:
+        for path in files:
+            _delete_file(path)
+    result.seconds = time.monotonic() - started
+    if not dry_run and result.total:  # a round that found nothing leaves no row
+        result.run = ShredRun.objects.create(
+            started_at=now, finished_at=timezone.now(), dry_run=False, via=via[:32],
+            policy=policy.as_record(), statements=result.statements,
+            mail_messages=result.mail_messages, attachments=result.attachments,
+            rejects_files=result.rejects_files,
+        ).pk  # fmt: skip
+    log.info(
+        "retention%s: %d statements, %d email messages, %d attachments, %d rejects files "
+        "in %.2f s",
+        " (dry run)" if dry_run else "", result.statements, result.mail_messages,
+        result.attachments, result.rejects_files, result.seconds,
+    )  # fmt: skip
+    return result
+
+
+def _delete_file(path: Path) -> None:
+    """Overwrite a rejects file with zeros, then remove it (on a journaling or copy-on-write
+    file system the zeros may not land on the old blocks: docs/retention.md says so)."""
+    try:
+        size = path.stat().st_size
+        with open(path, "r+b") as handle:
+            handle.write(b"\0" * size)
+            handle.flush()
+            os.fsync(handle.fileno())
+        path.unlink()
+    except FileNotFoundError:
+        pass
