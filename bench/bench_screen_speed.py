@@ -260,7 +260,7 @@ def build_child(n: int, scale: float) -> None:
                 " sector, current_party_member, publish, status, reject_reason, receipt_hash,"
                 " created_at, commitment, declarant) "
                 f"SELECT i, 'history', NULL, c.name, {when},"
-                " '本人声明退出中国共产党及其附属组织，' || i,"
+                " NULL,"  # no text: the screener reads a stored statement's record, not it
                 f" {true}, {true}, {false}, 1,"
                 f" CASE WHEN {named} THEN {cipher} END, NULL,"
                 f" CASE WHEN {real} THEN 'real' WHEN {named} THEN 'alias' ELSE 'anonymous' END,"
