@@ -102,7 +102,25 @@ def database_hits() -> tuple[list[str], int]:
                     if value is None:
                         continue
                     hits += [f"{table}.{column}: {form}" for form in find_addresses(value)]
+                    opened = _opened(value)  # encrypted columns: what they hold (this
+                    if opened is not None:  # process has the office key, as the office does)
+                        hits += [
+                            f"{table}.{column} (decrypted): {form}"
+                            for form in find_addresses(opened)
+                        ]
     return hits, values
+
+
+def _opened(value: object) -> bytes | None:
+    """A value of an encrypted column (names, contacts, texts, mail), decrypted; else None."""
+    from santui.statements.crypto import DecryptionError, decrypt_bytes
+
+    if not isinstance(value, bytes | memoryview) or bytes(value[:1]) not in (b"\x01", b"\x02"):
+        return None
+    try:
+        return decrypt_bytes(bytes(value))
+    except DecryptionError:
+        return None
 
 
 def _cache_blobs() -> Iterator[tuple[str, bytes]]:
@@ -330,12 +348,16 @@ def test_each_search_finds_a_planted_address(tmp_path: Path) -> None:
     assert files == 1
     assert hits == [f"{tmp_path / 'sub' / 'planted.log'}: {CLIENT_ADDRESS} (text)"]
 
-    # texts are encrypted now: an address is planted in a column kept in clear
-    planted = ReceivedStatementFactory()
+    # in a column kept in clear, and in an encrypted one
+    planted = ReceivedStatementFactory(text=f"我声明退出。来自 {CLIENT_ADDRESS}")
     StatusChange.objects.filter(statement=planted).update(note=f"来自 {FORWARDED_ADDRESS}")
     hits, _ = database_hits()
     assert any(
         hit.startswith("statements_statuschange.note") and FORWARDED_ADDRESS in hit
+        for hit in hits
+    ), hits
+    assert any(
+        hit.startswith("statements_statement.text (decrypted)") and CLIENT_ADDRESS in hit
         for hit in hits
     ), hits
 

@@ -24,7 +24,7 @@ from santui.retention.models import ShredRun
 from santui.retention.run import retention_round
 from santui.statements.actions import statement_accept, statement_receive, statement_reject
 from santui.statements.crypto import encrypt_bytes
-from santui.statements.models import LedgerEntry, Statement, StatusChange
+from santui.statements.models import LedgerEntry, Statement, Status, StatusChange
 from santui.tally import log
 from santui.tally.actions import tally_integrate
 from santui.tally.models import Rollup
@@ -148,6 +148,33 @@ def test_shredding_deletes_personal_data_and_keeps_counts_ledger_and_log(
     # a second round finds nothing left
     again = retention_round()
     assert (again.statements, again.mail_messages, again.attachments) == (0, 0, 0)
+
+
+def test_the_parsers_reading_goes_too_and_a_statement_published_meanwhile_is_kept(
+    world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The parser's reading holds the place as written: shredded with the rest. A statement a
+    moderator published (or reinstated) after the round listed it is checked again, under a
+    lock, and kept."""
+    from santui.retention import run as retention_run
+
+    Statement.objects.filter(pk=world["counted"].pk).update(suggested={"region": {"name": "沈阳"}})
+    listed = retention_run.statements_due
+    changed = world["counted"].pk
+
+    def due_then_published(*args: Any, **kwargs: Any) -> Any:
+        due = listed(*args, **kwargs)
+        ids = list(due.values_list("pk", flat=True))
+        Statement.objects.filter(pk=world["revoked"].pk).update(
+            status=Status.ACCEPTED, reject_reason="", publish=True
+        )
+        return Statement.objects.filter(pk__in=ids).order_by("pk")
+
+    monkeypatch.setattr(retention_run, "statements_due", due_then_published)
+    result = retention_round()
+    assert result.statements == 2  # counted and mailed; not the one published meanwhile
+    assert Statement.objects.get(pk=changed).suggested is None
+    assert all(v is not None for v in _ciphertexts(world["revoked"].pk))
 
 
 def test_the_receipt_still_answers_for_a_shredded_statement(world: dict[str, Any]) -> None:

@@ -18,7 +18,7 @@ from santui.screening.actions import (
     screening_index_and_decide,
     screening_index_decided,
 )
-from santui.screening.models import Screening, ScreenKey, WindowCount
+from santui.screening.models import Alert, Screening, ScreenKey, WindowCount
 from santui.statements.models import Statement
 from tests.screening.conftest import EARLIER, decisions, receive
 
@@ -44,19 +44,24 @@ class _Rollback(Exception):
     pass
 
 
-def _two_steps(batch: int) -> None:
+# "now" for both: statements from EARLIER to 10 hours later are received around it, some not
+# due yet under a delay, some in its future (held at once)
+NOW = EARLIER + dt.timedelta(minutes=300)
+
+
+def _two_steps(batch: int, delay: float) -> None:
     while True:
-        n = screening_index(batch=batch)
-        n += screening_index_decided(batch=batch * 5)
-        n += len(screening_decide(batch=batch, delay=0))
+        n = screening_index(batch=batch, now=NOW)
+        n += screening_index_decided(batch=batch * 5, now=NOW)
+        n += len(screening_decide(batch=batch, delay=delay, now=NOW))
         if not n:
             return
 
 
-def _one_pass(batch: int) -> None:
+def _one_pass(batch: int, delay: float) -> None:
     while True:
-        history = screening_index_decided(batch=batch * 5)
-        indexed, decided = screening_index_and_decide(batch=batch, delay=0)
+        history = screening_index_decided(batch=batch * 5, now=NOW)
+        indexed, decided = screening_index_and_decide(batch=batch, delay=delay, now=NOW)
         if not (history or indexed or decided):
             return
 
@@ -68,13 +73,18 @@ def _state() -> tuple[Any, ...]:
         sorted(ScreenKey.objects.values_list("key", "kind", "statement_id")),
         sorted(WindowCount.objects.values_list("key", "bucket", "n")),
         sorted(Screening.objects.values_list("statement_id", "cluster", "rules")),
+        sorted(Alert.objects.values_list("kind", "subject", "window_start", "count", "expected")),
     )
 
 
 class OnePassDecidesAsTwoSteps(TestCase):
     @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-    @given(st.lists(statement, min_size=1, max_size=14), st.integers(1, 6))
-    def test_same_outcome(self, many: list[dict[str, Any]], batch: int) -> None:
+    @given(
+        st.lists(statement, min_size=1, max_size=14),
+        st.integers(1, 6),
+        st.sampled_from([0.0, 3600.0]),  # all due; or the last hour's not yet
+    )
+    def test_same_outcome(self, many: list[dict[str, Any]], batch: int, delay: float) -> None:
         for fields in many:
             named = bool(fields["name"])
             receive(
@@ -90,11 +100,11 @@ class OnePassDecidesAsTwoSteps(TestCase):
         block._from_testcase = True  # type: ignore[attr-defined]
         try:
             with block:
-                _two_steps(batch)
+                _two_steps(batch, delay)
                 apart = _state()
                 raise _Rollback
         except _Rollback:
             pass
         assert not Screening.objects.exists()  # rolled back: screened again from the start
-        _one_pass(batch)
+        _one_pass(batch, delay)
         assert _state() == apart

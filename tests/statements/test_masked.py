@@ -234,3 +234,22 @@ def test_an_empty_text_stores_nothing() -> None:
     ).statement
     assert _raw(s.pk) == (None, None)
     assert masked_text(Statement.objects.get(pk=s.pk)) == ""
+
+
+@pytest.mark.django_db
+def test_a_bulk_row_signed_with_another_name_than_its_own_is_masked() -> None:
+    """An import row gives an alias; its text is signed with a real name: the masked copy keeps
+    neither (the bulk loader reads the text with the parser too)."""
+    from santui.statements.bulk import StatementRow, statements_bulk_load
+    from santui.statements.masking import masked_text
+    from santui.statements.models import Statement
+
+    row = StatementRow(
+        external_id="x", received_at=dt.datetime(2024, 5, 1, tzinfo=dt.UTC), channel="web",
+        text="我声明退出共青团和少先队。王秀兰", party=False, league=True, pioneers=True,
+        headcount=1, name="小雨", name_kind="alias", region="", sector="",
+        current_party_member=None, publish=False, status="received",
+    )  # fmt: skip
+    statements_bulk_load(rows=[row], source="test", via="test")
+    masked = masked_text(Statement.objects.get(external_id="x"))
+    assert "王秀兰" not in masked and "小雨" not in masked

@@ -219,3 +219,23 @@ def test_a_locked_office_key_loads_rows_sealed_and_says_why(tmp_path: Path) -> N
             str(rows[0].name)
         crypto.unlock_office("correct horse battery")
         assert Statement.objects.get(pk=statement.pk).name == "李四"
+
+
+@pytest.mark.django_db
+def test_a_value_sealed_to_another_office_key_loads_sealed(tmp_path: Path) -> None:
+    """A row whose name was sealed to another office's key (an instance made apart) still
+    loads on this office, its name sealed, instead of every query that loads it failing."""
+    from santui.statements.models import Statement
+    from tests.factories import ReceivedStatementFactory
+
+    private, public = tmp_path / "office.json", tmp_path / "office-public.json"
+    officekey.create(private, public)
+    with override_settings(SANTUI_OFFICE_KEY_FILE=private, SANTUI_OFFICE_PUBLIC_KEY_FILE=public):
+        elsewhere = encrypt_text("王五")
+    statement = ReceivedStatementFactory(name="李四")
+    Statement.objects.filter(pk=statement.pk).update(name=elsewhere)  # raw: as another wrote it
+    loaded = Statement.objects.get(pk=statement.pk)
+    assert isinstance(loaded.name, Sealed)
+    assert loaded.text == statement.text  # the rest of the row reads
+    with pytest.raises(DecryptionError):
+        decrypt_text(elsewhere)

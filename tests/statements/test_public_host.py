@@ -150,3 +150,25 @@ def test_an_anonymous_public_statement_publishes_no_name() -> None:
     copy = PublicCopy.objects.get()
     assert (copy.name, copy.text) == ("", "退团")
     assert settings.SANTUI_ROLE == ""
+
+
+def test_cached_pages_change_when_the_office_writes_a_copy_at_the_same_log_size() -> None:
+    """The public server shows a published statement once the office has copied it, a few
+    seconds after integration: its cached pages' validators follow the copies, so a page kept
+    (304) from before the copy is not served as current after it."""
+    from django.test import Client
+
+    statement = receive("李秀兰", "lxl@example.org", "我李秀兰声明三退", publish=True)
+    statement_accept(statement=statement, by=None, via="test")
+    tally_integrate()
+    client = Client()
+    with PUBLIC:
+        before = client.get("/api/v1/statements")
+        assert before.status_code == 200 and "李秀兰" not in before.content.decode()
+        again = client.get("/api/v1/statements", HTTP_IF_NONE_MATCH=before["ETag"])
+        assert again.status_code == 304
+    refresh_public_copies()
+    with PUBLIC:
+        after = client.get("/api/v1/statements", HTTP_IF_NONE_MATCH=before["ETag"])
+        assert after.status_code == 200 and "李秀兰" in after.content.decode()
+        assert after["ETag"] != before["ETag"]

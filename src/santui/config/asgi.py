@@ -37,7 +37,12 @@ warnings.filterwarnings(
 )
 
 THREADS = 8  # per process: the size of the database pool (config/settings/base.py)
-BUFFER_LIMIT = 2_621_440  # bytes of body read before a thread is taken (Django's in-memory size)
+# Bytes of body read in the event loop before a thread is taken: every form of the site fits
+# (a statement is at most SANTUI_MAX_TEXT characters); a larger body goes on in the thread,
+# where Django spools it to disk. With the worker's connection limit (limit_concurrency in
+# santui.ops.gunicorn_logging) it bounds what slow senders can make a worker hold: 1,000
+# connections x 256 KiB.
+BUFFER_LIMIT = 262_144
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]

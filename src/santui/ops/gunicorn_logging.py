@@ -77,4 +77,7 @@ class UvicornWorker(_UvicornWorker):  # type: ignore[misc]  # gunicorn ships no 
         "proxy_headers": False,
         "server_header": False,
         "date_header": True,
+        # connections a worker holds at once; beyond, uvicorn answers 503 at once (with the
+        # body buffer of santui.config.asgi, this bounds a worker's memory)
+        "limit_concurrency": 1000,
     }

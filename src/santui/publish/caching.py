@@ -40,6 +40,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
 from django.utils.translation import get_language
 
+from santui.statements.public import public_copies_mark
 from santui.tally.models import Checkpoint, IntegrationState, Release
 
 CACHE_SECONDS = 600  # how long a rendered response stays in the shared cache (keyed by state)
@@ -284,6 +285,7 @@ def public_cache(
             uri = f"{request.scheme}://{request.META.get('HTTP_HOST', '')}{request.get_full_path()}"
             material = (
                 RENDER_VERSION,
+                public_copies_mark(),  # the public server shows a statement once copied
                 state.size,
                 state.release,
                 state.root,

@@ -142,23 +142,29 @@ def _secure_delete() -> None:
             cursor.execute("PRAGMA secure_delete = ON")
 
 
-def _shred_statements(ids: list[int], now: dt.datetime) -> None:
+def _shred_statements(ids: list[int], now: dt.datetime) -> int:
+    """Shred those of ``ids`` still due; return how many."""
     adapt = connection.ops.adapt_datetimefield_value
     with transaction.atomic():
+        # locked, and checked again: a moderator may have reinstated or published one since
+        # the round listed it (statements_due)
         statuses = dict(
-            Statement.objects.filter(pk__in=ids, shredded_at__isnull=True).values_list(
-                "pk", "status"
-            )
+            Statement.objects.select_for_update()
+            .filter(pk__in=ids, shredded_at__isnull=True)
+            .filter(Q(status=Status.REJECTED) | Q(status=Status.ACCEPTED, publish=False))
+            .values_list("pk", "status")
         )
+        # the parser's reading goes too: it holds the place as written
         Statement.objects.filter(pk__in=list(statuses)).update(
             name=None, contact=None, text=None, text_masked=None, name_key=None,
-            search_text=None, shredded_at=now,
+            search_text=None, suggested=None, shredded_at=now,
         )  # fmt: skip
         insert_rows(
             StatusChange,
             ("statement_id", "from_status", "to_status", "reason", "note", "actor_id", "via", "at"),
             [(pk, s, s, "", NOTE, None, VIA, adapt(now)) for pk, s in statuses.items()],
         )
+    return len(statuses)
 
 
 def _shred_mail(ids: list[int]) -> int:
@@ -188,8 +194,9 @@ def retention_round(
     result.statements = len(statements)
     if not dry_run and statements:
         _secure_delete()
+        result.statements = 0  # those still due once locked (a moderator may have acted)
         for chunk in _chunks(statements):
-            _shred_statements(chunk, now)
+            result.statements += _shred_statements(chunk, now)
             if progress:
                 progress(len(chunk))
     # after the statements: a message of a statement shredded now is due too

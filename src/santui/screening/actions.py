@@ -660,8 +660,9 @@ def screening_index_and_decide(
             ],
             key=lambda p: (p.received_at, p.statement_id),
         )[:batch]
-        statements = {s.pk: s for s in fresh_statements}
-        statements.update(_locked([p.statement_id for p in stored]))
+        due = {p.statement_id for p in pending}  # what the two steps' decide would load
+        statements = {s.pk: s for s in fresh_statements if s.pk in due}
+        statements.update(_locked([p.statement_id for p in stored if p.statement_id in due]))
         decided = _decide(pending, statements, now=now, rules=rules, fresh=fresh)
         stored_ids = {p.statement_id for p in stored}
         again = [p for p in pending if p.statement_id in stored_ids]

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import os
 import threading
 import time
@@ -59,6 +60,8 @@ _V2 = b"\x02"
 _V2_HEADER = 1 + 32 + 12
 EPOCH_SECONDS = 3600.0  # a process makes a new epoch key every hour
 _INFO = b"santui office envelope v2"
+
+logger = logging.getLogger("santui.crypto")
 
 
 class DecryptionError(ValueError):
@@ -337,6 +340,12 @@ def _open(value: bytes) -> str | Sealed:
     try:
         return decrypt_text(value)
     except OfficeKeyMissing:
+        return Sealed(value)
+    except DecryptionError:
+        # sealed to another office key (an instance made apart, say), or damaged: the row still
+        # loads, and whatever reads the value stops on it (the screener holds that statement as
+        # unscreenable), instead of every query that loads it failing
+        logger.error("a stored value does not open with this office key: left sealed")
         return Sealed(value)
 
 

@@ -244,12 +244,13 @@ def statement_masked(
     statement's own name(s) and the parser's signature. Every path that stores a text calls it
     (statement_receive, statement_edit, the bulk loader, the 0008 migration).
 
-    ``bulk`` (the bulk loader): a row that has a name is masked with it without running the
-    parser, which costs two thirds of the masking and whose signature is, in an import, the
-    row's name (santui import fills a missing name from it); rows without a name are parsed.
+    The parser always reads the text, the bulk loader's rows too (``bulk`` is kept for its
+    callers): a row's name is not always the name signed in its text (an alias given, a real
+    name signed), and a copy that kept the signed one would show it to staff who may not see
+    names. It costs two thirds of the masking (docs/benchmarks.md).
     """
     names = [n for n in (name, suggested_name or "") if n]
-    return mask_text(text, names=names, parse=not (bulk and names))
+    return mask_text(text, names=names, parse=True)
 
 
 def masked_text(statement: Any) -> str:

@@ -34,7 +34,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 
 from santui.statements.crypto import keyed_hash
 from santui.statements.models import (
@@ -118,6 +118,17 @@ def search_columns(
 
 def _public_server() -> bool:
     return str(getattr(settings, "SANTUI_ROLE", "")) == "public"
+
+
+def public_copies_mark() -> tuple[int, int]:
+    """How many published copies there are and the newest one's statement: what the public
+    server shows of published statements changes with them, not only with the log's size (the
+    office writes a copy a few seconds after integration), so cached pages and files include it
+    in their validators. (0, 0) elsewhere: every published statement is shown."""
+    if not _public_server():
+        return (0, 0)
+    mark = PublicCopy.objects.aggregate(n=Count("pk"), newest=Max("pk"))
+    return (int(mark["n"] or 0), int(mark["newest"] or 0))
 
 
 def public_entries() -> QuerySet[LedgerEntry]:

@@ -48,13 +48,27 @@ def encrypt_texts(apps, schema_editor):  # type: ignore[no-untyped-def]
             return
         values = []
         for pk, text, name in batch:
-            # A host without the office key loads names sealed: the parser still finds the
-            # signature in the text.
-            masked = statement_masked(text=text, name=name if isinstance(name, str) else "")
+            if name is not None and not isinstance(name, str):
+                # sealed: this host cannot read names, and a copy masked without its name
+                # would show it to staff who may not see names
+                raise RuntimeError(
+                    "statement texts are encrypted with their masked copies where names can be "
+                    "read: run `santui setup` on the office (the host with the office key)"
+                )
+            masked = statement_masked(text=text, name=name or "")
+            # the plain column emptied in the same row version: the dropped column's old values
+            # must not stay in the rows kept (docs/operations.md, upgrading)
             values.append(
-                (encrypt_text(text) if text else None, encrypt_text(masked) if masked else None, pk)
+                (
+                    encrypt_text(text) if text else None,
+                    encrypt_text(masked) if masked else None,
+                    "",
+                    pk,
+                )
             )
-        _update(schema_editor, statement._meta.db_table, ("text_sealed", "text_masked"), values)
+        _update(
+            schema_editor, statement._meta.db_table, ("text_sealed", "text_masked", "text"), values
+        )
         last = batch[-1][0]
 
 
