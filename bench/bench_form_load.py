@@ -31,9 +31,7 @@ import argparse
 import contextlib
 import os
 import re
-import resource
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -44,8 +42,8 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-from bench_http import server_cpu
-from benchlib import SANTUI, load
+from bench_http import children_cpu, server_cpu
+from benchlib import SANTUI, load, psql_admin, serving
 
 PG_URL = "postgres://postgres@127.0.0.1:5432/santui_hc"
 REDIS_URL = "redis://127.0.0.1:6379/5"
@@ -116,20 +114,12 @@ def _environment(args: argparse.Namespace) -> dict[str, str]:
     return env
 
 
-def _psql(url: str, sql: str) -> None:
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    subprocess.run(  # noqa: S603
-        ["psql", admin, "-q", "-v", "ON_ERROR_STOP=1", "-c", sql],  # noqa: S607
-        check=True, capture_output=True,
-    )  # fmt: skip
-
-
 def prepare(args: argparse.Namespace, env: dict[str, str]) -> None:
     shutil.rmtree(args.home, ignore_errors=True)
     args.home.mkdir(parents=True)
     name = args.pg.rsplit("/", 1)[1]
-    _psql(args.pg, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-    _psql(args.pg, f"CREATE DATABASE {name}")
+    psql_admin(args.pg, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    psql_admin(args.pg, f"CREATE DATABASE {name}")
     subprocess.run(["redis-cli", "-u", args.redis, "FLUSHDB"], check=True, capture_output=True)  # noqa: S603, S607
     subprocess.run([SANTUI, "setup"], env=env, check=True, capture_output=True)  # noqa: S603
 
@@ -139,37 +129,13 @@ def server(args: argparse.Namespace, env: dict[str, str]) -> Iterator[tuple[str,
     base = f"http://127.0.0.1:{args.port}"
     command = [SANTUI, "serve", "--port", str(args.port), "--workers", str(args.workers),
                "--no-setup"]  # fmt: skip
-    log = open(args.home / "serve.log", "w")  # noqa: SIM115  # closed below
-    proc = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT,  # noqa: S603
-                            start_new_session=True)  # fmt: skip
-    try:
-        for _ in range(240):
-            with (
-                contextlib.suppress(OSError),
-                urllib.request.urlopen(base + "/declare/", timeout=30) as response,  # noqa: S310
-            ):
-                if response.status == 200:
-                    break
-            if proc.poll() is not None:
-                sys.exit(f"santui serve exited: see {args.home / 'serve.log'}")
-            time.sleep(0.5)
-        else:
-            sys.exit("santui serve did not answer within 2 minutes")
-        print(" ".join(command[1:]))
-        yield base, proc.pid
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        log.close()
 
+    def ready() -> bool:
+        with urllib.request.urlopen(base + "/declare/", timeout=30) as response:  # noqa: S310
+            return bool(response.status == 200)
 
-def _children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
+    with serving(command, env, args.home / "serve.log", ready) as group:
+        yield base, group
 
 
 _LATENCY = re.compile(r"^\s+(50|90|99)%\s+(\S+)", re.M)
@@ -185,10 +151,10 @@ def run_wrk(args: argparse.Namespace, base: str, group: int, seconds: float, cod
     command = ["wrk", f"-t{args.wrk_threads}", f"-c{args.connections}", f"-d{seconds:g}s",
                f"--timeout={args.timeout:g}s", "--latency", "-s", str(script),
                base + "/"]  # fmt: skip
-    server_before, wrk_before = server_cpu(group), _children_cpu()
+    server_before, wrk_before = server_cpu(group), children_cpu()
     before = load()
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout  # noqa: S603
-    server_used, wrk_used = server_cpu(group) - server_before, _children_cpu() - wrk_before
+    server_used, wrk_used = server_cpu(group) - server_before, children_cpu() - wrk_before
     answered = [
         line.strip() for f in sorted(codes.glob("codes-*.txt")) for line in f.read_text().split()
     ]

@@ -35,7 +35,6 @@ import platform
 import re
 import resource
 import shutil
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -47,7 +46,7 @@ from pathlib import Path
 
 from django.utils.datastructures import CaseInsensitiveMapping
 
-from benchlib import SANTUI, UNTIL, load
+from benchlib import SANTUI, UNTIL, load, psql_admin, serving
 
 PG_URL = "postgres://postgres@127.0.0.1:5432/santui_helpere"
 REDIS_URL = "redis://127.0.0.1:6379/3"
@@ -110,12 +109,6 @@ def _environment(args: argparse.Namespace) -> dict[str, str]:
     return env
 
 
-def _psql(url: str, sql: str) -> None:
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    command = ["psql", admin, "-q", "-v", "ON_ERROR_STOP=1", "-c", sql]
-    subprocess.run(command, check=True, capture_output=True)  # noqa: S603
-
-
 def _has_data(args: argparse.Namespace, env: dict[str, str]) -> bool:
     command = [SANTUI, "stats", "--json"]
     out = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
@@ -130,8 +123,8 @@ def prepare(args: argparse.Namespace, env: dict[str, str]) -> None:
     args.home.mkdir(parents=True)
     if args.database == "postgres":
         name = args.pg.rsplit("/", 1)[1]
-        _psql(args.pg, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        _psql(args.pg, f"CREATE DATABASE {name}")
+        psql_admin(args.pg, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        psql_admin(args.pg, f"CREATE DATABASE {name}")
     subprocess.run([SANTUI, "setup"], env=env, check=True, capture_output=True)  # noqa: S603
     started = time.perf_counter()
     demo = subprocess.run(  # noqa: S603
@@ -162,29 +155,9 @@ def server(args: argparse.Namespace, env: dict[str, str]) -> Iterator[tuple[str,
     if args.redis and args.database == "postgres":
         flush = ["redis-cli", "-u", args.redis, "FLUSHDB"]
         subprocess.run(flush, check=True, capture_output=True)  # noqa: S603
-    log = open(args.home / "serve.log", "w")  # noqa: SIM115  # closed below
-    proc = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT,  # noqa: S603
-                            start_new_session=True)  # fmt: skip
-    try:
-        for _ in range(240):
-            with contextlib.suppress(OSError):
-                if _get(base + "/api/v1/openapi.json")[0] == 200:
-                    break
-            if proc.poll() is not None:
-                sys.exit(f"santui serve exited: see {args.home / 'serve.log'}")
-            time.sleep(0.5)
-        else:
-            sys.exit("santui serve did not answer within 2 minutes")
-        print(" ".join(command[1:]))
-        yield base, proc.pid  # the process group's id
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        log.close()
+    ready = lambda: _get(base + "/api/v1/openapi.json")[0] == 200  # noqa: E731
+    with serving(command, env, args.home / "serve.log", ready) as group:
+        yield base, group  # the process group's id
 
 
 _LATENCY = re.compile(r"^\s+(50|99)%\s+(\S+)", re.M)

@@ -13,12 +13,13 @@ import datetime as dt
 import os
 import platform
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -143,3 +144,42 @@ def load() -> str:
 
 def rate(n: float, seconds: float) -> str:
     return f"{n / seconds:>10,.0f}/s" if seconds > 0 else "         -"
+
+
+def psql_admin(url: str, sql: str) -> None:
+    """Run ``sql`` on the server of ``url`` (``postgres://…/db``), connected to ``postgres``:
+    for CREATE and DROP DATABASE."""
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    command = ["psql", admin, "-q", "-v", "ON_ERROR_STOP=1", "-c", sql]
+    subprocess.run(command, check=True, capture_output=True)  # noqa: S603
+
+
+@contextlib.contextmanager
+def serving(
+    command: list[str], env: dict[str, str], log: Path, ready: Callable[[], bool]
+) -> Iterator[int]:
+    """``santui serve`` (``command``) in a process group of its own, its output in ``log``,
+    until ``ready()`` holds (2 minutes at most); yields the group's id, stops it after."""
+    out = log.open("w")
+    proc = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT,  # noqa: S603
+                            start_new_session=True)  # fmt: skip
+    try:
+        for _ in range(240):
+            with contextlib.suppress(OSError):
+                if ready():
+                    break
+            if proc.poll() is not None:
+                sys.exit(f"santui serve exited: see {log}")
+            time.sleep(0.5)
+        else:
+            sys.exit("santui serve did not answer within 2 minutes")
+        print(" ".join(command[1:]))
+        yield proc.pid
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        out.close()
