@@ -28,9 +28,9 @@
    with ``--two-steps``, the two steps apart instead (``screening_index`` 1,000, then
    ``screening_decide`` 1,000), as rounds ran before the one pass, each timed.
    A build that is not kept is measured in place; a kept one (``--keep``, ``--reuse``) on a
-   copy, so that it can be measured again as built. ``--profile FILE``
-   profiles the third round (pyinstrument) to FILE.round.txt (two steps: FILE.index.txt and
-   FILE.decide.txt).
+   copy, so that it can be measured again as built. ``--profile FILE`` profiles the rounds
+   from the third on, added up (pyinstrument), to FILE.round.txt (two steps: FILE.index.txt
+   and FILE.decide.txt).
 
 Prints statements/s, the index/decide split, and the build time. The machine is small and
 shared; the figures are one core's (the screener is one process).
@@ -46,6 +46,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from bench_screen import instance, psql
 from benchlib import PYTHON, load, machine, run
@@ -401,7 +402,9 @@ def _backend_cpu() -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
-def measure_child(scale: float, profile: str | None, two_steps: bool) -> None:
+def measure_child(
+    scale: float, profile: str | None, two_steps: bool, read_ahead: bool, batch: int
+) -> None:
     import django
 
     django.setup()
@@ -416,6 +419,7 @@ def measure_child(scale: float, profile: str | None, two_steps: bool) -> None:
         screening_index_and_decide,
         screening_index_decided,
     )
+    from santui.screening.ahead import ReadAhead
     from santui.screening.run import settle_memory
     from santui.statements.bulk import StatementRow, statements_bulk_load
     from screen_scenario import generate
@@ -439,7 +443,7 @@ def measure_child(scale: float, profile: str | None, two_steps: bool) -> None:
         statements_bulk_load(rows=rows[k : k + 2000], source="bench", via="bench")
     load_s = time.perf_counter() - t0
     # the rounds of screen_round (santui.screening.actions), each step timed; with --profile,
-    # one index step and one decide step (the third round's) are profiled
+    # the rounds from the third on are profiled, added up
     index_s = history_s_run = decide_s = 0.0
     indexed = decided = scanned = 0
     rounds = 0
@@ -451,18 +455,19 @@ def measure_child(scale: float, profile: str | None, two_steps: bool) -> None:
     keys0 = ScreenKey.objects.aggregate(m=Max("id"))["m"] or 0
     server0 = _backend_cpu()
     cpu0 = time.process_time()
+    # as santui screen does: the next batch read during this one's queries (PostgreSQL only)
+    ahead = ReadAhead(batch) if read_ahead and not two_steps and ReadAhead.useful() else None
+
+    profilers: dict[str, Any] = {}
 
     def step(fn, kind):
-        if profile and rounds == 2:
+        if profile and rounds >= 2:  # every round from the third on, added up
             from pyinstrument import Profiler
 
-            profiler = Profiler(interval=0.0005)
+            profiler = profilers.setdefault(kind, Profiler(interval=0.0005))
             profiler.start()
             out = fn()
             profiler.stop()
-            Path(f"{profile}.{kind}.txt").write_text(
-                profiler.output_text(unicode=True, color=False, show_all=False)
-            )
             return out
         return fn()
 
@@ -471,11 +476,13 @@ def measure_child(scale: float, profile: str | None, two_steps: bool) -> None:
         nh = screening_index_decided(batch=5000)
         b = time.perf_counter()
         if two_steps:
-            ni = step(lambda: screening_index(batch=1000), "index")
+            ni = step(lambda: screening_index(batch=batch), "index")
             c = time.perf_counter()
-            nd = len(step(lambda: screening_decide(batch=1000, delay=0), "decide"))
+            nd = len(step(lambda: screening_decide(batch=batch, delay=0), "decide"))
         else:
-            ni, out = step(lambda: screening_index_and_decide(batch=1000, delay=0), "round")
+            ni, out = step(
+                lambda: screening_index_and_decide(batch=batch, delay=0, ahead=ahead), "round"
+            )
             nd = len(out)
             c = time.perf_counter()  # one pass: index and decide not timed apart
         d = time.perf_counter()
@@ -489,13 +496,19 @@ def measure_child(scale: float, profile: str | None, two_steps: bool) -> None:
         rounds += 1
         if not ni and not nh and not nd:
             break
+    if ahead is not None:
+        ahead.close()
     total = time.perf_counter() - started
+    for kind, profiler in profilers.items():
+        Path(f"{profile}.{kind}.txt").write_text(
+            profiler.output_text(unicode=True, color=False, show_all=False)
+        )
     cpu = time.process_time() - cpu0
     server = _backend_cpu() - server0 if server0 is not None else None
     print(json.dumps({"fresh": len(items), "indexed": indexed, "decided": decided,
                       "index_s": index_s, "decide_s": decide_s, "total_s": total,
                       "history_index_s": history_s_run, "history_scanned": scanned,
-                      "rounds": rounds,
+                      "rounds": rounds, "read_ahead": ahead is not None,
                       "load_s": load_s,
                       "stored": stored, "process_cpu_s": cpu, "server_cpu_s": server,
                       "keys_added": (ScreenKey.objects.aggregate(m=Max("id"))["m"] or 0) - keys0,
@@ -516,12 +529,22 @@ def main() -> None:
     parser.add_argument(
         "--two-steps", action="store_true", help="index, then decide, apart (as before)"
     )
+    parser.add_argument(
+        "--no-read-ahead",
+        action="store_true",
+        help="read each batch in the round (before: no thread reading the next one)",
+    )
+    parser.add_argument(
+        "--batch", type=int, default=1000, help="statements per round (SANTUI_SCREEN_BATCH)"
+    )
     args = parser.parse_args()
     if args.build_child:
         build_child(args.build_child, args.fresh_scale)
         return
     if args.measure_child:
-        measure_child(args.measure_child, args.profile, args.two_steps)
+        measure_child(
+            args.measure_child, args.profile, args.two_steps, not args.no_read_ahead, args.batch
+        )
         return
     print(machine(args.database))
     print(load())
@@ -576,6 +599,9 @@ def main() -> None:
         cmd += ["--profile", args.profile]
     if args.two_steps:
         cmd += ["--two-steps"]
+    if args.no_read_ahead:
+        cmd += ["--no-read-ahead"]
+    cmd += ["--batch", str(args.batch)]
     try:
         done = run(cmd, env, cwd=str(run_home))
     except BaseException:
@@ -602,13 +628,15 @@ def main() -> None:
         server = (f"  database backend CPU      {m['server_cpu_s']:>12.1f} s"
                   f"   (its process; with the screener's: {n / both:,.0f}/s)\n")  # fmt: skip
     if args.two_steps:
-        steps = "index 1,000 and decide 1,000 apart"
+        steps = f"index {args.batch:,} and decide {args.batch:,} apart"
         split = (f"  index                     {m['index_s']:>12.1f} s"
                  f" {n / m['index_s']:>10,.0f}/s\n"
                  f"  decide                    {m['decide_s']:>12.1f} s"
                  f" {m['decided'] / m['decide_s']:>10,.0f}/s")  # fmt: skip
     else:
-        steps = "index and decide 1,000 in one pass"
+        steps = f"index and decide {args.batch:,} in one pass" + (
+            ", the next batch read ahead" if m.get("read_ahead") else ""
+        )
         split = (f"  index and decide          {m['index_s']:>12.1f} s"
                  f" {n / m['index_s']:>10,.0f}/s")  # fmt: skip
     print(f"""
@@ -626,7 +654,10 @@ screening ({m['rounds']} rounds: history 5,000, then {steps})
   peak RSS                  {done.maxrss_mb:>12.0f} MiB""")  # fmt: skip  # noqa: E501
     if args.profile:
         kinds = ["index", "decide"] if args.two_steps else ["round"]
-        print("profiles of the third round:", ", ".join(f"{args.profile}.{k}.txt" for k in kinds))
+        print(
+            "profiles of the rounds from the third on:",
+            ", ".join(f"{args.profile}.{k}.txt" for k in kinds),
+        )
     print(load())
 
 

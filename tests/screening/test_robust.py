@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
-from santui.screening import actions as screening_actions
+from santui.screening import ahead as screening_ahead
 from santui.screening.models import Screening
 from santui.screening.run import screen_all
 from santui.statements.actions import (
@@ -145,8 +145,8 @@ def test_a_statement_the_parser_chokes_on_is_held_not_lost(
             raise RuntimeError("parser bug")
         return real(text, **kwargs)
 
-    real = screening_actions.parse_statement
-    monkeypatch.setattr(screening_actions, "parse_statement", boom)
+    real = screening_ahead.parse_statement
+    monkeypatch.setattr(screening_ahead, "parse_statement", boom)
     screen_all(delay=0)
     assert decisions()[bad.pk][:2] == ("held", ["unscreenable"])
     assert decisions()[good.pk][0] == "accepted"

@@ -9,6 +9,7 @@ import time
 from typing import IO, Any
 
 import orjson
+from django.conf import settings
 from tqdm import tqdm
 
 from santui.screening.actions import (
@@ -18,6 +19,7 @@ from santui.screening.actions import (
     screening_backlog,
     screening_prune_counts,
 )
+from santui.screening.ahead import ReadAhead
 from santui.screening.quality import quality_freeze
 from santui.screening.review import DrawError, review_draw
 from santui.tally.loops import Round
@@ -25,6 +27,8 @@ from santui.tally.loops import Round
 PRUNE_EVERY = 3600.0  # seconds between the loop's hourly chores (pruning, the review draw)
 _last_pruned = {"at": float("-inf")}
 _settled = {"done": False}
+# The loop's reader of the next batch (a thread; it holds no connection between reads).
+_loop_ahead: dict[str, Any] = {}
 
 
 def settle_memory() -> None:
@@ -49,6 +53,8 @@ def screen_all(
     """Screen until nothing received is left (that is at least ``delay`` seconds old)."""
     summary = ScreenSummary()
     waiting, _ = screening_backlog()
+    size = batch or settings.SANTUI_SCREEN_BATCH
+    ahead = ReadAhead(size) if waiting > size and ReadAhead.useful() else None
 
     def write(decided: list[Decided]) -> None:
         if report is not None:
@@ -58,8 +64,14 @@ def screen_all(
     with tqdm(
         total=waiting, unit="statement", disable=not progress or waiting < 1000, file=stderr
     ) as bar:
-        while screen_round(batch=batch, delay=delay, summary=summary, on_decided=write):
-            settle_memory()
+        try:
+            while screen_round(
+                batch=size, delay=delay, summary=summary, on_decided=write, ahead=ahead
+            ):
+                settle_memory()
+        finally:
+            if ahead is not None:
+                ahead.close()
     return summary
 
 
@@ -68,7 +80,12 @@ def screen_loop_round(batch: int | None, *, clock: Any = time.monotonic) -> Roun
     draws yesterday's sample for the blind re-review (once per day: the draw is idempotent).
     Every round it freezes the quality report of a month whose breakdowns were just released."""
     summary = ScreenSummary()
-    screen_round(batch=batch, summary=summary)
+    size = batch or settings.SANTUI_SCREEN_BATCH
+    if _loop_ahead.get("batch") != size and ReadAhead.useful():
+        if "ahead" in _loop_ahead:
+            _loop_ahead["ahead"].close()
+        _loop_ahead.update(batch=size, ahead=ReadAhead(size))
+    screen_round(batch=size, summary=summary, ahead=_loop_ahead.get("ahead"))
     settle_memory()
     quality_freeze()
     if clock() - _last_pruned["at"] >= PRUNE_EVERY:
