@@ -1,0 +1,103 @@
+"""PostgreSQL and Redis servers of a test's or a benchmark's own: a private PostgreSQL cluster
+made with initdb on a free port and a private redis-server on another, which can be stopped and
+started again without touching the machine's shared servers (tests/ops/test_faults.py,
+bench/bench_form_soak.py)."""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PG_BIN = sorted(glob.glob("/usr/lib/postgresql/*/bin"))
+REDIS_SERVER = shutil.which("redis-server") or "redis-server"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _as_postgres(command: list[str]) -> list[str]:
+    """PostgreSQL refuses to run as root: as root, run it as the postgres user."""
+    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
+
+
+@dataclass
+class PrivatePostgres:
+    folder: Path
+    port: int = field(default_factory=free_port)
+    fsync: bool = False  # off for tests (nothing is crashed); on for a benchmark's figures
+
+    @property
+    def data(self) -> Path:
+        return self.folder / "data"
+
+    def init(self) -> None:
+        if os.geteuid() == 0:
+            shutil.chown(self.folder, "postgres")
+        subprocess.run(  # noqa: S603  # the distribution's own initdb
+            _as_postgres([f"{PG_BIN[-1]}/initdb", "-D", str(self.data), "-A", "trust",
+                          "-U", "postgres", "--no-sync", "-E", "UTF8", "--locale", "C"]),
+            check=True, capture_output=True, timeout=120,
+        )  # fmt: skip
+
+    def start(self) -> None:
+        options = (
+            f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 "
+            f"-c fsync={'on' if self.fsync else 'off'}"
+        )
+        subprocess.run(  # noqa: S603
+            _as_postgres([f"{PG_BIN[-1]}/pg_ctl", "-D", str(self.data), "-o", options,
+                          "-l", str(self.folder / "pg.log"), "-w", "-t", "60", "start"]),
+            check=True, capture_output=True, timeout=90,
+        )  # fmt: skip
+
+    def stop(self) -> None:
+        subprocess.run(  # noqa: S603
+            _as_postgres([f"{PG_BIN[-1]}/pg_ctl", "-D", str(self.data), "-m", "fast", "-w",
+                          "-t", "60", "stop"]),
+            check=False, capture_output=True, timeout=90,
+        )  # fmt: skip
+
+    @property
+    def url(self) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/santui"
+
+
+@dataclass
+class PrivateRedis:
+    folder: Path
+    port: int = field(default_factory=free_port)
+    proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(  # noqa: S603
+            [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", str(self.folder)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise AssertionError("redis-server did not start")
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            self.proc.wait(timeout=20)
+            self.proc = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
