@@ -2,6 +2,7 @@
 per split, and the agreement of the two labellers.
 
     .venv/bin/python bench/bench_parse_real.py [--split dev|test|both] [--missed N] [--json]
+        [--rules-only]
 
 The corpus (statements.jsonl) was collected from public pages and labelled by people who read
 only the written rules (tests/textparse/eval/README.md), never the parser: labels.jsonl (labeller
@@ -114,9 +115,13 @@ def score(labels: list[dict[str, Any]], readings: dict[str, dict[str, Any]]) -> 
     return out
 
 
-def parse_all(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+def parse_all(rows: list[dict[str, Any]], *, rules_only: bool = False) -> dict[str, dict[str, Any]]:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "santui.config.settings.dev")
+    from santui.textparse import parse as parse_module
     from santui.textparse.parse import parse_statement
+
+    if rules_only:  # the rules alone, without the learned re-reading (santui.textparse.learned)
+        setattr(parse_module, "model", lambda: None)  # noqa: B010 (a bench-only switch)
 
     readings = {}
     for row in rows:
@@ -142,6 +147,11 @@ def main() -> None:
     parser.add_argument("--split", choices=["dev", "test", "both"], default="both")
     parser.add_argument("--missed", type=int, default=0, help="print N misses per measure (dev)")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--rules-only",
+        action="store_true",
+        help="without the learned re-reading of the organizations (ablation)",
+    )
     args = parser.parse_args()
     split = check_split()
     texts = {r["id"]: r for r in read_jsonl(REAL / "statements.jsonl")}
@@ -156,7 +166,7 @@ def main() -> None:
     wanted = ["dev", "test"] if args.split == "both" else [args.split]
     for name in wanted:
         rows = [texts[i] for i in split[name] if i in labels]
-        readings = parse_all(rows)
+        readings = parse_all(rows, rules_only=args.rules_only)
         result[name] = score([labels[r["id"]] for r in rows], readings)
     if args.json:
         print(json.dumps({k: {m: v for m, v in f.items() if m != "_missed"}

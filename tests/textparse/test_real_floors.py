@@ -24,7 +24,7 @@ REAL = Path(__file__).parent / "eval" / "real"
 
 # measure: (floor tested, the floor). A ceiling for the two "invented" rates.
 TEST_FLOORS = {
-    "organizations": (0.848, 0.95),  # GAP: 533/628 reached
+    "organizations": (0.869, 0.95),  # GAP: 546/628 reached (rules + learned re-reading)
     "headcount": (0.95, 0.95),
     "headcount_group": (0.884, 0.90),  # GAP: 84/95 reached
     "province": (0.937, 0.95),  # GAP: 589/628 reached
@@ -36,9 +36,10 @@ TEST_CEILINGS = {
     "place_invented": (0.049, 0.03),  # GAP: 12/249 reached
     "sector_invented": (0.05, 0.05),
 }
-# In-sample (the development split, which the rules were written against): regression floors.
+# In-sample (the development split, which the rules were written against and the learned model
+# of the organizations trained on: 0.906 cross-validated, docs/textparse.md): regression floors.
 DEV_FLOORS = {
-    "organizations": 0.874, "headcount": 0.976, "headcount_group": 0.93, "province": 0.947,
+    "organizations": 0.952, "headcount": 0.976, "headcount_group": 0.93, "province": 0.947,
     "country": 0.951, "sector": 0.887, "alias_recall": 0.927,
 }  # fmt: skip
 DEV_CEILINGS = {"place_invented": 0.018, "sector_invented": 0.03}

@@ -40,6 +40,10 @@ DENIED = 4  # a membership denied or lapsed in the phrase itself: 非党员, 早
 
 _P, _L, _Y = PARTY, LEAGUE, PIONEERS
 
+# 三退保平安 said as one's own decision (我要三退保平安, 坚决三退保平安): all three, in general.
+_DECLARED_SAYING = ("要三退保平安", "坚决三退保平安", "决定三退保平安", "自愿三退保平安")
+DECLARED_SAYING = frozenset(_DECLARED_SAYING)
+
 # (phrase, kind, mask, value)
 Entry = tuple[str, int, int, object]
 
@@ -134,6 +138,7 @@ ORGANIZATION_PHRASES: list[Entry] = [
     ("三退团", QUIT_ORG, _L, 0),
     ("三退队", QUIT_ORG, _Y, 0),
     ("退团退队", QUIT_ORG, _L | _Y, 0),
+    ("退团离队", QUIT_ORG, _L | _Y, 0),
     ("退党退团", QUIT_ORG, _P | _L, 0),
     *[(p, ALL_THREE, ALL, 0) for p in (
         "三退", "三腿", "3退", "3tui", "santui", "san tui", "san-tui", "退d退t退d", "退党团队",
@@ -150,6 +155,10 @@ ORGANIZATION_PHRASES: list[Entry] = [
         "all ccp organizations", "all ccp-affiliated organizations",
         "all communist organizations", "all affiliated organizations",
         "party, youth league and young pioneers",
+        # 三退保平安 names the movement's saying; declared, it is a withdrawal (issue 13)
+        *_DECLARED_SAYING,
+        # 三退 declared in the body (坚定三退, 宣布三退): all three, not a heading's general word
+        "宣布三退", "坚定三退", "坚决三退", "决定三退",
     )],
     ("三退声明", ALL_THREE, ALL, "title"),
     ("tuidang statement", ALL_THREE, ALL, "title"),

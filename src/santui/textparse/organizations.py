@@ -34,10 +34,12 @@ _BREAK_REACH = 10
 _EN_PARENT = re.compile(r"\s*(?:of|under|led by|affiliated with|belonging to)(?: the)?\s*$")
 _CJK_PARENT_GLUE = frozenset({"的", "之", "组织的", "组织下的", "下的", "所属的"})
 # 中共邪恶团、队组织, 中共附属的团、队组织, 中共邪灵团队: the party's league and pioneers.
-_CJK_PARENT_WORDS = re.compile("的?(?:邪恶|邪灵|邪|恶魔|附属|下属|所属|外围|所有|一切)的?")
+_CJK_PARENT_WORDS = re.compile(
+    "的?(?:邪恶|邪灵|邪|恶魔|附属|下属|所属|外围|所有|一切)的?(?:组织)?"  # 中共邪党附属组织共青团
+)
 _CHAIN_GLUE = re.compile(
     r"^(?:\s|和|及|与|以及|还有|、|,|，|&|and|or|its|the|my|our|also|as well as|并且|并|同时|也|"
-    r"其|及其|以及其|all|of|from|的|邪恶|邪|罪恶|万恶)*$"
+    r"其|及其|以及其|all|of|from|的|邪恶|邪|罪恶|万恶|附属|下属|外围|各种)*$"
 )
 _DURATION = re.compile(r"[多几一二三四五六七八九十0-9]+年")
 _RELATIVES = re.compile(
@@ -50,8 +52,9 @@ _COORDINATION = re.compile(r"^(?:\s|和|或|或者|与|及|、|,|and|or|nor|the)
 
 # All three said in general (a heading 三退, 退出一切邪恶组织): a declaration that names fewer
 # organizations is the more specific one and wins (三退 / 现在我退出共青团和少先队).
-_VAGUE_ALL = frozenset(
-    ("三退", "三腿", "3退", "3tui", "santui", "san tui", "san-tui", "一切邪恶组织")
+_VAGUE_ALL = (
+    frozenset(("三退", "三腿", "3退", "3tui", "santui", "san tui", "san-tui", "一切邪恶组织"))
+    | lx.DECLARED_SAYING
 )
 
 
@@ -282,10 +285,10 @@ def read_organizations(
             bare_quit = True
 
     if (
-        explicit
+        (explicit or bare_quit)
         and quit_mask != lx.ALL
         and not (all_three or generic_all)
-        and lx.QUIT in kinds
+        and (lx.QUIT in kinds or lx.QUIT_ORG in kinds)
         and _indirect_all(n, tokens)
     ):
         generic_all = True  # 退出中共及其相关邪恶组织, 退出与共产党有关的一切
@@ -314,7 +317,10 @@ def read_organizations(
 
 # All three said indirectly after a withdrawal verb (issue 13): the party "and everything
 # attached to it", "everything to do with the party".
-_PARTY_WORD = "(?:中国共产党|中共|共产党|共党|共产邪党|邪党|恶党|共匪|共惨党|ccp|它|其|之)"
+_PARTY_WORD = (
+    "(?:中国共产党|中共|共产党|共党|共产邪党|邪党|恶党|共匪|共惨党|ccp|它|其|之"
+    "|该邪恶组织|这个邪恶组织|该组织|这个组织)"  # 宣誓脱离与该邪恶组织有关的一切 (= the party)
+)
 _INDIRECT_ALL = re.compile(
     "(?:及其|和其|以及其|及它|和它|与其|以及它|及与之|以及与之|以及与其|和与其|与之|及所有|及一切|等一切)"
     "(?!附属|下属|外围)[^。！？；;.!?]{0,10}?(?:组织|团体|党团)"
@@ -323,6 +329,7 @@ _INDIRECT_ALL = re.compile(
     f"|(?:一切|所有|任何|全部)的?(?:与|跟|和){_PARTY_WORD}"
     "|(?:中国共产党|中共|共产党|共党|邪党|恶党|共匪|共产邪党)(?:邪恶)?(?:的|之)?(?:一切|所有|任何|全部)"
     "(?!附属|下属|外围)[^。！？；;.!?]{0,4}?(?:组织|团体)"
+    f"|{_PARTY_WORD}的?(?:其它|其他|别的)的?(?:附属)?(?:组织|团体)"
     r"|\bthree (?:ccp |communist |evil )?(?:party )?organi[sz]ations"
     r"|\ball (?:of )?(?:the )?(?:ccp|party)['’]s"
     r"|\bevery organi[sz]ation (?:attached|affiliated|related)|\band its (?:evil )?organi[sz]ations"
@@ -338,9 +345,9 @@ def _indirect_all(n: Normalized, tokens: list[Token]) -> bool:
     text = n.compact
     if not any(word in text for word in _INDIRECT_WORDS):
         return False
-    for kind, _mask, _value, _start, end in tokens:
-        if kind != lx.QUIT:
-            continue
+    for kind, _mask, _value, start, end in tokens:
+        if kind != lx.QUIT and not (kind == lx.QUIT_ORG and text.startswith("退出", start)):
+            continue  # 退出少先队和共青团等一切邪党的邪恶组织: a verb and its first object
         m = _INDIRECT_ALL.search(text, end, end + _INDIRECT_REACH)
         if m is not None and not n.boundary_between(end, m.start()):
             return True
@@ -367,8 +374,10 @@ def _list_item(n: Normalized, tokens: list[Token], j: int) -> bool:
     if next_gap - end <= 2 or n.compact.startswith(_LIST_GOES_ON, end):  # 共青团，少先队等
         return True
     following = tokens[j + 1] if j + 1 < len(tokens) else None
-    return following is not None and following[0] in (lx.ORG, lx.GENERIC, lx.PARENT) and (
-        following[3] - end <= 2
+    return (
+        following is not None
+        and following[0] in (lx.ORG, lx.GENERIC, lx.PARENT)
+        and (following[3] - end <= 2)
     )
 
 
@@ -472,8 +481,14 @@ def _is_parent(n: Normalized, tokens: list[Token], i: int, latin: int) -> bool:
         if after[0] == lx.ORG and not after[1] & lx.PARTY:
             if glue in _CJK_PARENT_GLUE or (glue and _CJK_PARENT_WORDS.fullmatch(glue)):
                 return True
-            # 中共少年先锋队 (written together) is the CCP's pioneers; 中共、共青团 is two.
-            if not glue and not latin and not n.gap_at_position(end):
+            # 中共少年先锋队 (written together) is the CCP's pioneers; 中共、共青团 is two;
+            # 中共党团队 is 中共 + 党团队: all three (issue 13, real statements).
+            if (
+                not glue
+                and not latin
+                and not n.gap_at_position(end)
+                and not (text[start:end] == "中共党" and text.startswith("团", end))
+            ):
                 return True
     before = tokens[i - 1] if i else None
     if before is not None and before[0] == lx.ORG and not before[1] & lx.PARTY:
@@ -592,6 +607,27 @@ def _stated(n: Normalized, tokens: list[Token]) -> int:
     return stated
 
 
+_AND_ALL = frozenset(("及", "和", "以及", "与", "等", "及其", "及其他"))
+
+
+def _listed_then_all(n: Normalized, tokens: list[Token], chosen: list[tuple[int, int]]) -> bool:
+    """A declaration that names organizations and then "all the others" (退出共青团、少先队及一切
+    相关组织): all three, whatever a title names."""
+    text = n.compact
+    for i in range(1, len(tokens)):
+        kind, _mask, value, start, _end = tokens[i]
+        before = tokens[i - 1]
+        if (
+            kind == lx.GENERIC
+            and value != "members"
+            and before[0] in (lx.ORG, lx.QUIT_ORG)
+            and text[before[4] : start] in _AND_ALL
+            and any(a <= start < b for a, b in chosen)
+        ):
+            return True
+    return False
+
+
 def read_declared(
     n: Normalized, tokens: list[Token], kinds: frozenset[int] | set[int], whole: int
 ) -> tuple[int, bool]:
@@ -674,8 +710,7 @@ def read_declared(
             t
             for t in tokens[bisect_left(starts, a) : bisect_left(starts, b)]
             if not (
-                t[0] in _DECLARING
-                and _OTHERS_ACT.search(text, max(a, t[3] - 4), t[3]) is not None
+                t[0] in _DECLARING and _OTHERS_ACT.search(text, max(a, t[3] - 4), t[3]) is not None
             )
         ]
         if not inside:
@@ -693,7 +728,13 @@ def read_declared(
         if head:
             title_mask = read_organizations(n, head, {t[0] for t in head})[0]
             title_named = _named(n, head)
-    if mask == lx.ALL and title_mask and not title_mask & lx.PARTY and not named & ~title_mask:
+    if (
+        mask == lx.ALL
+        and title_mask
+        and not title_mask & lx.PARTY
+        and not named & ~title_mask
+        and not _listed_then_all(n, tokens, chosen)
+    ):
         # 退队 / 曾加入少先队…退出曾加入的共产党一切组织: "all" said in general means the
         # memberships the text states, and the title names them
         stated = _stated(n, tokens) & ~lx.PARTY

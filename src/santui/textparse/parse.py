@@ -18,6 +18,7 @@ from typing import Any
 from santui.textparse import lexicon as lx
 from santui.textparse.automaton import Token, scan
 from santui.textparse.headcount import MAX_HEADCOUNT, read_headcount
+from santui.textparse.learned import model
 from santui.textparse.names import read_name
 from santui.textparse.normalize import Normalized, normalize
 from santui.textparse.organizations import read_declared, read_organizations
@@ -126,14 +127,11 @@ def parse_statement(text: str, *, hints: Mapping[str, Any] | None = None) -> Par
     n = normalize(text)
     tokens = scan(n)
     kinds = {t[0] for t in tokens}
-    mask, current, org_conf = read_organizations(n, tokens, kinds)
-    if mask:
-        moved = False
-        if len(tokens) > 2:
-            # the declaration sentences need only the phrases about organizations
-            org_tokens = [t for t in tokens if t[0] in _ORG_KINDS] if len(tokens) > 12 else tokens
-            mask, moved = read_declared(n, org_tokens, kinds, mask)
-        org_conf = _organizations_confidence(org_conf, mask, moved, len(n.compact))
+    mask, current, org_conf, whole, moved, org_tokens = rules_organizations(n, tokens, kinds)
+    if mask:  # the learned model re-reads what the rules are not sure of (learned.py)
+        learned = model()
+        if learned is not None:
+            mask, org_conf = learned.reread(n, org_tokens, mask, whole, moved, org_conf)
     headcount, head_conf = read_headcount(n, tokens, kinds)
     name, name_kind, name_span, name_conf = read_name(n, tokens, kinds)
     record = _record_place_line(n) if "声明人" in n.norm else None
@@ -187,6 +185,27 @@ def parse_statement(text: str, *, hints: Mapping[str, Any] | None = None) -> Par
     if hints:
         parsed = _apply_hints(parsed, hints)
     return parsed
+
+
+def rules_organizations(
+    n: Normalized, tokens: list[Token], kinds: set[int]
+) -> tuple[int, bool | None, float, int, bool, list[Token]]:
+    """The rules' reading of the organizations quit: (mask, current party member, confidence,
+    the whole text's mask, whether the declaration reading moved it, the phrases about
+    organizations)."""
+    mask, current, base = read_organizations(n, tokens, kinds)
+    whole = mask
+    moved = False
+    conf = base
+    org_tokens = tokens
+    if mask:
+        # the declaration sentences and the model need only the phrases about organizations
+        if len(tokens) > 12:
+            org_tokens = [t for t in tokens if t[0] in _ORG_KINDS]
+        if len(tokens) > 2:
+            mask, moved = read_declared(n, org_tokens, kinds, mask)
+        conf = _organizations_confidence(base, mask, moved, len(n.compact))
+    return mask, current, conf, whole, moved, org_tokens
 
 
 # Below this confidence a field is a guess a person should check (the screener holds such a
