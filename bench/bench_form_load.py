@@ -35,7 +35,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import textwrap
 import time
 import urllib.parse
 import urllib.request
@@ -50,13 +49,16 @@ REDIS_URL = "redis://127.0.0.1:6379/5"
 
 TEXT = "我声明退出中共的党、团、队组织。"
 
-LUA = r"""
--- santui's form, as a browser sends it: a CSRF cookie and token from GET /declare/, then POSTs.
+# The requests of the form, as a browser sends them (shared with bench_form_soak.py): a CSRF
+# cookie and token from GET /declare/ (each connection's first request, while no token is
+# known), then POSTs, a different text each time. Each wrk thread writes OUT_DIR/OUT_NAME-N.txt.
+LUA_REQUEST = r"""
 local token, cookie = nil, nil
 local counter = 0
 local out = nil
 local thread_id = 0
 local id_counter = 0
+local gets = 0
 
 function setup(thread)
   id_counter = id_counter + 1
@@ -64,11 +66,12 @@ function setup(thread)
 end
 
 function init(args)
-  out = io.open(CODES_DIR .. "/codes-" .. thread_id .. ".txt", "w")
+  out = io.open(OUT_DIR .. "/" .. OUT_NAME .. "-" .. thread_id .. ".txt", "w")
 end
 
 function request()
   if token == nil then
+    gets = gets + 1
     return wrk.format("GET", "/declare/", {["Accept-Language"] = "zh-Hans"})
   end
   counter = counter + 1
@@ -82,14 +85,22 @@ function request()
   }, body)
 end
 
+function take_token(headers, body)
+  local t = string.match(body, 'name="csrfmiddlewaretoken" value="([^"]+)"')
+  local set = headers["set-cookie"] or headers["Set-Cookie"]
+  if t and set then
+    token = t
+    cookie = string.match(set, "(csrftoken=[^;]+)")
+  end
+end
+"""
+
+LUA = (
+    LUA_REQUEST
+    + r"""
 function response(status, headers, body)
   if token == nil and status == 200 then
-    local t = string.match(body, 'name="csrfmiddlewaretoken" value="([^"]+)"')
-    local set = headers["set-cookie"] or headers["Set-Cookie"]
-    if t and set then
-      token = t
-      cookie = string.match(set, "(csrftoken=[^;]+)")
-    end
+    take_token(headers, body)
     return
   end
   local code = string.match(body, 'id="receipt%-code">([^<]+)<')
@@ -99,6 +110,7 @@ function response(status, headers, body)
   end
 end
 """
+)
 
 
 def _environment(args: argparse.Namespace) -> dict[str, str]:
@@ -147,7 +159,7 @@ def run_wrk(args: argparse.Namespace, base: str, group: int, seconds: float, cod
         old.unlink()
     script = codes / "form.lua"
     text = urllib.parse.quote(TEXT)
-    script.write_text(f'CODES_DIR = "{codes}"\nTEXT = "{text}"\n' + textwrap.dedent(LUA))
+    script.write_text(f'OUT_DIR = "{codes}"\nOUT_NAME = "codes"\nTEXT = "{text}"\n' + LUA)
     command = ["wrk", f"-t{args.wrk_threads}", f"-c{args.connections}", f"-d{seconds:g}s",
                f"--timeout={args.timeout:g}s", "--latency", "-s", str(script),
                base + "/"]  # fmt: skip
@@ -220,8 +232,13 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=5)
     parser.add_argument("--timeout", type=float, default=10, help="wrk's request timeout")
     parser.add_argument("--repeat", type=int, default=1)
-    parser.add_argument("--soak", type=float, default=None, metavar="SECONDS",
-                        help="one long run of this many seconds (600: the issue's soak)")
+    parser.add_argument(
+        "--soak",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="one long run of this many seconds (600: the issue's soak)",
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed (apt-get install -y wrk)")

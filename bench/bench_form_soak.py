@@ -29,69 +29,30 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
-import textwrap
 import threading
 import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from bench_form_load import check_loss
+from bench_form_load import LUA_REQUEST, check_loss
 from benchlib import ROOT, SANTUI, load, serving
 
 sys.path.insert(0, str(ROOT))
-from tests.ops.servers import PrivatePostgres, PrivateRedis, free_port
+from tests.ops.servers import PrivatePostgres, PrivateRedis, free_port, private_servers
 
-PSQL = shutil.which("psql") or "psql"
 TEXT = "我声明退出中共的党、团、队组织。"
 RECOVER_WITHIN = 20.0  # seconds after a server is back: its 503s until then are not errors
 
-LUA = r"""
--- santui's form as a browser sends it; every answer logged: second, status, kind, code.
-local token, cookie = nil, nil
-local counter = 0
-local out = nil
-local thread_id = 0
-local id_counter = 0
-local gets = 0
-
-function setup(thread)
-  id_counter = id_counter + 1
-  thread:set("thread_id", id_counter)
-end
-
-function init(args)
-  out = io.open(LOG_DIR .. "/answers-" .. thread_id .. ".txt", "w")
-end
-
-function request()
-  if token == nil then
-    gets = gets + 1
-    return wrk.format("GET", "/declare/", {["Accept-Language"] = "zh-Hans"})
-  end
-  counter = counter + 1
-  local body = "csrfmiddlewaretoken=" .. token .. "&text=" .. TEXT .. "%20" .. thread_id .. "-"
-    .. counter .. "&organizations=party&declarant=self&name=&name_kind=anonymous"
-    .. "&current_party_member=unknown&headcount=1"
-  return wrk.format("POST", "/declare/", {
-    ["Accept-Language"] = "zh-Hans",
-    ["Content-Type"] = "application/x-www-form-urlencoded",
-    ["Cookie"] = cookie,
-  }, body)
-end
-
+LUA = (
+    LUA_REQUEST
+    + r"""
 function response(status, headers, body)
   if gets > 0 and status == 200 and not string.find(body, 'id="receipt-code"', 1, true) then
     -- the answer to a GET of the form: the connections' first requests, made at the start
     gets = gets - 1
     if token == nil then
-      local t = string.match(body, 'name="csrfmiddlewaretoken" value="([^"]+)"')
-      local set = headers["set-cookie"] or headers["Set-Cookie"]
-      if t and set then
-        token = t
-        cookie = string.match(set, "(csrftoken=[^;]+)")
-      end
+      take_token(headers, body)
     end
     return
   end
@@ -113,6 +74,7 @@ function response(status, headers, body)
   out:flush()
 end
 """
+)
 
 
 class Faults(threading.Thread):
@@ -188,26 +150,10 @@ def main() -> None:
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed (apt-get install -y wrk)")
     print(f"date       {time.strftime('%Y-%m-%d %H:%M %z')}, cpus {os.cpu_count()}, {load()}")
-    folder = Path(tempfile.mkdtemp(prefix="santui-soak-"))
-    os.chmod(folder, 0o755)  # noqa: S103  # the postgres user reaches its cluster inside
-    (folder / "pg").mkdir()
-    pg, cache = PrivatePostgres(folder / "pg", fsync=True), PrivateRedis(folder)
-    home = folder / "home"
-    try:
-        pg.init()
-        pg.start()
-        subprocess.run(  # noqa: S603
-            [PSQL, pg.url.rsplit("/", 1)[0] + "/postgres", "-q", "-c", "CREATE DATABASE santui"],
-            check=True, capture_output=True, timeout=60,
-        )  # fmt: skip
-        cache.start()
-        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-        env |= {
-            "SANTUI_HOME": str(home), "DJANGO_SETTINGS_MODULE": "santui.config.settings.prod",
-            "DATABASE_URL": pg.url, "REDIS_URL": cache.url,
-            # one address for every wrk connection: without this the door asks for a sum
-            "SANTUI_DECLARE_RATE": "100000000/h",
-        }  # fmt: skip
+    with private_servers("santui-soak-", fsync=True) as (folder, pg, cache, env):
+        home = Path(env["SANTUI_HOME"])
+        # one address for every wrk connection: without this the door asks for a sum
+        env["SANTUI_DECLARE_RATE"] = "100000000/h"
         subprocess.run([SANTUI, "setup"], env=env, check=True, capture_output=True)  # noqa: S603
         port = free_port()
         base = f"http://127.0.0.1:{port}"
@@ -222,7 +168,7 @@ def main() -> None:
         logs.mkdir()
         script = logs / "soak.lua"
         text = urllib.parse.quote(TEXT)
-        script.write_text(f'LOG_DIR = "{logs}"\nTEXT = "{text}"\n' + textwrap.dedent(LUA))
+        script.write_text(f'OUT_DIR = "{logs}"\nOUT_NAME = "answers"\nTEXT = "{text}"\n' + LUA)
         with serving(command, env, home / "serve.log", ready):
             faults = Faults(pg, cache, args.duration, args.down)
             wrk = ["wrk", "-t1", f"-c{args.connections}", f"-d{args.duration:g}s",
@@ -253,10 +199,6 @@ def main() -> None:
         print(check_loss(argparse.Namespace(), env, receipts))
         print(f"wrk -t1 -c{args.connections} -d{args.duration:g}s --timeout={args.timeout:g}s "
               f"-s soak.lua; PostgreSQL and Redis each away {args.down:g} s")  # fmt: skip
-    finally:
-        cache.stop()
-        pg.stop()
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":

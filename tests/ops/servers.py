@@ -5,17 +5,21 @@ bench/bench_form_soak.py)."""
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 PG_BIN = sorted(glob.glob("/usr/lib/postgresql/*/bin"))
 REDIS_SERVER = shutil.which("redis-server") or "redis-server"
+PSQL = shutil.which("psql") or "psql"
 
 
 def free_port() -> int:
@@ -101,3 +105,35 @@ class PrivateRedis:
     @property
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
+
+
+@contextlib.contextmanager
+def private_servers(
+    prefix: str, *, fsync: bool = False
+) -> Iterator[tuple[Path, PrivatePostgres, PrivateRedis, dict[str, str]]]:
+    """A fresh folder with a private PostgreSQL cluster (its database ``santui`` made) and a
+    private Redis, both started, and the environment of a santui instance on them (its home
+    in the folder, production settings). Both are stopped and the folder removed after."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    os.chmod(folder, 0o755)  # noqa: S103  # the postgres user reaches its cluster inside
+    (folder / "pg").mkdir()
+    pg, cache = PrivatePostgres(folder / "pg", fsync=fsync), PrivateRedis(folder)
+    try:
+        pg.init()
+        pg.start()
+        subprocess.run(  # noqa: S603
+            [PSQL, pg.url.rsplit("/", 1)[0] + "/postgres", "-q", "-c", "CREATE DATABASE santui"],
+            check=True, capture_output=True, timeout=60,
+        )  # fmt: skip
+        cache.start()
+        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+        env |= {
+            "SANTUI_HOME": str(folder / "home"),
+            "DJANGO_SETTINGS_MODULE": "santui.config.settings.prod",
+            "DATABASE_URL": pg.url, "REDIS_URL": cache.url,
+        }  # fmt: skip
+        yield folder, pg, cache, env
+    finally:
+        cache.stop()
+        pg.stop()
+        shutil.rmtree(folder, ignore_errors=True)

@@ -18,7 +18,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -29,10 +28,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.ops.servers import PG_BIN, PrivatePostgres, PrivateRedis, free_port
+from tests.ops.servers import (
+    PG_BIN,
+    PSQL,
+    PrivatePostgres,
+    PrivateRedis,
+    free_port,
+    private_servers,
+)
 
 SANTUI = str(Path(sys.executable).parent / "santui")
-PSQL = shutil.which("psql") or "psql"
 RECOVER_WITHIN = 20.0  # seconds after the server is back (the form usually is within 1-2 s)
 EN = {"Accept-Language": "en"}
 
@@ -121,57 +126,38 @@ class Site:
 
 @pytest.fixture(scope="module")
 def site() -> Iterator[Site]:
-    folder = Path(tempfile.mkdtemp(prefix="santui-faults-"))
-    os.chmod(folder, 0o755)  # noqa: S103  # the postgres user reaches its cluster inside
-    pg_folder = folder / "pg"
-    pg_folder.mkdir()
-    pg, cache = PrivatePostgres(pg_folder), PrivateRedis(folder)
-    home = folder / "home"
-    proc = None
-    try:
-        pg.init()
-        pg.start()
-        subprocess.run(  # noqa: S603
-            [PSQL, pg.url.rsplit("/", 1)[0] + "/postgres", "-q", "-c", "CREATE DATABASE santui"],
-            check=True, capture_output=True, timeout=60,
-        )  # fmt: skip
-        cache.start()
-        port = free_port()
-        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-        env |= {
-            "SANTUI_HOME": str(home), "DJANGO_SETTINGS_MODULE": "santui.config.settings.prod",
-            "DATABASE_URL": pg.url, "REDIS_URL": cache.url,
-        }  # fmt: skip
-        subprocess.run(  # noqa: S603
-            [SANTUI, "setup"], env=env, check=True, capture_output=True, timeout=300
-        )
-        log = home / "serve.log"
-        with log.open("w") as out:
-            proc = subprocess.Popen(  # noqa: S603
-                [SANTUI, "serve", "--port", str(port), "--workers", "1", "--no-setup"],
-                env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-            )  # fmt: skip
-        base = f"http://127.0.0.1:{port}"
-        visitor = Visitor(base, lambda key: "")
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                if visitor.request("/declare/")[0] == 200:
-                    break
-            except OSError:
-                pass
-            assert proc.poll() is None, log.read_text()
-            time.sleep(0.25)
-        else:
-            pytest.fail("santui serve did not start")
-        yield Site(base, home, pg, cache, log)
-    finally:
-        if proc is not None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=30)
-        cache.stop()
-        pg.stop()
-        shutil.rmtree(folder, ignore_errors=True)
+    with private_servers("santui-faults-") as (_folder, pg, cache, env):
+        home = Path(env["SANTUI_HOME"])
+        proc = None
+        try:
+            port = free_port()
+            subprocess.run(  # noqa: S603
+                [SANTUI, "setup"], env=env, check=True, capture_output=True, timeout=300
+            )
+            log = home / "serve.log"
+            with log.open("w") as out:
+                proc = subprocess.Popen(  # noqa: S603
+                    [SANTUI, "serve", "--port", str(port), "--workers", "1", "--no-setup"],
+                    env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+                )  # fmt: skip
+            base = f"http://127.0.0.1:{port}"
+            visitor = Visitor(base, lambda key: "")
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:
+                try:
+                    if visitor.request("/declare/")[0] == 200:
+                        break
+                except OSError:
+                    pass
+                assert proc.poll() is None, log.read_text()
+                time.sleep(0.25)
+            else:
+                pytest.fail("santui serve did not start")
+            yield Site(base, home, pg, cache, log)
+        finally:
+            if proc is not None:
+                os.killpg(proc.pid, signal.SIGTERM)
+                proc.wait(timeout=30)
 
 
 def _recovered(visitor: Visitor, text: str) -> tuple[float, str]:

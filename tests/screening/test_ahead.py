@@ -18,16 +18,10 @@ from santui.screening.models import Alert, Screening, ScreenKey, WindowCount
 from santui.screening.run import screen_all
 from santui.statements.models import Statement
 from tests.screening.conftest import EARLIER, decisions, receive
+from tests.screening.test_one_pass import TEXTS as ONE_PASS_TEXTS
 
-TEXTS = [
-    "我声明退出中共的党、团、队组织，本人在沈阳工作多年，早已看清它的本质。",
-    "我在大连港务局干了二十年装卸，今天声明退出共青团，再也不受它的骗。",
-    "我在大连港务局干了二十年装卸活，今天郑重声明退出共青团，再也不受它的骗了。",
-    "退出少先队。",
-    "I renounce the CCP and every organization attached to it, for my family's sake.",
-    "张三退党退团，北京朝阳区。",
-    "",
-]
+# the one-pass test's texts, a name holding keywords and an empty text
+TEXTS = [*ONE_PASS_TEXTS, "张三退党退团，北京朝阳区。", ""]
 NOW = EARLIER + dt.timedelta(minutes=300)
 
 
