@@ -95,10 +95,13 @@ def test_a_plain_signature_stays_real() -> None:
         ("Wang Lan, Zhou Ming", 2),
         ("周晓梅", 1),
         ("青山 明月 等 12人（详细三退名单请查阅网址）", 12),
+        ("朱颖 曾振", 2),  # 曾 is a surname here, not 曾经
+        ("天高云淡风轻水长明月 倪悦", 2),  # an alias of ten characters is one signer
     ],
 )
 def test_signers_listed_after_the_signature_marker(signers: str, expected: int) -> None:
-    text = record("我们声明退出共青团和少先队。", signers, "浙江")
+    # the body has no subject: the count is the signers' (我们 alone would make at least two)
+    text = record("声明退出共青团和少先队。", signers, "浙江")
     assert parse_statement(text).headcount == expected
 
 

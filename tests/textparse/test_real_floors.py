@@ -26,23 +26,23 @@ REAL = Path(__file__).parent / "eval" / "real"
 TEST_FLOORS = {
     "organizations": (0.869, 0.95),  # GAP: 546/628 reached (rules + learned re-reading)
     "headcount": (0.95, 0.95),
-    "headcount_group": (0.884, 0.90),  # GAP: 84/95 reached
-    "province": (0.937, 0.95),  # GAP: 589/628 reached
-    "country": (0.942, 0.95),  # GAP: 592/628 reached
+    "headcount_group": (0.90, 0.90),  # 91/95 reached (co-signers, lists, a plural subject)
+    "province": (0.945, 0.95),  # GAP: 594/628 reached (the declarant's place, not the story's)
+    "country": (0.95, 0.95),  # 598/628 reached
     "sector": (0.85, 0.85),
     "alias_recall": (0.90, 0.90),
 }
 TEST_CEILINGS = {
-    "place_invented": (0.049, 0.03),  # GAP: 12/249 reached
+    "place_invented": (0.049, 0.03),  # GAP: 12/249 reached (unchanged by the place roles)
     "sector_invented": (0.05, 0.05),
 }
 # In-sample (the development split, which the rules were written against and the learned model
 # of the organizations trained on: 0.906 cross-validated, docs/textparse.md): regression floors.
 DEV_FLOORS = {
-    "organizations": 0.952, "headcount": 0.976, "headcount_group": 0.93, "province": 0.947,
-    "country": 0.951, "sector": 0.887, "alias_recall": 0.927,
+    "organizations": 0.952, "headcount": 0.996, "headcount_group": 0.987, "province": 0.985,
+    "country": 0.986, "sector": 0.887, "alias_recall": 0.927,
 }  # fmt: skip
-DEV_CEILINGS = {"place_invented": 0.018, "sector_invented": 0.03}
+DEV_CEILINGS = {"place_invented": 0.006, "sector_invented": 0.03}
 
 
 def _jsonl(name: str) -> list[dict[str, Any]]:

@@ -125,7 +125,7 @@ def read_headcount(
     if kinds is None:
         kinds = {t[0] for t in tokens}
     text = n.compact
-    found = _stated_number(text) if n.language == "zh" and _NUMERAL.search(text) else 0
+    found = _stated_number(n) if n.language == "zh" and _NUMERAL.search(text) else 0
     latin = n.script != "simplified" and n.script != "traditional"
     if not found and latin and any(noun in text for noun in _EN_NOUNS):
         found = _stated_number_en(text)
@@ -147,10 +147,96 @@ def read_headcount(
     names = _name_list(n, tokens)
     if names > 1:
         return names, 0.6
+    if _plural_declares(n):
+        return 2, 0.55  # 我们…退出, "we withdraw", 我和家人一起: at least two, no number given
     return 1, 0.7
 
 
-def _stated_number(text: str) -> int:
+# A plural subject that declares, with no number or names: two persons, the least the text
+# guarantees (我们在此声明退出, "we hereby quit", 我和我的家人一起退出). Not a class the
+# signer belongs to (我们这些小公务员, 我们中国人, "we Chinese"), not others urged
+# (希望我们都退出), not a possessive, not a passive (我们就永远被这样谗害下去).
+_WE_ZH = re.compile(
+    "(?<!让|使|叫|劝|望|召|给|把|被|对|跟|和|与|带|诉|帮|教)(?:我们|我們)"
+    "(?!这些|這些|这一代|这代|中国人|中國人|国家|的|之|每|大家|普通|老百姓|百姓|都是中国"
+    "|(?:就|都|也|还|一直|永远)*被)"
+)
+_WITH_FAMILY = re.compile("(?:我|本人)(?:和|与|同|跟|携|连同)(?:我的)?(?:家人|家里人|全家|家属)")
+_WE_EN = re.compile(
+    r"(?<!let )(?<!help )\bwe\b(?! chinese| the chinese| all know| know)(?:\s+[\w’']+){0,5}?\s+"
+    r"(?:withdraw|quit|renounce|declare|announce|hereby|solemnly|make a statement)",
+    re.IGNORECASE,
+)
+_SENTENCE_END = "。！？!?\n"
+_SINGULAR = re.compile("(?<![我])我(?![们們])|本人")
+
+
+def _plural_declares(n: Normalized) -> bool:
+    norm = n.norm
+    latin = n.language != "zh" or n.script not in ("simplified", "traditional")
+    if latin and "we" in n.compact and _WE_EN.search(norm) is not None:
+        return True
+    if "我们" not in norm and "我們" not in norm and "家" not in norm:
+        return False
+    for pattern in (_WITH_FAMILY, _WE_ZH):
+        for m in pattern.finditer(norm):
+            stops = [i for i in (norm.find(c, m.end()) for c in _SENTENCE_END) if i >= 0]
+            end = min(stops) if stops else len(norm)
+            # 我和家人一起: the whole sentence (申明，我和我的家人一起); 我们: what follows it
+            start = m.end()
+            if pattern is _WITH_FAMILY:
+                start = max(norm.rfind(c, 0, m.start()) for c in _SENTENCE_END) + 1
+            declared = _DECLARING.search(norm, start, end)
+            if declared is None:
+                continue
+            if pattern is _WE_ZH and _SINGULAR.search(norm, m.end(), declared.start()):
+                continue  # 我们都入过团，我今天退团: the singular declares
+            return True
+    return False
+
+
+# A number of persons counts only where the text declares something (李文亮等8位医生是造谣吗,
+# 告诉这两位老师: people of the story): a withdrawal or declaration word in its clause or the
+# next, or the number on the closing lines (the signature).
+_DECLARING = re.compile(
+    "退(?!休|伍|役|学|款|货|还|步|下|职|党网|党服务)|声明|申明|脱离|宣布|宣告|宣誓(?!过)|签名|联名|割席"
+    "|划清|断绝|一刀两断"
+    r"|\b(?:quit|withdr[ae]w|renounce|declare|resign|sever|tuidang)",
+    re.IGNORECASE,
+)
+_CLAUSE_MARKS = "。！？!?；;，,：:\n"
+_SENTENCE = re.compile("[。！？!?；;]")
+# Editors' notes inside a record are not the declarant's words (此声明不计人数).
+_EDITOR_NOTE = re.compile(r"[(（]\s*编[注按][^)）]*[)）]")
+
+
+def _declared_here(n: Normalized, start: int, end: int) -> bool:
+    """Whether the compact span [start, end) lies in a declaring clause (see _DECLARING)."""
+    return _declared_at(n.norm, n.to_norm(start), n.to_norm_end(end))
+
+
+def _declared_at(norm: str, a: int, b: int, *, back: bool = True) -> bool:
+    """Whether the norm span [a, b) lies in a declaring clause (this one, the one before or the
+    one after) or on the closing lines."""
+    left = max(norm.rfind(c, 0, a) for c in _CLAUSE_MARKS)
+    if left > 0 and (norm[left] in ":：" or (back and norm[left] in "，,；;")):
+        # the clause before in the same sentence: 我退党，妻子和女儿退团退队，共三人; 三退：王平
+        left = max(norm.rfind(c, 0, left) for c in _CLAUSE_MARKS)
+    left += 1
+    right = b
+    for _ in range(2):  # this clause and the next one of the same sentence
+        stops = [i for i in (norm.find(c, right) for c in _CLAUSE_MARKS) if i >= 0]
+        right = min(stops) + 1 if stops else len(norm)
+        if right >= len(norm) or norm[right - 1] not in "，,：:":
+            break
+    if _DECLARING.search(norm, left, right) is not None:
+        return True
+    # the signature lines: near the end, no sentence after the number
+    return norm.count("\n", b) <= 2 and len(norm) - b <= 40 and _SENTENCE.search(norm, b) is None
+
+
+def _stated_number(n: Normalized) -> int:
+    text = n.compact
     if (
         "人" not in text
         and "口" not in text
@@ -162,7 +248,7 @@ def _stated_number(text: str) -> int:
     best = 0
     for m in _OTHERS_TOO.finditer(text):  # 王某某领衔，共同声明的另有57人: the lead and 57 more
         value = chinese_number(m.group(1))
-        if value is not None and 0 < value < MAX_HEADCOUNT:
+        if value is not None and 0 < value < MAX_HEADCOUNT and _declared_here(n, *m.span()):
             best = max(best, value + 1)
     for m in _CORE.finditer(text):
         number, unit = m.groups()
@@ -183,6 +269,11 @@ def _stated_number(text: str) -> int:
             continue
         if before == "其中":  # 其中三人是党员: part of the group, not its size
             continue
+        family = unit == "口人" or (before is not None and ("家" in before or "我们" in before))
+        if not family and not _declared_here(n, start, m.end()):
+            continue
+        if _in_editor_note(n, start):
+            continue
         best = max(best, value)
     if not best and any(w in text for w in _WE):
         for m in _PEOPLE.finditer(text):
@@ -197,6 +288,13 @@ def _stated_number(text: str) -> int:
             if value is not None and 1 < value <= MAX_HEADCOUNT:
                 best = max(best, value)
     return best if best > 1 else 0
+
+
+def _in_editor_note(n: Normalized, start: int) -> bool:
+    if "编" not in n.norm:
+        return False
+    a = n.to_norm(start)
+    return any(m.start() <= a < m.end() for m in _EDITOR_NOTE.finditer(n.norm))
 
 
 def _stated_number_en(text: str) -> int:
@@ -251,7 +349,7 @@ def _family(n: Normalized, relatives: list[Token]) -> int:
             and before.endswith(("和", "与", "跟", "同"))
         ):
             joined = True  # ……，和老伴一起声明
-        if joined:
+        if joined and _declared_here(n, start, end):  # 我跟父母都极力反对: not a withdrawal
             best = max(best, 1 + persons)
         i = j + 1
     return best
@@ -279,8 +377,8 @@ _SIGNER_LINE = re.compile(r"声明人\s*[:：]\s*([^\n\r]{1,200})")
 _SIGNER_END = re.compile(r"\s*(?:[0-9]{4}\s*[-/年.]|等|[0-9]{1,2}:[0-9]{2})")
 _SIGNER_SPLIT = re.compile(r"[\s、，,;；。/]+")
 _SIGNER_SPLIT_LATIN = re.compile(r"\s*[、，,;；。/]\s*")
-_SIGNER_NOT = re.compile("退|加入|声明|党|团|队|曾|现在|我")
-_SIGNER_ITEM = re.compile(rf"[{CJK}]{{1,8}}|[A-Za-z][A-Za-z .'\-_0-9]{{0,30}}")
+_SIGNER_NOT = re.compile("退|加入|声明|党|团|队|曾经|曾在|曾是|曾加入|现在|我")
+_SIGNER_ITEM = re.compile(rf"[{CJK}]{{1,12}}|[A-Za-z][A-Za-z .'\-_0-9]{{0,30}}")
 
 
 def _signer_line(text: str) -> int:
@@ -316,7 +414,7 @@ _PINYIN_SURNAMES = frozenset({
 _EN_NAME = r"[A-Z][a-z]+ [A-Z][a-z]+(?:-[a-z]+)?"
 _EN_NAME_LIST = re.compile(
     rf"\b({_EN_NAME}(?:, {_EN_NAME})*,? and {_EN_NAME}|{_EN_NAME}(?:, {_EN_NAME})+)"
-    r"(?:,? and (\w+) others\b)?"
+    r"(?:,? and (?:(\w+) others\b|others\W{0,3}(?:a total of|altogether|in all|in total)\s+(\w+)))?"
 )
 
 
@@ -329,7 +427,12 @@ def _english_names(text: str) -> int:
             continue
         count = len(names)
         more = m.group(2)
-        if more is not None:
+        total = m.group(3)
+        if total is not None:  # "… and others–altogether eight people": the stated total
+            value = _EN_NUM.get(total.lower()) or (int(total) if total.isdigit() else 0)
+            if value >= count:
+                count = value
+        elif more is not None:
             value = _EN_NUM.get(more.lower()) or (int(more) if more.isdigit() else 0)
             count += value
         best = max(best, count)
@@ -348,18 +451,32 @@ def _name_list(n: Normalized, tokens: list[Token]) -> int:
             if places is None:
                 places = _place_words(n, tokens)
             items = re.split(r"\s*[、,，;；]\s*", m.group(0))
-            best = max(best, _count_names(items, places))
+            count = _count_names(items, places)
+            if count <= best:
+                continue
+            end = m.end()
+            if items[-1] and not _name_like(items[-1]):  # 周恩来，一个个罪…: the list ends before
+                head = m.group(0)[: m.group(0).rfind(items[-1])]
+                end = m.start() + len(head.rstrip("、,，;； \t"))
+            # not 毛泽东、周恩来 in the story: the list itself declares, or follows 三退：
+            if _declared_at(text, m.start(), end, back=False):
+                best = count
     if text.count(" ") + text.count("\u3000") >= 2:
         for m in _SPACE_LIST.finditer(text):
             if places is None:
                 places = _place_words(n, tokens)
             count = _count_names(m.group(0).split(), places)
-            best = max(best, count if count >= 3 else 0)
+            if count >= 3 and count > best and _declared_at(text, m.start(), m.end(), back=False):
+                best = max(best, count)
     return best
 
 
 def _place_words(n: Normalized, tokens: list[Token]) -> set[str]:
     return {n.norm[n.to_norm(t[3]) : n.to_norm_end(t[4])] for t in tokens if t[0] == lx.PLACE}
+
+
+def _name_like(item: str) -> bool:
+    return (item[0] in SURNAMES or item[0] in "小老阿") and item not in _NOT_NAMES
 
 
 def _count_names(items: list[str], places: set[str]) -> int:

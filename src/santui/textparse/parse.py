@@ -16,15 +16,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from santui.textparse import lexicon as lx
-from santui.textparse.automaton import Token, scan
+from santui.textparse.automaton import Token, place_table, scan
 from santui.textparse.headcount import MAX_HEADCOUNT, read_headcount
 from santui.textparse.learned import model
 from santui.textparse.names import read_name
 from santui.textparse.normalize import Normalized, normalize
 from santui.textparse.organizations import read_declared, read_organizations
-from santui.textparse.places import Place, read_region
+from santui.textparse.places import _GLUE, Place, _codes, read_region
 from santui.textparse.places import _marker as _place_marker
-from santui.textparse.regions import RegionError, division, normalize_region
+from santui.textparse.regions import PlaceName, RegionError, division, normalize_region
 from santui.textparse.sector_phrases import PRIORITY
 from santui.textparse.sectors import SECTORS
 
@@ -141,6 +141,9 @@ def parse_statement(text: str, *, hints: Mapping[str, Any] | None = None) -> Par
             place = None  # 香港的反送中运动, 武汉肺炎: a place the story is about
     else:
         place = _record_place(n, tokens, record)
+        place = _record_body_place(n, tokens, name_span, place)
+    if place is None and n.language == "zh" and _MAINLAND_HINT.search(n.norm) is not None:
+        place = _mainland_self(n)  # 我是中国人, 我虽在国内, 本人还在沦陷区: the mainland
     sector, sector_conf = (
         _sector(n, tokens, name_span)
         if lx.SECTOR in kinds or (lx.LOCATION in kinds)
@@ -239,11 +242,15 @@ def _organizations_confidence(base: float, mask: int, moved: bool, length: int) 
 # line (the place the declarant entered in the form). Where the layout is there, the place line
 # is the declarant's place and places in the statement are topics (武汉封城, 香港反送中).
 _RECORD_TAIL = re.compile(
-    r"声明人\s*[:：][^\n]*?(?:\n\s*)?[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:\s*[0-9]{1,2}:[0-9]{2})?[^\n]*"
+    r"声明人\s*[:：][^\n]*?(?:\n\s*)?[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:\s*[0-9]{1,2}:[0-9]{2})?([^\n]*)"
     r"(?:\n\s*([^\n]*?))?\s*$"
 )
 _MAINLAND_WORDS = frozenset(("中国", "大陆", "中国大陆", "内地", "中国内地", "china"))
-_CHINA_WORDS = re.compile("中国|大陆|内地|华东|华南|华北|华中|华西|西南|西北|东北|中华|china", re.I)
+_CHINA_WORDS = re.compile(
+    "中国|大陆|内地|华东|华南|华北|华中|华西|西南|西北|东北|中华|中共国|沦陷区|墙内|国内|china",
+    re.I,
+)
+_FORMER_LINE = re.compile("昔日|以前|曾经|原来|原籍|过去")  # 昔日大陆: where one was, not is
 
 
 def _record_place_line(n: Normalized) -> tuple[int, int] | None:
@@ -252,9 +259,30 @@ def _record_place_line(n: Normalized) -> tuple[int, int] | None:
     m = _RECORD_TAIL.search(n.norm)
     if m is None:
         return None
-    if m.group(1) is None or not m.group(1).strip():
-        return m.end(), m.end()
-    return m.start(1), m.end(1)
+    if m.group(2) is not None and m.group(2).strip():
+        return m.start(2), m.end(2)
+    if m.group(1).strip():  # 2020-01-04 21:28青海: the place glued to the date line
+        return m.start(1), m.end(1)
+    return m.end(), m.end()
+
+
+# A place line in Latin letters the phrase table does not hold as written: pinyin in two words
+# (Jiang Su, Hei Long Jiang) and the short forms of American places (NY, LA, SF).
+_US_SHORT_LINES = frozenset(("ny", "nyc", "la", "sf", "nj", "dc", "tx", "usa", "us"))
+_LATIN_LINE = re.compile(r"[A-Za-z][A-Za-z .,]{1,40}")
+
+
+def _latin_place(line: str) -> tuple[str, str | None, str | None, str | None] | None:
+    line = line.strip()
+    if _LATIN_LINE.fullmatch(line) is None:
+        return None
+    words = line.lower().replace(",", " ").replace(".", " ").split()
+    if words and all(w in _US_SHORT_LINES for w in words):
+        return ("US", None, None, None)
+    joined = "".join(words)
+    if joined in place_table() and len(words) > 1:
+        return _codes((joined,), False)
+    return None
 
 
 def _record_place(n: Normalized, tokens: list[Token], span: tuple[int, int]) -> Place | None:
@@ -267,16 +295,192 @@ def _record_place(n: Normalized, tokens: list[Token], span: tuple[int, int]) -> 
     if len(places) > 1 and n.compact[places[0][3] : places[0][4]] in _MAINLAND_WORDS:
         line = [t for t in line if t != places[0]]  # 大陆河北: the province, not 河北区
     place = read_region(n, line, None) if any(t[0] == lx.PLACE for t in line) else None
+    if _FORMER_LINE.search(n.norm, a, b) is not None:
+        return None
+    if not any(t[0] == lx.PLACE for t in line):
+        latin = _latin_place(n.norm[a:b])
+        if latin is not None:
+            return Place(*latin, a, b, 0.7)
     if place is None and _CHINA_WORDS.search(n.norm, a, b) is not None:
         return Place("CN", None, None, None, a, b, 0.6)  # 中国华南, 中国内地: the mainland
     return place
+
+
+# Where the body of a record says where the declarant lives now, that wins over the place line
+# when the line gives less: the line is often the origin entered in the form (甘肃兰州 for one
+# now in the US), or only the country (中国大陆 for one who says 我是河南郑州新郑市的一位老中医).
+# A record without a place line takes a place the body ties to the declarant (本人现在就在武汉).
+# Not now: the past (当年在, 在…时), a condition or a wish (如果我也在香港, 希望去美国).
+_BEFORE_PAST = re.compile(
+    "曾|以前|过去|当年|那时|早年|小时候|年轻时|时$|期间$|如果|假如|要是|若|想|希望|打算|将来|以后|梦想"
+)
+_AFTER_PAST = re.compile("^.{0,8}?(?:时|的时候|期间|曾)")
+# "美" alone for the United States after a residence word: 居美多年, 来美留学, 在美程式师, 赴美.
+_US_SHORT = re.compile(
+    "(?:居|在|赴|来|旅|留)美(?!元|好|丽|术|食|德|容|梦|妙|化|女|味|景|满|誉|感|国)"
+)
+# Words that put the declarant in a place now (compact text, right before the place).
+_RESIDE = re.compile(
+    "(?:现居|现住|居住在|居住于|住在|家住|定居在|定居于|定居|侨居|旅居|移民到|移民|移居到?|迁到|迁居到?"
+    "|来到|来了|(?<![原后本看起出回进未将想说])来|搬到|生活在|身在|身处|人在|现在在|目前在|现在就在|就在"
+    "|留学|赴|居)$"
+)
+# A bare 在 counts only with the declarant as its subject: 我在, 本人现在就在, 我虽在.
+_SELF_AT = re.compile(
+    "(?:我|本人)(?!们|的)(?:现在|目前|虽|还|仍|就|也|一直|现)*在$|是一[名个位]在$"
+)
+# A clause opened by when it happened, its subject left out: the declarant (自从去年11月底来美国).
+_TIME_HEAD = re.compile(
+    r"(?:自从|自|从|去年|今年|前年|近年|[0-9一二三四五六七八九十两]+(?:年|个月|月|日|号)|底|初|中旬|已经|早已"
+    r"|后来|随后|之后|最近|近来|今天|\s)*"
+)
+# Another subject in the clause: the place is someone else's (我的领导们都把黑钱移民到美国).
+_OTHER_SUBJECT = re.compile(
+    "他|她|它|们|领导|儿子|女儿|孩子|父|母|爸|妈|丈夫|妻子|老公|老婆|朋友|同事"
+)
+
+
+def _record_body_place(
+    n: Normalized, tokens: list[Token], name_span: tuple[int, int] | None, line: Place | None
+) -> Place | None:
+    if line is not None and line.country != "CN":
+        return line  # a place line abroad: where the declarant is
+    body_end = n.norm.find("声明人")
+    if body_end < 0:
+        body_end = len(n.norm)
+    cut = n.to_compact(body_end)
+    # a line with a province gives way only to a place abroad: look at those alone
+    abroad_only = line is not None and line.province is not None
+    place = None
+    for t in tokens:
+        if t[4] > cut:
+            break
+        if t[0] == lx.PLACE and (not abroad_only or _abroad(t)):
+            body = [t for t in tokens if t[4] <= cut]
+            place = _body_residence(n, body, name_span, abroad_only)
+            break
+    if place is None:
+        if "美" not in n.norm[:body_end]:
+            return line
+        us = _US_SHORT.search(n.norm, 0, body_end)
+        if us is None or not _declarant_there(n.norm, us.start() + 1, us.start() + 1):
+            return line
+        return Place("US", None, None, None, us.start() + 1, us.end(), 0.7)
+    if place.country != "CN":
+        return place  # 来美国后, 侨居法国: abroad now, whatever the form's origin
+    if line is None or (line.province is None and place.province is not None):
+        return place  # 中国大陆 + 我是河南郑州新郑市的…: the deeper place the body gives
+    return line
+
+
+def _body_residence(
+    n: Normalized, tokens: list[Token], name_span: tuple[int, int] | None, abroad_only: bool
+) -> Place | None:
+    """The place the body ties to the declarant: the first abroad now (来到美国), else the first
+    on the mainland (我是河南郑州新郑市的…); None when the body's places are all the story's."""
+    text = n.compact
+    groups: list[list[int]] = []
+    for i, token in enumerate(tokens):
+        if token[0] != lx.PLACE:
+            continue
+        if groups and groups[-1][-1] == i - 1 and _GLUE.match(text[tokens[i - 1][4] : token[3]]):
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    found: Place | None = None
+    for group in groups:
+        if abroad_only and not any(_abroad(tokens[i]) for i in group):
+            continue
+        first = group[0]
+        if first and tokens[first - 1][0] != lx.PLACE:
+            first -= 1  # the location word before the phrase, for its reading
+        place = read_region(n, tokens[first : group[-1] + 1], name_span)
+        if place is None or _residence(n, place) is None:
+            continue
+        if place.country != "CN":
+            return place
+        if found is None:
+            found = place
+    return found
+
+
+def _abroad(token: Token) -> bool:
+    """Whether a place name may be a country or area other than the mainland (美国, 香港)."""
+    names = token[2]
+    if not isinstance(names, tuple):
+        return False
+    return any(isinstance(c, PlaceName) and c.level == "country" and c.code != "CN" for c in names)
+
+
+def _residence(n: Normalized, place: Place) -> str | None:
+    """How the text ties a place to the declarant: now (住在, 来到, 我在…), from (我是X人, 身为X人),
+    or None (a place of the story)."""
+    start = n.to_compact(place.start)
+    end = n.to_compact(place.end)
+    text = n.compact
+    if text.endswith(_SELF_PLACE, 0, start) or (
+        text.startswith("人", end) and _self_person(n, start)
+    ):
+        return "from"
+    return "now" if _declarant_there(n.norm, place.start, place.end) else None
+
+
+def _declarant_there(text: str, start: int, end: int) -> bool:
+    """Whether a residence word before norm position ``start`` puts the declarant there now:
+    the clause's subject is the declarant (said or left out), not in the past (当年在, 在…时)."""
+    before = text[max(0, start - 24) : start]
+    clause_start = max(before.rfind(c) for c in "。！？!?；;，,\n") + 1
+    before = before[clause_start:]
+    verb = _RESIDE.search(before)
+    if verb is None:
+        verb = _SELF_AT.search(before)
+        if verb is None:
+            return False
+    head = before[: verb.start()]
+    if _BEFORE_PAST.search(head) is not None or _AFTER_PAST.match(text[end : end + 12]):
+        return False
+    if _OTHER_SUBJECT.search(head) is not None:
+        return False
+    if not head or len(head) <= 4 or _TIME_HEAD.fullmatch(head) is not None:
+        return True
+    return re.search("我|本人|鄙人", head) is not None
+
+
+# The declarant says they are on the mainland, naming no province: 我是中国人, 我是一名普通中国医生,
+# 本人身为中国大陆一名普通公民, 我虽在国内, 本人还在沦陷区, 我们身处中国大陆, 大陆居民, 我生于大陆.
+# Compact text (no punctuation between Chinese characters); a clause's worth of words between.
+_MAINLAND = "(?:中华人民共和国|中国大陆|中国内地|中国|大陆|内地)"
+_MAINLAND_SELF = re.compile(
+    rf"(?:我|本人)(?!们)(?:是|系|身为|作为)[^，。,.！？!?\n]{{0,10}}?{_MAINLAND}(?:的)?"
+    "(?:一[名个位])?(?:普通)?(?:的)?"
+    "(?:人(?!民)|公民|居民|百姓|老百姓|民众|医生|教师|老师|学生|工人|农民|青年)"
+    rf"|(?:(?:我|本人)(?!们)(?:虽|还|目前|现在|仍|也|一直)*(?:在|身在|身处|住在|生活在|生于){_MAINLAND}"
+    "|(?:我|本人)(?!们)(?:虽|还|目前|现在|仍|也|一直)*(?:在|身在|身处|住在|生活在)(?:国内|沦陷区|墙内)"
+    rf"|(?:身处|生活在|居住在){_MAINLAND}|目前在国内生活|(?:大陆|内地|国内)居民)"
+    # a place of now, not of the past: 我在中国大陆几十年来所接受的
+    "(?![几多]|[0-9一二三四五六七八九十]+年|的时候|时|期间|所|大陆|内地)"
+)
+
+
+_MAINLAND_HINT = re.compile("国|陆|区")
+
+
+def _mainland_self(n: Normalized) -> Place | None:
+    m = _MAINLAND_SELF.search(n.compact)
+    if m is None:
+        return None
+    return Place("CN", None, None, None, n.to_norm(m.start()), n.to_norm_end(m.end()), 0.6)
 
 
 # A place in a story is the declarant's only when the text ties it to them: a location word
 # before it (住在, 来自, 在), 我是X人, or a line of its own (a signature line).
 _SENTENCE_MARKS = re.compile("[。！？!?；]")
 _PIECE_ENDS = "。！？!?；\n."
-_SELF_PLACE = ("我是", "本人是", "我们是", "我们都是", "本人系", "我系")
+_SELF_PLACE = ("我是", "本人是", "我们是", "我们都是", "本人系", "我系", "身为", "作为", "我本是")
+# 我是香港人, 身为新疆人的我, 我是一个地道的北京人: the declarant; 黑警打香港人, 让美国人知道:
+# others.
+_SELF_PERSON = re.compile("(?:我|本人)(?:也|本|就|都)?是|身为|作为|我们都是")
+_SELF_PERSON_REACH = 10
 
 
 def _anchored(n: Normalized, tokens: list[Token], place: Place) -> bool:
@@ -289,8 +493,10 @@ def _anchored(n: Normalized, tokens: list[Token], place: Place) -> bool:
                 return True
             break
     text = n.compact
-    if text.startswith("人", end) or text.endswith(_SELF_PLACE, 0, start):
-        return True  # 我是香港人, 我是黑龙江哈尔滨的一名教师
+    if text.endswith(_SELF_PLACE, 0, start):
+        return True  # 我是黑龙江哈尔滨的一名教师
+    if text.startswith("人", end) and _self_person(n, start):
+        return True  # 我是香港人
     a, b = place.start, place.end
     norm = n.norm
     # the closing piece of the text (a signature: "…退出中共。 李明 辽宁沈阳", "Xu Gang, Jilin")
@@ -302,6 +508,16 @@ def _anchored(n: Normalized, tokens: list[Token], place: Place) -> bool:
     line = norm[line_start : len(norm) if line_end < 0 else line_end]
     tail = norm.count("\n", b) <= 2 or b > len(norm) * 0.8
     return tail and len(line.strip()) <= 60 and _SENTENCE_MARKS.search(line) is None
+
+
+def _self_person(n: Normalized, start: int) -> bool:
+    """Whether the clause before compact position ``start`` says who the declarant is (我是…)."""
+    a = max(0, start - _SELF_PERSON_REACH)
+    if n.strong:
+        i = bisect_left(n.strong, start)
+        if i:
+            a = max(a, n.strong[i - 1])
+    return _SELF_PERSON.search(n.compact, a, start) is not None
 
 
 def _sector(

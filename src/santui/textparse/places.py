@@ -14,6 +14,7 @@ with a location word before them or inside a longer phrase. No place: None, neve
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -27,8 +28,21 @@ _MARKER_GLUE = re.compile(r"^[\s:：,，是了的到]{0,3}$")
 _LEVEL_RANK = {"country": 0, "province": 1, "prefecture": 2, "county": 3}
 _MARKER_SCORE = {"now": 3.0, "weak": 1.0, "from": 0.5, "origin": -3.0}
 _WEAK_NOW = frozenset({"在", "in", "喺", "at"})
-_PAST_AFTER = re.compile(r"^.{0,8}?(?:时|的时候|that time|when i was|as a child)")
+# Used with .match(text, pos): no "^", which would not match at pos.
+_PAST_AFTER = re.compile(r".{0,8}?(?:时|的时候|期间|that time|when i was|as a child)")
+_CLAUSE_END = re.compile("[，,。！？!?；;\n]")
+_PAST_BEFORE = re.compile("当时|那时|当年|曾经|曾|以前|小时候|年轻时|早年|过去")
+_NOW_AFTER = re.compile("生活|定居|居住|安家|养老")
+_OTHERS_BEFORE = re.compile("打|向|让|对|给|骂|抓|杀|支持|声援|欺负|迫害|镇压|屠杀|同情")
 _MAINLAND_CN = frozenset({"CN"})
+# A place glued to an event or a people is a topic of the story, not where the declarant is:
+# 武汉肺炎, 武汉封城, 乌鲁木齐大火, 新疆集中营, 香港反送中, 美国大选, 台湾同胞, 武汉人民.
+TOPIC_AFTER = re.compile(
+    "肺炎|病毒|疫情|封城|瘟疫|大火|火灾|集中营|再教育营|大选|选举|总统|反送中|占中|人民|同胞|民众"
+    "|百姓|政府|当局|事件|惨案|屠杀|运动|抗议|示威|游行|黑警|警察|暴政|问题|独立|议会|国会|局势|新闻"
+    "|报道|媒体|电视|日报|晚报|时报|人权|真相|抗疫|疫苗|口罩|政权|军队"
+    r"|\s?(?:virus|pneumonia|epidemic|lockdown|election|protest|massacre|people\b|government)"
+)
 
 
 @dataclass(slots=True)
@@ -83,10 +97,16 @@ def read_region(n: Normalized, tokens: list[Token], skip: tuple[int, int] | None
         current = [i]
     if current:
         phrases.append((current, 0.0))
+    if phrases:  # 武汉肺炎, 香港反送中, 黑警打香港人: topics, whatever location word is before them
+        phrases = [ph for ph in phrases if not _topic(text, tokens, ph[0])]
+        if not phrases:
+            return None
     if len(phrases) == 1:  # the common case: one place phrase, nothing to weigh
         indexes = phrases[0][0]
         marker = _marker(n, tokens, indexes[0])
-        return None if marker == "negated" else _resolve(n, tokens, indexes, marker)
+        if marker == "negated" or (marker in ("now", "weak") and _past(n, tokens, indexes)):
+            return None  # 不是西藏林芝; 我当时在南京上学: a former place is not labelled
+        return _resolve(n, tokens, indexes, marker)
     best: tuple[float, int, Place] | None = None
     chosen: list[Place] = []
     for order, (indexes, _) in enumerate(phrases):
@@ -100,8 +120,12 @@ def read_region(n: Normalized, tokens: list[Token], skip: tuple[int, int] | None
         if len(indexes) > 1:
             score += 0.25
         end = tokens[indexes[-1]][4]
-        if marker in ("now", "weak") and _PAST_AFTER.match(text, end):
+        if marker in ("now", "weak") and _past(n, tokens, indexes):
             score -= 2.0
+        if _NOW_AFTER.match(text, end):
+            score += 2.0  # 重回香港生活: where one lives now
+        elif text.endswith("去", 0, tokens[indexes[0]][3]):
+            score -= 1.0  # 去武汉读书: a journey
         if _before_kind(tokens, indexes[0], lx.FORMER, 8, n):
             score -= 2.0
         if end < len(text) and text[end] == "人" and marker is None:
@@ -124,6 +148,35 @@ def read_region(n: Normalized, tokens: list[Token], skip: tuple[int, int] | None
         if deeper and (place.prefecture is None or other.prefecture == place.prefecture):
             place = other
     return place
+
+
+def _topic(text: str, tokens: list[Token], indexes: list[int]) -> bool:
+    """Whether a place phrase is a topic: glued to an event (武汉肺炎) or others of the place acted
+    on (打香港人, 让美国人知道)."""
+    start, end = tokens[indexes[0]][3], tokens[indexes[-1]][4]
+    if TOPIC_AFTER.match(text, end) is not None:
+        return True
+    if not text.startswith("人", end):
+        return False
+    return _OTHERS_BEFORE.search(text, max(0, start - 4), start) is not None
+
+
+def _past(n: Normalized, tokens: list[Token], indexes: list[int]) -> bool:
+    """Whether the place is one of the past: 在…时, 当时在, 小时候在 (in its own clause)."""
+    text = n.compact
+    end = tokens[indexes[-1]][4]
+    # the clause of the place only (我在悉尼留学，国内时入过团: Sydney is now)
+    b = n.to_norm_end(end)
+    after = _CLAUSE_END.split(n.norm[b : b + 12], maxsplit=1)[0]
+    if _PAST_AFTER.match(after.lower()):
+        return True
+    start = tokens[indexes[0] - 1][3] if indexes[0] else tokens[indexes[0]][3]
+    a = max(0, start - 8)
+    if n.strong:
+        i = bisect_left(n.strong, start)
+        if i:
+            a = max(a, n.strong[i - 1])
+    return _PAST_BEFORE.search(text, a, start) is not None
 
 
 def _alone(n: Normalized, token: Token) -> bool:

@@ -1,0 +1,175 @@
+"""The declarant's place versus the places of the story (issue 13, eval/README.md "Region: the
+declarant's place, not the places of the story"). Every statement here is written for the test."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from santui.textparse.parse import parse_statement
+
+FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def record(body: str, signer: str, place: str | None = None) -> str:
+    """The service center's layout: title, statement, 声明人, date, an optional place line."""
+    lines = ["退团退队", body, f"声明人: {signer}", "2020-06-01 21:15"]
+    if place is not None:
+        lines.append(place)
+    return "\n".join(lines)
+
+
+def where(text: str) -> tuple[str, str | None] | None:
+    region = parse_statement(text).region
+    return None if region is None else (str(region.country), region.province)
+
+
+# --- topics: a place glued to an event or to other people ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "特别是在武汉肺炎爆发以来，我更加认清了中共的邪恶，所以声明退出共青团和少先队。",
+        "看到乌鲁木齐大火烧死了人，我很难过，今天声明退出少先队。",
+        "美国大选让我看清了中共，我声明退党。",
+        "看到黑警打香港人，我很气愤，今天正式宣布退党，与中共划清界限，再也不和它有任何关系了。",
+        "我很同情台湾同胞的遭遇，声明退出共青团。",
+    ],
+)
+def test_a_place_that_is_a_topic_is_not_the_declarants(text: str) -> None:
+    assert where(text) is None
+
+
+TOPICS = ["肺炎", "封城", "疫情", "集中营", "大选", "人民", "同胞", "大火", "反送中"]
+PROVINCES = [("湖北", "420000"), ("新疆", "650000"), ("四川", "510000"), ("辽宁", "210000")]
+
+
+@FAST
+@given(st.sampled_from(PROVINCES), st.sampled_from(TOPICS), st.booleans())
+def test_a_place_glued_to_an_event_never_gives_the_region(
+    province: tuple[str, str], topic: str, located: bool
+) -> None:
+    """Whatever location word stands before it (在武汉肺炎爆发时), a place glued to an event or
+    a people is a topic; the declarant's own place, said apart, is still read."""
+    name, _code = province
+    story = f"{'在' if located else ''}{name}{topic}的事让我看清了中共，我声明退出共青团。"
+    assert where(story) is None
+    assert where(story + "我住在广东深圳。") == ("CN", "440000")
+
+
+def test_a_self_said_people_is_the_declarants_place() -> None:
+    assert where("我是香港人，声明退出共青团。") == ("HK", None)
+    assert where("身为新疆人的我，声明退出少先队和共青团。") == ("CN", "650000")
+
+
+# --- former places: where one studied or worked then -------------------------------------------
+
+
+def test_a_former_study_place_is_not_labelled() -> None:
+    assert where("我当时在南京上学，入了团。现在声明退团。") is None
+    assert where("我在南京上学时入了团，现在声明退团。") is None
+
+
+def test_the_place_one_lives_in_now_wins_over_where_one_studied() -> None:
+    assert where("从香港去武汉读书，后来重回香港生活。声明退出少先队。") == ("HK", None)
+
+
+# --- the mainland said of oneself, no province --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我是中国人，但不是共产党人，声明退出共青团。",
+        "我是一名普通中国医生，声明退党。",
+        "本人身为中国大陆一名普通公民，声明退出少先队。",
+        "我虽在国内，但坚决退出中共的一切组织。",
+        "本人还在沦陷区，声明退党。",
+        "我们身处中国大陆，在此声明退出共青团。",
+    ],
+)
+def test_the_mainland_said_of_oneself_is_cn(text: str) -> None:
+    assert where(text) == ("CN", None)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我是中国人民解放军的一名士兵，声明退出共青团。",  # an army, not a people
+        "我在国内几十年来所接受的宣传都是假的，今天声明退团。",  # what one was taught
+        "做一个善良的中国公民，我声明退出少先队。",  # a wish, not where one is
+    ],
+)
+def test_the_mainland_named_otherwise_gives_no_place(text: str) -> None:
+    assert where(text) is None
+
+
+# --- the service center's records: the body's current place and the place line ------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "line", "expected"),
+    [
+        ("来到加拿大半年以来，了解了真相，决定退出共青团。", "中国河北", ("CA", None)),
+        ("我侨居法国二十年，声明退出共青团。", None, ("FR", None)),
+        ("作为一个居美多年的中国青年，我声明退出少先队。", "中国四川", ("US", None)),
+        ("自从去年底来美国看望女儿，看了很多真相，我声明退团。", None, ("US", None)),
+        ("我是河南郑州的一位老中医，声明退出少先队。", "中国大陆", ("CN", "410000")),
+        ("本人现在就在武汉，声明退出少先队。", None, ("CN", "420000")),
+    ],
+)
+def test_the_body_says_where_the_declarant_is_now(
+    body: str, line: str | None, expected: tuple[str, str | None]
+) -> None:
+    assert where(record(body, "李明", line)) == expected
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "我的领导们都把贪污的钱拿去移民到美国享受了，我声明退党。",  # someone else moved
+        "如果我也在香港，一定会上街。我声明退党。",  # a condition
+        "我期待我儿子会在美国实现梦想，我声明退党。",  # a son's future
+        "我们将会在北京重逢。我声明退党。",  # a wish of a meeting
+    ],
+)
+def test_places_of_others_and_of_wishes_leave_the_place_line(body: str) -> None:
+    assert where(record(body, "李明", "辽宁丹东")) == ("CN", "210000")
+    assert where(record(body, "李明")) is None
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Jiang Su", ("CN", "320000")),
+        ("NY", ("US", None)),
+        ("中共国", ("CN", None)),
+        ("昔日大陆", None),  # where one was, not is
+    ],
+)
+def test_place_lines_as_people_type_them(line: str, expected: tuple[str, str | None]) -> None:
+    assert where(record("声明退党。", "李明", line)) == expected
+
+
+def test_a_place_glued_to_the_date_line_is_the_place_line() -> None:
+    text = "退团\n声明退出共青团。\n声明人: 龙云\n2020-01-04 21:28青海"
+    assert where(text) == ("CN", "630000")
+
+
+FOREIGN = [("美国", "US"), ("加拿大", "CA"), ("英国", "GB"), ("法国", "FR"), ("日本", "JP")]
+LINES = ["甘肃兰州", "中国河北", "上海", "中国大陆", "四川成都"]
+MOVES = ["来到{}后", "移民到{}以后", "我现在在{}", "目前在{}留学"]
+
+
+@FAST
+@given(st.sampled_from(FOREIGN), st.sampled_from(LINES), st.sampled_from(MOVES))
+def test_living_abroad_now_wins_over_the_forms_place_line(
+    country: tuple[str, str], line: str, move: str
+) -> None:
+    """The place line is often the origin the form asked for; a body that says the declarant
+    lives abroad now gives that country (the current place wins over an origin)."""
+    name, code = country
+    body = move.format(name) + "，了解了中共的真相，我声明退出共青团。"
+    assert where(record(body, "王芳", line)) == (code, None)
