@@ -1,6 +1,7 @@
 """Bulk import benchmark: `santui import` against raw INSERTs of the same rows, same database.
 
     .venv/bin/python bench/bench_import.py [--rows N] [--database sqlite|postgres]
+        [--pg-db NAME] [--raw copy] [--repeat K] [--no-quarter]
 
 1. Generates a JSON Lines import file of N statements (default 1,000,000) from the demo
    generator (santui.ops.demo), streamed to a temporary file, plus a file of its first N/4 rows.
@@ -15,9 +16,17 @@
 3. `santui import FILE --no-progress` in a fresh instance: wall time, the import phase (the time
    the command prints) and the child's peak RSS; the same for the N/4 file, to show that memory
    does not grow with the file.
+4. The import's phases, on PostgreSQL (issue 15): a child process in a fresh instance runs the
+   import's own functions on the same file and times them apart: reading and validating
+   (``read_jsonl``, ``validate_and_parse``), staging in Python (``statements_stage``: the masked
+   copy, which runs the parser, encryption, search columns, counted snapshot) and storing
+   (``statements_copy_staged``: ``COPY`` into the staging table and the set-based move into
+   statements, audit rows and ledger entries).
 
-Prints the figures and the fraction of the raw speed the import reaches (docs/benchmarks.md).
-The machine is shared and small: compare the ratios measured in one run, not absolute figures.
+Steps 2-4 run ``--repeat`` times, each raw run next to an import, so that every ratio compares
+two measurements taken a minute apart. Prints the figures and the fraction of the raw speed the
+import reaches, per repeat and as a range (docs/benchmarks.md). The machine is shared and
+small: compare the ratios measured in one run, not absolute figures.
 """
 
 from __future__ import annotations
@@ -53,11 +62,12 @@ BATCH = 2000
 # Statements per unit of scale up to UNTIL, roughly (0.003 gives ~944,000): a first guess only.
 STATEMENTS_PER_SCALE = 3.0e8
 
-# The columns statements_bulk_load writes, in its order.
+# The columns statements_bulk_load writes, in its order (santui.statements.bulk).
 STATEMENT_COLUMNS = (
     "source", "external_id", "channel", "received_at", "text", "party", "league", "pioneers",
     "headcount", "name", "contact", "name_kind", "region", "sector", "current_party_member",
-    "publish", "status", "reject_reason", "receipt_hash", "created_at",
+    "publish", "status", "reject_reason", "receipt_hash", "commitment", "created_at",
+    "name_key", "search_text", "declarant", "text_masked",
 )  # fmt: skip
 
 
@@ -194,13 +204,17 @@ def raw_child(path: str, batch_size: int, method: str) -> None:
                 d = orjson.loads(line)
                 orgs = d["organizations"]
                 name = d["name"]
+                # texts and names as their plain UTF-8 bytes (santui stores them encrypted:
+                # 61 bytes more each), the text again for the masked copy, random bytes for
+                # the commitment, no search columns
+                text = d["text"].encode() or None
                 params.append(
                     (
                         "import", d["external_id"], d["channel"], fromiso(d["received_at"]),
-                        d["text"], "party" in orgs, "league" in orgs, "pioneers" in orgs,
+                        text, "party" in orgs, "league" in orgs, "pioneers" in orgs,
                         d["headcount"], name.encode() if name else None, None, d["name_kind"],
                         d["region"], d["sector"], d["current_party_member"], d["publish"],
-                        d["status"], "", None, now,
+                        d["status"], "", None, os.urandom(32), now, None, None, "self", text,
                     )
                 )  # fmt: skip
             t1 = time.perf_counter()
@@ -217,6 +231,64 @@ def raw_child(path: str, batch_size: int, method: str) -> None:
                       "total": total}))  # fmt: skip
 
 
+# --- the import's phases (child process, PostgreSQL) ------------------------------------------
+
+
+def phases_child(path: str, batch_size: int, method: str) -> None:
+    """Run the import's own functions over ``path`` in batches, as run_import does, timing
+    reading + validating, staging (Python) and storing (COPY and the move) apart; print JSON.
+    With ``method`` "rows", the row path instead (statements_bulk_load: staging and its
+    unnest INSERTs in one, timed as "store")."""
+    import django
+
+    django.setup()
+    from zoneinfo import ZoneInfo
+
+    from django.conf import settings
+    from django.db import connection
+
+    from santui.intake.importer import read_jsonl, validate_and_parse
+    from santui.statements.bulk import (
+        BulkResult,
+        StatementRow,
+        statements_bulk_load,
+        statements_copy_staged,
+        statements_stage,
+    )
+
+    def load(batch: list[StatementRow]) -> tuple[float, BulkResult]:
+        t = time.perf_counter()
+        if method == "rows":
+            return t, statements_bulk_load(rows=batch, source="import", via="import")
+        staged = statements_stage(rows=batch)
+        t = time.perf_counter()
+        return t, statements_copy_staged(staged=staged, source="import", via="import")
+
+    assert connection.vendor == "postgresql", "the COPY path is PostgreSQL's"
+    tz = ZoneInfo(settings.SANTUI_REPORTING_TZ)
+    times = {"validate": 0.0, "stage": 0.0, "store": 0.0}
+    n = inserted = 0
+    started = time.perf_counter()
+    with open(path, "rb") as stream:
+        rows = read_jsonl(stream, limit=settings.SANTUI_IMPORT_MAX_LINE)
+        while True:
+            t0 = time.perf_counter()
+            raws = list(islice(rows, batch_size))
+            batch = [validate_and_parse(r.data, tz=tz)[0] for r in raws if r.data is not None]
+            t1 = time.perf_counter()
+            if not raws:
+                break
+            t2, result = load(batch)
+            inserted += result.inserted
+            t3 = time.perf_counter()
+            times["validate"] += t1 - t0
+            times["stage"] += t2 - t1
+            times["store"] += t3 - t2
+            n += len(batch)
+    print(json.dumps({"rows": n, "inserted": inserted, **times,
+                      "total": time.perf_counter() - started}))  # fmt: skip
+
+
 # --- the import -------------------------------------------------------------------------------
 
 
@@ -227,9 +299,10 @@ def _summary_number(stdout: str, label: str) -> float:
     return float(match.group(1).replace(",", ""))
 
 
-def run_import(path: Path, database: str) -> dict[str, float]:
-    with fresh_instance(database) as env:
-        done = run([SANTUI, "import", str(path), "--no-progress"], env, cwd=env["SANTUI_HOME"])
+def run_import(path: Path, database: str, pg_db: str | None, jobs: int = 1) -> dict[str, float]:
+    command = [SANTUI, "import", str(path), "--no-progress", "--jobs", str(jobs)]
+    with fresh_instance(database, pg_db=pg_db) as env:
+        done = run(command, env, cwd=env["SANTUI_HOME"])
     summary = {
         "wall": done.wall,
         "rss": done.maxrss_mb,
@@ -244,11 +317,11 @@ def run_import(path: Path, database: str) -> dict[str, float]:
     return summary
 
 
-def startup_time(database: str, workdir: Path) -> float:
+def startup_time(database: str, workdir: Path, pg_db: str | None) -> float:
     """Wall time of `santui import` on an empty file: interpreter, Django, connection."""
     empty = workdir / "empty.jsonl"
     empty.write_bytes(b"")
-    with fresh_instance(database) as env:
+    with fresh_instance(database, pg_db=pg_db) as env:
         return run([SANTUI, "import", str(empty), "--no-progress"], env).wall
 
 
@@ -259,79 +332,159 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument(
+        "--pg-db", default=None, help="PostgreSQL database to create and drop (default: benchlib's)"
+    )
     parser.add_argument("--raw-child", metavar="FILE", help=argparse.SUPPRESS)
+    parser.add_argument("--phases-child", metavar="FILE", help=argparse.SUPPRESS)
     parser.add_argument(
         "--raw",
         help="comma-separated raw methods to run (default: all for the database): "
         + ", ".join(RAW_METHODS),
     )
+    parser.add_argument("--repeat", type=int, default=1, help="raw runs and imports, K times")
+    parser.add_argument(
+        "--jobs", default="1", help="comma-separated `santui import --jobs` values to run (1,2)"
+    )
+    parser.add_argument("--no-quarter", action="store_true", help="skip the N/4 memory run")
     parser.add_argument("--method", default="executemany", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.raw_child:
         raw_child(args.raw_child, BATCH, args.method)
+        return
+    if args.phases_child:
+        phases_child(args.phases_child, BATCH, args.method)
         return
 
     n = args.rows
     print(machine(args.database))
     print(load())
     workdir = Path(tempfile.mkdtemp(prefix="santui-bench-import-"))
+    methods = [m for m in RAW_METHODS if args.database == "postgres" or m not in POSTGRES_ONLY]
+    if args.raw:
+        methods = [m for m in args.raw.split(",") if m in methods]
+    raw_runs: dict[str, list[dict[str, Any]]] = {m: [] for m in methods}
+    raw_rss: dict[str, float] = {}
+    jobs = [int(j) for j in args.jobs.split(",")]
+    fulls: list[dict[str, float]] = []  # --jobs jobs[0]
+    more: dict[int, list[dict[str, float]]] = {j: [] for j in jobs[1:]}  # other --jobs
+    phases: list[dict[str, float]] = []  # the COPY path's
+    row_phases: list[dict[str, float]] = []  # the row path's (statements_bulk_load)
+    loads: list[str] = []
     try:
         path, quarter = workdir / "statements.jsonl", workdir / "quarter.jsonl"
         size, seconds = write_import_file(path, quarter, n)
         print(f"\nfile       {n:,} statements, {size / 2**20:,.0f} MiB "
               f"(generated in {seconds:.1f} s, {n / seconds:,.0f}/s)")  # fmt: skip
-
-        raw_runs = {}
-        methods = [m for m in RAW_METHODS if args.database == "postgres" or m not in POSTGRES_ONLY]
-        if args.raw:
-            methods = [m for m in args.raw.split(",") if m in methods]
-        for method in methods:
-            with fresh_instance(args.database) as env:
-                raw_runs[method] = run(
-                    [PYTHON, __file__, "--raw-child", str(path), "--method", method], env
-                )
-            stored = json.loads(raw_runs[method].stdout.strip().splitlines()[-1])["stored"]
-            if stored != n:
-                print(f"WARNING: raw {method} stored {stored:,} of {n:,}", file=sys.stderr)
-
-        full = run_import(path, args.database)
-        part = run_import(quarter, args.database)
-        startup = startup_time(args.database, workdir)
+        for _ in range(args.repeat):
+            loads.append(load())
+            for method in methods:
+                with fresh_instance(args.database, pg_db=args.pg_db) as env:
+                    done = run(
+                        [PYTHON, __file__, "--raw-child", str(path), "--method", method], env
+                    )
+                raw = json.loads(done.stdout.strip().splitlines()[-1])
+                raw_runs[method].append(raw)
+                raw_rss[method] = done.maxrss_mb
+                if raw["stored"] != n:
+                    print(f"WARNING: raw {method} stored {raw['stored']:,} of {n:,}",
+                          file=sys.stderr)  # fmt: skip
+            fulls.append(run_import(path, args.database, args.pg_db, jobs[0]))
+            for j in jobs[1:]:
+                more[j].append(run_import(path, args.database, args.pg_db, j))
+            if args.database == "postgres":
+                for method in ("copy", "rows"):
+                    with fresh_instance(args.database, pg_db=args.pg_db) as env:
+                        done = run(
+                            [PYTHON, __file__, "--phases-child", str(path), "--method", method],
+                            env,
+                        )
+                    timed = json.loads(done.stdout.strip().splitlines()[-1])
+                    (phases if method == "copy" else row_phases).append(timed)
+        part = None if args.no_quarter else run_import(quarter, args.database, args.pg_db)
+        startup = startup_time(args.database, workdir, args.pg_db)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
+    full = fulls[0]
     integration = max(full["wall"] - full["import_time"] - startup, 0.0)
-    for method, raw_run in raw_runs.items():
-        raw = json.loads(raw_run.stdout.strip().splitlines()[-1])
+    for method, runs in raw_runs.items():
+        raw = runs[0]
         print(f"""
 raw baseline: {RAW_METHODS[method]}
   rows                      {raw["rows"]:>10,}  ({BATCH:,} per transaction, same table)
   parse + insert            {raw["total"]:>10.1f} s {rate(n, raw["total"])}
   insert only               {raw["insert"]:>10.1f} s {rate(n, raw["insert"])}
-  peak RSS                  {raw_run.maxrss_mb:>10.0f} MiB""")  # fmt: skip
+  peak RSS                  {raw_rss[method]:>10.0f} MiB""")  # fmt: skip
+    quarter_line = (
+        ""
+        if part is None
+        else f"""
+  peak RSS at N/4 rows      {part["rss"]:>10.0f} MiB  ({part["rows"]:,.0f} rows, \
+import phase {rate(part["rows"], part["import_time"]).strip()})"""
+    )
     print(f"""
-santui import --no-progress
+santui import --no-progress --jobs {jobs[0]}
   rows                      {full["rows"]:>10,.0f}  ({full["imported"]:,.0f} imported, \
 {full["rejected"]:,.0f} rejected, {full["integrated"]:,.0f} entries integrated)
   import phase              {full["import_time"]:>10.1f} s {rate(n, full["import_time"])}
   integration (estimated)   {integration:>10.1f} s
   start-up (empty file)     {startup:>10.1f} s
   whole command             {full["wall"]:>10.1f} s {rate(n, full["wall"])}
-  peak RSS                  {full["rss"]:>10.0f} MiB
-  peak RSS at N/4 rows      {part["rss"]:>10.0f} MiB  ({part["rows"]:,.0f} rows, \
-import phase {rate(part["rows"], part["import_time"]).strip()})""")  # fmt: skip
+  peak RSS                  {full["rss"]:>10.0f} MiB{quarter_line}""")  # fmt: skip
+    if phases:
+        ph = phases[0]
+        print(f"""
+the import's phases (its own functions, one process, µs per row)
+  read + validate           {ph["validate"] / n * 1e6:>10.1f}
+  stage (Python: mask, encrypt, search columns, snapshot)  {ph["stage"] / n * 1e6:>6.1f}
+  store (COPY + move)       {ph["store"] / n * 1e6:>10.1f}   {rate(n, ph["store"]).strip()}
+  total                     {ph["total"] / n * 1e6:>10.1f}   {rate(n, ph["total"]).strip()}""")
+        rp = row_phases[0]
+        row_store = rp["store"] - ph["stage"]  # the same staging work, less
+        print(f"""\
+the row path (statements_bulk_load, before issue 15), same file, µs per row
+  read + validate           {rp["validate"] / n * 1e6:>10.1f}
+  stage + unnest INSERTs    {rp["store"] / n * 1e6:>10.1f}
+  ... of which storing, estimated (less the COPY path's staging)  {row_store / n * 1e6:>5.1f}
+  total                     {rp["total"] / n * 1e6:>10.1f}   {rate(n, rp["total"]).strip()}""")
     print("\nfraction of raw speed: import rows/s / raw rows/s (raw time / import time)")
     print(f"  {'raw method':<20} {'raw timed part':<16} {'import phase':>12} {'whole command':>14}")
-    for method, raw_run in raw_runs.items():
-        raw = json.loads(raw_run.stdout.strip().splitlines()[-1])
+    for method, runs in raw_runs.items():
+        raw = runs[0]
         for base, base_s in (("insert only", raw["insert"]), ("parse + insert", raw["total"])):
             print(f"  {method:<20} {base:<16} {base_s / full['import_time']:>12.2f} "
                   f"{base_s / full['wall']:>14.2f}")  # fmt: skip
+    if "copy" in raw_runs:
+        print("\nagainst raw COPY of the same rows, per repeat (aim: import phase >= 0.5)")
+        print(f"  import: --jobs {jobs[0]}; store: its phases in one process")
+        print(f"  {'#':>2} {'raw COPY/s':>11} {'import/s':>9} {'ratio':>6}"
+              f" {'store/s':>9} {'store ratio':>11}  load")  # fmt: skip
+        ratios, store_ratios = [], []
+        for i, (raw, imp) in enumerate(zip(raw_runs["copy"], fulls, strict=True)):
+            raw_rate, imp_rate = n / raw["insert"], n / imp["import_time"]
+            ratios.append(imp_rate / raw_rate)
+            line = f"  {i + 1:>2} {raw_rate:>11,.0f} {imp_rate:>9,.0f} {ratios[-1]:>6.3f}"
+            if i < len(phases):
+                store_rate = n / phases[i]["store"]
+                store_ratios.append(store_rate / raw_rate)
+                line += f" {store_rate:>9,.0f} {store_ratios[-1]:>11.3f}"
+            print(f"{line}  {loads[i]}")
+        print(f"  import phase / raw COPY (insert only): {min(ratios):.3f} to {max(ratios):.3f}")
+        if store_ratios:
+            print(f"  store phase / raw COPY (insert only): {min(store_ratios):.3f} to "
+                  f"{max(store_ratios):.3f}")  # fmt: skip
+        for j, runs in more.items():
+            jr = [(n / imp["import_time"]) / (n / raw["insert"])
+                  for raw, imp in zip(raw_runs["copy"], runs, strict=True)]  # fmt: skip
+            rates = ", ".join(f"{n / imp['import_time']:,.0f}/s" for imp in runs)
+            print(f"  --jobs {j}: import phase {rates}; / raw COPY: {min(jr):.3f} to "
+                  f"{max(jr):.3f}")  # fmt: skip
     print()
     print(load())
 
 
 if __name__ == "__main__":
-    if "--raw-child" in sys.argv:
+    if "--raw-child" in sys.argv or "--phases-child" in sys.argv:
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "santui.config.settings.prod")
     main()

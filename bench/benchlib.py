@@ -91,10 +91,15 @@ def fresh_instance(
 
 
 def setup_django_here() -> None:
-    """Configure Django in this process (for the generators) with a throwaway SANTUI_HOME."""
+    """Configure Django in this process (for the generators) with a throwaway instance
+    (`santui setup` on SQLite, removed at exit): the settings refuse a SANTUI_HOME that holds
+    none."""
     if "SANTUI_HOME" not in os.environ:
         home = tempfile.mkdtemp(prefix="santui-bench-gen-")
         atexit.register(shutil.rmtree, home, ignore_errors=True)
+        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SANTUI_KEY_FILE")}
+        env |= {"SANTUI_HOME": home, "DJANGO_SETTINGS_MODULE": "santui.config.settings.prod"}
+        run([SANTUI, "setup"], env, cwd=home)
         os.environ["SANTUI_HOME"] = home
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "santui.config.settings.prod")
     import django

@@ -831,7 +831,7 @@ def test_interrupted_import_keeps_finished_batches_and_resumes_without_duplicate
     path = tmp_path / "big.jsonl"
     path.write_bytes(jsonl(*rows))
 
-    real = importer.statements_bulk_load
+    real = importer.statements_copy_load
     calls: list[int] = []
 
     def interrupt_third(**kwargs: Any) -> Any:
@@ -840,7 +840,7 @@ def test_interrupted_import_keeps_finished_batches_and_resumes_without_duplicate
             raise KeyboardInterrupt
         return real(**kwargs)
 
-    monkeypatch.setattr("santui.intake.importer.statements_bulk_load", interrupt_third)
+    monkeypatch.setattr("santui.intake.importer.statements_copy_load", interrupt_third)
     err = io.StringIO()
     with pytest.raises(SystemExit) as exit_info:
         call_command("import", str(path), rejects=str(tmp_path / "rej"), no_progress=True,
@@ -852,7 +852,7 @@ def test_interrupted_import_keeps_finished_batches_and_resumes_without_duplicate
     assert ids == [f"r{i:02}" for i in range(6)]  # the first two batches, whole
     assert IntegrationState.objects.get(pk=1).size == 0  # interrupted: nothing integrated
 
-    monkeypatch.setattr("santui.intake.importer.statements_bulk_load", real)
+    monkeypatch.setattr("santui.intake.importer.statements_copy_load", real)
     run = run_file(path, batch=3)
     assert (run.count("imported"), run.count("already present"), run.count("rejected")) == (
         6, 6, 1,
@@ -872,16 +872,18 @@ def test_interrupted_import_keeps_finished_batches_and_resumes_without_duplicate
 
 
 def test_crash_in_the_middle_of_a_batch_leaves_none_of_that_batch() -> None:
-    """The second batch dies after its statements are inserted, before their audit rows."""
+    """The second batch dies once its statements and audit rows are written, before its commit
+    (SQLite: before its ledger entries; PostgreSQL: once the staged rows are moved)."""
     audit_table = StatusChange._meta.db_table
     audit_inserts: list[str] = []
 
     def crash_on_second_audit_insert(execute: Any, sql: str, *args: Any) -> Any:
-        if sql.lstrip().upper().startswith("INSERT") and audit_table in sql:
+        result = execute(sql, *args)
+        if "INSERT" in sql.upper() and audit_table in sql:
             audit_inserts.append(sql)
             if len(audit_inserts) == 2:
                 raise KeyboardInterrupt
-        return execute(sql, *args)
+        return result
 
     stream = io.BytesIO(jsonl(*(good(f"x{i}", status="accepted") for i in range(4))))
     with connection.execute_wrapper(crash_on_second_audit_insert), pytest.raises(KeyboardInterrupt):

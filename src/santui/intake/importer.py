@@ -17,16 +17,26 @@ import csv
 import datetime as dt
 import io
 import re
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 import orjson
 from django.conf import settings
+from django.db import connection
 
+from santui.intake.stager import BatchStager
 from santui.statements.actions import stored_suggestion
-from santui.statements.bulk import StatementRow, statements_bulk_load
+from santui.statements.bulk import (
+    BulkResult,
+    Staged,
+    StatementRow,
+    statements_copy_load,
+    statements_copy_staged,
+)
 from santui.statements.models import Channel, Declarant, NameKind, Statement, Status
 from santui.textparse.parse import LOW_CONFIDENCE, Parsed, parse_statement
 from santui.textparse.regions import RegionError, normalize_region
@@ -502,8 +512,13 @@ def run_import(
     rejects: IO[bytes],
     batch_size: int = 2000,
     on_progress: Callable[[int], object] | None = None,
+    jobs: int = 1,
 ) -> ImportSummary:
-    """Import every row of ``stream``; write rejects as JSON lines to ``rejects``."""
+    """Import every row of ``stream``; write rejects as JSON lines to ``rejects``.
+
+    With ``jobs`` > 1 on PostgreSQL, batches are staged in that many worker processes
+    (santui.intake.stager) and stored here in file order; SQLite ignores ``jobs``.
+    """
     tz = ZoneInfo(settings.SANTUI_REPORTING_TZ)
     summary = ImportSummary()
     limit = settings.SANTUI_IMPORT_MAX_LINE
@@ -511,40 +526,62 @@ def run_import(
     batch: list[StatementRow] = []
     suggestions: dict[str, dict[str, Any]] = {}
     last_pos = 0
+    stager = BatchStager(jobs) if jobs > 1 and connection.vendor == "postgresql" else None
+    pending: deque[tuple[Future[Staged], dict[str, dict[str, Any]]]] = deque()
 
-    def flush() -> None:
-        result = statements_bulk_load(rows=batch, source=source, via="import")
+    def stored(result: BulkResult, suggested: dict[str, dict[str, Any]]) -> None:
         summary.imported += result.inserted
         summary.accepted += result.accepted
         summary.already_present += result.already_present
-        _store_suggestions(source, suggestions)
+        _store_suggestions(source, suggested)
+
+    def store_oldest() -> None:
+        staged, suggested = pending.popleft()
+        stored(statements_copy_staged(staged=staged.result(), source=source, via="import"),
+               suggested)  # fmt: skip
+
+    def flush() -> None:
+        if stager is None:
+            # COPY into a staging table on PostgreSQL, statements_bulk_load on SQLite (issue 15)
+            stored(statements_copy_load(rows=batch, source=source, via="import"), suggestions)
+        else:
+            pending.append((stager.submit(batch), dict(suggestions)))
+            while len(pending) > jobs:  # a batch in each worker, the oldest stored first
+                store_oldest()
         batch.clear()
         suggestions.clear()
 
-    for raw in reader:
-        summary.rows += 1
-        reason = raw.error
-        if raw.data is not None:
-            try:
-                row, suggested = validate_and_parse(raw.data, tz=tz)
-                batch.append(row)
-                if suggested is not None:
-                    suggestions.setdefault(row.external_id, suggested)
-            except RowError as exc:
-                reason = str(exc)
-        if reason:
-            summary.reject(reason)
-            rejects.write(
-                orjson.dumps({"line": raw.line, "reason": reason, "raw": raw.raw[:limit]}) + b"\n"
-            )
-        if len(batch) >= batch_size:
+    try:
+        for raw in reader:
+            summary.rows += 1
+            reason = raw.error
+            if raw.data is not None:
+                try:
+                    row, suggested = validate_and_parse(raw.data, tz=tz)
+                    batch.append(row)
+                    if suggested is not None:
+                        suggestions.setdefault(row.external_id, suggested)
+                except RowError as exc:
+                    reason = str(exc)
+            if reason:
+                summary.reject(reason)
+                rejects.write(
+                    orjson.dumps({"line": raw.line, "reason": reason, "raw": raw.raw[:limit]})
+                    + b"\n"
+                )
+            if len(batch) >= batch_size:
+                flush()
+                if on_progress is not None and stream.seekable():
+                    pos = stream.tell()
+                    on_progress(pos - last_pos)
+                    last_pos = pos
+        if batch:
             flush()
-            if on_progress is not None and stream.seekable():
-                pos = stream.tell()
-                on_progress(pos - last_pos)
-                last_pos = pos
-    if batch:
-        flush()
+        while pending:
+            store_oldest()
+    finally:
+        if stager is not None:
+            stager.close()
     if on_progress is not None and stream.seekable():
         on_progress(stream.tell() - last_pos)
     return summary

@@ -4,7 +4,10 @@
 This is the one place that writes statements with hand-written INSERTs instead of the ORM, for
 speed (see docs/benchmarks.md): it writes exactly what the single-statement actions write (the
 statement, its creation audit row and, for accepted ones, the add ledger entry) and stays
-covered by the same invariant tests (tally verify) as they are.
+covered by the same invariant tests (tally verify) as they are. On PostgreSQL the importer
+loads through ``statements_copy_load`` instead (issue 15): the same rows, copied into a TEMP
+staging table and moved with one set-based statement (tests/intake/test_import_copy.py compares
+the two row for row).
 
 Moderators' decisions over many statements (the back office's workbench and its background
 jobs) are here too: ``statements_decide_held_bulk`` and ``statements_revoke_bulk`` write, for a
@@ -208,6 +211,141 @@ def statements_bulk_load(*, rows: Sequence[StatementRow], source: str, via: str)
             ],
         )  # fmt: skip
     return BulkResult(len(new), len(accepted), len(rows) - len(new))
+
+
+# --- bulk load through COPY (PostgreSQL) -------------------------------------------------------
+
+# The staging table: a TEMP table (session-private, never WAL-logged, never on a replica, gone
+# with the session) emptied in the transaction that fills it. It holds only what the real rows
+# hold: texts, masked copies and names as their encrypted tokens, the name's keyed hash, the
+# folded search copy (set only on accepted rows published with consent, as in the real table).
+STAGE_TABLE = "santui_import_stage"
+# (column, type): psycopg's binary COPY needs the exact types of the table it fills.
+_STAGE_COLUMNS = (
+    ("n", "int4"), ("external_id", "text"), ("channel", "text"), ("received_at", "timestamptz"),
+    ("text", "bytea"), ("party", "bool"), ("league", "bool"), ("pioneers", "bool"),
+    ("headcount", "int4"), ("name", "bytea"), ("name_kind", "text"), ("region", "text"),
+    ("sector", "text"), ("current_party_member", "bool"), ("publish", "bool"),
+    ("status", "text"), ("commitment", "bytea"), ("name_key", "text"), ("search_text", "text"),
+    ("declarant", "text"), ("text_masked", "bytea"),
+    # the counted snapshot's two computed values (counted_snapshot), for accepted rows
+    ("day", "date"), ("province", "text"),
+)  # fmt: skip
+_STAGE_CREATE = (
+    f"CREATE TEMP TABLE IF NOT EXISTS {STAGE_TABLE} ("
+    + ", ".join(f"{c} {t}" for c, t in _STAGE_COLUMNS)
+    + ") ON COMMIT DELETE ROWS"
+)
+_STAGE_COPY = (
+    f"COPY {STAGE_TABLE} ({', '.join(c for c, _ in _STAGE_COLUMNS)}) FROM STDIN (FORMAT BINARY)"
+)
+# One statement moves the staged rows: the statements not yet present (in file order, so that
+# their ids follow it as in statements_bulk_load), then for each one inserted its creation audit
+# row and, when accepted, its add ledger entry, as statements_bulk_load writes them.
+_STAGE_MOVE = f"""
+WITH new AS (
+    INSERT INTO {Statement._meta.db_table} (
+        source, external_id, channel, received_at, text, party, league, pioneers, headcount,
+        name, contact, name_kind, region, sector, current_party_member, publish, status,
+        reject_reason, receipt_hash, commitment, created_at, name_key, search_text, declarant,
+        text_masked)
+    SELECT %(source)s, external_id, channel, received_at, text, party, league, pioneers,
+        headcount, name, NULL, name_kind, region, sector, current_party_member, publish, status,
+        '', NULL, commitment, %(now)s, name_key, search_text, declarant, text_masked
+    FROM {STAGE_TABLE} ORDER BY n
+    ON CONFLICT (source, external_id) WHERE external_id IS NOT NULL DO NOTHING
+    RETURNING id, external_id, status
+), changes AS (
+    INSERT INTO {StatusChange._meta.db_table} (
+        statement_id, from_status, to_status, reason, note, actor_id, via, at)
+    SELECT id, '', status, '', '', NULL, %(via)s, %(now)s FROM new ORDER BY id
+), entries AS (
+    INSERT INTO {LedgerEntry._meta.db_table} (
+        kind, statement_id, revokes_id, day, headcount, party, league, pioneers,
+        current_party_member, region, sector, channel, name_kind, declarant, reason, position,
+        queued_at, integrated_at)
+    SELECT %(add)s, new.id, NULL, s.day, s.headcount, s.party, s.league, s.pioneers,
+        s.current_party_member IS TRUE, s.province, s.sector, s.channel, s.name_kind,
+        s.declarant, '', NULL, %(now)s, NULL
+    FROM new JOIN {STAGE_TABLE} s ON s.external_id = new.external_id
+    WHERE new.status = %(accepted)s ORDER BY new.id
+)
+SELECT count(*), count(*) FILTER (WHERE status = %(accepted)s) FROM new
+"""
+
+
+def _staged(n: int, r: StatementRow) -> tuple[Any, ...]:
+    """One row of the staging table (_STAGE_COLUMNS): the values statements_bulk_load writes."""
+    name_key, search_text = search_columns(
+        status=r.status, publish=r.publish, name=r.name, name_kind=r.name_kind, text=r.text
+    )
+    if r.status == Status.ACCEPTED:
+        snapshot = counted_snapshot(r)
+        day, province = snapshot[0], snapshot[6]
+    else:
+        day = province = None
+    return (
+        n, r.external_id, r.channel, r.received_at, _sealed(r.text), r.party, r.league,
+        r.pioneers, r.headcount, encrypt_text(r.name) if r.name else None, r.name_kind,
+        r.region, r.sector, r.current_party_member, r.publish, r.status, urandom(32), name_key,
+        search_text, r.declarant,
+        _sealed(statement_masked(text=r.text, name=r.name, bulk=True)), day, province,
+    )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Staged:
+    """A batch ready for COPY (statements_stage): its rows of the staging table, and how many
+    rows were given (a repeated id in one batch is staged once: the first one)."""
+
+    values: list[tuple[Any, ...]]
+    given: int
+
+
+def statements_stage(*, rows: Sequence[StatementRow]) -> Staged:
+    """The Python half of statements_copy_load: each row's staged values (masked copy,
+    encryption, search columns, counted snapshot). No database access: it may run anywhere."""
+    wanted: dict[str, StatementRow] = {}
+    for row in rows:
+        wanted.setdefault(row.external_id, row)  # a repeated id in one batch: first wins
+    return Staged([_staged(n, r) for n, r in enumerate(wanted.values())], len(rows))
+
+
+def statements_copy_staged(*, staged: Staged, source: str, via: str) -> BulkResult:
+    """The database half of statements_copy_load (PostgreSQL only): COPY the staged rows into
+    the staging table, move them with _STAGE_MOVE, empty it; one transaction."""
+    if not staged.values:
+        return BulkResult(0, 0, staged.given)
+    params = {
+        "source": source, "via": via, "now": timezone.now(), "add": EntryKind.ADD,
+        "accepted": Status.ACCEPTED,
+    }  # fmt: skip
+    with transaction.atomic(), _bulk_cursor() as cursor:
+        cursor.execute(_STAGE_CREATE)
+        with cursor.copy(_STAGE_COPY) as copy:
+            copy.set_types([t for _, t in _STAGE_COLUMNS])
+            for values in staged.values:
+                copy.write_row(values)
+        cursor.execute(_STAGE_MOVE, params)
+        inserted, accepted = cursor.fetchone()
+        # emptied here, not only at commit: a caller's outer transaction may load again
+        cursor.execute(f"TRUNCATE {STAGE_TABLE}")
+    return BulkResult(inserted, accepted, staged.given - inserted)
+
+
+def statements_copy_load(*, rows: Sequence[StatementRow], source: str, via: str) -> BulkResult:
+    """What statements_bulk_load does, through ``COPY`` on PostgreSQL (issue 15).
+
+    The rows are copied (binary ``COPY FROM STDIN``) into a TEMP staging table, then moved by one
+    set-based statement (``_STAGE_MOVE``: ``INSERT ... SELECT ... ON CONFLICT DO NOTHING`` for the
+    statements, then the audit rows and ledger entries of those inserted), and the staging table
+    is emptied, all in one transaction. Same rows, same values as statements_bulk_load
+    (tests/intake/test_import_copy.py compares them). Elsewhere (SQLite) it is
+    statements_bulk_load.
+    """
+    if connection.vendor != "postgresql":
+        return statements_bulk_load(rows=rows, source=source, via=via)
+    return statements_copy_staged(staged=statements_stage(rows=rows), source=source, via=via)
 
 
 # --- screening decisions ---------------------------------------------------------------------

@@ -26,6 +26,12 @@ class Command(BaseCommand):
             "--source", default="import", help="namespace of external_id (default: import)"
         )
         parser.add_argument("--batch", type=int, default=2000, help="rows per transaction")
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            default=1,
+            help="processes preparing batches (masking, encryption) on PostgreSQL (default 1)",
+        )
         parser.add_argument("--no-progress", action="store_true")
         parser.add_argument(
             "--screen-report",
@@ -67,6 +73,7 @@ class Command(BaseCommand):
                 summary = run_import(
                     stream, fmt=fmt, source=options["source"], rejects=rejects,
                     batch_size=options["batch"], on_progress=bar.update,
+                    jobs=max(1, options["jobs"]),
                 )  # fmt: skip
             except FileError as exc:
                 rejects_path.unlink(missing_ok=True)  # nothing was read: no rejects to keep
