@@ -100,9 +100,25 @@ def _epoch_key(shared: bytes, epoch_public: bytes, office_public: bytes) -> AESG
     return AESGCM(key)
 
 
+# The office public key of the setting last seen: building a Path and hashing it for the
+# cache above cost 12 µs a value, most of an encryption (docs/benchmarks.md, the COPY path).
+_office_seen: tuple[object, bytes] | None = None
+
+
+def _office_now() -> bytes:
+    global _office_seen
+    setting = settings.SANTUI_OFFICE_PUBLIC_KEY_FILE
+    seen = _office_seen
+    if seen is not None and seen[0] is setting:
+        return seen[1]
+    office = _office_public(Path(setting))
+    _office_seen = (setting, office)
+    return office
+
+
 def _current_epoch() -> _Epoch:
     global _epoch
-    office = _office_public(Path(settings.SANTUI_OFFICE_PUBLIC_KEY_FILE))
+    office = _office_now()
     now = time.monotonic()
     epoch = _epoch
     if (
@@ -282,10 +298,12 @@ def keyed_hash(purpose: str, value: bytes) -> str:
 
 
 def _reset(*, setting: str, **kwargs: Any) -> None:
+    global _office_seen
     if setting in ("SANTUI_ROLE", "SANTUI_OFFICE_KEY_FILE", "SANTUI_OFFICE_PUBLIC_KEY_FILE"):
         forget_office()
         new_epoch()
         _office_public.cache_clear()
+        _office_seen = None
 
 
 setting_changed.connect(_reset)
