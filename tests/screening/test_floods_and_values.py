@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from santui.screening.flags import flood_active
 from santui.screening.models import Alert, Screening
@@ -46,7 +48,11 @@ def test_a_template_flood_is_held_as_one_cluster_with_an_alert(screen: Any) -> N
     genuine = receive(name="老王", text="我声明退出共青团。老王", organizations=["league"],
                       received_at=now)  # fmt: skip
     cache.clear()
-    screen()
+    with CaptureQueriesContext(connection) as seen:
+        screen()
+    if connection.vendor == "postgresql":
+        # the round that raises the door's flag (outside the database) waits for its flush
+        assert "SET LOCAL synchronous_commit TO ON" in [q["sql"] for q in seen.captured_queries]
     d = decisions()
     held = [d[s.pk] for s in flood]
     assert all(x[0] == "held" for x in held)

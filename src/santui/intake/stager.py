@@ -18,7 +18,17 @@ import multiprocessing
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 
+from django.db import connections
+
 from santui.statements.bulk import Staged, StatementRow, statements_stage
+
+
+def _forget_parent_connections() -> None:
+    """In a forked worker: drop (never close) the database connections copied from the
+    importing process. Closing one would end the parent's session; using one would corrupt it.
+    Staging needs no database; a call that tried would now open a connection of its own."""
+    for conn in connections.all(initialized_only=True):
+        conn.connection = None
 
 
 def _stage(rows: Sequence[StatementRow]) -> Staged:
@@ -31,7 +41,9 @@ class BatchStager:
     def __init__(self, jobs: int) -> None:
         self.jobs = jobs
         self._pool = ProcessPoolExecutor(
-            max_workers=jobs, mp_context=multiprocessing.get_context("fork")
+            max_workers=jobs,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_forget_parent_connections,
         )
 
     def submit(self, rows: Sequence[StatementRow]) -> Future[Staged]:

@@ -660,10 +660,22 @@ def _commit_without_flush() -> None:
     (under a second), each whole, never part of one: their statements are still received
     and are screened again. Nothing that depends on a decision can outlive it: the
     integrator's, a person's and a receipt's commits are synchronous, and flushing one
-    flushes every transaction committed before it."""
+    flushes every transaction committed before it. Outside the database, a round that
+    raises the door's flood flag (Redis) commits with the flush (``_flush_if_flooded``); the
+    ``--report`` lines of the last rounds may name decisions a crash then loses (screened
+    again, they are reported again)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
+def _flush_if_flooded(decided: list[Decided]) -> None:
+    """A round that will raise the door's flood flag, which lives outside the database, waits
+    for its flush after all: the flag must not outlive the decisions behind it."""
+    floods = {r.FLOOD_TEMPLATE, r.FLOOD_RANDOM_NAMES}
+    if connection.vendor == "postgresql" and any(floods & set(d.reasons) for d in decided):
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO ON")
 
 
 def screening_index_and_decide(
@@ -705,6 +717,7 @@ def screening_index_and_decide(
         statements = {s.pk: s for s in fresh_statements if s.pk in due}
         statements.update(_locked([p.statement_id for p in stored if p.statement_id in due]))
         decided = _decide(pending, statements, now=now, rules=rules, fresh=fresh)
+        _flush_if_flooded(decided)
         stored_ids = {p.statement_id for p in stored}
         again = [p for p in pending if p.statement_id in stored_ids]
         if again:

@@ -116,7 +116,13 @@ class ReadAhead:
     def take(self) -> Memo:
         """What the last ``start`` read (waiting for it to finish), or nothing."""
         running, self._running = self._running, None
-        return running.result() if running is not None else Memo()
+        if running is None:
+            return Memo()
+        try:
+            return running.result()
+        except Exception:  # never the round's failure: it reads its batch itself
+            log.warning("reading ahead failed; the round reads its batch itself", exc_info=True)
+            return Memo()
 
     def start(self, after: tuple[dt.datetime, int]) -> None:
         """Read the batch after ``after`` (received time, id of this batch's last statement)."""

@@ -75,6 +75,14 @@ def screen_all(
     return summary
 
 
+def close_loop_ahead() -> None:
+    """Stop the loop's reader of the next batch (its thread; the switch interval restored)."""
+    ahead = _loop_ahead.pop("ahead", None)
+    _loop_ahead.clear()
+    if ahead is not None:
+        ahead.close()
+
+
 def screen_loop_round(batch: int | None, *, clock: Any = time.monotonic) -> Round:
     """One round of `santui screen --loop`. Once an hour it also prunes old bucket counts and
     draws yesterday's sample for the blind re-review (once per day: the draw is idempotent).
@@ -94,4 +102,6 @@ def screen_loop_round(batch: int | None, *, clock: Any = time.monotonic) -> Roun
             review_draw()
         _last_pruned["at"] = clock()
     backlog, oldest = screening_backlog()
+    if backlog <= size:  # caught up: no thread kept for a backlog that is not there
+        close_loop_ahead()
     return Round(done=sum(summary.decided.values()), backlog=backlog, oldest_waiting_at=oldest)

@@ -429,14 +429,22 @@ def _english_names(text: str) -> int:
         more = m.group(2)
         total = m.group(3)
         if total is not None:  # "… and others–altogether eight people": the stated total
-            value = _EN_NUM.get(total.lower()) or (int(total) if total.isdigit() else 0)
+            value = _EN_NUM.get(total.lower()) or _ascii_number(total)
             if value >= count:
                 count = value
         elif more is not None:
-            value = _EN_NUM.get(more.lower()) or (int(more) if more.isdigit() else 0)
+            value = _EN_NUM.get(more.lower()) or _ascii_number(more)
             count += value
         best = max(best, count)
-    return best
+    return min(best, MAX_HEADCOUNT)
+
+
+def _ascii_number(word: str) -> int:
+    """A number in ASCII digits, capped; 0 for anything else (a superscript ² passes
+    ``isdigit`` but not ``int``; a number of thousands of digits would not convert either)."""
+    if word.isascii() and word.isdigit() and len(word) <= 7:
+        return min(int(word), MAX_HEADCOUNT)
+    return 0
 
 
 def _name_list(n: Normalized, tokens: list[Token]) -> int:
