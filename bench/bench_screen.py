@@ -48,9 +48,15 @@ FLOOD_REASONS = frozenset({"flood_template", "flood_random_names"})
 OUTCOMES = ("accepted", "duplicate", "held:flood", "held:other")
 
 
+def pg_port() -> str:
+    """The PostgreSQL server's port: 5432, or a private server's (bench_screen_speed.py
+    --private-server) through SANTUI_BENCH_PG_PORT."""
+    return os.environ.get("SANTUI_BENCH_PG_PORT", "5432")
+
+
 def psql(sql: str, db: str = "postgres") -> None:
     subprocess.run(  # noqa: S603
-        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", db, "-q",  # noqa: S607
+        ["psql", "-h", "127.0.0.1", "-p", pg_port(), "-U", "postgres", "-d", db, "-q",  # noqa: S607
          "-v", "ON_ERROR_STOP=1", "-c", sql],
         check=True, capture_output=True,
     )  # fmt: skip
@@ -75,7 +81,7 @@ def instance(database: str, *, pg_db: str = PG_DB, keep: bool = False) -> Iterat
     if database == "postgres":
         psql(f"DROP DATABASE IF EXISTS {pg_db} WITH (FORCE)")
         psql(f"CREATE DATABASE {pg_db}")
-        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{pg_db}"
+        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:{pg_port()}/{pg_db}"
     try:
         run([SANTUI, "setup"], env, cwd=home)
         yield env

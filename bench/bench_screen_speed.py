@@ -39,16 +39,19 @@ shared; the figures are one core's (the screener is one process).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from bench_screen import instance, psql
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests.ops.servers
+from bench_screen import instance, pg_port, psql
 from benchlib import PYTHON, load, machine, run
 
 BUILT_DB = "santui_bench_screen_built"  # plus the stored count: builds of two sizes can be kept
@@ -402,8 +405,81 @@ def _backend_cpu() -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
+_IO_TABLES = ("screening_screenkey", "screening_windowcount", "screening_screening",
+              "statements_statement")
+
+
+def _server_io() -> dict[str, int] | None:
+    """PostgreSQL's counters of the screening tables (blocks read outside the shared buffers,
+    updates and how many of them HOT) and of the whole cluster's WAL (bytes, full-page images)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    out: dict[str, int] = {}
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_stat_force_next_flush()")
+        cur.execute(
+            "SELECT t.relname, s.heap_blks_read, coalesce(s.idx_blks_read, 0), t.n_tup_upd,"
+            " t.n_tup_hot_upd FROM pg_stat_user_tables t JOIN pg_statio_user_tables s"
+            " USING (relid) WHERE t.relname = ANY(%s)",
+            [list(_IO_TABLES)],
+        )
+        for name, heap, idx, upd, hot in cur.fetchall():
+            out.update({f"{name} heap read": heap, f"{name} index read": idx,
+                        f"{name} updates": upd, f"{name} HOT": hot})  # fmt: skip
+        cur.execute("SELECT wal_bytes::bigint, wal_fpi FROM pg_stat_wal")
+        out["WAL bytes"], out["WAL full-page images"] = cur.fetchone()
+    return out
+
+
+_PREWARMED = ("screening_screenkey", "screenkey_lookup", "screening_windowcount",
+              "windowcount_cell", "screening_screening", "screening_screening_pkey",
+              "statements_statement_pkey")
+
+
+def _prewarm() -> None:
+    """Load the tables and indexes a round touches into PostgreSQL's shared buffers (what a
+    server that has been screening for a while holds; a copied database starts cold)."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("CREATE EXTENSION IF NOT EXISTS pg_prewarm")
+        cur.execute(
+            "SELECT sum(pg_prewarm(oid)) FROM pg_class WHERE relname = ANY(%s)", [list(_PREWARMED)]
+        )
+
+
+def _statement_times(reset: bool) -> list[tuple[Any, ...]]:
+    """With pg_stat_statements preloaded (--pg-setting shared_preload_libraries=...): reset it,
+    or the statements that took the server longest since."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT current_setting('shared_preload_libraries')")
+        if "pg_stat_statements" not in cur.fetchone()[0]:
+            return []
+        cur.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+        if reset:
+            cur.execute("SELECT pg_stat_statements_reset()")
+            return []
+        cur.execute(
+            "SELECT round(total_exec_time::numeric / 1000, 2), calls, shared_blks_read,"
+            " wal_fpi, left(regexp_replace(query, '\\s+', ' ', 'g'), 90)"
+            " FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database"
+            " WHERE datname = current_database()) ORDER BY total_exec_time DESC LIMIT 12"
+        )
+        return [tuple(float(v) if hasattr(v, "as_tuple") else v for v in row)
+                for row in cur.fetchall()]  # fmt: skip
+
+
 def measure_child(
-    scale: float, profile: str | None, two_steps: bool, read_ahead: bool, batch: int
+    scale: float,
+    profile: str | None,
+    two_steps: bool,
+    read_ahead: bool,
+    batch: int,
+    prewarm: bool,
 ) -> None:
     import django
 
@@ -447,6 +523,9 @@ def measure_child(
     index_s = history_s_run = decide_s = 0.0
     indexed = decided = scanned = 0
     rounds = 0
+    if prewarm:
+        _prewarm()
+    _statement_times(reset=True)
     started = time.perf_counter()
     from django.db.models import Max
 
@@ -454,7 +533,22 @@ def measure_child(
 
     keys0 = ScreenKey.objects.aggregate(m=Max("id"))["m"] or 0
     server0 = _backend_cpu()
+    io0 = _server_io()
     cpu0 = time.process_time()
+    # the reading thread's own CPU time (the rest of the process's is the round's)
+    import santui.screening.ahead as ahead_module
+
+    reader_cpu = [0.0]
+    read_batch = ahead_module._read_batch
+
+    def timed_read_batch(*a: Any) -> Any:
+        t = time.thread_time()
+        try:
+            return read_batch(*a)
+        finally:
+            reader_cpu[0] += time.thread_time() - t
+
+    ahead_module._read_batch = timed_read_batch
     # as santui screen does: the next batch read during this one's queries (PostgreSQL only)
     ahead = ReadAhead(batch) if read_ahead and not two_steps and ReadAhead.useful() else None
 
@@ -505,6 +599,9 @@ def measure_child(
         )
     cpu = time.process_time() - cpu0
     server = _backend_cpu() - server0 if server0 is not None else None
+    io1 = _server_io()
+    slowest = _statement_times(reset=False)
+    io = {k: v - io0[k] for k, v in io1.items()} if io0 and io1 else None
     print(json.dumps({"fresh": len(items), "indexed": indexed, "decided": decided,
                       "index_s": index_s, "decide_s": decide_s, "total_s": total,
                       "history_index_s": history_s_run, "history_scanned": scanned,
@@ -513,7 +610,8 @@ def measure_child(
                       "stored": stored, "process_cpu_s": cpu, "server_cpu_s": server,
                       "keys_added": (ScreenKey.objects.aggregate(m=Max("id"))["m"] or 0) - keys0,
                       "keys_made": _keys_made(last_stored or 0),
-                      "hot_keys": HotKey.objects.count()}))  # fmt: skip
+                      "hot_keys": HotKey.objects.count(), "server_io": io,
+                      "slowest": slowest, "reader_cpu_s": reader_cpu[0]}))  # fmt: skip
 
 
 def main() -> None:
@@ -537,21 +635,82 @@ def main() -> None:
     parser.add_argument(
         "--batch", type=int, default=1000, help="statements per round (SANTUI_SCREEN_BATCH)"
     )
+    parser.add_argument(
+        "--private-server",
+        action="store_true",
+        help="PostgreSQL: a private cluster (initdb, fsync on) in the --keep/--reuse folder "
+        "instead of the machine's server on 5432, started for the run with --pg-setting",
+    )
+    parser.add_argument(
+        "--pg-setting",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a setting of the private server for this run (repeat: shared_buffers=4GB ...)",
+    )
+    parser.add_argument(
+        "--prewarm",
+        action="store_true",
+        help="PostgreSQL: load the screening tables and indexes into the shared buffers first "
+        "(pg_prewarm; with a private server whose shared_buffers hold them)",
+    )
     args = parser.parse_args()
     if args.build_child:
         build_child(args.build_child, args.fresh_scale)
         return
     if args.measure_child:
         measure_child(
-            args.measure_child, args.profile, args.two_steps, not args.no_read_ahead, args.batch
+            args.measure_child,
+            args.profile,
+            args.two_steps,
+            not args.no_read_ahead,
+            args.batch,
+            args.prewarm,
         )
         return
+    if args.private_server:
+        if args.database != "postgres" or not (args.keep or args.reuse):
+            parser.error("--private-server needs --database postgres and --keep or --reuse")
+        with _private_server(Path(args.keep or args.reuse), args.pg_setting):
+            measure(args)
+        return
+    measure(args)
+
+
+@contextlib.contextmanager
+def _private_server(folder: Path, settings: list[str]) -> Iterator[None]:
+    """A private PostgreSQL cluster kept in ``folder/pg`` (made on first use), started with
+    ``settings`` for this run and stopped after; the benchmark's databases are made in it."""
+    from tests.ops.servers import PrivatePostgres
+
+    folder.mkdir(parents=True, exist_ok=True)
+    os.chmod(folder, 0o755)  # noqa: S103  # the postgres user reaches its cluster inside
+    (folder / "pg").mkdir(exist_ok=True)
+    server = PrivatePostgres(
+        folder / "pg", fsync=True, settings=dict(s.split("=", 1) for s in settings)
+    )
+    if not server.data.exists():
+        server.init()
+    server.start()
+    os.environ["SANTUI_BENCH_PG_PORT"] = str(server.port)
+    try:
+        print(f"private PostgreSQL server in {folder / 'pg'} on port {server.port}: "
+              + (", ".join(settings) or "default settings"))  # fmt: skip
+        yield
+    finally:
+        server.stop()
+
+
+def measure(args: argparse.Namespace) -> None:
     print(machine(args.database))
     print(load())
     pg = args.database == "postgres"
     if args.reuse:
         built = Path(args.reuse)
         env = json.loads((built / "env.json").read_text())
+        if pg:  # the server's port of this run (a private server's changes)
+            db = env["DATABASE_URL"].rsplit("/", 1)[1]
+            env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:{pg_port()}/{db}"
         info = json.loads((built / "build.json").read_text())
         build_wall = None
     else:
@@ -584,7 +743,7 @@ def main() -> None:
         psql(f"DROP DATABASE IF EXISTS {RUN_DB} WITH (FORCE)")
         built_db = env["DATABASE_URL"].rsplit("/", 1)[1]
         psql(f"CREATE DATABASE {RUN_DB} TEMPLATE {built_db} STRATEGY FILE_COPY")
-        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{RUN_DB}"
+        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:{pg_port()}/{RUN_DB}"
         print(f"copied the built database in {time.perf_counter() - t:.0f} s")
     elif copy:
         run_home = Path(tempfile.mkdtemp(prefix="santui-bench-speed-run-"))
@@ -602,6 +761,8 @@ def main() -> None:
     if args.no_read_ahead:
         cmd += ["--no-read-ahead"]
     cmd += ["--batch", str(args.batch)]
+    if args.prewarm:
+        cmd += ["--prewarm"]
     try:
         done = run(cmd, env, cwd=str(run_home))
     except BaseException:
@@ -623,9 +784,13 @@ def main() -> None:
     m = json.loads(done.stdout.strip().splitlines()[-1])
     n = m["indexed"]
     server = ""
+    if m.get("read_ahead"):
+        server += (f"  ... of it the thread reading ahead {m['reader_cpu_s']:>4.1f} s"
+                   "   (the round's:"
+                   f" {m['process_cpu_s'] - m['reader_cpu_s']:.1f} s)\n")  # fmt: skip
     if m.get("server_cpu_s") is not None:
         both = m["process_cpu_s"] + m["server_cpu_s"]
-        server = (f"  database backend CPU      {m['server_cpu_s']:>12.1f} s"
+        server += (f"  database backend CPU      {m['server_cpu_s']:>12.1f} s"
                   f"   (its process; with the screener's: {n / both:,.0f}/s)\n")  # fmt: skip
     if args.two_steps:
         steps = f"index {args.batch:,} and decide {args.batch:,} apart"
@@ -658,6 +823,16 @@ screening ({m['rounds']} rounds: history 5,000, then {steps})
             "profiles of the rounds from the third on:",
             ", ".join(f"{args.profile}.{k}.txt" for k in kinds),
         )
+    if m.get("server_io"):
+        print("PostgreSQL during the rounds (blocks read from outside its shared buffers;"
+              " WAL of the cluster):")
+        for k, v in m["server_io"].items():
+            print(f"  {k:<40} {v:>14,}")
+    if m.get("slowest"):
+        print("PostgreSQL's slowest statements of the rounds (pg_stat_statements): seconds, calls,"
+              " blocks read, full-page images, query")
+        for seconds, calls, read, fpi, query in m["slowest"]:
+            print(f"  {seconds:>7.2f} {calls:>6,} {read:>8,} {fpi:>7,}  {query}")
     print(load())
 
 

@@ -38,6 +38,7 @@ class PrivatePostgres:
     folder: Path
     port: int = field(default_factory=free_port)
     fsync: bool = False  # off for tests (nothing is crashed); on for a benchmark's figures
+    settings: dict[str, str] = field(default_factory=dict)  # more server settings (-c k=v)
 
     @property
     def data(self) -> Path:
@@ -56,6 +57,7 @@ class PrivatePostgres:
         options = (
             f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 "
             f"-c fsync={'on' if self.fsync else 'off'}"
+            + "".join(f" -c {k}={v}" for k, v in self.settings.items())
         )
         subprocess.run(  # noqa: S603
             _as_postgres([f"{PG_BIN[-1]}/pg_ctl", "-D", str(self.data), "-o", options,
