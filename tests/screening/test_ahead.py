@@ -185,3 +185,45 @@ def test_a_round_does_not_wait_for_the_disk_and_leaves_the_setting() -> None:
         cursor.execute("SHOW synchronous_commit")
         assert cursor.fetchone()[0] == "on"
     assert Screening.objects.count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_during_a_round_the_thread_reads_only_while_the_round_waits() -> None:
+    """Inside ``round()`` the thread reads a text only while the round waits for the database
+    (a query) or for it (``take``): never beside the round's own Python work."""
+    _postgresql_only()
+    import threading
+    import time
+
+    import santui.screening.ahead as ahead_module
+
+    _receive_many(7, 12)
+    read: list[str] = []
+    lock = threading.Lock()
+    real = ahead_module.read_text
+
+    def counted(text: str) -> Any:
+        with lock:
+            read.append(text)
+        return real(text)
+
+    ahead = ReadAhead(50)
+    try:
+        ahead_module.read_text = counted  # type: ignore[assignment]
+        with ahead.round():
+            ahead.start((EARLIER - dt.timedelta(days=1), 0))
+            time.sleep(0.5)  # the round's own work: no query
+            assert read == []
+            with connection.cursor() as cursor:  # a query: the thread may read meanwhile
+                cursor.execute("SELECT pg_sleep(0.5)")
+            assert read
+            memo = ahead.take()  # waiting for the thread: it finishes
+        assert set(memo.parsed) == set(read) and len(read) == len(set(read)) >= 5  # each once
+        with ahead.round():
+            ahead.start((EARLIER - dt.timedelta(days=1), 0))
+        before = len(read)
+        time.sleep(0.5)  # after the round the thread reads freely
+        assert len(read) > before
+    finally:
+        ahead_module.read_text = real  # type: ignore[assignment]
+        ahead.close()

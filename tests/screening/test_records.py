@@ -36,7 +36,32 @@ def test_the_same_record_as_keywords(given_values: dict[str, Any]) -> None:
     fast, slow = _new_screening(**given_values), Screening(**given_values)
     for field in Screening._meta.concrete_fields:
         assert getattr(fast, field.attname) == getattr(slow, field.attname), field.attname
+    assert vars(fast).keys() == vars(slow).keys()  # nothing more, nothing less set
     assert fast._state.adding and fast._state.db is None
+    assert (fast._state.adding, fast._state.db) == (slow._state.adding, slow._state.db)
+
+
+def test_no_signal_receivers_nor_descriptors_that_the_fast_path_would_skip() -> None:
+    from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
+    from django.db.models.signals import post_init, pre_init
+
+    assert not pre_init.has_listeners(Screening) and not post_init.has_listeners(Screening)
+    for field in Screening._meta.concrete_fields:  # attributes set through a __set__
+        descriptor = type(getattr(Screening, field.attname, None))
+        # a foreign key's id: its __set__ only forgets a cached related object (a new record
+        # has none) before it sets the attribute
+        assert descriptor is ForeignKeyDeferredAttribute or not hasattr(descriptor, "__set__")
+
+
+@pytest.mark.django_db
+def test_a_record_made_fast_saves_and_reads_back() -> None:
+    from tests.screening.conftest import receive
+
+    s = receive()
+    record = _new_screening(statement_id=s.pk, received_at=s.received_at, found=["future"])
+    record.save()
+    again = Screening.objects.get(pk=s.pk)
+    assert again.found == ["future"] and again.received_at == s.received_at
 
 
 def test_defaults_are_not_shared_and_unknown_names_refused() -> None:

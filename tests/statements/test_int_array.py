@@ -52,3 +52,36 @@ def test_among_selects_exactly_the_ids() -> None:
         made[4].pk,
     ]
     assert not Statement.objects.filter(pk__in=among([])).exists()
+
+
+@settings(max_examples=25, deadline=None)
+@given(keys=st.lists(INT64, min_size=1, max_size=20, unique=True))
+def test_insert_rows_stores_integers_as_given(keys: list[int]) -> None:
+    """insert_rows sends integer columns as one string each on PostgreSQL: extreme values,
+    NULLs and a column of other types beside them arrive as given."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from santui.screening.actions import _insert_screenings, _new_screening
+    from santui.screening.models import Kind, Screening, ScreenKey
+    from santui.statements.bulk import insert_rows
+
+    with transaction.atomic():
+        s = ReceivedStatementFactory()
+        insert_rows(
+            ScreenKey, ("key", "kind", "statement_id"), [(k, Kind.BAND, s.pk) for k in keys]
+        )
+        stored = ScreenKey.objects.filter(statement_id=s.pk)
+        assert sorted(stored.values_list("key", flat=True)) == sorted(keys)
+        assert set(stored.values_list("kind", flat=True)) == {Kind.BAND}
+        now = timezone.now()
+        person = keys[0] if len(keys) % 2 else None
+        record = _new_screening(statement_id=s.pk, received_at=now, person_key=person)
+        _insert_screenings([record])  # every column, through insert_rows
+        record = Screening.objects.get(pk=s.pk)
+        assert (record.person_key, record.duplicate_of_id, record.received_at) == (
+            person,
+            None,
+            now,
+        )
+        transaction.set_rollback(True)

@@ -14,15 +14,22 @@ screens the same statements with and without it and compares every record).
 
 Only on PostgreSQL: on SQLite the database runs in the screener's own process and a second
 connection would only compete with the round for the file's lock.
+
+While a round runs (``ReadAhead.round``), the thread reads only while the round waits for the
+database (its queries, or ``take``): Python's interpreter lock has no priorities, so a thread
+reading beside the round's own Python work would take every other slice of it and slow the
+round, which is the critical path, while the database waited for the round.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import logging
 import sys
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
@@ -68,9 +75,20 @@ class Memo:
         return self.features.get((text, tuple(names)))
 
 
-def _read_batch(after: tuple[dt.datetime, int], batch: int) -> Memo:
+FEATURES_CHUNK = 50  # texts whose features are computed between two looks at the gate
+
+
+def _read_batch(
+    after: tuple[dt.datetime, int], batch: int, gate: threading.Event | None = None
+) -> Memo:
     """In the thread: the ``batch`` received, unscreened statements after ``after`` in the
-    screener's order, read. Its own connection, closed before it returns."""
+    screener's order, read. Its own connection, closed before it returns. Between texts it
+    waits for ``gate`` (set while the round waits for the database)."""
+
+    def go() -> None:
+        if gate is not None:
+            gate.wait()
+
     memo = Memo()
     try:
         at, pk = after
@@ -85,14 +103,18 @@ def _read_batch(after: tuple[dt.datetime, int], batch: int) -> Memo:
         for text, name in rows:
             if type(text) is not str or type(name) is not str:
                 continue  # sealed or undecryptable: the round holds it with its reason
+            go()
             try:
                 parsed = memo.parsed[text] if text in memo.parsed else read_text(text)
             except Exception:  # noqa: S112 - the round reads it again, logs and holds it
                 continue
             memo.parsed[text] = parsed
             pairs.append((text, names_in(name, parsed)))
-        for (text, names), f in zip(pairs, text_features(pairs), strict=True):
-            memo.features[(text, names)] = f
+        for i in range(0, len(pairs), FEATURES_CHUNK):
+            go()
+            chunk = pairs[i : i + FEATURES_CHUNK]
+            for (text, names), f in zip(chunk, text_features(chunk), strict=True):
+                memo.features[(text, names)] = f
     except Exception:  # only an optimisation: the round reads whatever is missing itself
         log.warning("reading ahead failed; the round reads its batch itself", exc_info=True)
     finally:
@@ -108,6 +130,8 @@ class ReadAhead:
         self._pool: ThreadPoolExecutor | None = None
         self._running: Future[Memo] | None = None
         self._switch = sys.getswitchinterval()
+        self._gate = threading.Event()  # set: the thread may read
+        self._gate.set()
 
     @staticmethod
     def useful() -> bool:
@@ -118,11 +142,34 @@ class ReadAhead:
         running, self._running = self._running, None
         if running is None:
             return Memo()
+        gated = not self._gate.is_set()
+        self._gate.set()  # the round waits for it: let it read
         try:
             return running.result()
         except Exception:  # never the round's failure: it reads its batch itself
             log.warning("reading ahead failed; the round reads its batch itself", exc_info=True)
             return Memo()
+        finally:
+            if gated:
+                self._gate.clear()
+
+    @contextlib.contextmanager
+    def round(self) -> Iterator[None]:
+        """While a round runs: the thread reads only while the round waits for the database
+        (its queries, through Django's execute wrappers) or for the thread (``take``)."""
+        self._gate.clear()
+        try:
+            with connection.execute_wrapper(self._waiting):
+                yield
+        finally:
+            self._gate.set()
+
+    def _waiting(self, execute: Callable[..., Any], *args: Any) -> Any:
+        self._gate.set()
+        try:
+            return execute(*args)
+        finally:
+            self._gate.clear()
 
     def start(self, after: tuple[dt.datetime, int]) -> None:
         """Read the batch after ``after`` (received time, id of this batch's last statement)."""
@@ -133,7 +180,7 @@ class ReadAhead:
             self._switch = sys.getswitchinterval()
             sys.setswitchinterval(min(self._switch, SWITCH_INTERVAL))
         self.take()  # never two at once
-        self._running = self._pool.submit(_read_batch, after, self.batch)
+        self._running = self._pool.submit(_read_batch, after, self.batch, self._gate)
 
     def close(self) -> None:
         self.take()

@@ -132,6 +132,9 @@ def _bulk_cursor() -> Any:
     return wrap(raw)  # type: ignore[arg-type]  # the stubs expect an already-wrapped cursor
 
 
+_INTEGER_TYPES = frozenset({"bigint", "integer", "smallint"})
+
+
 def insert_rows(
     model: type[models.Model],
     columns: Sequence[str],
@@ -154,21 +157,30 @@ def insert_rows(
     statements: list[tuple[str, list[Any]]] = []
     if connection.vendor == "postgresql":
         by_column = {f.column: f for f in model._meta.concrete_fields}
-        arrays = ", ".join(f"%b::{by_column[c].db_type(connection)}[]" for c in columns)
-        sql = f"INSERT INTO {table} ({quoted}) SELECT * FROM unnest({arrays}){suffix}"
-        statements.append((sql, [list(values) for values in zip(*rows, strict=True)]))
+        types = [by_column[c].db_type(connection) for c in columns]
+        marks: list[str] = []
+        params: list[Any] = []
+        for db_type, values in zip(types, zip(*rows, strict=True), strict=True):
+            if db_type in _INTEGER_TYPES and all(type(v) is int or v is None for v in values):
+                marks.append(f"%s::{db_type}[]")  # integers as one string (int_array)
+                params.append(int_array(values))
+            else:
+                marks.append(f"%b::{db_type}[]")
+                params.append(list(values))
+        sql = f"INSERT INTO {table} ({quoted}) SELECT * FROM unnest({', '.join(marks)}){suffix}"
+        statements.append((sql, params))
     else:
         per_chunk = max(1, _MAX_PARAMS // len(columns))
         row_marks = f"({', '.join(['%s'] * len(columns))})"
         for i in range(0, len(rows), per_chunk):
             chunk = rows[i : i + per_chunk]
-            marks = ", ".join([row_marks] * len(chunk))
-            sql = f"INSERT INTO {table} ({quoted}) VALUES {marks}{suffix}"
+            values_list = ", ".join([row_marks] * len(chunk))
+            sql = f"INSERT INTO {table} ({quoted}) VALUES {values_list}{suffix}"
             statements.append((sql, [value for row in chunk for value in row]))
     returned: list[tuple[Any, ...]] = []
     with _bulk_cursor() as cursor:
-        for sql, params in statements:
-            cursor.execute(sql, params)
+        for sql, bound in statements:
+            cursor.execute(sql, bound)
             if suffix:
                 returned += cursor.fetchall()
     return returned
