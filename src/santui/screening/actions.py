@@ -275,26 +275,50 @@ def screening_index(*, batch: int, now: dt.datetime | None = None) -> int:
 SETTLED = dt.timedelta(seconds=60)
 
 
+HISTORY_CHUNK = 32  # statements past the mark read first; four times more each further read
+
+
 def screening_index_decided(*, batch: int, now: dt.datetime | None = None) -> int:
-    """Index up to ``batch`` statements decided without screening; return how many read."""
+    """Index up to ``batch`` statements decided without screening; return how many read.
+
+    Reads past the mark in id order, a chunk at a time, and stops at the first statement not
+    settled yet or still received and not indexed. (It used to ask for every settled statement
+    past the mark, and PostgreSQL read all the unsettled ones to leave them out: 15 ms a round
+    with 20,000 fresh statements past the mark; and a statement committed late with a lower id
+    than a settled one would have been passed over.)"""
     now = now or timezone.now()
+    settled_before = now - SETTLED
     with transaction.atomic():
         mark, _ = IndexMark.objects.select_for_update().get_or_create(pk=1)
-        rows = list(
-            Statement.objects.filter(pk__gt=mark.up_to, created_at__lt=now - SETTLED)
-            .order_by("pk")
-            .values_list("pk", "status", "screening")[:batch]
-        )
-        # The mark stops before a received statement not indexed yet: a person may decide it
-        # before the screener reaches it, and it must still be indexed then.
-        waiting = next(
-            (i for i, (_, st, sc) in enumerate(rows) if st == Status.RECEIVED and sc is None),
-            len(rows),
-        )
-        scanned = [pk for pk, _, _ in rows[:waiting]]
+        scanned: list[int] = []
+        todo: list[int] = []
+        after, chunk = mark.up_to, HISTORY_CHUNK
+        while len(scanned) < batch:
+            rows = list(
+                Statement.objects.filter(pk__gt=after)
+                .order_by("pk")
+                .values_list("pk", "status", "screening", "created_at")[
+                    : min(chunk, batch - len(scanned))
+                ]
+            )
+            for pk, status, screening, created_at in rows:
+                # The mark stops before a received statement not indexed yet (a person may
+                # decide it before the screener reaches it, and it must still be indexed then)
+                # and before one not settled.
+                if created_at >= settled_before or (
+                    status == Status.RECEIVED and screening is None
+                ):
+                    break
+                scanned.append(pk)
+                if screening is None:
+                    todo.append(pk)
+            else:
+                if len(rows) == chunk:  # a whole chunk: read on, more at a time
+                    after, chunk = rows[-1][0], min(chunk * 4, 4096)
+                    continue
+            break
         if not scanned:
             return 0
-        todo = [pk for pk, st, sc in rows[:waiting] if sc is None]
         if todo:
             _index(list(Statement.objects.filter(pk__in=_among(todo))), now=now, decided=True)
         mark.up_to = scanned[-1]
