@@ -90,7 +90,9 @@ def home_figures(*, today: dt.date) -> dict[str, Any]:
     key = f"home:v1:{size}:{today.isoformat()}"
     figures: dict[str, Any] | None = cache.get(key)
     if figures is None:
-        doc = public_stats(date_from=None, date_to=None)
+        # totals and the daily series only: the page shows no breakdown (building the
+        # released breakdown cost more than the rest of the document, issue 15)
+        doc = public_stats(date_from=None, date_to=None, breakdowns=False)
         by_day = {d["date"]: d["persons"] for d in doc["daily"]}
         week = [today - dt.timedelta(days=n) for n in range(AVERAGE_DAYS, 0, -1)]
         figures = {

@@ -120,6 +120,9 @@ def _breakdown(
     return info, found["cells"]
 
 
+_TOTALS = (Stat.PERSONS, Stat.STATEMENTS, Stat.ORGANIZATION)  # the document's own totals
+
+
 def stats_document(
     *,
     date_from: dt.date | None = None,
@@ -148,7 +151,10 @@ def stats_document(
     else:
         info, cells = None, {d: {} for d in DIMENSIONS}
 
-    ranged = Rollup.objects.all()
+    # Only the stats whose totals the document prints: the breakdowns come from releases (or
+    # exact_breakdown), so summing every stat read ten times the rows for nothing (a scan of
+    # days x keys: 519,000 rows and 100 ms on PostgreSQL for the history's 7,500 days).
+    ranged = Rollup.objects.filter(stat__in=_TOTALS)
     if date_from:
         ranged = ranged.filter(day__gte=date_from)
     if date_to:

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Sum
+from django.db.models import Max, Sum
 
 from santui.tally.disclosure.periods import (
     Period,
@@ -197,16 +197,34 @@ def _breakdown(period: Period) -> dict[str, Any]:
     cells = _cells([release], scope)
     if period.kind == "all":
         # A key whose latest figure is withheld shows the last one published, with its date:
-        # a figure published before, so nothing new.
-        numbers = {r.pk: r for r in releases}
-        for release_id, dimension, key, value in (
-            ReleaseCell.objects.filter(scope=ReleaseScope.ALL, published=True)
-            .exclude(release=latest)
-            .order_by("-release__number")
-            .values_list("release_id", "dimension", "key", "value")
-        ):
-            if key not in cells[dimension]:
-                through = month_end(numbers[release_id].month).isoformat()
+        # a figure published before, so nothing new. The database finds each key's newest
+        # published release and only those cells are read: reading every earlier release's
+        # cells grew with the months (18,000 rows, 50 ms for 263 months; issue 15).
+        earlier = ReleaseCell.objects.filter(scope=ReleaseScope.ALL, published=True).exclude(
+            release=latest
+        )
+        newest = (
+            earlier.values("dimension", "key")
+            .annotate(number=Max("release__number"))
+            .values_list("dimension", "key", "number")
+        )
+        wanted = {
+            (dimension, key): number
+            for dimension, key, number in newest
+            if key not in cells[dimension]
+        }
+        # (no OR of one condition per key: SQLite refuses an expression a thousand deep)
+        rows = (
+            earlier.filter(
+                release__number__in=set(wanted.values()), key__in={k for _, k in wanted}
+            ).values_list("release__number", "dimension", "key", "value")
+            if wanted
+            else []
+        )
+        numbers = {r.number: r for r in releases}
+        for number, dimension, key, value in rows:
+            if wanted.get((dimension, key)) == number:
+                through = month_end(numbers[number].month).isoformat()
                 cells[dimension][key] = {"persons": int(value), "through": through}
     return {
         "period": period.name,
