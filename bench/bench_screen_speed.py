@@ -405,8 +405,12 @@ def _backend_cpu() -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
-_IO_TABLES = ("screening_screenkey", "screening_windowcount", "screening_screening",
-              "statements_statement")
+_IO_TABLES = (
+    "screening_screenkey",
+    "screening_windowcount",
+    "screening_screening",
+    "statements_statement",
+)
 
 
 def _server_io() -> dict[str, int] | None:
@@ -433,9 +437,15 @@ def _server_io() -> dict[str, int] | None:
     return out
 
 
-_PREWARMED = ("screening_screenkey", "screenkey_lookup", "screening_windowcount",
-              "windowcount_cell", "screening_screening", "screening_screening_pkey",
-              "statements_statement_pkey")
+_PREWARMED = (
+    "screening_screenkey",
+    "screenkey_lookup",
+    "screening_windowcount",
+    "windowcount_cell",
+    "screening_screening",
+    "screening_screening_pkey",
+    "statements_statement_pkey",
+)
 
 
 def _prewarm() -> None:
@@ -549,6 +559,18 @@ def measure_child(
             reader_cpu[0] += time.thread_time() - t
 
     ahead_module._read_batch = timed_read_batch
+    # how long the round waited for the thread (its batch not read yet when the round began)
+    waited = [0.0]
+    take = ahead_module.ReadAhead.take
+
+    def timed_take(self: Any) -> Any:
+        t = time.perf_counter()
+        try:
+            return take(self)
+        finally:
+            waited[0] += time.perf_counter() - t
+
+    ahead_module.ReadAhead.take = timed_take  # type: ignore[method-assign]
     # as santui screen does: the next batch read during this one's queries (PostgreSQL only)
     ahead = ReadAhead(batch) if read_ahead and not two_steps and ReadAhead.useful() else None
 
@@ -611,7 +633,8 @@ def measure_child(
                       "keys_added": (ScreenKey.objects.aggregate(m=Max("id"))["m"] or 0) - keys0,
                       "keys_made": _keys_made(last_stored or 0),
                       "hot_keys": HotKey.objects.count(), "server_io": io,
-                      "slowest": slowest, "reader_cpu_s": reader_cpu[0]}))  # fmt: skip
+                      "slowest": slowest, "reader_cpu_s": reader_cpu[0],
+                      "waited_for_reader_s": waited[0]}))  # fmt: skip
 
 
 def main() -> None:
@@ -787,7 +810,8 @@ def measure(args: argparse.Namespace) -> None:
     if m.get("read_ahead"):
         server += (f"  ... of it the thread reading ahead {m['reader_cpu_s']:>4.1f} s"
                    "   (the round's:"
-                   f" {m['process_cpu_s'] - m['reader_cpu_s']:.1f} s)\n")  # fmt: skip
+                   f" {m['process_cpu_s'] - m['reader_cpu_s']:.1f} s; the round waited for it"
+                   f" {m.get('waited_for_reader_s', 0):.2f} s)\n")  # fmt: skip
     if m.get("server_cpu_s") is not None:
         both = m["process_cpu_s"] + m["server_cpu_s"]
         server += (f"  database backend CPU      {m['server_cpu_s']:>12.1f} s"
@@ -824,13 +848,17 @@ screening ({m['rounds']} rounds: history 5,000, then {steps})
             ", ".join(f"{args.profile}.{k}.txt" for k in kinds),
         )
     if m.get("server_io"):
-        print("PostgreSQL during the rounds (blocks read from outside its shared buffers;"
-              " WAL of the cluster):")
+        print(
+            "PostgreSQL during the rounds (blocks read from outside its shared buffers;"
+            " WAL of the cluster):"
+        )
         for k, v in m["server_io"].items():
             print(f"  {k:<40} {v:>14,}")
     if m.get("slowest"):
-        print("PostgreSQL's slowest statements of the rounds (pg_stat_statements): seconds, calls,"
-              " blocks read, full-page images, query")
+        print(
+            "PostgreSQL's slowest statements of the rounds (pg_stat_statements): seconds, calls,"
+            " blocks read, full-page images, query"
+        )
         for seconds, calls, read, fpi, query in m["slowest"]:
             print(f"  {seconds:>7.2f} {calls:>6,} {read:>8,} {fpi:>7,}  {query}")
     print(load())
