@@ -13,7 +13,7 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +26,23 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def wait_until_serving(
+    ready: Callable[[], bool], proc: subprocess.Popen[bytes], log: Path, seconds: float = 60
+) -> None:
+    """Wait until ``ready()`` (a request to the server ``proc`` started) says yes; fail with the
+    server's log if it exits or does not answer within ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if ready():
+                return
+        except OSError:
+            pass
+        assert proc.poll() is None, log.read_text()
+        time.sleep(0.25)
+    raise AssertionError(f"santui serve did not start:\n{log.read_text()}")
 
 
 def _as_postgres(command: list[str]) -> list[str]:

@@ -35,6 +35,7 @@ from tests.ops.servers import (
     PrivateRedis,
     free_port,
     private_servers,
+    wait_until_serving,
 )
 
 SANTUI = str(Path(sys.executable).parent / "santui")
@@ -142,17 +143,7 @@ def site() -> Iterator[Site]:
                 )  # fmt: skip
             base = f"http://127.0.0.1:{port}"
             visitor = Visitor(base, lambda key: "")
-            deadline = time.monotonic() + 120
-            while time.monotonic() < deadline:
-                try:
-                    if visitor.request("/declare/")[0] == 200:
-                        break
-                except OSError:
-                    pass
-                assert proc.poll() is None, log.read_text()
-                time.sleep(0.25)
-            else:
-                pytest.fail("santui serve did not start")
+            wait_until_serving(lambda: visitor.request("/declare/")[0] == 200, proc, log, 120)
             yield Site(base, home, pg, cache, log)
         finally:
             if proc is not None:

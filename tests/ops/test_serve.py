@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from santui.ops.management.commands.serve import gunicorn_options
+from tests.ops.servers import free_port, wait_until_serving
 
 ROOT = Path(__file__).resolve().parents[2]
 SANTUI = str(Path(sys.executable).parent / "santui")
@@ -42,12 +43,6 @@ def test_the_defaults_are_the_measured_ones() -> None:
     assert (defaults["workers"], defaults["threads"]) == (2, 4)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _get(url: str, **headers: str) -> tuple[int, Message, bytes]:
     """Status, headers (looked up in any case: uvicorn sends names in lower case), body."""
     request = urllib.request.Request(url, headers=headers)  # noqa: S310  # our own server
@@ -61,7 +56,7 @@ def _get(url: str, **headers: str) -> tuple[int, Message, bytes]:
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     home = tmp_path_factory.mktemp("serve")
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     env.update(SANTUI_HOME=str(home), DJANGO_SETTINGS_MODULE="santui.config.settings.prod")
     log = home / "serve.log"
@@ -72,16 +67,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
         )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(240):
-            try:
-                if _get(base + "/api/v1/openapi.json")[0] == 200:
-                    break
-            except OSError:
-                pass
-            assert proc.poll() is None, log.read_text()
-            time.sleep(0.25)
-        else:
-            pytest.fail("santui serve did not start")
+        wait_until_serving(lambda: _get(base + "/api/v1/openapi.json")[0] == 200, proc, log)
         yield base, log
     finally:
         os.killpg(proc.pid, signal.SIGTERM)

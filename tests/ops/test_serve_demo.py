@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,14 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.ops.servers import free_port
+
 SANTUI = str(Path(sys.executable).parent / "santui")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _stats(base: str) -> dict[str, object] | None:
@@ -57,7 +51,7 @@ def test_the_demo_loads_beside_the_site_and_once(tmp_path: Path) -> None:
         [SANTUI, "setup", "--set", "milestone_step=100"], env=env, check=True, timeout=300,
         capture_output=True,
     )  # fmt: skip
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     proc = _serve(home, env, port)
     try:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,6 +22,7 @@ from django.core.management import call_command
 
 from santui.ops.management.commands import serve
 from santui.statements import crypto
+from tests.ops.servers import free_port
 
 SANTUI = str(Path(sys.executable).parent / "santui")
 
@@ -77,12 +77,6 @@ def test_the_office_unlocks_its_key_and_runs_the_loops_that_read_names(
     }
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _status(url: str) -> int:
     try:
         with urllib.request.urlopen(url, timeout=20) as response:  # noqa: S310  # our server
@@ -116,7 +110,7 @@ def test_one_machine_runs_both_servers_apart(tmp_path: Path) -> None:
         [SANTUI, "setup"], env=env, check=True, timeout=300, capture_output=True, text=True
     )
     assert "office private key in" in setup.stdout
-    public_port, office_port = _free_port(), _free_port()
+    public_port, office_port = free_port(), free_port()
     procs = []
     try:
         servers = (

@@ -31,22 +31,23 @@ from pathlib import Path
 
 import pytest
 
+from tests.ops.servers import free_port, wait_until_serving
+
 SANTUI = str(Path(sys.executable).parent / "santui")
 CONNECTIONS = 40
 SLOW_SECONDS = 14.0  # how long the slow client runs: bounded
 ANSWER_WITHIN = 2.0  # seconds (issue 12)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def _answers(url: str) -> bool:
+    with urllib.request.urlopen(url, timeout=5):  # noqa: S310  # our own server
+        return True
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     home = tmp_path_factory.mktemp("slowclient")
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     env.update(SANTUI_HOME=str(home), DJANGO_SETTINGS_MODULE="santui.config.settings.prod")
     log = home / "serve.log"
@@ -61,16 +62,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
         )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(240):
-            try:
-                with urllib.request.urlopen(base + "/api/v1/openapi.json", timeout=5):  # noqa: S310
-                    break
-            except OSError:
-                pass
-            assert proc.poll() is None, log.read_text()
-            time.sleep(0.25)
-        else:
-            pytest.fail("santui serve did not start")
+        wait_until_serving(lambda: _answers(base + "/api/v1/openapi.json"), proc, log)
         for path in ("/", "/declare/"):  # a worker's first page compiles templates and lists
             with urllib.request.urlopen(base + path, timeout=30):  # noqa: S310
                 pass

@@ -102,9 +102,6 @@ def volunteer_key(actor_id: int) -> int:
 DUPLICATES_KEY_NAME = "count:duplicates"
 
 
-_among = among
-
-
 # --- step 1: index -------------------------------------------------------------------------
 
 
@@ -301,26 +298,26 @@ def screening_index_decided(*, batch: int, now: dt.datetime | None = None) -> in
                     : min(chunk, batch - len(scanned))
                 ]
             )
+            stopped = False
             for pk, status, screening, created_at in rows:
                 # The mark stops before a received statement not indexed yet (a person may
                 # decide it before the screener reaches it, and it must still be indexed then)
                 # and before one not settled.
-                if created_at >= settled_before or (
+                stopped = created_at >= settled_before or (
                     status == Status.RECEIVED and screening is None
-                ):
+                )
+                if stopped:
                     break
                 scanned.append(pk)
                 if screening is None:
                     todo.append(pk)
-            else:
-                if len(rows) == chunk:  # a whole chunk: read on, more at a time
-                    after, chunk = rows[-1][0], min(chunk * 4, 4096)
-                    continue
-            break
+            if stopped or len(rows) < chunk:  # else a whole chunk: read on, more at a time
+                break
+            after, chunk = rows[-1][0], min(chunk * 4, 4096)
         if not scanned:
             return 0
         if todo:
-            _index(list(Statement.objects.filter(pk__in=_among(todo))), now=now, decided=True)
+            _index(list(Statement.objects.filter(pk__in=among(todo))), now=now, decided=True)
         mark.up_to = scanned[-1]
         mark.save(update_fields=["up_to"])
     return len(scanned)
@@ -696,7 +693,7 @@ def _locked(ids: Sequence[int]) -> dict[int, Statement]:
         s.pk: s
         for s in Statement.objects.select_for_update(of=("self",))
         .defer(*_UNREAD)
-        .filter(pk__in=_among(ids))
+        .filter(pk__in=among(ids))
     }
 
 
@@ -714,9 +711,7 @@ def screening_decide(
         decided = _decide(pending, statements, now=now, rules=rules)
         # One DELETE and one INSERT of the whole batch: an UPDATE per distinct row would cost
         # a query each (Django's bulk_update builds a CASE per field per row: 4 ms a row here).
-        Screening.objects.filter(
-            statement_id__in=_among([p.statement_id for p in pending])
-        ).delete()
+        Screening.objects.filter(statement_id__in=among([p.statement_id for p in pending])).delete()
         _insert_screenings(pending)
     _raise_floods(decided, statements, now)
     return decided
@@ -792,7 +787,7 @@ def screening_index_and_decide(
         again = [p for p in pending if p.statement_id in stored_ids]
         if again:
             Screening.objects.filter(
-                statement_id__in=_among([p.statement_id for p in again])
+                statement_id__in=among([p.statement_id for p in again])
             ).delete()
         _insert_screenings(again + fresh)  # the fresh ones decided or still pending
     _raise_floods(decided, statements, now)
@@ -852,12 +847,12 @@ def _decide(
         ids = candidate_ids[i : i + step]
         found.known.update(
             (c.statement_id, c)
-            for c in Screening.objects.filter(statement_id__in=_among(ids)).values_list(
+            for c in Screening.objects.filter(statement_id__in=among(ids)).values_list(
                 *_EARLIER_FIELDS, named=True
             )
         )
         found.known.update((sid, in_memory[sid]) for sid in ids if sid in in_memory)
-        for pk, st, dup in Statement.objects.filter(pk__in=_among(ids)).values_list(
+        for pk, st, dup in Statement.objects.filter(pk__in=among(ids)).values_list(
             "pk", "status", "duplicate_of_id"
         ):
             found.status[pk] = st
