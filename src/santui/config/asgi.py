@@ -23,8 +23,11 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from asgiref.sync import ThreadSensitiveContext
-from django.core.asgi import get_asgi_application
+import django
+from asgiref.sync import ThreadSensitiveContext, sync_to_async
+from django.core.handlers.asgi import ASGIHandler
+from django.core.handlers.base import BaseHandler
+from django.http import HttpRequest, HttpResponseBase
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "santui.config.settings.prod")
 # WhiteNoise serves static files as a synchronous file iterator, which Django's ASGI handler
@@ -49,6 +52,31 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[..., Awaitable[None]]
+
+
+class SyncChainHandler(ASGIHandler):
+    """Django's ASGI handler with the middleware chain and the view run as one synchronous call
+    in the request's thread.
+
+    Django's own handler builds the chain for asynchronous use: a middleware that is only
+    synchronous (WhiteNoise, ours) is wrapped in ``async_to_sync``, and each of Django's
+    ``MiddlewareMixin`` middleware after it runs its ``process_request`` and
+    ``process_response`` through ``sync_to_async``. A POST of the form went from the event loop
+    to a thread and back about twenty times, each a wake-up of both: at 15 ms of CPU per receipt,
+    half of it in those hand-offs (docs/benchmarks.md, "The public form under load"). Our views
+    and middleware are all synchronous, so the chain is built as WSGI builds it and entered once.
+    """
+
+    def __init__(self) -> None:
+        BaseHandler.__init__(self)
+        self.load_middleware(is_async=False)
+
+    async def get_response_async(self, request: HttpRequest) -> HttpResponseBase:
+        # thread_sensitive: the thread of the request's ThreadSensitiveContext (ReusedThreads)
+        response: HttpResponseBase = await sync_to_async(self.get_response, thread_sensitive=True)(
+            request
+        )
+        return response
 
 
 class ReusedThreads:
@@ -96,4 +124,5 @@ class ReusedThreads:
             free.put_nowait(executor)
 
 
-application = ReusedThreads(get_asgi_application())
+django.setup(set_prefix=False)  # as django.core.asgi.get_asgi_application does
+application = ReusedThreads(SyncChainHandler())
