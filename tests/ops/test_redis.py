@@ -30,17 +30,29 @@ def redis_cache() -> Iterator[str]:
     prefix = f"santui-test-{uuid.uuid4().hex}"
     config = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "santui.config.rediscache.KeptClientRedisCache",  # production's
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": prefix,
         }
     }
     with override_settings(CACHES=config):  # Django's test signals reset the cache handler
-        assert type(caches["default"]).__name__ == "RedisCache"
+        assert type(caches["default"]).__name__ == "KeptClientRedisCache"
         yield prefix
     client = redis.Redis.from_url(REDIS_URL)
     for key in client.scan_iter(f"{prefix}*"):
         client.delete(key)
+
+
+def test_one_client_is_kept_and_shared_by_threads(redis_cache: str) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    cache = caches["default"]
+    assert cache._cache.get_client() is cache._cache.get_client(write=True)
+    cache.set("counter", 0)
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda _: cache.incr("counter"), range(400)))
+    assert cache.get("counter") == 400
+    assert cache.get_many(["counter", "absent"]) == {"counter": 400}
 
 
 def _keys(prefix: str) -> list[bytes]:
