@@ -11,6 +11,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections import Counter
 from collections.abc import Iterator
 from email.message import Message
 from pathlib import Path
@@ -106,3 +107,96 @@ def test_a_malformed_request_leaves_no_address_in_the_log(served: tuple[str, Pat
     time.sleep(0.5)
     text = log.read_text()
     assert "127.0.0.1" not in text.replace(f"http://127.0.0.1:{port}/", "")
+
+
+def _workers(server: int) -> list[int]:
+    import psutil  # distributed's dependency (pyproject.toml), here to read processes and sockets
+
+    return [
+        child.pid
+        for child in psutil.Process(server).children()
+        if "serve" in " ".join(child.cmdline())  # not the integrator's and releaser's loops
+    ]
+
+
+def _listening(pid: int) -> bool:
+    import psutil
+
+    return any(c.status == psutil.CONN_LISTEN for c in psutil.Process(pid).net_connections("tcp"))
+
+
+def _worker_of_each_connection(port: int, workers: list[int]) -> Counter[int]:
+    """Which worker holds each established connection to ``port``."""
+    import psutil
+
+    owners: Counter[int] = Counter()
+    for pid in workers:
+        for conn in psutil.Process(pid).net_connections(kind="tcp"):
+            if conn.status == psutil.CONN_ESTABLISHED and conn.laddr.port == port:
+                owners[pid] += 1
+    return owners
+
+
+@pytest.mark.slow
+def test_connections_waiting_at_once_are_spread_over_the_workers(tmp_path: Path) -> None:
+    """Connections that wait to be accepted at the same moment (wrk opens its 16 at once) all
+    went to the first of two workers to wake when the workers shared gunicorn's socket: it
+    accepts every connection waiting. With a socket per worker (SO_REUSEPORT) each waits on
+    the socket the kernel gave it. The workers are stopped while the connections arrive, and
+    one is woken a second before the other."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env.update(SANTUI_HOME=str(tmp_path), DJANGO_SETTINGS_MODULE="santui.config.settings.prod")
+    log = tmp_path / "serve.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(  # noqa: S603
+            [SANTUI, "serve", "--port", str(port), "--workers", "2"],
+            env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, cwd=tmp_path,
+        )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    sockets: list[socket.socket] = []
+    try:
+        wait_until_serving(lambda: _get(base + "/api/v1/openapi.json")[0] == 200, proc, log)
+        deadline = time.monotonic() + 60
+        while len(workers := _workers(proc.pid)) < 2 or not all(map(_listening, workers)):
+            assert time.monotonic() < deadline, "the second worker did not start listening"
+            time.sleep(0.2)
+        for pid in workers:
+            os.kill(pid, signal.SIGSTOP)
+        try:
+            # the kernel completes each handshake and queues it for a worker to accept
+            sockets = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(32)]
+        finally:
+            # the first worker wakes alone, as when the other has no core to run on (two
+            # cores, wrk on one): on a shared socket it would accept every waiting connection
+            os.kill(workers[0], signal.SIGCONT)
+            time.sleep(1)
+            os.kill(workers[1], signal.SIGCONT)
+        for sock in sockets:
+            sock.sendall(b"GET /api/v1/openapi.json HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        for sock in sockets:
+            assert sock.recv(12).startswith(b"HTTP/1.1 200")
+        owners = _worker_of_each_connection(port, workers)
+        assert sum(owners.values()) == 32 and len(owners) == 2, owners
+        # Hashed over two sockets: fewer than 4 of 32 on one has a chance of about 3 in a million
+        assert min(owners.values()) >= 4, owners
+    finally:
+        for sock in sockets:
+            sock.close()
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+
+
+def test_a_port_in_use_is_a_clear_error(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env.update(SANTUI_HOME=str(tmp_path), DJANGO_SETTINGS_MODULE="santui.config.settings.prod")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(  # noqa: S603
+            [SANTUI, "serve", "--port", str(port), "--workers", "1"],
+            env=env, capture_output=True, text=True, timeout=120, cwd=tmp_path,
+        )  # fmt: skip
+    assert done.returncode != 0
+    assert f"cannot listen on 127.0.0.1:{port}" in done.stderr

@@ -13,7 +13,9 @@ line would hold the client's address.
 from __future__ import annotations
 
 import logging
+import os
 import re
+import socket
 from typing import Any
 
 from gunicorn.glogging import Logger
@@ -58,6 +60,39 @@ class AddressFreeLogger(Logger):  # type: ignore[misc]  # gunicorn ships no type
                 handler.addFilter(_RedactAddresses())
 
 
+# The address each worker listens on itself (``own_listener``), set by `santui serve` in
+# gunicorn's ``raw_env`` when gunicorn's own listener is only a placeholder.
+LISTEN_ENV = "SANTUI_SERVE_LISTEN"
+
+
+def own_listener(address: str, listen: bool = True) -> socket.socket:
+    """A socket bound to ``address`` (host:port) with ``SO_REUSEPORT``, listening if asked.
+
+    Every worker listens on a socket of its own and the kernel spreads new connections over
+    them (as nginx's ``reuseport`` does). On one socket shared by all workers, as gunicorn
+    binds it, the first worker to wake takes every connection waiting: wrk's 16 connections
+    all went to one worker and the second core stayed idle (docs/benchmarks.md, "The public
+    form under load"). Linux lets only sockets of the same user join the port.
+    """
+    host, _, port = address.rpartition(":")
+    host = host.strip("[]") or None  # type: ignore[assignment]
+    family, kind, proto, _, where = socket.getaddrinfo(
+        host, int(port), type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+    )[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        sock.bind(where)
+        if listen:
+            sock.listen(2048)
+            sock.setblocking(False)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
 class UvicornWorker(_UvicornWorker):  # type: ignore[misc]  # gunicorn ships no type hints
     """uvicorn (httptools, uvloop) in a gunicorn worker, running Django's ASGI application
     (santui.config.asgi). A request's headers and body are read, and its response written, by
@@ -81,3 +116,9 @@ class UvicornWorker(_UvicornWorker):  # type: ignore[misc]  # gunicorn ships no 
         # body buffer of santui.config.asgi, this bounds a worker's memory)
         "limit_concurrency": 1000,
     }
+
+    def run(self) -> None:
+        address = os.environ.get(LISTEN_ENV)
+        if address:  # gunicorn's listener is a placeholder: listen on a socket of our own
+            self.sockets = [own_listener(address)]
+        super().run()

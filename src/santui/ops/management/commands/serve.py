@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import getpass
 import os
+import shutil
+import socket
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -55,6 +58,30 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]  # gunicorn ships no typ
     def load_config(self) -> None:
         for key, value in self.options.items():
             self.cfg.set(key, value)
+
+    def run(self) -> None:
+        """Each worker listens on the address itself (``own_listener``: the kernel spreads the
+        connections), gunicorn's own listener is a Unix socket in a private folder that nobody
+        uses. The port is held here, bound but not listening, so that a port in use is an error
+        at once, and so that no other user's program can take it while workers restart."""
+        from santui.ops.gunicorn_logging import LISTEN_ENV, own_listener
+
+        (address,) = self.cfg.bind
+        if not hasattr(socket, "SO_REUSEPORT") or address.startswith(("unix:", "fd://")):
+            super().run()
+            return
+        try:
+            held = own_listener(address, listen=False)
+        except OSError as exc:
+            raise CommandError(f"cannot listen on {address}: {exc.strerror}") from exc
+        folder = tempfile.mkdtemp(prefix="santui-serve-")
+        try:
+            self.cfg.set("bind", [f"unix:{folder}/placeholder.sock"])
+            self.cfg.set("raw_env", [f"{LISTEN_ENV}={address}"])
+            super().run()
+        finally:
+            held.close()
+            shutil.rmtree(folder, ignore_errors=True)
 
     def load(self) -> Any:  # santui.config.asgi.ReusedThreads (imported here, in the worker)
         # Made in each worker, after `setup` collected the static files: WhiteNoise lists them
