@@ -12,7 +12,9 @@ from a second process, posting statements through the form as browsers do; zero 
 2. `santui serve --workers W` in a process group of its own (uvicorn workers, the background
    loops as in production).
 3. wrk (``-t T -c C -d D --latency``) with a Lua script: each wrk thread first GETs /declare/
-   for a CSRF cookie and token, then POSTs the form (a different text each time) with them.
+   for a CSRF cookie and token, then POSTs the form (a different text each time) with them;
+   with ``--visitor``, a GET of the form before every POST, as a visitor's browser does (the
+   latencies are then those of both kinds of request).
    Every receipt code answered is written by the script to a file, one per wrk thread.
 4. Zero loss: every receipt code answered must be a stored statement (looked up by its keyed
    hash in the database, as /receipt/ does); statements stored during the run but never
@@ -59,6 +61,7 @@ local out = nil
 local thread_id = 0
 local id_counter = 0
 local gets = 0
+local turn = 0
 
 function setup(thread)
   id_counter = id_counter + 1
@@ -70,7 +73,10 @@ function init(args)
 end
 
 function request()
-  if token == nil then
+  turn = turn + 1
+  -- VISIT (bench_form_load.py --visitor): every other request of the thread is a GET of the
+  -- form. The thread's connections share one Lua state, so the turns are the thread's.
+  if token == nil or (VISIT and turn % 2 == 1) then
     gets = gets + 1
     return wrk.format("GET", "/declare/", {["Accept-Language"] = "zh-Hans"})
   end
@@ -99,14 +105,12 @@ LUA = (
     LUA_REQUEST
     + r"""
 function response(status, headers, body)
-  if token == nil and status == 200 then
-    take_token(headers, body)
-    return
-  end
   local code = string.match(body, 'id="receipt%-code">([^<]+)<')
   if code then
     out:write(code, "\n")
     out:flush()
+  elseif status == 200 and (token == nil or VISIT) then
+    take_token(headers, body)  -- the form's page: its token and cookie (any pair is good)
   end
 end
 """
@@ -159,7 +163,10 @@ def run_wrk(args: argparse.Namespace, base: str, group: int, seconds: float, cod
         old.unlink()
     script = codes / "form.lua"
     text = urllib.parse.quote(TEXT)
-    script.write_text(f'OUT_DIR = "{codes}"\nOUT_NAME = "codes"\nTEXT = "{text}"\n' + LUA)
+    visit = "true" if args.visitor else "false"
+    script.write_text(
+        f'OUT_DIR = "{codes}"\nOUT_NAME = "codes"\nTEXT = "{text}"\nVISIT = {visit}\n' + LUA
+    )
     command = ["wrk", f"-t{args.wrk_threads}", f"-c{args.connections}", f"-d{seconds:g}s",
                f"--timeout={args.timeout:g}s", "--latency", "-s", str(script),
                base + "/"]  # fmt: skip
@@ -233,6 +240,11 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=10, help="wrk's request timeout")
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument(
+        "--visitor",
+        action="store_true",
+        help="GET the form before each statement, as a visitor does (default: once a connection)",
+    )
+    parser.add_argument(
         "--soak",
         type=float,
         default=None,
@@ -274,7 +286,8 @@ def main() -> None:
     print(check_loss(args, env, warm + all_codes))
     print(
         f"wrk -t{args.wrk_threads} -c{args.connections} -d{durations[0]:g}s "
-        f"--timeout={args.timeout:g}s --latency -s form.lua (bench/bench_form_load.py)"
+        f"--timeout={args.timeout:g}s --latency -s form.lua (bench/bench_form_load.py"
+        f"{' --visitor' if args.visitor else ''})"
     )
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.forms.utils import flatatt
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.choices import BaseChoiceIterator, normalize_choices
@@ -44,7 +45,9 @@ class LeanSelect(forms.Select):
     """A <select> rendered in one pass instead of one template per option.
 
     The place lists have about 600 options; Django's per-option templates made the form page
-    take a quarter of a second to render. Same markup, escaped the same way.
+    take a quarter of a second to render. Same markup, escaped the same way. The options of a
+    ``PlaceChoices`` list are written once (``PlaceChoices.markup``); a selected value is
+    marked in a copy.
     """
 
     def render(
@@ -52,26 +55,31 @@ class LeanSelect(forms.Select):
     ) -> SafeString:
         selected = str(value) if value not in (None, "") else ""
         final = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
-        parts = [format_html("<select{}>", flatatt(final))]
+        choices = self.choices
+        body = choices.markup() if isinstance(choices, PlaceChoices) else options_markup(choices)
+        plain = format_html('<option value="{}">', selected)  # the blank one when none is
+        body = body.replace(plain, plain[:-1] + " selected>")
+        # every part was escaped: the options by options_markup, the attributes here
+        return mark_safe(format_html("<select{}>", flatatt(final)) + body + "</select>")  # noqa: S308
 
-        def option(code: Any, label: Any) -> SafeString:
-            mark = mark_safe(" selected") if str(code) == selected else ""
-            return format_html('<option value="{}"{}>{}</option>', code, mark, label)
 
-        for code, label in self.choices:
-            if isinstance(label, list | tuple):
-                parts.append(format_html('<optgroup label="{}">', code))
-                parts += [option(c, lab) for c, lab in label]
-                parts.append(mark_safe("</optgroup>"))
-            else:
-                parts.append(option(code, label))
-        parts.append(mark_safe("</select>"))
-        return mark_safe("".join(parts))  # noqa: S308  # every part was escaped above
+def options_markup(choices: Iterable[tuple[Any, Any]]) -> str:
+    """The <option> (and <optgroup>) elements of ``choices``, none selected, escaped."""
+    parts: list[str] = []
+    for code, label in choices:
+        if isinstance(label, list | tuple):
+            parts.append(format_html('<optgroup label="{}">', code))
+            parts += [format_html('<option value="{}">{}</option>', c, lab) for c, lab in label]
+            parts.append("</optgroup>")
+        else:
+            parts.append(format_html('<option value="{}">{}</option>', code, label))
+    return "".join(parts)
 
 
 class PlaceChoices(BaseChoiceIterator):
     """A place list (with its blank first option), normalized once: Django's fields and
-    widgets take a BaseChoiceIterator as it is instead of normalizing it again each time."""
+    widgets take a BaseChoiceIterator as it is instead of normalizing it again each time.
+    Made in the language of its labels (``place_choices``), its options are written once."""
 
     def __init__(self, choices: list[tuple[str, Any]]) -> None:
         self.items = normalize_choices(choices)
@@ -80,6 +88,7 @@ class PlaceChoices(BaseChoiceIterator):
             for key, value in self.items
             for code, _label in (value if isinstance(value, list | tuple) else [(key, value)])
         )
+        self._markup: str | None = None
 
     def __iter__(self) -> Iterator[tuple[str, Any]]:
         return iter(self.items)
@@ -88,16 +97,24 @@ class PlaceChoices(BaseChoiceIterator):
         """Whether ``value`` is one of the options (the field's ``valid_value``)."""
         return str(value) in self.codes
 
+    def markup(self) -> str:
+        if self._markup is None:  # two threads may both write it: the same text
+            self._markup = options_markup(self.items)
+        return self._markup
+
 
 @functools.cache
 def place_choices(name: str, language: str) -> PlaceChoices:
-    """The options of the form's place list ``name`` in ``language`` (the active language)."""
+    """The options of the form's place list ``name`` (or of its sector list) in ``language``
+    (the active language)."""
     with translation.override(language):
         options: list[tuple[str, Any]]
         if name == "province":
             options = list(places.province_choices())
         elif name == "city":
             options = list(places.prefecture_choices())
+        elif name == "sector":
+            options = [(key, str(label)) for key, label in SECTOR_CHOICES]
         else:
             options = list(places.country_choices())
         return PlaceChoices([("", "—"), *options])
@@ -277,12 +294,12 @@ class DeclareForm(ControlCharsMixin, ChallengeForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         language = get_language() or settings.LANGUAGE_CODE
-        for name in ("province", "city", "country"):
+        for name in ("province", "city", "country", "sector"):
             field = self.fields[name]
             assert isinstance(field, forms.ChoiceField)
             # Made once per language (about 600 options): normalizing them for the field and
-            # again for its widget took a third of a statement's time (docs/benchmarks.md,
-            # "The public form under load").
+            # again for its widget took a third of a statement's time, and writing their
+            # options most of the form page's (docs/benchmarks.md, "The public form under load").
             choices = place_choices(name, language)
             field.choices = choices
             field.widget = LeanSelect(choices=choices)
@@ -344,3 +361,14 @@ class DeclareForm(ControlCharsMixin, ChallengeForm):
             hints["current_party_member"] = self.current_party_member_value
         return hints
 
+
+@functools.cache
+def pristine_fields(language: str) -> SafeString:
+    """The declaration form's fields as a visitor first sees them (nothing typed, no challenge)
+    in ``language``, written once: rendering them, a template per field and per radio button,
+    was three quarters of the form page's CPU, and every visitor asks for the page before
+    sending it (docs/benchmarks.md, "The public form under load"). A form with values, errors
+    or a challenge is rendered each time (intake/declare_fields.html)."""
+    with translation.override(language):
+        html = render_to_string("intake/declare_fields.html", {"form": DeclareForm()})
+    return mark_safe(html)  # noqa: S308  # a template's output: escaped by it

@@ -6,11 +6,12 @@ from captcha.views import captcha_image
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from santui.intake import door
-from santui.intake.forms import DeclareForm
+from santui.intake.forms import DeclareForm, pristine_fields
 from santui.intake.receiptforms import CertificateForm, ReceiptForm
 from santui.statements.actions import counting_day, statement_receive
 from santui.statements.models import Channel, Statement, Status
@@ -56,7 +57,10 @@ def declare(request: HttpRequest) -> HttpResponse:
     else:
         form = DeclareForm(challenge=challenge)
         status = 200
-    return render(request, "intake/declare.html", {"form": form}, status=status)
+    context: dict[str, object] = {"form": form}
+    if not form.is_bound and not challenge:  # the same for every visitor of a language
+        context["pristine_fields"] = pristine_fields(get_language() or settings.LANGUAGE_CODE)
+    return render(request, "intake/declare.html", context, status=status)
 
 
 def receipt_context(
