@@ -112,17 +112,24 @@ def test_a_malformed_request_leaves_no_address_in_the_log(served: tuple[str, Pat
 def _workers(server: int) -> list[int]:
     import psutil  # distributed's dependency (pyproject.toml), here to read processes and sockets
 
-    return [
-        child.pid
-        for child in psutil.Process(server).children()
-        if "serve" in " ".join(child.cmdline())  # not the integrator's and releaser's loops
-    ]
+    workers = []
+    for child in psutil.Process(server).children():
+        try:  # not the integrator's and releaser's loops; a worker that ended is skipped
+            if "serve" in " ".join(child.cmdline()) and child.status() != psutil.STATUS_ZOMBIE:
+                workers.append(child.pid)
+        except psutil.Error:
+            continue
+    return workers
 
 
 def _listening(pid: int) -> bool:
     import psutil
 
-    return any(c.status == psutil.CONN_LISTEN for c in psutil.Process(pid).net_connections("tcp"))
+    try:
+        connections = psutil.Process(pid).net_connections("tcp")
+    except psutil.Error:  # it ended meanwhile
+        return False
+    return any(c.status == psutil.CONN_LISTEN for c in connections)
 
 
 def _worker_of_each_connection(port: int, workers: list[int]) -> Counter[int]:
@@ -180,6 +187,18 @@ def test_connections_waiting_at_once_are_spread_over_the_workers(tmp_path: Path)
         assert sum(owners.values()) == 32 and len(owners) == 2, owners
         # Hashed over two sockets: fewer than 4 of 32 on one has a chance of about 3 in a million
         assert min(owners.values()) >= 4, owners
+
+        # gunicorn's reload (SIGHUP) starts new workers, which listen on sockets of their own
+        os.kill(proc.pid, signal.SIGHUP)
+        while not (
+            len(new := _workers(proc.pid)) == 2
+            and not set(new) & set(workers)
+            and all(map(_listening, new))
+        ):
+            assert time.monotonic() < deadline + 60, "no new workers after the reload"
+            time.sleep(0.2)
+        assert _get(base + "/api/v1/openapi.json")[0] == 200
+        assert "Error" not in log.read_text(), log.read_text()
     finally:
         for sock in sockets:
             sock.close()

@@ -61,9 +61,9 @@ class SyncChainHandler(ASGIHandler):
     Django's own handler builds the chain for asynchronous use: a middleware that is only
     synchronous (WhiteNoise, ours) is wrapped in ``async_to_sync``, and each of Django's
     ``MiddlewareMixin`` middleware after it runs its ``process_request`` and
-    ``process_response`` through ``sync_to_async``. A POST of the form went from the event loop
-    to a thread and back about twenty times, each a wake-up of both: at 15 ms of CPU per receipt,
-    half of it in those hand-offs (docs/benchmarks.md, "The public form under load"). Our views
+    ``process_response`` through ``sync_to_async``. A request went from the event loop to a
+    thread and back about ten times, each a wake-up of both: at 15 ms of CPU per receipt, half
+    of it in those hand-offs (docs/benchmarks.md, "The public form under load"). Our views
     and middleware are all synchronous, so the chain is built as WSGI builds it and entered once.
     """
 

@@ -53,10 +53,11 @@ def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict[s
 class _Gunicorn(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type hints
     def __init__(self, options: dict[str, Any]) -> None:
         self.options = options
+        self.listening: dict[str, Any] = {}  # what run() puts in place of gunicorn's listener
         super().__init__()
 
-    def load_config(self) -> None:
-        for key, value in self.options.items():
+    def load_config(self) -> None:  # at start, and again when gunicorn reloads (SIGHUP)
+        for key, value in {**self.options, **self.listening}.items():
             self.cfg.set(key, value)
 
     def run(self) -> None:
@@ -76,8 +77,11 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]  # gunicorn ships no typ
             raise CommandError(f"cannot listen on {address}: {exc.strerror}") from exc
         folder = tempfile.mkdtemp(prefix="santui-serve-")
         try:
-            self.cfg.set("bind", [f"unix:{folder}/placeholder.sock"])
-            self.cfg.set("raw_env", [f"{LISTEN_ENV}={address}"])
+            self.listening = {
+                "bind": [f"unix:{folder}/placeholder.sock"],
+                "raw_env": [f"{LISTEN_ENV}={address}"],
+            }
+            self.load_config()
             super().run()
         finally:
             held.close()
