@@ -13,6 +13,7 @@ import urllib.error
 import urllib.request
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from email.message import Message
 from pathlib import Path
 
@@ -54,25 +55,48 @@ def _get(url: str, **headers: str) -> tuple[int, Message, bytes]:
         return exc.code, exc.headers, exc.read()
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    home = tmp_path_factory.mktemp("serve")
-    port = free_port()
+@contextmanager
+def _closing(sockets: list[socket.socket]) -> Iterator[None]:
+    """Close the sockets the list holds at the end (it may be filled meanwhile)."""
+    try:
+        yield
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+def _environment(home: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     env.update(SANTUI_HOME=str(home), DJANGO_SETTINGS_MODULE="santui.config.settings.prod")
+    return env
+
+
+@contextmanager
+def _serving(home: Path, *args: str) -> Iterator[tuple[str, Path, subprocess.Popen[bytes]]]:
+    """`santui serve ARGS` on a free port in ``home``, once it answers: its address, its log
+    and its process (the leader of its process group, stopped at the end)."""
+    port = free_port()
     log = home / "serve.log"
     with log.open("w") as out:
         proc = subprocess.Popen(  # noqa: S603
-            [SANTUI, "serve", "--port", str(port), "--workers", "1", "--threads", "2"],
-            env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, cwd=home,
+            [SANTUI, "serve", "--port", str(port), *args],
+            env=_environment(home), stdout=out, stderr=subprocess.STDOUT,
+            start_new_session=True, cwd=home,
         )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_serving(lambda: _get(base + "/api/v1/openapi.json")[0] == 200, proc, log)
-        yield base, log
+        yield base, log, proc
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    home = tmp_path_factory.mktemp("serve")
+    with _serving(home, "--workers", "1", "--threads", "2") as (base, log, _):
+        yield base, log
 
 
 @pytest.mark.slow
@@ -151,19 +175,9 @@ def test_connections_waiting_at_once_are_spread_over_the_workers(tmp_path: Path)
     accepts every connection waiting. With a socket per worker (SO_REUSEPORT) each waits on
     the socket the kernel gave it. The workers are stopped while the connections arrive, and
     one is woken a second before the other."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    env.update(SANTUI_HOME=str(tmp_path), DJANGO_SETTINGS_MODULE="santui.config.settings.prod")
-    log = tmp_path / "serve.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen(  # noqa: S603
-            [SANTUI, "serve", "--port", str(port), "--workers", "2"],
-            env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, cwd=tmp_path,
-        )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
     sockets: list[socket.socket] = []
-    try:
-        wait_until_serving(lambda: _get(base + "/api/v1/openapi.json")[0] == 200, proc, log)
+    with _serving(tmp_path, "--workers", "2") as (base, log, proc), _closing(sockets):
+        port = int(base.rsplit(":", 1)[1])
         deadline = time.monotonic() + 60
         while len(workers := _workers(proc.pid)) < 2 or not all(map(_listening, workers)):
             assert time.monotonic() < deadline, "the second worker did not start listening"
@@ -199,23 +213,16 @@ def test_connections_waiting_at_once_are_spread_over_the_workers(tmp_path: Path)
             time.sleep(0.2)
         assert _get(base + "/api/v1/openapi.json")[0] == 200
         assert "Error" not in log.read_text(), log.read_text()
-    finally:
-        for sock in sockets:
-            sock.close()
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=30)
 
 
 def test_a_port_in_use_is_a_clear_error(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    env.update(SANTUI_HOME=str(tmp_path), DJANGO_SETTINGS_MODULE="santui.config.settings.prod")
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
         done = subprocess.run(  # noqa: S603
             [SANTUI, "serve", "--port", str(port), "--workers", "1"],
-            env=env, capture_output=True, text=True, timeout=120, cwd=tmp_path,
+            env=_environment(tmp_path), capture_output=True, text=True, timeout=120, cwd=tmp_path,
         )  # fmt: skip
     assert done.returncode != 0
     assert f"cannot listen on 127.0.0.1:{port}" in done.stderr
