@@ -269,11 +269,8 @@ class DeclareForm(ControlCharsMixin, ChallengeForm):
     country = forms.ChoiceField(label=_("Or another country or area"), required=False)
     # The place is optional: nothing, or this box, is counted as "unknown / not said".
     place_unsaid = forms.BooleanField(label=_("I prefer not to say"), required=False)
-    sector = forms.ChoiceField(
-        label=_("Sector or occupation (optional)"),
-        choices=[("", "—"), *SECTOR_CHOICES],
-        required=False,
-    )
+    # its options: place_choices("sector", language), set for each form (below)
+    sector = forms.ChoiceField(label=_("Sector or occupation (optional)"), required=False)
     current_party_member = forms.ChoiceField(
         label=_("Are you a member of the party now?"),
         choices=PARTY_MEMBER_CHOICES,
