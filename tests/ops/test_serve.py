@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from email.message import Message
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -226,3 +227,41 @@ def test_a_port_in_use_is_a_clear_error(tmp_path: Path) -> None:
         )  # fmt: skip
     assert done.returncode != 0
     assert f"cannot listen on 127.0.0.1:{port}" in done.stderr
+
+
+def _run_captured(monkeypatch: pytest.MonkeyPatch, port: int) -> dict[str, Any]:
+    """What gunicorn would run with (its arbiter replaced): the bind and the workers' env."""
+    from gunicorn.app.base import BaseApplication
+
+    from santui.ops.management.commands.serve import _Gunicorn
+
+    seen: dict[str, Any] = {}
+
+    def run(app: Any) -> None:
+        seen.update(bind=list(app.cfg.bind), env=dict(app.cfg.env or {}))
+        app.reload()  # what SIGHUP does: the config is read again
+        seen.update(reloaded=list(app.cfg.bind))
+
+    monkeypatch.setattr(BaseApplication, "run", run)
+    monkeypatch.setattr(BaseApplication, "reload", lambda app: app.load_config())
+    _Gunicorn(gunicorn_options("127.0.0.1", port, 1, 1)).run()
+    return seen
+
+
+def test_gunicorn_listens_on_a_placeholder_and_the_workers_on_the_port(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    port = free_port()
+    seen = _run_captured(monkeypatch, port)
+    (bind,) = seen["bind"]
+    assert bind.startswith("unix:") and bind.endswith("/placeholder.sock")
+    assert seen["env"] == {"SANTUI_SERVE_LISTEN": f"127.0.0.1:{port}"}
+    assert seen["reloaded"] == seen["bind"]
+    assert not Path(bind.removeprefix("unix:")).parent.exists()  # its folder is removed after
+
+
+def test_without_reuseport_gunicorn_binds_the_port_itself(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delattr(socket, "SO_REUSEPORT")
+    port = free_port()
+    seen = _run_captured(monkeypatch, port)
+    assert seen["bind"] == [f"127.0.0.1:{port}"] and not seen["env"]
