@@ -20,8 +20,9 @@ from a second process, posting statements through the form as browsers do; zero 
    hash in the database, as /receipt/ does); statements stored during the run but never
    answered (a connection wrk closed before the answer came) are counted and reported.
 5. Printed: receipts/s, latency p50/p99 (wrk's, over all requests of the run), non-2xx
-   answers, socket errors, the CPU time per receipt of the server's processes and of wrk, and
-   the load average before and after (the machine is shared).
+   answers, socket errors, the CPU time per receipt of the server's processes, of PostgreSQL's
+   and Redis's (all of the machine's, so other work on it counts too) and of wrk, and the load
+   average before and after (the machine is shared).
 
 Figures are printed, never asserted. ``--soak SECONDS`` runs one long run (no warm-up repeat)
 and prints the same report; use it for the 10-minute soak of the issue.
@@ -43,7 +44,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-from bench_http import children_cpu, server_cpu
+from bench_http import _TICK, children_cpu, server_cpu
 from benchlib import SANTUI, load, psql_admin, serving
 
 PG_URL = "postgres://postgres@127.0.0.1:5432/santui_hc"
@@ -154,6 +155,27 @@ def server(args: argparse.Namespace, env: dict[str, str]) -> Iterator[tuple[str,
         yield base, group
 
 
+def services_cpu() -> dict[str, float]:
+    """CPU seconds used so far by PostgreSQL's processes and by redis-server (the machine's
+    own servers: their cost per statement is part of what the cores must carry)."""
+    totals = {"postgres": 0.0, "redis": 0.0}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        used = (int(fields[11]) + int(fields[12])) / _TICK  # utime, stime
+        if command.startswith(b"postgres") or b"/postgres" in command.split(b"\0", 1)[0]:
+            totals["postgres"] += used
+        elif command.startswith(b"redis-server"):
+            totals["redis"] += used
+    return totals
+
+
 _LATENCY = re.compile(r"^\s+(50|90|99)%\s+(\S+)", re.M)
 
 
@@ -170,10 +192,11 @@ def run_wrk(args: argparse.Namespace, base: str, group: int, seconds: float, cod
     command = ["wrk", f"-t{args.wrk_threads}", f"-c{args.connections}", f"-d{seconds:g}s",
                f"--timeout={args.timeout:g}s", "--latency", "-s", str(script),
                base + "/"]  # fmt: skip
-    server_before, wrk_before = server_cpu(group), children_cpu()
+    server_before, wrk_before, services_before = server_cpu(group), children_cpu(), services_cpu()
     before = load()
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout  # noqa: S603
     server_used, wrk_used = server_cpu(group) - server_before, children_cpu() - wrk_before
+    services = {k: v - services_before[k] for k, v in services_cpu().items()}
     answered = [
         line.strip() for f in sorted(codes.glob("codes-*.txt")) for line in f.read_text().split()
     ]
@@ -186,6 +209,8 @@ def run_wrk(args: argparse.Namespace, base: str, group: int, seconds: float, cod
         "p99": latency.get("99", "?"), "errors": "; ".join(errors) or "none",
         "server_us": server_used / max(len(answered), 1) * 1e6,
         "wrk_us": wrk_used / max(len(answered), 1) * 1e6,
+        "pg_us": services["postgres"] / max(len(answered), 1) * 1e6,
+        "redis_us": services["redis"] / max(len(answered), 1) * 1e6,
         "load_before": before, "load_after": load(), "raw": out,
     }  # fmt: skip
 
@@ -272,8 +297,9 @@ def main() -> None:
                 f"run {i + 1}: {result['receipts'] / seconds:,.0f} receipts/s "
                 f"({result['receipts']:,} in {seconds:g} s; {result['requests']:,} requests), "
                 f"p50 {result['p50']}, p90 {result['p90']}, p99 {result['p99']}, "
-                f"errors: {result['errors']}; server {result['server_us']:,.0f} µs and wrk "
-                f"{result['wrk_us']:,.0f} µs CPU per receipt; {result['load_before']} before, "
+                f"errors: {result['errors']}; CPU per receipt: server {result['server_us']:,.0f} "
+                f"µs, PostgreSQL {result['pg_us']:,.0f} µs, Redis {result['redis_us']:,.0f} µs, "
+                f"wrk {result['wrk_us']:,.0f} µs; {result['load_before']} before, "
                 f"{result['load_after']} after"
             )
         time.sleep(1)
