@@ -44,7 +44,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-from bench_http import _TICK, children_cpu, server_cpu
+from bench_http import children_cpu, processes, server_cpu
 from benchlib import SANTUI, load, psql_admin, serving
 
 PG_URL = "postgres://postgres@127.0.0.1:5432/santui_hc"
@@ -159,16 +159,7 @@ def services_cpu() -> dict[str, float]:
     """CPU seconds used so far by PostgreSQL's processes and by redis-server (the machine's
     own servers: their cost per statement is part of what the cores must carry)."""
     totals = {"postgres": 0.0, "redis": 0.0}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            command = (entry / "cmdline").read_bytes()
-        except OSError:
-            continue
-        fields = stat[stat.rindex(")") + 2 :].split()
-        used = (int(fields[11]) + int(fields[12])) / _TICK  # utime, stime
+    for _, command, used in processes():
         if command.startswith(b"postgres") or b"/postgres" in command.split(b"\0", 1)[0]:
             totals["postgres"] += used
         elif command.startswith(b"redis-server"):

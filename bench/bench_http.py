@@ -75,10 +75,9 @@ class Result:
 _TICK = os.sysconf("SC_CLK_TCK")
 
 
-def server_cpu(group: int) -> float:
-    """CPU seconds used so far by the server's processes (gunicorn's arbiter and workers; not
-    the integrator loop, which `santui serve` also starts)."""
-    total = 0.0
+def processes() -> Iterator[tuple[int, bytes, float]]:
+    """Each process of the machine: its process group, its command line (NUL-separated) and the
+    CPU seconds it has used so far."""
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -88,9 +87,16 @@ def server_cpu(group: int) -> float:
         except OSError:
             continue
         fields = stat[stat.rindex(")") + 2 :].split()
-        if int(fields[2]) == group and b"integrate" not in cmdline:  # fields[2]: pgid
-            total += (int(fields[11]) + int(fields[12])) / _TICK  # utime, stime
-    return total
+        # fields[2]: pgid; fields[11], fields[12]: utime, stime
+        yield int(fields[2]), cmdline, (int(fields[11]) + int(fields[12])) / _TICK
+
+
+def server_cpu(group: int) -> float:
+    """CPU seconds used so far by the server's processes (gunicorn's arbiter and workers; not
+    the integrator loop, which `santui serve` also starts)."""
+    return sum(
+        used for pgid, cmdline, used in processes() if pgid == group and b"integrate" not in cmdline
+    )
 
 
 def children_cpu() -> float:
