@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from santui.statements.inserts import insert_with_change
 from santui.statements.masking import statement_masked
 from santui.statements.models import (
     MODERATABLE_STATES,
@@ -118,36 +119,36 @@ def statement_receive(
     if declarant not in Declarant.values:
         raise ValueError(f"unknown declarant {declarant!r}")
     code = new_receipt_code() if issue_receipt else None
-    with transaction.atomic():
-        statement = Statement.objects.create(
-            source=source,
-            external_id=external_id,
-            channel=channel,
-            received_at=received_at or timezone.now(),
-            text=text,
-            text_masked=statement_masked(
-                text=text, name=name, suggested_name=(suggested or {}).get("name")
-            ),
-            party="party" in organizations,
-            league="league" in organizations,
-            pioneers="pioneers" in organizations,
-            headcount=headcount,
-            name=name,
-            contact=contact,
-            name_kind=name_kind,
-            region=region,
-            sector=sector,
-            declarant=declarant,
-            current_party_member=current_party_member,
-            publish=publish,
-            status=Status.RECEIVED,
-            receipt_hash=receipt_hash(code) if code else None,
-            commitment=commitment_of(code) if code else random_commitment(),
-            suggested=stored_suggestion(suggested),
-        )
-        StatusChange.objects.create(
-            statement=statement, from_status="", to_status=Status.RECEIVED, actor=by, via=via
-        )
+    statement = Statement(
+        source=source,
+        external_id=external_id,
+        channel=channel,
+        received_at=received_at or timezone.now(),
+        text=text,
+        text_masked=statement_masked(
+            text=text, name=name, suggested_name=(suggested or {}).get("name")
+        ),
+        party="party" in organizations,
+        league="league" in organizations,
+        pioneers="pioneers" in organizations,
+        headcount=headcount,
+        name=name,
+        contact=contact,
+        name_kind=name_kind,
+        region=region,
+        sector=sector,
+        declarant=declarant,
+        current_party_member=current_party_member,
+        publish=publish,
+        status=Status.RECEIVED,
+        receipt_hash=receipt_hash(code) if code else None,
+        commitment=commitment_of(code) if code else random_commitment(),
+        suggested=stored_suggestion(suggested),
+    )
+    change = StatusChange(
+        statement=statement, from_status="", to_status=Status.RECEIVED, actor=by, via=via
+    )
+    insert_with_change(statement, change)
     return Received(statement, code)
 
 
