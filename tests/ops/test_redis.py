@@ -55,6 +55,35 @@ def test_one_client_is_kept_and_shared_by_threads(redis_cache: str) -> None:
     assert cache.get_many(["counter", "absent"]) == {"counter": 400}
 
 
+def test_incr_is_one_command_keeps_the_expiry_and_never_makes_a_counter(
+    redis_cache: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = caches["default"]
+    client = cache._cache.get_client(write=True)
+    sent: list[object] = []
+    real = client.execute_command
+
+    def counted(*args: object, **options: object) -> object:
+        sent.append(args[0])
+        return real(*args, **options)
+
+    monkeypatch.setattr(client, "execute_command", counted)
+    cache.add("window", 1, timeout=60)
+    assert cache.incr("window") == 2  # the script's first run may load it
+    sent.clear()
+    assert cache.incr("window") == 3
+    assert cache.incr("window", 5) == 8
+    assert len(sent) == 2  # one round trip each (Django's incr: EXISTS, then INCRBY)
+    key = cache.make_key("window")
+    assert 0 < redis.Redis.from_url(REDIS_URL).ttl(key) <= 60  # still expires
+    with pytest.raises(ValueError, match="not found"):
+        cache.incr("never-set")
+    assert not redis.Redis.from_url(REDIS_URL).exists(cache.make_key("never-set"))
+    # the server forgot its scripts (a restart): loaded again, no error
+    redis.Redis.from_url(REDIS_URL).script_flush()
+    assert cache.incr("window") == 9
+
+
 def _keys(prefix: str) -> list[bytes]:
     return list(redis.Redis.from_url(REDIS_URL).scan_iter(f"{prefix}*"))
 
