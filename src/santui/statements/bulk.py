@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from santui.statements.actions import COUNTED_FIELDS, SNAPSHOT_FIELDS, counted_snapshot
 from santui.statements.crypto import encrypt_text
+from santui.statements.inserts import bound_cursor
 from santui.statements.masking import statement_masked
 from santui.statements.models import (
     EntryKind,
@@ -115,23 +116,6 @@ def among(ids: Iterable[int]) -> Any:
     return list(ids)
 
 
-def _bulk_cursor() -> Any:
-    """A cursor for bulk statements, wrapped like Django's own (execute wrappers, logging).
-
-    On PostgreSQL it binds server-side, on the same connection and transaction: psycopg then
-    sends arrays in binary, from C, instead of quoting every value into the SQL text (Django's
-    cursors bind client-side).
-    """
-    if connection.vendor != "postgresql":
-        return connection.cursor()
-    import psycopg
-
-    connection.ensure_connection()
-    raw = psycopg.Cursor(connection.connection)
-    wrap = connection.make_debug_cursor if connection.queries_logged else connection.make_cursor
-    return wrap(raw)  # type: ignore[arg-type]  # the stubs expect an already-wrapped cursor
-
-
 _INTEGER_TYPES = frozenset({"bigint", "integer", "smallint"})
 
 
@@ -178,7 +162,7 @@ def insert_rows(
             sql = f"INSERT INTO {table} ({quoted}) VALUES {values_list}{suffix}"
             statements.append((sql, [value for row in chunk for value in row]))
     returned: list[tuple[Any, ...]] = []
-    with _bulk_cursor() as cursor:
+    with bound_cursor() as cursor:
         for sql, bound in statements:
             cursor.execute(sql, bound)
             if suffix:
@@ -352,7 +336,7 @@ def statements_copy_staged(*, staged: Staged, source: str, via: str) -> BulkResu
         "source": source, "via": via, "now": timezone.now(), "add": EntryKind.ADD,
         "accepted": Status.ACCEPTED,
     }  # fmt: skip
-    with transaction.atomic(), _bulk_cursor() as cursor:
+    with transaction.atomic(), bound_cursor() as cursor:
         cursor.execute(_STAGE_CREATE)
         with cursor.copy(_STAGE_COPY) as copy:
             copy.set_types([t for _, t in _STAGE_COLUMNS])
