@@ -1,8 +1,8 @@
 """A new statement and its creation audit row, stored together in one round trip.
 
-Through the ORM, storing a statement from the public form took five round trips to PostgreSQL
-(BEGIN, the statement's INSERT, the audit row's INSERT, COMMIT, and the transaction's set-up) and
-a third of the view's CPU in Django's save machinery (docs/benchmarks.md, "The form, third
+Through the ORM, storing a statement from the public form took four round trips to PostgreSQL
+(BEGIN, the statement's INSERT, the audit row's INSERT, COMMIT) and a third of the view's CPU in
+Django's save machinery (docs/benchmarks.md, "The form, third
 pass"). On PostgreSQL both rows now go in one statement, the audit row taking the statement's new
 id from a data-modifying ``WITH``: atomic by itself, no transaction to open. The values are
 Django's own: each field's ``pre_save`` (``auto_now_add``) and ``get_db_prep_save`` (encryption,
@@ -26,6 +26,12 @@ def _fields(model: type[models.Model]) -> tuple[models.Field[Any, Any], ...]:
     return tuple(f for f in model._meta.local_concrete_fields if not f.primary_key)
 
 
+@functools.cache
+def _change_fields() -> tuple[models.Field[Any, Any], ...]:
+    """The audit row's columns but its statement, whose id comes from the statement's INSERT."""
+    return tuple(f for f in _fields(StatusChange) if f.name != "statement")
+
+
 def _values(obj: models.Model, fields: tuple[models.Field[Any, Any], ...]) -> list[Any]:
     return [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
 
@@ -34,13 +40,12 @@ def _values(obj: models.Model, fields: tuple[models.Field[Any, Any], ...]) -> li
 def _sql() -> str:
     q = connection.ops.quote_name
     statement_columns = ", ".join(q(f.column) for f in _fields(Statement))
-    change_fields = [f for f in _fields(StatusChange) if f.name != "statement"]
-    change_columns = ", ".join(q(f.column) for f in change_fields)
+    change_columns = ", ".join(q(f.column) for f in _change_fields())
     return (
         f"WITH s AS (INSERT INTO {q(Statement._meta.db_table)} ({statement_columns}) "
         f"VALUES ({', '.join(['%s'] * len(_fields(Statement)))}) RETURNING id) "
         f"INSERT INTO {q(StatusChange._meta.db_table)} ({q('statement_id')}, {change_columns}) "
-        f"VALUES ((SELECT id FROM s), {', '.join(['%s'] * len(change_fields))}) "
+        f"VALUES ((SELECT id FROM s), {', '.join(['%s'] * len(_change_fields()))}) "
         f"RETURNING {q('statement_id')}, id"
     )
 
@@ -78,8 +83,7 @@ def insert_with_change(statement: Statement, change: StatusChange) -> None:
             change.statement = statement
             change.save(force_insert=True)
         return
-    change_fields = tuple(f for f in _fields(StatusChange) if f.name != "statement")
-    params = _values(statement, _fields(Statement)) + _values(change, change_fields)
+    params = _values(statement, _fields(Statement)) + _values(change, _change_fields())
     with bound_cursor() as cursor:
         cursor.execute(_sql(), params)
         statement_id, change_id = cursor.fetchone()
