@@ -8,7 +8,8 @@ third pass"). The header depends only on the active language, the page's URL nam
 is marked current), the script prefix and the address to come back to after a change of
 language, which is put in on each call, escaped. Kept in the process for as long as it runs (a
 few dozen headers: languages × URL names); with DEBUG on it is written every time, so that an
-edited template shows at once.
+edited template shows at once. Not Django's ``{% cache %}``: with Redis as the cache it would be
+a round trip for every page, and it needs a cache alias that benchmarks and tests replace.
 """
 
 from __future__ import annotations
