@@ -91,6 +91,20 @@ def test_revoke_leaf_names_the_add_and_the_public_reason() -> None:
     assert tally_verify().ok
 
 
+def test_an_add_and_its_revoke_in_one_batch_name_each_other() -> None:
+    """A statement accepted and rejected before the integrator ran: its add and its revoke are
+    numbered in the same batch, and the revoke's leaf names the add's position."""
+    AcceptedStatementFactory(received_at=DAY)
+    drop = AcceptedStatementFactory(received_at=DAY, headcount=4)
+    statement_reject(statement=drop, by=None, reason="duplicate", via="t")
+    AcceptedStatementFactory(received_at=DAY, headcount=2)
+    assert tally_integrate(batch_size=10).batches == 1
+    leaves = log.leaves(0, 4)
+    assert leafcodec.decode(leaves[2]) == leafcodec.RevokeLeaf(add_index=1, reason="duplicate")
+    assert leaves == log.ledger_leaves(0, 4)  # what the ledger encodes, read again
+    assert tally_verify().ok
+
+
 def test_a_failing_batch_advances_neither_tree_nor_checkpoint(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
