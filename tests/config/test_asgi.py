@@ -11,7 +11,12 @@ from typing import Any
 import pytest
 from asgiref import sync
 from asgiref.testing import ApplicationCommunicator
+from django.conf import settings
+from django.core import signals
 from django.core.handlers.asgi import ASGIHandler
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.test import override_settings
+from django.urls import include, path
 
 from santui.config.asgi import ReusedThreads, SyncChainHandler
 
@@ -27,8 +32,8 @@ def _scope(path: str) -> dict[str, Any]:
     }  # fmt: skip
 
 
-async def _get(app: Any, path: str) -> tuple[int, bytes]:
-    communicator = ApplicationCommunicator(app, _scope(path))
+async def _get(app: Any, path: str, query: bytes = b"") -> tuple[int, bytes]:
+    communicator = ApplicationCommunicator(app, {**_scope(path), "query_string": query})
     await communicator.send_input({"type": "http.request", "body": b"", "more_body": False})
     start = await communicator.receive_output(timeout=30)
     body = b""
@@ -67,9 +72,9 @@ def test_the_chain_is_entered_once_not_at_every_middleware(hops: Counter[str]) -
     hops.clear()
     status, _ = asyncio.run(_get(ReusedThreads(SyncChainHandler()), "/declare/"))
     assert status == 200
-    # Into a thread for: request_started's receivers, the chain and view, the response's close.
+    # Into a thread once: request_started, the chain and view, the response's close.
     assert hops["to_loop"] == 0
-    assert hops["to_thread"] <= 3
+    assert hops["to_thread"] == 1
     ours = dict(hops)
 
     # Django's own handler on the same settings: WhiteNoise is synchronous only, so the chain
@@ -98,3 +103,114 @@ def test_the_chain_runs_on_the_reused_threads(monkeypatch: pytest.MonkeyPatch) -
     assert asyncio.run(three()) == [200, 200, 200]
     assert len(seen) == 3
     assert set(seen) <= {"santui-view-0_0", "santui-view-1_0"}
+
+
+# A request's life as the handler's signals and the server's messages see it (below).
+EVENTS: list[tuple[str, str]] = []
+STREAM_CHUNKS = 1_000
+URLCONF = settings.ROOT_URLCONF
+
+
+def _plain(request: HttpRequest) -> HttpResponse:
+    EVENTS.append(("view", threading.current_thread().name))
+    return HttpResponse(b"whole")
+
+
+def _stream(request: HttpRequest) -> StreamingHttpResponse:
+    # An asynchronous iterator: Django reads a synchronous one whole, in one call, before it
+    # sends the first chunk (the warning config/asgi.py silences), so that one cannot stop early.
+    pause = float(request.GET.get("pause", "0"))  # seconds before each chunk
+
+    async def chunks() -> Any:
+        try:
+            for n in range(STREAM_CHUNKS):
+                await asyncio.sleep(pause)
+                EVENTS.append(("chunk", str(n)))
+                yield b"x" * 100
+        finally:
+            EVENTS.append(("stream closed", ""))
+
+    return StreamingHttpResponse(chunks())
+
+
+# the site's own routes too: its middleware names some of them
+urlpatterns = [path("plain/", _plain), path("stream/", _stream), path("", include(URLCONF))]
+
+
+@pytest.fixture
+def events() -> Any:
+    """EVENTS, with request_started and request_finished recorded in it and the thread each
+    was sent in."""
+    EVENTS.clear()
+
+    def started(**kw: Any) -> None:
+        EVENTS.append(("started", threading.current_thread().name))
+
+    def finished(**kw: Any) -> None:
+        EVENTS.append(("finished", threading.current_thread().name))
+
+    signals.request_started.connect(started)
+    signals.request_finished.connect(finished)
+    with override_settings(ROOT_URLCONF=__name__):
+        yield EVENTS
+    signals.request_started.disconnect(started)
+    signals.request_finished.disconnect(finished)
+
+
+class _Recorded(ApplicationCommunicator):
+    async def receive_output(self, timeout: float = 1) -> Any:
+        message = await super().receive_output(timeout)
+        EVENTS.append(("sent", message["type"]))
+        return message
+
+
+def test_a_whole_response_is_closed_in_the_views_thread_before_it_is_sent(events: Any) -> None:
+    async def get() -> tuple[int, bytes]:
+        communicator = _Recorded(ReusedThreads(SyncChainHandler(), threads=1), _scope("/plain/"))
+        await communicator.send_input({"type": "http.request", "body": b""})
+        start = await communicator.receive_output(timeout=30)
+        body = await communicator.receive_output(timeout=30)
+        await communicator.wait(timeout=30)
+        return start["status"], body["body"]
+
+    assert asyncio.run(get()) == (200, b"whole")
+    thread = "santui-view-0_0"
+    assert events == [
+        ("started", thread),
+        ("view", thread),
+        ("finished", thread),  # the database connection is back before the client is answered
+        ("sent", "http.response.start"),
+        ("sent", "http.response.body"),
+    ]
+
+
+def test_a_streamed_response_is_closed_after_its_last_chunk(events: Any) -> None:
+    status, body = asyncio.run(_get(ReusedThreads(SyncChainHandler()), "/stream/"))
+    assert status == 200
+    assert body == b"x" * 100 * STREAM_CHUNKS
+    assert [kind for kind, _ in events[-3:]] == ["chunk", "stream closed", "finished"]
+    assert [kind for kind, _ in events].count("finished") == 1
+
+
+def test_a_stream_stops_when_its_client_leaves(events: Any) -> None:
+    async def leave_after_one_chunk() -> None:
+        app = ReusedThreads(SyncChainHandler())
+        scope = {**_scope("/stream/"), "query_string": b"pause=0.01"}  # 10 s in all
+        communicator = ApplicationCommunicator(app, scope)
+        await communicator.send_input({"type": "http.request", "body": b""})
+        assert (await communicator.receive_output(timeout=30))["status"] == 200
+        await communicator.receive_output(timeout=30)  # a first chunk
+        await communicator.send_input({"type": "http.disconnect"})
+        await communicator.wait(timeout=30)  # the application ends by itself
+
+    asyncio.run(leave_after_one_chunk())
+    made = [kind for kind, _ in events].count("chunk")
+    assert 1 <= made < STREAM_CHUNKS  # not made to its end for nobody
+    assert ("stream closed", "") in events
+    assert [kind for kind, _ in events][-1] == "finished"
+
+
+def test_a_request_django_cannot_read_is_answered_400_and_closed(events: Any) -> None:
+    status, _ = asyncio.run(_get(ReusedThreads(SyncChainHandler()), "/plain/", b"q=\xff"))
+    assert status == 400  # a query string that is not UTF-8
+    assert [kind for kind, _ in events] == ["started", "finished"]

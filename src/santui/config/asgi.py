@@ -17,17 +17,21 @@ connections); the others wait in the event loop, which costs nothing but their c
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import warnings
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import IO, Any
 
 import django
 from asgiref.sync import ThreadSensitiveContext, sync_to_async
-from django.core.handlers.asgi import ASGIHandler
+from django.core import signals
+from django.core.exceptions import RequestAborted
+from django.core.handlers.asgi import ASGIHandler, get_script_prefix
 from django.core.handlers.base import BaseHandler
-from django.http import HttpRequest, HttpResponseBase
+from django.http import FileResponse, HttpRequest, HttpResponseBase
+from django.urls import set_script_prefix
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "santui.config.settings.prod")
 # WhiteNoise serves static files as a synchronous file iterator, which Django's ASGI handler
@@ -52,6 +56,9 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[..., Awaitable[None]]
+# Django's handler, as django-stubs types it, reads and writes messages without changing them
+HandlerReceive = Callable[[], Awaitable[Mapping[str, Any]]]
+HandlerSend = Callable[[Mapping[str, Any]], Awaitable[None]]
 
 
 class SyncChainHandler(ASGIHandler):
@@ -65,6 +72,15 @@ class SyncChainHandler(ASGIHandler):
     thread and back about ten times, each a wake-up of both: at 15 ms of CPU per receipt, half
     of it in those hand-offs (docs/benchmarks.md, "The public form under load"). Our views
     and middleware are all synchronous, so the chain is built as WSGI builds it and entered once.
+
+    The rest of a request's synchronous work goes into that same call (``handle``): the
+    ``request_started`` signal before the chain and, for a response whose content is all in
+    memory, its ``close()`` (``request_finished``: the database connection back to the pool)
+    after it. Django's handler makes each of those a hand-off of its own, two more wake-ups of
+    the loop and the thread per request (docs/benchmarks.md, "The form, fourth pass"). It also
+    watches for the client's disconnect while the view runs, to cancel an asynchronous view; a
+    synchronous one runs to its end anyway, so that watch is kept only while a streamed
+    response is sent: two tasks fewer per request.
     """
 
     def __init__(self) -> None:
@@ -76,6 +92,56 @@ class SyncChainHandler(ASGIHandler):
         response: HttpResponseBase = await sync_to_async(self.get_response, thread_sensitive=True)(
             request
         )
+        return response
+
+    async def handle(
+        self, scope: dict[str, Any], receive: HandlerReceive, send: HandlerSend
+    ) -> None:
+        try:
+            body_file = await self.read_body(receive)
+        except RequestAborted:
+            return  # the client left before its request was whole
+        try:
+            response = await sync_to_async(self._respond, thread_sensitive=True)(scope, body_file)
+            if not response.streaming:
+                await self.send_response(response, send)
+                return
+            try:
+                await self._send_while_connected(response, receive, send)
+            finally:  # read while it was sent: closed only now
+                await sync_to_async(response.close, thread_sensitive=True)()
+        finally:
+            body_file.close()
+
+    async def _send_while_connected(
+        self, response: HttpResponseBase, receive: HandlerReceive, send: HandlerSend
+    ) -> None:
+        """Send a streamed response until its end or until the client leaves, as Django's
+        handler does: uvicorn drops what is sent to a client that has gone, so without this
+        watch an asynchronous iterator would be read to its end for nobody. (A synchronous one
+        Django reads whole, in one call, before its first chunk goes out: the warning above.)"""
+        sending = asyncio.create_task(self.send_response(response, send))
+        watching = asyncio.create_task(self.listen_for_disconnect(receive))
+        await asyncio.wait((sending, watching), return_when=asyncio.FIRST_COMPLETED)
+        for task in (watching, sending):
+            if not task.done():
+                task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, RequestAborted):
+                await task
+
+    def _respond(self, scope: dict[str, Any], body_file: IO[bytes]) -> HttpResponseBase:
+        """request_started, the request, the middleware chain and the view, and the response's
+        close() when its content is already whole: all in the request's one thread."""
+        set_script_prefix(get_script_prefix(scope))
+        signals.request_started.send(sender=self.__class__, scope=scope)
+        request, refused = self.create_request(scope, body_file)  # refused: a 400 or a 413
+        response = self.get_response(request) if request is not None else refused
+        assert response is not None  # create_request gives a request or a response
+        response._handler_class = self.__class__  # type: ignore[attr-defined]  # as Django's
+        if isinstance(response, FileResponse):
+            response.block_size = self.chunk_size
+        if not response.streaming:
+            response.close()
         return response
 
 
