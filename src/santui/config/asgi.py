@@ -19,8 +19,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import warnings
-from collections.abc import Awaitable, Callable, Mapping, MutableMapping
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterable,
+    Iterator,
+    Mapping,
+    MutableMapping,
+)
 from concurrent.futures import ThreadPoolExecutor
 from typing import IO, Any
 
@@ -30,18 +37,10 @@ from django.core import signals
 from django.core.exceptions import RequestAborted
 from django.core.handlers.asgi import ASGIHandler, get_script_prefix
 from django.core.handlers.base import BaseHandler
-from django.http import FileResponse, HttpRequest, HttpResponseBase
+from django.http import FileResponse, HttpRequest, HttpResponseBase, StreamingHttpResponse
 from django.urls import set_script_prefix
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "santui.config.settings.prod")
-# WhiteNoise serves static files as a synchronous file iterator, which Django's ASGI handler
-# reads in a thread: it works, and says so at every file. Nothing to act on.
-warnings.filterwarnings(
-    "ignore",
-    message="StreamingHttpResponse must consume synchronous iterators",
-    category=Warning,
-    module="django.core.handlers.asgi",
-)
 
 THREADS = 8  # per process: the size of the database pool (config/settings/base.py)
 # Bytes of body read in the event loop before a thread is taken: every form of the site fits
@@ -106,6 +105,9 @@ class SyncChainHandler(ASGIHandler):
             if not response.streaming:
                 await self.send_response(response, send)
                 return
+            content = getattr(response, "streaming_content", None)
+            if isinstance(response, StreamingHttpResponse) and isinstance(content, Iterator):
+                response.streaming_content = self._pulled(content)  # not read whole by Django
             try:
                 await self._send_while_connected(response, receive, send)
             finally:  # read while it was sent: closed only now
@@ -118,8 +120,7 @@ class SyncChainHandler(ASGIHandler):
     ) -> None:
         """Send a streamed response until its end or until the client leaves, as Django's
         handler does: uvicorn drops what is sent to a client that has gone, so without this
-        watch an asynchronous iterator would be read to its end for nobody. (A synchronous one
-        Django reads whole, in one call, before its first chunk goes out: the warning above.)"""
+        watch an iterator would be read to its end for nobody."""
         sending = asyncio.create_task(self.send_response(response, send))
         watching = asyncio.create_task(self.listen_for_disconnect(receive))
         await asyncio.wait((sending, watching), return_when=asyncio.FIRST_COMPLETED)
@@ -128,6 +129,26 @@ class SyncChainHandler(ASGIHandler):
                 task.cancel()
             with contextlib.suppress(asyncio.CancelledError, RequestAborted):
                 await task
+
+    async def _pulled(self, chunks: Iterable[bytes]) -> AsyncIterator[bytes]:
+        """A synchronous iterator's chunks, read in the request's thread about ``chunk_size``
+        bytes at a time. Django's handler reads such an iterator whole, in one call, before it
+        sends anything (the warning above): an open-data file of every published statement
+        would be held in memory whole, and its first byte sent only when its last was made."""
+        iterator = iter(chunks)
+        take = sync_to_async(self._take, thread_sensitive=True)
+        while batch := await take(iterator):
+            yield batch
+
+    def _take(self, iterator: Iterator[bytes]) -> bytes:
+        parts: list[bytes] = []
+        size = 0
+        for part in iterator:
+            parts.append(part)
+            size += len(part)
+            if size >= self.chunk_size:
+                break
+        return b"".join(parts)  # empty only at the end
 
     def _respond(self, scope: dict[str, Any], body_file: IO[bytes]) -> HttpResponseBase:
         """request_started, the request, the middleware chain and the view, and the response's
