@@ -47,6 +47,7 @@ if "--src" in sys.argv[:-1]:  # before the import below: which tree's parser is 
     _SRC = sys.argv[sys.argv.index("--src") + 1]
 sys.path.insert(0, _SRC)
 
+from santui.textparse import BUILD  # noqa: E402
 from santui.textparse.parse import parse_statement  # noqa: E402
 
 EVAL = ROOT / "tests" / "textparse" / "eval" / "statements.jsonl"
@@ -206,7 +207,7 @@ def main() -> None:
     print(f"date       {time.strftime('%Y-%m-%d %H:%M %z')}")
     print(f"cpus       {os.cpu_count()} ({platform.processor() or platform.machine()})")
     print(f"python     {platform.python_version()}")
-    print(f"santui     {revision()} (parser from {_SRC})")
+    print(f"santui     {revision()} (parser from {_SRC}, {BUILD})")
     print(load())
     items = rows()
     texts = [item["text"] for item in items]

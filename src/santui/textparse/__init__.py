@@ -3,4 +3,73 @@
 ``santui.textparse.parse.parse_statement`` reads one statement (docs/textparse.md).
 
 Pure Python: nothing here imports Django, so it can run in batch jobs and benchmarks alone.
+
+The rule modules in ``COMPILED`` are also built as C extensions with mypyc when the package is
+installed (setup.py), and Python imports an extension before the source beside it. A build
+older than any of those sources (a rule edited since ``pip install -e .``) would run the old
+rules: then, or with ``SANTUI_PURE_PYTHON=1`` in the environment, they are all imported from
+their sources instead (mypyc's modules call each other directly, so it is all or none).
+``BUILD`` says which ran.
 """
+
+from __future__ import annotations
+
+import importlib.abc
+import importlib.machinery
+import importlib.util
+import os
+import sys
+import types
+from collections.abc import Sequence
+from pathlib import Path
+
+# the modules setup.py compiles: typed for mypyc, and read the same compiled or not
+COMPILED = (
+    "normalize", "automaton", "organizations", "headcount", "names", "places", "learned", "parse",
+)  # fmt: skip
+
+_HERE = Path(__file__).parent
+
+
+def _build_state() -> str:
+    """"compiled", or why the sources run: "python" (nothing built), "python: ..." otherwise."""
+    if os.environ.get("SANTUI_PURE_PYTHON") == "1":
+        return "python: SANTUI_PURE_PYTHON=1"
+    built = 0
+    for name in COMPILED:
+        source = _HERE / f"{name}.py"
+        extensions = [
+            _HERE / f"{name}{suffix}"
+            for suffix in importlib.machinery.EXTENSION_SUFFIXES
+            if (_HERE / f"{name}{suffix}").exists()
+        ]
+        if not extensions:
+            continue
+        built += 1
+        if min(e.stat().st_mtime for e in extensions) < source.stat().st_mtime:
+            return f"python: the compiled build is older than {name}.py (pip install -e . again)"
+    if built == 0:
+        return "python"
+    if built < len(COMPILED):
+        return f"python: {len(COMPILED) - built} of the compiled modules are missing"
+    return "compiled"
+
+
+class _SourcesFirst(importlib.abc.MetaPathFinder):
+    """Finds the modules of COMPILED in their sources, never in an extension."""
+
+    def find_spec(
+        self,
+        fullname: str,
+        path: Sequence[str] | None = None,
+        target: types.ModuleType | None = None,
+    ) -> importlib.machinery.ModuleSpec | None:
+        package, _, name = fullname.rpartition(".")
+        if package != __name__ or name not in COMPILED:
+            return None
+        return importlib.util.spec_from_file_location(fullname, _HERE / f"{name}.py")
+
+
+BUILD = _build_state()
+if BUILD != "compiled" and BUILD != "python":
+    sys.meta_path.insert(0, _SourcesFirst())
