@@ -47,8 +47,10 @@ if "--src" in sys.argv[:-1]:  # before the import below: which tree's parser is 
     _SRC = sys.argv[sys.argv.index("--src") + 1]
 sys.path.insert(0, _SRC)
 
-from santui.textparse import BUILD  # noqa: E402
+import santui.textparse  # noqa: E402
 from santui.textparse.parse import parse_statement  # noqa: E402
+
+BUILD = getattr(santui.textparse, "BUILD", "python")  # a tree from before the compiled build
 
 EVAL = ROOT / "tests" / "textparse" / "eval" / "statements.jsonl"
 REAL = ROOT / "tests" / "textparse" / "eval" / "real" / "statements.jsonl"

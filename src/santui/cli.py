@@ -157,6 +157,11 @@ def main(argv: list[str] | None = None) -> None:
 
         if words[1] in CLIENT_COMMANDS:  # anyone's commands: no settings, database or keys
             sys.exit(log_client(words[1:]))
+    if words[0] == "parse":  # needs no instance, database or app: Django is not set up
+        from santui.intake.management.commands.parse import Command as Parse
+
+        Parse().run_from_argv(["santui", *words])
+        sys.exit(0)
     instance.MODE = _mode(words)
     if words[0] == "serve":  # the server's role chooses its URL conf and keys (settings)
         os.environ["SANTUI_ROLE"] = "office" if "--office" in words else "public"

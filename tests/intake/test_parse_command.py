@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from santui.intake.management.commands.parse import MAX_LINE_BYTES, read_lines
 
@@ -23,6 +24,9 @@ class _Stdio:
 
     def __init__(self, data: bytes = b"") -> None:
         self.buffer = io.BytesIO(data)
+
+    def close(self) -> None:  # what a forked process does with its standard input
+        pass
 
 
 def run(data: bytes, monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
@@ -157,3 +161,102 @@ def test_the_real_command_through_a_pipe(tmp_path: Path) -> None:
         ["league", "party", "pioneers"], None, ["pioneers"]
     ]  # fmt: skip
     assert out[1]["line"] == 2 and "UTF-8" in out[1]["error"]
+
+
+def _mixed_lines(n: int) -> list[bytes]:
+    """``n`` lines of every kind: real statements, JSON with hints and an id, and the bad ones
+    (``_bad``): a line too long, bad UTF-8, bad JSON."""
+    real_file = Path(__file__).parents[1] / "textparse" / "eval" / "real" / "statements.jsonl"
+    real = [json.loads(x)["text"] for x in real_file.read_text("utf-8").splitlines() if x.strip()]
+    lines: list[bytes] = []
+    for i in range(n):
+        text = real[i % len(real)].replace("\n", " ").replace("\r", " ")
+        kind = i % 100
+        if kind == 0:
+            lines.append(b"x" * (MAX_LINE_BYTES + 1))
+        elif kind % 7 == 1:
+            lines.append(b"\xff\xfe not UTF-8")
+        elif kind % 7 == 2:
+            lines.append(b'{"text": "broken')
+        elif kind % 3 == 0:
+            lines.append(json.dumps({"id": f"a{i}", "text": text, "headcount": 2}).encode())
+        else:
+            lines.append(text.encode())
+    return lines
+
+
+def _bad(i: int) -> bool:
+    return i % 100 == 0 or (i % 100) % 7 in (1, 2)
+
+
+def test_jobs_give_the_same_lines_in_the_same_order(tmp_path: Path) -> None:
+    env = {**os.environ, "SANTUI_HOME": str(tmp_path)}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    data = b"\n".join(_mixed_lines(2_500)) + b"\n"  # three batches
+    outputs: dict[str, bytes] = {}
+    for jobs in ("1", "3"):
+        result = subprocess.run(  # noqa: S603
+            [SANTUI, "parse", "--jobs", jobs], input=data, capture_output=True, env=env,
+            timeout=300, check=False,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        outputs[jobs] = result.stdout
+    assert outputs["3"] == outputs["1"]
+    out = [json.loads(line) for line in outputs["1"].splitlines()]
+    assert len(out) == 2_500
+    assert [o["line"] for o in out if "error" in o] == [i + 1 for i in range(2_500) if _bad(i)]
+    assert out[3]["id"] == "a3" and out[3]["headcount"] == 2
+
+
+class _BreaksAfter:
+    """A standard input whose device fails after ``lines``."""
+
+    def __init__(self, lines: list[bytes]) -> None:
+        self._lines = iter(lines)
+
+    def readline(self, size: int = -1) -> bytes:
+        line = next(self._lines, None)
+        if line is None:
+            raise OSError("the device went away")
+        return line + b"\n"
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+@pytest.mark.parametrize("read", [345, 1_345, 2_345])  # within the first, second, third batch
+def test_a_read_error_comes_after_every_line_read_before_it(
+    monkeypatch: pytest.MonkeyPatch, jobs: int, read: int
+) -> None:
+    lines = [f"退党 {i}".encode() for i in range(read)]
+    stdin, stdout = _Stdio(), _Stdio()
+    stdin.buffer = _BreaksAfter(lines)  # type: ignore[assignment]
+    monkeypatch.setattr(sys, "stdin", stdin)
+    monkeypatch.setattr(sys, "stdout", stdout)
+    with pytest.raises(CommandError, match="cannot read standard input: the device went away"):
+        call_command("parse", jobs=jobs)
+    out = stdout.buffer.getvalue().splitlines()
+    assert len(out) == len(lines)
+    assert all(json.loads(line)["organizations"] == ["party"] for line in out)
+
+
+def test_jobs_must_be_one_or_more(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "stdin", _Stdio(b"x\n"))
+    with pytest.raises(CommandError, match="--jobs must be at least 1"):
+        call_command("parse", jobs=0)
+
+
+def test_the_command_starts_without_setting_django_up(tmp_path: Path) -> None:
+    """No app, model or check is loaded for a parse: it starts in a fraction of the time."""
+    code = (
+        "import sys\nfrom santui.cli import main\n"
+        "try:\n    main(['santui', 'parse'])\nexcept SystemExit as exc:\n    code = exc.code\n"
+        "import django.apps\nsys.stderr.write(repr((code, django.apps.apps.ready)))\n"
+    )
+    env = {**os.environ, "SANTUI_HOME": str(tmp_path / "none")}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code], input="退党\n".encode(), capture_output=True, env=env,
+        timeout=120, check=False,
+    )  # fmt: skip
+    assert result.stderr.decode() == "(0, False)"
+    assert json.loads(result.stdout)["organizations"] == ["party"]
+    assert not (tmp_path / "none").exists()

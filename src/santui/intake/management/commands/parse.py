@@ -6,12 +6,23 @@ order: the parsed fields (with ``low_confidence``: the counted fields read with 
 below ``santui.textparse.parse.LOW_CONFIDENCE``), or ``{"line": N, "error": "..."}`` for a line
 that cannot be read. The command goes on after a bad line; it fails only when standard input
 itself cannot be read.
+
+``--jobs N`` parses in N processes (by default one per CPU this process may use): lines are
+read here, sent out in batches of ``BATCH`` and written back in input order, with at most two
+batches per process in flight, so memory stays bounded whatever the input's size. An input of
+one batch or less is parsed here, without starting any process.
 """
 
 from __future__ import annotations
 
+import os
 import sys
+from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from itertools import chain
+from multiprocessing import get_all_start_methods, get_context
 from typing import IO, Any
 
 import orjson
@@ -26,7 +37,9 @@ HINT_FIELDS = frozenset(
 )  # fmt: skip
 ECHOED = ("id", "external_id")  # given back as they came, so outputs can be joined to inputs
 _CHUNK = 64 * 1024
-_BATCH = 1000  # output lines per write
+BATCH = 1000  # lines per batch: parsed in one call of a process, written in one write
+
+Batch = list[tuple[int, bytes | int]]  # (line number, the line or the length of a long one)
 
 
 def read_lines(stream: IO[bytes], limit: int = MAX_LINE_BYTES) -> Iterator[bytes | int]:
@@ -93,43 +106,100 @@ def parse_line(number: int, line: bytes | int) -> dict[str, Any]:
     return result
 
 
+def parse_batch(batch: Batch) -> bytes:
+    """The output lines of ``batch``, each ending in a newline."""
+    out: list[bytes] = []
+    for number, line in batch:
+        try:
+            out.append(orjson.dumps(parse_line(number, line)))
+        except orjson.JSONEncodeError:  # a lone surrogate in an id or a hint
+            out.append(orjson.dumps({"line": number, "error": "cannot encode the result as UTF-8"}))
+    return b"\n".join(out) + b"\n" if out else b""
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 class Command(BaseCommand):
     help = "Parse statement texts from standard input; print one JSON object per line."
+    requires_system_checks: list[str] = []  # no database, no instance: nothing to check
 
-    def handle(self, *args: Any, **options: Any) -> None:
+    def add_arguments(self, parser: Any) -> None:
+        jobs = default_jobs()
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            default=jobs,
+            help=f"processes that parse, in input order (default: one per CPU, here {jobs}); "
+            "1 parses in this process",
+        )
+
+    def handle(self, *args: Any, jobs: int, **options: Any) -> None:
+        if jobs < 1:
+            raise CommandError("--jobs must be at least 1")
         out = sys.stdout.buffer
-        pending: list[bytes] = []
-        dumps = orjson.dumps
-        lines = read_lines(sys.stdin.buffer)
-        number = 0
         try:
-            while True:
-                try:
-                    line = next(lines)
-                except StopIteration:
-                    break
-                except OSError as exc:
-                    self._flush(out, pending)
-                    raise CommandError(f"cannot read standard input: {exc}") from None
-                number += 1
-                try:
-                    pending.append(dumps(parse_line(number, line)))
-                except orjson.JSONEncodeError:  # a lone surrogate in an id or a hint
-                    error = {"line": number, "error": "cannot encode the result as UTF-8"}
-                    pending.append(dumps(error))
-                if len(pending) >= _BATCH:
-                    out.write(b"\n".join(pending) + b"\n")
-                    pending.clear()
-        except BrokenPipeError:  # the reader went away (santui parse < f | head)
-            sys.stderr.close()
-            return
-        self._flush(out, pending)
-
-    @staticmethod
-    def _flush(out: IO[bytes], pending: list[bytes]) -> None:
-        try:
-            if pending:
-                out.write(b"\n".join(pending) + b"\n")
+            self._parse(self._batches(sys.stdin.buffer), jobs, out)
             out.flush()
         except BrokenPipeError:  # the reader went away (santui parse < f | head)
             sys.stderr.close()
+
+    @staticmethod
+    def _batches(stream: IO[bytes]) -> Iterator[Batch]:
+        """Numbered lines of ``stream`` in batches; what was read before a read error comes
+        out before the error (a CommandError)."""
+        lines = read_lines(stream)
+        batch: Batch = []
+        number = 0
+        while True:
+            try:
+                line = next(lines)
+            except StopIteration:
+                break
+            except OSError as exc:
+                if batch:
+                    yield batch
+                raise CommandError(f"cannot read standard input: {exc}") from None
+            number += 1
+            batch.append((number, line))
+            if len(batch) >= BATCH:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+
+    @staticmethod
+    def _parse(batches: Iterator[Batch], jobs: int, out: IO[bytes]) -> None:
+        first = next(batches, None)
+        if first is None:
+            return
+        if jobs == 1:
+            for batch in chain((first,), batches):
+                out.write(parse_batch(batch))
+            return
+        try:
+            second = next(batches, None)
+        except CommandError:  # a read error: what was read first
+            out.write(parse_batch(first))
+            raise
+        if second is None:  # too little to share out
+            out.write(parse_batch(first))
+            return
+        parse_line(0, "三退".encode())  # the parser's tables, built once, before the fork
+        method = "fork" if "fork" in get_all_start_methods() else None  # shared, not rebuilt
+        pending: deque[Future[bytes]] = deque()
+        with ProcessPoolExecutor(jobs, mp_context=get_context(method)) as pool:
+            try:
+                try:
+                    for batch in chain((first, second), batches):
+                        pending.append(pool.submit(parse_batch, batch))
+                        while len(pending) > 2 * jobs:
+                            out.write(pending.popleft().result())
+                finally:  # what was read is written, before any error of the input's
+                    while pending:
+                        out.write(pending.popleft().result())
+            except BrokenProcessPool:
+                raise CommandError(
+                    "a parsing process died (out of memory?); try --jobs 1"
+                ) from None
