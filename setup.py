@@ -2,7 +2,7 @@
 
 The statement parser's rule modules are compiled with mypyc (it ships with mypy, pinned in
 pyproject.toml's build requirements) into C extensions, which read every text exactly as the
-Python modules do, about 1.3 to 1.6 times faster (issue 13; docs/textparse.md, "Speed"). It
+Python modules do, about 1.2 to 1.4 times faster (issue 13; docs/textparse.md, "Speed"). It
 needs a C compiler and Python's headers. Where an extension cannot be built it is left out
 (``optional``) and the Python modules run: slower, never different. ``SANTUI_PURE_PYTHON=1``
 at install time builds nothing; at run time it makes the parser ignore what was built
@@ -11,13 +11,38 @@ at install time builds nothing; at run time it makes the parser ignore what was 
 
 from __future__ import annotations
 
+import json
 import os
 import sys
+import time
+from pathlib import Path
 
 from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
 
 sys.path.insert(0, "src")  # the list of compiled modules, from the package itself
-from santui.textparse import COMPILED
+from santui.textparse import BUILD_RECORD, COMPILED, source_digests
+
+PACKAGE = Path("src/santui/textparse")
+
+
+class BuildExt(build_ext):
+    """setuptools' build_ext, which then records the digests of the compiled sources beside the
+    extensions (BUILD_RECORD), only when every one of them was built now: an extension left
+    from an earlier build, with no record of this one, is never run (santui.textparse)."""
+
+    def run(self) -> None:
+        started = time.time()
+        record = PACKAGE / BUILD_RECORD
+        if self.inplace:
+            record.unlink(missing_ok=True)
+        super().run()
+        outputs = [Path(self.get_ext_fullpath(ext.name)) for ext in self.extensions]
+        if not outputs or not all(p.exists() and p.stat().st_mtime >= started for p in outputs):
+            return  # not all built (optional ones failed): the sources run
+        folder = record.parent if self.inplace else Path(self.build_lib) / "santui" / "textparse"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / BUILD_RECORD).write_text(json.dumps(source_digests(), indent=1) + "\n", "utf-8")
 
 
 def compiled() -> list[Extension]:
@@ -28,10 +53,10 @@ def compiled() -> list[Extension]:
     # Typed without pyproject's mypy settings (their Django plugin is not installed in the
     # build's environment); the third-party modules the parser imports are read as Any.
     flags = ["--config-file=", "--ignore-missing-imports", "--follow-imports=silent"]
-    extensions = mypycify([*flags, *(f"src/santui/textparse/{name}.py" for name in COMPILED)])
+    extensions = mypycify([*flags, *(str(PACKAGE / f"{name}.py") for name in COMPILED)])
     for extension in extensions:
         extension.optional = True  # no compiler: the Python modules, with a warning
     return extensions
 
 
-setup(ext_modules=compiled())
+setup(ext_modules=compiled(), cmdclass={"build_ext": BuildExt})

@@ -5,18 +5,21 @@
 Pure Python: nothing here imports Django, so it can run in batch jobs and benchmarks alone.
 
 The rule modules in ``COMPILED`` are also built as C extensions with mypyc when the package is
-installed (setup.py), and Python imports an extension before the source beside it. A build
-older than any of those sources (a rule edited since ``pip install -e .``) would run the old
-rules: then, or with ``SANTUI_PURE_PYTHON=1`` in the environment, they are all imported from
-their sources instead (mypyc's modules call each other directly, so it is all or none).
-``BUILD`` says which ran.
+installed (setup.py), and Python imports an extension before the source beside it. The build
+records the SHA-256 of each source it compiled (``_build.json``). A source that differs from
+its record (a rule edited since ``pip install -e .``) would leave the old rules running: then,
+or with ``SANTUI_PURE_PYTHON=1`` in the environment, they are all imported from their sources
+instead (mypyc's modules call each other directly, so it is all or none). ``BUILD`` says which
+ran.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib.abc
 import importlib.machinery
 import importlib.util
+import json
 import os
 import sys
 import types
@@ -29,29 +32,38 @@ COMPILED = (
 )  # fmt: skip
 
 _HERE = Path(__file__).parent
+BUILD_RECORD = "_build.json"  # written by setup.py: the digests of the sources it compiled
+
+
+def source_digests() -> dict[str, str]:
+    """The SHA-256 of each compiled module's source, as setup.py records them."""
+    return {
+        name: hashlib.sha256((_HERE / f"{name}.py").read_bytes()).hexdigest() for name in COMPILED
+    }
 
 
 def _build_state() -> str:
-    """"compiled", or why the sources run: "python" (nothing built), "python: ..." otherwise."""
+    """ "compiled", or why the sources run: "python" (nothing built), "python: ..." otherwise."""
     if os.environ.get("SANTUI_PURE_PYTHON") == "1":
         return "python: SANTUI_PURE_PYTHON=1"
-    built = 0
-    for name in COMPILED:
-        source = _HERE / f"{name}.py"
-        extensions = [
-            _HERE / f"{name}{suffix}"
+    built = sum(
+        any(
+            (_HERE / f"{name}{suffix}").exists()
             for suffix in importlib.machinery.EXTENSION_SUFFIXES
-            if (_HERE / f"{name}{suffix}").exists()
-        ]
-        if not extensions:
-            continue
-        built += 1
-        if min(e.stat().st_mtime for e in extensions) < source.stat().st_mtime:
-            return f"python: the compiled build is older than {name}.py (pip install -e . again)"
+        )
+        for name in COMPILED
+    )
     if built == 0:
         return "python"
     if built < len(COMPILED):
         return f"python: {len(COMPILED) - built} of the compiled modules are missing"
+    try:
+        recorded = json.loads((_HERE / BUILD_RECORD).read_text("utf-8"))
+    except (OSError, ValueError):
+        return f"python: the compiled build has no {BUILD_RECORD} (pip install -e . again)"
+    for name, digest in source_digests().items():
+        if recorded.get(name) != digest:
+            return f"python: {name}.py changed since the compiled build (pip install -e . again)"
     return "compiled"
 
 
