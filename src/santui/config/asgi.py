@@ -133,8 +133,9 @@ class SyncChainHandler(ASGIHandler):
     async def _pulled(self, chunks: Iterable[bytes]) -> AsyncIterator[bytes]:
         """A synchronous iterator's chunks, read in the request's thread about ``chunk_size``
         bytes at a time. Django's handler reads such an iterator whole, in one call, before it
-        sends anything (the warning above): an open-data file of every published statement
-        would be held in memory whole, and its first byte sent only when its last was made."""
+        sends anything (warning "StreamingHttpResponse must consume synchronous iterators"):
+        an open-data file of every published statement would be held in memory whole, and its
+        first byte sent only when its last was made."""
         iterator = iter(chunks)
         take = sync_to_async(self._take, thread_sensitive=True)
         while batch := await take(iterator):
