@@ -76,7 +76,10 @@ def _is_extension(module: str) -> bool:
 
 @pytest.mark.skipif(PURE, reason="SANTUI_PURE_PYTHON=1: nothing compiled")
 def test_the_parser_runs_compiled_where_it_was_built() -> None:
-    assert textparse.BUILD == "compiled", textparse.BUILD  # a message says what to do
+    assert textparse.BUILD == "compiled", (
+        f"{textparse.BUILD}: installed without a C compiler? `pip install -e .` with gcc and "
+        "Python's headers compiles the parser; SANTUI_PURE_PYTHON=1 tests its sources instead"
+    )
     for name in textparse.COMPILED:
         assert _is_extension(f"santui.textparse.{name}"), name
 
