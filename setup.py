@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import time
 from pathlib import Path
 
 from setuptools import Extension, setup
@@ -28,21 +27,28 @@ PACKAGE = Path("src/santui/textparse")
 
 class BuildExt(build_ext):
     """setuptools' build_ext, which then records the digests of the compiled sources beside the
-    extensions (BUILD_RECORD), only when every one of them was built now: an extension left
-    from an earlier build, with no record of this one, is never run (santui.textparse)."""
+    extensions (BUILD_RECORD), only when every one of them was built (or found up to date with
+    the C that mypyc has just written from those sources): an extension whose compile failed,
+    left from an earlier build, is never run (santui.textparse)."""
 
     def run(self) -> None:
-        started = time.time()
-        record = PACKAGE / BUILD_RECORD
-        if self.inplace:
-            record.unlink(missing_ok=True)
+        self.failed: set[str] = set()
+        # beside the extensions: the package itself (in place), or the build's copy of it, which
+        # may hold a record copied from the package (build_py) or left by an earlier build
+        folder = PACKAGE if self.inplace else Path(self.build_lib) / "santui" / "textparse"
+        record = folder / BUILD_RECORD
+        record.unlink(missing_ok=True)
         super().run()
         outputs = [Path(self.get_ext_fullpath(ext.name)) for ext in self.extensions]
-        if not outputs or not all(p.exists() and p.stat().st_mtime >= started for p in outputs):
+        if self.failed or not outputs or not all(p.exists() for p in outputs):
             return  # not all built (optional ones failed): the sources run
-        folder = record.parent if self.inplace else Path(self.build_lib) / "santui" / "textparse"
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / BUILD_RECORD).write_text(json.dumps(source_digests(), indent=1) + "\n", "utf-8")
+        record.write_text(json.dumps(source_digests(), indent=1) + "\n", "utf-8")
+
+    def build_extension(self, ext: Extension) -> None:
+        self.failed.add(ext.name)  # an optional extension's error is swallowed above this
+        super().build_extension(ext)
+        self.failed.discard(ext.name)
 
 
 def compiled() -> list[Extension]:

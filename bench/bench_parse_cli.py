@@ -85,7 +85,7 @@ def main() -> None:
                     wall, cpu = timed(variant, stdin, out)
                     if variant[0] not in best or wall < best[variant[0]][0]:
                         best[variant[0]] = (wall, cpu)
-                    if not variant[0].startswith(str(args.src)):
+                    if variant in variants[:3]:  # this tree's: they must read alike
                         outputs[variant[0]] = out.read_bytes()
                 same = len(set(outputs.values())) == 1
                 print(f"{texts}: outputs of {', '.join(outputs)}: "

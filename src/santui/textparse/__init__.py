@@ -43,7 +43,8 @@ def source_digests() -> dict[str, str]:
 
 
 def _build_state() -> str:
-    """ "compiled", or why the sources run: "python" (nothing built), "python: ..." otherwise."""
+    """Which modules run: "compiled"; "python" when nothing was built; "python: <why>" when
+    a build is there but its sources run."""
     if os.environ.get("SANTUI_PURE_PYTHON") == "1":
         return "python: SANTUI_PURE_PYTHON=1"
     built = sum(
