@@ -21,6 +21,7 @@ from santui.statements.masking import (
     NAME_ZH,
     PHONE_EN,
     PHONE_ZH,
+    _mask_names,
     mask_text,
     masked_text,
 )
@@ -159,6 +160,62 @@ def test_the_statements_name_never_survives(
     masked = mask_text(text, names=[name])
     compact = "".join(masked.split())
     assert name not in compact
+
+
+def _masked_by_characters(text: str, names: list[str], mark: str) -> str:
+    """The reference: each character of the text kept or replaced, one at a time (what
+    ``_mask_names`` did before it mapped runs of spaces instead of characters)."""
+    keys = {"".join(ch.casefold() for ch in n if not ch.isspace()) for n in names}
+    keys = {k for k in keys if len(k) >= 2}
+    keep = [i for i, ch in enumerate(text) if not ch.isspace()]
+    compact = "".join(text[i].casefold() for i in keep)
+    hidden = [False] * len(text)
+    for key in keys:
+        at = compact.find(key)
+        while at != -1:
+            for i in range(keep[at], keep[at + len(key) - 1] + 1):
+                hidden[i] = True
+            at = compact.find(key, at + len(key))
+    out, i = [], 0
+    while i < len(text):
+        if hidden[i]:
+            out.append(mark)
+            while i < len(text) and hidden[i]:
+                i += 1
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out)
+
+
+_spaces = st.sampled_from(["", " ", "  ", "\t", "\n", "\u3000", "\r\n", "\x1c"])
+
+
+@st.composite
+def _texts_with_names(draw: st.DrawFn) -> tuple[str, list[str]]:
+    """Names (some with spaces in them), and a text of filler in which each is written, once
+    or more, with spaces of any kind inside and around it and in another case."""
+    name = st.text(alphabet=list("张三李四王五AbcdEf退 \u3000"), min_size=1, max_size=5)
+    names = draw(st.lists(name, min_size=1, max_size=3))
+    parts = []
+    for _ in range(draw(st.integers(0, 6))):
+        parts.append(draw(st.text(alphabet=list("我声明退出中共党 ab，。\u3000\n"), max_size=6)))
+        parts.append(draw(_spaces))
+        written = draw(st.sampled_from(names))
+        if draw(st.booleans()):
+            written = written.swapcase()
+        chars = [c for c in written if not c.isspace()]
+        parts.append("".join(c + draw(_spaces) for c in chars))
+    return "".join(parts), names
+
+
+@settings(max_examples=300)
+@given(_texts_with_names())
+def test_names_are_masked_as_if_character_by_character(
+    text_and_names: tuple[str, list[str]],
+) -> None:
+    text, names = text_and_names
+    assert _mask_names(text, names, NAME_ZH) == _masked_by_characters(text, names, NAME_ZH)
 
 
 # --- stored encrypted, on every path -------------------------------------------------------------
