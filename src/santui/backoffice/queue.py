@@ -6,11 +6,14 @@ Nothing here writes; the decisions go through santui.backoffice.actions.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 
+from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
 
 from santui.screening.models import Screening
@@ -138,13 +141,36 @@ class Size:
     digest: str  # of the statements' numbers: the same counts over other statements differ
 
 
+@contextlib.contextmanager
+def _planned_for_every_row() -> Iterator[None]:
+    """On PostgreSQL, a read through a server-side cursor (``iterator()``) planned for all its
+    rows, not for its first tenth (``cursor_tuple_fraction``, 0.1 by default). Planned for the
+    first rows, a selection in number order walks the whole primary key and filters, where
+    the few pages of its time (the BRIN index on ``received_at``) and a sort are far cheaper:
+    0.5 s against a few ms on 3 million statements (docs/benchmarks.md, "A selection by time
+    received")."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic():  # a savepoint if the caller has a transaction
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('cursor_tuple_fraction')")
+            before = cursor.fetchone()[0]
+            cursor.execute("SELECT set_config('cursor_tuple_fraction', '1.0', true)")
+        yield
+        # the caller's transaction goes on as it was (on an error, the rollback undoes it)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('cursor_tuple_fraction', %s, true)", [before])
+
+
 def selection_size(selection: Selection) -> Size:
     """How many statements and persons the totals would lose, and a digest of which."""
     chosen = counted_selection(selection)
-    totals = chosen.aggregate(n=Count("pk"), persons=Sum("headcount"))
-    digest = hashlib.sha256()
-    for pk in chosen.values_list("pk", flat=True).iterator(chunk_size=10_000):
-        digest.update(b"%d," % pk)
+    with _planned_for_every_row():
+        totals = chosen.aggregate(n=Count("pk"), persons=Sum("headcount"))
+        digest = hashlib.sha256()
+        for pk in chosen.values_list("pk", flat=True).iterator(chunk_size=10_000):
+            digest.update(b"%d," % pk)
     return Size(totals["n"] or 0, totals["persons"] or 0, digest.hexdigest())
 
 
@@ -159,10 +185,11 @@ def selection_frozen(selection: Selection) -> tuple[Size, list[int]]:
     persons = 0
     digest = hashlib.sha256()
     chosen = counted_selection(selection).values_list("pk", "headcount")
-    for pk, headcount in chosen.iterator(chunk_size=10_000):
-        numbers.append(pk)
-        persons += headcount
-        digest.update(b"%d," % pk)
+    with _planned_for_every_row():
+        for pk, headcount in chosen.iterator(chunk_size=10_000):
+            numbers.append(pk)
+            persons += headcount
+            digest.update(b"%d," % pk)
     return Size(len(numbers), persons, digest.hexdigest()), numbers
 
 
