@@ -233,6 +233,12 @@ class Statement(models.Model):
             models.Index(
                 fields=["reject_reason"], condition=Q(status="rejected"), name="statement_rejected"
             ),
+            # The public statements, in number order: the office's round of published copies
+            # (santui.statements.public.refresh_public_copies, every 2 s) reads these, not the
+            # whole table (migration 0011).
+            models.Index(
+                fields=["id"], condition=Q(status="accepted", publish=True), name="statement_public"
+            ),
         ]
 
     def __str__(self) -> str:
