@@ -17,15 +17,12 @@ transaction that is rolled back: the instance is left as it was.
 
 from __future__ import annotations
 
-import argparse
-import os
 import statistics
 import time
 from typing import Any
 
-from benchlib import load, machine
+from benchlib import kept_instance_parser, load, machine, setup_django_kept
 
-PG_URL = "postgres://postgres@127.0.0.1:5432/scale_h1"  # bench_history_scale.py's database
 INDEX = "statement_public"
 
 
@@ -41,20 +38,10 @@ def _index(cur: Any, present: bool) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--home", required=True, help="the kept instance's SANTUI_HOME")
-    parser.add_argument("--database-url", default=PG_URL)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser = kept_instance_parser(__doc__.split("\n\n")[0], repeat=3)
     parser.add_argument("--public-every", type=int, default=100)
     args = parser.parse_args()
-    os.environ |= {
-        "SANTUI_HOME": args.home,
-        "DATABASE_URL": args.database_url,
-        "DJANGO_SETTINGS_MODULE": "santui.config.settings.prod",
-    }
-    import django
-
-    django.setup()
+    setup_django_kept(args.home, args.database_url)
     from django.db import connection, transaction
 
     from santui.statements.models import PublicCopy, Statement

@@ -16,16 +16,13 @@ plan's access path. The index is left in place at the end.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import os
 import statistics
 import time
 from typing import Any
 
-from benchlib import load, machine
+from benchlib import kept_instance_parser, load, machine, setup_django_kept
 
-PG_URL = "postgres://postgres@127.0.0.1:5432/scale_h1"  # bench_history_scale.py's database
 INDEX = "statement_received_brin"
 MIDDLE = dt.datetime(2015, 3, 1, tzinfo=dt.UTC)
 WINDOWS = {
@@ -63,19 +60,9 @@ def _plan(cur: Any, lo: dt.datetime, hi: dt.datetime) -> tuple[str, int]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--home", required=True, help="the kept instance's SANTUI_HOME")
-    parser.add_argument("--database-url", default=PG_URL)
-    parser.add_argument("--repeat", type=int, default=5)
+    parser = kept_instance_parser(__doc__.split("\n\n")[0], repeat=5)
     args = parser.parse_args()
-    os.environ |= {
-        "SANTUI_HOME": args.home,
-        "DATABASE_URL": args.database_url,
-        "DJANGO_SETTINGS_MODULE": "santui.config.settings.prod",
-    }
-    import django
-
-    django.setup()
+    setup_django_kept(args.home, args.database_url)
     from django.db import connection
 
     from santui.backoffice.queue import Selection, selection_size

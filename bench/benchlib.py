@@ -7,6 +7,7 @@ carries over between runs. Figures are printed, never asserted.
 
 from __future__ import annotations
 
+import argparse
 import atexit
 import contextlib
 import datetime as dt
@@ -102,6 +103,31 @@ def setup_django_here() -> None:
         run([SANTUI, "setup"], env, cwd=home)
         os.environ["SANTUI_HOME"] = home
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "santui.config.settings.prod")
+    import django
+
+    django.setup()
+
+
+KEPT_PG_URL = "postgres://postgres@127.0.0.1:5432/scale_h1"  # bench_history_scale.py's --keep
+
+
+def kept_instance_parser(description: str, *, repeat: int) -> argparse.ArgumentParser:
+    """The arguments of a benchmark that measures an instance ``bench_history_scale.py --keep``
+    left: --home, --database-url, --repeat (then ``setup_django_kept``)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--home", required=True, help="the kept instance's SANTUI_HOME")
+    parser.add_argument("--database-url", default=KEPT_PG_URL)
+    parser.add_argument("--repeat", type=int, default=repeat)
+    return parser
+
+
+def setup_django_kept(home: str, database_url: str) -> None:
+    """Configure Django in this process on a kept instance (SANTUI_HOME, its database)."""
+    os.environ |= {
+        "SANTUI_HOME": home,
+        "DATABASE_URL": database_url,
+        "DJANGO_SETTINGS_MODULE": "santui.config.settings.prod",
+    }
     import django
 
     django.setup()

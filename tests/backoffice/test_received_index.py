@@ -5,7 +5,6 @@ SQLite has no such index (nothing to test there)."""
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 
 import pytest
 from django.db import connection
@@ -24,9 +23,10 @@ def _postgresql_only() -> None:
         pytest.skip("BRIN is PostgreSQL's")
 
 
-def _insert_accepted(rows: int) -> None:
+def insert_accepted(rows: int, *, public_every: int = 0) -> None:
     """``rows`` accepted statements, one a minute from START, stored in the order received
-    (as a live registry or an import in time order stores them)."""
+    (as a live registry or an import in time order stores them); one in ``public_every``
+    published with consent (none if 0). PostgreSQL (generate_series)."""
     with connection.cursor() as cur:
         cur.execute(
             "INSERT INTO statements_statement (source, external_id, channel, received_at,"
@@ -34,10 +34,11 @@ def _insert_accepted(rows: int) -> None:
             " sector, current_party_member, publish, status, reject_reason, receipt_hash,"
             " created_at, commitment, declarant) "
             "SELECT 'test', NULL, 'web', %s + make_interval(mins => i), NULL, true, false,"
-            " false, 1 + i %% 3, NULL, NULL, 'anonymous', '', '', NULL, false, 'accepted', '',"
-            " NULL, now(), decode(md5(i::text) || md5((i + 7)::text), 'hex'), 'self'"
+            " false, 1 + i %% 3, NULL, NULL, 'anonymous', '', '', NULL,"
+            " %s > 0 AND i %% greatest(%s, 1) = 0, 'accepted', '', NULL, now(),"
+            " decode(md5(i::text) || md5((i + 7)::text), 'hex'), 'self'"
             " FROM generate_series(0, %s - 1) AS i",
-            [START, rows],
+            [START, public_every, public_every, rows],
         )
         cur.execute("ANALYZE statements_statement")
 
@@ -58,7 +59,7 @@ def test_the_index_is_a_brin_index_on_the_time_received() -> None:
 
 def test_a_selection_by_time_reads_only_its_pages_through_the_index() -> None:
     _postgresql_only()
-    _insert_accepted(ROWS)
+    insert_accepted(ROWS)
     lo = START + dt.timedelta(minutes=20_000)
     chosen = Selection(received_from=lo, received_to=lo + dt.timedelta(hours=10))
 
@@ -74,7 +75,7 @@ def test_a_selection_by_time_reads_only_its_pages_through_the_index() -> None:
 def test_without_the_index_the_same_selection_reads_the_whole_table() -> None:
     """The counterpart: the plan above is the index's doing, not the table's size."""
     _postgresql_only()
-    _insert_accepted(ROWS)
+    insert_accepted(ROWS)
     lo = START + dt.timedelta(minutes=20_000)
     chosen = Selection(received_from=lo, received_to=lo + dt.timedelta(hours=10))
     with connection.cursor() as cur:
@@ -83,45 +84,6 @@ def test_without_the_index_the_same_selection_reads_the_whole_table() -> None:
     assert "statement_received_brin" not in plan
     assert "Seq Scan" in plan, plan
     assert selection_size(chosen).statements == 600
-
-
-def _valid() -> bool | None:
-    with connection.cursor() as cur:
-        cur.execute(
-            "SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
-            "WHERE c.relname = 'statement_received_brin'"
-        )
-        found = cur.fetchone()
-    return None if found is None else bool(found[0])
-
-
-@pytest.mark.django_db(transaction=True)
-def test_the_migration_builds_the_index_again_when_missing_or_left_invalid() -> None:
-    """Built CONCURRENTLY, outside a transaction; a build that failed half-way leaves an
-    invalid index, which the migration drops and builds again (a valid one it keeps)."""
-    _postgresql_only()
-    from django.apps import apps
-
-    migration = importlib.import_module("santui.statements.migrations.0010_received_brin")
-    with connection.schema_editor(atomic=False) as editor:
-        migration.drop(apps, editor)
-    assert _valid() is None
-    with connection.schema_editor(atomic=False) as editor:
-        migration.create(apps, editor)
-    assert _valid() is True
-
-    with connection.cursor() as cur:  # as a failed CREATE INDEX CONCURRENTLY leaves it
-        cur.execute(
-            "UPDATE pg_index SET indisvalid = false "
-            "WHERE indexrelid = 'statement_received_brin'::regclass"
-        )
-    assert _valid() is False
-    with connection.schema_editor(atomic=False) as editor:
-        migration.create(apps, editor)
-    assert _valid() is True
-    with connection.schema_editor(atomic=False) as editor:
-        migration.create(apps, editor)  # kept as it is
-    assert _valid() is True
 
 
 def _tuple_fraction() -> float:
@@ -142,8 +104,36 @@ def test_the_selections_cursor_is_planned_for_every_row_then_the_setting_is_give
     assert seen == [1.0]
     assert _tuple_fraction() == 0.3
 
-    _insert_accepted(1_000)
+    insert_accepted(1_000)
     lo = START + dt.timedelta(minutes=100)
     size = selection_size(Selection(received_from=lo, received_to=lo + dt.timedelta(minutes=50)))
     assert size.statements == 50
     assert _tuple_fraction() == 0.3
+
+
+def test_statements_pages_keep_room_for_a_rewritten_row() -> None:
+    """Filled to 90 % (statements migration 0012): a statement rewritten (accepted, say)
+    stays in its page, and the BRIN range of that page keeps its span of times."""
+    _postgresql_only()
+    with connection.cursor() as cur:
+        cur.execute("SELECT reloptions FROM pg_class WHERE relname = 'statements_statement'")
+        assert "fillfactor=90" in (cur.fetchone()[0] or [])
+    insert_accepted(2_000)
+    with connection.cursor() as cur:
+        cur.execute("SELECT count(DISTINCT (ctid::text::point)[0]) FROM statements_statement")
+        pages = cur.fetchone()[0]
+        cur.execute(
+            "SELECT array_agg(id ORDER BY id), array_agg((ctid::text::point)[0] ORDER BY id) "
+            "FROM statements_statement WHERE id % 20 = 0"
+        )
+        ids, before = cur.fetchone()
+        # a change of publish is never a HOT update here (statement_public's condition)
+        cur.execute("UPDATE statements_statement SET publish = true WHERE id % 20 = 0")
+        cur.execute(
+            "SELECT array_agg((ctid::text::point)[0] ORDER BY id) FROM statements_statement "
+            "WHERE id = ANY(%s)",
+            [ids],
+        )
+        after = cur.fetchone()[0]
+    assert pages > 10
+    assert after == before  # every rewritten row found room in its own page

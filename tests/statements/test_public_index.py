@@ -4,13 +4,12 @@ statements through it, never the whole statements table."""
 
 from __future__ import annotations
 
-import importlib
-
 import pytest
 from django.db import connection
 
 from santui.statements.models import PublicCopy, Statement
 from santui.statements.public import _public_statements, refresh_public_copies
+from tests.backoffice.test_received_index import insert_accepted
 from tests.factories import AcceptedStatementFactory, ReceivedStatementFactory
 
 pytestmark = pytest.mark.django_db
@@ -24,26 +23,9 @@ def _waiting_plan() -> str:
     return waiting.order_by("pk").only("pk")[:2000].explain() + "\n" + stale.explain()
 
 
-def _many_statements(rows: int) -> None:
-    """``rows`` accepted statements, one in fifty published with consent (PostgreSQL)."""
-    with connection.cursor() as cur:
-        cur.execute(
-            "INSERT INTO statements_statement (source, external_id, channel, received_at,"
-            " text, party, league, pioneers, headcount, name, contact, name_kind, region,"
-            " sector, current_party_member, publish, status, reject_reason, receipt_hash,"
-            " created_at, commitment, declarant) "
-            "SELECT 'test', NULL, 'web', now(), NULL, true, false, false, 1, NULL, NULL,"
-            " 'anonymous', '', '', NULL, i %% 50 = 0, 'accepted', '', NULL, now(),"
-            " decode(md5(i::text) || md5((i + 7)::text), 'hex'), 'self'"
-            " FROM generate_series(1, %s) AS i",
-            [rows],
-        )
-        cur.execute("ANALYZE statements_statement")
-
-
 def test_the_round_reads_the_public_statements_through_their_index() -> None:
     if connection.vendor == "postgresql":
-        _many_statements(40_000)
+        insert_accepted(40_000, public_every=50)
     else:
         AcceptedStatementFactory(publish=True)
         AcceptedStatementFactory(publish=False)
@@ -68,35 +50,3 @@ def test_the_round_still_writes_and_deletes_the_right_copies() -> None:
     assert refresh_public_copies() == (0, 1, 0)
     assert not PublicCopy.objects.exists()
     assert hidden.pk not in PublicCopy.objects.values_list("statement_id", flat=True)
-
-
-def _valid() -> bool | None:
-    with connection.cursor() as cur:
-        cur.execute(
-            "SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
-            "WHERE c.relname = 'statement_public'"
-        )
-        found = cur.fetchone()
-    return None if found is None else bool(found[0])
-
-
-@pytest.mark.django_db(transaction=True)
-def test_the_migration_builds_the_index_again_when_missing_or_left_invalid() -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("CREATE INDEX CONCURRENTLY is PostgreSQL's")
-    from django.apps import apps
-
-    migration = importlib.import_module("santui.statements.migrations.0011_public_index")
-    with connection.schema_editor(atomic=False) as editor:
-        migration.drop(apps, editor)
-    assert _valid() is None
-    with connection.schema_editor(atomic=False) as editor:
-        migration.create(apps, editor)
-    assert _valid() is True
-    with connection.cursor() as cur:  # as a failed CREATE INDEX CONCURRENTLY leaves it
-        cur.execute(
-            "UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'statement_public'::regclass"
-        )
-    with connection.schema_editor(atomic=False) as editor:
-        migration.create(apps, editor)
-    assert _valid() is True

@@ -12,36 +12,27 @@ there (docs/benchmarks.md, "A selection by time received")."""
 
 from django.db import migrations
 
+from santui.statements.migrations._concurrently import create_concurrently, drop_concurrently
+
 INDEX = "statement_received_brin"
 
 
 def create(apps, schema_editor):  # type: ignore[no-untyped-def]
     """Built CONCURRENTLY (the migration is not atomic): a registry of hundreds of millions of
-    statements keeps taking them while the index is built. A build that failed half-way leaves
-    an invalid index behind: it is dropped and built again."""
+    statements keeps taking them while the index is built."""
     if schema_editor.connection.vendor != "postgresql":
         return
     table = schema_editor.quote_name(apps.get_model("statements", "Statement")._meta.db_table)
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
-            "WHERE c.relname = %s",
-            [INDEX],
-        )
-        found = cursor.fetchone()
-    if found is not None and found[0]:
-        return
-    if found is not None:
-        schema_editor.execute(f"DROP INDEX CONCURRENTLY {INDEX}")
-    schema_editor.execute(
-        f"CREATE INDEX CONCURRENTLY {INDEX} ON {table} "
-        "USING brin (received_at) WITH (pages_per_range = 32, autosummarize = on)"
+    create_concurrently(
+        schema_editor,
+        INDEX,
+        f"ON {table} USING brin (received_at) WITH (pages_per_range = 32, autosummarize = on)",
     )
 
 
 def drop(apps, schema_editor):  # type: ignore[no-untyped-def]
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {INDEX}")
+        drop_concurrently(schema_editor, INDEX)
 
 
 class Migration(migrations.Migration):

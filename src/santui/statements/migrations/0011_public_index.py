@@ -9,6 +9,8 @@ and built again. SQLite builds it as Django does."""
 
 from django.db import migrations, models
 
+from santui.statements.migrations._concurrently import create_concurrently, drop_concurrently
+
 INDEX = "statement_public"
 
 
@@ -24,19 +26,8 @@ def create(apps, schema_editor):  # type: ignore[no-untyped-def]
         schema_editor.add_index(statement, _index())
         return
     table = schema_editor.quote_name(statement._meta.db_table)
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
-            "WHERE c.relname = %s",
-            [INDEX],
-        )
-        found = cursor.fetchone()
-    if found is not None and found[0]:
-        return
-    if found is not None:
-        schema_editor.execute(f"DROP INDEX CONCURRENTLY {INDEX}")
-    schema_editor.execute(
-        f"CREATE INDEX CONCURRENTLY {INDEX} ON {table} (id) WHERE status = 'accepted' AND publish"
+    create_concurrently(
+        schema_editor, INDEX, f"ON {table} (id) WHERE status = 'accepted' AND publish"
     )
 
 
@@ -45,7 +36,7 @@ def drop(apps, schema_editor):  # type: ignore[no-untyped-def]
     if schema_editor.connection.vendor != "postgresql":
         schema_editor.remove_index(statement, _index())
         return
-    schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {INDEX}")
+    drop_concurrently(schema_editor, INDEX)
 
 
 class Migration(migrations.Migration):

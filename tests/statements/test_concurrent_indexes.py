@@ -1,0 +1,44 @@
+"""The indexes statements migrations 0010 and 0011 build on PostgreSQL with CREATE INDEX
+CONCURRENTLY (migrations._concurrently): outside a transaction, and again where a build that
+failed half-way left an invalid index behind; a valid one is kept as it is."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+from django.apps import apps
+from django.db import connection
+
+from santui.statements.migrations._concurrently import index_valid
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("migration", "index"),
+    [("0010_received_brin", "statement_received_brin"), ("0011_public_index", "statement_public")],
+)
+def test_the_migration_builds_its_index_again_when_missing_or_left_invalid(
+    migration: str, index: str
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("CREATE INDEX CONCURRENTLY is PostgreSQL's")
+    module = importlib.import_module(f"santui.statements.migrations.{migration}")
+    with connection.schema_editor(atomic=False) as editor:
+        module.drop(apps, editor)
+    assert index_valid(connection, index) is None
+    with connection.schema_editor(atomic=False) as editor:
+        module.create(apps, editor)
+    assert index_valid(connection, index) is True
+
+    with connection.cursor() as cur:  # as a failed CREATE INDEX CONCURRENTLY leaves it
+        cur.execute(
+            f"UPDATE pg_index SET indisvalid = false WHERE indexrelid = '{index}'::regclass"
+        )
+    assert index_valid(connection, index) is False
+    with connection.schema_editor(atomic=False) as editor:
+        module.create(apps, editor)
+    assert index_valid(connection, index) is True
+    with connection.schema_editor(atomic=False) as editor:
+        module.create(apps, editor)  # a valid one is kept as it is
+    assert index_valid(connection, index) is True
