@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -134,6 +135,20 @@ def console_problems(console: list[dict[str, Any]]) -> list[str]:
         if "/favicon.ico " not in e.get("message", "")
         and (e.get("level") == "SEVERE" or "Content Security Policy" in e.get("message", ""))
     ]
+
+
+def detached(element: Any) -> Any:
+    """Like ec.staleness_of, but also takes Chromium's "Node ... does not belong to the document"
+    (an unknown error, not a StaleElementReferenceException, when the page is mid-navigation)."""
+
+    def check(_driver: WebDriver) -> bool:
+        try:
+            element.is_enabled()
+        except WebDriverException:  # StaleElementReferenceException is one of these
+            return True
+        return False
+
+    return check
 
 
 def wait_loaded(driver: WebDriver, path: str, *, timeout: float = 10) -> None:

@@ -29,6 +29,7 @@ from tests.browser.support import (
     SCREENSHOTS,
     assert_stayed_local,
     chromium,
+    detached,
     drain_requested_urls,
     screenshot,
     set_viewport,
@@ -66,7 +67,7 @@ def counted_code() -> str:
 def click_and_wait(driver: WebDriver, selector: str, until_id: str) -> None:
     old = driver.find_element(By.TAG_NAME, "body")
     driver.find_element(By.CSS_SELECTOR, selector).click()
-    WebDriverWait(driver, 10).until(ec.staleness_of(old))
+    WebDriverWait(driver, 10).until(detached(old))
     WebDriverWait(driver, 10).until(ec.presence_of_element_located((By.ID, until_id)))
 
 

@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 from django.utils import translation
-from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions as ec
@@ -30,6 +29,7 @@ from tests.browser.support import (
     SCREENSHOTS,
     assert_stayed_local,
     chromium,
+    detached,
     drain_requested_urls,
     screenshot,
     set_viewport,
@@ -83,25 +83,11 @@ class CsrfRejected(AssertionError):
     """Django's CSRF check refused the browser's POST (its bare 403 page, not a santui page)."""
 
 
-def _detached(element: Any) -> Any:
-    """Like ec.staleness_of, but also takes Chromium's "Node ... does not belong to the document"
-    (an unknown error, not a StaleElementReferenceException, when the page is mid-navigation)."""
-
-    def check(_driver: WebDriver) -> bool:
-        try:
-            element.is_enabled()
-        except WebDriverException:  # StaleElementReferenceException is one of these
-            return True
-        return False
-
-    return check
-
-
 def _submit(driver: WebDriver) -> None:
     """Click the page's own submit button (not the language buttons of the header)."""
     old_main = driver.find_element(By.TAG_NAME, "main")
     driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
-    WebDriverWait(driver, 10).until(_detached(old_main))
+    WebDriverWait(driver, 10).until(detached(old_main))
     WebDriverWait(driver, 10).until(
         lambda d: d.find_elements(By.TAG_NAME, "main") or "CSRF" in d.page_source
     )
