@@ -259,7 +259,8 @@ def statement_masked(
     callers): a row's name is not always the name signed in its text (an alias given, a real
     name signed), and a copy that kept the signed one would show it to staff who may not see
     names. It reads the signature alone (``read_signature``), not the whole statement: about
-    a third of the masking, where the full reading was two thirds (docs/benchmarks.md).
+    a quarter of the masking, where the full reading was more than half
+    (``bench/bench_masking.py``, docs/benchmarks.md).
     """
     names = [n for n in (name, suggested_name or "") if n]
     return mask_text(text, names=names, parse=True)
