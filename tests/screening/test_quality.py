@@ -6,8 +6,10 @@ import datetime as dt
 import random
 from typing import Any
 from unittest import mock
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.core.management import CommandError, call_command
@@ -27,6 +29,7 @@ from santui.screening.quality import (
     wilson_interval,
 )
 from santui.screening.review import (
+    SETTLE,
     AnswerError,
     DrawError,
     reporting_today,
@@ -220,15 +223,32 @@ def test_a_day_not_over_is_not_drawn(db: Any) -> None:
     assert not ReviewDraw.objects.exists()
 
 
+# A fixed clock: yesterday is drawn only once it has settled (SETTLE after it ends), so with the
+# real clock the command's default fails in the first minutes of each day.
+NOON = dt.datetime(2026, 3, 10, 4, 0, tzinfo=dt.UTC)  # noon in Beijing
+
+
 def test_the_command_draws_yesterday_by_default(db: Any, capsys: Any) -> None:
-    call_command("review", "draw")
-    call_command("review", "draw")
+    with mock.patch("santui.screening.review.timezone.now", return_value=NOON):
+        call_command("review", "draw")
+        call_command("review", "draw")
     out = capsys.readouterr().out.splitlines()
-    yesterday = reporting_today() - dt.timedelta(days=1)
+    yesterday = reporting_today(NOON) - dt.timedelta(days=1)
     assert out == [
         f"{yesterday}: drew 0 of 0 statements accepted by the rules",
         f"{yesterday}: already drawn: 0 of 0 statements accepted by the rules",
     ]
+
+
+def test_the_command_says_when_yesterday_has_not_settled_yet(db: Any) -> None:
+    zone = ZoneInfo(settings.SANTUI_REPORTING_TZ)
+    midnight = dt.datetime.combine(reporting_today(NOON), dt.time(), tzinfo=zone)
+    with (
+        mock.patch("santui.screening.review.timezone.now", return_value=midnight + SETTLE / 2),
+        pytest.raises(CommandError, match="is not over yet"),
+    ):
+        call_command("review", "draw")
+    assert not ReviewDraw.objects.exists()
 
 
 # --- answers and the report -------------------------------------------------------------------
