@@ -164,16 +164,21 @@ def _insert_statements(cur: Any, lo: int, hi: int, *, status: str, t0: float, t1
             f" JOIN bench_declarant d ON d.idx = {m['bench_declarant']}"
             f" JOIN bench_orgs o ON o.idx = {m['bench_orgs']}"
         )
+        created = connection.ops.adapt_datetimefield_value(now)
+        # decided as the audit row below says (Statement.decided_at)
+        decided = "NULL" if status not in ("accepted", "rejected") else (
+            f"'{now.isoformat()}'::timestamptz" if pg else f"'{created}'"
+        )  # fmt: skip
         cur.execute(
             "INSERT INTO statements_statement (id, source, external_id, channel, received_at,"
             " text, party, league, pioneers, headcount, name, contact, name_kind, region,"
             " sector, current_party_member, publish, status, reject_reason, receipt_hash,"
-            " created_at, commitment, declarant) "
+            " created_at, commitment, declarant, decided_at) "
             f"SELECT i, '{SOURCE}', NULL, c.name, {when}, NULL, {b_('o.party')},"
             f" {b_('o.league')}, {b_('o.pioneers')}, {headcount}, NULL, NULL, k.name, r.code,"
-            f" sc.name, {cpm}, {false}, '{status}', '', NULL, {when}, {commitment}, d.name " + rows
+            f" sc.name, {cpm}, {false}, '{status}', '', NULL, {when}, {commitment}, d.name,"
+            f" {decided} " + rows
         )
-        created = connection.ops.adapt_datetimefield_value(now)
         cur.execute(
             "INSERT INTO statements_statuschange (statement_id, from_status, to_status, reason,"
             " note, actor_id, via, at) "

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 
 import pytest
 from django.core.cache import cache
+from django.db.models import F, OuterRef, Q, Subquery
 from hypothesis import settings as hypothesis_settings
 
 from santui.publish import dataviews
@@ -39,3 +41,35 @@ def _integration_state_row(request: pytest.FixtureRequest) -> None:
     from santui.tally.models import IntegrationState
 
     IntegrationState.objects.get_or_create(pk=1)
+
+
+@pytest.fixture(autouse=True)
+def _decisions_dated(
+    request: pytest.FixtureRequest, _integration_state_row: None
+) -> Iterator[None]:
+    """After every test that used the database: each kept decided statement's ``decided_at`` is
+    the time of its latest audit row into its status (Statement.decided_at). Retention finds the
+    statements past their period by it: a path that decides and writes no ``decided_at``, or a
+    later one, shows here, whichever test drove it."""
+    yield
+    if request.node.get_closest_marker("stale_decided_at") is not None:
+        return
+    if request.node.get_closest_marker("django_db") is None and not (
+        _DB_FIXTURES & set(request.fixturenames)
+    ):
+        return
+    from santui.statements.models import Statement, Status, StatusChange
+
+    latest = StatusChange.objects.filter(
+        statement=OuterRef("pk"), to_status=OuterRef("status")
+    ).order_by("-at", "-pk")
+    wrong = list(
+        Statement.objects.filter(
+            status__in=[Status.ACCEPTED, Status.REJECTED], shredded_at__isnull=True
+        )
+        .annotate(latest=Subquery(latest.values("at")[:1]))
+        .filter(latest__isnull=False)
+        .filter(Q(decided_at__isnull=True) | ~Q(decided_at=F("latest")))
+        .values_list("pk", "status", "decided_at", "latest")[:5]
+    )
+    assert not wrong, f"decided_at is not the time of the decision's audit row: {wrong}"

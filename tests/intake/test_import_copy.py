@@ -50,11 +50,11 @@ postgres_only = pytest.mark.skipif(
 )
 
 ENCRYPTED = ("text", "name", "contact", "text_masked")
-# Every column of a statement but its number, its source, its random commitment and its clock.
+# Every column of a statement but its number, its source, its random commitment and its clocks.
 COMPARED = tuple(
     f.attname
     for f in Statement._meta.concrete_fields
-    if f.attname not in ("id", "source", "commitment", "created_at")
+    if f.attname not in ("id", "source", "commitment", "created_at", "decided_at")
 )
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
@@ -108,6 +108,11 @@ def written(source: str) -> dict[str, Any]:
     created = {s.pk: s.created_at for s in statements}
     assert all(c[-1] == created[c[0]] for c in changes)
     assert all(e[-1] == created[e[1]] for e in entries)
+    # and a statement stored as decided was decided then (retention reads decided_at)
+    assert all(
+        s.decided_at == (s.created_at if s.status in ("accepted", "rejected") else None)
+        for s in statements
+    )
     return {
         "statements": [{name: getattr(s, name) for name in COMPARED} for s in statements],
         "changes": [(by_pk[c[0]], *c[1:-1]) for c in changes],

@@ -48,8 +48,11 @@ def _received(**extra: Any) -> tuple[Statement, str | None]:
 
 
 def _age(days: int) -> None:
-    """Every decision so far happened ``days`` ago."""
-    StatusChange.objects.update(at=timezone.now() - dt.timedelta(days=days))
+    """Every decision so far happened ``days`` ago: its audit row and the statement's
+    ``decided_at`` (written with it)."""
+    then = timezone.now() - dt.timedelta(days=days)
+    StatusChange.objects.update(at=then)
+    Statement.objects.filter(decided_at__isnull=False).update(decided_at=then)
 
 
 def _ciphertexts(pk: int) -> tuple[Any, ...]:

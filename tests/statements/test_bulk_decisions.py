@@ -45,8 +45,10 @@ from santui.tally.verify import tally_verify
 VIA = "back office"
 EARLIER = timezone.now() - dt.timedelta(days=40)
 
-# Statement columns that differ between two copies of one statement whatever is decided.
-_OWN = {"id", "created_at", "commitment"}
+# Statement columns that differ between two copies of one statement whatever is decided
+# (decided_at is a clock: _rows compares whether it is set; conftest's _decisions_dated checks
+# that it is the audit row's time).
+_OWN = {"id", "created_at", "commitment", "decided_at"}
 _STATEMENT_FIELDS = [f.attname for f in Statement._meta.concrete_fields if f.attname not in _OWN]
 _CHANGE_FIELDS = ["from_status", "to_status", "reason", "note", "actor_id", "via", "changes"]
 _LEDGER_FIELDS = [
@@ -155,7 +157,8 @@ def _rows(pk: int) -> dict[str, Any]:
         )
         for e in entries
     ]
-    return {"statement": statement, "changes": changes, "ledger": ledger}
+    dated = Statement.objects.filter(pk=pk, decided_at__isnull=False).exists()
+    return {"statement": statement, "dated": dated, "changes": changes, "ledger": ledger}
 
 
 def _last_entry() -> int:

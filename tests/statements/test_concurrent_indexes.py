@@ -1,4 +1,4 @@
-"""The indexes statements migrations 0010 and 0011 build on PostgreSQL with CREATE INDEX
+"""The indexes statements migrations 0010, 0011 and 0013 build on PostgreSQL with CREATE INDEX
 CONCURRENTLY (migrations._concurrently): outside a transaction, and again where a build that
 failed half-way left an invalid index behind; a valid one is kept as it is."""
 
@@ -16,7 +16,12 @@ from santui.statements.migrations._concurrently import index_valid
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(
     ("migration", "index"),
-    [("0010_received_brin", "statement_received_brin"), ("0011_public_index", "statement_public")],
+    [
+        ("0010_received_brin", "statement_received_brin"),
+        ("0011_public_index", "statement_public"),
+        ("0013_decided_at", "statement_rejected_kept"),
+        ("0013_decided_at", "statement_unpublished_kept"),
+    ],
 )
 def test_the_migration_builds_its_index_again_when_missing_or_left_invalid(
     migration: str, index: str

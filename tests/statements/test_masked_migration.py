@@ -12,7 +12,6 @@ from django.db.migrations.executor import MigrationExecutor
 
 from santui.statements.crypto import encrypt_text
 from santui.statements.masking import masked_text
-from santui.statements.models import Statement
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -49,7 +48,8 @@ def test_texts_are_encrypted_and_masked(back_to_latest: None) -> None:
             source="import", external_id=str(i), channel="web", received_at=when, text=text,
             party=True, name=encrypt_text("李四") if i == 1 else None, name_kind="real",
         )  # fmt: skip
-    _migrate(AFTER)
+    # the model as it stood after the migration (later migrations add columns)
+    New = _migrate(AFTER).loader.project_state(AFTER).apps.get_model("statements", "Statement")
     with connection.cursor() as cursor:
         cursor.execute("SELECT external_id, text, text_masked FROM statements_statement")
         raw = {eid: (t, m) for eid, t, m in cursor.fetchall()}
@@ -58,7 +58,7 @@ def test_texts_are_encrypted_and_masked(back_to_latest: None) -> None:
         text, masked = (bytes(v) for v in raw[eid])
         for clear in ("王秀兰", "李四", "13812345678", "wxl@example.com", "退"):
             assert clear.encode() not in text and clear.encode() not in masked
-    statements = {s.external_id: s for s in Statement.objects.all()}
+    statements = {s.external_id: s for s in New.objects.all()}
     assert [statements[str(i)].text for i in range(3)] == texts
     assert masked_text(statements["0"]) == "我声明退出中共的党、团组织。本人〔姓名〕，电话〔电话〕"
     assert masked_text(statements["1"]) == "退队 〔姓名〕 〔电邮〕"
@@ -66,8 +66,8 @@ def test_texts_are_encrypted_and_masked(back_to_latest: None) -> None:
 
 
 def test_the_migration_reverses_to_plain_texts_where_the_key_is(back_to_latest: None) -> None:
-    _migrate(AFTER)
-    Statement.objects.create(
+    New = _migrate(AFTER).loader.project_state(AFTER).apps.get_model("statements", "Statement")
+    New.objects.create(
         source="import", external_id="r", channel="web", text="退党 马平",
         received_at=dt.datetime(2010, 3, 1, tzinfo=dt.UTC), party=True, name_kind="real",
     )  # fmt: skip

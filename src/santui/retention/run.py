@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import DateTimeField, Exists, OuterRef, Q, QuerySet, Subquery
@@ -69,20 +70,27 @@ def _decided_at(status: str) -> Subquery:
     )
 
 
+def _past(status: str, cut: dt.datetime, **kept: Any) -> QuerySet[Statement]:
+    """The kept statements in ``status`` (and ``kept``) decided at or before ``cut``.
+
+    ``decided_at`` finds the candidates through a partial index (migration 0013): those decided
+    by then, and those without one (a path that did not write it). The audit trail's latest row
+    into the status then decides for each candidate, so that a ``decided_at`` missing or early
+    costs a look, never a deletion before its time."""
+    return (
+        Statement.objects.filter(status=status, shredded_at__isnull=True, **kept)
+        .filter(Q(decided_at__lte=cut) | Q(decided_at__isnull=True))
+        .annotate(decided=_decided_at(status))
+        .filter(decided__lte=cut)
+    )
+
+
 def statements_due(policy: Policy, now: dt.datetime) -> QuerySet[Statement]:
     """Statements whose personal data is past its period and not yet deleted: rejected ones
     ``rejected_days`` after the rejection, accepted ones not published with consent
     ``accepted_days`` after the acceptance. Statements awaiting a decision are kept."""
-    rejected = (
-        Statement.objects.filter(status=Status.REJECTED, shredded_at__isnull=True)
-        .annotate(decided=_decided_at(Status.REJECTED))
-        .filter(decided__lte=policy.before(now, policy.rejected_days))
-    )
-    accepted = (
-        Statement.objects.filter(status=Status.ACCEPTED, publish=False, shredded_at__isnull=True)
-        .annotate(decided=_decided_at(Status.ACCEPTED))
-        .filter(decided__lte=policy.before(now, policy.accepted_days))
-    )
+    rejected = _past(Status.REJECTED, policy.before(now, policy.rejected_days))
+    accepted = _past(Status.ACCEPTED, policy.before(now, policy.accepted_days), publish=False)
     ids = list(rejected.values_list("pk", flat=True)) + list(accepted.values_list("pk", flat=True))
     return Statement.objects.filter(pk__in=ids).order_by("pk")
 

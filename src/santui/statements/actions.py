@@ -228,11 +228,12 @@ def statement_accept(*, statement: Statement, by: User | None, via: str) -> Stat
             name_kind=current.name_kind,
             text=current.text,
         )
-        current.save(update_fields=["status", "name_key", "search_text"])
-        ledger_add_entry(current).save()
-        StatusChange.objects.create(
+        change = StatusChange.objects.create(
             statement=current, from_status=previous, to_status=current.status, actor=by, via=via
         )
+        current.decided_at = change.at  # the audit row's time (retention reads it)
+        current.save(update_fields=["status", "name_key", "search_text", "decided_at"])
+        ledger_add_entry(current).save()
     return current
 
 
@@ -260,8 +261,7 @@ def statement_reject(
         current.status = Status.REJECTED
         current.reject_reason = reason
         current.name_key, current.search_text = None, None  # no longer public
-        current.save(update_fields=["status", "reject_reason", "name_key", "search_text"])
-        StatusChange.objects.create(
+        change = StatusChange.objects.create(
             statement=current,
             from_status=previous,
             to_status=current.status,
@@ -269,6 +269,10 @@ def statement_reject(
             note=note,
             actor=by,
             via=via,
+        )
+        current.decided_at = change.at
+        current.save(
+            update_fields=["status", "reject_reason", "name_key", "search_text", "decided_at"]
         )
     return current
 
@@ -301,11 +305,7 @@ def statement_reinstate(
             name_kind=current.name_kind,
             text=current.text,
         )
-        current.save(
-            update_fields=["status", "reject_reason", "duplicate_of", "name_key", "search_text"]
-        )
-        ledger_add_entry(current).save()
-        StatusChange.objects.create(
+        change = StatusChange.objects.create(
             statement=current,
             from_status=Status.REJECTED,
             to_status=Status.ACCEPTED,
@@ -313,6 +313,13 @@ def statement_reinstate(
             actor=by,
             via=via,
         )
+        current.decided_at = change.at
+        current.save(
+            update_fields=[
+                "status", "reject_reason", "duplicate_of", "name_key", "search_text", "decided_at"
+            ]
+        )  # fmt: skip
+        ledger_add_entry(current).save()
     return current
 
 

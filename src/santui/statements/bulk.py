@@ -75,8 +75,11 @@ _STATEMENT_COLUMNS = (
     "source", "external_id", "channel", "received_at", "text", "party", "league", "pioneers",
     "headcount", "name", "contact", "name_kind", "region", "sector", "current_party_member",
     "publish", "status", "reject_reason", "receipt_hash", "commitment", "created_at",
-    "name_key", "search_text", "declarant", "text_masked",
+    "name_key", "search_text", "declarant", "text_masked", "decided_at",
 )  # fmt: skip
+# Statuses that are decisions: a statement entering one gets ``decided_at``, the time of its
+# audit row (Statement.decided_at; retention finds the statements past their period by it).
+DECISIONS = frozenset({Status.ACCEPTED, Status.REJECTED})
 _CHANGE_COLUMNS = (
     "statement_id",
     "from_status",
@@ -204,6 +207,7 @@ def statements_bulk_load(*, rows: Sequence[StatementRow], source: str, via: str)
                                     name_kind=r.name_kind, text=r.text),
                     r.declarant,
                     _sealed(statement_masked(text=r.text, name=r.name, bulk=True)),
+                    now if r.status in DECISIONS else None,
                 )
                 for r in wanted.values()
             ],
@@ -264,10 +268,11 @@ WITH new AS (
         source, external_id, channel, received_at, text, party, league, pioneers, headcount,
         name, contact, name_kind, region, sector, current_party_member, publish, status,
         reject_reason, receipt_hash, commitment, created_at, name_key, search_text, declarant,
-        text_masked)
+        text_masked, decided_at)
     SELECT %(source)s, external_id, channel, received_at, text, party, league, pioneers,
         headcount, name, NULL, name_kind, region, sector, current_party_member, publish, status,
-        '', NULL, commitment, %(now)s, name_key, search_text, declarant, text_masked
+        '', NULL, commitment, %(now)s, name_key, search_text, declarant, text_masked,
+        CASE WHEN status = ANY(%(decisions)s) THEN %(now)s END
     FROM {STAGE_TABLE} ORDER BY n
     ON CONFLICT (source, external_id) WHERE external_id IS NOT NULL DO NOTHING
     RETURNING id, external_id, status
@@ -334,7 +339,7 @@ def statements_copy_staged(*, staged: Staged, source: str, via: str) -> BulkResu
         return BulkResult(0, 0, staged.given)
     params = {
         "source": source, "via": via, "now": timezone.now(), "add": EntryKind.ADD,
-        "accepted": Status.ACCEPTED,
+        "accepted": Status.ACCEPTED, "decisions": sorted(d.value for d in DECISIONS),
     }  # fmt: skip
     with transaction.atomic(), bound_cursor() as cursor:
         cursor.execute(_STAGE_CREATE)
@@ -377,24 +382,26 @@ class ScreenedOutcome:
     duplicate_of: int | None = None
 
 
-def _reject_duplicates(links: Sequence[tuple[int, int | None]]) -> None:
-    """Reject received statements as duplicates of the statements given, in one statement on
-    PostgreSQL (a query per duplicate was a twentieth of a screening round)."""
+def _reject_duplicates(links: Sequence[tuple[int, int | None]], at: dt.datetime) -> None:
+    """Reject received statements as duplicates of the statements given, decided ``at``, in
+    one statement on PostgreSQL (a query per duplicate was a twentieth of a screening round)."""
     if connection.vendor == "postgresql" and links:
         table = connection.ops.quote_name(Statement._meta.db_table)
         with connection.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {table} AS s SET status = %s, reject_reason = %s,"
-                " duplicate_of_id = v.of FROM unnest(%s::bigint[], %s::bigint[]) AS v(id, of)"
+                " duplicate_of_id = v.of, decided_at = %s"
+                " FROM unnest(%s::bigint[], %s::bigint[]) AS v(id, of)"
                 " WHERE s.id = v.id AND s.status = %s",
-                [Status.REJECTED, RejectReason.DUPLICATE, int_array(pk for pk, _ in links),
+                [Status.REJECTED, RejectReason.DUPLICATE, at, int_array(pk for pk, _ in links),
                  int_array(of for _, of in links), Status.RECEIVED],
             )  # fmt: skip
         return
     for pk, of in links:  # SQLite runs in the process: a statement each costs little
         Statement.objects.filter(pk=pk, status=Status.RECEIVED).update(
-            status=Status.REJECTED, reject_reason=RejectReason.DUPLICATE, duplicate_of_id=of
-        )
+            status=Status.REJECTED, reject_reason=RejectReason.DUPLICATE, duplicate_of_id=of,
+            decided_at=at,
+        )  # fmt: skip
 
 
 def statements_apply_screening(*, outcomes: list[ScreenedOutcome], via: str) -> dict[str, int]:
@@ -411,23 +418,24 @@ def statements_apply_screening(*, outcomes: list[ScreenedOutcome], via: str) -> 
         if outcome.statement.status != Status.RECEIVED:
             continue
         by_decision[outcome.decision].append(outcome)
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    moment = timezone.now()
+    now = connection.ops.adapt_datetimefield_value(moment)
     changes: list[tuple[Any, ...]] = []
     with transaction.atomic(savepoint=False):
         accepted = by_decision["accepted"]
         plain = [o.statement.pk for o in accepted if not o.statement.publish]
         if plain:
             Statement.objects.filter(pk__in=among(plain), status=Status.RECEIVED).update(
-                status=Status.ACCEPTED
+                status=Status.ACCEPTED, decided_at=moment
             )
         for o in accepted:
             s = o.statement
-            s.status = Status.ACCEPTED
+            s.status, s.decided_at = Status.ACCEPTED, moment
             if s.publish:  # public from now on: its search columns (as statement_accept)
                 s.name_key, s.search_text = search_columns(
                     status=s.status, publish=True, name=s.name, name_kind=s.name_kind, text=s.text
                 )
-                s.save(update_fields=["status", "name_key", "search_text"])
+                s.save(update_fields=["status", "name_key", "search_text", "decided_at"])
         insert_rows(
             LedgerEntry,
             _LEDGER_COLUMNS,
@@ -439,7 +447,9 @@ def statements_apply_screening(*, outcomes: list[ScreenedOutcome], via: str) -> 
             Statement.objects.filter(pk__in=among(held), status=Status.RECEIVED).update(
                 status=Status.HELD
             )
-        _reject_duplicates([(o.statement.pk, o.duplicate_of) for o in by_decision["duplicate"]])
+        _reject_duplicates(
+            [(o.statement.pk, o.duplicate_of) for o in by_decision["duplicate"]], moment
+        )
         for decision, group in by_decision.items():
             to_status = {"accepted": Status.ACCEPTED, "held": Status.HELD}.get(
                 decision, Status.REJECTED
@@ -520,7 +530,8 @@ def statements_decide_held_bulk(
     result = BulkDecided()
     if not wanted:
         return result
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    moment = timezone.now()
+    now = connection.ops.adapt_datetimefield_value(moment)
     actor = by.pk if by is not None else None
     with transaction.atomic(savepoint=False):
         held = _locked(wanted, Status.HELD)
@@ -536,7 +547,7 @@ def statements_decide_held_bulk(
         if accept:
             plain = [s.pk for s in held if not s.publish]
             Statement.objects.filter(pk__in=plain).update(
-                status=Status.ACCEPTED, name_key=None, search_text=None
+                status=Status.ACCEPTED, name_key=None, search_text=None, decided_at=moment
             )
             # Public from now on (consented): the search columns, as statement_accept.
             public = list(
@@ -545,11 +556,13 @@ def statements_decide_held_bulk(
                 )
             )
             for s in public:
-                s.status = Status.ACCEPTED
+                s.status, s.decided_at = Status.ACCEPTED, moment
                 s.name_key, s.search_text = search_columns(
                     status=s.status, publish=True, name=s.name, name_kind=s.name_kind, text=s.text
                 )
-            Statement.objects.bulk_update(public, ["status", "name_key", "search_text"])
+            Statement.objects.bulk_update(
+                public, ["status", "name_key", "search_text", "decided_at"]
+            )
             insert_rows(
                 LedgerEntry,
                 _LEDGER_COLUMNS,
@@ -559,8 +572,9 @@ def statements_decide_held_bulk(
             to_status, reason, note = Status.ACCEPTED, "", ""
         else:
             Statement.objects.filter(pk__in=pks).update(
-                status=Status.REJECTED, reject_reason=reason, name_key=None, search_text=None
-            )
+                status=Status.REJECTED, reject_reason=reason, name_key=None, search_text=None,
+                decided_at=moment,
+            )  # fmt: skip
             to_status = Status.REJECTED
         insert_rows(
             StatusChange,
@@ -586,7 +600,8 @@ def statements_revoke_bulk(
     result = BulkDecided()
     if not wanted:
         return result
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    moment = timezone.now()
+    now = connection.ops.adapt_datetimefield_value(moment)
     with transaction.atomic(savepoint=False):
         counted = _locked(wanted, Status.ACCEPTED)
         result.refused[REFUSED_NOT_COUNTED] += len(wanted) - len(counted)
@@ -613,8 +628,9 @@ def statements_revoke_bulk(
              for pk in pks],
         )  # fmt: skip
         Statement.objects.filter(pk__in=pks).update(
-            status=Status.REJECTED, reject_reason=reason, name_key=None, search_text=None
-        )
+            status=Status.REJECTED, reject_reason=reason, name_key=None, search_text=None,
+            decided_at=moment,
+        )  # fmt: skip
         actor = by.pk if by is not None else None
         insert_rows(
             StatusChange,

@@ -172,6 +172,13 @@ class Statement(models.Model):
     # statement past its retention period (docs/retention.md); NULL while it is kept.
     shredded_at = models.DateTimeField(_("personal data deleted at"), null=True, blank=True,
                                        editable=False)  # fmt: skip
+    # When the statement entered its present decision (accepted or rejected): the time of the
+    # audit row that records it, written with that row by every path that decides
+    # (santui.statements.actions and .bulk). Retention finds the statements past their period
+    # by it (the two partial indexes below) and checks each one it finds against the audit
+    # trail, so a value missing (NULL) or earlier than the audit row costs time, never a
+    # deletion before its period ends (docs/retention.md, migration 0013).
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True, editable=False)
 
     class Meta:
         permissions = [
@@ -238,6 +245,18 @@ class Statement(models.Model):
             # whole table (migration 0011).
             models.Index(
                 fields=["id"], condition=Q(status="accepted", publish=True), name="statement_public"
+            ),
+            # Retention's search (santui.retention.run.statements_due): the decided statements
+            # whose personal data is still kept, by the time of the decision (migration 0013).
+            models.Index(
+                fields=["decided_at"],
+                condition=Q(status="rejected", shredded_at__isnull=True),
+                name="statement_rejected_kept",
+            ),
+            models.Index(
+                fields=["decided_at"],
+                condition=Q(status="accepted", publish=False, shredded_at__isnull=True),
+                name="statement_unpublished_kept",
             ),
         ]
 
