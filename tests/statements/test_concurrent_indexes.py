@@ -1,6 +1,6 @@
-"""The indexes statements migrations 0010, 0011 and 0013 build on PostgreSQL with CREATE INDEX
-CONCURRENTLY (migrations._concurrently): outside a transaction, and again where a build that
-failed half-way left an invalid index behind; a valid one is kept as it is."""
+"""The indexes statements migrations 0010, 0011, 0013 and 0014 build on PostgreSQL with CREATE
+INDEX CONCURRENTLY (migrations._concurrently): outside a transaction, and again where a build
+that failed half-way left an invalid index behind; a valid one is kept as it is."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from santui.statements.migrations._concurrently import index_valid
         ("0011_public_index", "statement_public"),
         ("0013_decided_at", "statement_rejected_kept"),
         ("0013_decided_at", "statement_unpublished_kept"),
+        ("0014_public_decided", "statement_public_decided"),
     ],
 )
 def test_the_migration_builds_its_index_again_when_missing_or_left_invalid(

@@ -246,6 +246,13 @@ class Statement(models.Model):
             models.Index(
                 fields=["id"], condition=Q(status="accepted", publish=True), name="statement_public"
             ),
+            # The same by the time of their decision: the round of published copies between two
+            # whole rounds reads those decided since it last looked (migration 0014).
+            models.Index(
+                fields=["decided_at"],
+                condition=Q(status="accepted", publish=True),
+                name="statement_public_decided",
+            ),
             # Retention's search (santui.retention.run.statements_due): the decided statements
             # whose personal data is still kept, by the time of the decision (migration 0013).
             models.Index(

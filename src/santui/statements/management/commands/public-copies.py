@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import close_old_connections
 
 from santui.statements.crypto import OfficeKeyMissing, can_decrypt, unlock_office
-from santui.statements.public import refresh_public_copies
+from santui.statements.public import CopyRounds, refresh_public_copies
 
 log = logging.getLogger("santui.loops")
 
@@ -39,11 +39,12 @@ class Command(BaseCommand):
             self.stdout.write(f"published copies: {written} written, {deleted} deleted")
             return
         failures = 0
+        rounds = CopyRounds()  # what was decided since the last round; a whole one at times
         try:
             while True:
                 try:
                     close_old_connections()
-                    written, _, left = refresh_public_copies()
+                    written, _, left = rounds.round()
                     failures = 0
                     if written and left:
                         continue
