@@ -1,5 +1,6 @@
 """Retention's search for statements past their period (``statements_due``) through
-``decided_at`` and its two partial indexes (statements migration 0013, issue 15).
+``decided_at`` and its two partial indexes (statements migration 0013, issue 15), and for
+email past its period among the messages still held (``mail_due``, intake migration 0002).
 
 The search takes the candidates by ``decided_at`` and lets the audit trail decide for each, so
 whatever ``decided_at`` holds (exact, missing, earlier than the decision) it finds exactly the
@@ -13,13 +14,15 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
+from santui.intake.models import MailAttachment, MailMessage, Quarantine
 from santui.retention.policy import current_policy
-from santui.retention.run import _past, retention_round, statements_due
+from santui.retention.run import _past, held_mail, mail_due, retention_round, statements_due
 from santui.statements.actions import (
     statement_accept,
     statement_receive,
@@ -172,3 +175,103 @@ def test_the_search_reads_the_two_indexes_not_the_table() -> None:
     else:  # every scan of the statements goes through one of the two indexes
         scans = [line for line in plan.splitlines() if "statements_statement" in line]
         assert scans and all("_kept" in line for line in scans), plan
+
+
+# --- email: among the messages still held ------------------------------------------------------
+
+
+def _mail_due_by_definition(now: dt.datetime) -> set[int]:
+    """mail_due as it was written before intake migration 0002: every message, each tested for
+    what it still holds."""
+    policy = current_policy()
+    cut = policy.before(now, policy.mail_days)
+    decided = Q(statement__isnull=False) & (
+        Q(statement__status__in=[Status.ACCEPTED, Status.REJECTED],
+          statement__changes__to_status__in=[Status.ACCEPTED, Status.REJECTED],
+          statement__changes__at__lte=cut)
+        | Q(statement__shredded_at__isnull=False)
+    )  # fmt: skip
+    unresolved = Q(
+        statement__isnull=True,
+        quarantine__isnull=False,
+        quarantine__quarantined_at__lte=policy.before(now, policy.unresolved_mail_days),
+    )
+    held = (
+        Exists(MailAttachment.objects.filter(mail=OuterRef("pk")))
+        | Exists(Quarantine.objects.filter(mail=OuterRef("pk")).exclude(raw=b""))
+        | ~Q(sender_hash="")
+    )
+    found = MailMessage.objects.filter(decided | unresolved).filter(held).distinct()
+    return set(found.values_list("pk", flat=True))
+
+
+messages = st.lists(
+    st.fixed_dictionaries({
+        "statement": st.sampled_from([None, "received", "accepted", "rejected", "revoked"]),
+        "age": st.sampled_from([0, 29, 31, 89, 91, 400]),
+        "files": st.integers(min_value=0, max_value=2),
+        "raw": st.sampled_from([None, b"", b"raw"]),  # no quarantine record, emptied, held
+        "sender": st.booleans(),
+    }),
+    min_size=1,
+    max_size=8,
+)  # fmt: skip
+
+
+class MailDueAsDefined(TestCase):
+    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(messages)
+    def test_the_held_messages_give_what_every_message_gives(self, made: list[Any]) -> None:
+        now = timezone.now()
+        for i, m in enumerate(made):
+            statement = None
+            if m["statement"] is not None:
+                statement = _make(m["statement"])
+                _date(statement, now, m["age"], "exact", 0)
+            mail = MailMessage.objects.create(
+                key=f"m{i}", sender_hash="ab" * 32 if m["sender"] else "", received_at=DAY,
+                size=10, statement=statement,
+            )  # fmt: skip
+            for f in range(m["files"]):
+                MailAttachment.objects.create(
+                    mail=mail, filename=f"{f}.jpg", content_type="image/jpeg", size=3, data=b"x"
+                )
+            if m["raw"] is not None:
+                q = Quarantine.objects.create(mail=mail, reason="no_statement", raw=m["raw"])
+                Quarantine.objects.filter(pk=q.pk).update(
+                    quarantined_at=now - dt.timedelta(days=m["age"])
+                )
+        expected = _mail_due_by_definition(now)
+        assert set(mail_due(current_policy(), now).values_list("pk", flat=True)) == expected
+
+
+def test_the_email_search_reads_only_what_is_held() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("the plan of PostgreSQL, on many messages")
+    with connection.cursor() as cur:  # 200,000 messages whose data retention already deleted
+        cur.execute(
+            "INSERT INTO intake_mailmessage (key, sender_hash, received_at, size, ingested_at)"
+            " SELECT 'k' || i, '', now(), 10, now() FROM generate_series(1, 200000) AS i"
+        )
+        cur.execute(
+            "INSERT INTO intake_quarantine (mail_id, reason, detail, raw, raw_truncated, text,"
+            " quarantined_at) SELECT id, 'no_statement', '', '', false, NULL, now()"
+            " FROM intake_mailmessage"
+        )
+        cur.execute(  # and a hundred held: new, each with its sender's hash and a file
+            "INSERT INTO intake_mailmessage (key, sender_hash, received_at, size, ingested_at)"
+            " SELECT 'h' || i, md5(i::text), now(), 10, now() FROM generate_series(1, 100) AS i"
+        )
+        cur.execute(
+            "INSERT INTO intake_mailattachment (mail_id, filename, content_type, size, data)"
+            " SELECT id, 'a.jpg', 'image/jpeg', 1, 'x' FROM intake_mailmessage"
+            " WHERE key LIKE 'h%%'"
+        )
+        for table in ("intake_mailmessage", "intake_quarantine", "intake_mailattachment"):
+            cur.execute(f"ANALYZE {table}")
+    held = held_mail().explain()
+    assert "quarantine_held" in held and "mail_sender" in held, held
+    plan = held + mail_due(current_policy(), timezone.now()).explain()
+    assert "Seq Scan on intake_mailmessage" not in plan, plan
+    assert "Seq Scan on intake_quarantine" not in plan, plan
+    assert len(mail_due(current_policy(), timezone.now())) == 0  # none decided: none due

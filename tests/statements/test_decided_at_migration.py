@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-from collections.abc import Iterator
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.statements.migrations_support import migrate
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -20,27 +19,12 @@ AFTER = [("statements", "0013_decided_at")]
 T = dt.datetime(2020, 5, 1, tzinfo=dt.UTC)
 
 
-def _migrate(targets: list[tuple[str, str]]) -> MigrationExecutor:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return MigrationExecutor(connection)
-
-
-@pytest.fixture
-def back_to_latest() -> Iterator[None]:
-    yield
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
-
-
 def test_decided_at_is_filled_from_the_audit_trail_in_batches(
     back_to_latest: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     migration = importlib.import_module("santui.statements.migrations.0013_decided_at")
     monkeypatch.setattr(migration, "BATCH", 2)  # several batches for a handful of rows
-    old = _migrate(BEFORE).loader.project_state(BEFORE).apps
+    old = migrate(BEFORE).loader.project_state(BEFORE).apps
     Statement = old.get_model("statements", "Statement")
     Change = old.get_model("statements", "StatusChange")
     # (status, reason, shredded, audit rows as (to_status, days after T))
@@ -63,7 +47,7 @@ def test_decided_at_is_filled_from_the_audit_trail_in_batches(
             change = Change.objects.create(statement=statement, to_status=to_status, via="seed")
             Change.objects.filter(pk=change.pk).update(at=T + dt.timedelta(days=days))
 
-    new = _migrate(AFTER).loader.project_state(AFTER).apps.get_model("statements", "Statement")
+    new = migrate(AFTER).loader.project_state(AFTER).apps.get_model("statements", "Statement")
     decided = dict(new.objects.values_list("external_id", "decided_at"))
     assert decided == {
         "accepted": T + dt.timedelta(days=2),

@@ -4,14 +4,13 @@ encrypted, each gets its masked copy, and nothing of them stays in clear (SQLite
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from santui.statements.crypto import encrypt_text
 from santui.statements.masking import masked_text
+from tests.statements.migrations_support import migrate
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -19,23 +18,8 @@ BEFORE = [("statements", "0007_declarant")]
 AFTER = [("statements", "0008_text_encrypted_masked")]
 
 
-def _migrate(targets: list[tuple[str, str]]) -> MigrationExecutor:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return MigrationExecutor(connection)
-
-
-@pytest.fixture
-def back_to_latest() -> Iterator[None]:
-    yield
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
-
-
 def test_texts_are_encrypted_and_masked(back_to_latest: None) -> None:
-    old = _migrate(BEFORE).loader.project_state(BEFORE).apps
+    old = migrate(BEFORE).loader.project_state(BEFORE).apps
     OldStatement = old.get_model("statements", "Statement")
     when = dt.datetime(2010, 3, 1, tzinfo=dt.UTC)
     texts = [
@@ -49,7 +33,7 @@ def test_texts_are_encrypted_and_masked(back_to_latest: None) -> None:
             party=True, name=encrypt_text("李四") if i == 1 else None, name_kind="real",
         )  # fmt: skip
     # the model as it stood after the migration (later migrations add columns)
-    New = _migrate(AFTER).loader.project_state(AFTER).apps.get_model("statements", "Statement")
+    New = migrate(AFTER).loader.project_state(AFTER).apps.get_model("statements", "Statement")
     with connection.cursor() as cursor:
         cursor.execute("SELECT external_id, text, text_masked FROM statements_statement")
         raw = {eid: (t, m) for eid, t, m in cursor.fetchall()}
@@ -66,10 +50,10 @@ def test_texts_are_encrypted_and_masked(back_to_latest: None) -> None:
 
 
 def test_the_migration_reverses_to_plain_texts_where_the_key_is(back_to_latest: None) -> None:
-    New = _migrate(AFTER).loader.project_state(AFTER).apps.get_model("statements", "Statement")
+    New = migrate(AFTER).loader.project_state(AFTER).apps.get_model("statements", "Statement")
     New.objects.create(
         source="import", external_id="r", channel="web", text="退党 马平",
         received_at=dt.datetime(2010, 3, 1, tzinfo=dt.UTC), party=True, name_kind="real",
     )  # fmt: skip
-    old = _migrate(BEFORE).loader.project_state(BEFORE).apps
+    old = migrate(BEFORE).loader.project_state(BEFORE).apps
     assert old.get_model("statements", "Statement").objects.get(external_id="r").text == "退党 马平"

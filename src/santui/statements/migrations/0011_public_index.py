@@ -9,34 +9,15 @@ and built again. SQLite builds it as Django does."""
 
 from django.db import migrations, models
 
-from santui.statements.migrations._concurrently import create_concurrently, drop_concurrently
+from santui.statements.migrations._concurrently import PartialIndexes
 
 INDEX = "statement_public"
 
-
-def _index() -> models.Index:
-    return models.Index(
-        fields=["id"], condition=models.Q(status="accepted", publish=True), name=INDEX
-    )
-
-
-def create(apps, schema_editor):  # type: ignore[no-untyped-def]
-    statement = apps.get_model("statements", "Statement")
-    if schema_editor.connection.vendor != "postgresql":
-        schema_editor.add_index(statement, _index())
-        return
-    table = schema_editor.quote_name(statement._meta.db_table)
-    create_concurrently(
-        schema_editor, INDEX, f"ON {table} (id) WHERE status = 'accepted' AND publish"
-    )
-
-
-def drop(apps, schema_editor):  # type: ignore[no-untyped-def]
-    statement = apps.get_model("statements", "Statement")
-    if schema_editor.connection.vendor != "postgresql":
-        schema_editor.remove_index(statement, _index())
-        return
-    drop_concurrently(schema_editor, INDEX)
+INDEXES = PartialIndexes(
+    [models.Index(fields=["id"], condition=models.Q(status="accepted", publish=True), name=INDEX)],
+    {INDEX: "(id) WHERE status = 'accepted' AND publish"},
+)
+create, drop = INDEXES.create, INDEXES.drop
 
 
 class Migration(migrations.Migration):
@@ -44,9 +25,4 @@ class Migration(migrations.Migration):
 
     dependencies = [("statements", "0010_received_brin")]
 
-    operations = [
-        migrations.SeparateDatabaseAndState(
-            state_operations=[migrations.AddIndex(model_name="statement", index=_index())],
-            database_operations=[migrations.RunPython(create, drop, elidable=False)],
-        )
-    ]
+    operations = [INDEXES.operation()]

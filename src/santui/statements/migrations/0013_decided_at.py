@@ -17,24 +17,31 @@ does.
 
 from django.db import migrations, models, transaction
 
-from santui.statements.migrations._concurrently import create_concurrently, drop_concurrently
+from santui.statements.migrations._concurrently import PartialIndexes
 
 BATCH = 100_000
 
-INDEXES = {
-    "statement_rejected_kept": (
-        models.Q(status="rejected", shredded_at__isnull=True),
-        "status = 'rejected' AND shredded_at IS NULL",
-    ),
-    "statement_unpublished_kept": (
-        models.Q(status="accepted", publish=False, shredded_at__isnull=True),
-        "status = 'accepted' AND NOT publish AND shredded_at IS NULL",
-    ),
-}
-
-
-def _index(name: str) -> models.Index:
-    return models.Index(fields=["decided_at"], condition=INDEXES[name][0], name=name)
+INDEXES = PartialIndexes(
+    [
+        models.Index(
+            fields=["decided_at"],
+            condition=models.Q(status="rejected", shredded_at__isnull=True),
+            name="statement_rejected_kept",
+        ),
+        models.Index(
+            fields=["decided_at"],
+            condition=models.Q(status="accepted", publish=False, shredded_at__isnull=True),
+            name="statement_unpublished_kept",
+        ),
+    ],
+    {
+        "statement_rejected_kept": "(decided_at) WHERE status = 'rejected' AND shredded_at IS NULL",
+        "statement_unpublished_kept": (
+            "(decided_at) WHERE status = 'accepted' AND NOT publish AND shredded_at IS NULL"
+        ),
+    },
+)
+create, drop = INDEXES.create, INDEXES.drop
 
 
 def fill(apps, schema_editor):  # type: ignore[no-untyped-def]
@@ -60,26 +67,6 @@ def fill(apps, schema_editor):  # type: ignore[no-untyped-def]
             cursor.execute(sql, [start, start + BATCH])
 
 
-def create(apps, schema_editor):  # type: ignore[no-untyped-def]
-    statement = apps.get_model("statements", "Statement")
-    if schema_editor.connection.vendor != "postgresql":
-        for name in INDEXES:
-            schema_editor.add_index(statement, _index(name))
-        return
-    table = schema_editor.quote_name(statement._meta.db_table)
-    for name, (_, where) in INDEXES.items():
-        create_concurrently(schema_editor, name, f"ON {table} (decided_at) WHERE {where}")
-
-
-def drop(apps, schema_editor):  # type: ignore[no-untyped-def]
-    statement = apps.get_model("statements", "Statement")
-    for name in INDEXES:
-        if schema_editor.connection.vendor != "postgresql":
-            schema_editor.remove_index(statement, _index(name))
-        else:
-            drop_concurrently(schema_editor, name)
-
-
 class Migration(migrations.Migration):
     atomic = False  # batches of their own, and CREATE INDEX CONCURRENTLY
 
@@ -94,10 +81,5 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(fill, migrations.RunPython.noop, elidable=False),
-        migrations.SeparateDatabaseAndState(
-            state_operations=[
-                migrations.AddIndex(model_name="statement", index=_index(name)) for name in INDEXES
-            ],
-            database_operations=[migrations.RunPython(create, drop, elidable=False)],
-        ),
+        INDEXES.operation(),
     ]

@@ -31,3 +31,41 @@ def create_concurrently(schema_editor: Any, name: str, definition: str) -> None:
 
 def drop_concurrently(schema_editor: Any, name: str) -> None:
     schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}")
+
+
+class PartialIndexes:
+    """Partial indexes of the statements that a migration keeps in Django's state as it declares
+    them (``Meta.indexes``) and builds CONCURRENTLY on PostgreSQL (``definitions``: name to
+    ``(columns) WHERE ...``, the same index in SQL). SQLite builds them as Django does.
+    ``create`` and ``drop`` are the migration's RunPython steps, ``operation`` its operation."""
+
+    def __init__(self, indexes: list[Any], definitions: dict[str, str]) -> None:
+        self.indexes, self.definitions = indexes, definitions
+
+    def create(self, apps: Any, schema_editor: Any) -> None:
+        statement = apps.get_model("statements", "Statement")
+        if schema_editor.connection.vendor != "postgresql":
+            for index in self.indexes:
+                schema_editor.add_index(statement, index)
+            return
+        table = schema_editor.quote_name(statement._meta.db_table)
+        for name, definition in self.definitions.items():
+            create_concurrently(schema_editor, name, f"ON {table} {definition}")
+
+    def drop(self, apps: Any, schema_editor: Any) -> None:
+        statement = apps.get_model("statements", "Statement")
+        for index in self.indexes:
+            if schema_editor.connection.vendor != "postgresql":
+                schema_editor.remove_index(statement, index)
+            else:
+                drop_concurrently(schema_editor, index.name)
+
+    def operation(self) -> Any:
+        from django.db import migrations
+
+        return migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AddIndex(model_name="statement", index=index) for index in self.indexes
+            ],
+            database_operations=[migrations.RunPython(self.create, self.drop, elidable=False)],
+        )
