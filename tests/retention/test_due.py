@@ -10,9 +10,13 @@ and PostgreSQL."""
 from __future__ import annotations
 
 import datetime as dt
+import re
+from io import StringIO
 from typing import Any
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -21,8 +25,19 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
 from santui.intake.models import MailAttachment, MailMessage, Quarantine
+from santui.retention.management.commands.retention import _loop_round
+from santui.retention.models import ShredRun
 from santui.retention.policy import current_policy
-from santui.retention.run import _past, held_mail, mail_due, retention_round, statements_due
+from santui.retention.run import (
+    _due_parts,
+    _past,
+    count_due,
+    held_mail,
+    mail_due,
+    retention_round,
+    statements_due,
+    statements_due_first,
+)
 from santui.statements.actions import (
     statement_accept,
     statement_receive,
@@ -125,6 +140,91 @@ class DueAsTheAuditTrailSays(TestCase):
         assert retention_round(now=now, dry_run=True).statements == len(expected)
 
 
+class CappedRoundsShredWhatOneRoundWould(TestCase):
+    """A round shreds at most ``per_round`` statements; rounds one after another, each listing
+    what is due again, shred exactly what the audit trail's rule says, and no more."""
+
+    @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(worlds, st.integers(min_value=1, max_value=4))
+    def test_rounds_of_at_most_n(self, world: list[Any], per_round: int) -> None:
+        now = timezone.now()
+        for final, age, dated, early in world:
+            _date(_make(final), now, age, dated, early)
+        expected = _due_by_the_audit_trail(now)
+        first = statements_due_first(current_policy(), now, per_round)
+        assert len(first) == len(set(first)) == min(per_round, len(expected))
+        assert set(first) <= expected
+        assert count_due(current_policy(), now) == len(expected)
+        shredded = 0
+        for _ in range(len(expected) // per_round + 1):
+            result = retention_round(now=now, per_round=per_round)
+            assert result.statements <= per_round
+            shredded += result.statements
+            if not result.more:
+                break
+        assert not result.more
+        assert shredded == len(expected)
+        gone = set(Statement.objects.filter(shredded_at=now).values_list("pk", flat=True))
+        assert gone == expected
+
+
+def _decided(days_ago: list[int | None], now: dt.datetime) -> list[Statement]:
+    """Rejected statements decided ``days_ago`` (None: no ``decided_at``)."""
+    made = []
+    for age in days_ago:
+        statement = _make("rejected")
+        _date(statement, now, age or 400, "missing" if age is None else "exact", 0)
+        made.append(statement)
+    return made
+
+
+def test_a_capped_round_takes_the_oldest_decisions_first_then_those_without_a_date() -> None:
+    now = timezone.now()
+    recent, oldest, missing, middle = _decided([200, 500, None, 300], now)
+    policy = current_policy()
+    assert statements_due_first(policy, now, 2) == [oldest.pk, middle.pk]
+    assert statements_due_first(policy, now, 3) == [oldest.pk, middle.pk, recent.pk]
+    assert set(statements_due_first(policy, now, 9)) == {oldest.pk, middle.pk, recent.pk,
+                                                          missing.pk}  # fmt: skip
+    result = retention_round(now=now, per_round=3)
+    assert (result.statements, result.more) == (3, True)
+    assert Statement.objects.get(pk=missing.pk).shredded_at is None
+    result = retention_round(now=now, per_round=3)
+    assert (result.statements, result.more) == (1, False)
+    assert Statement.objects.get(pk=missing.pk).shredded_at == now
+
+
+def test_a_dry_run_counts_past_the_cap() -> None:
+    now = timezone.now()
+    _decided([200, 300, 400], now)
+    result = retention_round(now=now, dry_run=True, per_round=1)
+    assert (result.statements, result.more) == (3, False)
+    assert not Statement.objects.filter(shredded_at__isnull=False).exists()
+
+
+def test_the_command_runs_capped_rounds_until_none_is_left() -> None:
+    now = timezone.now()
+    _decided([200, 300, 400, 500, None], now)
+    out = StringIO()
+    call_command("retention", "run", "--no-progress", "--per-round", "2", stdout=out,
+                 stderr=StringIO())  # fmt: skip
+    assert "deleted the personal data of 5 statements" in out.getvalue(), out.getvalue()
+    assert "3 rounds of at most 2" in out.getvalue(), out.getvalue()
+    assert ShredRun.objects.count() == 3
+    assert sorted(ShredRun.objects.values_list("statements", flat=True)) == [1, 2, 2]
+    assert not Statement.objects.filter(shredded_at__isnull=True).exists()
+    with pytest.raises(CommandError):
+        call_command("retention", "run", "--per-round", "0", stdout=out, stderr=StringIO())
+
+
+def test_the_loop_goes_straight_on_while_a_round_stops_at_its_cap() -> None:
+    now = timezone.now()
+    _decided([200, 300, 400], now)
+    assert _loop_round(2).backlog == 1  # run_supervised does not pause after such a round
+    assert _loop_round(2).backlog == 0
+    assert not Statement.objects.filter(shredded_at__isnull=True).exists()
+
+
 def test_a_statement_without_decided_at_is_still_found_and_shredded() -> None:
     now = timezone.now()
     forgotten = _make("accepted")
@@ -169,6 +269,18 @@ def test_the_search_reads_the_two_indexes_not_the_table() -> None:
         for final in FINALS:
             _make(final)
     plan = _plans(now)
+    parts = [q.values_list("pk", flat=True)[:1000].explain() for q in
+             _due_parts(current_policy(), now)]  # fmt: skip
+    capped = "\n".join(parts)
+    assert "statement_rejected_kept" in capped and "statement_unpublished_kept" in capped, capped
+    if connection.vendor == "postgresql":  # above the audit subquery (which sorts its own rows)
+        for part in parts:
+            outer = part.split("SubPlan")[0]
+            assert "Index Scan using statement_" in outer, part
+            assert "Seq Scan" not in outer and "Sort" not in outer, part
+    else:
+        # the order is the index's (the audit subquery sorts a statement's own rows)
+        assert not re.search(r"^\d+ 0 0 USE TEMP B-TREE", capped, re.M), capped
     assert "statement_rejected_kept" in plan and "statement_unpublished_kept" in plan, plan
     if connection.vendor == "postgresql":
         assert "Seq Scan on statements_statement" not in plan, plan

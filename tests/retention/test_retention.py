@@ -162,18 +162,17 @@ def test_the_parsers_reading_goes_too_and_a_statement_published_meanwhile_is_kep
     from santui.retention import run as retention_run
 
     Statement.objects.filter(pk=world["counted"].pk).update(suggested={"region": {"name": "沈阳"}})
-    listed = retention_run.statements_due
+    listed = retention_run.statements_due_first
     changed = world["counted"].pk
 
     def due_then_published(*args: Any, **kwargs: Any) -> Any:
-        due = listed(*args, **kwargs)
-        ids = list(due.values_list("pk", flat=True))
+        ids = listed(*args, **kwargs)
         Statement.objects.filter(pk=world["revoked"].pk).update(
             status=Status.ACCEPTED, reject_reason="", publish=True
         )
-        return Statement.objects.filter(pk__in=ids).order_by("pk")
+        return ids
 
-    monkeypatch.setattr(retention_run, "statements_due", due_then_published)
+    monkeypatch.setattr(retention_run, "statements_due_first", due_then_published)
     result = retention_round()
     assert result.statements == 2  # counted and mailed; not the one published meanwhile
     assert Statement.objects.get(pk=changed).suggested is None

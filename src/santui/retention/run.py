@@ -37,6 +37,11 @@ log = logging.getLogger(__name__)
 VIA = "retention"
 NOTE = "personal data deleted (retention)"
 CHUNK = 1000
+# Statements a round shreds at most (``santui retention run --per-round``). Without a cap, the
+# first round after the history is imported would list hundreds of millions of ids in memory
+# and hold them for hours; capped, it takes the oldest decisions first and the loop goes straight
+# on to the next round until none is left.
+PER_ROUND = 100_000
 REJECTS_SUFFIX = ".rejects.jsonl"
 
 Progress = Callable[[int], object]
@@ -54,6 +59,7 @@ class Shredded:
     seconds: float = 0.0
     run: int | None = None  # the ShredRun recorded (none when dry)
     per_reason: dict[str, int] = field(default_factory=dict)
+    more: bool = False  # the round stopped at its cap: statements past their period are left
 
     @property
     def total(self) -> int:
@@ -89,10 +95,53 @@ def statements_due(policy: Policy, now: dt.datetime) -> QuerySet[Statement]:
     """Statements whose personal data is past its period and not yet deleted: rejected ones
     ``rejected_days`` after the rejection, accepted ones not published with consent
     ``accepted_days`` after the acceptance. Statements awaiting a decision are kept."""
-    rejected = _past(Status.REJECTED, policy.before(now, policy.rejected_days))
-    accepted = _past(Status.ACCEPTED, policy.before(now, policy.accepted_days), publish=False)
+    rejected, accepted = (_past(status, cut, **kept) for status, cut, kept in _arms(policy, now))
     ids = rejected.values_list("pk", flat=True).union(accepted.values_list("pk", flat=True))
     return Statement.objects.filter(pk__in=_numbers(ids)).order_by("pk")
+
+
+def count_due(policy: Policy, now: dt.datetime) -> int:
+    """How many statements ``statements_due`` finds, counted by the database part by part (the
+    two parts are of different statuses), never listed: a dry run, and the command's progress
+    bar, after the history is imported may count hundreds of millions."""
+    return sum(_past(status, cut, **kept).count() for status, cut, kept in _arms(policy, now))
+
+
+def statements_due_first(policy: Policy, now: dt.datetime, limit: int) -> list[int]:
+    """At most ``limit`` of ``statements_due``, the oldest decisions first: each part of the
+    search (rejected, accepted; by ``decided_at``, then those without one) reads its index in
+    order and stops once it has found enough; the audit trail's rule applies as in
+    ``statements_due``, before the count, so a stale candidate never takes a place."""
+    found: list[int] = []
+    for query in _due_parts(policy, now):
+        left = limit - len(found)
+        if left <= 0:
+            break
+        found += query.values_list("pk", flat=True)[:left]
+    return found
+
+
+def _due_parts(policy: Policy, now: dt.datetime) -> Iterator[QuerySet[Statement]]:
+    """``statements_due`` in four parts, each read from one index in order: per kind, those
+    decided by the cut-off (oldest first), then those without a ``decided_at``."""
+    for status, cut, kept in _arms(policy, now):
+        for candidates, order in ((Q(decided_at__lte=cut), ("decided_at",)),
+                                  (Q(decided_at__isnull=True), ())):  # fmt: skip
+            yield (
+                Statement.objects.filter(status=status, shredded_at__isnull=True, **kept)
+                .filter(candidates)
+                .annotate(decided=_decided_at(status))
+                .filter(decided__lte=cut)
+                .order_by(*order)
+            )
+
+
+def _arms(policy: Policy, now: dt.datetime) -> list[tuple[str, dt.datetime, dict[str, Any]]]:
+    """The two kinds of statement retention deletes: status, cut-off, what else they must be."""
+    return [
+        (Status.REJECTED, policy.before(now, policy.rejected_days), {}),
+        (Status.ACCEPTED, policy.before(now, policy.accepted_days), {"publish": False}),
+    ]
 
 
 def mail_due(policy: Policy, now: dt.datetime) -> QuerySet[MailMessage]:
@@ -213,15 +262,24 @@ def retention_round(
     policy: Policy | None = None,
     progress: Progress | None = None,
     via: str = "santui retention run",
+    per_round: int = PER_ROUND,
 ) -> Shredded:
     """Delete the personal data past its period (module docstring); with ``dry_run``, count
-    only. ``progress`` is called with the number of records done as the round goes."""
+    only. ``progress`` is called with the number of records done as the round goes.
+
+    A round shreds at most ``per_round`` statements, the oldest decisions first; ``more`` says
+    it stopped there (the next round goes on). A dry run counts them all."""
     started = time.monotonic()
     now = now or timezone.now()
     policy = policy or current_policy()
     result = Shredded(dry_run=dry_run)
-    statements = list(statements_due(policy, now).values_list("pk", flat=True))
-    result.statements = len(statements)
+    if dry_run:
+        result.statements = count_due(policy, now)
+        statements: list[int] = []
+    else:
+        statements = statements_due_first(policy, now, per_round)
+        result.statements = len(statements)
+        result.more = len(statements) >= per_round
     if not dry_run and statements:
         _secure_delete()
         result.statements = 0  # those still due once locked (a moderator may have acted)
