@@ -149,11 +149,18 @@ def mail_due(policy: Policy, now: dt.datetime) -> QuerySet[MailMessage]:
     ``mail_days`` after the decision on the statement made of them (or after it was shredded);
     an unresolved quarantined message ``unresolved_mail_days`` after it was quarantined."""
     mail_cut = policy.before(now, policy.mail_days)
+    # "the decision" is the statement's last change to accepted or rejected (a revocation
+    # starts the period again): its ``decided_at``; the audit trail where a path left none
+    decisions = [Status.ACCEPTED, Status.REJECTED]
     decided = Q(statement__isnull=False) & (
-        Q(
-            statement__status__in=[Status.ACCEPTED, Status.REJECTED],
-            statement__changes__to_status__in=[Status.ACCEPTED, Status.REJECTED],
-            statement__changes__at__lte=mail_cut,
+        Q(statement__status__in=decisions)
+        & (
+            Q(statement__decided_at__lte=mail_cut)
+            | Q(
+                statement__decided_at__isnull=True,
+                statement__changes__to_status__in=decisions,
+                statement__changes__at__lte=mail_cut,
+            )
         )
         | Q(statement__shredded_at__isnull=False)
     )
