@@ -13,7 +13,7 @@ instance is made due (its decision, audit row and ``decided_at``, moved 400 days
   per second;
 - **the whole list** (``statements_due``, what a round listed before it was capped): time, and
   how much the process grew (last, since the process keeps its peak);
-- ``count_due`` (the dry run's count, and the command's progress bar).
+- ``count_due`` (the dry run's count) and ``candidates_due`` (the command's progress bar).
 Each in the order given, once; the figures and the load average are printed.
 """
 
@@ -45,6 +45,7 @@ def main() -> None:
     from santui.retention.policy import current_policy
     from santui.retention.run import (
         PER_ROUND,
+        candidates_due,
         count_due,
         retention_round,
         statements_due,
@@ -88,6 +89,9 @@ def main() -> None:
         started = time.perf_counter()
         counted = count_due(policy, now)
         print(f"count_due: {counted:,} in {time.perf_counter() - started:.1f} s")
+        started = time.perf_counter()
+        counted = candidates_due(policy, now)
+        print(f"candidates_due: {counted:,} in {time.perf_counter() - started:.2f} s")
 
         before = peak_mib()
         started = time.perf_counter()

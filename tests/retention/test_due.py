@@ -30,6 +30,7 @@ from santui.retention.policy import current_policy
 from santui.retention.run import (
     _due_parts,
     _past,
+    candidates_due,
     count_due,
     held_mail,
     mail_due,
@@ -154,6 +155,10 @@ class CappedRoundsShredWhatOneRoundWould(TestCase):
         assert len(first) == len(set(first)) == min(per_round, len(expected))
         assert set(first) <= expected
         assert count_due(current_policy(), now) == len(expected)
+        looked_at = candidates_due(current_policy(), now)  # the progress bar's bound
+        assert looked_at >= len(expected)
+        if all(dated == "exact" for _f, _a, dated, _e in world):
+            assert looked_at == len(expected)
         shredded = 0
         for _ in range(len(expected) // per_round + 1):
             result = retention_round(now=now, per_round=per_round)
@@ -214,6 +219,21 @@ def test_the_command_runs_capped_rounds_until_none_is_left() -> None:
     assert not Statement.objects.filter(shredded_at__isnull=True).exists()
     with pytest.raises(CommandError):
         call_command("retention", "run", "--per-round", "0", stdout=out, stderr=StringIO())
+
+
+@pytest.mark.stale_decided_at
+def test_the_commands_bar_is_sized_from_the_indexes_and_ends_at_what_was_found() -> None:
+    """Three due, and one looked at and kept (an early decided_at): the bar is sized 4 from the
+    indexes alone, and ends at 3 of 3."""
+    now = timezone.now()
+    _decided([200, 300, 400], now)
+    kept = _make("reinstated")
+    _date(kept, now, 30, "early", 335)
+    err = StringIO()
+    call_command("retention", "run", "--per-round", "2", stdout=StringIO(), stderr=err)
+    assert "/4 " in err.getvalue(), err.getvalue()
+    assert err.getvalue().rstrip().splitlines()[-1].count("3/3"), err.getvalue()
+    assert Statement.objects.get(pk=kept.pk).shredded_at is None
 
 
 def test_the_loop_goes_straight_on_while_a_round_stops_at_its_cap() -> None:

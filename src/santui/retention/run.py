@@ -107,6 +107,20 @@ def count_due(policy: Policy, now: dt.datetime) -> int:
     return sum(_past(status, cut, **kept).count() for status, cut, kept in _arms(policy, now))
 
 
+def candidates_due(policy: Policy, now: dt.datetime) -> int:
+    """How many statements the search looks at (decided by the cut-off by their ``decided_at``,
+    or without one), counted from the two indexes alone: at least as many as are due, the same
+    number while every ``decided_at`` is its decision's time. ``santui retention run`` sizes
+    its progress bar with it; counting what is due exactly (``count_due``) reads the audit
+    trail of each, about fifteen minutes at 435 million."""
+    return sum(
+        Statement.objects.filter(status=status, shredded_at__isnull=True, **kept)
+        .filter(Q(decided_at__lte=cut) | Q(decided_at__isnull=True))
+        .count()
+        for status, cut, kept in _arms(policy, now)
+    )
+
+
 def statements_due_first(policy: Policy, now: dt.datetime, limit: int) -> list[int]:
     """At most ``limit`` of ``statements_due``, the oldest decisions first: each part of the
     search (rejected, accepted; by ``decided_at``, then those without one) reads its index in

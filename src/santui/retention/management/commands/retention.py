@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
 from santui.retention.policy import current_policy
-from santui.retention.run import PER_ROUND, Shredded, count_due, mail_due, retention_round
+from santui.retention.run import PER_ROUND, Shredded, candidates_due, mail_due, retention_round
 from santui.tally.loops import Round, run_supervised
 
 
@@ -68,7 +68,9 @@ class Command(BaseCommand):
             return
         policy = current_policy()
         now = timezone.now()
-        total = count_due(policy, now) + mail_due(policy, now).count()
+        # the bar's size from the indexes alone (an upper bound); a dry run counts exactly
+        total = 0 if options["dry_run"] else candidates_due(policy, now)
+        total += mail_due(policy, now).count()
         result = Shredded(dry_run=options["dry_run"])
         runs: list[int] = []
         with tqdm(
@@ -85,6 +87,8 @@ class Command(BaseCommand):
                 _add(result, round_)
                 if round_.run is not None:
                     runs.append(round_.run)
+            bar.total = bar.n  # what was found due, where the bound was above it
+            bar.refresh()
         verb = "would delete" if result.dry_run else "deleted"
         where = f" (run {runs[0]})" if len(runs) == 1 else ""
         if len(runs) > 1:
