@@ -102,8 +102,8 @@ def statements_due(policy: Policy, now: dt.datetime) -> QuerySet[Statement]:
 
 def count_due(policy: Policy, now: dt.datetime) -> int:
     """How many statements ``statements_due`` finds, counted by the database part by part (the
-    two parts are of different statuses), never listed: a dry run, and the command's progress
-    bar, after the history is imported may count hundreds of millions."""
+    two parts are of different statuses), never listed: a dry run after the history is
+    imported may count hundreds of millions."""
     return sum(_past(status, cut, **kept).count() for status, cut, kept in _arms(policy, now))
 
 
