@@ -7,7 +7,8 @@ reporting time zone, named (santui.backoffice.labels, .admin_display).
 
 from __future__ import annotations
 
-from typing import Any, cast
+from functools import cached_property
+from typing import Any, ClassVar, cast
 
 from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
@@ -15,6 +16,7 @@ from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.forms import UserChangeForm
 from django.contrib.auth.models import Group, User
+from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.forms import CheckboxInput, CheckboxSelectMultiple, ModelMultipleChoiceField
 from django.http import HttpRequest
@@ -27,11 +29,50 @@ from django.utils.translation import gettext_lazy as _
 from santui.backoffice import labels
 from santui.backoffice.admin_display import change_message, in_zone, when
 from santui.screening.models import Alert
-from santui.statements.models import LedgerEntry, StatusChange
+from santui.statements.models import LedgerEntry
 from santui.tally.models import LoopState
 
 NAMED_FORM = "backoffice/change_form.html"
 NAMED_HISTORY = "backoffice/object_history.html"  # and its times in the reporting zone
+# Rows a list counts at most (CappedPaginator): a list longer than that says "more than".
+COUNT_CAP = 10_000
+
+
+class CappedPaginator(Paginator[Any]):
+    """Django's paginator, counting at most ``COUNT_CAP`` + 1 rows. At the history's size a
+    list's exact count reads hundreds of millions of rows on every page (docs/benchmarks.md,
+    "The office's lists at the history's size"); counting the first ``COUNT_CAP`` + 1 rows
+    that match, in any order, stops early. A list longer than the cap says "more than" it
+    (backoffice/pagination.html), has ``COUNT_CAP`` / per page pages, and no selection across all
+    of them (its actions act on the rows shown): narrow it with the filters."""
+
+    cap = COUNT_CAP
+
+    @cached_property
+    def count(self) -> int:
+        rows = self.object_list
+        if isinstance(rows, QuerySet):
+            return rows.order_by()[: self.cap + 1].count()
+        return len(rows)
+
+    @property
+    def capped(self) -> bool:
+        return self.count > self.cap
+
+    @property
+    def cap_shown(self) -> str:
+        return number_format(self.cap, force_grouping=True)
+
+
+class LongList:
+    """What a list that grows with the history sets (statements, the audit trail, the ledger,
+    reads of personal data, quarantined email): the capped count, no second count of the
+    whole table, and no counts by filter value (facets), which read the whole table once per
+    value."""
+
+    paginator: ClassVar[type] = CappedPaginator
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
 
 
 class NamedObjects:
@@ -111,14 +152,15 @@ class LabelledFilter(admin.SimpleListFilter):
 
 
 class ViaFilter(admin.SimpleListFilter):
-    """The audit trail by the channel of the change, named (santui.backoffice.labels)."""
+    """The audit trail by the channel of the change, named (santui.backoffice.labels). The
+    channels are the ones santui writes (``labels.VIAS``, but the tests'), not read from the
+    trail: that took a pass over every audit row on each page."""
 
     title = _("via")
     parameter_name = "via"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
-        found = StatusChange.objects.order_by("via").values_list("via", flat=True).distinct()
-        return [(v, labels.via_name(v)) for v in found]
+        return [(v, labels.via_name(v)) for v in labels.VIAS if v != "test"]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         value = self.value()
@@ -145,7 +187,7 @@ class AlertKindFilter(LabelledFilter):
         return labels.alert_kind_name(value)
 
 
-class LedgerEntryAdmin(ReadOnlyAdmin):
+class LedgerEntryAdmin(LongList, ReadOnlyAdmin):
     list_display = ("number", "kind_shown", "statement_shown", "day_shown", "persons", "place",
                     "reason_shown", "position_shown")  # fmt: skip
     list_select_related = ("statement",)

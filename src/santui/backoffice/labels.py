@@ -98,6 +98,7 @@ VIAS: dict[str, Any] = {
     "email": gettext_lazy("email intake"),
     "import": gettext_lazy("import"),
     "demo": gettext_lazy("demonstration data"),
+    "retention": gettext_lazy("retention (personal data deleted)"),
     "test": gettext_lazy("test"),
 }
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from santui.backoffice import audit
 from santui.backoffice.admin_display import in_zone, when
-from santui.backoffice.admin_lists import NAMED_FORM, NAMED_HISTORY, NamedObjects
+from santui.backoffice.admin_lists import NAMED_FORM, NAMED_HISTORY, LongList, NamedObjects
 from santui.intake.mail.access import File, attachment_file, can_read_mail, quarantine_raw
 from santui.intake.models import MailAttachment, MailMessage, Quarantine
 
@@ -59,7 +59,7 @@ def can_make_statement(request: HttpRequest) -> bool:
     return can_read_mail(request.user) and request.user.has_perm("statements.add_statement")
 
 
-class QuarantineAdmin(NamedObjects, admin.ModelAdmin[Quarantine]):
+class QuarantineAdmin(LongList, NamedObjects, admin.ModelAdmin[Quarantine]):
     list_display = ("number", "quarantined", "reason", "technical", "size", "state")
     change_form_template = NAMED_FORM
     object_history_template = NAMED_HISTORY
