@@ -3,13 +3,14 @@ instance (issue 15; docs/benchmarks.md, "The office's lists at the history's siz
 
     .venv/bin/python bench/bench_history_scale.py --sizes 3000000 --no-release \\
         --verify-max 0 --keep                    # prints the kept SANTUI_HOME
-    .venv/bin/python bench/bench_office_lists.py --home SANTUI_HOME [--repeat 3]
+    .venv/bin/python bench/bench_office_lists.py --home SANTUI_HOME [--repeat 3] [--other]
 
 Through Django's test Client, logged in as a superuser whose session is marked as signed in
 with a second factor just now (as tests/backoffice/signin_support.py does), each page is
 fetched once, then ``--repeat`` more times; the first time and the median of the rest are
 printed, with the two SQL statements of the first fetch that took longest
-(``connection.execute_wrapper``). Nothing is written but the superuser, its app and session.
+(``connection.execute_wrapper``). Nothing is written but the superuser, its app and session
+(and, with ``--other``, the audit of the statement page's reads of personal data).
 """
 
 from __future__ import annotations
@@ -30,10 +31,22 @@ PAGES = (
     ("audit trail, via import", "/office/statements/statuschange/?via=import"),
     ("ledger", "/office/statements/ledgerentry/"),
 )
+OTHER_PAGES = (  # --other: the office's pages that are not long lists
+    ("home", "/office/"),
+    ("held queue", "/office/queue/"),
+    ("blind re-review", "/office/review/"),
+    ("quarantined email", "/office/intake/quarantine/"),
+    ("loops", "/office/tally/loopstate/"),
+    ("alerts", "/office/screening/alert/"),
+    ("a statement's page", "/office/statements/statement/1000/change/"),
+    ("jobs", "/office/jobs/"),
+    ("bulk invalidation", "/office/invalidate/"),
+)
 
 
 def main() -> None:
     parser = kept_instance_parser(__doc__.split("\n\n")[0], repeat=3)
+    parser.add_argument("--other", action="store_true", help="the office's other pages")
     args = parser.parse_args()
     setup_django_kept(args.home, args.database_url)
     from django.contrib.auth.models import User
@@ -70,7 +83,7 @@ def main() -> None:
         finally:
             slow.append((time.perf_counter() - started, " ".join(sql.split())[:150]))
 
-    for label, url in PAGES:
+    for label, url in OTHER_PAGES if args.other else PAGES:
         times = []
         for n in range(args.repeat + 1):
             slow.clear()
