@@ -76,16 +76,27 @@ def _decided_at(status: str) -> Subquery:
     )
 
 
-def _past(status: str, cut: dt.datetime, **kept: Any) -> QuerySet[Statement]:
+def _candidates(
+    status: str, cut: dt.datetime, looked: Q | None = None, **kept: Any
+) -> QuerySet[Statement]:
+    """The kept statements in ``status`` (and ``kept``) a round looks at, through a partial
+    index on ``decided_at`` (migration 0013): those decided by ``cut`` and those without one (a
+    path that did not write it); ``looked`` takes one of the two."""
+    if looked is None:
+        looked = Q(decided_at__lte=cut) | Q(decided_at__isnull=True)
+    return Statement.objects.filter(status=status, shredded_at__isnull=True, **kept).filter(looked)
+
+
+def _past(
+    status: str, cut: dt.datetime, looked: Q | None = None, **kept: Any
+) -> QuerySet[Statement]:
     """The kept statements in ``status`` (and ``kept``) decided at or before ``cut``.
 
-    ``decided_at`` finds the candidates through a partial index (migration 0013): those decided
-    by then, and those without one (a path that did not write it). The audit trail's latest row
-    into the status then decides for each candidate, so that a ``decided_at`` missing or early
-    costs a look, never a deletion before its time."""
+    The candidates (``_candidates``) come from ``decided_at``; the audit trail's latest row
+    into the status then decides for each, so that a ``decided_at`` missing or early costs a
+    look, never a deletion before its time."""
     return (
-        Statement.objects.filter(status=status, shredded_at__isnull=True, **kept)
-        .filter(Q(decided_at__lte=cut) | Q(decided_at__isnull=True))
+        _candidates(status, cut, looked, **kept)
         .annotate(decided=_decided_at(status))
         .filter(decided__lte=cut)
     )
@@ -113,12 +124,7 @@ def candidates_due(policy: Policy, now: dt.datetime) -> int:
     number while every ``decided_at`` is its decision's time. ``santui retention run`` sizes
     its progress bar with it; counting what is due exactly (``count_due``) reads the audit
     trail of each, about fifteen minutes at 435 million."""
-    return sum(
-        Statement.objects.filter(status=status, shredded_at__isnull=True, **kept)
-        .filter(Q(decided_at__lte=cut) | Q(decided_at__isnull=True))
-        .count()
-        for status, cut, kept in _arms(policy, now)
-    )
+    return sum(_candidates(status, cut, **kept).count() for status, cut, kept in _arms(policy, now))
 
 
 def statements_due_first(policy: Policy, now: dt.datetime, limit: int) -> list[int]:
@@ -141,13 +147,7 @@ def _due_parts(policy: Policy, now: dt.datetime) -> Iterator[QuerySet[Statement]
     for status, cut, kept in _arms(policy, now):
         for candidates, order in ((Q(decided_at__lte=cut), ("decided_at",)),
                                   (Q(decided_at__isnull=True), ())):  # fmt: skip
-            yield (
-                Statement.objects.filter(status=status, shredded_at__isnull=True, **kept)
-                .filter(candidates)
-                .annotate(decided=_decided_at(status))
-                .filter(decided__lte=cut)
-                .order_by(*order)
-            )
+            yield _past(status, cut, candidates, **kept).order_by(*order)
 
 
 def _arms(policy: Policy, now: dt.datetime) -> list[tuple[str, dt.datetime, dict[str, Any]]]:
