@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support.ui import WebDriverWait
 
 from santui.backoffice.roles import MODERATOR, ensure_roles
 from santui.screening.run import screen_all
@@ -29,6 +30,7 @@ from tests.browser.support import (
     assert_stayed_local,
     chromium,
     console_problems,
+    detached,
     drain_requested_urls,
     load,
     wait_loaded,
@@ -98,7 +100,9 @@ def test_a_moderator_counts_two_ticked_statements_without_javascript(
     driver.find_element(By.CSS_SELECTOR, f"label[for='{second.get_attribute('id')}']").click()
     assert first.is_selected() and second.is_selected() and not boxes[2].is_selected()
 
+    before = driver.find_element(By.TAG_NAME, "body")
     driver.find_element(By.CSS_SELECTOR, "button[name=do][value='accept:ticked']").click()
+    WebDriverWait(driver, 10).until(detached(before))  # the same address before and after
     wait_loaded(driver, f"/office/queue/reason/{REASON}/")
     console += driver.get_log("browser")
 
