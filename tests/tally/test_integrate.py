@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from santui.statements.actions import statement_reject
-from santui.statements.models import LedgerEntry
+from santui.statements.models import LedgerEntry, PublishedEntry
 from santui.tally import actions as tally_actions
 from santui.tally.actions import tally_integrate
 from santui.tally.models import IntegrationState, Rollup
@@ -81,6 +81,78 @@ def test_crash_inside_a_batch_leaves_no_partial_integration(
     assert tally_integrate().entries == 2
     assert stats_document(public=False)["persons"] == 10
     assert tally_verify().ok
+
+
+def test_a_crash_after_the_public_lists_rows_leaves_none_of_the_batch(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    AcceptedStatementFactory(publish=True)
+    written = []
+
+    def boom(start: int, leaves: list[bytes], now: dt.datetime) -> None:
+        written.extend(PublishedEntry.objects.values_list("position", flat=True))
+        raise RuntimeError("power cut while the log is appended")
+
+    monkeypatch.setattr(tally_actions, "log_append", boom)
+    with pytest.raises(RuntimeError):
+        tally_integrate()
+    assert written == [0]  # the row was written in the batch's transaction...
+    assert not PublishedEntry.objects.exists()  # ...and went with it
+    assert not LedgerEntry.objects.filter(position__isnull=False).exists()
+    monkeypatch.undo()
+    tally_integrate()
+    assert list(PublishedEntry.objects.values_list("position", flat=True)) == [0]
+    assert tally_verify().ok
+
+
+def published_rows() -> list[tuple[int, int, dt.date, str]]:
+    return list(
+        PublishedEntry.objects.order_by("position").values_list(
+            "entry_id", "position", "day", "region"
+        )
+    )
+
+
+def add_of(statement: object) -> LedgerEntry:
+    return LedgerEntry.objects.get(statement=statement, kind="add")
+
+
+def test_integration_writes_the_public_lists_rows_for_published_adds_only() -> None:
+    first = AcceptedStatementFactory(publish=True, region="110105", received_at=DAY)
+    AcceptedStatementFactory(publish=False, region="US")
+    second = AcceptedStatementFactory(publish=True, region="US", received_at=DAY)
+    tally_integrate(batch_size=2)  # the two published adds in different batches
+
+    adds = [add_of(first), add_of(second)]
+    assert [a.position for a in adds] == [0, 2]
+    assert published_rows() == [(a.pk, a.position, a.day, a.region) for a in adds]
+    assert adds[0].region == "110000" and adds[0].day == DAY.date()  # the add's own values
+    assert tally_verify().ok
+
+    # Rejected later: the revoke gets a position and no row; the add's row stays (the public
+    # list reads accepted statements only).
+    statement_reject(statement=first, by=None, reason="spam", via="t")
+    tally_integrate()
+    assert LedgerEntry.objects.filter(kind="revoke", position=3).exists()
+    assert published_rows() == [(a.pk, a.position, a.day, a.region) for a in adds]
+    assert tally_verify().ok
+
+
+def test_verify_names_a_public_list_row_missing_or_wrong() -> None:
+    gone = AcceptedStatementFactory(publish=True, region="110105")
+    moved = AcceptedStatementFactory(publish=True, region="110105")
+    tally_integrate()
+    assert tally_verify().ok
+    PublishedEntry.objects.filter(entry__statement=gone).delete()
+    PublishedEntry.objects.filter(entry__statement=moved).update(region="US")
+
+    problems = tally_verify().problems
+    a, b = add_of(gone), add_of(moved)
+    assert problems == [
+        f"ledger entry {a.pk} (position {a.position}) is published but not in the public list",
+        f"the public list has ledger entry {b.pk} at position {b.position}, day {b.day}, region "
+        "'US': not what the ledger says",
+    ]
 
 
 def test_verify_names_a_rollup_that_drifted() -> None:

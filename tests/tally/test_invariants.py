@@ -1,5 +1,6 @@
 """DESIGN.md invariant 2, property-based: after any sequence of receives, accepts, rejects and
-integrations, the rollups equal a recount from source and a naive model of the counting rules."""
+integrations, the rollups equal a recount from source and a naive model of the counting rules,
+and the public statement list holds exactly the accepted statements published with consent."""
 
 import datetime as dt
 from collections import Counter
@@ -15,6 +16,7 @@ from santui.statements.actions import (
     statement_reject,
 )
 from santui.statements.models import Statement
+from santui.statements.public import public_entries
 from santui.tally.actions import tally_integrate
 from santui.tally.models import IntegrationState
 from santui.tally.selectors import stats_document
@@ -34,6 +36,7 @@ receive = st.tuples(
     st.sampled_from(["", "police", "farmer"]),
     st.sampled_from(["web", "phone", "group"]),
     st.sampled_from(["self", "family", "volunteer", "deceased"]),
+    st.booleans(),  # publish
 )
 accept = st.tuples(st.just("accept"), st.integers(0, 50))
 reject = st.tuples(
@@ -65,14 +68,14 @@ class TallyEqualsRecount(TestCase):
         model: dict[int, dict] = {}  # type: ignore[type-arg]
         for op in ops:
             if op[0] == "receive":
-                _, headcount, orgs, when, region, sector, channel, declarant = op
+                _, headcount, orgs, when, region, sector, channel, declarant, publish = op
                 s = statement_receive(
                     channel=channel, organizations=sorted(orgs), name_kind="anonymous",
                     headcount=headcount, received_at=when, region=region, sector=sector,
-                    declarant=declarant, source="t", via="t",
+                    declarant=declarant, publish=publish, source="t", via="t",
                 ).statement  # fmt: skip
                 model[s.pk] = {"status": "received", "headcount": headcount, "orgs": orgs,
-                               "declarant": declarant}  # fmt: skip
+                               "declarant": declarant, "publish": publish}  # fmt: skip
             elif op[0] in ("accept", "reject") and model:
                 pk = sorted(model)[op[1] % len(model)]
                 statement = Statement.objects.get(pk=pk)
@@ -111,3 +114,9 @@ class TallyEqualsRecount(TestCase):
         }
         assert sum(r["persons"] for r in doc["regions"]) == want["persons"]
         assert (doc["daily"][-1]["cumulative"] if doc["daily"] else 0) == want["persons"]
+        # the public list: exactly the accepted statements published with consent
+        listed = [e.statement_id for e in public_entries()]
+        assert sorted(listed) == sorted(
+            pk for pk, s in model.items() if s["status"] == "accepted" and s["publish"]
+        )
+        assert len(listed) == len(set(listed))

@@ -12,7 +12,9 @@ itself stays encrypted). ``statement_accept`` and the bulk loader write them thr
 ``search_columns``; ``statement_reject`` clears them. Name search is therefore exact.
 
 Pages are keyset-paged on the leaf index (``before``): no OFFSET and no COUNT, so a page costs
-the same at the millionth statement as at the first.
+the same at the millionth statement as at the first. The filters by region and day, and the
+paging, read ``PublishedEntry``: the integrated adds of published statements, written by the
+integrator, in a narrow table of their own (the ledger's every entry paid for those indexes).
 
 **The published copy** (issue 12). Names and texts are encrypted to the office key, which the
 public server does not hold, so what it shows of a public statement is its ``PublicCopy``: the
@@ -137,7 +139,7 @@ def public_entries() -> QuerySet[LedgerEntry]:
     On the public server, only those whose published copy the office has written."""
     entries = LedgerEntry.objects.filter(
         kind=EntryKind.ADD,
-        position__isnull=False,
+        published__isnull=False,  # integrated, and the statement published (PublishedEntry)
         statement__status=Status.ACCEPTED,
         statement__publish=True,
     )
@@ -147,7 +149,9 @@ def public_entries() -> QuerySet[LedgerEntry]:
         entries.select_related("statement")
         # Never decrypt a contact for a public page; the search copy is not shown.
         .defer("statement__contact", "statement__search_text", "statement__suggested")
-        .order_by("-position")
+        # the same number as the entry's position, on the narrow table whose indexes the
+        # filters below use
+        .order_by("-published__position")
     )
 
 
@@ -325,11 +329,11 @@ def public_search(*, query: StatementQuery) -> QuerySet[LedgerEntry]:
         if key:
             entries = entries.filter(statement__name_key=key)
     if query.region:
-        entries = entries.filter(region=query.region)
+        entries = entries.filter(published__region=query.region)
     if query.date_from:
-        entries = entries.filter(day__gte=query.date_from)
+        entries = entries.filter(published__day__gte=query.date_from)
     if query.date_to:
-        entries = entries.filter(day__lte=query.date_to)
+        entries = entries.filter(published__day__lte=query.date_to)
     return entries
 
 
@@ -344,16 +348,16 @@ def public_page(
     if size < 1:
         raise ValueError("a page holds at least one statement")
     matching = public_search(query=query)
-    rows = matching if before is None else matching.filter(position__lt=before)
+    rows = matching if before is None else matching.filter(published__position__lt=before)
     with transaction.atomic():
         _serial_plans()
         entries = attach_copies(list(rows[: size + 1]))
         above: list[int | None] = []
         if before is not None:
             above = list(
-                matching.filter(position__gte=before)
-                .order_by("position")
-                .values_list("position", flat=True)[: size + 1]
+                matching.filter(published__position__gte=before)
+                .order_by("published__position")
+                .values_list("published__position", flat=True)[: size + 1]
             )
     older = entries[size - 1].position if len(entries) > size else None
     return StatementPage(
@@ -381,5 +385,5 @@ def public_entry(*, number: int) -> LedgerEntry | None:
     not integrated yet)."""
     if not 0 <= number <= MAX_NUMBER:
         return None
-    entry = public_entries().filter(position=number).first()
+    entry = public_entries().filter(published__position=number).first()
     return attach_copies([entry])[0] if entry is not None else None

@@ -15,8 +15,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from santui.statements.models import LedgerEntry
-from santui.tally.log import ledger_leaves, log_append
+from santui.statements.models import LedgerEntry, PublishedEntry
+from santui.tally.log import ledger_batch, log_append
 from santui.tally.models import IntegrationState, Rollup, Stat
 
 
@@ -58,6 +58,12 @@ def _assign_positions_sql() -> str:
     )
 
 
+def _publish_sql() -> str:
+    """One row of the public list (PublishedEntry): position, ledger entry, day, region."""
+    published = _q(PublishedEntry._meta.db_table)
+    return f"INSERT INTO {published} (position, entry_id, day, region) VALUES (%s, %s, %s, %s)"
+
+
 def _fold_sql(stat: str, key: str | None, value: str, condition: str | None) -> str:
     """Add the cells of positions [start, end) for one stat to the rollups, in the database."""
     ledger, rollup = _q(LedgerEntry._meta.db_table), _q(Rollup._meta.db_table)
@@ -78,7 +84,9 @@ def tally_integrate_batch(*, batch_size: int) -> int:
     """Integrate up to ``batch_size`` queued entries in one transaction; return how many.
 
     Everything happens in the database: one UPDATE numbers the entries, one INSERT ... SELECT
-    per stat folds them into the rollups, and the state row advances, all or nothing.
+    per stat folds them into the rollups, one read of the batch gives the leaves and the public
+    list's rows of the published adds among them (about one in a hundred), and the state row
+    advances, all or nothing.
     """
     with transaction.atomic():
         state = IntegrationState.objects.select_for_update().get(pk=1)
@@ -94,8 +102,20 @@ def tally_integrate_batch(*, batch_size: int) -> int:
                 return 0
             for fold in _FOLDS:
                 cursor.execute(_fold_sql(*fold), [start, start + n])
-        # the leaves, the tree and its signed checkpoint, in the same transaction
-        log_append(start, ledger_leaves(start, start + n), now)
+        # the leaves, the tree and its signed checkpoint, and the public list's rows of the
+        # published adds, in the same transaction
+        leaves, published = ledger_batch(start, start + n)
+        if published:
+            adapt = connection.ops.adapt_datefield_value
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    _publish_sql(),
+                    [
+                        (position, entry, adapt(day), region)
+                        for position, entry, day, region in published
+                    ],
+                )
+        log_append(start, leaves, now)
         state.size = start + n
         state.integrated_at = now
         state.save(update_fields=["size", "integrated_at"])

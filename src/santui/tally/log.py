@@ -108,12 +108,13 @@ def _subtree() -> merkle.SubtreeHash:
 
 def _leaf_rows_sql() -> str:
     """What the leaves of ledger positions [start, end) encode, in position order: the add's
-    fields with its statement's commitment, or the revoked add's position and the reason."""
+    fields with its statement's commitment, or the revoked add's position and the reason; then
+    what the public list's row of a published add holds (the entry, its region, the consent)."""
     q = connection.ops.quote_name
     ledger, statement = q(LedgerEntry._meta.db_table), q(Statement._meta.db_table)
     return (
         f"SELECT l.position, l.kind, l.day, l.headcount, l.party, l.league, l.pioneers, "
-        f"s.commitment, r.position, l.reason FROM {ledger} l "
+        f"s.commitment, r.position, l.reason, l.id, l.region, s.publish FROM {ledger} l "
         f"JOIN {statement} s ON s.id = l.statement_id "
         f"LEFT JOIN {ledger} r ON r.id = l.revokes_id "
         f"WHERE l.position >= %s AND l.position < %s ORDER BY l.position"
@@ -128,7 +129,8 @@ def _as_date(value: Any) -> dt.date:
 def encode_rows(rows: Iterable[Sequence[Any]]) -> list[bytes]:
     out = []
     days: dict[Any, dt.date] = {}
-    for _pos, kind, day, headcount, party, league, pioneers, commitment, revoked, reason in rows:
+    for row in rows:
+        _pos, kind, day, headcount, party, league, pioneers, commitment, revoked, reason = row[:10]
         if kind == "add":
             date = days.get(day)
             if date is None:
@@ -140,14 +142,34 @@ def encode_rows(rows: Iterable[Sequence[Any]]) -> list[bytes]:
     return out
 
 
-def ledger_leaves(start: int, end: int) -> list[bytes]:
-    """The leaves that ledger positions ``[start, end)`` encode to, from the ledger itself."""
+def _ledger_rows(start: int, end: int) -> list[tuple[Any, ...]]:
     with connection.cursor() as cursor:
         cursor.execute(_leaf_rows_sql(), [start, end])
-        rows = cursor.fetchall()
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
     if len(rows) != end - start or (rows and rows[0][0] != start):
         raise LogError(f"expected {end - start} ledger entries from position {start}")
-    return encode_rows(rows)
+    return rows
+
+
+def ledger_leaves(start: int, end: int) -> list[bytes]:
+    """The leaves that ledger positions ``[start, end)`` encode to, from the ledger itself."""
+    return encode_rows(_ledger_rows(start, end))
+
+
+Published = tuple[int, int, dt.date, str]  # position, ledger entry, day, region
+
+
+def ledger_batch(start: int, end: int) -> tuple[list[bytes], list[Published]]:
+    """What the integrator writes of ledger positions ``[start, end)``, from one read of the
+    ledger: their leaves, and the public list's rows of the adds among them whose statement is
+    published with consent (statements.PublishedEntry)."""
+    rows = _ledger_rows(start, end)
+    published = [
+        (int(row[0]), int(row[10]), _as_date(row[2]), str(row[11]))
+        for row in rows
+        if row[1] == "add" and row[12]
+    ]
+    return encode_rows(rows), published
 
 
 def log_append(start: int, leaves: Sequence[bytes], now: dt.datetime) -> Checkpoint:

@@ -5,7 +5,9 @@ Three figures must agree at the integrated size (DESIGN.md invariant 2):
 2. a fold of the integrated ledger entries (adds minus revokes),
 3. a recount from the statements themselves: every statement whose add entry is integrated and
    not revoked, counted from its own current fields with the same counting rules.
-It also checks that positions are exactly 0..size-1 and that statuses match the ledger, and
+It also checks that positions are exactly 0..size-1, that statuses match the ledger, that the
+public list (PublishedEntry) has a row for the integrated add of each public statement, as the
+ledger has it, and
 the public log: the latest checkpoint is of the integrated size and signed by the log's key, its
 root is the root of the stored leaves (recomputed from every leaf) and of the stored tiles, each
 leaf is the encoding of its ledger entry, and the leaves alone add up to the rollups' persons,
@@ -17,8 +19,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.db.models import F
+
 from santui.statements.actions import ledger_add_entry
-from santui.statements.models import EntryKind, LedgerEntry, Statement, Status
+from santui.statements.models import EntryKind, LedgerEntry, PublishedEntry, Statement, Status
 from santui.tally import log
 from santui.tally.cells import Cell, Counted, cells_of, fold
 from santui.tally.models import IntegrationState, Rollup, Stat
@@ -116,12 +120,48 @@ def tally_verify() -> VerifyReport:
     for sid in sorted(live - accepted)[:20]:
         problems.append(f"statement {sid} has a live add entry but is not accepted")
 
+    problems += _verify_published()
     problems += _verify_log(state.size, rollups)
 
     queued = LedgerEntry.objects.filter(position__isnull=True).count()
     return VerifyReport(
         size=state.size, queued=queued, statements_counted=len(counted_ids), problems=problems
     )
+
+
+def _verify_published() -> list[str]:
+    """The public list's rows against the ledger: the integrated add of every public statement
+    (accepted, published with consent) has one, and each row holds its add's position, day and
+    region. (The row of a statement rejected since stays: the list reads accepted statements.)"""
+    missing = (
+        LedgerEntry.objects.filter(
+            kind=EntryKind.ADD,
+            position__isnull=False,
+            statement__status=Status.ACCEPTED,
+            statement__publish=True,
+            published__isnull=True,
+        )
+        .order_by("position")
+        .values_list("id", "position")[:20]
+    )
+    wrong = (
+        PublishedEntry.objects.exclude(
+            entry__kind=EntryKind.ADD,
+            position=F("entry__position"),
+            day=F("entry__day"),
+            region=F("entry__region"),
+        )
+        .order_by("position")
+        .values_list("entry_id", "position", "day", "region")[:20]
+    )
+    return [
+        f"ledger entry {entry_id} (position {position}) is published but not in the public list"
+        for entry_id, position in missing
+    ] + [
+        f"the public list has ledger entry {entry_id} at position {position}, day {day}, region "
+        f"{region!r}: not what the ledger says"
+        for entry_id, position, day, region in wrong
+    ]
 
 
 _LOG_STATS = {Stat.PERSONS, Stat.STATEMENTS, Stat.ORGANIZATION}
