@@ -12,7 +12,8 @@
    (RAW_METHODS): ``cursor.executemany`` on Django's connection, as santui's; multi-row
    ``INSERT ... VALUES`` (1,000 rows per statement, the shape santui's bulk path uses); on
    PostgreSQL also executemany on a plain psycopg cursor (server-side binding, pipelined) and
-   ``COPY FROM STDIN``, the fastest way in.
+   ``COPY FROM STDIN``, the fastest way in; and ``copy-all``, ``COPY`` of every row the import
+   writes (each statement, its audit row and, when accepted, its ledger entry, as they are).
 3. `santui import FILE --no-progress` in a fresh instance: wall time, the import phase (the time
    the command prints) and the child's peak RSS; the same for the N/4 file, to show that memory
    does not grow with the file.
@@ -129,8 +130,10 @@ RAW_METHODS = {
     "values": "multi-row INSERT ... VALUES, 1,000 rows per statement, Django's cursor",
     "unnest": "INSERT ... SELECT FROM unnest(one binary array per column), psycopg.Cursor",
     "copy": "COPY FROM STDIN, psycopg",
+    "copy-all": "COPY FROM STDIN of every row the import writes: the statement, its audit row "
+    "and, if accepted, its ledger entry (ids taken from the sequence first), psycopg",
 }
-POSTGRES_ONLY = ("executemany-server", "unnest", "copy")
+POSTGRES_ONLY = ("executemany-server", "unnest", "copy", "copy-all")
 
 
 def raw_child(path: str, batch_size: int, method: str) -> None:
@@ -183,10 +186,48 @@ def raw_child(path: str, batch_size: int, method: str) -> None:
                             f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays})",
                             [list(values) for values in zip(*params, strict=True)],
                         )
-                    else:
+                    elif method == "copy":
                         with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                             for row in params:
                                 copy.write_row(row)
+                    else:
+                        copy_all(cursor, params)
+
+    def copy_all(cursor: Any, params: list[tuple[Any, ...]]) -> None:
+        """The rows ``statements_copy_staged`` writes, as they are: statements (the ids taken
+        from their sequence first), one audit row each, the ledger entry of each accepted one
+        (the day as the UTC date, the province from the code's first two digits: no santui
+        logic)."""
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            ["statements_statement", len(params)],
+        )
+        ids = [i for (i,) in cursor.fetchall()]
+        with cursor.copy(f"COPY {table} (id, {columns}) FROM STDIN") as copy:
+            for i, row in zip(ids, params, strict=True):
+                copy.write_row((i, *row))
+        audit = (
+            "COPY statements_statuschange (statement_id, from_status, to_status, reason, note,"
+            " actor_id, via, at) FROM STDIN"
+        )
+        with cursor.copy(audit) as copy:
+            for i, row in zip(ids, params, strict=True):
+                copy.write_row((i, "", row[16], "", "", None, "import", now))
+        ledger = (
+            "COPY statements_ledgerentry (kind, statement_id, revokes_id, day, headcount, party,"
+            " league, pioneers, current_party_member, region, sector, channel, name_kind,"
+            " declarant, reason, position, queued_at, integrated_at) FROM STDIN"
+        )
+        with cursor.copy(ledger) as copy:
+            for i, row in zip(ids, params, strict=True):
+                if row[16] == "accepted":
+                    region = row[12] or ""
+                    province = region[:2] + "0000" if region[:2].isdigit() else region
+                    copy.write_row((
+                        "add", i, None, row[3].date(), row[8], row[5], row[6], row[7],
+                        row[14] is True, province, row[13], row[2], row[11], "self", "", None,
+                        now, None,
+                    ))  # fmt: skip
 
     fromiso = dt.datetime.fromisoformat
     now = timezone.now()
@@ -410,9 +451,10 @@ def main() -> None:
     integration = max(full["wall"] - full["import_time"] - startup, 0.0)
     for method, runs in raw_runs.items():
         raw = runs[0]
+        tables = "the import's three tables" if method == "copy-all" else "same table"
         print(f"""
 raw baseline: {RAW_METHODS[method]}
-  rows                      {raw["rows"]:>10,}  ({BATCH:,} per transaction, same table)
+  rows                      {raw["rows"]:>10,}  ({BATCH:,} per transaction, {tables})
   parse + insert            {raw["total"]:>10.1f} s {rate(n, raw["total"])}
   insert only               {raw["insert"]:>10.1f} s {rate(n, raw["insert"])}
   peak RSS                  {raw_rss[method]:>10.0f} MiB""")  # fmt: skip
@@ -455,13 +497,14 @@ the row path (statements_bulk_load, before issue 15), same file, µs per row
         for base, base_s in (("insert only", raw["insert"]), ("parse + insert", raw["total"])):
             print(f"  {method:<20} {base:<16} {base_s / full['import_time']:>12.2f} "
                   f"{base_s / full['wall']:>14.2f}")  # fmt: skip
-    if "copy" in raw_runs:
-        print("\nagainst raw COPY of the same rows, per repeat (aim: import phase >= 0.5)")
+    for base in [m for m in ("copy", "copy-all") if m in raw_runs]:
+        what = "the statements" if base == "copy" else "every row the import writes"
+        print(f"\nagainst raw COPY of {what} ({base}), per repeat (aim: import phase >= 0.5)")
         print(f"  import: --jobs {jobs[0]}; store: its phases in one process")
         print(f"  {'#':>2} {'raw COPY/s':>11} {'import/s':>9} {'ratio':>6}"
               f" {'store/s':>9} {'store ratio':>11}  load")  # fmt: skip
         ratios, store_ratios = [], []
-        for i, (raw, imp) in enumerate(zip(raw_runs["copy"], fulls, strict=True)):
+        for i, (raw, imp) in enumerate(zip(raw_runs[base], fulls, strict=True)):
             raw_rate, imp_rate = n / raw["insert"], n / imp["import_time"]
             ratios.append(imp_rate / raw_rate)
             line = f"  {i + 1:>2} {raw_rate:>11,.0f} {imp_rate:>9,.0f} {ratios[-1]:>6.3f}"
@@ -470,15 +513,15 @@ the row path (statements_bulk_load, before issue 15), same file, µs per row
                 store_ratios.append(store_rate / raw_rate)
                 line += f" {store_rate:>9,.0f} {store_ratios[-1]:>11.3f}"
             print(f"{line}  {loads[i]}")
-        print(f"  import phase / raw COPY (insert only): {min(ratios):.3f} to {max(ratios):.3f}")
+        print(f"  import phase / raw {base} (insert only): {min(ratios):.3f} to {max(ratios):.3f}")
         if store_ratios:
-            print(f"  store phase / raw COPY (insert only): {min(store_ratios):.3f} to "
+            print(f"  store phase / raw {base} (insert only): {min(store_ratios):.3f} to "
                   f"{max(store_ratios):.3f}")  # fmt: skip
         for j, runs in more.items():
             jr = [(n / imp["import_time"]) / (n / raw["insert"])
-                  for raw, imp in zip(raw_runs["copy"], runs, strict=True)]  # fmt: skip
+                  for raw, imp in zip(raw_runs[base], runs, strict=True)]  # fmt: skip
             rates = ", ".join(f"{n / imp['import_time']:,.0f}/s" for imp in runs)
-            print(f"  --jobs {j}: import phase {rates}; / raw COPY: {min(jr):.3f} to "
+            print(f"  --jobs {j}: import phase {rates}; / raw {base}: {min(jr):.3f} to "
                   f"{max(jr):.3f}")  # fmt: skip
     print()
     print(load())
