@@ -6,7 +6,8 @@ per split, and the agreement of the two labellers.
 
 The corpus (statements.jsonl) was collected from public pages and labelled by people who read
 only the written rules (tests/textparse/eval/README.md), never the parser: labels.jsonl (labeller
-A, every item) and labels_b.jsonl (labeller B, a sample of 200 drawn by the SHA-256 of the id).
+A, every item; C for the organizations a title line decides) and labels_b.jsonl (the second
+labeller, a sample of 200 drawn by the SHA-256 of the id; B, its organizations B2's).
 The split (split.json) is frozen: its hashes are checked first. **The test split is scored once
 per parser change and never tuned on**; report dev and test apart.
 
@@ -173,8 +174,8 @@ def main() -> None:
                           for k, f in result.items()}, indent=1))  # fmt: skip
         return
     if "agreement" in result:
-        print(table(f"labeller agreement (B's labels scored against A's, B's sample of {len(b)})",
-                    result["agreement"], aims=False))  # fmt: skip
+        title = f"labeller agreement (the second labeller's {len(b)}, scored against the labels)"
+        print(table(title, result["agreement"], aims=False))
     for name in wanted:
         kind = "dev split" if name == "dev" else "TEST split (frozen; never tuned on)"
         print(table(f"parser on the {kind}: {result[name]['organizations']['n']} statements",

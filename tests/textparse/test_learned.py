@@ -109,9 +109,15 @@ def test_a_withdrawal_of_everything_under_a_title_that_names_one_is_the_one(
 
 
 def test_an_application_withdrawn_is_not_a_membership_quit(monkeypatch: pytest.MonkeyPatch) -> None:
-    """撤回了入党申请书 … 声明退出当年加入的共青团: the league, not the party."""
-    assert _rules_only(LEAGUE_ONLY, monkeypatch) == {"league", "party"}
+    """撤回了入党申请书 … 声明退出当年加入的共青团: the league, not the party. The rules read an
+    application (入党申请书) as no membership, and the model keeps their reading."""
+    assert _rules_only(LEAGUE_ONLY, monkeypatch) == {"league"}
     assert parse_statement(LEAGUE_ONLY).organizations == {"league"}
+    # a withdrawal with no object takes the memberships the text states (organizations.py, 3)
+    bare = "我上学时入过团，工作后也写过入党申请书。今天郑重声明退出，与它一刀两断。"
+    assert _rules_only(bare, monkeypatch) == {"league"}
+    member = bare.replace("也写过入党申请书", "也入了党")
+    assert _rules_only(member, monkeypatch) == {"league", "party"}
 
 
 def test_readings_the_model_agrees_with_stay_and_gain_confidence(

@@ -413,6 +413,20 @@ def test_the_sector_table_in_the_docs_is_the_module() -> None:
             "退队\n小时候加入了少先队，今天我郑重声明，彻底退出曾加入的共产党一切组织。",
             {"pioneers"},
         ),
+        # 和/与 X 脱离 / 划清界限: X is what the dissociation verb governs, not one more object of
+        # the withdrawal before it (unless a comma ends the list first)
+        ("本人郑重声明退出共青团退出少先队，和中共恶党脱离关系", {"league", "pioneers"}),
+        ("退出少先队与共产党划清界限", {"pioneers"}),
+        ("我声明退出共青团和共产党，脱离关系", {"league", "party"}),
+        # 党团队 headed by the one character 党 (邪恶的党团队) is all three; 邪党团队 is the
+        # party's league and pioneers
+        ("退出邪恶的党团队组织", ALL),
+        ("退出邪党团队", {"league", "pioneers"}),
+        # the party's affiliated organizations (附属组织, with or without 的) are under it
+        ("退出恶党附属组织", {"league", "pioneers"}),
+        ("本人声明退出共产党附属组织共青团", {"league"}),
+        # 红小兵: the Young Pioneers' name in the Cultural Revolution
+        ("我声明退出共青团和红小兵", {"league", "pioneers"}),
         # names that contain keywords; never members
         ("北京朝阳区张三退党退团", {"party", "league"}),
         ("我从未加入任何组织，只是支持三退", set()),

@@ -24,7 +24,9 @@ REAL = Path(__file__).parent / "eval" / "real"
 
 # measure: (floor tested, the floor). A ceiling for the two "invented" rates.
 TEST_FLOORS = {
-    "organizations": (0.869, 0.95),  # GAP: 546/628 reached (rules + learned re-reading)
+    # GAP: 559/628 reached, on the labels revised for the title rule (2026-12-05; 544 on the
+    # labels before it, where the parser before this change reached 546)
+    "organizations": (0.89, 0.95),
     "headcount": (0.95, 0.95),
     "headcount_group": (0.90, 0.90),  # 91/95 reached (co-signers, lists, a plural subject)
     "province": (0.945, 0.95),  # GAP: 594/628 reached (the declarant's place, not the story's)
@@ -37,9 +39,9 @@ TEST_CEILINGS = {
     "sector_invented": (0.05, 0.05),
 }
 # In-sample (the development split, which the rules were written against and the learned model
-# of the organizations trained on: 0.906 cross-validated, docs/textparse.md): regression floors.
+# of the organizations trained on: 0.926 cross-validated, docs/textparse.md): regression floors.
 DEV_FLOORS = {
-    "organizations": 0.952, "headcount": 0.996, "headcount_group": 0.987, "province": 0.985,
+    "organizations": 0.969, "headcount": 0.996, "headcount_group": 0.987, "province": 0.985,
     "country": 0.986, "sector": 0.887, "alias_recall": 0.927,
 }  # fmt: skip
 DEV_CEILINGS = {"place_invented": 0.006, "sector_invented": 0.03}

@@ -99,7 +99,7 @@ ORGANIZATION_PHRASES: list[Entry] = [
         "少先队", "少年先锋队", "中国少年先锋队", "少先队组织", "队组织", "红领巾",
         "中国少先队", "中国少先队组织", "邪队", "少年队", "共产少先队",
         "young pioneers", "pioneers", "young pioneer", "pioneer", "cyp", "red scarf",
-        "red scarves", "little red guards", "少年儿童先锋队",
+        "red scarves", "little red guards", "少年儿童先锋队", "红小兵", "少年儿童队",
     )],
     ("队", ORG, _Y, WEAK),
     *[(p, ORG, _Y, MEMBER) for p in (
@@ -214,7 +214,7 @@ ORGANIZATION_PHRASES: list[Entry] = [
     # --- the party as a parent, not an object ---
     *[(p, PARENT, 0, 0) for p in (
         "的下属组织", "下属的", "下属组织", "的外围组织", "外围组织", "领导的", "的助手",
-        "后备军", "的预备队", "的青年组织", "的少年组织", "的附属组织",
+        "后备军", "的预备队", "的青年组织", "的少年组织", "的附属组织", "附属组织",
         "affiliated with", "under the", "led by the", "of the party", "youth wing",
         "ccp's", "party's", "cpc's", "communist party's",
     )],
@@ -342,6 +342,8 @@ MASK_PHRASES: list[Entry] = [
         "三退大潮", "三退网", "heaven will eliminate the ccp", "heaven eliminates the ccp",
         "不论", "不管", "没想到", "没办法", "未来", "不退党", "暂不退党", "不退团", "不退队",
         "东方", "东方红", "西方",
+        # the party leaving the stage (中共即将退出历史舞台), not anyone's withdrawal
+        "退出历史舞台", "退出舞台", "退出世界", "退出群聊", "退出微信群",
         "partying", "third party", "league of", "not only", "cannot", "notice",
         "nothing", "note", "party line", "one-party", "communist china",
         "在此", "在这里", "在内", "正在", "存在", "在于", "在线", "实在", "自在",

@@ -205,6 +205,8 @@ def read_organizations(
         elif kind == lx.JOINED:  # 入党, 入团, 入队
             if _NOT_JOINING.search(text, max(0, start - 3), start) is not None:
                 continue  # 永不入党, 拒绝入党, 我不会…入党: a membership refused, not held
+            if text.startswith(_APPLYING, end):
+                continue  # 收回了入党申请书: an application, not a membership
             member_mask |= mask
             mention_mask |= mask
             if mask & lx.PARTY and _DURATION.match(text, end):
@@ -252,6 +254,8 @@ def read_organizations(
                 break
             if took and kind2 == lx.ORG and not glue and not _list_item(n, tokens, j):
                 break  # 退出共青团少先队，共产党没了才有干净的世界: a new clause
+            if kind2 == lx.ORG and took and _own_verb(n, tokens, j, glue):
+                break  # 退出少先队，和中共恶党脱离关系: the object of 脱离, not of 退出
             if kind2 == lx.ORG:
                 if j not in skip:
                     chain |= mask
@@ -355,8 +359,24 @@ def _indirect_all(n: Normalized, tokens: list[Token]) -> bool:
 
 
 _NOT_JOINING = re.compile("不|没|未|拒绝|拒|决不|绝不")
+_APPLYING = ("申请", "志愿书")
 _LIST_GAP = re.compile("[、/&+]")
 _LIST_GOES_ON = ("等", "组织", "和", "及", "以及", "与", "还有")
+
+
+_WITH_WORDS = ("和", "与", "跟", "同")
+_OWN_VERBS = frozenset(("脱离", "声明脱离"))
+
+
+def _own_verb(n: Normalized, tokens: list[Token], j: int, glue: str) -> bool:
+    """和中共恶党脱离关系, 与共产党划清界限: an organization after 和/与/跟 that a dissociation
+    verb right after it governs (X 和 Y 脱离 reads "break with Y", not "quit X and Y")."""
+    if not glue.endswith(_WITH_WORDS) or j + 1 >= len(tokens):
+        return False
+    kind, _mask, _value, start, end = tokens[j + 1]
+    if start - tokens[j][4] > 2 or n.gap_at_position(start):
+        return False  # 退出共青团和共产党，脱离关系: a comma ends the list first
+    return kind == lx.BREAK or (kind == lx.QUIT and n.compact[start:end] in _OWN_VERBS)
 
 
 def _list_item(n: Normalized, tokens: list[Token], j: int) -> bool:
@@ -482,12 +502,14 @@ def _is_parent(n: Normalized, tokens: list[Token], i: int, latin: int) -> bool:
             if glue in _CJK_PARENT_GLUE or (glue and _CJK_PARENT_WORDS.fullmatch(glue)):
                 return True
             # 中共少年先锋队 (written together) is the CCP's pioneers; 中共、共青团 is two;
-            # 中共党团队 is 中共 + 党团队: all three (issue 13, real statements).
+            # 中共党团队 is 中共 + 党团队: all three (issue 13, real statements); so is
+            # 邪恶的党团队 (the one character 党 heads the list 党团队).
             if (
                 not glue
                 and not latin
                 and not n.gap_at_position(end)
                 and not (text[start:end] == "中共党" and text.startswith("团", end))
+                and not (text[start:end].endswith("的党") and text.startswith("团", end))
             ):
                 return True
     before = tokens[i - 1] if i else None
