@@ -27,6 +27,9 @@ def headcount(text: str) -> int:
         ("我和老伴、儿子一起退出共产党及其一切组织。", 3),
         ("母女二人声明退出少先队。", 2),
         ("三退：王平、李华、张强。安徽淮北", 3),
+        # the declarant declares for a relative too (替/代 + the relative, then the declaration)
+        ("我决定退出共产党。同時也替我妻子孫桂英一併聲明退出共產黨。", 2),
+        ("我代我父亲声明退党。", 2),
     ],
 )
 def test_co_signers_and_lists(text: str, expected: int) -> None:
@@ -43,6 +46,9 @@ def test_co_signers_and_lists(text: str, expected: int) -> None:
         # relatives named with the declarant for something else
         "我跟父母都极力反对入团，但还是被迫入了。今天声明退出共青团。",
         "小时候爷爷和我说过土改的事。我声明退党。",
+        # 替 a relative for a feeling, not a declaration
+        "我替妻子感到难过，声明退党。",
+        "我替妻子，声明退党。",
         # names in the story
         "什么毛泽东、方志敏、周恩来，一个个罪行累累，我要退出这个邪恶的组织，我要退党！",
         # an editor's note is not the declarant's

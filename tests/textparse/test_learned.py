@@ -1,6 +1,7 @@
 """The learned re-reading of the organizations quit (santui/textparse/learned.py, issue 13): the
 shipped model is what the training script makes from the development split, it loads without
-scikit-learn or pickle, its fast path agrees with its features, and what it changes."""
+scikit-learn or pickle, its fast path agrees with its features, and that it changes no reading
+(margin 0.5) but flags the ones it doubts."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from santui.textparse import learned
 from santui.textparse import lexicon as lx
 from santui.textparse.automaton import Token, scan
 from santui.textparse.normalize import Normalized, normalize
-from santui.textparse.parse import parse_statement, rules_organizations
+from santui.textparse.parse import LOW_CONFIDENCE, parse_statement, rules_organizations
 
 ROOT = Path(__file__).resolve().parents[2]
 FAST = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -82,7 +83,7 @@ def test_the_model_file_loads_as_plain_weights() -> None:
     model = learned.model()
     assert model is not None
     assert model.meta["trained_on"] == "dev"
-    assert 0.0 <= model.margin < 0.5 and 0.5 < model.gate <= 1.0
+    assert 0.0 <= model.margin <= 0.5 and 0.5 < model.gate <= 1.0
     assert len(model.weights) > 1000
     assert all(math.isfinite(w) for w in model.weights.values())
 
@@ -97,15 +98,27 @@ def test_the_fast_path_scores_what_the_features_say(text: str) -> None:
     assert fast == pytest.approx(slow, abs=1e-12)
 
 
-def test_a_withdrawal_of_everything_under_a_title_that_names_one_is_the_one(
+def test_the_model_changes_no_reading_and_flags_the_one_it_doubts(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """退队 … 我要退出邪党的一切: the rules add the party; the model keeps the title's pioneers,
-    and says the reading is not certain."""
-    assert _rules_only(SEE_SLOGAN, monkeypatch) == {"party", "pioneers"}
+    """退队 … 我要退出邪党的一切: the rules read the party and the pioneers (by the labelling rules
+    the later, general declaration takes the title in: all three). Cross-validation on dev gave
+    the model no reading to change for the better (docs/textparse.md), so it ships with margin
+    0.5: it keeps the rules' reading and says it is doubtful, which holds it for a person."""
+    rules = _rules_only(SEE_SLOGAN, monkeypatch)
     parsed = parse_statement(SEE_SLOGAN)
-    assert parsed.organizations == {"pioneers"}
-    assert parsed.confidence["organizations"] <= 0.8
+    assert parsed.organizations == rules == {"party", "pioneers"}
+    assert parsed.confidence["organizations"] < LOW_CONFIDENCE
+    with monkeypatch.context() as patch:
+        patch.setattr(parse_module, "model", lambda: None)
+        assert parse_statement(SEE_SLOGAN).confidence["organizations"] >= LOW_CONFIDENCE
+
+
+def test_with_margin_one_half_no_probability_changes_a_reading() -> None:
+    for mask in range(1, 8):
+        for p in ([0.0, 0.0, 0.0], [1.0, 1.0, 1.0], [0.01, 0.99, 0.5]):
+            assert learned.decide(mask, p, 0.5) == mask
+    assert learned.decide(lx.PARTY, [0.2, 0.9, 0.1], 0.0) == lx.LEAGUE  # what margin 0 does
 
 
 def test_an_application_withdrawn_is_not_a_membership_quit(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -413,6 +413,25 @@ def test_the_sector_table_in_the_docs_is_the_module() -> None:
             "退队\n小时候加入了少先队，今天我郑重声明，彻底退出曾加入的共产党一切组织。",
             {"pioneers"},
         ),
+        # a general declaration and a specific one: the later decides (eval/README.md, "A title
+        # line and the body")
+        (
+            "Withdraw from All Organizations Related to the CCP\n"
+            "I have withdrawn from the Communist Youth League and the Young Pioneers.",
+            {"league", "pioneers"},
+        ),
+        (
+            "我声明退出中共及其一切组织。\n特此郑重声明：我退出共青团和少先队。",
+            {"league", "pioneers"},
+        ),
+        ("退党声明\n我是一名二十多年的老党员，我要退出共产党和其一切相关组织。", ALL),
+        # a description after the withdrawal verb takes the organization named last before it
+        (
+            "三退声明\n共产党曾经宣称要为劳苦大众谋幸福，结果却是最大的剥削阶级。我们声明退出这个邪恶组织。",
+            {"party"},
+        ),
+        ("我读书时加入过少先队。共产党坏事做尽，我声明退出这个流氓本性的骗子党。", {"party"}),
+        ("我小时候加入过共青团，如今声明退出这个邪恶组织。", {"league"}),
         # 和/与 X 脱离 / 划清界限: X is what the dissociation verb governs, not one more object of
         # the withdrawal before it (unless a comma ends the list first)
         ("本人郑重声明退出共青团退出少先队，和中共恶党脱离关系", {"league", "pioneers"}),

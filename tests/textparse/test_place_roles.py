@@ -88,10 +88,33 @@ def test_the_place_one_lives_in_now_wins_over_where_one_studied() -> None:
         "我虽在国内，但坚决退出中共的一切组织。",
         "本人还在沦陷区，声明退党。",
         "我们身处中国大陆，在此声明退出共青团。",
+        "由于我还未离开中国大陆，故使用化名声明退党。",
     ],
 )
 def test_the_mainland_said_of_oneself_is_cn(text: str) -> None:
     assert where(text) == ("CN", None)
+
+
+LONG_STORY = "这些年我看清了中共的谎言和暴力，六四、迫害信仰、隐瞒疫情，一件件都让我心寒。"
+
+
+@pytest.mark.parametrize(
+    ("scene", "tied"),
+    [
+        # a bare 在 before a whole country, or before a place followed by 的: the scene of a
+        # general remark; with 我/本人/住 before it: where the declarant is
+        (
+            "在中国，加入少先队、共青团或者共产党，很多人其实并不是真心的。",
+            "我在中国，加入过少先队和共青团。",
+        ),
+        ("在大陆的教育体制下，加入党、团、队是一个被动的过程。", "本人在大陆，受的是这样的教育。"),
+        ("最近的事件在中国引起了很多人的关注。", "我们在中国，都关注着最近的事件。"),
+    ],
+)
+def test_a_bare_zai_sets_a_scene_not_the_declarants_place(scene: str, tied: str) -> None:
+    ending = "今天我声明退出共青团和少先队。"
+    assert where(scene + LONG_STORY + ending) is None
+    assert where(tied + LONG_STORY + ending) == ("CN", None)
 
 
 @pytest.mark.parametrize(

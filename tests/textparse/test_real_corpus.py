@@ -86,12 +86,26 @@ def test_every_label_is_well_formed(name: str) -> None:
         _check_region(r["region"], i)
 
 
-def test_labeller_a_labelled_every_item_and_b_its_drawn_sample() -> None:
+FIRST_COLLECTION = 1574  # r0001-r1574 (2026-12-04); r1575 on: the second (2026-12-05)
+
+
+def test_every_item_is_labelled_and_the_second_labeller_has_its_drawn_sample() -> None:
+    """labels.jsonl labels every item; labels_b.jsonl holds a second labeller's labels of the
+    200 items of the first collection first by the SHA-256 of the id, and of every item of the
+    second collection (real/README.md, Labelling)."""
     every = [r["id"] for r in _jsonl("statements.jsonl")]
     assert [r["id"] for r in _jsonl("labels.jsonl")] == every
-    drawn = sorted(every, key=lambda i: hashlib.sha256(i.encode("utf-8")).hexdigest())[:200]
-    assert [r["id"] for r in _jsonl("labels_b.jsonl")] == sorted(drawn)
-    # C relabelled the organizations of the records a title line decides (the rule revised on
-    # 2026-12-05); B2 labelled the organizations of B's sample again under it (real/README.md)
-    assert {r["labeller"] for r in _jsonl("labels.jsonl")} == {"A", "C"}
-    assert {r["labeller"] for r in _jsonl("labels_b.jsonl")} == {"B2"}
+    first = [i for i in every if int(i[1:]) <= FIRST_COLLECTION]
+    second = [i for i in every if int(i[1:]) > FIRST_COLLECTION]
+    drawn = sorted(first, key=lambda i: hashlib.sha256(i.encode("utf-8")).hexdigest())[:200]
+    labels_b = _jsonl("labels_b.jsonl")
+    assert [r["id"] for r in labels_b] == sorted(drawn) + second
+    # A labelled the first collection and D the second; the C sessions labelled again the
+    # organizations of every record a title line or general words could decide, under the
+    # rules revised on 2026-12-05 ("labeller": "C"; the other fields stay A's or D's). The
+    # second labeller's file: B's sample and E's second collection, their organizations
+    # labelled again by B3 under the same rules (real/README.md, Labelling).
+    first_ids = set(first)
+    by_labeller = {(r["id"] in first_ids, r["labeller"]) for r in _jsonl("labels.jsonl")}
+    assert by_labeller == {(True, "A"), (True, "C"), (False, "C")}
+    assert {r["labeller"] for r in labels_b} == {"B3"}

@@ -22,29 +22,30 @@ from santui.textparse.parse import LOW_CONFIDENCE, Parsed, parse_statement
 
 REAL = Path(__file__).parent / "eval" / "real"
 
-# measure: (floor tested, the floor). A ceiling for the two "invented" rates.
+# measure: (floor tested, the floor). A ceiling for the two "invented" rates. The test
+# split is the first collection's 628 and the second collection's 32 (2026-12-05), on the labels
+# of the rules as revised on 2026-12-05 (real/README.md, Labelling).
 TEST_FLOORS = {
-    # GAP: 559/628 reached, on the labels revised for the title rule (2026-12-05; 544 on the
-    # labels before it, where the parser before this change reached 546)
-    "organizations": (0.89, 0.95),
-    "headcount": (0.95, 0.95),
-    "headcount_group": (0.90, 0.90),  # 91/95 reached (co-signers, lists, a plural subject)
-    "province": (0.945, 0.95),  # GAP: 594/628 reached (the declarant's place, not the story's)
-    "country": (0.95, 0.95),  # 598/628 reached
+    "organizations": (0.887, 0.95),  # GAP: 586/660 reached
+    "headcount": (0.95, 0.95),  # 641/660
+    "headcount_group": (0.90, 0.90),  # 95/102 reached (co-signers, lists, a plural subject)
+    "province": (0.942, 0.95),  # GAP: 622/660 reached (the declarant's place, not the story's)
+    "country": (0.948, 0.95),  # GAP: 626/660 (597/628 on the first collection's, 0.951)
     "sector": (0.85, 0.85),
     "alias_recall": (0.90, 0.90),
 }
 TEST_CEILINGS = {
-    "place_invented": (0.049, 0.03),  # GAP: 12/249 reached (unchanged by the place roles)
+    "place_invented": (0.044, 0.03),  # GAP: 12/275 reached
     "sector_invented": (0.05, 0.05),
 }
 # In-sample (the development split, which the rules were written against and the learned model
-# of the organizations trained on: 0.926 cross-validated, docs/textparse.md): regression floors.
+# of the organizations trained on; the model changes no reading, it gives the confidence:
+# docs/textparse.md): regression floors.
 DEV_FLOORS = {
-    "organizations": 0.969, "headcount": 0.996, "headcount_group": 0.987, "province": 0.985,
-    "country": 0.986, "sector": 0.887, "alias_recall": 0.927,
+    "organizations": 0.91, "headcount": 0.994, "headcount_group": 0.976, "province": 0.982,
+    "country": 0.984, "sector": 0.886, "alias_recall": 0.927,
 }  # fmt: skip
-DEV_CEILINGS = {"place_invented": 0.006, "sector_invented": 0.03}
+DEV_CEILINGS = {"place_invented": 0.003, "sector_invented": 0.033}
 
 
 def _jsonl(name: str) -> list[dict[str, Any]]:

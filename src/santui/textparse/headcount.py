@@ -10,6 +10,7 @@ names (张三、李四、王五). Otherwise 1.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 
 from santui.textparse import lexicon as lx
 from santui.textparse.automaton import Token
@@ -62,6 +63,10 @@ _EN_FAMILY_OF = re.compile(r"\bfamily of (" + "|".join(_EN_NUM) + r"|[0-9]{1,2})
 _SELF_BEFORE = re.compile(
     r"(?:我|本人)(?:和|及|与|同|跟|以及|携|带着|带|还有|连同)(?:我的|我|的)*$"
 )
+# 也替我妻子孙桂英一并声明退出, 代我父亲声明退党: the declarant declares for the relative too
+# (替妻子感到难过 is no declaration)
+_FOR_BEFORE = re.compile(r"(?:替|代|代替)(?:我的|我|的)*$")
+_FOR_AFTER = re.compile(r".{0,3}?(?:一并|一起|一同|也|都)?(?:声明|宣布|退出|退党|退团|退队)")
 _TOGETHER = re.compile(r"^(?:一起|一同|共同|都)")
 _SELF_AFTER = re.compile(r"^(?:和|及|与|以及|还有)(?:我|本人)")
 _EN_SELF_BEFORE = re.compile(
@@ -341,7 +346,11 @@ def _family(n: Normalized, relatives: list[Token]) -> int:
                 or _EN_SELF_AFTER.match(text[end : end + 12])
             )
         else:
-            joined = bool(_SELF_BEFORE.search(before) or _SELF_AFTER.match(after))
+            joined = bool(
+                _SELF_BEFORE.search(before)
+                or _SELF_AFTER.match(after)
+                or (_FOR_BEFORE.search(before) and _for_relative(n, end))
+            )
         if (
             not joined
             and not latin
@@ -353,6 +362,16 @@ def _family(n: Normalized, relatives: list[Token]) -> int:
             best = max(best, 1 + persons)
         i = j + 1
     return best
+
+
+def _for_relative(n: Normalized, end: int) -> bool:
+    """After 替/代 + a relative: the relative's name at most, then the declaration, in one
+    breath (替我妻子孙桂英一并声明退出; not 替妻子感到难过，声明退党)."""
+    m = _FOR_AFTER.match(n.compact, end, end + 12)
+    if m is None:
+        return False
+    gaps = n.gap_at
+    return bisect_left(gaps, end) == bisect_right(gaps, m.end() - 1)
 
 
 def _persons(text: str, token: Token) -> int:

@@ -148,6 +148,8 @@ def read_organizations(
     all_three = False
     vague_all = False  # 三退, 退出一切组织: all three unless a specific withdrawal names fewer
     title_all = False
+    general_seen = False  # a withdrawal whose object is "all" (see Pass 2)
+    named_after = 0  # what the withdrawals after the last general one name one by one
     skip: set[int] = set()  # negated, parent or renounced mentions
 
     # Pass 1: mark each organization mention as negated / parent / renounced.
@@ -231,6 +233,7 @@ def read_organizations(
         reach = _FIRST_GAP[latin] if kind == lx.QUIT else _NEXT_GAP[latin]
         took = kind == lx.QUIT_ORG
         chain = 0  # what this withdrawal takes
+        general = False  # it takes "all" (and its affiliates, 一切组织), not organizations by name
         for j in range(i + 1, count):
             kind2, mask, value, start, end = tokens[j]
             last_end = tokens[last][4]
@@ -263,7 +266,7 @@ def read_organizations(
                 last = j
                 reach = _NEXT_GAP[latin]
             elif kind2 == lx.ALL_THREE:
-                all_three = took = True
+                all_three = took = general = True
                 break
             elif kind2 == lx.GENERIC:
                 if value == "members":
@@ -271,9 +274,9 @@ def read_organizations(
                 elif chain == lx.PARTY and _affiliates(n, tokens, last, j):
                     chain = lx.LEAGUE | lx.PIONEERS  # 中共的一切附属组织: what is under it
                 elif took:
-                    generic_all = True  # 退出中共的一切组织: the party and all under it
+                    generic_all = general = True  # 退出中共的一切组织: the party and all under it
                 else:
-                    vague_all = True  # 退出一切组织
+                    vague_all = general = True  # 退出一切组织
                 took = True
                 last = j
                 reach = _NEXT_GAP[latin]
@@ -282,7 +285,16 @@ def read_organizations(
                     chain |= lx.LEAGUE | lx.PIONEERS  # 退出共产党的附属组织
                     took = True
                 last = j  # 退出我曾经加入过的少先队: the chain runs through them
+        if not took and kind == lx.QUIT:
+            referent = _referent(n, tokens, i, skip)
+            if referent:
+                chain, took = referent, True  # 我们声明退出这个邪恶组织 (named before: 共产党)
         quit_mask |= chain
+        if general:
+            named_after = 0  # what later withdrawals name refines this general one
+            general_seen = True
+        elif general_seen:
+            named_after |= chain | (tokens[i][1] if kind == lx.QUIT_ORG else 0)
         if took:
             explicit = True
         else:
@@ -296,7 +308,12 @@ def read_organizations(
         and _indirect_all(n, tokens)
     ):
         generic_all = True  # 退出中共及其相关邪恶组织, 退出与共产党有关的一切
-    if all_three or generic_all or (vague_all and (not quit_mask or quit_mask & lx.PARTY)):
+    if named_after:
+        # a general withdrawal, then one that names the organizations (Withdraw from All
+        # Organizations Related to the CCP / I have withdrawn from the League and the Pioneers):
+        # the later, specific one says which the general words meant (eval/README.md)
+        quit_mask = named_after
+    elif all_three or generic_all or (vague_all and (not quit_mask or quit_mask & lx.PARTY)):
         quit_mask = lx.ALL
     if generic_members or bare_quit:
         quit_mask |= member_mask
@@ -377,6 +394,34 @@ def _own_verb(n: Normalized, tokens: list[Token], j: int, glue: str) -> bool:
     if start - tokens[j][4] > 2 or n.gap_at_position(start):
         return False  # 退出共青团和共产党，脱离关系: a comma ends the list first
     return kind == lx.BREAK or (kind == lx.QUIT and n.compact[start:end] in _OWN_VERBS)
+
+
+# A description in place of the organization's name, right after a withdrawal verb: 这个邪恶组织,
+# 这个流氓本性的骗子党, 该组织, 此邪党 (eval/README.md: a description takes its referent).
+_DESCRIPTION = re.compile(
+    "(?:这个|这一|该|此|那个)[^的]{0,8}?的?[^的]{0,4}?(?:组织|党|团体|集团|邪教)"
+)
+_DESCRIPTION_REACH = 60  # compact characters back to the organization it refers to
+
+
+def _referent(n: Normalized, tokens: list[Token], i: int, skip: set[int]) -> int:
+    """The organization a description after the withdrawal verb ``tokens[i]`` refers to: the
+    last one named before it, within reach and outside the title line; 0 if none."""
+    text = n.compact
+    end = tokens[i][4]
+    m = _DESCRIPTION.match(text, end)
+    if m is None:
+        return 0
+    first_line = n.norm.find("\n")
+    title_end = n.to_compact(first_line) if 0 < first_line <= 40 else -1
+    start = tokens[i][3]
+    for j in range(i - 1, -1, -1):
+        kind, mask, value, s, e = tokens[j]
+        if start - e > _DESCRIPTION_REACH or s < title_end:
+            return 0
+        if kind == lx.ORG and j not in skip and not (isinstance(value, int) and value & lx.WEAK):
+            return mask
+    return 0
 
 
 def _list_item(n: Normalized, tokens: list[Token], j: int) -> bool:

@@ -467,7 +467,9 @@ _MAINLAND_SELF = re.compile(
     "(?:人(?!民)|公民|居民|百姓|老百姓|民众|医生|教师|老师|学生|工人|农民|青年)"
     rf"|(?:(?:我|本人)(?!们)(?:虽|还|目前|现在|仍|也|一直)*(?:在|身在|身处|住在|生活在|生于){_MAINLAND}"
     "|(?:我|本人)(?!们)(?:虽|还|目前|现在|仍|也|一直)*(?:在|身在|身处|住在|生活在)(?:国内|沦陷区|墙内)"
-    rf"|(?:身处|生活在|居住在){_MAINLAND}|目前在国内生活|(?:大陆|内地|国内)居民)"
+    rf"|(?:身处|生活在|居住在){_MAINLAND}|目前在国内生活|(?:大陆|内地|国内)居民"
+    # 由于我还未离开中国大陆, 我至今没有离开大陆: still there
+    rf"|(?:我|本人)(?!们)(?:还|仍|至今|一直)*(?:未|没有|没|从未)(?:离开|出过){_MAINLAND})"
     # a place of now, not of the past: 我在中国大陆几十年来所接受的
     "(?![几多]|[0-9一二三四五六七八九十]+年|的时候|时|期间|所|大陆|内地)"
 )
@@ -494,13 +496,29 @@ _SELF_PERSON = re.compile("(?:我|本人)(?:也|本|就|都)?是|身为|作为|�
 _SELF_PERSON_REACH = 10
 
 
+_SELF_BEFORE = ("我", "人", "们", "俺")  # 我在, 本人在, 我们在
+
+
+def _scene(n: Normalized, marker: Token, place: Place, end: int) -> bool:
+    """在中国，加入少先队…很多人; 在大陆的教育体制下; 在中國引起了关注: a bare 在 with nobody
+    before it sets the scene of a general remark, when the place is a whole country or is
+    followed by 的; 我在中国, 住在大陆 tie it to the declarant."""
+    text = n.compact
+    start = marker[3]
+    if text[start : marker[4]] != "在" or text.endswith(_SELF_BEFORE, 0, start):
+        return False
+    return place.province is None or text.startswith("的", end)
+
+
 def _anchored(n: Normalized, tokens: list[Token], place: Place) -> bool:
     """Whether the text ties the place to the declarant (see _SENTENCE_MARKS)."""
     start = n.to_compact(place.start)
     end = n.to_compact(place.end)
     for i, token in enumerate(tokens):
         if token[3] == start and token[0] == lx.PLACE:
-            if _place_marker(n, tokens, i) in ("now", "weak", "from"):
+            if _place_marker(n, tokens, i) in ("now", "weak", "from") and not _scene(
+                n, tokens[i - 1], place, end
+            ):
                 return True
             break
     text = n.compact
