@@ -408,11 +408,13 @@ def test_the_sector_table_in_the_docs_is_the_module() -> None:
         ("我今天声明退出与共产党有关的一切组织。", ALL),
         ("I quit the Communist Party's youth league", {"league"}),
         ("我自愿退出中国共产党、中国共青团和中国少先队。", ALL),
-        # a title that names what it quits, and a body that says "all" of what was joined
-        (
-            "退队\n小时候加入了少先队，今天我郑重声明，彻底退出曾加入的共产党一切组织。",
-            {"pioneers"},
-        ),
+        # a title that names what it quits, then a body that quits "all": the later, general
+        # declaration takes the title in (eval/README.md, "A title line and the body")
+        ("退队\n小时候加入了少先队，今天我郑重声明，彻底退出曾加入的共产党一切组织。", ALL),
+        # a refusal to join, and "all" renounced with 划清界限, are no objects of the withdrawal
+        ("我自愿退出少先队、共青团，决不加入共产党的相关组织。", {"league", "pioneers"}),
+        ("我声明退出共青团，与这个党及其附属组织划清界限。", {"league"}),
+        ("我与中共及其附属组织划清界限。", ALL),  # no withdrawal at all: the renouncing counts
         # a general declaration and a specific one: the later decides (eval/README.md, "A title
         # line and the body")
         (

@@ -133,6 +133,7 @@ def read_organizations(
     has_break = lx.BREAK in kinds
     has_joined = lx.JOINED in kinds
     has_former = lx.FORMER in kinds
+    has_quit = lx.QUIT in kinds or lx.QUIT_ORG in kinds
     text = n.compact
     count = len(tokens)
     quit_mask = 0
@@ -220,7 +221,7 @@ def read_organizations(
             title_all = True
         elif text[start:end] in _VAGUE_ALL:
             vague_all = explicit = True
-        else:
+        elif not (has_break and has_quit and _dissociated(n, tokens, i)):
             all_three = explicit = True
 
     # Pass 2: withdrawal verbs and their objects.
@@ -281,6 +282,8 @@ def read_organizations(
                 last = j
                 reach = _NEXT_GAP[latin]
             elif kind2 in (lx.JOINED, lx.FORMER, lx.NEGATION, lx.PARENT):
+                if kind2 == lx.JOINED and _NOT_JOINING.search(text, max(0, start - 2), start):
+                    break  # 退出少先队、共青团，决不加入共产党的相关组织: a refusal, not an object
                 if kind2 == lx.PARENT and _owner_only(n, tokens, last, j, skip):
                     chain |= lx.LEAGUE | lx.PIONEERS  # 退出共产党的附属组织
                     took = True
@@ -390,8 +393,15 @@ def _own_verb(n: Normalized, tokens: list[Token], j: int, glue: str) -> bool:
     verb right after it governs (X 和 Y 脱离 reads "break with Y", not "quit X and Y")."""
     if not glue.endswith(_WITH_WORDS) or j + 1 >= len(tokens):
         return False
-    kind, _mask, _value, start, end = tokens[j + 1]
-    if start - tokens[j][4] > 2 or n.gap_at_position(start):
+    k = j + 1
+    if (
+        tokens[k][0] in (lx.ALL_THREE, lx.GENERIC)
+        and tokens[k][3] - tokens[j][4] <= 1
+        and k + 1 < len(tokens)
+    ):
+        k += 1  # 与这个党及其附属组织划清界限: the party and all under it, renounced
+    kind, _mask, _value, start, end = tokens[k]
+    if start - tokens[k - 1][4] > 2 or n.gap_at_position(start):
         return False  # 退出共青团和共产党，脱离关系: a comma ends the list first
     return kind == lx.BREAK or (kind == lx.QUIT and n.compact[start:end] in _OWN_VERBS)
 
@@ -422,6 +432,16 @@ def _referent(n: Normalized, tokens: list[Token], i: int, skip: set[int]) -> int
         if kind == lx.ORG and j not in skip and not (isinstance(value, int) and value & lx.WEAK):
             return mask
     return 0
+
+
+def _dissociated(n: Normalized, tokens: list[Token], i: int) -> bool:
+    """与这个党及其附属组织划清界限: "all three" that a dissociation verb right after it governs
+    (a renouncing, which counts only in a text with no withdrawal: see _renounced)."""
+    end = tokens[i][4]
+    if i + 1 >= len(tokens):
+        return False
+    kind, _mask, _value, start, _end = tokens[i + 1]
+    return kind == lx.BREAK and start - end <= 2 and not n.boundary_between(end, start)
 
 
 def _list_item(n: Normalized, tokens: list[Token], j: int) -> bool:
@@ -657,44 +677,6 @@ def _named(n: Normalized, tokens: list[Token]) -> int:
     return named
 
 
-def _stated(n: Normalized, tokens: list[Token]) -> int:
-    """The memberships the text states (入团, 少先队员, 加入过少先队)."""
-    stated = 0
-    after_joined = -100
-    for kind, mask, value, start, end in tokens:
-        if kind == lx.JOINED:
-            stated |= mask
-            after_joined = end
-        elif kind == lx.ORG:
-            member = isinstance(value, int) and value & lx.MEMBER and not value & lx.DENIED
-            if member or (
-                start - after_joined <= 6 and not n.boundary_between(after_joined, start)
-            ):
-                stated |= mask
-    return stated
-
-
-_AND_ALL = frozenset(("及", "和", "以及", "与", "等", "及其", "及其他"))
-
-
-def _listed_then_all(n: Normalized, tokens: list[Token], chosen: list[tuple[int, int]]) -> bool:
-    """A declaration that names organizations and then "all the others" (退出共青团、少先队及一切
-    相关组织): all three, whatever a title names."""
-    text = n.compact
-    for i in range(1, len(tokens)):
-        kind, _mask, value, start, _end = tokens[i]
-        before = tokens[i - 1]
-        if (
-            kind == lx.GENERIC
-            and value != "members"
-            and before[0] in (lx.ORG, lx.QUIT_ORG)
-            and text[before[4] : start] in _AND_ALL
-            and any(a <= start < b for a, b in chosen)
-        ):
-            return True
-    return False
-
-
 def read_declared(
     n: Normalized, tokens: list[Token], kinds: frozenset[int] | set[int], whole: int
 ) -> tuple[int, bool]:
@@ -770,7 +752,7 @@ def read_declared(
         and not (whole == lx.ALL and title_specific)
     ):
         return whole, False  # the declarations name all the whole reading quits
-    mask = named = 0
+    mask = 0
     starts = [t[3] for t in tokens]
     for a, b in chosen:
         inside = [
@@ -785,8 +767,6 @@ def read_declared(
         got, _current, conf = read_organizations(n, inside, {t[0] for t in inside})
         if conf >= 0.9:
             mask |= got
-            first = next(i for i, t in enumerate(inside) if t[0] in _DECLARING)
-            named |= _named(n, inside[first:])
     if not mask:
         return whole, False
     title_mask = title_named = 0
@@ -795,18 +775,6 @@ def read_declared(
         if head:
             title_mask = read_organizations(n, head, {t[0] for t in head})[0]
             title_named = _named(n, head)
-    if (
-        mask == lx.ALL
-        and title_mask
-        and not title_mask & lx.PARTY
-        and not named & ~title_mask
-        and not _listed_then_all(n, tokens, chosen)
-    ):
-        # 退队 / 曾加入少先队…退出曾加入的共产党一切组织: "all" said in general means the
-        # memberships the text states, and the title names them
-        stated = _stated(n, tokens) & ~lx.PARTY
-        if stated and not stated & ~title_mask:
-            return title_mask, title_mask != whole
     if title_named:
         mask |= title_mask  # a title naming what it quits adds to a vaguer body
     mask &= whole  # what the rest of the text names is a mention, not a withdrawal
