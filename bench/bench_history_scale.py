@@ -52,6 +52,7 @@ are printed, never asserted (but a failed verify stops the run).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -207,14 +208,19 @@ def _insert_statements(
             cur.execute(
                 "INSERT INTO statements_ledgerentry (kind, statement_id, revokes_id, day,"
                 " headcount, party, league, pioneers, current_party_member, region, sector,"
-                " channel, name_kind, declarant, reason, position, queued_at, integrated_at) "
+                " channel, name_kind, declarant, reason, queued_at) "
                 f"SELECT 'add', s.id, NULL, {day}, s.headcount, s.party, s.league, s.pioneers,"
                 f" COALESCE(s.current_party_member, {false}), r.province, s.sector, s.channel,"
-                " s.name_kind, s.declarant, '', NULL, %s, NULL"
+                " s.name_kind, s.declarant, '', %s"
                 " FROM statements_statement s"
                 " JOIN (SELECT DISTINCT code, province FROM bench_region) r ON r.code = s.region"
                 f" WHERE s.id > {a} AND s.id <= {b} ORDER BY s.id",
                 [created],
+            )
+            # and each in the integrator's queue (santui.statements.bulk.insert_entries)
+            cur.execute(
+                "INSERT INTO statements_queuedentry (entry_id) SELECT id"
+                f" FROM statements_ledgerentry WHERE statement_id > {a} AND statement_id <= {b}"
             )
         print(f"  inserted statements {a + 1:,}..{b:,}", file=sys.stderr, flush=True)
     if pg:
@@ -241,10 +247,29 @@ def _integrate(label: str) -> tuple[int, float, float]:
     from santui.tally.actions import queued_count, tally_integrate
 
     queued = queued_count()
-    t, cpu = time.perf_counter(), time.process_time()
-    with tqdm(total=queued, unit="entry", desc=label, file=sys.stderr, mininterval=2) as bar:
-        result = tally_integrate(on_batch=bar.update)
-    return result.entries, time.perf_counter() - t, time.process_time() - cpu
+    spent: dict[str, list[float]] = {}
+    with contextlib.ExitStack() as stack:
+        if os.environ.get("BENCH_SQL_TIMES"):  # --sql-times: each SQL statement timed
+            from django.db import connection
+
+            def timed(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+                t = time.perf_counter()
+                try:
+                    return execute(sql, params, many, context)
+                finally:
+                    words = sql.split()
+                    into = next((w for w in words[1:4] if "_" in w), "").strip('"')
+                    kind = f"{words[0]} {into}" if words else "?"
+                    spent.setdefault(kind, []).append(time.perf_counter() - t)
+
+            stack.enter_context(connection.execute_wrapper(timed))
+        t, cpu = time.perf_counter(), time.process_time()
+        with tqdm(total=queued, unit="entry", desc=label, file=sys.stderr, mininterval=2) as bar:
+            result = tally_integrate(on_batch=bar.update)
+        wall, cpu = time.perf_counter() - t, time.process_time() - cpu
+    for kind, times in sorted(spent.items(), key=lambda kv: -sum(kv[1])):
+        print(f"  SQL {kind:<40} {len(times):5d} calls {sum(times):8.3f} s", file=sys.stderr)
+    return result.entries, wall, cpu
 
 
 def _vacuum() -> float:
@@ -255,7 +280,8 @@ def _vacuum() -> float:
         if connection.vendor == "postgresql":
             for table in ("statements_ledgerentry", "statements_statement", "tally_rollup",
                           "statements_statuschange", "tally_logtile", "tally_releasecell",
-                          "tally_release"):  # fmt: skip
+                          "tally_release", "statements_logposition",
+                          "statements_queuedentry"):  # fmt: skip
                 cur.execute(f"VACUUM ANALYZE {table}")
         else:
             cur.execute("ANALYZE")
@@ -452,6 +478,8 @@ def main() -> None:
         help="measure an instance kept by --keep "
         "(SANTUI_HOME; PostgreSQL: database scale_h1) at its size, no growing",
     )
+    parser.add_argument("--sql-times", action="store_true",
+                        help="time each SQL statement of the integrator (stderr)")  # fmt: skip
     parser.add_argument("--grow-child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--measure-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -469,6 +497,8 @@ def main() -> None:
     home = args.reuse or tempfile.mkdtemp(prefix="santui-bench-scale-")
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SANTUI_KEY_FILE")}
     env |= {"SANTUI_HOME": home, "DJANGO_SETTINGS_MODULE": "santui.config.settings.prod"}
+    if args.sql_times:
+        env["BENCH_SQL_TIMES"] = "1"
     env["PYTHONPATH"] = os.pathsep.join(
         [str(Path(__file__).resolve().parent), *filter(None, [os.environ.get("PYTHONPATH")])]
     )

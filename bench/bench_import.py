@@ -197,7 +197,7 @@ def raw_child(path: str, batch_size: int, method: str) -> None:
         """The rows ``statements_copy_staged`` writes, as they are: statements (the ids taken
         from their sequence first), one audit row each, the ledger entry of each accepted one
         (the day as the UTC date, the province from the code's first two digits: no santui
-        logic)."""
+        logic) and its row of the integrator's queue."""
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
             ["statements_statement", len(params)],
@@ -214,20 +214,27 @@ def raw_child(path: str, batch_size: int, method: str) -> None:
             for i, row in zip(ids, params, strict=True):
                 copy.write_row((i, "", row[16], "", "", None, "import", now))
         ledger = (
-            "COPY statements_ledgerentry (kind, statement_id, revokes_id, day, headcount, party,"
-            " league, pioneers, current_party_member, region, sector, channel, name_kind,"
-            " declarant, reason, position, queued_at, integrated_at) FROM STDIN"
+            "COPY statements_ledgerentry (id, kind, statement_id, revokes_id, day, headcount,"
+            " party, league, pioneers, current_party_member, region, sector, channel,"
+            " name_kind, declarant, reason, queued_at) FROM STDIN"
         )
+        accepted = [(i, row) for i, row in zip(ids, params, strict=True) if row[16] == "accepted"]
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            ["statements_ledgerentry", len(accepted)],
+        )
+        entries = [i for (i,) in cursor.fetchall()]
         with cursor.copy(ledger) as copy:
-            for i, row in zip(ids, params, strict=True):
-                if row[16] == "accepted":
-                    region = row[12] or ""
-                    province = region[:2] + "0000" if region[:2].isdigit() else region
-                    copy.write_row((
-                        "add", i, None, row[3].date(), row[8], row[5], row[6], row[7],
-                        row[14] is True, province, row[13], row[2], row[11], "self", "", None,
-                        now, None,
-                    ))  # fmt: skip
+            for entry, (i, row) in zip(entries, accepted, strict=True):
+                region = row[12] or ""
+                province = region[:2] + "0000" if region[:2].isdigit() else region
+                copy.write_row((
+                    entry, "add", i, None, row[3].date(), row[8], row[5], row[6], row[7],
+                    row[14] is True, province, row[13], row[2], row[11], "self", "", now,
+                ))  # fmt: skip
+        with cursor.copy("COPY statements_queuedentry (entry_id) FROM STDIN") as copy:
+            for entry in entries:
+                copy.write_row((entry,))
 
     fromiso = dt.datetime.fromisoformat
     now = timezone.now()

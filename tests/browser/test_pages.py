@@ -146,9 +146,11 @@ def site(django_db_setup: None, django_db_blocker: Any) -> Iterator[Site]:
         # breakdowns are published for released periods only (docs/disclosure.md): release
         # every month to December 2006, so that RANGE snaps to a released period
         stats_release(now=dt.datetime.fromisoformat("2007-01-08T00:00:00+08:00"))
-        published = list(public_entries().values_list("position", flat=True))
+        published = list(public_entries().values_list("log_index", flat=True))
         hits = list(
-            public_search(query=StatementQuery(text=SEARCH_WORD)).values_list("position", flat=True)
+            public_search(query=StatementQuery(text=SEARCH_WORD)).values_list(
+                "log_index", flat=True
+            )
         )
         server = LiveServer("localhost")
         server._live_server_modified_settings.enable()

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from santui.intake import importer
 from santui.intake.importer import FIELDS, RowError, run_import, validate
 from santui.statements.bulk import StatementRow
-from santui.statements.models import LedgerEntry, Statement, Status, StatusChange
+from santui.statements.models import LedgerEntry, QueuedEntry, Statement, Status, StatusChange
 from santui.tally.models import IntegrationState
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "import-format.md"
@@ -121,7 +121,8 @@ def snapshot() -> tuple[Any, ...]:
             "id", "source", "external_id", "received_at", "text", "status", "headcount"
         )),
         StatusChange.objects.count(),
-        list(LedgerEntry.objects.order_by("id").values_list("id", "position")),
+        list(LedgerEntry.objects.order_by("id").values_list("id", "log_position__position")),
+        QueuedEntry.objects.count(),
         IntegrationState.objects.get(pk=1).size,
     )  # fmt: skip
 
@@ -903,7 +904,7 @@ def test_accepted_rows_are_integrated_before_the_command_returns(tmp_path: Path)
     run = run_bytes(tmp_path, jsonl(*rows))
     assert run.count("integrated entries") == 5
     assert IntegrationState.objects.get(pk=1).size == 5
-    assert not LedgerEntry.objects.filter(position__isnull=True).exists()
+    assert not QueuedEntry.objects.exists()
     doc = stats()
     assert (doc["persons"], doc["statements"], doc["log_size"]) == (10, 5, 5)
     assert doc["organizations"] == {"party": 10, "league": 10, "pioneers": 0}

@@ -102,7 +102,7 @@ def written(source: str) -> dict[str, Any]:
         LedgerEntry.objects.filter(statement_id__in=by_pk)
         .order_by("id")
         .values_list("kind", "statement_id", "revokes_id", *SNAPSHOT_FIELDS, "reason",
-                     "position", "integrated_at", "queued_at")
+                     "log_position__position", "log_position__integrated_at", "queued_at")
     )  # fmt: skip
     # one clock per batch: a statement's creation, its audit row and its ledger entry agree
     created = {s.pk: s.created_at for s in statements}

@@ -12,7 +12,7 @@ from django.test import Client
 
 from santui.publish.apidocs.statements import PATHS
 from santui.statements.actions import statement_reject
-from santui.statements.models import LedgerEntry, Statement
+from santui.statements.models import LedgerEntry, LogPosition, Statement
 from santui.tally.actions import tally_integrate
 from tests.factories import AcceptedStatementFactory, ReceivedStatementFactory
 
@@ -260,7 +260,7 @@ def test_paging_keeps_filters_and_covers_everything(client: Client) -> None:
                                  received_at=at("2005-04-20"))  # fmt: skip
     AcceptedStatementFactory(publish=False, region="US")
     tally_integrate()
-    every = list(LedgerEntry.objects.filter(region="US", statement__publish=True)
+    every = list(LogPosition.objects.filter(entry__region="US", entry__statement__publish=True)
                  .order_by("-position").values_list("position", flat=True))  # fmt: skip
     assert len(every) == 60
 

@@ -24,7 +24,7 @@ from santui.retention.models import ShredRun
 from santui.retention.run import retention_round
 from santui.statements.actions import statement_accept, statement_receive, statement_reject
 from santui.statements.crypto import encrypt_bytes
-from santui.statements.models import LedgerEntry, Statement, Status, StatusChange
+from santui.statements.models import LedgerEntry, Statement, Status, StatusChange, with_positions
 from santui.tally import log
 from santui.tally.actions import tally_integrate
 from santui.tally.models import Rollup
@@ -115,7 +115,11 @@ def test_shredding_deletes_personal_data_and_keeps_counts_ledger_and_log(
     code, out = _export_and_verify(tmp, capsys)
     assert code == 0, out
     rollups = sorted(Rollup.objects.values_list("stat", "key", "day", "value"))
-    ledger = sorted(LedgerEntry.objects.values_list("id", "kind", "statement_id", "position"))
+    ledger = sorted(
+        with_positions(LedgerEntry.objects.all()).values_list(
+            "id", "kind", "statement_id", "log_index"
+        )
+    )
 
     result = retention_round()
 
@@ -137,8 +141,13 @@ def test_shredding_deletes_personal_data_and_keeps_counts_ledger_and_log(
     assert MailMessage.objects.get(pk=world["mail"].pk).sender_hash == ""
     # counts, ledger and log: as they were, and verified
     assert sorted(Rollup.objects.values_list("stat", "key", "day", "value")) == rollups
-    assert sorted(LedgerEntry.objects.values_list("id", "kind", "statement_id", "position")) == (
-        ledger
+    assert (
+        sorted(
+            with_positions(LedgerEntry.objects.all()).values_list(
+                "id", "kind", "statement_id", "log_index"
+            )
+        )
+        == ledger
     )
     report = tally_verify()
     assert report.ok, report.problems

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from santui.backoffice.roles import ADMINISTRATOR, MODERATOR
 from santui.statements.actions import statement_accept, statement_reject
 from santui.statements.bulk import StatementRow, statements_bulk_load
-from santui.statements.models import LedgerEntry, PublishedEntry, Statement
+from santui.statements.models import LedgerEntry, Statement
 from santui.statements.public import (
     MAX_NUMBER,
     StatementQuery,
@@ -43,7 +43,7 @@ def at(day: str) -> dt.datetime:
 
 def numbers(query: StatementQuery | None = None) -> list[int]:
     entries = public_search(query=query or StatementQuery())
-    return [p for p in entries.values_list("position", flat=True) if p is not None]
+    return [p for p in entries.values_list("log_index", flat=True) if p is not None]
 
 
 def number_of(statement: Statement) -> int:
@@ -185,32 +185,6 @@ def test_migration_fills_search_columns_of_existing_public_rows() -> None:
     assert columns(public) == (name_key("孙七"), "头")
     assert columns(private) == (None, None)
     assert columns(received) == (None, None)
-
-
-def test_migration_0015_fills_the_public_list_from_the_integrated_adds() -> None:
-    migration = importlib.import_module("santui.statements.migrations.0015_published_entries")
-    public = AcceptedStatementFactory(publish=True, region="110105")
-    AcceptedStatementFactory(publish=False)
-    rejected = AcceptedStatementFactory(publish=True)
-    tally_integrate()
-    statement_reject(statement=rejected, by=None, reason="spam", via="t")
-    tally_integrate()
-    AcceptedStatementFactory(publish=True)  # queued: its row comes with its integration
-    rows = PublishedEntry.objects.order_by("position").values_list(
-        "entry_id", "position", "day", "region"
-    )
-    written = list(rows)  # by the integrator
-    assert [e for e, *_ in written] == [
-        LedgerEntry.objects.get(statement=s, kind="add").pk for s in (public, rejected)
-    ]
-    PublishedEntry.objects.all().delete()  # as before the migration
-
-    migration.fill(django_apps, SimpleNamespace(connection=connection))
-    assert list(rows) == written
-    PublishedEntry.objects.filter(position=written[0][1]).delete()  # one left out
-    migration.fill(django_apps, SimpleNamespace(connection=connection))  # run again by hand
-    assert list(rows) == written  # only the missing row added
-    assert numbers() == [number_of(public)]
 
 
 # --- who is public -------------------------------------------------------------------------

@@ -29,10 +29,13 @@ def _queue_adds() -> None:
         cur.execute(
             "INSERT INTO statements_ledgerentry (kind, statement_id, revokes_id, day, headcount,"
             " party, league, pioneers, current_party_member, region, sector, channel,"
-            " name_kind, declarant, reason, position, queued_at, integrated_at) "
+            " name_kind, declarant, reason, queued_at) "
             f"SELECT 'add', id, NULL, received_at::date, headcount, party, league, pioneers,"
             f" false, (ARRAY[{regions}])[1 + id % {len(REGIONS)}], '', channel, name_kind,"
-            " declarant, '', NULL, now(), NULL FROM statements_statement ORDER BY id"
+            " declarant, '', now() FROM statements_statement ORDER BY id"
+        )
+        cur.execute(
+            "INSERT INTO statements_queuedentry (entry_id) SELECT id FROM statements_ledgerentry"
         )
 
 
@@ -64,9 +67,9 @@ def test_the_lists_filters_read_the_published_entries_not_the_ledger() -> None:
     page = public_page(query=StatementQuery(region="540000"), size=50)
     want = list(
         LedgerEntry.objects.filter(
-            kind="add", region="540000", statement__publish=True, position__isnull=False
+            kind="add", region="540000", statement__publish=True, log_position__isnull=False
         )
-        .order_by("-position")
-        .values_list("position", flat=True)[:50]
+        .order_by("-log_position__position")
+        .values_list("log_position__position", flat=True)[:50]
     )
     assert [e.position for e in page.entries] == want and len(want) == 50

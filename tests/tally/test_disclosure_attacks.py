@@ -143,7 +143,9 @@ def truth(releases: list[dict[str, Any]]) -> Truth:
     revoked: list[dict[str, dict[tuple[int, str], int]]] = [
         defaultdict(lambda: defaultdict(int)) for _ in bounds
     ]
-    entries = LedgerEntry.objects.filter(position__isnull=False).select_related("revokes")
+    entries = LedgerEntry.objects.filter(log_position__isnull=False).select_related(
+        "revokes", "log_position", "revokes__log_position"
+    )
     for entry in entries:
         here = release_of(entry)
         if here is None:

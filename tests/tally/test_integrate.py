@@ -1,14 +1,16 @@
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.utils import timezone
 
 from santui.statements.actions import statement_reject
-from santui.statements.models import LedgerEntry, PublishedEntry
+from santui.statements.models import LedgerEntry, LogPosition, PublishedEntry, QueuedEntry
 from santui.tally import actions as tally_actions
 from santui.tally.actions import tally_integrate
-from santui.tally.models import IntegrationState, Rollup
+from santui.tally.models import IntegrationState, Rollup, Stat
 from santui.tally.selectors import stats_document
 from santui.tally.verify import tally_verify
 from tests.factories import AcceptedStatementFactory, ReceivedStatementFactory
@@ -24,7 +26,8 @@ def test_integration_gives_consecutive_positions_and_counts_persons() -> None:
     ReceivedStatementFactory(headcount=7)  # not accepted: never counted
     result = tally_integrate(batch_size=1)
     assert (result.entries, result.batches, result.size) == (2, 2, 2)
-    assert sorted(LedgerEntry.objects.values_list("position", flat=True)) == [0, 1]
+    assert sorted(LogPosition.objects.values_list("position", flat=True)) == [0, 1]
+    assert not QueuedEntry.objects.exists()
     doc = stats_document(public=False)
     assert doc["persons"] == 141
     assert doc["statements"] == 2
@@ -62,20 +65,21 @@ def test_crash_inside_a_batch_leaves_no_partial_integration(
     AcceptedStatementFactory(headcount=4)
     AcceptedStatementFactory(headcount=6)
 
-    real_fold_sql = tally_actions._fold_sql
-    calls = []
+    seen = []
 
-    def boom(*args: str | None) -> str:
-        calls.append(args)
-        if len(calls) == 5:  # positions assigned and four stats folded: then the power goes
-            raise RuntimeError("power cut in the middle of the fold")
-        return real_fold_sql(*args)  # type: ignore[arg-type]
+    def boom(start: int, end: int) -> None:
+        # positions given, the queue taken, the cells folded: then the power goes
+        seen.append((LogPosition.objects.count(), QueuedEntry.objects.count()))
+        seen.append(Rollup.objects.exists())
+        raise RuntimeError("power cut after the fold")
 
-    monkeypatch.setattr(tally_actions, "_fold_sql", boom)
+    monkeypatch.setattr(tally_actions, "ledger_batch", boom)
     with pytest.raises(RuntimeError):
         tally_integrate()
-    assert IntegrationState.objects.get().size == 0
-    assert not LedgerEntry.objects.filter(position__isnull=False).exists()
+    assert seen == [(2, 0), True]  # all written in the batch's transaction...
+    assert IntegrationState.objects.get().size == 0  # ...and all gone with it
+    assert not LogPosition.objects.exists()
+    assert QueuedEntry.objects.count() == 2
     assert not Rollup.objects.exists()
     monkeypatch.undo()
     assert tally_integrate().entries == 2
@@ -98,7 +102,7 @@ def test_a_crash_after_the_public_lists_rows_leaves_none_of_the_batch(
         tally_integrate()
     assert written == [0]  # the row was written in the batch's transaction...
     assert not PublishedEntry.objects.exists()  # ...and went with it
-    assert not LedgerEntry.objects.filter(position__isnull=False).exists()
+    assert not LogPosition.objects.exists()
     monkeypatch.undo()
     tally_integrate()
     assert list(PublishedEntry.objects.values_list("position", flat=True)) == [0]
@@ -133,7 +137,7 @@ def test_integration_writes_the_public_lists_rows_for_published_adds_only() -> N
     # list reads accepted statements only).
     statement_reject(statement=first, by=None, reason="spam", via="t")
     tally_integrate()
-    assert LedgerEntry.objects.filter(kind="revoke", position=3).exists()
+    assert LogPosition.objects.filter(entry__kind="revoke", position=3).exists()
     assert published_rows() == [(a.pk, a.position, a.day, a.region) for a in adds]
     assert tally_verify().ok
 
@@ -189,7 +193,7 @@ def test_verify_catches_a_gap_in_positions() -> None:
     AcceptedStatementFactory()
     AcceptedStatementFactory()
     tally_integrate()
-    LedgerEntry.objects.filter(position=1).update(position=5)
+    LogPosition.objects.filter(position=1).update(position=5)
     assert any("integrated size is 2" in p for p in tally_verify().problems)
 
 
@@ -197,3 +201,59 @@ def test_integrate_command_prints_a_summary(capsys: pytest.CaptureFixture[str]) 
     AcceptedStatementFactory()
     call_command("integrate")
     assert "integrated 1 entries in 1 batches; log size 1" in capsys.readouterr().out
+
+
+def test_an_entry_committed_late_with_a_lower_id_waits_for_the_next_batch(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Writers commit in any order: an entry with a lower id can join the queue after the
+    integrator numbered newer ones. It must stay queued (taken off by position, not as "the
+    oldest n" again) and get the next batch's position."""
+    late, early = AcceptedStatementFactory(headcount=2), AcceptedStatementFactory(headcount=3)
+    late_entry = add_of(late)
+    QueuedEntry.objects.filter(entry=late_entry).delete()  # not committed yet
+    real_dequeue = tally_actions._dequeue
+
+    def commits_meanwhile(cursor: Any, ids: list[int]) -> int:
+        QueuedEntry.objects.create(entry=late_entry)  # between the numbering and the dequeue
+        return real_dequeue(cursor, ids)
+
+    monkeypatch.setattr(tally_actions, "_dequeue", commits_meanwhile)
+    assert tally_actions.tally_integrate_batch(batch_size=10) == 1
+    monkeypatch.undo()
+    assert list(QueuedEntry.objects.values_list("entry_id", flat=True)) == [late_entry.pk]
+    assert add_of(early).position == 0
+    assert tally_integrate().entries == 1
+    assert add_of(late).position == 1
+    assert stats_document(public=False)["persons"] == 5
+    assert tally_verify().ok
+
+
+def test_verify_names_an_entry_neither_queued_nor_integrated_or_both() -> None:
+    lost, twice = AcceptedStatementFactory(), AcceptedStatementFactory()
+    QueuedEntry.objects.filter(entry__statement=lost).delete()
+    tally_integrate()
+    QueuedEntry.objects.create(entry=add_of(twice))
+    problems = tally_verify().problems
+    assert f"ledger entry {add_of(lost).pk} is neither queued nor integrated" in problems
+    assert f"ledger entry {add_of(twice).pk} is both queued and integrated" in problems
+
+
+def test_verify_names_a_position_whose_entry_is_not_in_the_ledger() -> None:
+    AcceptedStatementFactory()
+    tally_integrate()
+    LogPosition.objects.create(position=1, entry_id=10**9, integrated_at=timezone.now())
+    assert "1 log positions name no ledger entry" in tally_verify().problems
+
+
+def test_a_day_gets_a_cell_only_for_what_its_entries_count() -> None:
+    """The stats with a condition (each organization, current members) are summed per day in
+    one pass: a day with no entry meeting the condition gets no cell, not a cell of 0."""
+    AcceptedStatementFactory(organizations=("league",), received_at=DAY)
+    tally_integrate()
+    cells = set(Rollup.objects.values_list("stat", "key"))
+    assert (Stat.ORGANIZATION, "league") in cells and (Stat.PERSONS, "") in cells
+    assert (Stat.ORGANIZATION, "party") not in cells
+    assert (Stat.ORGANIZATION, "pioneers") not in cells
+    assert not Rollup.objects.filter(stat=Stat.CURRENT_PARTY_MEMBERS).exists()
+    assert not Rollup.objects.filter(value=0).exists()

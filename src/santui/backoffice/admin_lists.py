@@ -190,7 +190,7 @@ class AlertKindFilter(LabelledFilter):
 class LedgerEntryAdmin(LongList, ReadOnlyAdmin):
     list_display = ("number", "kind_shown", "statement_shown", "day_shown", "persons", "place",
                     "reason_shown", "position_shown")  # fmt: skip
-    list_select_related = ("statement",)
+    list_select_related = ("statement", "log_position")
     list_filter = (EntryKindFilter,)
     ordering = ("-id",)
     fields = list_display
@@ -226,7 +226,7 @@ class LedgerEntryAdmin(LongList, ReadOnlyAdmin):
     def reason_shown(self, obj: LedgerEntry) -> str:
         return labels.reject_reason_name(obj.reason) if obj.reason else "–"
 
-    @admin.display(description=_("log position"), ordering="position")
+    @admin.display(description=_("log position"), ordering="log_position__position")
     def position_shown(self, obj: LedgerEntry) -> str:
         return "–" if obj.position is None else str(obj.position)
 

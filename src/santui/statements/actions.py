@@ -23,6 +23,7 @@ from santui.statements.models import (
     Declarant,
     EntryKind,
     LedgerEntry,
+    QueuedEntry,
     RejectReason,
     Statement,
     Status,
@@ -191,6 +192,14 @@ def ledger_add_entry(statement: Statement) -> LedgerEntry:
     return LedgerEntry(kind=EntryKind.ADD, statement=statement, **snapshot)
 
 
+def ledger_write(entry: LedgerEntry) -> LedgerEntry:
+    """Insert a ledger entry and its row of the integrator's queue (QueuedEntry), in the
+    caller's transaction. The bulk writers do the same (santui.statements.bulk.insert_entries)."""
+    entry.save(force_insert=True)
+    QueuedEntry.objects.create(entry=entry)
+    return entry
+
+
 def _locked(statement: Statement) -> Statement:
     return Statement.objects.select_for_update().get(pk=statement.pk)
 
@@ -233,7 +242,7 @@ def statement_accept(*, statement: Statement, by: User | None, via: str) -> Stat
         )
         current.decided_at = change.at  # the audit row's time (retention reads it)
         current.save(update_fields=["status", "name_key", "search_text", "decided_at"])
-        ledger_add_entry(current).save()
+        ledger_write(ledger_add_entry(current))
     return current
 
 
@@ -251,12 +260,14 @@ def statement_reject(
             add = LedgerEntry.objects.get(
                 statement=current, kind=EntryKind.ADD, revoked_by__isnull=True
             )
-            LedgerEntry.objects.create(
-                kind=EntryKind.REVOKE,
-                statement=current,
-                revokes=add,
-                reason=reason,
-                **{field: getattr(add, field) for field in SNAPSHOT_FIELDS},
+            ledger_write(
+                LedgerEntry(
+                    kind=EntryKind.REVOKE,
+                    statement=current,
+                    revokes=add,
+                    reason=reason,
+                    **{field: getattr(add, field) for field in SNAPSHOT_FIELDS},
+                )
             )
         current.status = Status.REJECTED
         current.reject_reason = reason
@@ -319,7 +330,7 @@ def statement_reinstate(
                 "status", "reject_reason", "duplicate_of", "name_key", "search_text", "decided_at"
             ]
         )  # fmt: skip
-        ledger_add_entry(current).save()
+        ledger_write(ledger_add_entry(current))
     return current
 
 

@@ -36,6 +36,7 @@ from santui.statements.masking import statement_masked
 from santui.statements.models import (
     EntryKind,
     LedgerEntry,
+    QueuedEntry,
     RejectReason,
     Statement,
     Status,
@@ -90,10 +91,16 @@ _CHANGE_COLUMNS = (
     "via",
     "at",
 )
-_LEDGER_COLUMNS = (
-    "kind", "statement_id", "revokes_id", *SNAPSHOT_FIELDS, "reason", "position", "queued_at",
-    "integrated_at",
-)  # fmt: skip
+_LEDGER_COLUMNS = ("kind", "statement_id", "revokes_id", *SNAPSHOT_FIELDS, "reason", "queued_at")
+
+
+def insert_entries(rows: Sequence[tuple[Any, ...]]) -> list[int]:
+    """Insert ledger entries (``_LEDGER_COLUMNS``) and queue them for the integrator, in the
+    caller's transaction; return their ids. Every writer of the ledger goes through here or
+    writes the queue's rows itself in the same statement (statements_copy_load)."""
+    ids = [pk for (pk,) in insert_rows(LedgerEntry, _LEDGER_COLUMNS, rows, " RETURNING id")]
+    insert_rows(QueuedEntry, ("entry_id",), [(pk,) for pk in ids])
+    return ids
 
 
 # Bound parameters per statement: under SQLite's 32,766 and PostgreSQL's 65,535.
@@ -222,11 +229,9 @@ def statements_bulk_load(*, rows: Sequence[StatementRow], source: str, via: str)
             [(ids[r.external_id], "", r.status, "", "", None, via, now) for r in new],
         )
         accepted = [r for r in new if r.status == Status.ACCEPTED]
-        insert_rows(
-            LedgerEntry,
-            _LEDGER_COLUMNS,
+        insert_entries(
             [
-                (EntryKind.ADD, ids[r.external_id], None, *counted_snapshot(r), "", None, now, None)
+                (EntryKind.ADD, ids[r.external_id], None, *counted_snapshot(r), "", now)
                 for r in accepted
             ],
         )  # fmt: skip
@@ -261,7 +266,8 @@ _STAGE_COPY = (
 )
 # One statement moves the staged rows: the statements not yet present (in file order, so that
 # their ids follow it as in statements_bulk_load), then for each one inserted its creation audit
-# row and, when accepted, its add ledger entry, as statements_bulk_load writes them.
+# row and, when accepted, its add ledger entry and its row of the queue, as statements_bulk_load
+# writes them.
 _STAGE_MOVE = f"""
 WITH new AS (
     INSERT INTO {Statement._meta.db_table} (
@@ -283,13 +289,15 @@ WITH new AS (
 ), entries AS (
     INSERT INTO {LedgerEntry._meta.db_table} (
         kind, statement_id, revokes_id, day, headcount, party, league, pioneers,
-        current_party_member, region, sector, channel, name_kind, declarant, reason, position,
-        queued_at, integrated_at)
+        current_party_member, region, sector, channel, name_kind, declarant, reason, queued_at)
     SELECT %(add)s, new.id, NULL, s.day, s.headcount, s.party, s.league, s.pioneers,
         s.current_party_member IS TRUE, s.province, s.sector, s.channel, s.name_kind,
-        s.declarant, '', NULL, %(now)s, NULL
+        s.declarant, '', %(now)s
     FROM new JOIN {STAGE_TABLE} s ON s.external_id = new.external_id
     WHERE new.status = %(accepted)s ORDER BY new.id
+    RETURNING id
+), queued AS (
+    INSERT INTO {QueuedEntry._meta.db_table} (entry_id) SELECT id FROM entries
 )
 SELECT count(*), count(*) FILTER (WHERE status = %(accepted)s) FROM new
 """
@@ -436,11 +444,9 @@ def statements_apply_screening(*, outcomes: list[ScreenedOutcome], via: str) -> 
                     status=s.status, publish=True, name=s.name, name_kind=s.name_kind, text=s.text
                 )
                 s.save(update_fields=["status", "name_key", "search_text", "decided_at"])
-        insert_rows(
-            LedgerEntry,
-            _LEDGER_COLUMNS,
-            [(EntryKind.ADD, o.statement.pk, None, *counted_snapshot(o.statement), "", None, now,
-              None) for o in accepted],
+        insert_entries(
+            [(EntryKind.ADD, o.statement.pk, None, *counted_snapshot(o.statement), "", now)
+             for o in accepted],
         )  # fmt: skip
         held = [o.statement.pk for o in by_decision["held"]]
         if held:
@@ -563,10 +569,8 @@ def statements_decide_held_bulk(
             Statement.objects.bulk_update(
                 public, ["status", "name_key", "search_text", "decided_at"]
             )
-            insert_rows(
-                LedgerEntry,
-                _LEDGER_COLUMNS,
-                [(EntryKind.ADD, s.pk, None, *counted_snapshot(s), "", None, now, None)
+            insert_entries(
+                [(EntryKind.ADD, s.pk, None, *counted_snapshot(s), "", now)
                  for s in held],
             )  # fmt: skip
             to_status, reason, note = Status.ACCEPTED, "", ""
@@ -621,10 +625,8 @@ def statements_revoke_bulk(
         missing = [pk for pk in pks if pk not in adds]
         if missing:
             raise LedgerEntry.DoesNotExist(f"statement {missing[0]}: no add entry to revoke")
-        insert_rows(
-            LedgerEntry,
-            _LEDGER_COLUMNS,
-            [(EntryKind.REVOKE, pk, adds[pk][0], *adds[pk][1:], reason, None, now, None)
+        insert_entries(
+            [(EntryKind.REVOKE, pk, adds[pk][0], *adds[pk][1:], reason, now)
              for pk in pks],
         )  # fmt: skip
         Statement.objects.filter(pk__in=pks).update(

@@ -329,8 +329,15 @@ class EntryKind(models.TextChoices):
 class LedgerEntry(models.Model):
     """What one accept adds to the counts, or one rejection of a counted statement takes away.
 
-    Rows are only inserted, then given a ``position`` once by the integrator; a revoke copies the
-    snapshot of the add it cancels, so integration subtracts exactly what was added.
+    Rows are only inserted, never changed: each goes in with its row of the queue
+    (``QueuedEntry``, in the same transaction), and the integrator gives it its position in the
+    log with a row of ``LogPosition``, in place of the queue's. A revoke copies the snapshot of
+    the add it cancels, so integration subtracts exactly what was added.
+
+    The position lived on this row until statements migration 0016: setting it was an UPDATE
+    that PostgreSQL can never make in place (HOT), as the column is indexed, so that it wrote a
+    new version of the whole row and an entry in each of its indexes, half of the integrator's
+    time (docs/benchmarks.md, "Positions off the ledger").
     """
 
     kind = models.CharField(max_length=8, choices=EntryKind.choices)
@@ -355,9 +362,7 @@ class LedgerEntry(models.Model):
     name_kind = models.CharField(max_length=16)
     declarant = models.CharField(max_length=16, default=Declarant.SELF)
     reason = models.CharField(max_length=32, blank=True)
-    position = models.BigIntegerField(null=True, blank=True)  # unique where set: see Meta
     queued_at = models.DateTimeField(auto_now_add=True)
-    integrated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -373,20 +378,71 @@ class LedgerEntry(models.Model):
             models.UniqueConstraint(
                 fields=["revokes"], condition=Q(revokes__isnull=False), name="ledger_revokes_once"
             ),
-            models.UniqueConstraint(
-                fields=["position"], condition=Q(position__isnull=False), name="ledger_position"
-            ),
         ]
-        # The public statement list's indexes are on PublishedEntry: on the ledger, the
-        # integrator's position UPDATE wrote them for every entry (docs/benchmarks.md).
-        indexes = [
-            models.Index(fields=["id"], condition=Q(position__isnull=True), name="ledger_queued"),
-        ]
+        # No index for the queue or the positions here: they are QueuedEntry and LogPosition.
         verbose_name = _("ledger entry")
         verbose_name_plural = _("ledger entries")
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.statement_id} @{self.position}"
+
+    @property
+    def position(self) -> int | None:
+        """The entry's position in the log (its leaf index), or None while it is queued.
+
+        A query that reads many entries annotates it as ``log_index`` (``with_positions``);
+        otherwise it is read from the entry's LogPosition row."""
+        if "log_index" in self.__dict__:
+            return self.__dict__["log_index"]  # type: ignore[no-any-return]
+        try:
+            return self.log_position.position
+        except LogPosition.DoesNotExist:
+            return None
+
+
+class QueuedEntry(models.Model):
+    """A ledger entry not yet integrated: inserted with it, deleted by the integrator in the
+    transaction that gives it its position. The integrator takes the oldest first (by id)."""
+
+    entry = models.OneToOneField(
+        LedgerEntry, primary_key=True, on_delete=models.PROTECT, related_name="queued"
+    )
+
+    class Meta:
+        verbose_name = _("queued ledger entry")
+        verbose_name_plural = _("queued ledger entries")
+
+    def __str__(self) -> str:
+        return f"queued #{self.entry_id}"
+
+
+class LogPosition(models.Model):
+    """An integrated ledger entry's position in the log (its leaf index, 0, 1, 2, ... without
+    gaps): only inserted, by the integrator, in the batch's transaction.
+
+    No foreign key constraint in the database: its check locked every numbered ledger row
+    (``FOR KEY SHARE``, a write to the row), which cost about as much as the insert itself. The
+    integrator takes the entries from the queue, whose rows have the constraint, and ledger rows
+    are never deleted; `santui tally verify` reads every position through its entry."""
+
+    position = models.BigIntegerField(primary_key=True)
+    entry = models.OneToOneField(
+        LedgerEntry, on_delete=models.PROTECT, related_name="log_position", db_constraint=False
+    )
+    integrated_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("log position")
+        verbose_name_plural = _("log positions")
+
+    def __str__(self) -> str:
+        return f"#{self.entry_id} @{self.position}"
+
+
+def with_positions(entries: models.QuerySet[LedgerEntry]) -> models.QuerySet[LedgerEntry]:
+    """The entries with their positions read in the same query (``entry.position``; None for a
+    queued one), to filter or order by as ``log_index``."""
+    return entries.annotate(log_index=models.F("log_position__position"))
 
 
 class PublishedEntry(models.Model):

@@ -36,7 +36,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
 
 from santui.statements.crypto import keyed_hash
@@ -149,8 +149,9 @@ def public_entries() -> QuerySet[LedgerEntry]:
         entries.select_related("statement")
         # Never decrypt a contact for a public page; the search copy is not shown.
         .defer("statement__contact", "statement__search_text", "statement__suggested")
-        # the same number as the entry's position, on the narrow table whose indexes the
+        # the entry's position (entry.position), from the narrow table whose indexes the
         # filters below use
+        .annotate(log_index=F("published__position"))
         .order_by("-published__position")
     )
 

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from santui.statements.models import LedgerEntry, Statement
+from santui.statements.models import LedgerEntry, LogPosition, Statement
 from santui.tally.models import Checkpoint, Cosignature, LogTile
 from santui.tlog import leaf as leafcodec
 from santui.tlog import merkle, note, tiles
@@ -112,12 +112,14 @@ def _leaf_rows_sql() -> str:
     what the public list's row of a published add holds (the entry, its region, the consent)."""
     q = connection.ops.quote_name
     ledger, statement = q(LedgerEntry._meta.db_table), q(Statement._meta.db_table)
+    positions = q(LogPosition._meta.db_table)
     return (
-        f"SELECT l.position, l.kind, l.day, l.headcount, l.party, l.league, l.pioneers, "
-        f"s.commitment, r.position, l.reason, l.id, l.region, s.publish FROM {ledger} l "
+        f"SELECT p.position, l.kind, l.day, l.headcount, l.party, l.league, l.pioneers, "
+        f"s.commitment, r.position, l.reason, l.id, l.region, s.publish FROM {positions} p "
+        f"JOIN {ledger} l ON l.id = p.entry_id "
         f"JOIN {statement} s ON s.id = l.statement_id "
-        f"LEFT JOIN {ledger} r ON r.id = l.revokes_id "
-        f"WHERE l.position >= %s AND l.position < %s ORDER BY l.position"
+        f"LEFT JOIN {positions} r ON r.entry_id = l.revokes_id "
+        f"WHERE p.position >= %s AND p.position < %s ORDER BY p.position"
     )
 
 
@@ -275,7 +277,7 @@ def leaves(start: int, end: int) -> list[bytes]:
 def leaf_index_of(statement: Statement) -> int | None:
     """The position of the statement's add leaf, once integrated."""
     return (
-        LedgerEntry.objects.filter(statement=statement, kind="add", position__isnull=False)
+        LogPosition.objects.filter(entry__statement=statement, entry__kind="add")
         .values_list("position", flat=True)
         .first()
     )

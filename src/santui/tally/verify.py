@@ -5,13 +5,13 @@ Three figures must agree at the integrated size (DESIGN.md invariant 2):
 2. a fold of the integrated ledger entries (adds minus revokes),
 3. a recount from the statements themselves: every statement whose add entry is integrated and
    not revoked, counted from its own current fields with the same counting rules.
-It also checks that positions are exactly 0..size-1, that statuses match the ledger, that the
-public list (PublishedEntry) has a row for the integrated add of each public statement, as the
-ledger has it, and
-the public log: the latest checkpoint is of the integrated size and signed by the log's key, its
-root is the root of the stored leaves (recomputed from every leaf) and of the stored tiles, each
-leaf is the encoding of its ledger entry, and the leaves alone add up to the rollups' persons,
-statements and organizations per day.
+It also checks that positions are exactly 0..size-1, that each ledger entry is either queued or
+has its position, that statuses match the ledger, that the public list (PublishedEntry) has a
+row for the integrated add of each public statement, as the ledger has it, and the public log:
+the latest checkpoint is of the integrated size and signed by the log's key, its root is the
+root of the stored leaves (recomputed from every leaf) and of the stored tiles, each leaf is the
+encoding of its ledger entry, and the leaves alone add up to the rollups' persons, statements and
+organizations per day.
 """
 
 from __future__ import annotations
@@ -19,10 +19,18 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import F
+from django.db.models import F, Q
 
 from santui.statements.actions import ledger_add_entry
-from santui.statements.models import EntryKind, LedgerEntry, PublishedEntry, Statement, Status
+from santui.statements.models import (
+    EntryKind,
+    LedgerEntry,
+    LogPosition,
+    PublishedEntry,
+    QueuedEntry,
+    Statement,
+    Status,
+)
 from santui.tally import log
 from santui.tally.cells import Cell, Counted, cells_of, fold
 from santui.tally.models import IntegrationState, Rollup, Stat
@@ -74,10 +82,8 @@ def tally_verify() -> VerifyReport:
     positions = 0
     max_position = -1
     ledger: Counter[Cell] = Counter()
-    integrated = (
-        LedgerEntry.objects.filter(position__isnull=False)
-        .order_by("position")
-        .values_list("position", "kind", "statement_id", *_COUNTED)
+    integrated = LogPosition.objects.order_by("position").values_list(
+        "position", "entry__kind", "entry__statement_id", *(f"entry__{f}" for f in _COUNTED)
     )
     for position, kind, statement_id, *counted in integrated.iterator(chunk_size=20000):
         positions += 1
@@ -96,6 +102,11 @@ def tally_verify() -> VerifyReport:
             f"integrated size is {state.size} but {positions} entries have positions "
             f"(highest {max_position})"
         )
+    # read through their entries (a join): a position whose entry is not in the ledger (the
+    # table has no foreign key constraint) is not among them
+    orphans = LogPosition.objects.count() - positions
+    if orphans:
+        problems.append(f"{orphans} log positions name no ledger entry")
     problems += _compare("rollup", rollups, "ledger", ledger)
 
     recount = fold(
@@ -123,7 +134,17 @@ def tally_verify() -> VerifyReport:
     problems += _verify_published()
     problems += _verify_log(state.size, rollups)
 
-    queued = LedgerEntry.objects.filter(position__isnull=True).count()
+    # Each entry is queued or has its position: one of the two, never both, never neither.
+    for entry_id, both in LedgerEntry.objects.filter(
+        Q(queued__isnull=True, log_position__isnull=True)
+        | Q(queued__isnull=False, log_position__isnull=False)
+    ).values_list("id", "queued__entry_id")[:20]:
+        problems.append(
+            f"ledger entry {entry_id} is "
+            + ("both queued and integrated" if both else "neither queued nor integrated")
+        )
+
+    queued = QueuedEntry.objects.count()
     return VerifyReport(
         size=state.size, queued=queued, statements_counted=len(counted_ids), problems=problems
     )
@@ -136,18 +157,18 @@ def _verify_published() -> list[str]:
     missing = (
         LedgerEntry.objects.filter(
             kind=EntryKind.ADD,
-            position__isnull=False,
+            log_position__isnull=False,
             statement__status=Status.ACCEPTED,
             statement__publish=True,
             published__isnull=True,
         )
-        .order_by("position")
-        .values_list("id", "position")[:20]
+        .order_by("log_position__position")
+        .values_list("id", "log_position__position")[:20]
     )
     wrong = (
         PublishedEntry.objects.exclude(
             entry__kind=EntryKind.ADD,
-            position=F("entry__position"),
+            position=F("entry__log_position__position"),
             day=F("entry__day"),
             region=F("entry__region"),
         )

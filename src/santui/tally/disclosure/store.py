@@ -165,9 +165,13 @@ def _revocations(
         "current_party_member",
     )  # fmt: skip
     for entry in LedgerEntry.objects.filter(
-        kind=EntryKind.REVOKE, position__gte=start, position__lt=cutoff
-    ).values(*fields, "revokes__position", "revokes__day"):
-        origin = _origin(previous, int(entry["revokes__position"]), entry["revokes__day"])
+        kind=EntryKind.REVOKE,
+        log_position__position__gte=start,
+        log_position__position__lt=cutoff,
+    ).values(*fields, "revokes__log_position__position", "revokes__day"):
+        origin = _origin(
+            previous, int(entry["revokes__log_position__position"]), entry["revokes__day"]
+        )
         if origin is None:
             continue  # its add is counted in this run too: they cancel out
         for dimension in DIMENSIONS:

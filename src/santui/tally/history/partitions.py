@@ -124,8 +124,8 @@ def _recount_range(lo: int, hi: int, size: int, reparse: bool) -> Part:
     entries = LedgerEntry.objects.filter(statement_id__gte=lo, statement_id__lt=hi)
     last: dict[int, str] = {}  # statement id -> kind of its last integrated entry
     integrated = (
-        entries.filter(position__isnull=False, position__lt=size)
-        .order_by("position")
+        entries.filter(log_position__position__lt=size)
+        .order_by("log_position__position")
         .values_list("kind", "statement_id", *SNAPSHOT_FIELDS)
     )
     for kind, statement_id, *counted in integrated.iterator(chunk_size=20000):

@@ -233,7 +233,6 @@ _BUILDERS: dict[str, Callable[[Snapshot], list[Row]]] = {
 # the encrypted contact) cost three times as much to load. A field public_record starts to read
 # and this list lacks costs one query per row: tests/tally/test_opendata.py counts them.
 _RECORD_COLUMNS = (
-    "position",
     "day",
     "headcount",
     "party",
@@ -250,7 +249,12 @@ _RECORD_COLUMNS = (
 
 
 def _published(size: int) -> QuerySet[LedgerEntry]:
-    return public_entries().filter(position__lt=size).order_by("position").only(*_RECORD_COLUMNS)
+    return (
+        public_entries()
+        .filter(published__position__lt=size)
+        .order_by("published__position")
+        .only(*_RECORD_COLUMNS)
+    )
 
 
 def statement_count(*, size: int) -> int:

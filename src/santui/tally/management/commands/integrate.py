@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
-from santui.statements.models import LedgerEntry
+from santui.statements.models import QueuedEntry
 from santui.tally.actions import queued_count, tally_integrate
 from santui.tally.loops import Round, run_supervised
 
@@ -16,10 +16,7 @@ def integrate_round(batch: int | None) -> Round:
     history plans for minutes, and counting must not wait for it."""
     result = tally_integrate(batch_size=batch)
     oldest = (
-        LedgerEntry.objects.filter(position__isnull=True)
-        .order_by("id")
-        .values_list("queued_at", flat=True)
-        .first()
+        QueuedEntry.objects.order_by("entry_id").values_list("entry__queued_at", flat=True).first()
     )
     return Round(done=result.entries, backlog=queued_count(), oldest_waiting_at=oldest)
 
