@@ -24,7 +24,7 @@ from santui.retention.models import ShredRun
 from santui.retention.run import retention_round
 from santui.statements.actions import statement_accept, statement_receive, statement_reject
 from santui.statements.crypto import encrypt_bytes
-from santui.statements.models import LedgerEntry, Statement, Status, StatusChange, with_positions
+from santui.statements.models import LedgerEntry, Statement, Status, StatusChange
 from santui.tally import log
 from santui.tally.actions import tally_integrate
 from santui.tally.models import Rollup
@@ -116,9 +116,7 @@ def test_shredding_deletes_personal_data_and_keeps_counts_ledger_and_log(
     assert code == 0, out
     rollups = sorted(Rollup.objects.values_list("stat", "key", "day", "value"))
     ledger = sorted(
-        with_positions(LedgerEntry.objects.all()).values_list(
-            "id", "kind", "statement_id", "log_index"
-        )
+        LedgerEntry.objects.values_list("id", "kind", "statement_id", "log_position__position")
     )
 
     result = retention_round()
@@ -143,9 +141,7 @@ def test_shredding_deletes_personal_data_and_keeps_counts_ledger_and_log(
     assert sorted(Rollup.objects.values_list("stat", "key", "day", "value")) == rollups
     assert (
         sorted(
-            with_positions(LedgerEntry.objects.all()).values_list(
-                "id", "kind", "statement_id", "log_index"
-            )
+            LedgerEntry.objects.values_list("id", "kind", "statement_id", "log_position__position")
         )
         == ledger
     )

@@ -390,8 +390,8 @@ class LedgerEntry(models.Model):
     def position(self) -> int | None:
         """The entry's position in the log (its leaf index), or None while it is queued.
 
-        A query that reads many entries annotates it as ``log_index`` (``with_positions``);
-        otherwise it is read from the entry's LogPosition row."""
+        A query that reads many entries annotates it as ``log_index`` (the public list's,
+        santui.statements.public); otherwise it is read from the entry's LogPosition row."""
         if "log_index" in self.__dict__:
             return self.__dict__["log_index"]  # type: ignore[no-any-return]
         try:
@@ -437,12 +437,6 @@ class LogPosition(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.entry_id} @{self.position}"
-
-
-def with_positions(entries: models.QuerySet[LedgerEntry]) -> models.QuerySet[LedgerEntry]:
-    """The entries with their positions read in the same query (``entry.position``; None for a
-    queued one), to filter or order by as ``log_index``."""
-    return entries.annotate(log_index=models.F("log_position__position"))
 
 
 class PublishedEntry(models.Model):
