@@ -22,23 +22,10 @@ REDIS_SERVER = shutil.which("redis-server") or "redis-server"
 PSQL = shutil.which("psql") or "psql"
 
 
-_HANDED_OUT: set[int] = set()
-
-
 def free_port() -> int:
-    """A port free now, never handed out before in this process, and of this pytest-xdist
-    worker's share (port % workers == its number). santui serve binds with SO_REUSEPORT, so two
-    servers given the same port (two workers' tests, or one test's two servers, the port freed
-    in between) would share it and answer each other's requests."""
-    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
-    mine = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
-    while True:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = int(sock.getsockname()[1])
-        if port % workers == mine % workers and port not in _HANDED_OUT:
-            _HANDED_OUT.add(port)
-            return port
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def wait_until_serving(
