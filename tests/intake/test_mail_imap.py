@@ -34,6 +34,7 @@ from django.core.management.base import CommandError
 from santui.intake.mail import sources
 from santui.statements.models import Statement
 from tests.intake.mailmaker import STATEMENT, STATEMENT_HANT, text_mail
+from tests.ops.servers import free_port
 
 DOVECOT = shutil.which("dovecot") or shutil.which("dovecot", path="/usr/sbin:/sbin")
 pytestmark = [
@@ -53,12 +54,6 @@ class Server:
     def url(self, scheme: str = "imap", password: str = PASSWORD) -> str:
         port = self.port_tls if scheme == "imaps" else self.port_plain
         return f"{scheme}://{USER}:{password}@127.0.0.1:{port}/INBOX"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _certificate(folder: Path) -> tuple[Path, Path]:
@@ -151,7 +146,7 @@ def server() -> Iterator[Server]:
     assert DOVECOT is not None
     folder = Path(tempfile.mkdtemp(prefix="dv-"))  # short: dovecot's sockets live under it
     os.chmod(folder, 0o755)  # noqa: S103  # dovecot's unprivileged processes walk into it
-    plain, tls = _free_port(), _free_port()
+    plain, tls = free_port(), free_port()
     cert, key = _certificate(folder)
     conf = _config(folder, plain, tls, cert, key)
     subprocess.run([DOVECOT, "-c", str(conf)], check=True, timeout=30)  # noqa: S603  # forks

@@ -6,6 +6,7 @@ bench/bench_form_soak.py)."""
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import glob
 import os
 import shutil
@@ -22,10 +23,31 @@ REDIS_SERVER = shutil.which("redis-server") or "redis-server"
 PSQL = shutil.which("psql") or "psql"
 
 
+_PORT_LOCKS = Path(tempfile.gettempdir()) / "santui-test-ports"
+_HELD: dict[int, int] = {}  # port -> the descriptor of its lock file, open for the process's life
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A port free now and handed out to no other caller while this process lives, in this
+    process or any other on the machine. santui serve binds with SO_REUSEPORT, so two servers
+    given one port (two pytest-xdist workers' tests, or one test's two servers with the port
+    freed in between) would share it and answer each other's requests. Each port handed out is
+    held by an exclusive lock (flock) on a file named after it, which the kernel releases when
+    the process ends, however it ends (a second open of the file cannot take the lock, even in
+    this process)."""
+    _PORT_LOCKS.mkdir(exist_ok=True)
+    while True:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = int(sock.getsockname()[1])
+        descriptor = os.open(_PORT_LOCKS / str(port), os.O_CREAT | os.O_RDWR, 0o600)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(descriptor)  # handed out already, here or in another process
+            continue
+        _HELD[port] = descriptor
+        return port
 
 
 def wait_until_serving(
