@@ -67,7 +67,7 @@ def test_crash_inside_a_batch_leaves_no_partial_integration(
 
     seen = []
 
-    def boom(start: int, end: int) -> None:
+    def boom(start: int, end: int, bounds: tuple[int, int]) -> None:
         # positions given, the queue taken, the cells folded: then the power goes
         seen.append((LogPosition.objects.count(), QueuedEntry.objects.count()))
         seen.append(Rollup.objects.exists())

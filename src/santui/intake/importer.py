@@ -38,6 +38,7 @@ from santui.statements.bulk import (
     statements_copy_staged,
 )
 from santui.statements.models import Channel, Declarant, NameKind, Statement, Status
+from santui.statements.partitions import ledger_partitions_ensure
 from santui.textparse.parse import LOW_CONFIDENCE, Parsed, parse_statement
 from santui.textparse.regions import RegionError, normalize_region
 from santui.textparse.sectors import SECTORS
@@ -541,6 +542,7 @@ def run_import(
                suggested)  # fmt: skip
 
     def flush() -> None:
+        ledger_partitions_ensure()  # the next partitions of the ledger before they are needed
         if stager is None:
             # COPY into a staging table on PostgreSQL, statements_bulk_load on SQLite (issue 15)
             stored(statements_copy_load(rows=batch, source=source, via="import"), suggestions)

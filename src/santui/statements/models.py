@@ -338,11 +338,14 @@ class LedgerEntry(models.Model):
     that PostgreSQL can never make in place (HOT), as the column is indexed, so that it wrote a
     new version of the whole row and an entry in each of its indexes, half of the integrator's
     time (docs/benchmarks.md, "Positions off the ledger").
+
+    On PostgreSQL the table is partitioned by ranges of its id, a span of time each (migration
+    0017, santui.statements.partitions).
     """
 
     kind = models.CharField(max_length=8, choices=EntryKind.choices)
     statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="entries")
-    revokes = models.ForeignKey(  # unique where set: see Meta
+    revokes = models.ForeignKey(  # indexed where set: see Meta
         "self",
         null=True,
         blank=True,
@@ -374,9 +377,15 @@ class LedgerEntry(models.Model):
             models.CheckConstraint(
                 condition=Q(declarant__in=Declarant.values), name="ledger_declarant_valid"
             ),
-            # Unique where set, so that queued rows (NULL) pay for neither index on insert.
-            models.UniqueConstraint(
-                fields=["revokes"], condition=Q(revokes__isnull=False), name="ledger_revokes_once"
+        ]
+        indexes = [
+            # Where set only, so that adds (NULL) do not pay for it on insert. Not unique since
+            # migration 0017: a partitioned table's unique index must hold its partition key
+            # (the id). An add is revoked once because statement_reject revokes only an
+            # accepted statement, under the lock of its row, and makes it rejected for good;
+            # `santui tally verify` checks it.
+            models.Index(
+                fields=["revokes"], condition=Q(revokes__isnull=False), name="ledger_revokes"
             ),
         ]
         # No index for the queue or the positions here: they are QueuedEntry and LogPosition.
@@ -402,10 +411,22 @@ class LedgerEntry(models.Model):
 
 class QueuedEntry(models.Model):
     """A ledger entry not yet integrated: inserted with it, deleted by the integrator in the
-    transaction that gives it its position. The integrator takes the oldest first (by id)."""
+    transaction that gives it its position. The integrator takes the oldest first (by id).
+
+    No foreign key constraint in the database since migration 0017, as for LogPosition: its
+    check at commit, a locking read of the ledger for each row (``FOR KEY SHARE``), cost more
+    than the ledger's insert itself, and four times as much once the ledger was partitioned
+    (docs/benchmarks.md, "The ledger in partitions"). Rows are inserted only with their ledger
+    row, in its transaction, and ledger rows are never deleted; an integrator batch that takes
+    a row naming no entry fails whole (the read of its leaves finds fewer entries than it
+    numbered), and `santui tally verify` names such rows."""
 
     entry = models.OneToOneField(
-        LedgerEntry, primary_key=True, on_delete=models.PROTECT, related_name="queued"
+        LedgerEntry,
+        primary_key=True,
+        on_delete=models.PROTECT,
+        related_name="queued",
+        db_constraint=False,
     )
 
     class Meta:

@@ -10,11 +10,12 @@ most once (rejected is final) and its revoke carries its reason, so per reason::
 Cost at 400 million statements. Two grouped counts, refreshed once a minute for the whole site
 (the result is in the shared cache under a key per minute):
 
-* revokes: ``WHERE revokes_id IS NOT NULL`` is the predicate of the existing partial unique
-  index ``ledger_revokes_once``, so only revoke rows are read (one row fetch each for
-  ``reason`` and ``headcount``): proportional to the revokes, not to the ledger. EXPLAIN:
-  ``SEARCH statements_ledgerentry USING INDEX ledger_revokes_once`` (SQLite 3.40), ``Index
-  Scan using ledger_revokes_once`` (PostgreSQL 15).
+* revokes: ``WHERE revokes_id IS NOT NULL`` is the predicate of the partial index
+  ``ledger_revokes`` (unique before statements migration 0017 partitioned the ledger), so only
+  revoke rows are read (one row fetch each for ``reason`` and ``headcount``): proportional to
+  the revokes, not to the ledger. EXPLAIN: ``SEARCH statements_ledgerentry USING INDEX
+  ledger_revokes`` (SQLite 3.40), an index scan of ``ledger_revokes`` in each partition
+  (PostgreSQL 15).
 * rejected statements: ``WHERE status = 'rejected'`` has **no index** today, so this is a full
   scan of the statement table: minutes at 400 million rows (hundreds of GB). It needs a partial
   index on the rejected rows only, which costs nothing for accepted or received ones

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from santui.statements.bulk import int_array
 from santui.statements.models import LedgerEntry, LogPosition, PublishedEntry, QueuedEntry
+from santui.statements.partitions import ledger_partitions_ensure
 from santui.tally.log import ledger_batch, log_append
 from santui.tally.models import IntegrationState, Rollup, Stat
 
@@ -87,11 +88,12 @@ def _publish_sql() -> str:
 
 def _fold_sql() -> str:
     """Add the cells of positions [start, end) to the rollups, every stat of _FOLDS, in the
-    database: the batch's ledger rows read once (a join of its positions to the ledger), one
-    upsert of all their cells. The stats without a key column (persons, statements, each
-    organization, current members) are summed per day in one pass, a cell only for a day with
-    an entry that meets the stat's condition (as a GROUP BY of those entries alone gives); each
-    stat keyed by a column takes a pass of its own."""
+    database: the batch's ledger rows read once (a join of its positions to the ledger, within
+    the bounds of their ids, as values: on PostgreSQL the partitions that hold them alone are
+    read, log._leaf_rows_sql), one upsert of all their cells. The stats without a key column
+    (persons, statements, each organization, current members) are summed per day in one pass,
+    a cell only for a day with an entry that meets the stat's condition (as a GROUP BY of those
+    entries alone gives); each stat keyed by a column takes a pass of its own."""
     ledger, rollup = _q(LedgerEntry._meta.db_table), _q(Rollup._meta.db_table)
     positions = _q(LogPosition._meta.db_table)
     columns = (
@@ -123,7 +125,7 @@ def _fold_sql() -> str:
     return (
         f"WITH batch AS MATERIALIZED (SELECT {', '.join(f'l.{c}' for c in columns)} "
         f"FROM {positions} p JOIN {ledger} l ON l.id = p.entry_id "
-        f"WHERE p.position >= %s AND p.position < %s), "
+        f"WHERE p.position >= %s AND p.position < %s AND l.id >= %s AND l.id <= %s), "
         f"daily AS MATERIALIZED (SELECT day, {', '.join(sums)} FROM batch GROUP BY day) "
         f"INSERT INTO {rollup} (stat, {_q('key')}, day, value) "
         f"SELECT stat, k, day, v FROM ({' UNION ALL '.join(cells)}) AS cells "
@@ -161,10 +163,11 @@ def tally_integrate_batch(*, batch_size: int) -> int:
             taken = _dequeue(cursor, ids)
             if taken != n:
                 raise IntegrityError(f"numbered {n} queued entries but took {taken}")
-            cursor.execute(_fold_sql(), [start, start + n])
+            bounds = (min(ids), max(ids))
+            cursor.execute(_fold_sql(), [start, start + n, *bounds])
         # the leaves, the tree and its signed checkpoint, and the public list's rows of the
         # published adds, in the same transaction
-        leaves, published = ledger_batch(start, start + n)
+        leaves, published = ledger_batch(start, start + n, bounds)
         if published:
             adapt = connection.ops.adapt_datefield_value
             with connection.cursor() as cursor:
@@ -185,7 +188,9 @@ def tally_integrate_batch(*, batch_size: int) -> int:
 def tally_integrate(
     *, batch_size: int | None = None, on_batch: Callable[[int], object] | None = None
 ) -> IntegrateResult:
-    """Integrate every queued entry, batch after batch, until the queue is empty."""
+    """Integrate every queued entry, batch after batch, until the queue is empty. First makes
+    the ledger's next partitions if its ids come near the last one (PostgreSQL)."""
+    ledger_partitions_ensure()
     size = batch_size or settings.SANTUI_INTEGRATE_BATCH
     total = batches = 0
     while n := tally_integrate_batch(batch_size=size):

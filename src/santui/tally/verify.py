@@ -6,7 +6,8 @@ Three figures must agree at the integrated size (DESIGN.md invariant 2):
 3. a recount from the statements themselves: every statement whose add entry is integrated and
    not revoked, counted from its own current fields with the same counting rules.
 It also checks that positions are exactly 0..size-1, that each ledger entry is either queued or
-has its position, that statuses match the ledger, that the public list (PublishedEntry) has a
+has its position, that statuses match the ledger, that each revoke cancels an add of its own
+statement and no add is revoked twice, that the public list (PublishedEntry) has a
 row for the integrated add of each public statement, as the ledger has it, and the public log:
 the latest checkpoint is of the integrated size and signed by the log's key, its root is the
 root of the stored leaves (recomputed from every leaf) and of the stored tiles, each leaf is the
@@ -19,7 +20,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 
 from santui.statements.actions import ledger_add_entry
 from santui.statements.models import (
@@ -131,6 +132,17 @@ def tally_verify() -> VerifyReport:
     for sid in sorted(live - accepted)[:20]:
         problems.append(f"statement {sid} has a live add entry but is not accepted")
 
+    # Each revoke cancels an add of its own statement, and no add twice: the database's unique
+    # index on revokes went with the ledger's partitions (statements migration 0017).
+    revokes = LedgerEntry.objects.filter(revokes__isnull=False)
+    twice = revokes.values("revokes").annotate(n=Count("id")).filter(n__gt=1)
+    for add_id, n in twice.values_list("revokes", "n")[:20]:
+        problems.append(f"ledger entry {add_id} is revoked {n} times")
+    for entry_id, add_id in revokes.filter(
+        ~Q(revokes__kind=EntryKind.ADD) | ~Q(revokes__statement=F("statement"))
+    ).values_list("id", "revokes")[:20]:
+        problems.append(f"ledger entry {entry_id} revokes {add_id}, not an add of its statement")
+
     problems += _verify_published()
     problems += _verify_log(state.size, rollups)
 
@@ -143,6 +155,11 @@ def tally_verify() -> VerifyReport:
             f"ledger entry {entry_id} is "
             + ("both queued and integrated" if both else "neither queued nor integrated")
         )
+
+    # The queue has no foreign key constraint either (statements migration 0017).
+    lost = QueuedEntry.objects.filter(~Exists(LedgerEntry.objects.filter(pk=OuterRef("entry_id"))))
+    for (entry_id,) in lost.values_list("entry_id")[:20]:
+        problems.append(f"queued entry {entry_id} is not in the ledger")
 
     queued = QueuedEntry.objects.count()
     return VerifyReport(

@@ -4,6 +4,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from santui.statements.partitions import (
+    ledger_partitioned,
+    ledger_partitions,
+    ledger_partitions_ensure,
+)
 from santui.tally.verify import tally_verify
 
 
@@ -15,8 +20,15 @@ class Command(BaseCommand):
         sub.add_parser(
             "verify", help="recount from the statements and the ledger; exit 1 on any difference"
         )
+        sub.add_parser(
+            "partitions",
+            help="PostgreSQL: list the ledger's partitions, making the next ones if they are due",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "partitions":
+            self._partitions()
+            return
         report = tally_verify()
         self.stdout.write(
             f"integrated size {report.size}, statements counted {report.statements_counted}, "
@@ -28,3 +40,17 @@ class Command(BaseCommand):
         for line in report.problems[:200]:
             self.stderr.write(line)
         raise CommandError(f"tally verify found {len(report.problems)} differences")
+
+    def _partitions(self) -> None:
+        if not ledger_partitioned():
+            self.stdout.write(
+                "the ledger is one table (SQLite, or PostgreSQL before migration 0017)"
+            )
+            return
+        for name in ledger_partitions_ensure():
+            self.stdout.write(f"made {name}")
+        for p in ledger_partitions():
+            low = "MINVALUE" if p.low is None else p.low
+            ids = "DEFAULT" if p.default else f"ids {low} to {p.high}"
+            rows = "not analyzed" if p.rows < 0 else f"about {p.rows:,} rows"
+            self.stdout.write(f"{p.name:<36} {ids:<32} {rows}")
