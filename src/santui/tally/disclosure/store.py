@@ -164,8 +164,13 @@ def _revocations(
         "headcount", "region", "sector", "channel", "name_kind", "declarant",
         "current_party_member",
     )  # fmt: skip
+    # ``revokes`` set is what a revoke is (the ledger's check constraint) and the predicate of
+    # the partial index ``ledger_revokes``: the revokes are read through it, in each partition
+    # of the ledger, where ``kind`` alone read the whole ledger at every release
+    # (docs/benchmarks.md, "The ledger in partitions").
     for entry in LedgerEntry.objects.filter(
         kind=EntryKind.REVOKE,
+        revokes__isnull=False,
         log_position__position__gte=start,
         log_position__position__lt=cutoff,
     ).values(*fields, "revokes__log_position__position", "revokes__day"):
