@@ -7,6 +7,7 @@ table. Migration 0017 back and forward keeps every entry and the ids' sequence."
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import logging
 from collections.abc import Iterator
@@ -17,11 +18,14 @@ import pytest
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from santui.intake.importer import run_import
 from santui.statements import partitions
 from santui.statements.actions import statement_reject
-from santui.statements.models import EntryKind, LedgerEntry, QueuedEntry
+from santui.statements.models import EntryKind, LedgerEntry, QueuedEntry, Statement
 from santui.statements.partitions import (
     LEDGER,
     ledger_partitioned,
@@ -267,3 +271,76 @@ def test_a_batch_reads_only_the_partitions_that_hold_its_entries() -> None:
             assert f"{LEDGER}_p{one} " not in plan, plan
     assert tally_integrate().entries == 2
     assert tally_verify().ok
+
+
+STEP = st.one_of(
+    st.tuples(st.just("jump"), st.integers(0, 40)),  # ids given and never used (rolled back)
+    st.tuples(st.just("insert"), st.integers(1, 12)),
+    st.tuples(st.just("ensure"), st.just(0)),
+)
+
+
+@postgresql_only
+@hsettings(max_examples=25, deadline=None,
+           suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(steps=st.lists(STEP, max_size=12))
+def test_any_sequence_of_ids_keeps_every_entry_and_the_ranges_in_order(
+    steps: list[tuple[str, int]],
+) -> None:
+    span, ahead = 5, 2
+    statement = Statement.objects.first() or AcceptedStatementFactory.create()
+    before = {p.name for p in ledger_partitions()}
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {QueuedEntry._meta.db_table}")
+        cursor.execute(f"DELETE FROM {LEDGER}")  # only the entries of the steps below
+        cursor.execute("SELECT last_value FROM statements_ledgerentry_id_seq")
+        (start,) = cursor.fetchone()
+    _next_ids_from(max(high for _, high in _ranges() if high is not None))  # past the ranges
+    written: list[int] = []
+    try:
+        partitions.forget_seen()
+        for step, n in steps:
+            with connection.cursor() as cursor:
+                if step == "jump":
+                    cursor.execute("SELECT nextval('statements_ledgerentry_id_seq') "
+                                   "FROM generate_series(1, %s)", [n])  # fmt: skip
+                elif step == "insert":
+                    written += _raw_adds(cursor, statement.pk, n)
+                else:
+                    made = ledger_partitions_ensure(span=span, ahead=ahead)
+                    assert len(made) <= ahead + 1
+                    ranges = _ranges()
+                    assert all(a[1] is not None and b[0] is not None and a[1] <= b[0]
+                               for a, b in itertools.pairwise(ranges))  # fmt: skip
+                    cursor.execute("SELECT last_value FROM statements_ledgerentry_id_seq")
+                    assert ranges[-1][1] >= cursor.fetchone()[0] + ahead * span
+        # every entry is stored once, in the range that holds its id or else in the DEFAULT
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT id, tableoid::regclass::text FROM {LEDGER}")
+            homes = dict(cursor.fetchall())
+        assert sorted(homes) == sorted(written)
+        by_name = {p.name: p for p in ledger_partitions()}
+        for entry_id, home in homes.items():
+            p = by_name[home]
+            inside = (p.low is None or p.low <= entry_id) and entry_id < (p.high or 0)
+            assert p.default or inside
+    finally:  # the next example starts from the same ledger
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {LEDGER}")
+            for p in ledger_partitions():
+                if p.name not in before:  # the keys into the ledger: detached first
+                    cursor.execute(f"ALTER TABLE {LEDGER} DETACH PARTITION {p.name}")
+                    cursor.execute(f"DROP TABLE {p.name}")
+            cursor.execute("SELECT setval('statements_ledgerentry_id_seq', %s)", [start])
+        partitions.forget_seen()
+
+
+def _raw_adds(cursor: Any, statement_id: int, n: int) -> list[int]:
+    cursor.execute(
+        f"INSERT INTO {LEDGER} (kind, statement_id, day, headcount, party, league, pioneers, "
+        "current_party_member, region, sector, channel, name_kind, declarant, reason, "
+        "queued_at) SELECT 'add', %s, '2020-01-01', 1, true, false, false, false, '', '', "
+        "'web', 'real', 'self', '', now() FROM generate_series(1, %s) RETURNING id",
+        [statement_id, n],
+    )
+    return [entry_id for (entry_id,) in cursor.fetchall()]

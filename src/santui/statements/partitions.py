@@ -94,16 +94,18 @@ def _last_id(cursor: CursorWrapper) -> int:
 
 
 def ledger_partitions_ensure(*, span: int | None = None, ahead: int = AHEAD) -> list[str]:
-    """Make partitions until ``ahead`` spans of ids above the highest id given have one; return
-    the names of those made. A quick look at the sequence when there is room (no catalog read).
-    Gives up quietly when the ledger's lock is not had within LOCK_TIMEOUT (logged); the next
-    call tries again, and meanwhile new entries go to the DEFAULT partition."""
+    """Make partitions until ``ahead`` spans of ids above the highest id given have one (at most
+    ``ahead`` + 1 partitions a call); return the names of those made. A quick look at the
+    sequence when there is room (no catalog read). Gives up quietly when the ledger's lock is not
+    had within LOCK_TIMEOUT (logged); the next call tries again, and meanwhile new entries go to
+    the DEFAULT partition."""
     if connection.vendor != "postgresql":
         return []
     span = span or settings.SANTUI_LEDGER_PARTITION_SPAN
     alias = connection.alias
     with connection.cursor() as cursor:
-        wanted = _last_id(cursor) + ahead * span
+        last = _last_id(cursor)
+    wanted = last + ahead * span
     if _top_seen.get(alias, -1) >= wanted:
         return []
     partitions = [p for p in ledger_partitions() if not p.default]
@@ -120,7 +122,10 @@ def ledger_partitions_ensure(*, span: int | None = None, ahead: int = AHEAD) -> 
                 cursor.execute(f"LOCK TABLE ONLY {LEDGER} IN ACCESS EXCLUSIVE MODE")
                 cursor.execute(f"SELECT max(id) FROM {DEFAULT}")
                 (stray,) = cursor.fetchone()
-                low = max(top, 0 if stray is None else stray + 1)
+                # above the entries in the DEFAULT partition; and where the ids have jumped
+                # past more than a span (ids given and rolled back, a sequence set by hand), no
+                # empty ranges for the ids skipped: the first range holds the last span given
+                low = max(top, 0 if stray is None else stray + 1, last + 1 - span)
                 name = f"{LEDGER}_p{low}"
                 cursor.execute(
                     f"CREATE TABLE {name} PARTITION OF {LEDGER} "
