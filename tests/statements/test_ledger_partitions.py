@@ -344,3 +344,15 @@ def _raw_adds(cursor: Any, statement_id: int, n: int) -> list[int]:
         [statement_id, n],
     )
     return [entry_id for (entry_id,) in cursor.fetchall()]
+
+
+@postgresql_only
+def test_no_partition_is_made_inside_a_callers_transaction() -> None:
+    top = max(high for _, high in _ranges() if high is not None)
+    _next_ids_from(top - SPAN)  # the next range is due
+    with transaction.atomic():
+        assert ledger_partitions_ensure() == []  # its lock would last the caller's transaction
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW lock_timeout")
+            assert cursor.fetchone()[0] == "0"  # and no setting of its own left behind
+    assert ledger_partitions_ensure() == [f"{LEDGER}_p{top}"]

@@ -99,7 +99,9 @@ def ledger_partitions_ensure(*, span: int | None = None, ahead: int = AHEAD) -> 
     sequence when there is room (no catalog read). Gives up quietly when the ledger's lock is not
     had within LOCK_TIMEOUT (logged); the next call tries again, and meanwhile new entries go to
     the DEFAULT partition."""
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        # inside a caller's transaction the ledger's lock (and the lock timeout) would last
+        # until that transaction ends: left to the next call outside one
         return []
     span = span or settings.SANTUI_LEDGER_PARTITION_SPAN
     alias = connection.alias
