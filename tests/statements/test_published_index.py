@@ -66,7 +66,7 @@ def test_the_lists_filters_read_the_published_entries_not_the_ledger() -> None:
         # an empty one (no page: nothing to read) by a scan of nothing, pruned when it runs
         ledger_scans = re.findall(r"Seq Scan on statements_ledgerentry\S* .*", plan)
         assert all("cost=0.00..0.00 " in scan for scan in ledger_scans), plan
-        assert "Index Scan using statements_ledgerentry_p0_pkey" in plan, plan
+        assert re.search(r"Index Scan using statements_ledgerentry_p\d+_pkey", plan), plan
         assert "Seq Scan on statements_publishedentry" not in plan, plan
 
     # and the page is right: the newest 50 of that region, newest first
