@@ -24,7 +24,6 @@ PSQL = shutil.which("psql") or "psql"
 
 
 _PORT_LOCKS = Path(tempfile.gettempdir()) / "santui-test-ports"
-_HELD: dict[int, int] = {}  # port -> the descriptor of its lock file, open for the process's life
 
 
 def free_port() -> int:
@@ -46,8 +45,7 @@ def free_port() -> int:
         except BlockingIOError:
             os.close(descriptor)  # handed out already, here or in another process
             continue
-        _HELD[port] = descriptor
-        return port
+        return port  # the descriptor stays open, and the lock held, for the process's life
 
 
 def wait_until_serving(
