@@ -5,6 +5,8 @@ numbers replaced) computed on every path that stores a text (issue 12; santui.st
 from __future__ import annotations
 
 import datetime as dt
+import re
+from unittest.mock import patch
 
 import pytest
 from django.contrib.auth.models import User
@@ -12,6 +14,7 @@ from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from santui.statements import masking
 from santui.statements.actions import statement_edit, statement_receive
 from santui.statements.bulk import StatementRow, statements_bulk_load
 from santui.statements.masking import (
@@ -26,6 +29,7 @@ from santui.statements.masking import (
     masked_text,
 )
 from santui.statements.models import Statement
+from santui.textparse.normalize import CJK
 
 # --- the masker, alone --------------------------------------------------------------------------
 
@@ -216,6 +220,52 @@ def test_names_are_masked_as_if_character_by_character(
 ) -> None:
     text, names = text_and_names
     assert _mask_names(text, names, NAME_ZH) == _masked_by_characters(text, names, NAME_ZH)
+
+
+# Texts of the pieces the masker's searches turn on: names and other CJK, the separators of a
+# list, spaces, digits (a date, a phone), "@" and "(at)", Latin letters.
+_pieces = st.lists(
+    st.sampled_from(
+        [
+            *("张三", "李四", "王五", "我们全家", "声明退出", "党", "团", "队", "·", "声明人："),
+            *("、", "，", ",", "；", "/", " ", "\u3000", "\t", ".", "@", "＠", "(at)", "[AT]"),
+            *("2024-05-01", "138", "1234", "５６７８", "一三八一二三四五"),
+            *("wang", "example.org", "Li Na", "my name is "),
+            *("wang@example.org", "wang＠example.org", "wang (at) example.org"),
+            *("张三、李四", "张三,李四", "李四；王五", "王五/张三"),
+        ]
+    ),
+    max_size=14,
+).map("".join)
+
+
+@settings(max_examples=400)
+@given(_pieces)
+def test_a_list_is_searched_from_where_its_run_starts_with_the_same_matches(text: str) -> None:
+    """The look-behind of the list pattern (one try per run of CJK) finds what the pattern
+    without it found (one try per character)."""
+    plain = re.compile(masking._CHAIN.pattern.removeprefix(f"(?<![{CJK}·])"))
+    assert plain.pattern != masking._CHAIN.pattern
+    assert [m.span() for m in masking._CHAIN.finditer(text)] == [
+        m.span() for m in plain.finditer(text)
+    ]
+
+
+@settings(max_examples=400)
+@given(_pieces, st.lists(st.sampled_from(["张三", "Li Na", "wang", "王 五"]), max_size=2))
+def test_the_quick_checks_skip_only_texts_the_searches_would_leave_alone(
+    text: str, names: list[str]
+) -> None:
+    """A text without "@" or "(at)" is not searched for addresses, one without a digit not for
+    phones, one without a separator not for lists: masked as if every search ran."""
+    everything = re.compile("")  # matches any text: every search runs
+    with (
+        patch.object(masking, "_AT_ANYWHERE", everything),
+        patch.object(masking, "_ANY_DIGIT", everything),
+        patch.object(masking, "_CHAIN_SEPARATOR", everything),
+    ):
+        unfiltered = mask_text(text, names=names)
+    assert mask_text(text, names=names) == unfiltered
 
 
 # --- stored encrypted, on every path -------------------------------------------------------------

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from os import urandom
 from typing import Any
@@ -30,7 +30,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from santui.statements.actions import COUNTED_FIELDS, SNAPSHOT_FIELDS, counted_snapshot
-from santui.statements.crypto import encrypt_text
+from santui.statements.crypto import text_sealer
 from santui.statements.inserts import bound_cursor
 from santui.statements.masking import statement_masked
 from santui.statements.models import (
@@ -180,9 +180,10 @@ def insert_rows(
     return returned
 
 
-def _sealed(text: str) -> bytes | None:
-    """A text as its encrypted column stores it (EncryptedTextField: NULL for none)."""
-    return encrypt_text(text) if text else None
+def _sealed(seal: Callable[[str], bytes], text: str) -> bytes | None:
+    """A text as its encrypted column stores it (EncryptedTextField: NULL for none), sealed
+    with the batch's ``text_sealer``."""
+    return seal(text) if text else None
 
 
 def statements_bulk_load(*, rows: Sequence[StatementRow], source: str, via: str) -> BulkResult:
@@ -198,6 +199,7 @@ def statements_bulk_load(*, rows: Sequence[StatementRow], source: str, via: str)
         wanted.setdefault(row.external_id, row)  # a repeated id in one batch: first wins
     adapt_datetime = connection.ops.adapt_datetimefield_value
     now = adapt_datetime(timezone.now())
+    seal = text_sealer()
     with transaction.atomic():
         inserted = insert_rows(
             Statement,
@@ -205,15 +207,15 @@ def statements_bulk_load(*, rows: Sequence[StatementRow], source: str, via: str)
             [
                 (
                     source, r.external_id, r.channel, adapt_datetime(r.received_at),
-                    _sealed(r.text),
+                    _sealed(seal, r.text),
                     r.party, r.league, r.pioneers, r.headcount,
-                    encrypt_text(r.name) if r.name else None, None, r.name_kind, r.region,
+                    _sealed(seal, r.name), None, r.name_kind, r.region,
                     r.sector, r.current_party_member, r.publish, r.status, "", None,
                     urandom(32), now,
                     *search_columns(status=r.status, publish=r.publish, name=r.name,
                                     name_kind=r.name_kind, text=r.text),
                     r.declarant,
-                    _sealed(statement_masked(text=r.text, name=r.name, bulk=True)),
+                    _sealed(seal, statement_masked(text=r.text, name=r.name, bulk=True)),
                     now if r.status in DECISIONS else None,
                 )
                 for r in wanted.values()
@@ -303,7 +305,7 @@ SELECT count(*), count(*) FILTER (WHERE status = %(accepted)s) FROM new
 """
 
 
-def _staged(n: int, r: StatementRow) -> tuple[Any, ...]:
+def _staged(n: int, r: StatementRow, seal: Callable[[str], bytes]) -> tuple[Any, ...]:
     """One row of the staging table (_STAGE_COLUMNS): the values statements_bulk_load writes."""
     name_key, search_text = search_columns(
         status=r.status, publish=r.publish, name=r.name, name_kind=r.name_kind, text=r.text
@@ -314,11 +316,11 @@ def _staged(n: int, r: StatementRow) -> tuple[Any, ...]:
     else:
         day = province = None
     return (
-        n, r.external_id, r.channel, r.received_at, _sealed(r.text), r.party, r.league,
-        r.pioneers, r.headcount, encrypt_text(r.name) if r.name else None, r.name_kind,
+        n, r.external_id, r.channel, r.received_at, _sealed(seal, r.text), r.party, r.league,
+        r.pioneers, r.headcount, _sealed(seal, r.name), r.name_kind,
         r.region, r.sector, r.current_party_member, r.publish, r.status, urandom(32), name_key,
         search_text, r.declarant,
-        _sealed(statement_masked(text=r.text, name=r.name, bulk=True)), day, province,
+        _sealed(seal, statement_masked(text=r.text, name=r.name, bulk=True)), day, province,
     )  # fmt: skip
 
 
@@ -337,7 +339,8 @@ def statements_stage(*, rows: Sequence[StatementRow]) -> Staged:
     wanted: dict[str, StatementRow] = {}
     for row in rows:
         wanted.setdefault(row.external_id, row)  # a repeated id in one batch: first wins
-    return Staged([_staged(n, r) for n, r in enumerate(wanted.values())], len(rows))
+    seal = text_sealer()
+    return Staged([_staged(n, r, seal) for n, r in enumerate(wanted.values())], len(rows))
 
 
 def statements_copy_staged(*, staged: Staged, source: str, via: str) -> BulkResult:

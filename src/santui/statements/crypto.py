@@ -37,6 +37,7 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -285,6 +286,22 @@ def decrypt_bytes(token: bytes) -> bytes:
 
 def encrypt_text(value: str) -> bytes:
     return encrypt_bytes(value.encode("utf-8"))
+
+
+def text_sealer() -> Callable[[str], bytes]:
+    """``encrypt_text`` for a batch: the epoch looked up once, not once a value (about 2 µs
+    of the 4 µs of a short value; the bulk loaders seal three texts a row). The values are
+    the same format; use it for one batch and let it go (it keeps the epoch it found)."""
+    epoch = _current_epoch()
+    header = _V2 + epoch.public
+    encrypt = epoch.cipher.encrypt
+    urandom = os.urandom
+
+    def seal(value: str) -> bytes:
+        nonce = urandom(12)
+        return header + nonce + encrypt(nonce, value.encode("utf-8"), header)
+
+    return seal
 
 
 def decrypt_text(token: bytes) -> str:
