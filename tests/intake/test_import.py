@@ -832,16 +832,19 @@ def test_interrupted_import_keeps_finished_batches_and_resumes_without_duplicate
     path = tmp_path / "big.jsonl"
     path.write_bytes(jsonl(*rows))
 
-    real = importer.statements_copy_load
+    # the batch's store: statements_copy_load on SQLite, statements_copy_staged on PostgreSQL
+    # (each batch staged beside the store of the one before)
+    store = "statements_copy_load" if connection.vendor == "sqlite" else "statements_copy_staged"
+    real = getattr(importer, store)
     calls: list[int] = []
 
     def interrupt_third(**kwargs: Any) -> Any:
-        calls.append(len(kwargs["rows"]))
+        calls.append(len(kwargs["rows"]) if "rows" in kwargs else kwargs["staged"].given)
         if len(calls) == 3:
             raise KeyboardInterrupt
         return real(**kwargs)
 
-    monkeypatch.setattr("santui.intake.importer.statements_copy_load", interrupt_third)
+    monkeypatch.setattr(f"santui.intake.importer.{store}", interrupt_third)
     err = io.StringIO()
     with pytest.raises(SystemExit) as exit_info:
         call_command("import", str(path), rejects=str(tmp_path / "rej"), no_progress=True,
@@ -853,7 +856,7 @@ def test_interrupted_import_keeps_finished_batches_and_resumes_without_duplicate
     assert ids == [f"r{i:02}" for i in range(6)]  # the first two batches, whole
     assert IntegrationState.objects.get(pk=1).size == 0  # interrupted: nothing integrated
 
-    monkeypatch.setattr("santui.intake.importer.statements_copy_load", real)
+    monkeypatch.setattr(f"santui.intake.importer.{store}", real)
     run = run_file(path, batch=3)
     assert (run.count("imported"), run.count("already present"), run.count("rejected")) == (
         6, 6, 1,

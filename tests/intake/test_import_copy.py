@@ -15,6 +15,7 @@ import io
 import itertools
 import json
 import re
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,8 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
+from santui.intake import importer
+from santui.intake import stager as importer_stager
 from santui.statements.actions import SNAPSHOT_FIELDS
 from santui.statements.bulk import (
     STAGE_TABLE,
@@ -368,3 +371,93 @@ def test_import_with_worker_processes_stores_what_one_process_stores(
     assert [s.name for s in got] == [f"张{i}" for i in range(23)]  # decryptable here
     assert all(f"张{i}" not in s.text_masked for i, s in enumerate(got))
     assert StatusChange.objects.filter(statement__source="many", from_status="").count() == 23
+
+
+def _numbered_rows(path: Path, n: int) -> None:
+    rows = [
+        {"external_id": f"t{i:03}", "received_at": "2005-01-03", "channel": "web",
+         "organizations": ["party"], "text": f"退党。李{i}", "name": f"李{i}",
+         "status": "accepted"}
+        for i in range(n)
+    ]  # fmt: skip
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+
+
+def _import(path: Path, source: str) -> str:
+    out = io.StringIO()
+    call_command("import", str(path), rejects=str(path.with_suffix(".rej")), no_progress=True,
+                 batch=3, jobs=1, source=source, stdout=out, stderr=io.StringIO())  # fmt: skip
+    return out.getvalue()
+
+
+@postgres_only
+def test_one_job_stages_the_next_batch_in_a_thread_while_the_last_is_stored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With `--jobs 1` on PostgreSQL a batch is staged in a thread of the importing process
+    (never its main thread), while the batch before it is stored: a batch is handed to the
+    thread before the one before it is stored, and each is stored in file order."""
+    events: list[tuple[str, int, bool]] = []
+    real_stage, real_store = importer_stager.statements_stage, importer.statements_copy_staged
+
+    def stage(**kwargs: Any) -> Any:
+        first = int(kwargs["rows"][0].external_id[1:])
+        events.append(("stage", first, threading.current_thread() is threading.main_thread()))
+        return real_stage(**kwargs)
+
+    def store(**kwargs: Any) -> Any:
+        first = int(kwargs["staged"].values[0][1][1:])
+        events.append(("store", first, threading.current_thread() is threading.main_thread()))
+        return real_store(**kwargs)
+
+    real_submit = importer_stager.BatchStager.submit
+
+    def submit(self: importer_stager.BatchStager, rows: list[Any]) -> Any:
+        events.append(("submit", int(rows[0].external_id[1:]), True))
+        return real_submit(self, rows)
+
+    monkeypatch.setattr(importer_stager, "statements_stage", stage)
+    monkeypatch.setattr(importer_stager.BatchStager, "submit", submit)
+    monkeypatch.setattr(importer, "statements_copy_staged", store)
+    path = tmp_path / "in.jsonl"
+    _numbered_rows(path, 10)
+    _import(path, "thread")
+    assert [(kind, first) for kind, first, _ in events if kind == "store"] == [
+        ("store", 0), ("store", 3), ("store", 6), ("store", 9),
+    ]  # fmt: skip
+    staged = [main for kind, _, main in events if kind == "stage"]
+    assert staged == [False] * 4  # each batch staged here, in a thread that is not the main one
+    assert all(main for kind, _, main in events if kind == "store")  # stored in the main one
+    order = [(kind, first) for kind, first, _ in events]
+    # each batch is handed to the thread before the one before it is stored
+    assert all(order.index(("submit", k + 3)) < order.index(("store", k)) for k in (0, 3, 6))
+    got = list(Statement.objects.filter(source="thread").order_by("id"))
+    assert [s.external_id for s in got] == [f"t{i:03}" for i in range(10)]
+    assert [s.name for s in got] == [f"李{i}" for i in range(10)]
+
+
+@postgres_only
+def test_a_batch_that_fails_to_stage_stops_the_import_with_the_batches_before_it_stored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An error in the staging thread reaches the command; the batches before the failed one
+    are stored whole, and a rerun imports the rest once."""
+    real_stage = importer_stager.statements_stage
+
+    def stage(**kwargs: Any) -> Any:
+        if kwargs["rows"][0].external_id == "t006":
+            raise MemoryError("staging failed")
+        return real_stage(**kwargs)
+
+    monkeypatch.setattr(importer_stager, "statements_stage", stage)
+    path = tmp_path / "in.jsonl"
+    _numbered_rows(path, 10)
+    with pytest.raises(MemoryError, match="staging failed"):
+        _import(path, "fail")
+    stored = Statement.objects.filter(source="fail").order_by("id")
+    assert [s.external_id for s in stored] == [f"t{i:03}" for i in range(6)]
+    monkeypatch.setattr(importer_stager, "statements_stage", real_stage)
+    again = _import(path, "fail")
+    assert re.search(r"^imported\s+4\b", again, re.MULTILINE)
+    assert re.search(r"^already present\s+6$", again, re.MULTILINE)
+    assert Statement.objects.filter(source="fail").count() == 10

@@ -517,8 +517,9 @@ def run_import(
 ) -> ImportSummary:
     """Import every row of ``stream``; write rejects as JSON lines to ``rejects``.
 
-    With ``jobs`` > 1 on PostgreSQL, batches are staged in that many worker processes
-    (santui.intake.stager) and stored here in file order; SQLite ignores ``jobs``.
+    On PostgreSQL each batch is staged while the one before is stored, in a thread for
+    ``jobs`` 1 and in that many worker processes beyond (santui.intake.stager), and stored
+    here in file order; SQLite stores each batch as it is read (``jobs`` ignored).
     """
     tz = ZoneInfo(settings.SANTUI_REPORTING_TZ)
     summary = ImportSummary()
@@ -527,7 +528,7 @@ def run_import(
     batch: list[StatementRow] = []
     suggestions: dict[str, dict[str, Any]] = {}
     last_pos = 0
-    stager = BatchStager(jobs) if jobs > 1 and connection.vendor == "postgresql" else None
+    stager = BatchStager(jobs) if connection.vendor == "postgresql" else None
     pending: deque[tuple[Future[Staged], dict[str, dict[str, Any]]]] = deque()
 
     def stored(result: BulkResult, suggested: dict[str, dict[str, Any]]) -> None:
@@ -537,18 +538,17 @@ def run_import(
         _store_suggestions(source, suggested)
 
     def store_oldest() -> None:
+        ledger_partitions_ensure()  # the next partitions of the ledger before they are needed
         staged, suggested = pending.popleft()
         stored(statements_copy_staged(staged=staged.result(), source=source, via="import"),
                suggested)  # fmt: skip
 
     def flush() -> None:
-        ledger_partitions_ensure()  # the next partitions of the ledger before they are needed
-        if stager is None:
-            # COPY into a staging table on PostgreSQL, statements_bulk_load on SQLite (issue 15)
+        if stager is None:  # SQLite: statements_bulk_load (one ledger table, no partitions)
             stored(statements_copy_load(rows=batch, source=source, via="import"), suggestions)
-        else:
+        else:  # COPY into a staging table on PostgreSQL (issue 15)
             pending.append((stager.submit(batch), dict(suggestions)))
-            while len(pending) > jobs:  # a batch in each worker, the oldest stored first
+            while len(pending) > jobs:  # a batch staging in each worker; the oldest is stored
                 store_oldest()
         batch.clear()
         suggestions.clear()

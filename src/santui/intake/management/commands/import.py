@@ -30,7 +30,8 @@ class Command(BaseCommand):
             "--jobs",
             type=int,
             default=1,
-            help="processes preparing batches (masking, encryption) on PostgreSQL (default 1)",
+            help="on PostgreSQL, 1 (the default) prepares the next batch (masking, encryption) in "
+            "a thread while the last one is stored; N > 1 prepares batches in N processes",
         )
         parser.add_argument("--no-progress", action="store_true")
         parser.add_argument(
