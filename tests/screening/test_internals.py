@@ -4,6 +4,9 @@ datasketch's own, the vectorized flood windows against the rule written out in P
 from __future__ import annotations
 
 import hashlib
+import os
+import subprocess
+import sys
 from typing import Any
 
 import numpy as np
@@ -187,3 +190,20 @@ def test_settling_memory_collects_garbage_before_freezing_the_rest(monkeypatch: 
     finally:
         gc.unfreeze()
     assert kept.other is None
+
+
+def test_datasketch_and_scipy_load_at_the_first_signature_not_with_the_commands() -> None:
+    """The import command (which screens) starts without datasketch, whose package pulls in
+    scipy (0.7 s of every command's start-up); the first signature loads it."""
+    code = (
+        "import sys, importlib, django; django.setup(); "
+        "importlib.import_module('santui.intake.management.commands.import'); "
+        "print(sorted(m for m in ('datasketch', 'scipy') if m in sys.modules)); "
+        "from santui.screening.features import signatures; signatures(['退党']); "
+        "print(sorted(m for m in ('datasketch', 'scipy') if m in sys.modules))"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "santui.config.settings.test"}
+    done = subprocess.run(  # noqa: S603  # this interpreter, our own code
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split("\n")[:2] == ["[]", "['datasketch', 'scipy']"]

@@ -12,13 +12,11 @@ import hashlib
 import hmac
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
-from datasketch import MinHash
-from datasketch.hashfunc import sha1_hash32
 from django.conf import settings
 
 from santui.textparse.normalize import to_simplified
@@ -113,9 +111,23 @@ SEED = 20041203
 # permutations (a, b) that datasketch draws for SEED; the signature is the minimum per
 # permutation. signatures() computes exactly what MinHash.bulk() does, for a whole batch in a
 # few array operations (tests/screening/test_features.py holds the two equal).
-_A, _B = (
-    np.asarray(v, dtype=np.uint32) for v in MinHash(num_perm=NUM_PERM, seed=SEED).permutations
-)
+#
+# datasketch is imported at the first signature, not with this module: its package imports
+# scipy (0.7 s), which every santui command paid at start-up, the screening ones or not.
+
+
+@cache
+def _minhash() -> tuple[np.ndarray, np.ndarray, Callable[[bytes], int]]:
+    """The NUM_PERM permutations (a, b) datasketch draws for SEED, and its shingle hash."""
+    from datasketch import MinHash
+    from datasketch.hashfunc import sha1_hash32
+
+    a, b = (
+        np.asarray(v, dtype=np.uint32) for v in MinHash(num_perm=NUM_PERM, seed=SEED).permutations
+    )
+    return a, b, sha1_hash32
+
+
 _FMIX = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35), np.uint32(16))
 
 
@@ -126,12 +138,12 @@ _SHINGLE_HASHES: dict[bytes, int] = {}
 _SHINGLES_KEPT = 1 << 18
 
 
-def _shingle_hash(shingle: bytes) -> int:
+def _shingle_hash(shingle: bytes, hash32: Callable[[bytes], int]) -> int:
     value = _SHINGLE_HASHES.get(shingle)
     if value is None:
         if len(_SHINGLE_HASHES) >= _SHINGLES_KEPT:
             _SHINGLE_HASHES.clear()
-        value = _SHINGLE_HASHES[shingle] = int(sha1_hash32(shingle))
+        value = _SHINGLE_HASHES[shingle] = int(hash32(shingle))
     return value
 
 
@@ -141,10 +153,13 @@ def signatures(texts: Sequence[str]) -> list[np.ndarray]:
     batch at once (one Python call per distinct shingle, not one per shingle and text)."""
     if not texts:
         return []
+    a, b, hash32 = _minhash()
     sets = [shingles(t) or [b""] for t in texts]
     sizes = np.fromiter((len(s) for s in sets), dtype=np.int64, count=len(sets))
     h = np.fromiter(
-        (_shingle_hash(sh) for s in sets for sh in s), dtype=np.uint32, count=int(sizes.sum())
+        (_shingle_hash(sh, hash32) for s in sets for sh in s),
+        dtype=np.uint32,
+        count=int(sizes.sum()),
     )
     s1, m1, s2, m2, s3 = _FMIX
     h ^= h >> s1  # uint32 products wrap: arithmetic mod 2^32
@@ -152,7 +167,7 @@ def signatures(texts: Sequence[str]) -> list[np.ndarray]:
     h ^= h >> s2
     h *= m2
     h ^= h >> s3
-    permuted = h[:, None] * _A + _B
+    permuted = h[:, None] * a + b
     starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
     return list(np.minimum.reduceat(permuted, starts, axis=0))
 
