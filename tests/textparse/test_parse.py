@@ -406,6 +406,12 @@ def test_the_sector_table_in_the_docs_is_the_module() -> None:
         ("退出邪党及其外围的团、队", ALL),
         ("坚决退出邪恶中国共产党及其相关邪恶组织。", ALL),
         ("我今天声明退出与共产党有关的一切组织。", ALL),
+        # "every organization" as the verb's first object, words inside it; not a list inside
+        # it, nor the party's own units
+        ("我声明退出与他们有关的一切机构，从此再无关系。", ALL),
+        ("本人声明：退出共青团，退出任何中国大陆任何政治组织。", ALL),
+        ("我要退出所有曾经参加过的少先队、共青团组织。", {"league", "pioneers"}),
+        ("本人宣布脱离中国共产党，作废入党宣誓，断绝一切党组织关系。", {"party"}),
         ("I quit the Communist Party's youth league", {"league"}),
         ("我自愿退出中国共产党、中国共青团和中国少先队。", ALL),
         # a title that names what it quits, then a body that quits "all": the later, general

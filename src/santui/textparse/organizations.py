@@ -364,16 +364,41 @@ _INDIRECT_WORDS = ("及", "其", "它", "之", "有关", "相关", "关联", "�
                    "全部", "three", "all", "every", "its")  # fmt: skip
 
 
+# "Every organization" as the verb's first object, with words inside it: 退出与他有关的一切组织,
+# 退出任何中国大陆任何政治组织, 退出关于中国独裁政权一切的相关组织, 退出共产邪魔的一切邪恶团体;
+# not the party's own units (断绝一切党组织关系: the party), nor a list of them (退出所有参加过的
+# 少先队、共青团组织: those two, checked by their tokens).
+_ALL_OBJECTS = re.compile("(?:一切|所有|任何|全部)[^。！？；;.!?]{0,12}?(?<!党)(?:组织|机构|团体)")
+_ALL_OBJECTS_REACH = 16  # compact characters from the verb to 一切
+_OBJECT_KINDS = frozenset((lx.ORG, lx.QUIT_ORG, lx.ALL_THREE, lx.GENERIC))
+
+
 def _indirect_all(n: Normalized, tokens: list[Token]) -> bool:
-    """A withdrawal verb followed, in its sentence, by the party "and all attached to it"."""
+    """A withdrawal verb followed, in its sentence, by the party "and all attached to it", or
+    by "every organization" before it names any."""
     text = n.compact
     if not any(word in text for word in _INDIRECT_WORDS):
         return False
-    for kind, _mask, _value, start, end in tokens:
+    for i, (kind, _mask, _value, start, end) in enumerate(tokens):
         if kind != lx.QUIT and not (kind == lx.QUIT_ORG and text.startswith("退出", start)):
             continue  # 退出少先队和共青团等一切邪党的邪恶组织: a verb and its first object
         m = _INDIRECT_ALL.search(text, end, end + _INDIRECT_REACH)
         if m is not None and not n.boundary_between(end, m.start()):
+            return True
+        if kind != lx.QUIT:
+            continue  # 退党 has its object: 退党和一切组织 is read above
+        m = _ALL_OBJECTS.search(text, end, end + _ALL_OBJECTS_REACH + 20)
+        if (
+            m is not None
+            and m.start() - end <= _ALL_OBJECTS_REACH
+            and not n.boundary_between(end, m.start())
+            and not any(
+                t[0] in _OBJECT_KINDS
+                and end <= t[3] < m.end()
+                and (t[3] < m.start() or t[1] & (lx.LEAGUE | lx.PIONEERS))
+                for t in tokens[i + 1 :]
+            )
+        ):
             return True
     return False
 
