@@ -380,7 +380,7 @@ def validate_and_parse(
     if text.strip() and any(_missing(data, key) for key in PARSE_WHEN_MISSING):
         parsed = parse_statement(text)
         data = _filled(data, parsed)
-    row = _validate(data, tz=tz)
+    row = _validate(data, tz=tz, text=text)  # the text checked once, above
     return row, (parsed.to_json() if parsed is not None else None)
 
 
@@ -411,7 +411,7 @@ def _filled(data: dict[str, Any], parsed: Parsed) -> dict[str, Any]:
     return data
 
 
-def _validate(data: dict[str, Any], *, tz: ZoneInfo) -> StatementRow:
+def _validate(data: dict[str, Any], *, tz: ZoneInfo, text: str) -> StatementRow:
     unknown = set(data) - FIELDS
     if unknown:
         raise RowError(f"unknown field: {', '.join(sorted(unknown))}")
@@ -468,7 +468,7 @@ def _validate(data: dict[str, Any], *, tz: ZoneInfo) -> StatementRow:
         external_id=eid.strip(),
         received_at=_received_at(data.get("received_at"), tz),
         channel=channel,
-        text=_text(data, "text", settings.SANTUI_MAX_TEXT),
+        text=text,
         party=party,
         league=league,
         pioneers=pioneers,

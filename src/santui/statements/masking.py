@@ -90,13 +90,16 @@ _MARKED_STOP = re.compile(
 )
 
 
+_ORG_WORD = re.compile("党|团|队|退|声明")
+
+
 def _is_name(item: str) -> bool:
     item = item.strip("·")
     return (
         2 <= len(item) <= 4
         and (item[0] in SURNAMES or item[0] in "小老阿")
         and item not in _NOT_NAMES
-        and not any(w in item for w in ("党", "团", "队", "退", "声明"))
+        and _ORG_WORD.search(item) is None
     )
 
 
@@ -214,12 +217,15 @@ def _mask_names(text: str, names: Iterable[str], mark: str) -> str:
     return "".join(out)
 
 
+_GIVEN_SPLIT = re.compile(r"[\r\n、，,;；]+")  # the names of a group, joined in one field
+
+
 def names_in(text: str, names: Iterable[str] = (), *, parse: bool = True) -> list[str]:
     """Every name to mask in ``text``: the given ones (a statement's name, joined names of a
     group split apart), the parser's signature, list items and marked names."""
     wanted: list[str] = []
     for given in names:
-        wanted += [p.strip() for p in re.split(r"[\r\n、，,;；]+", given or "") if p.strip()]
+        wanted += [p.strip() for p in _GIVEN_SPLIT.split(given or "") if p.strip()]
     if parse and text.strip():
         signed = read_signature(text)
         if signed:
