@@ -433,6 +433,13 @@ def test_the_sector_table_in_the_docs_is_the_module() -> None:
             {"league", "pioneers"},
         ),
         ("退党声明\n我是一名二十多年的老党员，我要退出共产党和其一切相关组织。", ALL),
+        # 三退 alone, as a heading or a mention, never widens a withdrawal that names its
+        # organizations (the later, specific one decides); general words a withdrawal verb
+        # governs after it do
+        ("三退\n我受够共产党了，为此我要退出共产党。还我平安。", {"party"}),
+        ("退党声明\n无意间发现三退的网站，今天声明本人退出中国共产党。", {"party"}),
+        ("我声明退出少先队，感谢大法弟子三退。", {"pioneers"}),
+        ("我声明退出共青团。看清了它的本质，今天我再声明退出一切组织。", ALL),
         # a description after the withdrawal verb takes the organization named last before it
         (
             "三退声明\n共产党曾经宣称要为劳苦大众谋幸福，结果却是最大的剥削阶级。我们声明退出这个邪恶组织。",

@@ -26,7 +26,7 @@ REAL = Path(__file__).parent / "eval" / "real"
 # split is the first collection's 628 and the second collection's 32 (2026-12-05), on the labels
 # of the rules as revised on 2026-12-05 (real/README.md, Labelling).
 TEST_FLOORS = {
-    "organizations": (0.893, 0.95),  # GAP: 590/660 (0.8939) reached
+    "organizations": (0.901, 0.95),  # GAP: 595/660 (0.9015) reached
     "headcount": (0.95, 0.95),  # 641/660
     "headcount_group": (0.90, 0.90),  # 95/102 reached (co-signers, lists, a plural subject)
     "province": (0.942, 0.95),  # GAP: 622/660 reached (the declarant's place, not the story's)
@@ -42,7 +42,7 @@ TEST_CEILINGS = {
 # of the organizations trained on; the model changes no reading, it gives the confidence:
 # docs/textparse.md): regression floors.
 DEV_FLOORS = {
-    "organizations": 0.921, "headcount": 0.994, "headcount_group": 0.976, "province": 0.982,
+    "organizations": 0.923, "headcount": 0.994, "headcount_group": 0.976, "province": 0.982,
     "country": 0.984, "sector": 0.886, "alias_recall": 0.927,
 }  # fmt: skip
 DEV_CEILINGS = {"place_invented": 0.003, "sector_invented": 0.033}

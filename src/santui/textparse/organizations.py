@@ -148,6 +148,8 @@ def read_organizations(
     current_party = False
     all_three = False
     vague_all = False  # 三退, 退出一切组织: all three unless a specific withdrawal names fewer
+    vague_last = -1  # where the last such general words are (compact position)
+    specific_last = -1  # where the last withdrawal that names organizations is
     title_all = False
     general_seen = False  # a withdrawal whose object is "all" (see Pass 2)
     named_after = 0  # what the withdrawals after the last general one name one by one
@@ -169,6 +171,7 @@ def read_organizations(
                 and not (has_negation and _negated(n, tokens, i))
             ):
                 vague_all = True
+                vague_last = max(vague_last, start)
             continue
         if kind not in _MENTIONS or (kind == lx.JOINED and not mask):
             continue
@@ -217,10 +220,11 @@ def read_organizations(
         elif kind == lx.QUIT_ORG:
             quit_mask |= mask
             explicit = True
+            specific_last = max(specific_last, start)
         elif value == "title":
             title_all = True
         elif text[start:end] in _VAGUE_ALL:
-            vague_all = explicit = True
+            vague_all = explicit = True  # 三退 alone (a heading, or a mention): never widens
         elif not (has_break and has_quit and _dissociated(n, tokens, i)):
             all_three = explicit = True
 
@@ -278,6 +282,7 @@ def read_organizations(
                     generic_all = general = True  # 退出中共的一切组织: the party and all under it
                 else:
                     vague_all = general = True  # 退出一切组织
+                    vague_last = max(vague_last, tokens[i][3])
                 took = True
                 last = j
                 reach = _NEXT_GAP[latin]
@@ -293,6 +298,8 @@ def read_organizations(
             if referent:
                 chain, took = referent, True  # 我们声明退出这个邪恶组织 (named before: 共产党)
         quit_mask |= chain
+        if chain and not general:
+            specific_last = max(specific_last, tokens[i][3])
         if general:
             named_after = 0  # what later withdrawals name refines this general one
             general_seen = True
@@ -316,7 +323,10 @@ def read_organizations(
         # Organizations Related to the CCP / I have withdrawn from the League and the Pioneers):
         # the later, specific one says which the general words meant (eval/README.md)
         quit_mask = named_after
-    elif all_three or generic_all or (vague_all and (not quit_mask or quit_mask & lx.PARTY)):
+    elif all_three or generic_all or (vague_all and (not quit_mask or vague_last > specific_last)):
+        # general words after the last withdrawal that names organizations widen it to all
+        # three; before it, the later, specific one decides (eval/README.md, "A title line and
+        # the body")
         quit_mask = lx.ALL
     if generic_members or bare_quit:
         quit_mask |= member_mask
