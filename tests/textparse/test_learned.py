@@ -24,6 +24,7 @@ from santui.textparse.normalize import Normalized, normalize
 from santui.textparse.parse import LOW_CONFIDENCE, parse_statement, rules_organizations
 
 ROOT = Path(__file__).resolve().parents[2]
+EVAL = Path(__file__).parent / "eval"
 FAST = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # Statements written for these tests (not from the corpus), in the service center's layout.
@@ -101,17 +102,29 @@ def test_the_fast_path_scores_what_the_features_say(text: str) -> None:
 def test_the_model_changes_no_reading_and_flags_the_one_it_doubts(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """退队 … 我要退出邪党的一切: the rules read the party and the pioneers (by the labelling rules
-    the later, general declaration takes the title in: all three). Cross-validation on dev gave
+    """A long family story that ends 郑重声明退出中共及其一切组织 (e0478 of the evaluation set): the
+    rules read all three, with their confidence for a long story. Cross-validation on dev gave
     the model no reading to change for the better (docs/textparse.md), so it ships with margin
     0.5: it keeps the rules' reading and says it is doubtful, which holds it for a person."""
-    rules = _rules_only(SEE_SLOGAN, monkeypatch)
-    parsed = parse_statement(SEE_SLOGAN)
-    assert parsed.organizations == rules == {"party", "pioneers"}
+    story = next(
+        json.loads(line)["text"]
+        for line in (EVAL / "statements.jsonl").read_text("utf-8").splitlines()
+        if line.strip() and json.loads(line)["id"] == "e0478"
+    )
+    rules = _rules_only(story, monkeypatch)
+    parsed = parse_statement(story)
+    assert parsed.organizations == rules == {"party", "league", "pioneers"}
     assert parsed.confidence["organizations"] < LOW_CONFIDENCE
     with monkeypatch.context() as patch:
         patch.setattr(parse_module, "model", lambda: None)
-        assert parse_statement(SEE_SLOGAN).confidence["organizations"] >= LOW_CONFIDENCE
+        assert parse_statement(story).confidence["organizations"] >= LOW_CONFIDENCE
+
+
+def test_a_later_general_declaration_takes_the_title_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    """退队 … 我要退出邪党的一切: by the labelling rules the later, general declaration takes the
+    title in (all three); the rules read it so, and the model keeps it."""
+    assert _rules_only(SEE_SLOGAN, monkeypatch) == {"party", "league", "pioneers"}
+    assert parse_statement(SEE_SLOGAN).organizations == {"party", "league", "pioneers"}
 
 
 def test_with_margin_one_half_no_probability_changes_a_reading() -> None:

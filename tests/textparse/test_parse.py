@@ -440,6 +440,11 @@ def test_the_sector_table_in_the_docs_is_the_module() -> None:
         ("退党声明\n无意间发现三退的网站，今天声明本人退出中国共产党。", {"party"}),
         ("我声明退出少先队，感谢大法弟子三退。", {"pioneers"}),
         ("我声明退出共青团。看清了它的本质，今天我再声明退出一切组织。", ALL),
+        # the party's everything, and no noun after it; 抹去 the mark of the beast governs no
+        # organization named after it
+        ("退队\n看清了它的本质，因此要退出邪党的一切，不再受控制。", ALL),
+        ("我声明退出少先队，抹去兽印，不做邪党的陪葬品。", {"pioneers"}),
+        ("退团队声明\n我决定退出共产党的一切邪恶组织，抹去兽的印记，不做邪党的牺牲品。", ALL),
         # a description after the withdrawal verb takes the organization named last before it
         (
             "三退声明\n共产党曾经宣称要为劳苦大众谋幸福，结果却是最大的剥削阶级。我们声明退出这个邪恶组织。",

@@ -42,7 +42,7 @@ TEST_CEILINGS = {
 # of the organizations trained on; the model changes no reading, it gives the confidence:
 # docs/textparse.md): regression floors.
 DEV_FLOORS = {
-    "organizations": 0.923, "headcount": 0.994, "headcount_group": 0.976, "province": 0.982,
+    "organizations": 0.925, "headcount": 0.994, "headcount_group": 0.976, "province": 0.982,
     "country": 0.984, "sector": 0.886, "alias_recall": 0.927,
 }  # fmt: skip
 DEV_CEILINGS = {"place_invented": 0.003, "sector_invented": 0.033}

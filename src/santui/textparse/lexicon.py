@@ -349,6 +349,9 @@ MASK_PHRASES: list[Entry] = [
         "在此", "在这里", "在内", "正在", "存在", "在于", "在线", "实在", "自在",
         "所在", "在乎", "好在", "不在", "在一起", "在校", "在职", "在任",
         "所在地", "leftist", "from now on",
+        # the mark of the beast erased: 抹去 governs 兽印, not an organization after it
+        "抹去兽印", "抹去兽的印记", "抹去兽记", "抹去邪恶的兽记", "抹去邪恶的兽印",
+        "抹去邪恶的印记", "抹去红魔印记", "抹去印记", "抹掉兽印", "抹掉兽的印记", "抹掉兽记",
         # the movement or the service named, not a withdrawal (issue 13)
         "支持三退", "支持退党", "赞成三退", "拥护三退", "支持大家三退", "三退保平安",
         "tuidang site", "tuidang website", "tuidang center", "tuidang centre",

@@ -380,6 +380,10 @@ _INDIRECT_WORDS = ("及", "其", "它", "之", "有关", "相关", "关联", "�
 # 少先队、共青团组织: those two, checked by their tokens).
 _ALL_OBJECTS = re.compile("(?:一切|所有|任何|全部)[^。！？；;.!?]{0,12}?(?<!党)(?:组织|机构|团体)")
 _ALL_OBJECTS_REACH = 16  # compact characters from the verb to 一切
+# 退出邪党的一切 (its everything, and no noun after it): the party and all under it.
+_PARTY_EVERYTHING = re.compile(
+    "(?:中国共产党|中共|共产党|共党|邪党|恶党|共匪|共产邪党)(?:邪恶)?(?:的|之)(?:一切|所有|全部)"
+)
 _OBJECT_KINDS = frozenset((lx.ORG, lx.QUIT_ORG, lx.ALL_THREE, lx.GENERIC))
 
 
@@ -397,6 +401,9 @@ def _indirect_all(n: Normalized, tokens: list[Token]) -> bool:
             return True
         if kind != lx.QUIT:
             continue  # 退党 has its object: 退党和一切组织 is read above
+        m = _PARTY_EVERYTHING.match(text, end)
+        if m is not None and (m.end() == len(text) or n.gap_at_position(m.end())):
+            return True
         m = _ALL_OBJECTS.search(text, end, end + _ALL_OBJECTS_REACH + 20)
         if (
             m is not None
