@@ -298,13 +298,14 @@ def grow_child(target: int, release: bool, public_every: int) -> None:
     n = target - last
     t = time.perf_counter()
     if n > 0 and connection.vendor == "postgresql":
-        # the ledger's partitions for the new entries, made ahead as an import makes them batch
-        # by batch (santui.statements.partitions); none inside the transaction below
+        # the partitions for the new statements and entries, made ahead as an import makes them
+        # batch by batch (santui.statements.partitions); none inside the transaction below
         from django.conf import settings
 
-        from santui.statements.partitions import ledger_partitions_ensure
+        from santui.statements.partitions import LEDGER, STATEMENTS, partitions_ensure
 
-        ledger_partitions_ensure(ahead=-(-n // settings.SANTUI_LEDGER_PARTITION_SPAN) + 2)
+        partitions_ensure(LEDGER, ahead=-(-n // settings.SANTUI_LEDGER_PARTITION_SPAN) + 2)
+        partitions_ensure(STATEMENTS, ahead=-(-n // settings.SANTUI_STATEMENT_PARTITION_SPAN) + 2)
     if n > 0:
         with transaction.atomic(), connection.cursor() as cur:
             if connection.vendor == "postgresql":

@@ -130,8 +130,8 @@ RAW_METHODS = {
     "values": "multi-row INSERT ... VALUES, 1,000 rows per statement, Django's cursor",
     "unnest": "INSERT ... SELECT FROM unnest(one binary array per column), psycopg.Cursor",
     "copy": "COPY FROM STDIN, psycopg",
-    "copy-all": "COPY FROM STDIN of every row the import writes: the statement, its audit row "
-    "and, if accepted, its ledger entry (ids taken from the sequence first), psycopg",
+    "copy-all": "COPY FROM STDIN of every row the import writes: the statement, its key, its "
+    "audit row and, if accepted, its ledger entry (ids taken from the sequence first), psycopg",
 }
 POSTGRES_ONLY = ("executemany-server", "unnest", "copy", "copy-all")
 
@@ -195,9 +195,9 @@ def raw_child(path: str, batch_size: int, method: str) -> None:
 
     def copy_all(cursor: Any, params: list[tuple[Any, ...]]) -> None:
         """The rows ``statements_copy_staged`` writes, as they are: statements (the ids taken
-        from their sequence first), one audit row each, the ledger entry of each accepted one
-        (the day as the UTC date, the province from the code's first two digits: no santui
-        logic) and its row of the integrator's queue."""
+        from their sequence first), their keys (statements migration 0018), one audit row each,
+        the ledger entry of each accepted one (the day as the UTC date, the province from the
+        code's first two digits: no santui logic) and its row of the integrator's queue."""
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
             ["statements_statement", len(params)],
@@ -206,6 +206,10 @@ def raw_child(path: str, batch_size: int, method: str) -> None:
         with cursor.copy(f"COPY {table} (id, {columns}) FROM STDIN") as copy:
             for i, row in zip(ids, params, strict=True):
                 copy.write_row((i, *row))
+        keys = "COPY statements_externalkey (source, external_id, statement_id) FROM STDIN"
+        with cursor.copy(keys) as copy:
+            for i, row in zip(ids, params, strict=True):
+                copy.write_row((row[0], row[1], i))
         audit = (
             "COPY statements_statuschange (statement_id, from_status, to_status, reason, note,"
             " actor_id, via, at) FROM STDIN"

@@ -955,7 +955,7 @@ def test_organizations_guessed_with_low_confidence_are_held_not_counted(tmp_path
 
 def test_audit_rows_record_the_import(tmp_path: Path) -> None:
     run_bytes(tmp_path, jsonl(good("a", status="accepted"), good("b")))
-    changes = StatusChange.objects.order_by("statement__external_id")
+    changes = StatusChange.objects.order_by("statement__external_id", "id")
     assert list(changes.values_list("from_status", "to_status", "via")) == [
         ("", "accepted", "import"), ("", "received", "import"),
         ("received", "accepted", "screening"),

@@ -190,7 +190,7 @@ def test_the_staging_table_never_holds_a_plain_name_or_text() -> None:
     staged: list[tuple[Any, ...]] = []
 
     def peek(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        if sql.lstrip().startswith("WITH new AS") and not staged:
+        if sql.lstrip().startswith("WITH keys AS") and not staged:
             staged.append(("peeked",))
             with connection.cursor() as cursor:
                 cursor.execute(f"SELECT * FROM {STAGE_TABLE}")  # a constant

@@ -28,6 +28,7 @@ from santui.statements.actions import statement_reject
 from santui.statements.models import EntryKind, LedgerEntry, QueuedEntry, Statement
 from santui.statements.partitions import (
     LEDGER,
+    STATEMENTS,
     ledger_partitioned,
     ledger_partitions,
     ledger_partitions_ensure,
@@ -229,9 +230,15 @@ def test_the_tally_partitions_command_lists_them_and_makes_those_due() -> None:
     _next_ids_from(top - SPAN)
     _add()
     call_command("tally", "partitions", stdout=out)
-    lines = out.getvalue().splitlines()
-    assert lines[0] == f"made {LEDGER}_p{top}"
-    assert lines[1].startswith(f"{LEDGER}_p0 ") and "ids MINVALUE to" in lines[1]
+    made, *listed = out.getvalue().splitlines()
+    assert made == f"made {LEDGER}_p{top}"
+    # the statements' partitions, then the ledger's, each in id order with its DEFAULT last
+    statements = [line for line in listed if line.startswith(STATEMENTS)]
+    lines = [line for line in listed if line.startswith(LEDGER)]
+    assert listed == statements + lines and len(statements) == 4
+    assert statements[0].startswith(f"{STATEMENTS}_p0 ") and "ids MINVALUE to" in statements[0]
+    assert statements[-1].startswith(f"{STATEMENTS}_default ") and "DEFAULT" in statements[-1]
+    assert lines[0].startswith(f"{LEDGER}_p0 ") and "ids MINVALUE to" in lines[0]
     assert f"ids {top} to {top + SPAN}" in lines[-2]
     assert lines[-1].startswith(f"{LEDGER}_default ") and "DEFAULT" in lines[-1]
 

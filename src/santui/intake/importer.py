@@ -34,11 +34,19 @@ from santui.statements.bulk import (
     BulkResult,
     Staged,
     StatementRow,
+    among,
     statements_copy_load,
     statements_copy_staged,
 )
-from santui.statements.models import Channel, Declarant, NameKind, Statement, Status
-from santui.statements.partitions import ledger_partitions_ensure
+from santui.statements.models import (
+    Channel,
+    Declarant,
+    ExternalKey,
+    NameKind,
+    Statement,
+    Status,
+)
+from santui.statements.partitions import all_partitions_ensure
 from santui.textparse.parse import LOW_CONFIDENCE, Parsed, parse_statement
 from santui.textparse.regions import RegionError, normalize_region
 from santui.textparse.sectors import SECTORS
@@ -495,13 +503,13 @@ def _store_suggestions(source: str, suggestions: dict[str, dict[str, Any]]) -> N
     """
     if not suggestions:
         return
+    keys = ExternalKey.objects.filter(source=source, external_id__in=list(suggestions))
+    external_ids = dict(keys.values_list("statement_id", "external_id"))
     found = list(
-        Statement.objects.filter(
-            source=source, external_id__in=list(suggestions), suggested__isnull=True
-        ).only("pk", "external_id")
+        Statement.objects.filter(pk__in=among(external_ids), suggested__isnull=True).only("pk")
     )
     for statement in found:
-        statement.suggested = stored_suggestion(suggestions[str(statement.external_id)])
+        statement.suggested = stored_suggestion(suggestions[external_ids[statement.pk]])
     Statement.objects.bulk_update(found, ["suggested"], batch_size=500)
 
 
@@ -538,7 +546,7 @@ def run_import(
         _store_suggestions(source, suggested)
 
     def store_oldest() -> None:
-        ledger_partitions_ensure()  # the next partitions of the ledger before they are needed
+        all_partitions_ensure()  # the next partitions of both tables before they are needed
         staged, suggested = pending.popleft()
         stored(statements_copy_staged(staged=staged.result(), source=source, via="import"),
                suggested)  # fmt: skip

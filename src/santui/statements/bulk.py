@@ -1,5 +1,6 @@
 """Bulk loading for imports and demo data: many statements per transaction, idempotent by
-(source, external_id).
+(source, external_id), which each statement's ExternalKey holds unique (statements migration
+0018: the statements table, partitioned on PostgreSQL, cannot).
 
 This is the one place that writes statements with hand-written INSERTs instead of the ORM, for
 speed (see docs/benchmarks.md): it writes exactly what the single-statement actions write (the
@@ -35,6 +36,7 @@ from santui.statements.inserts import bound_cursor
 from santui.statements.masking import statement_masked
 from santui.statements.models import (
     EntryKind,
+    ExternalKey,
     LedgerEntry,
     QueuedEntry,
     RejectReason,
@@ -186,11 +188,37 @@ def _sealed(seal: Callable[[str], bytes], text: str) -> bytes | None:
     return seal(text) if text else None
 
 
+_KEY_COLUMNS = ("source", "external_id", "statement_id")
+
+
+def _present(source: str, external_ids: Sequence[str]) -> set[str]:
+    """Those of ``external_ids`` that have an ExternalKey under ``source``."""
+    found: set[str] = set()
+    if connection.vendor == "postgresql":  # one array parameter (as ``among``)
+        with bound_cursor() as cursor:
+            cursor.execute(
+                f"SELECT external_id FROM {ExternalKey._meta.db_table} "
+                "WHERE source = %s AND external_id = ANY(%s::text[])",
+                [source, list(external_ids)],
+            )
+            found.update(eid for (eid,) in cursor.fetchall())
+        return found
+    for i in range(0, len(external_ids), _MAX_PARAMS):
+        chunk = external_ids[i : i + _MAX_PARAMS]
+        keys = ExternalKey.objects.filter(source=source, external_id__in=chunk)
+        found.update(keys.values_list("external_id", flat=True))
+    return found
+
+
 def statements_bulk_load(*, rows: Sequence[StatementRow], source: str, via: str) -> BulkResult:
     """Insert the rows not yet present under ``source`` in one transaction.
 
-    ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` skips rows already present (by the partial
-    unique index on (source, external_id)) and says which ones it inserted, in one round trip.
+    The rows whose (source, external_id) has an ExternalKey are skipped; the others are
+    inserted with their keys. On SQLite the transaction holds the database's write lock from
+    its start (``transaction_mode`` IMMEDIATE), so nothing comes between the look and the
+    insert. On PostgreSQL a load of the same source running at the same time makes the later
+    batch fail with IntegrityError (a key already present), whole: imports there load through
+    statements_copy_load, which skips such rows instead.
     """
     if not rows:
         return BulkResult(0, 0, 0)
@@ -201,6 +229,8 @@ def statements_bulk_load(*, rows: Sequence[StatementRow], source: str, via: str)
     now = adapt_datetime(timezone.now())
     seal = text_sealer()
     with transaction.atomic():
+        for eid in _present(source, list(wanted)):
+            del wanted[eid]
         inserted = insert_rows(
             Statement,
             _STATEMENT_COLUMNS,
@@ -220,11 +250,11 @@ def statements_bulk_load(*, rows: Sequence[StatementRow], source: str, via: str)
                 )
                 for r in wanted.values()
             ],
-            " ON CONFLICT (source, external_id) WHERE external_id IS NOT NULL DO NOTHING"
             " RETURNING id, external_id",
         )  # fmt: skip
         ids = {eid: pk for pk, eid in inserted}
-        new = [r for r in wanted.values() if r.external_id in ids]
+        insert_rows(ExternalKey, _KEY_COLUMNS, [(source, eid, pk) for eid, pk in ids.items()])
+        new = list(wanted.values())
         insert_rows(
             StatusChange,
             _CHANGE_COLUMNS,
@@ -266,23 +296,37 @@ _STAGE_CREATE = (
 _STAGE_COPY = (
     f"COPY {STAGE_TABLE} ({', '.join(c for c, _ in _STAGE_COLUMNS)}) FROM STDIN (FORMAT BINARY)"
 )
-# One statement moves the staged rows: the statements not yet present (in file order, so that
-# their ids follow it as in statements_bulk_load), then for each one inserted its creation audit
-# row and, when accepted, its add ledger entry and its row of the queue, as statements_bulk_load
-# writes them.
+# One statement moves the staged rows: first the keys of the statements not yet present, each
+# with the id its statement will have (taken from the statements' sequence in file order, so
+# that the ids follow it as in statements_bulk_load; a key another load wrote meanwhile is
+# skipped by ON CONFLICT, after waiting for that load's end); then those statements, and for
+# each one its creation audit row and, when accepted, its add ledger entry and its row of the
+# queue, as statements_bulk_load writes them. The look for keys already present saves a rerun
+# from taking an id from the sequence for each row it skips.
 _STAGE_MOVE = f"""
-WITH new AS (
+WITH keys AS (
+    INSERT INTO {ExternalKey._meta.db_table} (source, external_id, statement_id)
+    SELECT %(source)s, external_id, nextval('{Statement._meta.db_table}_id_seq')
+    FROM (
+        SELECT s.external_id FROM {STAGE_TABLE} s
+        WHERE NOT EXISTS (SELECT FROM {ExternalKey._meta.db_table} k
+                          WHERE k.source = %(source)s AND k.external_id = s.external_id)
+        ORDER BY s.n
+    ) AS absent
+    ON CONFLICT (source, external_id) DO NOTHING
+    RETURNING statement_id, external_id
+), new AS (
     INSERT INTO {Statement._meta.db_table} (
-        source, external_id, channel, received_at, text, party, league, pioneers, headcount,
-        name, contact, name_kind, region, sector, current_party_member, publish, status,
-        reject_reason, receipt_hash, commitment, created_at, name_key, search_text, declarant,
-        text_masked, decided_at)
-    SELECT %(source)s, external_id, channel, received_at, text, party, league, pioneers,
-        headcount, name, NULL, name_kind, region, sector, current_party_member, publish, status,
-        '', NULL, commitment, %(now)s, name_key, search_text, declarant, text_masked,
-        CASE WHEN status = ANY(%(decisions)s) THEN %(now)s END
-    FROM {STAGE_TABLE} ORDER BY n
-    ON CONFLICT (source, external_id) WHERE external_id IS NOT NULL DO NOTHING
+        id, source, external_id, channel, received_at, text, party, league, pioneers,
+        headcount, name, contact, name_kind, region, sector, current_party_member, publish,
+        status, reject_reason, receipt_hash, commitment, created_at, name_key, search_text,
+        declarant, text_masked, decided_at)
+    SELECT k.statement_id, %(source)s, s.external_id, s.channel, s.received_at, s.text, s.party,
+        s.league, s.pioneers, s.headcount, s.name, NULL, s.name_kind, s.region, s.sector,
+        s.current_party_member, s.publish, s.status, '', NULL, s.commitment, %(now)s,
+        s.name_key, s.search_text, s.declarant, s.text_masked,
+        CASE WHEN s.status = ANY(%(decisions)s) THEN %(now)s END
+    FROM keys k JOIN {STAGE_TABLE} s ON s.external_id = k.external_id ORDER BY k.statement_id
     RETURNING id, external_id, status
 ), changes AS (
     INSERT INTO {StatusChange._meta.db_table} (

@@ -6,8 +6,10 @@ Django's save machinery (docs/benchmarks.md, "The form, third
 pass"). On PostgreSQL both rows now go in one statement, the audit row taking the statement's new
 id from a data-modifying ``WITH``: atomic by itself, no transaction to open. The values are
 Django's own: each field's ``pre_save`` (``auto_now_add``) and ``get_db_prep_save`` (encryption,
-JSON), as ``Model.save`` would send them. SQLite has no data-modifying ``WITH``: there the two
-``save`` calls run in one transaction, as before.
+JSON), as ``Model.save`` would send them. A statement with an external id (mail) writes its
+ExternalKey in the same statement, and one already present refuses it whole (IntegrityError).
+SQLite has no data-modifying ``WITH``: there the ``save`` calls run in one transaction, as
+before.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 
 from django.db import connection, models, transaction
 
-from santui.statements.models import Statement, StatusChange
+from santui.statements.models import ExternalKey, Statement, StatusChange
 
 
 @functools.cache
@@ -37,13 +39,20 @@ def _values(obj: models.Model, fields: tuple[models.Field[Any, Any], ...]) -> li
 
 
 @functools.cache
-def _sql() -> str:
+def _sql(keyed: bool) -> str:
+    """The INSERT of both rows; ``keyed``: and of the statement's ExternalKey."""
     q = connection.ops.quote_name
     statement_columns = ", ".join(q(f.column) for f in _fields(Statement))
     change_columns = ", ".join(q(f.column) for f in _change_fields())
+    key = (
+        "RETURNING id, source, external_id), "
+        f"k AS (INSERT INTO {q(ExternalKey._meta.db_table)} (source, external_id, "
+        "statement_id) SELECT source, external_id, id FROM s) "
+    )
     return (
         f"WITH s AS (INSERT INTO {q(Statement._meta.db_table)} ({statement_columns}) "
-        f"VALUES ({', '.join(['%s'] * len(_fields(Statement)))}) RETURNING id) "
+        f"VALUES ({', '.join(['%s'] * len(_fields(Statement)))}) "
+        f"{key if keyed else 'RETURNING id) '}"
         f"INSERT INTO {q(StatusChange._meta.db_table)} ({q('statement_id')}, {change_columns}) "
         f"VALUES ((SELECT id FROM s), {', '.join(['%s'] * len(_change_fields()))}) "
         f"RETURNING {q('statement_id')}, id"
@@ -80,12 +89,17 @@ def insert_with_change(statement: Statement, change: StatusChange) -> None:
     if connection.vendor != "postgresql":
         with transaction.atomic():
             statement.save(force_insert=True)
+            if statement.external_id is not None:
+                ExternalKey.objects.create(
+                    source=statement.source, external_id=statement.external_id,
+                    statement=statement,
+                )  # fmt: skip
             change.statement = statement
             change.save(force_insert=True)
         return
     params = _values(statement, _fields(Statement)) + _values(change, _change_fields())
     with bound_cursor() as cursor:
-        cursor.execute(_sql(), params)
+        cursor.execute(_sql(statement.external_id is not None), params)
         statement_id, change_id = cursor.fetchone()
     _stored(statement, statement_id)
     change.statement = statement

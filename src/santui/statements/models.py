@@ -209,19 +209,18 @@ class Statement(models.Model):
                 | (Q(status=Status.REJECTED) & Q(reject_reason=RejectReason.DUPLICATE)),
                 name="statement_duplicate_link",
             ),
-            models.UniqueConstraint(
-                fields=["source", "external_id"],
-                condition=Q(external_id__isnull=False),
-                name="statement_unique_external_id",
-            ),
-            models.UniqueConstraint(
-                fields=["receipt_hash"],
-                condition=Q(receipt_hash__isnull=False),
-                name="statement_unique_receipt",
-            ),
         ]
+        # No unique constraint: on PostgreSQL the table is partitioned by ranges of its id
+        # (migration 0018), and a partitioned table's unique index must hold the id. A source's
+        # external id is unique through ExternalKey; a receipt's hash is a keyed hash of 160
+        # random bits (santui.statements.receipts): found through the index below.
         # Partial indexes, so that bulk imports of counted history do not pay for them.
         indexes = [
+            models.Index(
+                fields=["receipt_hash"],
+                condition=Q(receipt_hash__isnull=False),
+                name="statement_receipt",
+            ),
             models.Index(
                 fields=["received_at"], condition=Q(status="received"), name="statement_queue"
             ),
@@ -276,6 +275,37 @@ class Statement(models.Model):
 
 
 _ORGANIZATIONS = tuple(Organization.values)  # the enum builds its list at every call
+
+
+class ExternalKey(models.Model):
+    """A statement's external id within its source (``source``, ``external_id``), unique.
+
+    The statements table cannot hold that constraint itself once partitioned (migration 0018).
+    Every path that stores a statement with an external id writes its key in the same
+    transaction (santui.statements.inserts, .bulk): a key already present refuses the statement
+    (the form's and mail's IntegrityError) or skips it (an import's rerun). The statement keeps
+    its own copy of both values, which the key table mirrors.
+
+    No foreign key constraint in the database, as for QueuedEntry: the key and its statement
+    are written by one statement (or one transaction on SQLite) and statements are never
+    deleted; checking the key would be a locking read of the partitioned statements for each
+    row an import writes. `santui tally verify` names a key that names no statement.
+    """
+
+    pk = models.CompositePrimaryKey("source", "external_id")
+    source = models.CharField(max_length=64)
+    external_id = models.CharField(max_length=200)
+    # one key per statement, as its writers make it: no index (nothing looks a key up by it)
+    statement = models.ForeignKey(
+        Statement, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+    )
+
+    class Meta:
+        verbose_name = _("external key")
+        verbose_name_plural = _("external keys")
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.external_id} -> #{self.statement_id}"
 
 
 class StatusChange(models.Model):

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from santui.statements.bulk import int_array
 from santui.statements.models import LedgerEntry, LogPosition, PublishedEntry, QueuedEntry
-from santui.statements.partitions import ledger_partitions_ensure
+from santui.statements.partitions import all_partitions_ensure
 from santui.tally.log import ledger_batch, log_append
 from santui.tally.models import IntegrationState, Rollup, Stat
 
@@ -189,8 +189,9 @@ def tally_integrate(
     *, batch_size: int | None = None, on_batch: Callable[[int], object] | None = None
 ) -> IntegrateResult:
     """Integrate every queued entry, batch after batch, until the queue is empty. First makes
-    the ledger's next partitions if its ids come near the last one (PostgreSQL)."""
-    ledger_partitions_ensure()
+    the next partitions of the ledger and of the statements if their ids come near the last one
+    (PostgreSQL)."""
+    all_partitions_ensure()
     size = batch_size or settings.SANTUI_INTEGRATE_BATCH
     total = batches = 0
     while n := tally_integrate_batch(batch_size=size):

@@ -25,6 +25,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q
 from santui.statements.actions import ledger_add_entry
 from santui.statements.models import (
     EntryKind,
+    ExternalKey,
     LedgerEntry,
     LogPosition,
     PublishedEntry,
@@ -160,11 +161,37 @@ def tally_verify() -> VerifyReport:
     lost = QueuedEntry.objects.filter(~Exists(LedgerEntry.objects.filter(pk=OuterRef("entry_id"))))
     for (entry_id,) in lost.values_list("entry_id")[:20]:
         problems.append(f"queued entry {entry_id} is not in the ledger")
+    problems += _verify_external_keys()
 
     queued = QueuedEntry.objects.count()
     return VerifyReport(
         size=state.size, queued=queued, statements_counted=len(counted_ids), problems=problems
     )
+
+
+def _verify_external_keys() -> list[str]:
+    """The external keys have no foreign key constraint (statements migration 0018): each names
+    a statement with its source and external id, and each statement with an external id has its
+    key (two statements with one pair cannot both have it)."""
+    problems = []
+    own = Statement.objects.filter(
+        pk=OuterRef("statement_id"), source=OuterRef("source"), external_id=OuterRef("external_id")
+    )
+    stray = ExternalKey.objects.filter(~Exists(own))
+    for source, external_id, statement_id in stray.values_list(
+        "source", "external_id", "statement_id"
+    )[:20]:
+        problems.append(
+            f"external key {source}:{external_id} names statement {statement_id}, "
+            "which is not there with that key"
+        )
+    key = ExternalKey.objects.filter(
+        source=OuterRef("source"), external_id=OuterRef("external_id"), statement_id=OuterRef("pk")
+    )
+    keyless = Statement.objects.filter(external_id__isnull=False).filter(~Exists(key))
+    for statement_id in keyless.values_list("pk", flat=True)[:20]:
+        problems.append(f"statement {statement_id} has an external id but not its external key")
+    return problems
 
 
 def _verify_published() -> list[str]:

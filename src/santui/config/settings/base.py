@@ -301,9 +301,10 @@ SANTUI_MAX_HEADCOUNT = int(os.environ.get("SANTUI_MAX_HEADCOUNT", "100000"))
 SANTUI_IMPORT_MAX_LINE = int(os.environ.get("SANTUI_IMPORT_MAX_LINE", str(64 * 1024)))
 SANTUI_MAIL_MAX_BYTES = int(os.environ.get("SANTUI_MAIL_MAX_BYTES", str(25 * 1024 * 1024)))
 SANTUI_INTEGRATE_BATCH = int(os.environ.get("SANTUI_INTEGRATE_BATCH", "20000"))
-# PostgreSQL: ledger ids per partition (santui.statements.partitions; about five months of
-# entries at today's volume, 44 partitions for the whole history).
+# PostgreSQL: ledger and statement ids per partition (santui.statements.partitions; about five
+# months of entries or statements at today's volume, 44 partitions each for the whole history).
 SANTUI_LEDGER_PARTITION_SPAN = int(os.environ.get("SANTUI_LEDGER_PARTITION_SPAN", "10000000"))
+SANTUI_STATEMENT_PARTITION_SPAN = int(os.environ.get("SANTUI_STATEMENT_PARTITION_SPAN", "10000000"))
 # How long a process may reuse the integrated size it read (public page caching, seconds).
 SANTUI_STATE_MEMO_SECONDS = 1.0
 # The public log: its Ed25519 signing key (made on first use, mode 0600), the origin (key name)

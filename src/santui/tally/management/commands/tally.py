@@ -5,9 +5,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from santui.statements.partitions import (
-    ledger_partitioned,
-    ledger_partitions,
-    ledger_partitions_ensure,
+    TABLES,
+    all_partitions_ensure,
+    partitioned,
+    partitions,
 )
 from santui.tally.verify import tally_verify
 
@@ -22,7 +23,10 @@ class Command(BaseCommand):
         )
         sub.add_parser(
             "partitions",
-            help="PostgreSQL: list the ledger's partitions, making the next ones if they are due",
+            help=(
+                "PostgreSQL: list the partitions of the statements and of the ledger, making "
+                "the next ones if they are due"
+            ),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -42,15 +46,17 @@ class Command(BaseCommand):
         raise CommandError(f"tally verify found {len(report.problems)} differences")
 
     def _partitions(self) -> None:
-        if not ledger_partitioned():
+        if not any(partitioned(table) for table in TABLES):
             self.stdout.write(
-                "the ledger is one table (SQLite, or PostgreSQL before migration 0017)"
+                "the statements and the ledger are one table each (SQLite, or PostgreSQL "
+                "before statements migrations 0017 and 0018)"
             )
             return
-        for name in ledger_partitions_ensure():
+        for name in all_partitions_ensure():
             self.stdout.write(f"made {name}")
-        for p in ledger_partitions():
-            low = "MINVALUE" if p.low is None else p.low
-            ids = "DEFAULT" if p.default else f"ids {low} to {p.high}"
-            rows = "not analyzed" if p.rows < 0 else f"about {p.rows:,} rows"
-            self.stdout.write(f"{p.name:<36} {ids:<32} {rows}")
+        for table in TABLES:
+            for p in partitions(table):
+                low = "MINVALUE" if p.low is None else p.low
+                ids = "DEFAULT" if p.default else f"ids {low} to {p.high}"
+                rows = "not analyzed" if p.rows < 0 else f"about {p.rows:,} rows"
+                self.stdout.write(f"{p.name:<36} {ids:<32} {rows}")
