@@ -10,7 +10,6 @@ import io
 import itertools
 import json
 import logging
-from collections.abc import Iterator
 from typing import Any
 
 import psycopg
@@ -38,6 +37,12 @@ from santui.tally.log import LogError, _leaf_rows_sql
 from santui.tally.models import IntegrationState
 from santui.tally.verify import tally_verify
 from tests.factories import AcceptedStatementFactory
+from tests.statements.partition_support import (  # the fixture: for each test here
+    fresh_partition_memory,  # noqa: F401
+    home,
+    next_ids_from,
+    ranges,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -47,55 +52,34 @@ postgresql_only = pytest.mark.skipif(
 )
 
 
-@pytest.fixture(autouse=True)
-def _fresh_memory() -> Iterator[None]:
-    partitions.forget_seen()
-    yield
-    partitions.forget_seen()
-
-
-def _home(entry_id: int) -> str:
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT tableoid::regclass::text FROM {LEDGER} WHERE id = %s", [entry_id])
-        return str(cursor.fetchone()[0])
-
-
-def _next_ids_from(first: int) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [LEDGER, first - 1])
-
-
 def _add(**kwargs: Any) -> LedgerEntry:
     return LedgerEntry.objects.get(statement=AcceptedStatementFactory(**kwargs), kind="add")
-
-
-def _ranges() -> list[tuple[int | None, int | None]]:
-    return [(p.low, p.high) for p in ledger_partitions() if not p.default]
 
 
 @postgresql_only
 def test_an_entry_lands_in_the_range_of_its_id_and_past_the_last_range_in_the_default() -> None:
     assert ledger_partitioned()
     first = _add()
-    assert _home(first.pk) == f"{LEDGER}_p0"
+    assert home(LEDGER, first.pk) == f"{LEDGER}_p0"
     assert ledger_partitions_ensure() == []  # room enough: nothing to make
 
-    top = max(high for _, high in _ranges() if high is not None)
-    _next_ids_from(top + 5)  # as if the ranges ahead had not been made in time
+    top = max(high for _, high in ranges(LEDGER) if high is not None)
+    next_ids_from(LEDGER, top + 5)  # as if the ranges ahead had not been made in time
     stray = _add()
-    assert stray.pk == top + 5 and _home(stray.pk) == f"{LEDGER}_default"  # stored, not refused
+    # stored, not refused
+    assert stray.pk == top + 5 and home(LEDGER, stray.pk) == f"{LEDGER}_default"
 
     made = ledger_partitions_ensure()
     # the next range starts above the stray entry, which stays where it is
     assert made == [f"{LEDGER}_p{top + 6}", f"{LEDGER}_p{top + 6 + SPAN}"]
-    assert _ranges()[-2:] == [(top + 6, top + 6 + SPAN), (top + 6 + SPAN, top + 6 + 2 * SPAN)]
+    assert ranges(LEDGER)[-2:] == [(top + 6, top + 6 + SPAN), (top + 6 + SPAN, top + 6 + 2 * SPAN)]
     after = _add()
-    assert _home(after.pk) == f"{LEDGER}_p{top + 6}"
-    assert _home(stray.pk) == f"{LEDGER}_default"
+    assert home(LEDGER, after.pk) == f"{LEDGER}_p{top + 6}"
+    assert home(LEDGER, stray.pk) == f"{LEDGER}_default"
 
     statement_reject(statement=stray.statement, by=None, reason="spam", via="t")
     revoke = LedgerEntry.objects.get(statement=stray.statement, kind=EntryKind.REVOKE)
-    assert _home(revoke.pk) == f"{LEDGER}_p{top + 6}"
+    assert home(LEDGER, revoke.pk) == f"{LEDGER}_p{top + 6}"
     assert tally_integrate().entries == 4
     assert tally_verify().ok
     with pytest.raises(IntegrityError), transaction.atomic():  # the keys hold across partitions
@@ -112,11 +96,11 @@ def test_an_entry_lands_in_the_range_of_its_id_and_past_the_last_range_in_the_de
 
 @postgresql_only
 def test_the_integrator_makes_the_next_ranges_as_the_ids_come_near() -> None:
-    top = max(high for _, high in _ranges() if high is not None)
-    _next_ids_from(top - 2 * SPAN + 10)  # within two spans of the last range
+    top = max(high for _, high in ranges(LEDGER) if high is not None)
+    next_ids_from(LEDGER, top - 2 * SPAN + 10)  # within two spans of the last range
     _add()
     tally_integrate()
-    assert _ranges()[-1] == (top, top + SPAN)  # one more, from where the last ended
+    assert ranges(LEDGER)[-1] == (top, top + SPAN)  # one more, from where the last ended
 
 
 @postgresql_only
@@ -124,8 +108,8 @@ def test_a_long_read_of_the_ledger_is_not_waited_for(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     monkeypatch.setattr(partitions, "LOCK_TIMEOUT", "200ms")
-    top = max(high for _, high in _ranges() if high is not None)
-    _next_ids_from(top - SPAN)
+    top = max(high for _, high in ranges(LEDGER) if high is not None)
+    next_ids_from(LEDGER, top - SPAN)
     _add()
     settings = connection.settings_dict
     reader = psycopg.connect(
@@ -137,7 +121,7 @@ def test_a_long_read_of_the_ledger_is_not_waited_for(
         with caplog.at_level(logging.WARNING, logger="santui.partitions"):
             assert ledger_partitions_ensure() == []
         assert "not made" in caplog.text
-        assert _ranges()[-1][1] == top
+        assert ranges(LEDGER)[-1][1] == top
     finally:
         reader.close()
     assert ledger_partitions_ensure() == [f"{LEDGER}_p{top}"]  # tried again, and made
@@ -226,8 +210,8 @@ def test_the_tally_partitions_command_lists_them_and_makes_those_due() -> None:
         call_command("tally", "partitions", stdout=out)
         assert "one table" in out.getvalue()
         return
-    top = max(high for _, high in _ranges() if high is not None)
-    _next_ids_from(top - SPAN)
+    top = max(high for _, high in ranges(LEDGER) if high is not None)
+    next_ids_from(LEDGER, top - SPAN)
     _add()
     call_command("tally", "partitions", stdout=out)
     made, *listed = out.getvalue().splitlines()
@@ -245,8 +229,8 @@ def test_the_tally_partitions_command_lists_them_and_makes_those_due() -> None:
 
 @postgresql_only
 def test_an_import_makes_the_next_ranges_before_its_batches_need_them() -> None:
-    top = max(high for _, high in _ranges() if high is not None)
-    _next_ids_from(top - SPAN)  # the next range is due
+    top = max(high for _, high in ranges(LEDGER) if high is not None)
+    next_ids_from(LEDGER, top - SPAN)  # the next range is due
     rows = [
         {"external_id": f"p{i}", "received_at": "2005-01-03", "channel": "web",
          "organizations": ["party"], "status": "accepted"}
@@ -256,18 +240,18 @@ def test_an_import_makes_the_next_ranges_before_its_batches_need_them() -> None:
     summary = run_import(stream, fmt="jsonl", source="t", rejects=io.BytesIO(), batch_size=2)
     assert summary.imported == 3
     # one range made at each batch: before the first and, two ids on, before the second
-    assert _ranges()[-2:] == [(top, top + SPAN), (top + SPAN, top + 2 * SPAN)]
-    homes = {_home(e.pk) for e in LedgerEntry.objects.all()}
+    assert ranges(LEDGER)[-2:] == [(top, top + SPAN), (top + SPAN, top + 2 * SPAN)]
+    homes = {home(LEDGER, e.pk) for e in LedgerEntry.objects.all()}
     assert homes == {f"{LEDGER}_p{top - SPAN}"}
 
 
 @postgresql_only
 def test_a_batch_reads_only_the_partitions_that_hold_its_entries() -> None:
-    (one, _), (other, _) = _ranges()[-2:]
-    _next_ids_from(one)
+    (one, _), (other, _) = ranges(LEDGER)[-2:]
+    next_ids_from(LEDGER, one)
     _add()
     tally_integrate()  # position 0, in one range
-    _next_ids_from(other)
+    next_ids_from(LEDGER, other)
     batch = [_add().pk, _add().pk]  # positions 1 and 2, in the next
     params = [1, 3, min(batch), max(batch)]
     with connection.cursor() as cursor:
@@ -302,7 +286,8 @@ def test_any_sequence_of_ids_keeps_every_entry_and_the_ranges_in_order(
         cursor.execute(f"DELETE FROM {LEDGER}")  # only the entries of the steps below
         cursor.execute("SELECT last_value FROM statements_ledgerentry_id_seq")
         (start,) = cursor.fetchone()
-    _next_ids_from(max(high for _, high in _ranges() if high is not None))  # past the ranges
+    # past the ranges
+    next_ids_from(LEDGER, max(high for _, high in ranges(LEDGER) if high is not None))
     written: list[int] = []
     try:
         partitions.forget_seen()
@@ -316,11 +301,11 @@ def test_any_sequence_of_ids_keeps_every_entry_and_the_ranges_in_order(
                 else:
                     made = ledger_partitions_ensure(span=span, ahead=ahead)
                     assert len(made) <= ahead + 1
-                    ranges = _ranges()
+                    made_ranges = ranges(LEDGER)
                     assert all(a[1] is not None and b[0] is not None and a[1] <= b[0]
-                               for a, b in itertools.pairwise(ranges))  # fmt: skip
+                               for a, b in itertools.pairwise(made_ranges))  # fmt: skip
                     cursor.execute("SELECT last_value FROM statements_ledgerentry_id_seq")
-                    assert ranges[-1][1] >= cursor.fetchone()[0] + ahead * span
+                    assert made_ranges[-1][1] >= cursor.fetchone()[0] + ahead * span
         # every entry is stored once, in the range that holds its id or else in the DEFAULT
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT id, tableoid::regclass::text FROM {LEDGER}")
@@ -355,8 +340,8 @@ def _raw_adds(cursor: Any, statement_id: int, n: int) -> list[int]:
 
 @postgresql_only
 def test_no_partition_is_made_inside_a_callers_transaction() -> None:
-    top = max(high for _, high in _ranges() if high is not None)
-    _next_ids_from(top - SPAN)  # the next range is due
+    top = max(high for _, high in ranges(LEDGER) if high is not None)
+    next_ids_from(LEDGER, top - SPAN)  # the next range is due
     with transaction.atomic():
         assert ledger_partitions_ensure() == []  # its lock would last the caller's transaction
         with connection.cursor() as cursor:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 
 import psycopg
 import pytest
@@ -18,15 +17,29 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from santui.statements import partitions
 from santui.statements.actions import statement_receive
 from santui.statements.bulk import statements_bulk_load, statements_copy_load
-from santui.statements.models import Channel, ExternalKey, NameKind, Statement, StatusChange
+from santui.statements.models import (
+    Channel,
+    EntryKind,
+    ExternalKey,
+    LedgerEntry,
+    NameKind,
+    PublicCopy,
+    Statement,
+    StatusChange,
+)
 from santui.statements.partitions import STATEMENTS, partitioned, partitions_ensure
 from santui.tally.verify import tally_verify
 from tests.factories import ReceivedStatementFactory
 from tests.intake.test_import_copy import row
 from tests.statements.migrations_support import migrate, to_latest
+from tests.statements.partition_support import (  # the fixture: for each test here
+    fresh_partition_memory,  # noqa: F401
+    home,
+    next_ids_from,
+    ranges,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -37,36 +50,10 @@ postgresql_only = pytest.mark.skipif(
 LOADS = {"rows": statements_bulk_load, "copy": statements_copy_load}
 
 
-@pytest.fixture(autouse=True)
-def _fresh_memory() -> Iterator[None]:
-    partitions.forget_seen()
-    yield
-    partitions.forget_seen()
-
-
-def _home(statement_id: int) -> str:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT tableoid::regclass::text FROM {STATEMENTS} WHERE id = %s", [statement_id]
-        )
-        return str(cursor.fetchone()[0])
-
-
-def _next_ids_from(first: int) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [STATEMENTS, first - 1]
-        )
-
-
 def _last_id() -> int:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT last_value FROM {STATEMENTS}_id_seq")
         return int(cursor.fetchone()[0])
-
-
-def _ranges() -> list[tuple[int | None, int | None]]:
-    return [(p.low, p.high) for p in partitions.partitions(STATEMENTS) if not p.default]
 
 
 def _keys() -> set[tuple[str, str, int]]:
@@ -90,22 +77,23 @@ def _receive(source: str, external_id: str | None) -> Statement:
 def test_a_statement_lands_in_the_range_of_its_id_and_the_next_ranges_are_filled_to_90() -> None:
     assert partitioned(STATEMENTS)
     first = ReceivedStatementFactory()
-    assert _home(first.pk) == f"{STATEMENTS}_p0"
-    top = max(high for _, high in _ranges() if high is not None)
-    _next_ids_from(top + 5)  # as if the ranges ahead had not been made in time
+    assert home(STATEMENTS, first.pk) == f"{STATEMENTS}_p0"
+    top = max(high for _, high in ranges(STATEMENTS) if high is not None)
+    next_ids_from(STATEMENTS, top + 5)  # as if the ranges ahead had not been made in time
     stray = ReceivedStatementFactory()
-    assert stray.pk == top + 5 and _home(stray.pk) == f"{STATEMENTS}_default"  # not refused
+    # stored, not refused
+    assert stray.pk == top + 5 and home(STATEMENTS, stray.pk) == f"{STATEMENTS}_default"
 
     made = partitions_ensure(STATEMENTS)
     assert made == [f"{STATEMENTS}_p{top + 6}", f"{STATEMENTS}_p{top + 6 + SPAN}"]
     after = ReceivedStatementFactory()
-    assert _home(after.pk) == f"{STATEMENTS}_p{top + 6}"
+    assert home(STATEMENTS, after.pk) == f"{STATEMENTS}_p{top + 6}"
     with connection.cursor() as cursor:  # rows rewritten in place, as migration 0012 wants
         cursor.execute("SELECT reloptions FROM pg_class WHERE relname = %s", [made[0]])
         assert cursor.fetchone()[0] == ["fillfactor=90"]
     # the keys into the statements hold across partitions
     with pytest.raises(IntegrityError), transaction.atomic():
-        StatusChange.objects.create(statement_id=top + 3, to_status="received", via="t")
+        PublicCopy.objects.create(statement_id=top + 3)
     with pytest.raises(IntegrityError), transaction.atomic():
         Statement.objects.filter(pk=after.pk).update(
             status="rejected", reject_reason="duplicate", duplicate_of_id=top + 3
@@ -117,11 +105,11 @@ def test_a_statement_lands_in_the_range_of_its_id_and_the_next_ranges_are_filled
 def test_the_integrator_makes_the_statements_next_ranges_as_their_ids_come_near() -> None:
     from santui.tally.actions import tally_integrate
 
-    top = max(high for _, high in _ranges() if high is not None)
-    _next_ids_from(top - 2 * SPAN + 10)  # within two spans of the last range
+    top = max(high for _, high in ranges(STATEMENTS) if high is not None)
+    next_ids_from(STATEMENTS, top - 2 * SPAN + 10)  # within two spans of the last range
     ReceivedStatementFactory()
     tally_integrate()
-    assert _ranges()[-1] == (top, top + SPAN)
+    assert ranges(STATEMENTS)[-1] == (top, top + SPAN)
 
 
 def test_each_statement_with_an_external_id_has_its_key_and_a_second_one_is_refused() -> None:
@@ -211,6 +199,26 @@ def test_verify_names_a_key_without_its_statement_and_a_statement_without_its_ke
         in problems
     )
     assert len(problems) == 2
+
+
+def test_verify_names_an_audit_row_or_a_ledger_entry_whose_statement_is_not_there() -> None:
+    """Neither has a foreign key constraint since migration 0018."""
+    statement = _receive("email", "v1")
+    entry = LedgerEntry.objects.create(
+        kind=EntryKind.ADD, statement_id=statement.pk + 1000, day="2020-01-01", headcount=1,
+        party=True, league=False, pioneers=False, current_party_member=False, channel="web",
+        name_kind="anonymous",
+    )  # fmt: skip
+    change = StatusChange.objects.create(
+        statement_id=statement.pk + 1001, to_status="received", via="t"
+    )
+    problems = tally_verify().problems
+    assert f"ledger entry {entry.pk} names statement {statement.pk + 1000}, which is not there" in (
+        problems
+    )
+    assert f"audit row {change.pk} names statement {statement.pk + 1001}, which is not there" in (
+        problems
+    )
 
 
 @hsettings(max_examples=20, deadline=None,

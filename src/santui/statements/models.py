@@ -316,9 +316,16 @@ class StatusChange(models.Model):
     (``["(changed)", "(changed)"]``); times are ISO 8601 in UTC.
     """
 
+    # No foreign key constraint in the database since statements migration 0018: checking one
+    # against the partitioned statements cost 53 µs a row against 7 on one table (PostgreSQL
+    # 15), and 3 for writing the row itself (docs/benchmarks.md, "The statements in
+    # partitions"). Audit rows are written with their statement, in its statement or
+    # transaction, and statements are never deleted; `santui tally verify` names a row whose
+    # statement is not there.
     statement = models.ForeignKey(
-        Statement, on_delete=models.PROTECT, related_name="changes", verbose_name=_("statement")
-    )
+        Statement, on_delete=models.PROTECT, related_name="changes", verbose_name=_("statement"),
+        db_constraint=False,
+    )  # fmt: skip
     from_status = models.CharField(_("from"), max_length=16, blank=True)  # blank: creation
     to_status = models.CharField(_("to"), max_length=16, choices=Status.choices)
     reason = models.CharField(_("reason"), max_length=32, blank=True, choices=RejectReason.choices)
@@ -374,7 +381,10 @@ class LedgerEntry(models.Model):
     """
 
     kind = models.CharField(max_length=8, choices=EntryKind.choices)
-    statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="entries")
+    # no foreign key constraint in the database since migration 0018, as StatusChange's
+    statement = models.ForeignKey(
+        Statement, on_delete=models.PROTECT, related_name="entries", db_constraint=False
+    )
     revokes = models.ForeignKey(  # indexed where set: see Meta
         "self",
         null=True,

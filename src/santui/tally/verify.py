@@ -32,6 +32,7 @@ from santui.statements.models import (
     QueuedEntry,
     Statement,
     Status,
+    StatusChange,
 )
 from santui.tally import log
 from santui.tally.cells import Cell, Counted, cells_of, fold
@@ -162,6 +163,7 @@ def tally_verify() -> VerifyReport:
     for (entry_id,) in lost.values_list("entry_id")[:20]:
         problems.append(f"queued entry {entry_id} is not in the ledger")
     problems += _verify_external_keys()
+    problems += _verify_statements_named()
 
     queued = QueuedEntry.objects.count()
     return VerifyReport(
@@ -191,6 +193,17 @@ def _verify_external_keys() -> list[str]:
     keyless = Statement.objects.filter(external_id__isnull=False).filter(~Exists(key))
     for statement_id in keyless.values_list("pk", flat=True)[:20]:
         problems.append(f"statement {statement_id} has an external id but not its external key")
+    return problems
+
+
+def _verify_statements_named() -> list[str]:
+    """Audit rows and ledger entries have no foreign key constraint either (statements migration
+    0018): each names a statement that is there."""
+    problems = []
+    there = Statement.objects.filter(pk=OuterRef("statement_id"))
+    for model, what in ((StatusChange, "audit row"), (LedgerEntry, "ledger entry")):
+        lost = model.objects.filter(~Exists(there)).values_list("pk", "statement_id")[:20]
+        problems += [f"{what} {pk} names statement {sid}, which is not there" for pk, sid in lost]
     return problems
 
 
