@@ -283,7 +283,7 @@ class ExternalKey(models.Model):
     The statements table cannot hold that constraint itself once partitioned (migration 0018).
     Every path that stores a statement with an external id writes its key in the same
     transaction (santui.statements.inserts, .bulk): a key already present refuses the statement
-    (the form's and mail's IntegrityError) or skips it (an import's rerun). The statement keeps
+    (mail's IntegrityError) or skips it (an import's rerun). The statement keeps
     its own copy of both values, which the key table mirrors.
 
     No foreign key constraint in the database, as for QueuedEntry: the key and its statement
