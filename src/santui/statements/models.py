@@ -317,11 +317,11 @@ class StatusChange(models.Model):
     """
 
     # No foreign key constraint in the database since statements migration 0018: checking one
-    # against the partitioned statements cost 53 µs a row against 7 on one table (PostgreSQL
-    # 15), and 3 for writing the row itself (docs/benchmarks.md, "The statements in
-    # partitions"). Audit rows are written with their statement, in its statement or
-    # transaction, and statements are never deleted; `santui tally verify` names a row whose
-    # statement is not there.
+    # against the partitioned statements cost several times what it costs against one table
+    # (PostgreSQL 15; with both keys the import ran at half its rate: docs/benchmarks.md, "The
+    # statements in partitions", and bench/bench_partition_keys.py). Audit rows are written
+    # with their statement, in its statement or transaction, and statements are never
+    # deleted; `santui tally verify` names a row whose statement is not there.
     statement = models.ForeignKey(
         Statement, on_delete=models.PROTECT, related_name="changes", verbose_name=_("statement"),
         db_constraint=False,
