@@ -120,6 +120,38 @@ def test_a_bare_zai_sets_a_scene_not_the_declarants_place(scene: str, tied: str)
 @pytest.mark.parametrize(
     "text",
     [
+        "谢谢这个网站，为像我这样在国内的人提供了退党的方便。我声明退党。",
+        "在国内，我们没法对身边的人说真话，只能在这里声明退出共青团。",
+    ],
+)
+def test_the_declarant_said_to_be_in_the_country_gives_the_mainland(text: str) -> None:
+    assert where(text) == ("CN", None)
+
+
+def test_another_person_in_the_country_is_not_the_declarant() -> None:
+    assert where("他在国内，我却在这里给他写信，他说声明退出共青团也好。") is None
+
+
+def test_a_story_place_gives_way_to_a_signature_line() -> None:
+    """A long text whose first place sets a scene (在中国，如果…) and that is signed with a
+    place on a line of its own: the signature's place."""
+    story = "在中国，如果有人善良，就会被当成傻子。" + LONG_STORY * 2 + "我们正式声明退出中共。"
+    assert where(story + "\n李明、王芳\n辽宁沈阳") == ("CN", "210000")
+    assert where(story + "\n李明、王芳\n中国大陆") == ("CN", None)
+    assert where(story) is None
+
+
+def test_coming_to_a_country_in_english_is_living_there_now() -> None:
+    text = (
+        "I hereby withdraw from the Communist Youth League. I came to the United States "
+        "a few years ago and saw the facts that people cannot see in mainland China."
+    )
+    assert where(text) == ("US", None)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "我是中国人民解放军的一名士兵，声明退出共青团。",  # an army, not a people
         "我在国内几十年来所接受的宣传都是假的，今天声明退团。",  # what one was taught
         "做一个善良的中国公民，我声明退出少先队。",  # a wish, not where one is
@@ -141,6 +173,11 @@ def test_the_mainland_named_otherwise_gives_no_place(text: str) -> None:
         ("自从去年底来美国看望女儿，看了很多真相，我声明退团。", None, ("US", None)),
         ("我是河南郑州的一位老中医，声明退出少先队。", "中国大陆", ("CN", "410000")),
         ("本人现在就在武汉，声明退出少先队。", None, ("CN", "420000")),
+        # the declarant goes along with the family: 带我们全家, 和家人
+        ("十年前母亲带着我们全家移民到澳大利亚，我声明退出少先队。", "四川成都", ("AU", None)),
+        ("毕业后和家人一起逃离中国来到加拿大，今天声明退团。", "辽宁", ("CA", None)),
+        # the past named in a later sentence does not make the place a past one
+        ("我是一名在美工程师。我曾经加入过共青团，今天声明退出。", "广东深圳", ("US", None)),
     ],
 )
 def test_the_body_says_where_the_declarant_is_now(
@@ -156,6 +193,8 @@ def test_the_body_says_where_the_declarant_is_now(
         "如果我也在香港，一定会上街。我声明退党。",  # a condition
         "我期待我儿子会在美国实现梦想，我声明退党。",  # a son's future
         "我们将会在北京重逢。我声明退党。",  # a wish of a meeting
+        "我的同事带着全家移民到美国了，我声明退党。",  # their family, not the declarant's
+        "当年和家人来到美国时我还小，后来回国了。我声明退党。",  # the past, in the sentence
     ],
 )
 def test_places_of_others_and_of_wishes_leave_the_place_line(body: str) -> None:
@@ -174,6 +213,12 @@ def test_places_of_others_and_of_wishes_leave_the_place_line(body: str) -> None:
 )
 def test_place_lines_as_people_type_them(line: str, expected: tuple[str, str | None]) -> None:
     assert where(record("声明退党。", "李明", line)) == expected
+
+
+def test_a_place_line_that_says_where_it_was_written_gives_that_place() -> None:
+    """重庆 写于：美国加州洛杉矶: the origin, then where the statement was written (now)."""
+    assert where(record("声明退党。", "李明", "重庆 写于：美国加州洛杉矶")) == ("US", None)
+    assert where(record("声明退党。", "李明", "重庆")) == ("CN", "500000")
 
 
 def test_a_place_glued_to_the_date_line_is_the_place_line() -> None:

@@ -138,7 +138,9 @@ def parse_statement(text: str, *, hints: Mapping[str, Any] | None = None) -> Par
     if record is None:
         place = read_region(n, tokens, name_span) if lx.PLACE in kinds else None
         if place is not None and len(n.compact) > _LONG and not _anchored(n, tokens, place):
-            place = None  # 香港的反送中运动, 武汉肺炎: a place the story is about
+            # 香港的反送中运动, 武汉肺炎: a place the story is about; another place the text
+            # ties to the declarant may still be theirs (在中国，如果有人… 何长福 \n 中国大陆)
+            place = _first_anchored(n, tokens, name_span)
     else:
         place = _record_place(n, tokens, record)
         place = _record_body_place(n, tokens, name_span, place)
@@ -325,7 +327,7 @@ def _record_place(n: Normalized, tokens: list[Token], span: tuple[int, int]) -> 
 _BEFORE_PAST = re.compile(
     "曾|以前|过去|当年|那时|早年|小时候|年轻时|时$|期间$|如果|假如|要是|若|想|希望|打算|将来|以后|梦想"
 )
-_AFTER_PAST = re.compile("^.{0,8}?(?:时|的时候|期间|曾)")
+_AFTER_PAST = re.compile("^[^。！？!?；;\n]{0,8}?(?:时|的时候|期间|曾)")  # in the same sentence
 # "美" alone for the United States after a residence word: 居美多年, 来美留学, 在美程式师, 赴美.
 _US_SHORT = re.compile(
     "(?:居|在|赴|来|旅|留)美(?!元|好|丽|术|食|德|容|梦|妙|化|女|味|景|满|誉|感|国)"
@@ -349,6 +351,10 @@ _TIME_HEAD = re.compile(
 _OTHER_SUBJECT = re.compile(
     "他|她|它|们|领导|儿子|女儿|孩子|父|母|爸|妈|丈夫|妻子|老公|老婆|朋友|同事"
 )
+# ...unless the declarant is taken along: 我父亲带我们全家迁到美国.
+_TAKEN_ALONG = re.compile("带(?:着|领)?(?:我们|我)")
+# The declarant with the family, the subject left out: 出院后和家人逃离中国来到美国.
+_WITH_FAMILY = re.compile("(?:和|与|跟|同)(?:家人|全家|家里人)")
 
 
 def _record_body_place(
@@ -450,9 +456,12 @@ def _declarant_there(text: str, start: int, end: int) -> bool:
     head = before[: verb.start()]
     if _BEFORE_PAST.search(head) is not None or _AFTER_PAST.match(text[end : end + 12]):
         return False
-    if _OTHER_SUBJECT.search(head) is not None:
+    along = _TAKEN_ALONG.search(head) is not None
+    if _OTHER_SUBJECT.search(head) is not None and not along:
         return False
     if not head or len(head) <= 4 or _TIME_HEAD.fullmatch(head) is not None:
+        return True
+    if along or _WITH_FAMILY.search(head) is not None:
         return True
     return re.search("我|本人|鄙人", head) is not None
 
@@ -466,7 +475,10 @@ _MAINLAND_SELF = re.compile(
     "(?:一[名个位])?(?:普通)?(?:的)?"
     "(?:人(?!民)|公民|居民|百姓|老百姓|民众|医生|教师|老师|学生|工人|农民|青年)"
     rf"|(?:(?:我|本人)(?!们)(?:虽|还|目前|现在|仍|也|一直)*(?:在|身在|身处|住在|生活在|生于){_MAINLAND}"
-    "|(?:我|本人)(?!们)(?:虽|还|目前|现在|仍|也|一直)*(?:在|身在|身处|住在|生活在)(?:国内|沦陷区|墙内)"
+    "|(?:我|本人)(?!们)(?:虽|还|目前|现在|仍|也|一直|这样的?|这种)*(?:在|身在|身处|住在|生活在)"
+    "(?:国内|沦陷区|墙内)"
+    # 在国内，我们无法…: the place set first, the declarant the subject of the clause after it
+    rf"|(?<![他她它])在(?:国内|{_MAINLAND})[，,]?(?:我|本人)(?!国)"
     rf"|(?:身处|生活在|居住在){_MAINLAND}|目前在国内生活|(?:大陆|内地|国内)居民"
     # 由于我还未离开中国大陆, 我至今没有离开大陆: still there
     rf"|(?:我|本人)(?!们)(?:还|仍|至今|一直)*(?:未|没有|没|从未)(?:离开|出过){_MAINLAND})"
@@ -537,6 +549,30 @@ def _anchored(n: Normalized, tokens: list[Token], place: Place) -> bool:
     line = norm[line_start : len(norm) if line_end < 0 else line_end]
     tail = norm.count("\n", b) <= 2 or b > len(norm) * 0.8
     return tail and len(line.strip()) <= 60 and _SENTENCE_MARKS.search(line) is None
+
+
+def _first_anchored(
+    n: Normalized, tokens: list[Token], name_span: tuple[int, int] | None
+) -> Place | None:
+    """The first place phrase of a long text that the text ties to the declarant, each phrase
+    read alone with the location word before it; None when every place is the story's."""
+    text = n.compact
+    groups: list[list[int]] = []
+    for i, token in enumerate(tokens):
+        if token[0] != lx.PLACE:
+            continue
+        if groups and groups[-1][-1] == i - 1 and _GLUE.match(text[tokens[i - 1][4] : token[3]]):
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    for group in groups:
+        first = group[0]
+        if first and tokens[first - 1][0] != lx.PLACE:
+            first -= 1
+        place = read_region(n, tokens[first : group[-1] + 1], name_span)
+        if place is not None and _anchored(n, tokens, place):
+            return place
+    return None
 
 
 def _self_person(n: Normalized, start: int) -> bool:
