@@ -479,6 +479,61 @@ def test_issue_13_organizations(text: str, expected: set[str]) -> None:
     assert orgs(text) == expected
 
 
+STORY = "这些年看了很多真相，才明白过去受的教育都是谎言，心里越来越不安，越想越觉得应该做个了断。"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a renouncing verb before the organization (远离, 告别, 摆脱) adds nothing to a
+        # withdrawal, in a title or in the body; alone it is what the text declares
+        (
+            "远离邪恶中共\n" + STORY + "我小时候入过少先队，今天声明退出少先队。"
+            "希望在退党、退团、退队的人数里也加上我一个。",
+            {"pioneers"},
+        ),
+        ("我声明退出共青团，从此告别共产党。", {"league"}),
+        ("从今天起彻底远离共产党。", {"party"}),
+        # 撇清关系, 拉开距离 after 与 X: a break, as 划清界限
+        ("我声明退出少先队，并与共产党撇清关系。", {"pioneers"}),
+        ("我声明退出共青团，和共产党拉开距离。", {"league"}),
+        # the verb's object is something of the organization, or people who quit it
+        ("退团\n" + STORY + "今天声明退出共青团，脱离中共魔爪。", {"league"}),
+        ("退队\n" + STORY + "如今只有脱离中共的人才能得救，我决定退出少先队。", {"pioneers"}),
+        # a description is the object; the party after the comma begins another clause
+        (
+            "退队\n" + STORY + "早该退出这个邪恶的组织了，中共对百姓的迫害让人心寒。",
+            {"pioneers"},
+        ),
+        # in a title, 退出中共邪恶组织 stands for the record's organizations in general
+        (
+            "退出中共邪恶组织\n" + STORY + "在此声明退出曾经加入过的中共邪恶团、队组织。",
+            {"league", "pioneers"},
+        ),
+        # a story told in the declaration's own sentence names what it does not quit
+        (
+            "退团队\n" + STORY + "印刷厂被中共查封以后我想通了，在此声明退出曾经加入的团、队组织。",
+            {"league", "pioneers"},
+        ),
+        # 青年时代, 少儿时: when one joined, inside the chain of objects
+        (
+            "退党\n"
+            + STORY
+            + "我在此声明退出中国共产党，并退出少儿时加入的少先队和青年时代加入的共青团。",
+            {"party", "league", "pioneers"},
+        ),
+        # another's words: 法轮功学员说：“退出共产党…”
+        (
+            STORY + "我请一位法轮功学员帮我声明，她说：“退出共产党才是真的不参与政治”，我认同，"
+            "所以我今天声明退出少先队。",
+            {"pioneers"},
+        ),
+    ],
+)
+def test_issue_13_declarations_in_stories(text: str, expected: set[str]) -> None:
+    assert orgs(text) == expected
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

@@ -238,11 +238,16 @@ ORGANIZATION_PHRASES: list[Entry] = [
         "断绝关系", "彻底决裂", "断绝一切关系",
         "不再相信", "看清", "认清", "识破", "谴责", "反对", "揭露", "痛恨",
         "break with", "broke with", "condemn", "reject the",
+        "撇清关系", "撇清", "拉开距离", "划清关系",
     )],
+    # --- turning away from what follows (远离中共, 告别共产党): a renouncing, not a withdrawal ---
+    *[(p, BREAK, 0, "before") for p in ("远离", "告别", "摆脱", "唾弃", "抛弃")],
     # --- time: membership in the past, or now ---
     *[(p, FORMER, 0, 0) for p in (
         "曾经", "曾", "以前", "过去", "从前", "当年", "小时候", "上学时", "读书时", "学生时",
         "学生时代", "上学的时候", "小学时", "细个", "中学时", "那时", "年轻时", "早年",
+        "青年时代", "少年时代", "少年时", "少儿时", "童年时", "儿时", "幼时", "初中时", "高中时",
+        "大学时",
         "in school", "as a child", "when i was", "years ago", "former", "formerly", "once",
     )],
     *[(p, CURRENT, 0, 0) for p in (

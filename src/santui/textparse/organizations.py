@@ -41,6 +41,9 @@ _CHAIN_GLUE = re.compile(
     r"^(?:\s|和|及|与|以及|还有|、|,|，|&|and|or|its|the|my|our|also|as well as|并且|并|同时|也|"
     r"其|及其|以及其|all|of|from|的|邪恶|邪|罪恶|万恶|附属|下属|外围|各种)*$"
 )
+# What follows an organization when the verb's object is something of it (脱离共党魔爪, 摆脱
+# 中共的控制) or people who quit it (脱离中共的人才能…, 退出共产党的人越来越多).
+_NOT_THE_OBJECT = re.compile("的?(?:魔爪|魔掌|控制|统治|束缚|捆绑|枷锁|奴役|黑手)|的人(?![权民大])")
 _DURATION = re.compile(r"[多几一二三四五六七八九十0-9]+年")
 _RELATIVES = re.compile(
     "父母|父亲|母亲|爸爸|妈妈|爸妈|丈夫|妻子|老公|老婆|儿子|女儿|哥哥|姐姐|弟弟|妹妹|爷爷|奶奶|爱人|father"
@@ -264,6 +267,10 @@ def read_organizations(
                 break  # 退出共青团少先队，共产党没了才有干净的世界: a new clause
             if kind2 == lx.ORG and took and _own_verb(n, tokens, j, glue):
                 break  # 退出少先队，和中共恶党脱离关系: the object of 脱离, not of 退出
+            if kind2 == lx.ORG and not took and kind == lx.QUIT and _described(n, last_end, start):
+                break  # 退出这个邪恶的组织了，中共恶党对…: the description is the object
+            if kind2 == lx.ORG and _NOT_THE_OBJECT.match(text, end) is not None:
+                break  # 脱离中共魔爪, 退出中共的人越来越多: the clutches, the people, not the party
             if kind2 == lx.ORG:
                 if j not in skip:
                     chain |= mask
@@ -442,10 +449,12 @@ def _own_verb(n: Normalized, tokens: list[Token], j: int, glue: str) -> bool:
         and k + 1 < len(tokens)
     ):
         k += 1  # 与这个党及其附属组织划清界限: the party and all under it, renounced
-    kind, _mask, _value, start, end = tokens[k]
+    kind, _mask, value, start, end = tokens[k]
     if start - tokens[k - 1][4] > 2 or n.gap_at_position(start):
         return False  # 退出共青团和共产党，脱离关系: a comma ends the list first
-    return kind == lx.BREAK or (kind == lx.QUIT and n.compact[start:end] in _OWN_VERBS)
+    if kind == lx.BREAK:
+        return value != "before"
+    return kind == lx.QUIT and n.compact[start:end] in _OWN_VERBS
 
 
 # A description in place of the organization's name, right after a withdrawal verb: 这个邪恶组织,
@@ -476,14 +485,29 @@ def _referent(n: Normalized, tokens: list[Token], i: int, skip: set[int]) -> int
     return 0
 
 
+def _described(n: Normalized, verb_end: int, start: int) -> bool:
+    """A description right after the verb (这个邪恶的组织), then a clause break before the
+    organization at compact position ``start``: the organization begins another clause."""
+    m = _DESCRIPTION.match(n.compact, verb_end)
+    if m is None or m.end() > start:
+        return False
+    i = bisect_left(n.gap_at, m.end())
+    return i < len(n.gap_at) and n.gap_at[i] <= start
+
+
 def _dissociated(n: Normalized, tokens: list[Token], i: int) -> bool:
     """与这个党及其附属组织划清界限: "all three" that a dissociation verb right after it governs
     (a renouncing, which counts only in a text with no withdrawal: see _renounced)."""
     end = tokens[i][4]
     if i + 1 >= len(tokens):
         return False
-    kind, _mask, _value, start, _end = tokens[i + 1]
-    return kind == lx.BREAK and start - end <= 2 and not n.boundary_between(end, start)
+    kind, _mask, value, start, _end = tokens[i + 1]
+    return (
+        kind == lx.BREAK
+        and value != "before"
+        and start - end <= 2
+        and not n.boundary_between(end, start)
+    )
 
 
 def _list_item(n: Normalized, tokens: list[Token], j: int) -> bool:
@@ -636,11 +660,25 @@ def _renounced(n: Normalized, tokens: list[Token], i: int) -> bool:
         kind, _mask, _value, start, _end = tokens[j]
         if start - end > _BREAK_REACH or n.boundary_between(end, start):
             return False
-        if kind == lx.BREAK:
+        if kind == lx.BREAK and _value != "before":
             return True
         if kind in (lx.QUIT, lx.QUIT_ORG, lx.ORG):
             return False
     return False
+
+
+def _turned_from(n: Normalized, tokens: list[Token], i: int) -> bool:
+    """远离邪恶共党, 告别共产党: the organization a renouncing verb right before it governs."""
+    if not i:
+        return False
+    kind, _mask, value, _start, end = tokens[i - 1]
+    start = tokens[i][3]
+    return (
+        kind == lx.BREAK
+        and value == "before"
+        and start - end <= 4
+        and not n.boundary_between(end, start)
+    )
 
 
 # --- the declaration itself (issue 13): mentions elsewhere in the text are not quit --------
@@ -666,10 +704,9 @@ _SHORT = 60
 # A withdrawal that others urge, that one hears of or sees: 劝我们退党, 听说三退, 看到大家都在退党.
 _OTHERS_ACT = re.compile(
     "劝|听说|听到|看到|看见|知道|了解|号召|呼吁|希望|大家都|别人|他们|朋友也|都在|做过|有人"
+    "|他说|她说|们说|员说"  # 法轮功学员说：“退出共产党才是…”: another's words
 )
 _DECLARING = frozenset((lx.QUIT, lx.QUIT_ORG, lx.ALL_THREE))
-_SCOPED = 8  # beside the organization bits: a negation or a parent word in the sentence
-_NAMING = frozenset((lx.QUIT, lx.QUIT_ORG, lx.ALL_THREE, lx.ORG, lx.GENERIC))
 
 
 def _sentences(n: Normalized, tokens: list[Token]) -> list[tuple[int, int]]:
@@ -699,10 +736,13 @@ def _sentences(n: Normalized, tokens: list[Token]) -> list[tuple[int, int]]:
     return spans
 
 
+# 中共组织, 中共邪恶组织, 邪党的组织 (the whole phrase): in a title line, the organizations of
+# the record in general, not the party by name (eval/README.md, "A title line and the body").
+_PARTY_ORGANIZATIONS = re.compile("的?(?:邪恶|邪教|邪|恶|罪恶)?的?(?:组织|團體|团体)(?:声明)?$")
 _GENERIC_ALL_WORDS = ("及", "以及", "一切", "所有", "all", "its", "and its")
 
 
-def _named(n: Normalized, tokens: list[Token]) -> int:
+def _named(n: Normalized, tokens: list[Token], line_end: int) -> int:
     """The organizations named one by one among ``tokens`` (not "all of them", and not the
     party named as the owner of "all its organizations")."""
     named = 0
@@ -711,6 +751,10 @@ def _named(n: Normalized, tokens: list[Token]) -> int:
         if kind == lx.QUIT_ORG:
             named |= mask
         elif kind == lx.ORG and not (isinstance(value, int) and value & lx.WEAK):
+            if _turned_from(n, tokens, i):
+                continue  # a title 远离邪恶共党 turns away from the party, it names no withdrawal
+            if mask == lx.PARTY and _PARTY_ORGANIZATIONS.match(text, end, line_end) is not None:
+                continue  # a title 退出中共邪恶组织: the record's organizations, in general
             after = tokens[i + 1] if i + 1 < len(tokens) else None
             if after is None or after[0] != lx.GENERIC or text[end : after[3]] not in ("", "的"):
                 named |= mask
@@ -741,59 +785,28 @@ def read_declared(
     first_line = n.norm.find("\n")
     if 0 < first_line <= 40 and n.norm[first_line + 1 :].strip():
         title_end = n.to_compact(first_line)
-    # Which sentences declare, and what each sentence names (a cheap look before any re-read).
+    # Which sentences declare. Each is read again on its own, even when it names everything
+    # the whole text quits: a story told in the declaration's sentence names organizations it
+    # does not quit (印刷社被中共纵火，…在此声明退出曾经加入过的中共邪恶团、队组织).
     chosen: list[tuple[int, int]] = []
-    names: dict[int, int] = {}  # sentence index -> organizations it names (not as others' acts)
-    title_names = 0
     k = 0
     count = len(sentences)
-    last = len(tokens) - 1
-    for i, (kind, bits, _value, start, end) in enumerate(tokens):
-        if kind not in _NAMING:
-            if kind == lx.NEGATION or kind == lx.PARENT:
-                while k < count and sentences[k][1] <= start:
-                    k += 1
-                if k < count:
-                    names[k] = names.get(k, 0) | _SCOPED
-            continue
-        if start < title_end:
-            title_names |= lx.ALL if kind == lx.GENERIC else bits
+    for kind, _bits, _value, start, end in tokens:
+        if kind not in _DECLARING or start < title_end:
             continue
         while k < count and sentences[k][1] <= start:
             k += 1
         if k == count:
             break
         a, b = sentences[k]
-        if kind in _DECLARING and _OTHERS_ACT.search(text, max(a, start - 4), start) is not None:
+        if _OTHERS_ACT.search(text, max(a, start - 4), start) is not None:
             continue  # 看到大家都在退党: another's act
-        if kind == lx.ORG and bits == lx.PARTY and i < last:
-            after = tokens[i + 1]
-            if after[0] == lx.ORG and not after[1] & lx.PARTY and after[3] - end <= 3:
-                continue  # 中共的少先队: the owner, not an object
-        names[k] = names.get(k, 0) | (lx.ALL if kind == lx.GENERIC else bits)
-        if (
-            kind in _DECLARING
-            and (not chosen or chosen[-1] != (a, b))
-            and (start - a <= _LEAD or _DECLARES.search(text, a, end) is not None)
+        if (not chosen or chosen[-1] != (a, b)) and (
+            start - a <= _LEAD or _DECLARES.search(text, a, end) is not None
         ):
             chosen.append((a, b))
     if not chosen:
         return whole, False
-    declared_names = 0
-    scoped = False  # a negation or a parent word in a declaration: read it again
-    for i, span in enumerate(sentences):
-        if span in chosen:
-            got = names.get(i, 0)
-            declared_names |= got
-            scoped = scoped or bool(got & _SCOPED)
-    title_specific = bool(title_names) and not title_names & lx.PARTY
-    if (
-        not scoped
-        and n.language == "zh"
-        and not whole & ~declared_names
-        and not (whole == lx.ALL and title_specific)
-    ):
-        return whole, False  # the declarations name all the whole reading quits
     mask = 0
     starts = [t[3] for t in tokens]
     for a, b in chosen:
@@ -816,7 +829,7 @@ def read_declared(
         head = [t for t in tokens if t[3] < title_end]
         if head:
             title_mask = read_organizations(n, head, {t[0] for t in head})[0]
-            title_named = _named(n, head)
+            title_named = _named(n, head, title_end)
     if title_named:
         mask |= title_mask  # a title naming what it quits adds to a vaguer body
     mask &= whole  # what the rest of the text names is a mention, not a withdrawal
