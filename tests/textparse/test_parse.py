@@ -537,6 +537,31 @@ def test_issue_13_declarations_in_stories(text: str, expected: set[str]) -> None
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
+        # a withdrawal that failed (没有成功退党, 没能退团) is not one; other negations before
+        # it are not about it
+        ("退出中国共产党及其一切组织\n" + STORY + "我曾多年不交党费，但终究没有成功退党。", ALL),
+        ("我没能退团。", set()),
+        ("我从没后悔退党，今天正式声明。", {"party"}),
+        # a general withdrawal, then a later one that names the organization: the later says
+        # what the general words meant; general words again after it take all three
+        ("声明退出共产党和共产党其它组织\n" + STORY + "本人郑重声明退出中国共产党。", {"party"}),
+        ("声明退出共产党\n" + STORY + "本人郑重声明退出中国共产党及其它的一切组织。", ALL),
+        (
+            "退出一切和中共有关的组织\n" + STORY + "我退出共产党、少先队及一切和中共有关的组织。",
+            ALL,
+        ),
+        # 匪共: the party; a stage of membership (积极分子) inside a list of the three
+        ("特此公开声明，坚决退出匪共组织！", {"party"}),
+        ("退出中共邪党积极分子、团、队一切邪恶组织。", ALL),
+    ],
+)
+def test_issue_13_which_withdrawal_decides(text: str, expected: set[str]) -> None:
+    assert orgs(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
         ("王某某领衔，共同声明的另有57人退党", 58),
         ("Zhang Wei, Li Na and 23 others quit the CCP", 25),
         ("我和老伴、儿子一起退党", 3),

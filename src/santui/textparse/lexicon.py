@@ -53,6 +53,7 @@ ORGANIZATION_PHRASES: list[Entry] = [
         "中国共产党", "中共", "共产党", "中共党", "中共组织", "党组织", "共党", "共产党组织",
         "邪党", "恶党", "共匪", "中共邪教", "中共邪党", "中共恶党", "共产邪党", "邪恶的党",
         "魔党", "共惨党", "土共", "中国共惨党", "红朝", "中共魔教", "共产邪教", "党的组织",
+        "匪共", "匪共组织",
         "chinese communist party", "communist party of china", "communist party", "ccp",
         "cpc", "the party", "evil party", "communist regime", "chinese communist",
     )],

@@ -39,11 +39,13 @@ _CJK_PARENT_WORDS = re.compile(
 )
 _CHAIN_GLUE = re.compile(
     r"^(?:\s|和|及|与|以及|还有|、|,|，|&|and|or|its|the|my|our|also|as well as|并且|并|同时|也|"
-    r"其|及其|以及其|all|of|from|的|邪恶|邪|罪恶|万恶|附属|下属|外围|各种)*$"
+    r"其|及其|以及其|all|of|from|的|邪恶|邪|罪恶|万恶|附属|下属|外围|各种"
+    r"|积极分子|成员|身份)*$"  # 退出中共邪党积极分子、团、队: a stage of membership
 )
 # What follows an organization when the verb's object is something of it (脱离共党魔爪, 摆脱
 # 中共的控制) or people who quit it (脱离中共的人才能…, 退出共产党的人越来越多).
 _NOT_THE_OBJECT = re.compile("的?(?:魔爪|魔掌|控制|统治|束缚|捆绑|枷锁|奴役|黑手)|的人(?![权民大])")
+_FAILED = re.compile("(?:没有?|未|未能|没能|不能|无法)(?:成功|能够?|办法)?$")
 _DURATION = re.compile(r"[多几一二三四五六七八九十0-9]+年")
 _RELATIVES = re.compile(
     "父母|父亲|母亲|爸爸|妈妈|爸妈|丈夫|妻子|老公|老婆|儿子|女儿|哥哥|姐姐|弟弟|妹妹|爷爷|奶奶|爱人|father"
@@ -156,6 +158,7 @@ def read_organizations(
     title_all = False
     general_seen = False  # a withdrawal whose object is "all" (see Pass 2)
     named_after = 0  # what the withdrawals after the last general one name one by one
+    named_at: list[tuple[int, int]] = []  # (where, what) of each withdrawal that names some
     skip: set[int] = set()  # negated, parent or renounced mentions
 
     # Pass 1: mark each organization mention as negated / parent / renounced.
@@ -183,6 +186,9 @@ def read_organizations(
         if kind == lx.ORG and flags & lx.DENIED:
             skip.add(i)
             negated_mask |= mask
+            continue
+        if kind == lx.QUIT_ORG and has_negation and _FAILED.search(text, max(0, start - 6), start):
+            skip.add(i)  # 终究没有成功退党, 我没能退党: a withdrawal that did not happen
             continue
         if has_negation and kind != lx.QUIT_ORG and kind != lx.ALL_THREE and _negated(n, tokens, i):
             skip.add(i)
@@ -235,6 +241,8 @@ def read_organizations(
     for i in [i for i, t in enumerate(tokens) if t[0] == lx.QUIT or t[0] == lx.QUIT_ORG]:
         kind = tokens[i][0]
         if kind == lx.QUIT and has_negation and _negated(n, tokens, i):  # 没有退出 / never quit
+            continue
+        if kind == lx.QUIT_ORG and i in skip:  # 终究没有成功退党: a withdrawal that failed
             continue
         last = i
         latin = 1 if text[tokens[i][3]].isascii() else 0
@@ -307,6 +315,7 @@ def read_organizations(
         quit_mask |= chain
         if chain and not general:
             specific_last = max(specific_last, tokens[i][3])
+            named_at.append((tokens[i][3], chain))
         if general:
             named_after = 0  # what later withdrawals name refines this general one
             general_seen = True
@@ -322,9 +331,17 @@ def read_organizations(
         and quit_mask != lx.ALL
         and not (all_three or generic_all)
         and (lx.QUIT in kinds or lx.QUIT_ORG in kinds)
-        and _indirect_all(n, tokens)
     ):
-        generic_all = True  # 退出中共及其相关邪恶组织, 退出与共产党有关的一切
+        at = _indirect_all(n, tokens)  # 退出中共及其相关邪恶组织, 退出与共产党有关的一切
+        if at >= 0:
+            later = 0  # what withdrawals after it name one by one: they say what it meant
+            for where, named in named_at:
+                if where > at:
+                    later |= named
+            if later and not general_seen:
+                named_after = later
+            else:
+                generic_all = True
     if named_after:
         # a general withdrawal, then one that names the organizations (Withdraw from All
         # Organizations Related to the CCP / I have withdrawn from the League and the Pioneers):
@@ -394,23 +411,27 @@ _PARTY_EVERYTHING = re.compile(
 _OBJECT_KINDS = frozenset((lx.ORG, lx.QUIT_ORG, lx.ALL_THREE, lx.GENERIC))
 
 
-def _indirect_all(n: Normalized, tokens: list[Token]) -> bool:
-    """A withdrawal verb followed, in its sentence, by the party "and all attached to it", or
-    by "every organization" before it names any."""
+def _indirect_all(n: Normalized, tokens: list[Token]) -> int:
+    """Where (the compact start of its verb) the last withdrawal verb is that is followed, in
+    its sentence, by the party "and all attached to it", or by "every organization" before it
+    names any; -1 when none is."""
     text = n.compact
     if not any(word in text for word in _INDIRECT_WORDS):
-        return False
+        return -1
+    found = -1
     for i, (kind, _mask, _value, start, end) in enumerate(tokens):
         if kind != lx.QUIT and not (kind == lx.QUIT_ORG and text.startswith("退出", start)):
             continue  # 退出少先队和共青团等一切邪党的邪恶组织: a verb and its first object
         m = _INDIRECT_ALL.search(text, end, end + _INDIRECT_REACH)
         if m is not None and not n.boundary_between(end, m.start()):
-            return True
+            found = start
+            continue
         if kind != lx.QUIT:
             continue  # 退党 has its object: 退党和一切组织 is read above
         m = _PARTY_EVERYTHING.match(text, end)
         if m is not None and (m.end() == len(text) or n.gap_at_position(m.end())):
-            return True
+            found = start
+            continue
         m = _ALL_OBJECTS.search(text, end, end + _ALL_OBJECTS_REACH + 20)
         if (
             m is not None
@@ -423,8 +444,8 @@ def _indirect_all(n: Normalized, tokens: list[Token]) -> bool:
                 for t in tokens[i + 1 :]
             )
         ):
-            return True
-    return False
+            found = start
+    return found
 
 
 _NOT_JOINING = re.compile("不|没|未|拒绝|拒|决不|绝不")
