@@ -418,36 +418,41 @@ def _indirect_all(n: Normalized, tokens: list[Token]) -> int:
     text = n.compact
     if not any(word in text for word in _INDIRECT_WORDS):
         return -1
-    found = -1
-    for i, (kind, _mask, _value, start, end) in enumerate(tokens):
+    for i in range(len(tokens) - 1, -1, -1):  # from the last: the first found is the last
+        kind, _mask, _value, start, end = tokens[i]
         if kind != lx.QUIT and not (kind == lx.QUIT_ORG and text.startswith("退出", start)):
             continue  # 退出少先队和共青团等一切邪党的邪恶组织: a verb and its first object
         m = _INDIRECT_ALL.search(text, end, end + _INDIRECT_REACH)
         if m is not None and not n.boundary_between(end, m.start()):
-            found = start
-            continue
+            return start
         if kind != lx.QUIT:
             continue  # 退党 has its object: 退党和一切组织 is read above
         m = _PARTY_EVERYTHING.match(text, end)
         if m is not None and (m.end() == len(text) or n.gap_at_position(m.end())):
-            found = start
-            continue
+            return start
         m = _ALL_OBJECTS.search(text, end, end + _ALL_OBJECTS_REACH + 20)
         if (
             m is not None
             and m.start() - end <= _ALL_OBJECTS_REACH
             and not n.boundary_between(end, m.start())
-            and not any(
-                t[0] in _OBJECT_KINDS
-                and end <= t[3] < m.end()
-                and (t[3] < m.start() or t[1] & (lx.LEAGUE | lx.PIONEERS))
-                for t in tokens[i + 1 :]
-            )
+            and not _names_within(tokens, i + 1, end, m.start(), m.end())
         ):
-            found = start
-    return found
+            return start
+    return -1
 
 
+def _names_within(tokens: list[Token], j: int, end: int, start: int, stop: int) -> bool:
+    """Whether an object is named from ``tokens[j]`` on, between compact positions ``end`` and
+    ``stop``: before ``start`` any, inside the words of "all" the league or the pioneers."""
+    for t in tokens[j:]:
+        if t[3] >= stop:
+            return False
+        if t[0] in _OBJECT_KINDS and end <= t[3] and (t[3] < start or t[1] & _YOUTH):
+            return True
+    return False
+
+
+_YOUTH = lx.LEAGUE | lx.PIONEERS
 _NOT_JOINING = re.compile("不|没|未|拒绝|拒|决不|绝不")
 _APPLYING = ("申请", "志愿书")
 _LIST_GAP = re.compile("[、/&+]")
@@ -845,14 +850,11 @@ def read_declared(
             mask |= got
     if not mask:
         return whole, False
-    title_mask = title_named = 0
     if title_end > 0:
         head = [t for t in tokens if t[3] < title_end]
-        if head:
-            title_mask = read_organizations(n, head, {t[0] for t in head})[0]
-            title_named = _named(n, head, title_end)
-    if title_named:
-        mask |= title_mask  # a title naming what it quits adds to a vaguer body
+        if head and _named(n, head, title_end):
+            # a title naming what it quits adds to a vaguer body
+            mask |= read_organizations(n, head, {t[0] for t in head})[0]
     mask &= whole  # what the rest of the text names is a mention, not a withdrawal
     if not mask:
         return whole, False
