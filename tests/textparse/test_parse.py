@@ -553,6 +553,9 @@ def test_issue_13_declarations_in_stories(text: str, expected: set[str]) -> None
         # 匪共: the party; a stage of membership (积极分子) inside a list of the three
         ("特此公开声明，坚决退出匪共组织！", {"party"}),
         ("退出中共邪党积极分子、团、队一切邪恶组织。", ALL),
+        # X，即Y: the organization restated after 即 is the one meant
+        ("本人郑重宣布，退出中学时加入的邪恶共匪组织，即共青团。", {"league"}),
+        ("本人郑重宣布，退出邪恶的共匪、共青团。", {"party", "league"}),
     ],
 )
 def test_issue_13_which_withdrawal_decides(text: str, expected: set[str]) -> None:

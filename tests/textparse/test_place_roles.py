@@ -141,6 +141,21 @@ def test_a_story_place_gives_way_to_a_signature_line() -> None:
     assert where(story) is None
 
 
+ENGLISH_STORY = (
+    " For years the party lied to us about the famine, the massacre and the persecution of"
+    " people of faith, and I believed it."
+)
+
+
+def test_in_a_country_said_of_others_in_english_sets_a_scene() -> None:
+    """Everyone in China is waiting…: a scene; I still live in China: the declarant's place."""
+    scene = "Everyone in China is waiting for the CCP to fall." + ENGLISH_STORY
+    tied = "I still live in China and cannot say this openly." + ENGLISH_STORY
+    ending = " I hereby withdraw from the Communist Youth League."
+    assert where(scene + ending) is None
+    assert where(tied + ending) == ("CN", None)
+
+
 def test_coming_to_a_country_in_english_is_living_there_now() -> None:
     text = (
         "I hereby withdraw from the Communist Youth League. I came to the United States "

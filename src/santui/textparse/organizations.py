@@ -202,6 +202,9 @@ def read_organizations(
         ):
             skip.add(i)
             continue
+        if kind == lx.ORG and i + 1 < count and _restated(n, tokens, i):
+            skip.add(i)  # 邪恶共匪组织，即共青团: what follows 即 is the organization meant
+            continue
         if kind == lx.ORG and has_break and _renounced(n, tokens, i):
             skip.add(i)
             continue
@@ -509,6 +512,21 @@ def _referent(n: Normalized, tokens: list[Token], i: int, skip: set[int]) -> int
         if kind == lx.ORG and j not in skip and not (isinstance(value, int) and value & lx.WEAK):
             return mask
     return 0
+
+
+_RESTATED = re.compile("(?:即|亦即|也就是|就是|即是)(?:说)?$")
+
+
+def _restated(n: Normalized, tokens: list[Token], i: int) -> bool:
+    """An organization another one restates right after it (X，即Y; X, namely Y)."""
+    kind, _mask, _value, start, _end = tokens[i + 1]
+    end = tokens[i][4]
+    return (
+        kind == lx.ORG
+        and start - end <= 4
+        and _RESTATED.search(n.compact, end, start) is not None
+        and not n.boundary_between(end, start)
+    )
 
 
 def _described(n: Normalized, verb_end: int, start: int) -> bool:

@@ -511,13 +511,24 @@ _SELF_PERSON_REACH = 10
 _SELF_BEFORE = ("我", "人", "们", "俺")  # 我在, 本人在, 我们在
 
 
+_SCENE_EN = frozenset(("in", "at"))
+_SELF_IN_EN = re.compile(
+    r"\b(?:i|we|i'm|i am|we are|me|us|myself|my family|live|living|lived|reside|residing|stay"
+    r"|staying|work|working|study|studying|still)\b\W*(?:\w+\W+){0,3}$"
+)
+
+
 def _scene(n: Normalized, marker: Token, place: Place, end: int) -> bool:
     """在中国，加入少先队…很多人; 在大陆的教育体制下; 在中國引起了关注: a bare 在 with nobody
     before it sets the scene of a general remark, when the place is a whole country or is
     followed by 的; 我在中国, 住在大陆 tie it to the declarant."""
     text = n.compact
     start = marker[3]
-    if text[start : marker[4]] != "在" or text.endswith(_SELF_BEFORE, 0, start):
+    word = text[start : marker[4]]
+    if word in _SCENE_EN:  # Everyone in China is waiting…; I live in China: the declarant
+        before = text[max(0, start - 24) : start]
+        return place.province is None and _SELF_IN_EN.search(before) is None
+    if word != "在" or text.endswith(_SELF_BEFORE, 0, start):
         return False
     return place.province is None or text.startswith("的", end)
 
