@@ -76,7 +76,7 @@ def test_every_label_is_well_formed(name: str) -> None:
     assert set(ids) <= set(texts)
     for r in labels:
         i = r["id"]
-        assert set(r) == KEYS, i
+        assert set(r) - {"region_labeller"} == KEYS, i
         assert r["organizations"] == sorted(set(r["organizations"]) & ORGANIZATIONS), i
         assert ("declares_nothing" in r["tags"]) == (r["organizations"] == []), i
         assert isinstance(r["headcount"], int) and r["headcount"] >= 1, i
@@ -109,3 +109,49 @@ def test_every_item_is_labelled_and_the_second_labeller_has_its_drawn_sample() -
     by_labeller = {(r["id"] in first_ids, r["labeller"]) for r in _jsonl("labels.jsonl")}
     assert by_labeller == {(True, "A"), (True, "C"), (False, "C")}
     assert {r["labeller"] for r in labels_b} == {"B3"}
+
+
+def test_the_regions_labelled_again_adjudicated_and_settled() -> None:
+    """Every region was labelled a second time (regions_f.jsonl: sessions F1-F5, from the rules
+    and the texts only); where F and the first labels disagreed on the country or the province,
+    G chose from the rules and the texts (regions_adjudicated.jsonl). Two rules the labellers
+    had read both ways were then settled in writing and every record a text search could bring
+    under them labelled again by two sessions each (regions_settled.jsonl: H1/H2, I1/I2, G where
+    they disagreed). labels.jsonl holds the last of these, marked "region_labeller" where it
+    changed the first label (real/README.md, Labelling)."""
+    every = [r["id"] for r in _jsonl("statements.jsonl")]
+    second = {r["id"]: r for r in _jsonl("regions_f.jsonl")}
+    assert list(second) == every
+    for i, r in second.items():
+        assert set(r) == {"id", "region", "why", "labeller"}, i
+        assert r["labeller"] in {"F1", "F2", "F3", "F4", "F5"}, i
+        _check_region(r["region"], i)
+    labels = {r["id"]: r for r in _jsonl("labels.jsonl")}
+    adjudicated = {r["id"]: r for r in _jsonl("regions_adjudicated.jsonl")}
+    settled = {r["id"]: r for r in _jsonl("regions_settled.jsonl")}
+    for i, r in settled.items():
+        assert r["rule"] in ("abroad_now", "mainland_self"), i
+        assert r["decided_by"] in ("H", "I", "G"), i
+        for k in ("region_before", "region_1", "region_2", "region"):
+            _check_region(r[k], i)
+    first = {  # the first labels (A's, or D's for the second collection)
+        i: adjudicated[i]["region_a"] if i in adjudicated else
+        settled[i]["region_before"] if i in settled else labels[i]["region"]
+        for i in every
+    }  # fmt: skip
+    assert all(adjudicated[i]["region_a"] == settled[i]["region_before"]
+               for i in set(adjudicated) & set(settled))  # fmt: skip
+
+    def key(region: dict[str, Any] | None) -> tuple[str, str | None] | None:
+        return None if region is None else (region["country"], region["province"])
+
+    assert {i for i in every if key(second[i]["region"]) != key(first[i])} == set(adjudicated)
+    for i in every:
+        if i in settled:
+            final, by = settled[i]["region"], "H" if settled[i]["rule"] == "abroad_now" else "I"
+        elif i in adjudicated:
+            final, by = adjudicated[i]["region"], "G"
+        else:
+            final, by = first[i], None
+        assert labels[i]["region"] == final, i
+        assert labels[i].get("region_labeller") == (by if final != first[i] else None), i

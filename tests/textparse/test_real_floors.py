@@ -24,28 +24,29 @@ REAL = Path(__file__).parent / "eval" / "real"
 
 # measure: (floor tested, the floor). A ceiling for the two "invented" rates. The test
 # split is the first collection's 628 and the second collection's 32 (2026-12-05), on the labels
-# of the rules as revised on 2026-12-05 (real/README.md, Labelling).
+# of the rules as revised on 2026-12-05 and the regions as settled on 2026-12-06 (real/README.md,
+# Labelling).
 TEST_FLOORS = {
-    "organizations": (0.901, 0.95),  # GAP: 595/660 (0.9015) reached
+    "organizations": (0.903, 0.95),  # GAP: 596/660 reached
     "headcount": (0.95, 0.95),  # 641/660
     "headcount_group": (0.90, 0.90),  # 95/102 reached (co-signers, lists, a plural subject)
-    "province": (0.942, 0.95),  # GAP: 622/660 reached (the declarant's place, not the story's)
-    "country": (0.948, 0.95),  # GAP: 626/660 (597/628 on the first collection's, 0.951)
+    "province": (0.924, 0.95),  # GAP: 610/660 reached (the declarant's place, not the story's)
+    "country": (0.930, 0.95),  # GAP: 614/660 reached
     "sector": (0.85, 0.85),
     "alias_recall": (0.90, 0.90),
 }
 TEST_CEILINGS = {
-    "place_invented": (0.044, 0.03),  # GAP: 12/275 reached
+    "place_invented": (0.049, 0.03),  # GAP: 13/267 reached
     "sector_invented": (0.05, 0.05),
 }
 # In-sample (the development split, which the rules were written against and the learned model
 # of the organizations trained on; the model changes no reading, it gives the confidence:
 # docs/textparse.md): regression floors.
 DEV_FLOORS = {
-    "organizations": 0.925, "headcount": 0.994, "headcount_group": 0.976, "province": 0.982,
-    "country": 0.984, "sector": 0.886, "alias_recall": 0.927,
+    "organizations": 0.938, "headcount": 0.994, "headcount_group": 0.976, "province": 0.966,
+    "country": 0.968, "sector": 0.886, "alias_recall": 0.927,
 }  # fmt: skip
-DEV_CEILINGS = {"place_invented": 0.003, "sector_invented": 0.033}
+DEV_CEILINGS = {"place_invented": 0.041, "sector_invented": 0.033}  # 16/395, 28/859
 
 
 def _jsonl(name: str) -> list[dict[str, Any]]:
