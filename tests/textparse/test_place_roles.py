@@ -256,3 +256,50 @@ def test_living_abroad_now_wins_over_the_forms_place_line(
     name, code = country
     body = move.format(name) + "，了解了中共的真相，我声明退出共青团。"
     assert where(record(body, "王芳", line)) == (code, None)
+
+
+# --- abroad now, the country not named (eval/README.md, settled 2026-12-06) ---------------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "在海外生活了十多年，看清了中共，我声明退出少先队。",
+        "出国几年后，逐渐从国外看到了一个真实的中国，我声明退党。",
+        "现在留学海外，了解信息的渠道多了，我声明退团。",
+        "四年前我来到国外随驻，通过外媒知道了真相，我声明退党。",
+        "我从小在大陆长大，最后选择了出国留学，不打算回去了。我声明退团。",
+        "从前不知中共邪恶，但到海外长时间居住，非常反感，我声明退团。",
+    ],
+)
+def test_abroad_now_without_a_country_leaves_no_place(body: str) -> None:
+    """The place line is the origin the form asked for; abroad now with no country named gives
+    no place, never the line's province."""
+    assert where(record(body, "李明", "辽宁丹东")) is None
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "五六年前我在海外工作，查到了真相，我声明退团。",  # a stay in the past
+        "后来亲自到海外生活了一段时间，深切体会到自由，我声明退团。",  # a stay that ended
+        "我有机会来到海外，在旅游景点遇到法轮功学员，我声明退团。",  # a trip
+        "在海外朋友的介绍下看了大纪元，我声明退团。",  # friends abroad, not the declarant
+        "我儿子在国外读书，我声明退团。",  # someone else
+        "我想出国留学，我声明退团。",  # a wish
+    ],
+)
+def test_abroad_in_the_past_on_a_trip_or_of_others_keeps_the_line(body: str) -> None:
+    assert where(record(body, "李明", "辽宁丹东")) == ("CN", "210000")
+
+
+def test_a_place_line_abroad_stays_when_the_body_says_only_abroad() -> None:
+    assert where(record("出国以后了解了真相，我声明退团。", "李明", "加拿大")) == ("CA", None)
+
+
+def test_the_mainland_said_of_oneself_yields_to_abroad_now() -> None:
+    text = "我是一名生在大陆、长在大陆的人。最后选择了出国留学，永远不回去了。我声明退出共青团。"
+    assert where(text) is None
+    assert where("作为一个中国人，我声明退出共青团。") == ("CN", None)
+    assert where("在国内，无法公开退党，只能在这里声明退出共产党。") == ("CN", None)
+    assert where("作为中国人民解放军的一员，我声明退出共青团。") is None  # an army, not a people

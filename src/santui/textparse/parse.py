@@ -141,10 +141,17 @@ def parse_statement(text: str, *, hints: Mapping[str, Any] | None = None) -> Par
             # 香港的反送中运动, 武汉肺炎: a place the story is about; another place the text
             # ties to the declarant may still be theirs (在中国，如果有人… 何长福 \n 中国大陆)
             place = _first_anchored(n, tokens, name_span)
+        if place is not None and place.country == "CN" and _abroad_unnamed(n.norm, len(n.norm)):
+            place = None  # 我是河南人…现在留学海外: abroad now, the country not named
     else:
         place = _record_place(n, tokens, record)
         place = _record_body_place(n, tokens, name_span, place)
-    if place is None and n.language == "zh" and _MAINLAND_HINT.search(n.norm) is not None:
+    if (
+        place is None
+        and n.language == "zh"
+        and _MAINLAND_HINT.search(n.norm) is not None
+        and not _abroad_unnamed(n.norm, len(n.norm))  # 生在大陆…最后选择了出国留学: abroad now
+    ):
         place = _mainland_self(n)  # 我是中国人, 我虽在国内, 本人还在沦陷区: the mainland
     sector, sector_conf = (
         _sector(n, tokens, name_span)
@@ -376,6 +383,8 @@ def _record_body_place(
             body = [t for t in tokens if t[4] <= cut]
             place = _body_residence(n, body, name_span, abroad_only)
             break
+    if place is None and line is not None and _abroad_unnamed(n.norm, body_end):
+        return None  # 在海外生活了十多年 above the line 辽宁: abroad now, the country not named
     if place is None:
         if "美" not in n.norm[:body_end]:
             return line
@@ -388,6 +397,49 @@ def _record_body_place(
     if line is None or (line.province is None and place.province is not None):
         return place  # 中国大陆 + 我是河南郑州新郑市的…: the deeper place the body gives
     return line
+
+
+# The declarant abroad now, no country named (eval/README.md: going abroad without a named
+# country gives no place; the current place wins over the form's place line, an origin).
+_ABROAD_NOW = re.compile(
+    "(?:(?<![看收接览投听想找得传流卖逃])到了?|来到|去了?|在|移居|移民|定居|旅居|侨居|留学|生活在"
+    "|身在|身处|现居|滞留)(?:海外|国外|西方国家|外国)"
+    # where one lives, not what comes from there (海外朋友, 国外真实报导, 海外的信息)
+    "(?=生活|居住|定居|留学|读书|求学|工作|打工|随驻|陪读|通过|了解|才|多年|长时间|这些年"
+    "|[0-9一二三四五六七八九十几多]+年"
+    "|后|以后|以来|之后|[，,。！!；;\n]|$)"
+    "|出国(?:留学|读书|工作|定居)?(?:后|以后|以来|之后|[0-9一二三四五六七八九十几多]+年)"
+    "|出国(?:留学|读书|工作|定居)了?(?=[，,。！!；;\n]|$)"
+)
+_STAY = frozenset(
+    ("在", "身在", "生活在", "身处")
+)  # a stay, not a move: 五六年前在海外 is the past
+# ...not a stay that ended or lay in the past: 五六年前在海外, 到海外生活了一段时间.
+_ABROAD_PAST_BEFORE = re.compile("年前|之前|前几年|那几年|要么|或者")  # 要么在国外: others
+_VISIT = re.compile("[^。！？!?；;\n]{0,16}?(?:旅游|旅行|探亲|出差|访问|开会|考察|游玩)")
+_ABROAD_PAST_AFTER = re.compile(
+    "[^。！？!?；;，,\n]{0,8}?(?:一段时间|期间|的时候|时(?!间)|回国|回到)"
+)
+
+
+def _abroad_unnamed(text: str, end: int) -> bool:
+    """Whether the body (norm text up to ``end``) says the declarant lives abroad now without
+    naming the country: 在海外生活了十多年, 出国几年后, 现在留学海外; not the past (以前在国外),
+    a wish (希望出国后), or someone else (儿子在国外)."""
+    for m in _ABROAD_NOW.finditer(text, 0, end):
+        before = text[max(0, m.start() - 24) : m.start()]
+        clause = before[max(before.rfind(c) for c in "。！？!?；;，,\n") + 1 :]
+        if _BEFORE_PAST.search(clause) is not None or _OTHER_SUBJECT.search(clause) is not None:
+            continue
+        stay = any(m.group().startswith(w) for w in _STAY)
+        if stay and _ABROAD_PAST_BEFORE.search(clause) is not None:
+            continue  # 五六年前在海外上网; but 四年前来到国外: there since
+        if _ABROAD_PAST_AFTER.match(text, m.end(), end) is not None:
+            continue
+        if _VISIT.match(text, m.end(), end) is not None:
+            continue  # 来到海外，在旅游景点遇到…: a trip, not where one lives
+        return True
+    return False
 
 
 def _body_residence(
@@ -471,14 +523,15 @@ def _declarant_there(text: str, start: int, end: int) -> bool:
 # Compact text (no punctuation between Chinese characters); a clause's worth of words between.
 _MAINLAND = "(?:中华人民共和国|中国大陆|中国内地|中国|大陆|内地)"
 _MAINLAND_SELF = re.compile(
-    rf"(?:我|本人)(?!们)(?:是|系|身为|作为)[^，。,.！？!?\n]{{0,10}}?{_MAINLAND}(?:的)?"
+    rf"(?:(?:我|本人)(?!们)(?:是|系)|身为|作为)[^，。,.！？!?\n]{{0,10}}?{_MAINLAND}(?:的)?"
     "(?:一[名个位])?(?:普通)?(?:的)?"
     "(?:人(?!民)|公民|居民|百姓|老百姓|民众|医生|教师|老师|学生|工人|农民|青年)"
     rf"|(?:(?:我|本人)(?!们)(?:虽|还|目前|现在|仍|也|一直)*(?:在|身在|身处|住在|生活在|生于){_MAINLAND}"
     "|(?:我|本人)(?!们)(?:虽|还|目前|现在|仍|也|一直|这样的?|这种)*(?:在|身在|身处|住在|生活在)"
     "(?:国内|沦陷区|墙内)"
     # 在国内，我们无法…: the place set first, the declarant the subject of the clause after it
-    rf"|(?<![他她它])在(?:国内|{_MAINLAND})[，,]?(?:我|本人)(?!国)"
+    rf"|(?<![他她它])在(?:国内|{_MAINLAND})[，,]?(?:我|本人|无法|不能|没法|不敢|想)(?!国)"
+    "|(?:身在|身处|人在|肉身在)(?:墙内|国内|沦陷区)"
     rf"|(?:身处|生活在|居住在){_MAINLAND}|目前在国内生活|(?:大陆|内地|国内)居民"
     # 由于我还未离开中国大陆, 我至今没有离开大陆: still there
     rf"|(?:我|本人)(?!们)(?:还|仍|至今|一直)*(?:未|没有|没|从未)(?:离开|出过){_MAINLAND})"
