@@ -701,10 +701,10 @@ def _renounced(n: Normalized, tokens: list[Token], i: int) -> bool:
     """和这个党划清界限: a break with the organization named just before, not a withdrawal."""
     end = tokens[i][4]
     for j in range(i + 1, min(len(tokens), i + 3)):
-        kind, _mask, _value, start, _end = tokens[j]
+        kind, _mask, value, start, _end = tokens[j]
         if start - end > _BREAK_REACH or n.boundary_between(end, start):
             return False
-        if kind == lx.BREAK and _value != "before":
+        if kind == lx.BREAK and value != "before":
             return True
         if kind in (lx.QUIT, lx.QUIT_ORG, lx.ORG):
             return False

@@ -141,18 +141,15 @@ def parse_statement(text: str, *, hints: Mapping[str, Any] | None = None) -> Par
             # 香港的反送中运动, 武汉肺炎: a place the story is about; another place the text
             # ties to the declarant may still be theirs (在中国，如果有人… 何长福 \n 中国大陆)
             place = _first_anchored(n, tokens, name_span)
-        if place is not None and place.country == "CN" and _abroad_unnamed(n.norm, len(n.norm)):
-            place = None  # 我是河南人…现在留学海外: abroad now, the country not named
     else:
         place = _record_place(n, tokens, record)
         place = _record_body_place(n, tokens, name_span, place)
-    if (
-        place is None
-        and n.language == "zh"
-        and _MAINLAND_HINT.search(n.norm) is not None
-        and not _abroad_unnamed(n.norm, len(n.norm))  # 生在大陆…最后选择了出国留学: abroad now
-    ):
-        place = _mainland_self(n)  # 我是中国人, 我虽在国内, 本人还在沦陷区: the mainland
+    if place is None or (record is None and place.country == "CN"):
+        # 我是河南人…现在留学海外, 生在大陆…最后选择了出国留学: abroad now, the country not named
+        if _abroad_unnamed(n.norm, len(n.norm)):
+            place = None
+        elif place is None and n.language == "zh" and _MAINLAND_HINT.search(n.norm) is not None:
+            place = _mainland_self(n)  # 我是中国人, 我虽在国内, 本人还在沦陷区: the mainland
     sector, sector_conf = (
         _sector(n, tokens, name_span)
         if lx.SECTOR in kinds or (lx.LOCATION in kinds)
@@ -412,9 +409,8 @@ _ABROAD_NOW = re.compile(
     "|出国(?:留学|读书|工作|定居)了?(?=[，,。！!；;\n]|$)"
 )
 _ABROAD_WORDS = ("海外", "国外", "出国", "西方国家", "外国")  # one is in every match of _ABROAD_NOW
-_STAY = frozenset(
-    ("在", "身在", "生活在", "身处")
-)  # a stay, not a move: 五六年前在海外 is the past
+# A stay, not a move (五六年前在海外 is the past; 四年前来到国外, there since).
+_STAY = frozenset(("在", "身在", "生活在", "身处"))
 # ...not a stay that ended or lay in the past: 五六年前在海外, 到海外生活了一段时间.
 _ABROAD_PAST_BEFORE = re.compile("年前|之前|前几年|那几年|要么|或者")  # 要么在国外: others
 _VISIT = re.compile("[^。！？!?；;\n]{0,16}?(?:旅游|旅行|探亲|出差|访问|开会|考察|游玩)")
@@ -445,11 +441,9 @@ def _abroad_unnamed(text: str, end: int) -> bool:
     return False
 
 
-def _body_residence(
-    n: Normalized, tokens: list[Token], name_span: tuple[int, int] | None, abroad_only: bool
-) -> Place | None:
-    """The place the body ties to the declarant: the first abroad now (来到美国), else the first
-    on the mainland (我是河南郑州新郑市的…); None when the body's places are all the story's."""
+def _place_groups(n: Normalized, tokens: list[Token]) -> list[tuple[int, list[int]]]:
+    """The text's place phrases: the indexes of each run of place names (辽宁沈阳), with where
+    its reading starts (the location word right before it, if any: 来到加拿大)."""
     text = n.compact
     groups: list[list[int]] = []
     for i, token in enumerate(tokens):
@@ -459,13 +453,24 @@ def _body_residence(
             groups[-1].append(i)
         else:
             groups.append([i])
-    found: Place | None = None
+    found = []
     for group in groups:
-        if abroad_only and not any(_abroad(tokens[i]) for i in group):
-            continue
         first = group[0]
         if first and tokens[first - 1][0] != lx.PLACE:
             first -= 1  # the location word before the phrase, for its reading
+        found.append((first, group))
+    return found
+
+
+def _body_residence(
+    n: Normalized, tokens: list[Token], name_span: tuple[int, int] | None, abroad_only: bool
+) -> Place | None:
+    """The place the body ties to the declarant: the first abroad now (来到美国), else the first
+    on the mainland (我是河南郑州新郑市的…); None when the body's places are all the story's."""
+    found: Place | None = None
+    for first, group in _place_groups(n, tokens):
+        if abroad_only and not any(_abroad(tokens[i]) for i in group):
+            continue
         place = read_region(n, tokens[first : group[-1] + 1], name_span)
         if place is None or _residence(n, place) is None:
             continue
@@ -623,19 +628,7 @@ def _first_anchored(
 ) -> Place | None:
     """The first place phrase of a long text that the text ties to the declarant, each phrase
     read alone with the location word before it; None when every place is the story's."""
-    text = n.compact
-    groups: list[list[int]] = []
-    for i, token in enumerate(tokens):
-        if token[0] != lx.PLACE:
-            continue
-        if groups and groups[-1][-1] == i - 1 and _GLUE.match(text[tokens[i - 1][4] : token[3]]):
-            groups[-1].append(i)
-        else:
-            groups.append([i])
-    for group in groups:
-        first = group[0]
-        if first and tokens[first - 1][0] != lx.PLACE:
-            first -= 1
+    for first, group in _place_groups(n, tokens):
         place = read_region(n, tokens[first : group[-1] + 1], name_span)
         if place is not None and _anchored(n, tokens, place):
             return place
