@@ -550,8 +550,9 @@ def test_issue_13_declarations_in_stories(text: str, expected: set[str]) -> None
             "退出一切和中共有关的组织\n" + STORY + "我退出共产党、少先队及一切和中共有关的组织。",
             ALL,
         ),
-        # 匪共: the party; a stage of membership (积极分子) inside a list of the three
-        ("特此公开声明，坚决退出匪共组织！", {"party"}),
+        # 匪共: the party; a stage of membership (积极分子) inside a list of the three (the
+        # rules' own example, eval/README.md, r0071)
+        ("我今天郑重声明退出匪共。", {"party"}),
         ("退出中共邪党积极分子、团、队一切邪恶组织。", ALL),
         # X，即Y: the organization restated after 即 is the one meant
         ("本人郑重宣布，退出中学时加入的邪恶共匪组织，即共青团。", {"league"}),

@@ -231,9 +231,9 @@ def test_place_lines_as_people_type_them(line: str, expected: tuple[str, str | N
 
 
 def test_a_place_line_that_says_where_it_was_written_gives_that_place() -> None:
-    """重庆 写于：美国加州洛杉矶: the origin, then where the statement was written (now)."""
-    assert where(record("声明退党。", "李明", "重庆 写于：美国加州洛杉矶")) == ("US", None)
-    assert where(record("声明退党。", "李明", "重庆")) == ("CN", "500000")
+    """四川 写于：美国纽约: the origin, then where the statement was written (now)."""
+    assert where(record("声明退党。", "李明", "四川 写于：美国纽约")) == ("US", None)
+    assert where(record("声明退党。", "李明", "四川")) == ("CN", "510000")
 
 
 def test_a_place_glued_to_the_date_line_is_the_place_line() -> None:
