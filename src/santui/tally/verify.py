@@ -18,8 +18,11 @@ organizations per day.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from django.db import connection, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q
 
 from santui.statements.actions import ledger_add_entry
@@ -72,7 +75,39 @@ def _compare(label_a: str, a: Counter[Cell], label_b: str, b: Counter[Cell]) -> 
     return out
 
 
+@contextmanager
+def _one_snapshot() -> Iterator[None]:
+    """Every read of the verification in one snapshot of the database, so that an integration
+    that commits while it runs is seen whole or not at all (not the rollups before it and the
+    log after it): a read-only transaction at REPEATABLE READ on PostgreSQL; on SQLite a
+    deferred read transaction, which in WAL mode keeps its snapshot and blocks no writer
+    (santui's own SQLite transactions are IMMEDIATE: they would hold the write lock, and stop
+    the integrator, for the whole run). Inside a caller's transaction, its snapshot rules."""
+    if connection.in_atomic_block:
+        yield
+        return
+    if connection.vendor == "postgresql":
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            yield
+        return
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        cursor.execute("BEGIN DEFERRED")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("COMMIT")
+
+
 def tally_verify() -> VerifyReport:
+    with _one_snapshot():
+        return _tally_verify()
+
+
+def _tally_verify() -> VerifyReport:
     state = IntegrationState.objects.get(pk=1)
     rollups: Counter[Cell] = Counter()
     for stat, key, day, value in Rollup.objects.values_list("stat", "key", "day", "value").iterator(
