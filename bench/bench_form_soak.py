@@ -139,6 +139,27 @@ def classify(
     return {"errors": errors, "kinds": kinds, "recovery": recovery}
 
 
+def pace(
+    rows: list[tuple[int, int, str, str]], windows: dict[str, tuple[float, float]]
+) -> tuple[float, list[int]]:
+    """Receipts per second while both servers were up: the whole seconds of the run but its
+    first and last (cut short) and those from each server's stop to its first receipt after it
+    was back; and the receipts of each minute of the run, to show whether the rate holds."""
+    receipts = collections.Counter(s for s, _status, kind, _code in rows if kind == "receipt")
+    if not receipts:
+        return 0.0, []
+    first, last = min(s for s, *_ in rows), max(s for s, *_ in rows)
+    away = set()
+    for stopped, back in windows.values():
+        again = min((s for s in receipts if s >= int(back)), default=last)
+        away |= set(range(int(stopped), again + 1))
+    up = [s for s in range(first + 1, last) if s not in away]
+    rate = sum(receipts[s] for s in up) / max(len(up), 1)
+    minutes = [sum(receipts[s] for s in range(m, min(m + 60, last + 1)))
+               for m in range(first, last + 1, 60)]  # fmt: skip
+    return rate, minutes
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=float, default=600)
@@ -189,6 +210,9 @@ def main() -> None:
               f"({len(receipts) / args.duration:,.0f}/s over the whole run, the absences "
               f"included); p50 {latency.get('50')}, p90 {latency.get('90')}, p99 "
               f"{latency.get('99')}; {before} before, {after} after")  # fmt: skip
+        rate, minutes = pace(rows, faults.windows)
+        print(f"while both servers were up: {rate:,.0f} receipts/s; receipts a minute: "
+              + ", ".join(f"{n:,}" for n in minutes))  # fmt: skip
         print("answers:", ", ".join(f"{k} {n:,}" for k, n in sorted(verdict["kinds"].items())))  # type: ignore[attr-defined]
         print("socket errors:", "; ".join(sockets) or "none")
         errors = verdict["errors"]

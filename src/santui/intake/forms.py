@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import functools
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.conf import settings
@@ -13,6 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.choices import BaseChoiceIterator, normalize_choices
+from django.utils.functional import Promise
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
@@ -39,6 +41,75 @@ DECLARANT_CHOICES = [
     (Declarant.VOLUNTEER, _("I am a volunteer, declaring on their behalf")),
     (Declarant.DECEASED, _("I declare for a person who has died")),
 ]
+
+
+def _shallow(obj: Any) -> Any:
+    """What ``copy.copy`` makes of a field or a widget (a new object with a copy of its
+    ``__dict__``), without the reduce protocol it goes through."""
+    new = object.__new__(type(obj))
+    new.__dict__.update(obj.__dict__)
+    return new
+
+
+_VALUES, _LABELS = (str, int), (str, Promise)  # immutable: a deep copy is the thing itself
+
+
+def _flat(choices: Any) -> bool:
+    """Whether ``choices`` is a list of (value, label) pairs of immutable things, whose deep copy
+    is the list's copy (Django deep-copies them item by item; grouped options hold lists)."""
+    return isinstance(choices, list) and all(
+        isinstance(c, tuple)
+        and len(c) == 2
+        and isinstance(c[0], _VALUES)
+        and isinstance(c[1], _LABELS)
+        for c in choices
+    )
+
+
+class LeanFieldCopies(dict[str, forms.Field]):
+    """A form class's ``base_fields`` whose deep copy (Django makes one for every form made)
+    gives what Django's gives, a field and a widget of each form's own with their own ``attrs``,
+    ``error_messages``, ``validators`` and choices, made directly: Django's ``__deepcopy__`` of
+    a field copies it and its widget through ``copy.copy``'s reduce protocol and deep-copies
+    the choices item by item. That was 230 of the 350 µs of making the declaration form, made
+    for every visitor and every statement (docs/benchmarks.md, "The form, fifth pass"). Anything
+    else (a MultiWidget's widgets, grouped options) is copied by Django's own way."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> dict[str, forms.Field]:
+        return {name: self._field(field, memo) for name, field in self.items()}
+
+    @staticmethod
+    def _field(field: forms.Field, memo: dict[int, Any]) -> forms.Field:
+        widget = field.widget
+        if (
+            isinstance(widget, forms.MultiWidget)
+            or not _flat(field.__dict__.get("_choices", []))
+            or not _flat(widget.__dict__.get("_choices", []))
+        ):
+            kept: forms.Field = copy.deepcopy(field, memo)
+            return kept
+        new, copied = _shallow(field), _shallow(widget)
+        copied.attrs = widget.attrs.copy()
+        new.widget = copied
+        new.error_messages = field.error_messages.copy()
+        new.validators = field.validators[:]
+        # normalized already: the lists are copied, not normalized again as the setters would
+        for obj, original in ((new, field), (copied, widget)):
+            if "_choices" in original.__dict__:
+                obj.__dict__["_choices"] = list(original.__dict__["_choices"])
+        memo[id(field)], memo[id(widget)] = new, copied
+        made: forms.Field = new
+        return made
+
+
+FormClass = TypeVar("FormClass", bound=type[forms.Form])
+
+
+def lean_copies(cls: FormClass) -> FormClass:
+    """Give a form class's fields the copies of ``LeanFieldCopies`` (after Django's metaclass
+    has gathered them)."""
+    cls.base_fields = LeanFieldCopies(cls.base_fields)
+    return cls
 
 
 class LeanSelect(forms.Select):
@@ -233,6 +304,7 @@ class ChallengeForm(forms.Form):
             self.add_error("challenge", forms.ValidationError(message, code="gone"))
 
 
+@lean_copies
 class DeclareForm(ControlCharsMixin, ChallengeForm):
     text = forms.CharField(
         label=_("Your statement"),

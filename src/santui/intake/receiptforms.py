@@ -11,7 +11,7 @@ from django.conf import settings
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from santui.intake.forms import PRIVATE, PRIVATE_CODE, ChallengeForm
+from santui.intake.forms import PRIVATE, PRIVATE_CODE, ChallengeForm, lean_copies
 from santui.statements.receipts import (
     InvalidReceiptCode,
     ReceiptCodeTypo,
@@ -42,6 +42,7 @@ def clean_receipt_code(value: str) -> str:
         ) from None
 
 
+@lean_copies
 class ReceiptForm(ChallengeForm):
     code = forms.CharField(
         label=_("Receipt code"),
@@ -81,6 +82,7 @@ def clean_certificate_name(value: str) -> str:
     return " ".join(value.split())
 
 
+@lean_copies
 class CertificateForm(ChallengeForm):
     """The certificate's questions. The code comes from the receipt page's look-up (a hidden
     field, POST only); the name is typed here, printed once and kept nowhere. It passes the

@@ -6,6 +6,7 @@ from captcha.views import captcha_image
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.html import escape
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
@@ -52,7 +53,8 @@ def declare(request: HttpRequest) -> HttpResponse:
                 via="public form",
             )
             # The code is in this response only: never stored, never in a URL or a session.
-            return render(request, "intake/declared.html", {"code": received.receipt_code})
+            assert received.receipt_code is not None  # issue_receipt=True
+            return declared_page(request, received.receipt_code)
         status = 400
     else:
         form = DeclareForm(challenge=challenge)
@@ -61,6 +63,29 @@ def declare(request: HttpRequest) -> HttpResponse:
     if not form.is_bound and not challenge:  # the same for every visitor of a language
         context["pristine_fields"] = pristine_fields(get_language() or settings.LANGUAGE_CODE)
     return render(request, "intake/declare.html", context, status=status)
+
+
+_CODE = "\x00code\x00"  # where the receipt code goes; escaping leaves it as it is
+_declared: dict[tuple[str, str], tuple[str, str]] = {}
+
+
+def declared_page(request: HttpRequest, code: str) -> HttpResponse:
+    """The page that gives a new statement its receipt code. All of it but the code is the
+    same for every statement of a language sent to the form's address: written once, cut where
+    the code goes (as the site's header is, ``{% site_header %}``), and the code (escaped)
+    put in. Rendering it through the templates was a tenth of the CPU of a statement sent
+    (docs/benchmarks.md, "The form, fifth pass"). A form sent to an address with a query, or
+    with DEBUG on (templates being edited), is rendered each time."""
+    path = request.get_full_path()
+    key = (get_language() or settings.LANGUAGE_CODE, path)
+    parts = _declared.get(key)
+    if parts is None:
+        html = render(request, "intake/declared.html", {"code": _CODE}).content.decode()
+        before, after = html.split(_CODE)
+        parts = (before, after)
+        if not settings.DEBUG and path == request.path:  # one address: a bounded cache
+            _declared[key] = parts
+    return HttpResponse(parts[0] + escape(code) + parts[1])
 
 
 def receipt_context(
