@@ -99,25 +99,30 @@ def test_the_fast_path_scores_what_the_features_say(text: str) -> None:
     assert fast == pytest.approx(slow, abs=1e-12)
 
 
-def test_the_model_changes_no_reading_and_flags_the_one_it_doubts(
+def test_the_model_changes_no_reading_and_flags_the_ones_it_doubts(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """A long family story that ends 郑重声明退出中共及其一切组织 (e0478 of the evaluation set): the
-    rules read all three, with their confidence for a long story. Cross-validation on dev gave
-    the model no reading to change for the better (docs/textparse.md), so it ships with margin
-    0.5: it keeps the rules' reading and says it is doubtful, which holds it for a person."""
-    story = next(
+    """Over the evaluation set (written alongside the parser, not the real statements the model
+    is trained on): cross-validation on dev gave the model no reading to change for the better
+    (docs/textparse.md), so it ships with margin 0.5. It keeps the rules' reading of every
+    statement, and where it doubts one the rules are sure of, it says so, which holds that
+    statement for a person. Which statements it doubts depends on its training (e0478 of the
+    evaluation set before the labels of 2026-12-06, e0485 after); that it flags some does not."""
+    texts = [
         json.loads(line)["text"]
         for line in (EVAL / "statements.jsonl").read_text("utf-8").splitlines()
-        if line.strip() and json.loads(line)["id"] == "e0478"
-    )
-    rules = _rules_only(story, monkeypatch)
-    parsed = parse_statement(story)
-    assert parsed.organizations == rules == {"party", "league", "pioneers"}
-    assert parsed.confidence["organizations"] < LOW_CONFIDENCE
-    with monkeypatch.context() as patch:
-        patch.setattr(parse_module, "model", lambda: None)
-        assert parse_statement(story).confidence["organizations"] >= LOW_CONFIDENCE
+        if line.strip()
+    ]
+    doubted = 0
+    for text in texts:
+        parsed = parse_statement(text)
+        with monkeypatch.context() as patch:
+            patch.setattr(parse_module, "model", lambda: None)
+            alone = parse_statement(text)
+        assert parsed.organizations == alone.organizations, text
+        if alone.confidence["organizations"] >= LOW_CONFIDENCE:
+            doubted += parsed.confidence["organizations"] < LOW_CONFIDENCE
+    assert doubted >= 1
 
 
 def test_a_later_general_declaration_takes_the_title_in(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -566,6 +566,33 @@ def test_issue_13_which_withdrawal_decides(text: str, expected: set[str]) -> Non
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
+        # 等 closes a list, it adds nothing, 一切 inside it or not; general words that own the
+        # party still widen it (eval/README.md, "Questions settled 2026-12-06")
+        ("我宣布退出共青团、少先队等一切组织。", {"league", "pioneers"}),
+        ("今天我就脱离小时候稀里糊涂戴上红领巾的少先队等一切组织。", {"pioneers"}),
+        ("我只退出共青团等组织。", {"league"}),
+        ("我退出中共及其一切组织。", ALL),
+        # a withdrawal without an object takes the organization named before it, and counts
+        # with the title's; one whose object follows (退出来小时候加入的组织) does not
+        (
+            "退团声明\n这些年看透了共产党的谎言，不想再做它的一份子，就想赶快退出来，从此和它"
+            "一刀两断。",
+            {"league", "party"},
+        ),
+        (
+            "退队\n小时候戴过红领巾。如今看清了共产党，我们声明退出来，与它撇清关系。",
+            {"pioneers", "party"},
+        ),
+        ("退队\n小时候戴过红领巾。看透了共产党，先退出来小时候加入的组织。", {"pioneers"}),
+    ],
+)
+def test_issue_13_settled_questions(text: str, expected: set[str]) -> None:
+    assert orgs(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
         ("王某某领衔，共同声明的另有57人退党", 58),
         ("Zhang Wei, Li Na and 23 others quit the CCP", 25),
         ("我和老伴、儿子一起退党", 3),

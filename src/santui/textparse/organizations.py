@@ -296,6 +296,8 @@ def read_organizations(
                     generic_members = True
                 elif chain == lx.PARTY and _affiliates(n, tokens, last, j):
                     chain = lx.LEAGUE | lx.PIONEERS  # 中共的一切附属组织: what is under it
+                elif took and "等" in glue:
+                    pass  # 退出共青团、少先队等一切组织: 等 closes the list, it adds none
                 elif took:
                     generic_all = general = True  # 退出中共的一切组织: the party and all under it
                 else:
@@ -383,7 +385,7 @@ _PARTY_WORD = (
     "|该邪恶组织|这个邪恶组织|该组织|这个组织)"  # 宣誓脱离与该邪恶组织有关的一切 (= the party)
 )
 _INDIRECT_ALL = re.compile(
-    "(?:及其|和其|以及其|及它|和它|与其|以及它|及与之|以及与之|以及与其|和与其|与之|及所有|及一切|等一切)"
+    "(?:及其|和其|以及其|及它|和它|与其|以及它|及与之|以及与之|以及与其|和与其|与之|及所有|及一切)"
     "(?!附属|下属|外围)[^。！？；;.!?]{0,10}?(?:组织|团体|党团)"
     "|(?:及其|以及其|和其|及它的|以及它的|和它的)(?:外围|附属|下属|所属|傀儡组织)?的?(?:团|共青团)"
     f"|(?:与|跟|和){_PARTY_WORD}[^。！？；;.!?]{{0,6}}?(?:有关|相关|有关联|有联系|关联)"
@@ -424,7 +426,7 @@ def _indirect_all(n: Normalized, tokens: list[Token]) -> int:
     for i in range(len(tokens) - 1, -1, -1):  # from the last: the first found is the last
         kind, _mask, _value, start, end = tokens[i]
         if kind != lx.QUIT and not (kind == lx.QUIT_ORG and text.startswith("退出", start)):
-            continue  # 退出少先队和共青团等一切邪党的邪恶组织: a verb and its first object
+            continue  # a withdrawal verb, or 退出 with its object (退出少先队和共青团…)
         m = _INDIRECT_ALL.search(text, end, end + _INDIRECT_REACH)
         if m is not None and not n.boundary_between(end, m.start()):
             return start
@@ -491,17 +493,27 @@ def _own_verb(n: Normalized, tokens: list[Token], j: int, glue: str) -> bool:
 _DESCRIPTION = re.compile(
     "(?:这个|这一|该|此|那个)[^的]{0,8}?的?[^的]{0,4}?(?:组织|党|团体|集团|邪教)"
 )
+# 就想快快退出来, 我们声明退出来，…: the verb without an object (a clause ends, or 以后 follows)
+# takes the one named before it; not 退出来上学时候加入的组织, which names its object.
+_NO_OBJECT = re.compile("[来去](?:了|吧|啦)?")
 _DESCRIPTION_REACH = 60  # compact characters back to the organization it refers to
 
 
 def _referent(n: Normalized, tokens: list[Token], i: int, skip: set[int]) -> int:
-    """The organization a description after the withdrawal verb ``tokens[i]`` refers to: the
-    last one named before it, within reach and outside the title line; 0 if none."""
+    """The organization a description after the withdrawal verb ``tokens[i]`` refers to (or the
+    verb without an object, 退出来): the last one named before it, within reach and outside the
+    title line; 0 if none."""
     text = n.compact
     end = tokens[i][4]
     m = _DESCRIPTION.match(text, end)
     if m is None:
-        return 0
+        m = _NO_OBJECT.match(text, end)
+        if m is None or not (
+            m.end() == len(text)
+            or n.gap_at_position(m.end())
+            or text.startswith(("以后", "之后"), m.end())
+        ):
+            return 0
     first_line = n.norm.find("\n")
     title_end = n.to_compact(first_line) if 0 < first_line <= 40 else -1
     start = tokens[i][3]
