@@ -445,10 +445,12 @@ def test_the_sector_table_in_the_docs_is_the_module() -> None:
         ("退队\n看清了它的本质，因此要退出邪党的一切，不再受控制。", ALL),
         ("我声明退出少先队，抹去兽印，不做邪党的陪葬品。", {"pioneers"}),
         ("退团队声明\n我决定退出共产党的一切邪恶组织，抹去兽的印记，不做邪党的牺牲品。", ALL),
-        # a description after the withdrawal verb takes the organization named last before it
+        # a description after the withdrawal verb takes the organization named last before it;
+        # under a 三退 title it is read with the title (the rule amended on 2026-12-06,
+        # eval/README.md, "A vague object does not narrow general words")
         (
             "三退声明\n共产党曾经宣称要为劳苦大众谋幸福，结果却是最大的剥削阶级。我们声明退出这个邪恶组织。",
-            {"party"},
+            ALL,
         ),
         ("我读书时加入过少先队。共产党坏事做尽，我声明退出这个流氓本性的骗子党。", {"party"}),
         ("我小时候加入过共青团，如今声明退出这个邪恶组织。", {"league"}),
@@ -584,6 +586,15 @@ def test_issue_13_which_withdrawal_decides(text: str, expected: set[str]) -> Non
             {"pioneers", "party"},
         ),
         ("退队\n小时候戴过红领巾。看透了共产党，先退出来小时候加入的组织。", {"pioneers"}),
+        # a vague object does not narrow general words: under a 三退 title it is read with it;
+        # under a specific title it adds its referent; 三退 only mentioned widens nothing
+        ("三退声明\n共产党坏事做尽，害人无数。我们声明退出这个邪教组织。", ALL),
+        ("退出共青团\n从小被中共洗脑，今天退出这个邪恶的组织。", {"league", "party"}),
+        ("三退声明\n共产党坏事做尽。我们声明退出共青团和少先队。", {"league", "pioneers"}),
+        ("早就听说三退。我看透了共产党，今天退出这个邪恶组织。", {"party"}),
+        ("三退声明\n它的喉舌天天骗人。我们声明退出这个骗人的邪党。", ALL),
+        ("退团\n它的喉舌天天骗人。我们声明退出这个骗人的邪党。", {"league", "party"}),
+        ("三退声明\n我们声明退出这个中共的共青团、少先队。", {"league", "pioneers"}),
     ],
 )
 def test_issue_13_settled_questions(text: str, expected: set[str]) -> None:

@@ -168,10 +168,12 @@ def test_the_organizations_labelled_a_second_time() -> None:
     assert list(second) == every
     labels = {r["id"]: r for r in _jsonl("labels.jsonl")}
     settled = {r["id"]: r for r in _jsonl("organizations_settled.jsonl")}
+    vague = {r["id"]: r for r in _jsonl("organizations_vague.jsonl")}
     before = {  # the labels as they were when J labelled, before the settled questions
-        i: settled[i]["organizations_before"] if i in settled else labels[i]["organizations"]
+        i: settled[i]["organizations_before"] if i in settled else
+        vague[i]["organizations_before"] if i in vague else labels[i]["organizations"]
         for i in every
-    }
+    }  # fmt: skip
     for i, r in second.items():
         assert set(r) == {"id", "organizations", "why", "labeller"}, i
         assert r["labeller"] in {"J1", "J2", "J3", "J4", "J5"}, i
@@ -210,6 +212,7 @@ def test_the_organizations_settled_and_labelled_again() -> None:
     assert len(rows) == len(settled) == len(searched) == 542
     assert set(settled) == searched
     labels = {r["id"]: r for r in _jsonl("labels.jsonl")}
+    vague = {r["id"]: r for r in _jsonl("organizations_vague.jsonl")}  # the round after it
     pairs = {"K1": "K2", "K3": "K4"}
     for i, r in settled.items():
         one, two = r["organizations_1"], r["organizations_2"]
@@ -220,9 +223,56 @@ def test_the_organizations_settled_and_labelled_again() -> None:
             assert (r["decided_by"], r["organizations"]) == ("K", one), i
         else:
             assert r["decided_by"] == "G2", i
+        if i in vague:  # labelled again in the next round, from K's result
+            assert vague[i]["organizations_before"] == r["organizations"], i
+            if vague[i]["organizations"] != r["organizations"]:
+                continue  # changed by that round, and marked by it
         assert labels[i]["organizations"] == r["organizations"], i
         changed = r["organizations"] != r["organizations_before"]
         assert labels[i].get("organizations_labeller") == (r["decided_by"] if changed else None)
-    assert not any("organizations_labeller" in r for i, r in labels.items() if i not in settled)
+    assert not any(
+        "organizations_labeller" in r for i, r in labels.items() if i not in settled | vague.keys()
+    )
     assert sum(r["organizations"] != r["organizations_before"] for r in rows) == 23
     assert sum(r["organizations_1"] == r["organizations_2"] for r in rows) == 536
+
+
+def _vague_search(text: str) -> bool:
+    """A title line (at most 40 characters) with general words, and a body with a vague object:
+    the records the amended rule "A vague object does not narrow general words" could decide."""
+    first, _, body = text.partition("\n")
+    general = re.search(
+        r"三退|三腿|3退|一切|所有|相关|附属|及其|all (of )?(its|the)|affiliat|three", first, re.I
+    )
+    vague = re.search(
+        r"(这个|這個|该|該|此|那个)[^。！!，,；;\n]{0,8}(组织|組織|党|黨|集团|集團|邪教)"
+        r"|(退出|脱离|脫離)(它|牠|其)|退出[来去來]|withdraw from (it|them)\b|quit (it|them)\b",
+        body, re.I,
+    )  # fmt: skip
+    return len(first) <= 40 and general is not None and vague is not None
+
+
+def test_the_vague_objects_under_general_words_labelled_again() -> None:
+    """The rule amended after the K round (a vague object does not narrow general words,
+    ../README.md): every record the search brings under it labelled again by L1 and L2 from
+    the rules and the texts; G3 chose where they disagreed. Their "before" is the label after
+    the K round; labels.jsonl holds the result, marked where it changed."""
+    texts = {r["id"]: r["text"] for r in _jsonl("statements.jsonl")}
+    rows = _jsonl("organizations_vague.jsonl")
+    vague = {r["id"]: r for r in rows}
+    assert len(rows) == len(vague) == 76
+    assert set(vague) == {i for i, t in texts.items() if _vague_search(t)}
+    labels = {r["id"]: r for r in _jsonl("labels.jsonl")}
+    for i, r in vague.items():
+        assert r["labellers"] == ["L1", "L2"], i
+        one, two = r["organizations_1"], r["organizations_2"]
+        for orgs in (one, two, r["organizations"], r["organizations_before"]):
+            assert orgs == sorted(set(orgs) & ORGANIZATIONS), i
+        assert r["decided_by"] == ("L" if one == two else "G3"), i
+        if one == two:
+            assert r["organizations"] == one, i
+        assert labels[i]["organizations"] == r["organizations"], i
+        if r["organizations"] != r["organizations_before"]:
+            assert labels[i]["organizations_labeller"] == r["decided_by"], i
+    assert sum(r["organizations_1"] == r["organizations_2"] for r in rows) == 75
+    assert sum(r["organizations"] != r["organizations_before"] for r in rows) == 15

@@ -156,6 +156,7 @@ def read_organizations(
     vague_last = -1  # where the last such general words are (compact position)
     specific_last = -1  # where the last withdrawal that names organizations is
     title_all = False
+    referred_any = False  # a withdrawal's object was a vague one (这个组织, 退出来)
     general_seen = False  # a withdrawal whose object is "all" (see Pass 2)
     named_after = 0  # what the withdrawals after the last general one name one by one
     named_at: list[tuple[int, int]] = []  # (where, what) of each withdrawal that names some
@@ -253,6 +254,7 @@ def read_organizations(
         took = kind == lx.QUIT_ORG
         chain = 0  # what this withdrawal takes
         general = False  # it takes "all" (and its affiliates, 一切组织), not organizations by name
+        pointed = False  # its object is pointed at (这个…党), not named
         for j in range(i + 1, count):
             kind2, mask, value, start, end = tokens[j]
             last_end = tokens[last][4]
@@ -284,6 +286,8 @@ def read_organizations(
                 break  # 脱离中共魔爪, 退出中共的人越来越多: the clutches, the people, not the party
             if kind2 == lx.ORG:
                 if j not in skip:
+                    if not took and j == i + 1 and _DEMONSTRATIVE.match(text, tokens[i][4]):
+                        pointed = True  # 退出这个忽悠人的骗子党: a vague object, as 这个组织
                     chain |= mask
                     took = True
                 last = j
@@ -313,18 +317,21 @@ def read_organizations(
                     chain |= lx.LEAGUE | lx.PIONEERS  # 退出共产党的附属组织
                     took = True
                 last = j  # 退出我曾经加入过的少先队: the chain runs through them
+        referred = pointed
         if not took and kind == lx.QUIT:
             referent = _referent(n, tokens, i, skip)
             if referent:
-                chain, took = referent, True  # 我们声明退出这个邪恶组织 (named before: 共产党)
+                # 我们声明退出这个邪恶组织 (named before: 共产党); it names nothing one by one
+                chain, took, referred = referent, True, True
+        referred_any = referred_any or (referred and bool(chain))
         quit_mask |= chain
-        if chain and not general:
+        if chain and not general and not referred:
             specific_last = max(specific_last, tokens[i][3])
             named_at.append((tokens[i][3], chain))
         if general:
             named_after = 0  # what later withdrawals name refines this general one
             general_seen = True
-        elif general_seen:
+        elif general_seen and not referred:
             named_after |= chain | (tokens[i][1] if kind == lx.QUIT_ORG else 0)
         if took:
             explicit = True
@@ -347,6 +354,10 @@ def read_organizations(
                 named_after = later
             else:
                 generic_all = True
+    if referred_any and specific_last < 0 and (title_all or vague_last >= 0 or general_seen):
+        # 三退声明 / 我们声明退出这个邪教组织: a vague object under general words names nothing
+        # one by one; it is read with them (eval/README.md, "A vague object does not narrow")
+        all_three = True
     if named_after:
         # a general withdrawal, then one that names the organizations (Withdraw from All
         # Organizations Related to the CCP / I have withdrawn from the League and the Pioneers):
@@ -496,6 +507,7 @@ _DESCRIPTION = re.compile(
 # 就想快快退出来, 我们声明退出来，…: the verb without an object (a clause ends, or 以后 follows)
 # takes the one named before it; not 退出来上学时候加入的组织, which names its object.
 _NO_OBJECT = re.compile("[来去](?:了|吧|啦)?")
+_DEMONSTRATIVE = re.compile("这个|这一|该|此|那个")
 _DESCRIPTION_REACH = 60  # compact characters back to the organization it refers to
 
 
