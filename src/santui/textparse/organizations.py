@@ -501,13 +501,12 @@ def _own_verb(n: Normalized, tokens: list[Token], j: int, glue: str) -> bool:
 
 # A description in place of the organization's name, right after a withdrawal verb: 这个邪恶组织,
 # 这个流氓本性的骗子党, 该组织, 此邪党 (eval/README.md: a description takes its referent).
-_DESCRIPTION = re.compile(
-    "(?:这个|这一|该|此|那个)[^的]{0,8}?的?[^的]{0,4}?(?:组织|党|团体|集团|邪教)"
-)
+_POINTING = "这个|这一|该|此|那个"  # a demonstrative: the object is pointed at, not named
+_DESCRIPTION = re.compile(f"(?:{_POINTING})[^的]{{0,8}}?的?[^的]{{0,4}}?(?:组织|党|团体|集团|邪教)")
 # 就想快快退出来, 我们声明退出来，…: the verb without an object (a clause ends, or 以后 follows)
 # takes the one named before it; not 退出来上学时候加入的组织, which names its object.
 _NO_OBJECT = re.compile("[来去](?:了|吧|啦)?")
-_DEMONSTRATIVE = re.compile("这个|这一|该|此|那个")
+_DEMONSTRATIVE = re.compile(_POINTING)
 _DESCRIPTION_REACH = 60  # compact characters back to the organization it refers to
 
 
