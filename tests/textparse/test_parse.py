@@ -604,6 +604,46 @@ def test_issue_13_settled_questions(text: str, expected: set[str]) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
+        # oaths declared void quit what they were sworn to, named before the verb
+        ("我入团入队时宣的誓作废。", {"league", "pioneers"}),
+        ("我声明入党誓词从此作废。", {"party"}),
+        ("我在这里严正宣誓：儿时入少先队的一切誓言作废，拥护自由民主。", {"pioneers"}),
+        # whose oaths, unsaid: those of what the text says was joined
+        ("小时候入过队、团，今天声明当年发的毒誓作废。", {"league", "pioneers"}),
+        # the previous sentence's, pointed back at
+        (
+            "我严正声明退出中国共产党。我的党、团档案都留在单位。现在我声明这些东西全部作废。",
+            {"party", "league"},
+        ),
+        # added to a withdrawal, never narrowing a general one
+        ("我声明加入团和队时所发的毒誓作废，我退出中共的一切附属组织。", {"league", "pioneers"}),
+        (
+            "我郑重声明：退出与中共邪党及与其有关的一切附属组织。我之前所有与之有关的宣誓全部作废！",
+            {"party", "league", "pioneers"},
+        ),
+        (
+            "我严正声明退出共产党，所写的入党/团，少先队的申请书和宣誓全部作废。",
+            {"party", "league", "pioneers"},
+        ),
+        # the object is the phrase right before the verb, not the party named earlier
+        (
+            "誓言是要我们交出灵魂给中共，天啊，我的灵魂属于我自己，我声明加入团和队时所发的毒誓作废，我退出中共的一切附属组织。",
+            {"league", "pioneers"},
+        ),
+        # a wish about others' oaths voids nothing
+        ("我退出少先队，希望大家的誓言作废。", {"pioneers"}),
+        # 及其它组织 is "and other organizations": it adds none, as 等
+        ("声明永远退出中共的共青团、少先队及其它相关的组织和团体。", {"league", "pioneers"}),
+        ("声明永远退出中共及其相关的组织。", {"party", "league", "pioneers"}),
+    ],
+)
+def test_issue_13_second_round_of_settled_questions(text: str, expected: set[str]) -> None:
+    assert orgs(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
         ("王某某领衔，共同声明的另有57人退党", 58),
         ("Zhang Wei, Li Na and 23 others quit the CCP", 25),
         ("我和老伴、儿子一起退党", 3),

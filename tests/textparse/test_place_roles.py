@@ -303,3 +303,40 @@ def test_the_mainland_said_of_oneself_yields_to_abroad_now() -> None:
     assert where("作为一个中国人，我声明退出共青团。") == ("CN", None)
     assert where("在国内，无法公开退党，只能在这里声明退出共产党。") == ("CN", None)
     assert where("作为中国人民解放军的一员，我声明退出共青团。") is None  # an army, not a people
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a country's one-character name after a verb of going, said of oneself
+        ("我来美多年，看清了中共，声明退出共青团。", ("US", None)),
+        ("我是大陆来美的移民，曾经是中共的党员，现在决定声明退出。", ("US", None)),
+        ("本人留日三年，声明退出少先队。", ("JP", None)),
+        ("我赴港工作后才知道真相，声明退党。", ("HK", None)),
+        # the full name goes on: read as the full name, the verb its location word
+        ("我来美国多年，看清了中共，声明退出共青团。", ("US", None)),
+        ("本人赴澳门工作，声明退党。", ("MO", None)),
+        ("本人来台北工作，声明退党。", ("TW", None)),
+    ],
+)
+def test_a_country_written_short_after_a_verb_of_going(
+    text: str, expected: tuple[str, None]
+) -> None:
+    assert where(text) == expected
+
+
+def test_a_country_written_short_of_other_people_is_not_the_declarants() -> None:
+    """旅美华人, 留美学生 of others: no place of the declarant (rules: the places of others)."""
+    story = "很多留美学生和旅美华人都看清了中共。" + LONG_STORY * 2 + "今天我声明退出共青团。"
+    assert where(story) is None
+    assert where("很多留美学生都知道真相。我在北京，声明退党。") == ("CN", "110000")
+    assert where(LONG_STORY * 2 + "我旅美多年，今天声明退出共青团。") == ("US", None)
+
+
+def test_a_title_that_says_who_writes_it_on_the_mainland() -> None:
+    """一名中国监狱民警的退党声明: a job on the mainland said of oneself (eval/README.md, "The
+    mainland said of oneself")."""
+    body = "\n" + LONG_STORY * 2 + "我决定在此声明：永远退出中国共产党！"
+    assert where("一名中国监狱民警的退党声明" + body) == ("CN", None)
+    assert where("一名普通中国教师的声明" + body) == ("CN", None)
+    assert where("一名中国共产党员的反思" + body) is None

@@ -169,9 +169,11 @@ def test_the_organizations_labelled_a_second_time() -> None:
     labels = {r["id"]: r for r in _jsonl("labels.jsonl")}
     settled = {r["id"]: r for r in _jsonl("organizations_settled.jsonl")}
     vague = {r["id"]: r for r in _jsonl("organizations_vague.jsonl")}
+    m = {r["id"]: r for r in _jsonl("organizations_m.jsonl")}
     before = {  # the labels as they were when J labelled, before the settled questions
         i: settled[i]["organizations_before"] if i in settled else
-        vague[i]["organizations_before"] if i in vague else labels[i]["organizations"]
+        vague[i]["organizations_before"] if i in vague else
+        m[i]["organizations_before"] if i in m else labels[i]["organizations"]
         for i in every
     }  # fmt: skip
     for i, r in second.items():
@@ -213,6 +215,7 @@ def test_the_organizations_settled_and_labelled_again() -> None:
     assert set(settled) == searched
     labels = {r["id"]: r for r in _jsonl("labels.jsonl")}
     vague = {r["id"]: r for r in _jsonl("organizations_vague.jsonl")}  # the round after it
+    later = _changed_by_m()  # and the round after that
     pairs = {"K1": "K2", "K3": "K4"}
     for i, r in settled.items():
         one, two = r["organizations_1"], r["organizations_2"]
@@ -227,11 +230,15 @@ def test_the_organizations_settled_and_labelled_again() -> None:
             assert vague[i]["organizations_before"] == r["organizations"], i
             if vague[i]["organizations"] != r["organizations"]:
                 continue  # changed by that round, and marked by it
+        if i in later:
+            continue
         assert labels[i]["organizations"] == r["organizations"], i
         changed = r["organizations"] != r["organizations_before"]
         assert labels[i].get("organizations_labeller") == (r["decided_by"] if changed else None)
     assert not any(
-        "organizations_labeller" in r for i, r in labels.items() if i not in settled | vague.keys()
+        "organizations_labeller" in r
+        for i, r in labels.items()
+        if i not in settled | vague.keys() | later
     )
     assert sum(r["organizations"] != r["organizations_before"] for r in rows) == 23
     assert sum(r["organizations_1"] == r["organizations_2"] for r in rows) == 536
@@ -263,6 +270,7 @@ def test_the_vague_objects_under_general_words_labelled_again() -> None:
     assert len(rows) == len(vague) == 76
     assert set(vague) == {i for i, t in texts.items() if _vague_search(t)}
     labels = {r["id"]: r for r in _jsonl("labels.jsonl")}
+    later = _changed_by_m()
     for i, r in vague.items():
         assert r["labellers"] == ["L1", "L2"], i
         one, two = r["organizations_1"], r["organizations_2"]
@@ -271,8 +279,66 @@ def test_the_vague_objects_under_general_words_labelled_again() -> None:
         assert r["decided_by"] == ("L" if one == two else "G3"), i
         if one == two:
             assert r["organizations"] == one, i
+        if i in later:
+            continue  # labelled again, and marked, by the next round
         assert labels[i]["organizations"] == r["organizations"], i
         if r["organizations"] != r["organizations_before"]:
             assert labels[i]["organizations_labeller"] == r["decided_by"], i
     assert sum(r["organizations_1"] == r["organizations_2"] for r in rows) == 75
     assert sum(r["organizations"] != r["organizations_before"] for r in rows) == 15
+
+
+# The search that chose the records labelled again under the second round of questions settled
+# on 2026-12-06 (../README.md, "Questions settled 2026-12-06, second round"): the texts alone.
+M_SEARCH = {
+    "oaths": r"作废|作廢|誓言|毒誓|誓词|誓詞|\boaths?\b|\bvows?\b",
+    "done": r"(已经|已經|已|早已|早就|当年|當年|那时|那時|曾经|曾經|之前|以前|后来|後來)"
+    r"[^。！!，,；;\n]{0,6}(退出了|退了|退过|退過|退掉|退出过|退出過)|退出过|退出過|退过|退過"
+    r"|超龄|超齡|自动离|自動離|自动退|自動退|already (quit|withdr|left|renounced)|aged out",
+    "plural": r"(这些|這些|那些)[^。！!，,；;\n]{0,8}(组织|組織|团体|團體|邪教)|它们|它們|\bthem\b"
+    r"|these organi[sz]ations",
+    "owner": r"(恶党|惡黨|邪党|邪黨|共匪|匪党|匪黨|贼党|賊黨|狗党|狗黨|魔党|魔黨"
+    r"|共惨党|共慘黨|邪灵|邪靈|中共)"
+    r"[^。！!，,；;\n]{0,4}(少先队|少先隊|共青团|共青團|青年团|青年團|团组织|團組織|队组织|隊組織)",
+}
+
+
+def _changed_by_m() -> set[str]:
+    return {
+        r["id"]
+        for r in _jsonl("organizations_m.jsonl")
+        if r["organizations"] != r["organizations_before"]
+    }
+
+
+def test_the_second_round_of_settled_questions_labelled_again() -> None:
+    """Every record the search brings under the second round of settled questions (oaths
+    declared void, a withdrawal told as done, a plural object after a list, an owner named in a
+    pejorative) labelled again by two sessions (M1/M2 and M3/M4, half the records each) from
+    the rules and the texts; G4 chose where they disagreed (X/Y, not told whose). Their
+    "before" is the label after the L round; labels.jsonl holds the result, marked."""
+    texts = {r["id"]: r["text"] for r in _jsonl("statements.jsonl")}
+    searched = {
+        i for i, t in texts.items() if any(re.search(p, t, re.I) for p in M_SEARCH.values())
+    }
+    rows = _jsonl("organizations_m.jsonl")
+    m = {r["id"]: r for r in rows}
+    assert len(rows) == len(m) == len(searched) == 329
+    assert set(m) == searched
+    labels = {r["id"]: r for r in _jsonl("labels.jsonl")}
+    pairs = {"M1": "M2", "M3": "M4"}
+    for i, r in m.items():
+        one, two = r["organizations_1"], r["organizations_2"]
+        for orgs in (one, two, r["organizations"], r["organizations_before"]):
+            assert orgs == sorted(set(orgs) & ORGANIZATIONS), i
+        assert pairs[r["labellers"][0]] == r["labellers"][1], i
+        assert r["decided_by"] == ("M" if one == two else "G4"), i
+        assert r["organizations"] in (one, two), i
+        assert labels[i]["organizations"] == r["organizations"], i
+        if r["organizations"] != r["organizations_before"]:
+            assert labels[i]["organizations_labeller"] == r["decided_by"], i
+    assert (
+        sum(one == two for one, two in ((r["organizations_1"], r["organizations_2"]) for r in rows))
+        == 326
+    )
+    assert sum(r["organizations"] != r["organizations_before"] for r in rows) == 13

@@ -25,10 +25,10 @@ REAL = Path(__file__).parent / "eval" / "real"
 # measure: (floor tested, the issue's floor). A ceiling for the two "invented" rates. The test
 # split is the first collection's 628 and the second collection's 32 (2026-12-05), on the labels
 # of the rules as revised on 2026-12-05, the regions as settled on 2026-12-06 and the
-# organization questions settled later that day, with the vague objects' amendment
-# (real/README.md, Labelling).
+# organization questions settled later that day, with the vague objects' amendment and the
+# second round of settled questions (real/README.md, Labelling).
 TEST_FLOORS = {
-    "organizations": (0.896, 0.95),  # GAP: 592/660 reached (0.897)
+    "organizations": (0.898, 0.95),  # GAP: 593/660 reached (0.898)
     "headcount": (0.95, 0.95),  # 641/660
     "headcount_group": (0.90, 0.90),  # 95/102 reached (co-signers, lists, a plural subject)
     "province": (0.933, 0.95),  # GAP: 616/660 reached (the declarant's place, not the story's)
@@ -44,8 +44,8 @@ TEST_CEILINGS = {
 # of the organizations trained on; the model changes no reading, it gives the confidence:
 # docs/textparse.md): regression floors.
 DEV_FLOORS = {
-    "organizations": 0.941, "headcount": 0.994, "headcount_group": 0.976, "province": 0.987,
-    "country": 0.989, "sector": 0.886, "alias_recall": 0.927,
+    "organizations": 0.940, "headcount": 0.994, "headcount_group": 0.976, "province": 0.991,
+    "country": 0.993, "sector": 0.886, "alias_recall": 0.927,
 }  # fmt: skip
 DEV_CEILINGS = {"place_invented": 0.003, "sector_invented": 0.033}  # 0/395, 28/859
 

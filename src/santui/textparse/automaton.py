@@ -15,7 +15,7 @@ from functools import cache
 import ahocorasick_rs
 
 from santui.textparse import lexicon as lx
-from santui.textparse.foreign_places import FOREIGN_PLACES
+from santui.textparse.foreign_places import FOREIGN_PLACES, GONE_TO
 from santui.textparse.normalize import Normalized
 from santui.textparse.regions import PlaceName, place_names
 from santui.textparse.sector_phrases import NOT_SECTOR, SECTOR_PHRASES, WEAK_PHRASES
@@ -57,6 +57,9 @@ _DROP = 1  # a MASK phrase: dropped
 _LEFT = 2  # starts with a letter or digit: must not follow one (word boundary)
 _RIGHT = 4  # ends with a letter or digit: must not precede one
 _STRADDLE = 8  # a place name of several characters: must not straddle a removed gap
+_GONE = 16  # 来美 (GONE_TO): not when the name goes on (来美国, 赴澳门, 来台北): read from 美
+_GOES_ON = frozenset("国洲本拿州大门湾北中南东")
+_GONE_WORDS = frozenset(word for words in GONE_TO.values() for word in words)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +67,7 @@ class _Automaton:
     ac: ahocorasick_rs.AhoCorasick
     entries: tuple[tuple[int, int, object, int], ...]  # per pattern: kind, mask, value, checks
     places: dict[str, tuple[PlaceName, ...]]  # place name -> the places it may name
+    gone_verbs: dict[str, tuple[int, int, object]]  # 来 of 来美: its own entry, if it has one
 
 
 def _word_char(c: str) -> bool:
@@ -74,6 +78,7 @@ def _checks(text: str, kind: int) -> int:
     checks = _DROP if kind == lx.MASK else 0
     checks |= _LEFT if _word_char(text[0]) else 0
     checks |= _RIGHT if _word_char(text[-1]) else 0
+    checks |= _GONE if kind == lx.PLACE and text in _GONE_WORDS else 0
     return checks | (_STRADDLE if kind == lx.PLACE and len(text) > 1 else 0)
 
 
@@ -110,7 +115,7 @@ def automaton() -> _Automaton:
     places: dict[str, list[PlaceName]] = {}
     for place in place_names():
         places.setdefault(place.text, []).append(place)
-    for code, texts in FOREIGN_PLACES.items():
+    for code, texts in (*FOREIGN_PLACES.items(), *GONE_TO.items()):
         for text in texts:
             if text not in places:
                 places[text] = [PlaceName(text, code, "country", True, "city")]
@@ -130,7 +135,8 @@ def automaton() -> _Automaton:
         for text, (kind, _mask, value) in table.items()
         if kind == lx.PLACE and isinstance(value, tuple)
     }
-    return _Automaton(ac, entries, places_by_text)
+    verbs = {word[:-1]: table[word[:-1]] for word in _GONE_WORDS if word[:-1] in table}
+    return _Automaton(ac, entries, places_by_text, verbs)
 
 
 def place_table() -> dict[str, tuple[PlaceName, ...]]:
@@ -162,6 +168,16 @@ def _scan(
             end += offset
         if checks:
             if checks & _DROP:
+                continue
+            if checks & _GONE and end < size and text[end] in _GOES_ON:
+                # 来美国: the verb (来, a location word) and the name read again from 美
+                verb = auto.gone_verbs.get(text[start : end - 1])
+                if verb is not None:
+                    append((verb[0], verb[1], verb[2], start, end - 1))
+                following = (
+                    matches[position + 1][1] + offset if position + 1 < len(matches) else stop
+                )
+                _scan(auto, n, text, end - 1, max(following, end), out)
                 continue
             if checks & _LEFT and start and text[start - 1].isascii() and text[start - 1].isalnum():
                 continue

@@ -71,3 +71,18 @@ FOREIGN_PLACES: dict[str, tuple[str, ...]] = {
     ),
     "MO": ("氹仔", "路环", "taipa", "coloane"),
 }  # fmt: skip
+
+# The one-character names of a country written after a verb of going or staying, as overseas
+# Chinese write them (我来美多年, 大陆来美的移民, 本人留日): a place with its own location word.
+# Only the verbs that leave no other reading (来日 is "days to come", 赴法 "to court").
+GONE_TO: dict[str, tuple[str, ...]] = {
+    "US": ("来美", "赴美", "旅美", "留美", "抵美", "移民美"),
+    "CA": ("赴加", "旅加", "移民加"),
+    "AU": ("赴澳", "旅澳", "留澳"),
+    "GB": ("赴英", "旅英", "留英"),
+    "JP": ("赴日", "旅日", "留日"),
+    "DE": ("赴德", "旅德", "留德"),
+    "FR": ("旅法", "留法"),
+    "TW": ("来台", "赴台", "旅台"),
+    "HK": ("来港", "赴港", "旅港"),
+}  # fmt: skip

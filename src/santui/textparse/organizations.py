@@ -161,6 +161,7 @@ def read_organizations(
     named_after = 0  # what the withdrawals after the last general one name one by one
     named_at: list[tuple[int, int]] = []  # (where, what) of each withdrawal that names some
     skip: set[int] = set()  # negated, parent or renounced mentions
+    voided_mask = 0  # what oaths declared void were sworn to (入团的誓言作废)
 
     # Pass 1: mark each organization mention as negated / parent / renounced.
     for i in [i for i, t in enumerate(tokens) if t[0] in _PASS1]:
@@ -248,6 +249,12 @@ def read_organizations(
             continue
         if kind == lx.QUIT_ORG and i in skip:  # 终究没有成功退党: a withdrawal that failed
             continue
+        if kind == lx.QUIT and text[tokens[i][3] : tokens[i][4]] in _VOIDED:
+            voided = _voided(n, tokens, i, skip, member_mask)
+            if voided:  # 儿时入少先队的一切誓言作废: what the oaths were sworn to, before it
+                voided_mask |= voided  # added to what the text quits, never narrowing it
+                explicit = True
+                continue
         last = i
         latin = 1 if text[tokens[i][3]].isascii() else 0
         reach = _FIRST_GAP[latin] if kind == lx.QUIT else _NEXT_GAP[latin]
@@ -370,6 +377,7 @@ def read_organizations(
         quit_mask = lx.ALL
     if generic_members or bare_quit:
         quit_mask |= member_mask
+    quit_mask |= voided_mask
     confidence = 0.95 if explicit else 0.8
     if not quit_mask and title_all:
         quit_mask = lx.ALL
@@ -396,8 +404,9 @@ _PARTY_WORD = (
     "|该邪恶组织|这个邪恶组织|该组织|这个组织)"  # 宣誓脱离与该邪恶组织有关的一切 (= the party)
 )
 _INDIRECT_ALL = re.compile(
+    # 及其它组织 is "and other organizations", which adds none, as 等 (eval/README.md)
     "(?:及其|和其|以及其|及它|和它|与其|以及它|及与之|以及与之|以及与其|和与其|与之|及所有|及一切)"
-    "(?!附属|下属|外围)[^。！？；;.!?]{0,10}?(?:组织|团体|党团)"
+    "(?!附属|下属|外围|它|他)[^。！？；;.!?]{0,10}?(?:组织|团体|党团)"
     "|(?:及其|以及其|和其|及它的|以及它的|和它的)(?:外围|附属|下属|所属|傀儡组织)?的?(?:团|共青团)"
     f"|(?:与|跟|和){_PARTY_WORD}[^。！？；;.!?]{{0,6}}?(?:有关|相关|有关联|有联系|关联)"
     f"|(?:一切|所有|任何|全部)的?(?:与|跟|和){_PARTY_WORD}"
@@ -438,6 +447,8 @@ def _indirect_all(n: Normalized, tokens: list[Token]) -> int:
         kind, _mask, _value, start, end = tokens[i]
         if kind != lx.QUIT and not (kind == lx.QUIT_ORG and text.startswith("退出", start)):
             continue  # a withdrawal verb, or 退出 with its object (退出少先队和共青团…)
+        if text[start:end] in _VOIDED:
+            continue  # …的誓言作废，与中共及其附属组织不共戴天: its object is before it
         m = _INDIRECT_ALL.search(text, end, end + _INDIRECT_REACH)
         if m is not None and not n.boundary_between(end, m.start()):
             return start
@@ -535,6 +546,68 @@ def _referent(n: Normalized, tokens: list[Token], i: int, skip: set[int]) -> int
         if kind == lx.ORG and j not in skip and not (isinstance(value, int) and value & lx.WEAK):
             return mask
     return 0
+
+
+# Voiding verbs come after their object (入团时的誓言作废, 党、团档案…全部作废): eval/README.md,
+# "Oaths declared void quit what they were sworn to".
+_VOIDED = frozenset(("作废", "声明作废", "宣誓作废", "誓言作废", "誓词作废"))
+_VOIDED_REACH = 48  # compact characters back from the verb, inside its sentence
+_VOID_FIRST = 24  # from the verb back to the object's last organization
+_VOID_NEXT = 8  # between two organizations of the object (入党/团，少先队的申请书)
+_POINTED_BACK = re.compile("(?:这些|这|那些|它们|以上|上述)[^。！？]{0,4}$")
+_OATHS = re.compile("誓")
+_VOID_WISH = re.compile("希望|但愿|大家|他们|别人|他人")
+
+
+def _voided(n: Normalized, tokens: list[Token], i: int, skip: set[int], members: int) -> int:
+    """What a voiding verb after its object voids: the organizations named or joined before it
+    in its sentence (back to the previous withdrawal); 这些东西全部作废, the previous sentence's;
+    oaths with no owner, every organization the text says the declarant joined. 0: none."""
+    text = n.compact
+    verb = tokens[i][3]
+    a = max(0, verb - _VOIDED_REACH)
+    clause_start = a
+    for end in _strong_ends(n, a, verb):
+        clause_start = end
+    found = _voided_between(tokens, i, clause_start, verb, skip)
+    before = text[clause_start:verb]
+    if _VOID_WISH.search(before) is not None:
+        return 0  # 希望大家的誓言作废: a wish, another's oaths
+    if not found and _POINTED_BACK.search(before) is not None and clause_start > 0:
+        previous = max(0, clause_start - _VOIDED_REACH)
+        for end in _strong_ends(n, previous, clause_start - 1):
+            previous = end
+        found = _voided_between(tokens, i, previous, clause_start, skip)
+    if not found and _OATHS.search(text, max(0, verb - 8), tokens[i][4]) is not None:
+        found = members  # 声明当年发的毒誓作废: the oaths of what the text says was joined
+    return found
+
+
+def _strong_ends(n: Normalized, a: int, b: int) -> list[int]:
+    """Where sentences start after the sentence ends between compact positions a and b,
+    ascending (removed 。！？ and line ends, and those kept in the compact text)."""
+    ends = [p for p in n.strong if a < p <= b]
+    ends += [m.end() for m in _SENTENCE_END.finditer(n.compact, a, b)]
+    return sorted(ends)
+
+
+def _voided_between(tokens: list[Token], i: int, a: int, b: int, skip: set[int]) -> int:
+    """The organizations of the object phrase that ends before compact position ``b`` (入团和
+    入队时所发的毒誓): named or joined, the first within _VOID_FIRST of it, each next within
+    _VOID_NEXT of the one after it, none before ``a`` or before another withdrawal."""
+    found = 0
+    edge, reach = b, _VOID_FIRST
+    for j in range(i - 1, -1, -1):
+        kind, mask, _value, start, end = tokens[j]
+        if start >= b:
+            continue
+        if start < a or kind in (lx.QUIT, lx.QUIT_ORG, lx.ALL_THREE) or edge - end > reach:
+            break
+        if j in skip or not mask or (kind != lx.ORG and kind != lx.JOINED):
+            continue
+        found |= mask
+        edge, reach = start, _VOID_NEXT
+    return found
 
 
 _RESTATED = re.compile("(?:即|亦即|也就是|就是|即是)(?:说)?$")

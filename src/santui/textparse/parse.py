@@ -22,7 +22,7 @@ from santui.textparse.learned import model
 from santui.textparse.names import read_name
 from santui.textparse.normalize import Normalized, normalize
 from santui.textparse.organizations import read_declared, read_organizations
-from santui.textparse.places import _GLUE, Place, _codes, read_region
+from santui.textparse.places import _GLUE, Place, _codes, gone_to, read_region
 from santui.textparse.places import _marker as _place_marker
 from santui.textparse.regions import PlaceName, RegionError, division, normalize_region
 from santui.textparse.sector_phrases import PRIORITY
@@ -449,7 +449,12 @@ def _place_groups(n: Normalized, tokens: list[Token]) -> list[tuple[int, list[in
     for i, token in enumerate(tokens):
         if token[0] != lx.PLACE:
             continue
-        if groups and groups[-1][-1] == i - 1 and _GLUE.match(text[tokens[i - 1][4] : token[3]]):
+        if (
+            groups
+            and groups[-1][-1] == i - 1
+            and _GLUE.match(text[tokens[i - 1][4] : token[3]])
+            and not gone_to(n, token)
+        ):
             groups[-1].append(i)
         else:
             groups.append([i])
@@ -534,6 +539,8 @@ _MAINLAND_SELF = re.compile(
     rf"(?:(?:我|本人)(?!们)(?:是|系)|身为|作为)[^，。,.！？!?\n]{{0,10}}?{_MAINLAND}(?:的)?"
     "(?:一[名个位])?(?:普通)?(?:的)?"
     "(?:人(?!民)|公民|居民|百姓|老百姓|民众|医生|教师|老师|学生|工人|农民|青年)"
+    # a title that says who writes it: 一名中国监狱民警的退党声明
+    rf"|^一[名位](?:普通)?(?:的)?{_MAINLAND}(?!共产党|共青团|少先队|人民)"
     rf"|(?:(?:我|本人)(?!们)(?:虽|还|目前|现在|仍|也|一直)*(?:在|身在|身处|住在|生活在|生于){_MAINLAND}"
     "|(?:我|本人)(?!们)(?:虽|还|目前|现在|仍|也|一直|这样的?|这种)*(?:在|身在|身处|住在|生活在)"
     "(?:国内|沦陷区|墙内)"

@@ -20,6 +20,7 @@ from functools import cache, lru_cache
 
 from santui.textparse import lexicon as lx
 from santui.textparse.automaton import COMMON_WORD_PLACES, Token, place_table
+from santui.textparse.foreign_places import GONE_TO
 from santui.textparse.normalize import Normalized
 from santui.textparse.regions import PlaceName, division
 
@@ -35,6 +36,8 @@ _PAST_BEFORE = re.compile("当时|那时|当年|曾经|曾|以前|小时候|年�
 _NOW_AFTER = re.compile("生活|定居|居住|安家|养老")
 _OTHERS_BEFORE = re.compile("打|向|让|对|给|骂|抓|杀|支持|声援|欺负|迫害|镇压|屠杀|同情")
 _MAINLAND_CN = frozenset({"CN"})
+_GONE_TO = frozenset(word for words in GONE_TO.values() for word in words)
+_SELF_IN_CLAUSE = re.compile("我(?!们|們)|本人")
 # A place glued to an event or a people is a topic of the story, not where the declarant is:
 # 武汉肺炎, 武汉封城, 乌鲁木齐大火, 新疆集中营, 香港反送中, 美国大选, 台湾同胞, 武汉人民.
 TOPIC_AFTER = re.compile(
@@ -89,7 +92,11 @@ def read_region(n: Normalized, tokens: list[Token], skip: tuple[int, int] | None
             continue
         if token[3] < skip_b and skip_a < token[4]:
             continue
-        if current and _GLUE.match(text[tokens[current[-1]][4] : token[3]]):
+        if (
+            current
+            and _GLUE.match(text[tokens[current[-1]][4] : token[3]])
+            and not gone_to(n, token)
+        ):
             current.append(i)
             continue
         if current:
@@ -202,6 +209,8 @@ def _before_kind(tokens: list[Token], i: int, kind: int, reach: int, n: Normaliz
 
 def _marker(n: Normalized, tokens: list[Token], i: int) -> str | None:
     """The location word right before token ``i``: now, weak, from, origin, or negated."""
+    if gone_to(n, tokens[i]):  # 我来美多年: the verb is inside the name, said of oneself
+        return "now" if _self_clause(n, tokens[i][3]) else None
     if i == 0:
         return None
     kind, _mask, value, _start, end = tokens[i - 1]
@@ -215,6 +224,20 @@ def _marker(n: Normalized, tokens: list[Token], i: int) -> str | None:
     if value == "now" and n.compact[tokens[i - 1][3] : end] in _WEAK_NOW:
         return "weak"
     return str(value)
+
+
+def gone_to(n: Normalized, token: Token) -> bool:
+    """Whether a place token is a country's short name after a verb of going (来美, 留日)."""
+    return token[0] == lx.PLACE and n.compact[token[3] : token[4]] in _GONE_TO
+
+
+def _self_clause(n: Normalized, start: int) -> bool:
+    """Whether the clause before compact position ``start`` has the declarant in it (我, 本人)."""
+    text = n.compact
+    a = max(0, start - 12)
+    for m in _CLAUSE_END.finditer(text, a, start):
+        a = m.end()
+    return _SELF_IN_CLAUSE.search(text, a, start) is not None
 
 
 def _resolve(
