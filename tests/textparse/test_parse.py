@@ -632,6 +632,19 @@ def test_issue_13_settled_questions(text: str, expected: set[str]) -> None:
         ),
         # a wish about others' oaths voids nothing
         ("我退出少先队，希望大家的誓言作废。", {"pioneers"}),
+        # general words no withdrawal verb governs are a mention (the verb before is a voiding)
+        ("儿时入少先队的一切誓言作废，拥护自由民主，与中共及其附属组织不共戴天。", {"pioneers"}),
+        ("我声明退出中共及其附属组织。", {"party", "league", "pioneers"}),
+        # "its" that is the pioneers' (named through the party) does not widen
+        ("在这里声明：退出中共少先队及其一切与它有关的邪恶组织。", {"pioneers"}),
+        (
+            "声明：退出中共产党、共青团、少先队及其一切与它有关的邪恶组织。",
+            {"party", "league", "pioneers"},
+        ),
+        (
+            "郑重声明：立即退出中共的少先队，及所有与中共相关的组织。",
+            {"party", "league", "pioneers"},
+        ),
         # 及其它组织 is "and other organizations": it adds none, as 等
         ("声明永远退出中共的共青团、少先队及其它相关的组织和团体。", {"league", "pioneers"}),
         ("声明永远退出中共及其相关的组织。", {"party", "league", "pioneers"}),

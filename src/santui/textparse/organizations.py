@@ -239,6 +239,12 @@ def read_organizations(
             title_all = True
         elif text[start:end] in _VAGUE_ALL:
             vague_all = explicit = True  # 三退 alone (a heading, or a mention): never widens
+        elif text.startswith(("及", "以及"), start) and (
+            (has_quit and not _governed(n, tokens, i)) or _youth_ends_at(n, tokens, -1, start)
+        ):
+            # 誓言作废，与中共及其附属组织不共戴天: no withdrawal verb governs it, a mention (a
+            # text without any withdrawal verb reads its dissociation: the rule on 划清界限)
+            pass
         elif not (has_break and has_quit and _dissociated(n, tokens, i)):
             all_three = explicit = True
 
@@ -450,7 +456,11 @@ def _indirect_all(n: Normalized, tokens: list[Token]) -> int:
         if text[start:end] in _VOIDED:
             continue  # …的誓言作废，与中共及其附属组织不共戴天: its object is before it
         m = _INDIRECT_ALL.search(text, end, end + _INDIRECT_REACH)
-        if m is not None and not n.boundary_between(end, m.start()):
+        if (
+            m is not None
+            and not n.boundary_between(end, m.start())
+            and not _youth_ends_at(n, tokens, i, m.start())
+        ):
             return start
         if kind != lx.QUIT:
             continue  # 退党 has its object: 退党和一切组织 is read above
@@ -608,6 +618,53 @@ def _voided_between(tokens: list[Token], i: int, a: int, b: int, skip: set[int])
         found |= mask
         edge, reach = start, _VOID_NEXT
     return found
+
+
+_ITS = ("及其", "以及其", "和其", "及它", "以及它", "和它")
+_LIST_GLUE = frozenset(("、", "和", "与", "及", "以及", ""))
+
+
+def _youth_ends_at(n: Normalized, tokens: list[Token], i: int, at: int) -> bool:
+    """Whether "its" at compact position ``at`` (及其一切组织) is the league's or the pioneers':
+    the list right before it names no party but as an owner (中共少先队及其一切…组织; only
+    general words that own the party widen a withdrawal, eval/README.md)."""
+    text = n.compact
+    if not text.startswith(_ITS, at):
+        return False
+    last = -1
+    for j in range(i + 1, len(tokens)):
+        if tokens[j][3] >= at:
+            break
+        if tokens[j][4] == at:
+            last = j
+    if last < 0 or tokens[last][0] not in (lx.ORG, lx.QUIT_ORG):
+        return False
+    j = last
+    while j > i:
+        kind, mask, _value, _start, end = tokens[j]
+        if kind not in (lx.ORG, lx.QUIT_ORG):
+            break
+        following = tokens[j + 1][3] if j < last else -1
+        owner = j < last and text[end:following] in ("", "的") and not n.gap_at_position(following)
+        if mask & lx.PARTY and not owner:
+            return False
+        if j - 1 <= i or text[tokens[j - 1][4] : tokens[j][3]] not in _LIST_GLUE:
+            break
+        j -= 1
+    return True
+
+
+def _governed(n: Normalized, tokens: list[Token], i: int) -> bool:
+    """Whether a withdrawal verb comes before token ``i`` in its sentence (退出中共及其附属组织;
+    a mark inside a keyword or next to 及 ends no sentence: _sentences)."""
+    start = tokens[i][3]
+    for j in range(i - 1, -1, -1):
+        kind, _mask, _value, s, end = tokens[j]
+        if start - end > 40:
+            return False
+        if kind in (lx.QUIT, lx.QUIT_ORG, lx.ALL_THREE) and n.compact[s:end] not in _VOIDED:
+            return any(a <= s and start < b for a, b in _sentences(n, tokens))
+    return False
 
 
 _RESTATED = re.compile("(?:即|亦即|也就是|就是|即是)(?:说)?$")
