@@ -340,3 +340,31 @@ def test_a_title_that_says_who_writes_it_on_the_mainland() -> None:
     assert where("一名中国监狱民警的退党声明" + body) == ("CN", None)
     assert where("一名普通中国教师的声明" + body) == ("CN", None)
     assert where("一名中国共产党员的反思" + body) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # another person's place (eval/README.md: "places of other people")
+        "我的儿子在美国读书。" + LONG_STORY + "我声明退出共青团。",
+        "我女儿现在住在加拿大。" + LONG_STORY + "我声明退出共青团。",
+        # a plan or a wish is not where one is ("a wish or a plan (打算移民)")
+        "我打算移民加拿大。" + LONG_STORY + "我声明退出共青团。",
+        "我一直想去美国。" + LONG_STORY + "我声明退出共青团。",
+    ],
+)
+def test_a_place_of_another_or_of_a_plan_is_not_the_declarants(text: str) -> None:
+    assert where(text) is None
+    assert where(text + "我现在住在广东深圳。") == ("CN", "440000")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "身在墙内，" + LONG_STORY + "我声明退出共青团。",
+        "我是一名中国监狱民警。" + LONG_STORY + "我声明退党。",
+    ],
+)
+def test_the_mainland_said_of_oneself_in_the_rules_words(text: str) -> None:
+    assert where(text) == ("CN", None)
+    assert where("我是一名中国共产党员。" + LONG_STORY + "我声明退党。") is None

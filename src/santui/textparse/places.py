@@ -105,7 +105,12 @@ def read_region(n: Normalized, tokens: list[Token], skip: tuple[int, int] | None
     if current:
         phrases.append((current, 0.0))
     if phrases:  # 武汉肺炎, 香港反送中, 黑警打香港人: topics, whatever location word is before them
-        phrases = [ph for ph in phrases if not _topic(text, tokens, ph[0])]
+        # 我的儿子在美国读书, 我打算移民加拿大: another's place, a plan; not where one is
+        phrases = [
+            ph
+            for ph in phrases
+            if not _topic(text, tokens, ph[0]) and not _not_ones_own(text, tokens, ph[0][0])
+        ]
         if not phrases:
             return None
     if len(phrases) == 1:  # the common case: one place phrase, nothing to weigh
@@ -166,6 +171,27 @@ def _topic(text: str, tokens: list[Token], indexes: list[int]) -> bool:
     if not text.startswith("人", end):
         return False
     return _OTHERS_BEFORE.search(text, max(0, start - 4), start) is not None
+
+
+# A place after a location word whose subject is someone else (儿子在美国) or that is planned
+# or wished (打算移民加拿大, 想去美国): the rules' places of others, and a wish or a plan.
+_OTHER_SUBJECT = re.compile(
+    "(?:儿子|女儿|孩子|父母|父亲|母亲|爸爸|妈妈|丈夫|妻子|老公|老婆|哥哥|姐姐|弟弟|妹妹|亲戚|朋友"
+    "|同学|家人|亲人|他|她|他们|她们)(?:现在|目前|如今|也|都|一直|已经|早已)?$"
+)
+_PLANNED = re.compile("(?:打算|计划|准备|想|希望|梦想|将要|即将|要)(?:移民|移居|去|到|前往|搬到)?$")
+
+
+def _not_ones_own(text: str, tokens: list[Token], first: int) -> bool:
+    place = tokens[first][3]
+    m = first  # the location words right before the place (现在住 在 加拿大), if any
+    while m and tokens[m - 1][0] == lx.LOCATION and tokens[m - 1][4] >= tokens[m][3] - 1:
+        m -= 1
+    start = tokens[m][3]
+    before = text[max(0, start - 6) : start]
+    if m < first and _OTHER_SUBJECT.search(before) is not None:
+        return True
+    return _PLANNED.search(before + text[start:place]) is not None
 
 
 def _past(n: Normalized, tokens: list[Token], indexes: list[int]) -> bool:
