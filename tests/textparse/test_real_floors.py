@@ -28,16 +28,16 @@ REAL = Path(__file__).parent / "eval" / "real"
 # organization questions settled later that day, with the vague objects' amendment and the
 # second round of settled questions (real/README.md, Labelling).
 TEST_FLOORS = {
-    "organizations": (0.901, 0.95),  # GAP: 595/660 reached (0.902)
+    "organizations": (0.909, 0.95),  # GAP: 600/660 reached (0.909)
     "headcount": (0.95, 0.95),  # 641/660
     "headcount_group": (0.90, 0.90),  # 95/102 reached (co-signers, lists, a plural subject)
-    "province": (0.934, 0.95),  # GAP: 617/660 reached (the declarant's place, not the story's)
-    "country": (0.940, 0.95),  # GAP: 621/660 reached
+    "province": (0.936, 0.95),  # GAP: 618/660 reached (the declarant's place, not the story's)
+    "country": (0.942, 0.95),  # GAP: 622/660 reached
     "sector": (0.85, 0.85),
     "alias_recall": (0.90, 0.90),
 }
 TEST_CEILINGS = {
-    "place_invented": (0.03, 0.03),  # 7/267 (0.026)
+    "place_invented": (0.03, 0.03),  # 6/267 (0.022)
     "sector_invented": (0.05, 0.05),
 }
 # In-sample (the development split, which the rules were written against and the learned model

@@ -56,6 +56,7 @@ ORGANIZATION_PHRASES: list[Entry] = [
         "匪共", "匪共组织",
         "chinese communist party", "communist party of china", "communist party", "ccp",
         "cpc", "the party", "evil party", "communist regime", "chinese communist",
+        "leninist cult", "communist cult",
     )],
     ("党", ORG, _P, WEAK),
     ("party", ORG, _P, WEAK),
@@ -82,6 +83,7 @@ ORGANIZATION_PHRASES: list[Entry] = [
     # --- the league ---
     *[(p, ORG, _L, 0) for p in (
         "共青团", "共产主义青年团", "中国共产主义青年团", "共青团组织", "团组织", "青年团",
+        "共清团",  # a homophone typed for 共青团 (eval/README.md, "Variant characters")
         "中国共青团", "中国共青团组织", "邪团", "共产青年团",
         "中共青年团", "chinese communist youth league",
         "communist youth league of china", "communist youth league", "youth league", "cyl",
@@ -98,6 +100,7 @@ ORGANIZATION_PHRASES: list[Entry] = [
     # --- the pioneers ---
     *[(p, ORG, _Y, 0) for p in (
         "少先队", "少年先锋队", "中国少年先锋队", "少先队组织", "队组织", "红领巾",
+        "少仙队",  # a homophone typed for 少先队
         "中国少先队", "中国少先队组织", "邪队", "少年队", "共产少先队",
         "young pioneers", "pioneers", "young pioneer", "pioneer", "cyp", "red scarf",
         "red scarves", "little red guards", "少年儿童先锋队", "红小兵", "少年儿童队",
@@ -225,6 +228,7 @@ ORGANIZATION_PHRASES: list[Entry] = [
         "任何组织", "其组织", "中共一切组织", "中共的一切组织", "邪党的一切组织",
         "一切附属组织", "所有附属组织", "一切相关组织", "中共所有组织", "相关组织",
         "其一切组织", "其所有组织", "中共邪党的一切组织", "共产党的一切组织",
+        "各种组织", "各类组织", "各种邪恶组织",
         "all organizations", "every organization", "any organization",
         "all of its organizations", "all related organizations",
     )],
@@ -361,6 +365,7 @@ MASK_PHRASES: list[Entry] = [
         "抹去邪恶的印记", "抹去红魔印记", "抹去印记", "抹掉兽印", "抹掉兽的印记", "抹掉兽记",
         # the movement or the service named, not a withdrawal (issue 13)
         "支持三退", "支持退党", "赞成三退", "拥护三退", "支持大家三退", "三退保平安",
+        "退党服务中心", "全球退党服务中心", "退党网站", "退党中心",
         "tuidang site", "tuidang website", "tuidang center", "tuidang centre",
         "tuidang service", "tuidang movement", "tuidang.org", "tuidang.epochtimes",
     )

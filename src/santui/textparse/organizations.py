@@ -32,6 +32,8 @@ _NEGATION_REACH = (6, 30)
 _JOINED_REACH = (6, 24)
 _BREAK_REACH = 10
 _EN_PARENT = re.compile(r"\s*(?:of|under|led by|affiliated with|belonging to)(?: the)?\s*$")
+_EN_THE = re.compile(r"\s*the\s+")
+_EN_POSSESSIVE = re.compile(r"['’]s\s*(?:own\s+)?")
 _CJK_PARENT_GLUE = frozenset({"的", "之", "组织的", "组织下的", "下的", "所属的"})
 # 中共邪恶团、队组织, 中共附属的团、队组织, 中共邪灵团队: the party's league and pioneers.
 _CJK_PARENT_WORDS = re.compile(
@@ -46,6 +48,22 @@ _CHAIN_GLUE = re.compile(
 # 中共的控制) or people who quit it (脱离中共的人才能…, 退出共产党的人越来越多).
 _NOT_THE_OBJECT = re.compile("的?(?:魔爪|魔掌|控制|统治|束缚|捆绑|枷锁|奴役|黑手)|的人(?![权民大])")
 _FAILED = re.compile("(?:没有?|未|未能|没能|不能|无法)(?:成功|能够?|办法)?$")
+# A withdrawal that did not happen, said after it (当年想退团，但没敢; 申请退团没被批准) or a
+# fear before it (还不敢退党): eval/README.md, "a plan of the past", "one that failed".
+_FAILED_AFTER = re.compile(
+    "[，,]?(?:但是?|可是?|却|结果|最后)?(?:没敢|不敢|没成|没退成|退不了|退不成|没被批准|未被批准"
+    "|没有被批准|没批准|未获批准|被拒绝|没有成功|未成功|没有退成)"
+)
+_AFRAID = re.compile("(?:还|一直|始终)?(?:不敢|没敢)$")
+# Someone else's withdrawal (看到大家都在退党, 我的同事上个月都退了党, 已有数亿人退出中共): the
+# clause's subject is others, not the declarant (eval/README.md: other people's acts).
+_OTHERS_SUBJECT = re.compile(
+    "大家|别人|他们|她们|同事|朋友们|有人|很多人|许多人|不少人|亿人|万人|人们|网友|群众|身边的人"
+)
+_IN_ALIAS = re.compile("(?:化名|化明|笔名|署名|网名)(?:为|是|叫)?$")
+_WITH_OTHERS = re.compile("我|本人|俺|一起|一同|跟着")
+# A character one of the two searches above needs: without any, neither is run.
+_NOT_MINE_HINT = re.compile("[家人们事友众敢批拒功]")
 _DURATION = re.compile(r"[多几一二三四五六七八九十0-9]+年")
 _RELATIVES = re.compile(
     "父母|父亲|母亲|爸爸|妈妈|爸妈|丈夫|妻子|老公|老婆|儿子|女儿|哥哥|姐姐|弟弟|妹妹|爷爷|奶奶|爱人|father"
@@ -77,6 +95,24 @@ def _affiliates(n: Normalized, tokens: list[Token], org: int, generic: int) -> b
     )
 
 
+def _affiliated_with_party(n: Normalized, tokens: list[Token], generic: int) -> bool:
+    """Whether a generic object is followed by "affiliated with the Communist Party" ("all
+    organizations affiliated with the Communist Party"): what lies under the party, the league
+    and the pioneers (eval/README.md, "The party's affiliates are not the party")."""
+    if generic + 2 >= len(tokens):
+        return False
+    parent, owner = tokens[generic + 1], tokens[generic + 2]
+    text = n.compact
+    return (
+        parent[0] == lx.PARENT
+        and text[parent[3] : parent[4]] == "affiliated with"
+        and owner[0] == lx.ORG
+        and owner[1] == lx.PARTY
+        and parent[3] - tokens[generic][4] <= 1
+        and owner[3] - parent[4] <= 5
+    )
+
+
 def _owner_only(
     n: Normalized, tokens: list[Token], owner: int, parent: int, skip: set[int]
 ) -> bool:
@@ -104,12 +140,18 @@ _PASS1 = _MENTIONS | {lx.NEGATION, lx.GENERIC}
 _COMPLEX = frozenset((lx.ORG, lx.JOINED, lx.GENERIC, lx.NEGATION, lx.QUIT))
 
 
-def _only_withdrawals(tokens: list[Token]) -> tuple[int, bool | None, float]:
-    """The common short statement (三退 李明 辽宁, 退党退团): withdrawals naming their object."""
+def _only_withdrawals(n: Normalized, tokens: list[Token]) -> tuple[int, bool | None, float]:
+    """The common short statement (三退 李明 辽宁, 退党退团): withdrawals naming their object
+    (not those of others, 希望大家都退党, nor those that did not happen, 想退团，但没敢)."""
     mask = 0
     title = every = False
-    for kind, bits, value, _start, _end in tokens:
+    check = _NOT_MINE_HINT.search(n.norm) is not None
+    for kind, bits, value, start, end in tokens:
         if kind == lx.QUIT_ORG:
+            if check and (_others_do(n, start) or _not_done(n, start, end)):
+                continue
+            if _IN_ALIAS.search(n.compact, max(0, start - 4), start) is not None:
+                continue  # 化名：退党光荣: a name, not a withdrawal
             mask |= bits
         elif kind == lx.ALL_THREE:
             if value == "title":
@@ -133,7 +175,7 @@ def read_organizations(
     if kinds.isdisjoint(_RELEVANT):
         return 0, None, 0.0
     if kinds.isdisjoint(_COMPLEX):
-        return _only_withdrawals(tokens)
+        return _only_withdrawals(n, tokens)
     has_negation = lx.NEGATION in kinds
     has_break = lx.BREAK in kinds
     has_joined = lx.JOINED in kinds
@@ -162,6 +204,8 @@ def read_organizations(
     named_at: list[tuple[int, int]] = []  # (where, what) of each withdrawal that names some
     skip: set[int] = set()  # negated, parent or renounced mentions
     voided_mask = 0  # what oaths declared void were sworn to (入团的誓言作废)
+    renounced_mask = 0  # what a dissociation governs (与共产党断绝一切关系)
+    others_quit = False  # a withdrawal by others was skipped (大家都在退党)
 
     # Pass 1: mark each organization mention as negated / parent / renounced.
     for i in [i for i, t in enumerate(tokens) if t[0] in _PASS1]:
@@ -177,6 +221,7 @@ def read_organizations(
                 i
                 and tokens[i - 1][0] in (lx.QUIT, lx.QUIT_ORG)
                 and not (has_negation and _negated(n, tokens, i))
+                and not _affiliated_with_party(n, tokens, i)
             ):
                 vague_all = True
                 vague_last = max(vague_last, start)
@@ -189,8 +234,18 @@ def read_organizations(
             skip.add(i)
             negated_mask |= mask
             continue
-        if kind == lx.QUIT_ORG and has_negation and _FAILED.search(text, max(0, start - 6), start):
-            skip.add(i)  # 终究没有成功退党, 我没能退党: a withdrawal that did not happen
+        if kind == lx.QUIT_ORG and (
+            (has_negation and _FAILED.search(text, max(0, start - 6), start))
+            or _not_done(n, start, end)
+        ):
+            skip.add(i)  # 终究没有成功退党, 我没能退党, 申请退团没被批准: it did not happen
+            continue
+        if kind == lx.QUIT_ORG and _IN_ALIAS.search(text, max(0, start - 4), start) is not None:
+            skip.add(i)  # 化名：退党光荣: a name that contains a keyword quits nothing by itself
+            continue
+        if kind == lx.QUIT_ORG and _others_do(n, start):
+            skip.add(i)  # 看到大家都在退党: another's act
+            others_quit = True
             continue
         if has_negation and kind != lx.QUIT_ORG and kind != lx.ALL_THREE and _negated(n, tokens, i):
             skip.add(i)
@@ -209,6 +264,7 @@ def read_organizations(
             continue
         if kind == lx.ORG and has_break and _renounced(n, tokens, i):
             skip.add(i)
+            renounced_mask |= mask  # counted only when the text has no withdrawal verb at all
             continue
         if kind == lx.ORG:
             if not flags & lx.WEAK:
@@ -255,6 +311,11 @@ def read_organizations(
             continue
         if kind == lx.QUIT_ORG and i in skip:  # 终究没有成功退党: a withdrawal that failed
             continue
+        if kind == lx.QUIT and (
+            _not_done(n, tokens[i][3], tokens[i][4]) or _others_do(n, tokens[i][3])
+        ):
+            others_quit = others_quit or _others_do(n, tokens[i][3])
+            continue  # 已有数亿人退出中共, 想退出，但没敢: not the declarant's withdrawal
         if kind == lx.QUIT and text[tokens[i][3] : tokens[i][4]] in _VOIDED:
             voided = _voided(n, tokens, i, skip, member_mask)
             if voided:  # 儿时入少先队的一切誓言作废: what the oaths were sworn to, before it
@@ -313,6 +374,8 @@ def read_organizations(
                     generic_members = True
                 elif chain == lx.PARTY and _affiliates(n, tokens, last, j):
                     chain = lx.LEAGUE | lx.PIONEERS  # 中共的一切附属组织: what is under it
+                elif not took and _affiliated_with_party(n, tokens, j):
+                    chain |= lx.LEAGUE | lx.PIONEERS  # all organizations affiliated with the CCP
                 elif took and "等" in glue:
                     pass  # 退出共青团、少先队等一切组织: 等 closes the list, it adds none
                 elif took:
@@ -384,10 +447,15 @@ def read_organizations(
     if generic_members or bare_quit:
         quit_mask |= member_mask
     quit_mask |= voided_mask
+    if renounced_mask and not quit_mask and not has_quit:
+        # 与共产党断绝一切关系 and no withdrawal verb anywhere: the dissociation is the
+        # declaration (eval/README.md, "Dissociation verbs")
+        quit_mask = renounced_mask
+        explicit = True
     confidence = 0.95 if explicit else 0.8
     if not quit_mask and title_all:
         quit_mask = lx.ALL
-    if not quit_mask:
+    if not quit_mask and not others_quit:
         quit_mask = mention_mask & ~negated_mask
         confidence = 0.6
     if not quit_mask:
@@ -667,6 +735,29 @@ def _governed(n: Normalized, tokens: list[Token], i: int) -> bool:
     return False
 
 
+def _others_do(n: Normalized, start: int) -> bool:
+    """Whether the clause before compact position ``start`` (a withdrawal) has others as its
+    subject and not the declarant: 看到大家都在退党, 我的同事上个月都退了党, 已有数亿人退出中共."""
+    if n.language != "zh":
+        return False
+    pos = n.to_norm(start)
+    before = n.norm[max(0, pos - 16) : pos]
+    before = before[max(before.rfind(c) for c in "，,。！？!?；;\n") + 1 :]
+    starts = [m.start() for m in _OTHERS_SUBJECT.finditer(before)]
+    return bool(starts) and _WITH_OTHERS.search(before, starts[-1]) is None
+
+
+def _not_done(n: Normalized, start: int, end: int) -> bool:
+    """Whether a withdrawal is said not to have happened: 想退团，但没敢; 申请退团没被批准;
+    还不敢退党."""
+    if n.language != "zh":
+        return False
+    if _AFRAID.search(n.compact, max(0, start - 4), start) is not None:
+        return True
+    b = n.to_norm_end(end)
+    return _FAILED_AFTER.match(n.norm, b) is not None
+
+
 _RESTATED = re.compile("(?:即|亦即|也就是|就是|即是)(?:说)?$")
 
 
@@ -829,6 +920,8 @@ def _is_parent(n: Normalized, tokens: list[Token], i: int, latin: int) -> bool:
         if after[0] == lx.ORG and not after[1] & lx.PARTY:
             if glue in _CJK_PARENT_GLUE or (glue and _CJK_PARENT_WORDS.fullmatch(glue)):
                 return True
+            if latin and _EN_POSSESSIVE.fullmatch(glue):
+                return True  # the Chinese Communist Party's Young Pioneers
             # 中共少年先锋队 (written together) is the CCP's pioneers; 中共、共青团 is two;
             # 中共党团队 is 中共 + 党团队: all three (issue 13, real statements); so is
             # 邪恶的党团队 (the one character 党 heads the list 党团队).
@@ -845,7 +938,11 @@ def _is_parent(n: Normalized, tokens: list[Token], i: int, latin: int) -> bool:
         glue = text[before[4] : start]
         if latin and _EN_PARENT.match(glue):
             return True  # the youth league of the communist party
-    if before is not None and before[0] == lx.PARENT and start - before[4] <= 1:
+    if (
+        before is not None
+        and before[0] == lx.PARENT
+        and (start - before[4] <= 1 or (latin and _EN_THE.fullmatch(text, before[4], start)))
+    ):
         return latin == 1  # affiliated with the ccp / under the ccp
     return False
 

@@ -22,7 +22,7 @@ from santui.textparse.learned import model
 from santui.textparse.names import read_name
 from santui.textparse.normalize import Normalized, normalize
 from santui.textparse.organizations import read_declared, read_organizations
-from santui.textparse.places import _GLUE, Place, _codes, gone_to, read_region
+from santui.textparse.places import _GLUE, Place, _codes, gone_to, read_region, street
 from santui.textparse.places import _marker as _place_marker
 from santui.textparse.regions import PlaceName, RegionError, division, normalize_region
 from santui.textparse.sector_phrases import PRIORITY
@@ -400,7 +400,7 @@ def _record_body_place(
 # country gives no place; the current place wins over the form's place line, an origin).
 _ABROAD_NOW = re.compile(
     "(?:(?<![看收接览投听想找得传流卖逃])到了?|来到|去了?|在|移居|移民|定居|旅居|侨居|留学|生活在"
-    "|身在|身处|现居|滞留)(?:海外|国外|西方国家|外国)"
+    "|身在|身处|现居|滞留)(?:海外|国外|西方国家|外国|欧洲(?:一个|某)?国?家?|北美|南美|东南亚)"
     # where one lives, not what comes from there (海外朋友, 国外真实报导, 海外的信息)
     "(?=生活|居住|定居|留学|读书|求学|工作|打工|随驻|陪读|通过|了解|才|多年|长时间|这些年"
     "|[0-9一二三四五六七八九十几多]+年"
@@ -408,7 +408,9 @@ _ABROAD_NOW = re.compile(
     "|出国(?:留学|读书|工作|定居)?(?:后|以后|以来|之后|[0-9一二三四五六七八九十几多]+年)"
     "|出国(?:留学|读书|工作|定居)了?(?=[，,。！!；;\n]|$)"
 )
-_ABROAD_WORDS = ("海外", "国外", "出国", "西方国家", "外国")  # one is in every match of _ABROAD_NOW
+_ABROAD_WORDS = (  # one is in every match of _ABROAD_NOW
+    "海外", "国外", "出国", "西方国家", "外国", "欧洲", "北美", "南美", "东南亚",
+)  # fmt: skip
 # A stay, not a move (五六年前在海外 is the past; 四年前来到国外, there since).
 _STAY = frozenset(("在", "身在", "生活在", "身处"))
 # ...not a stay that ended or lay in the past: 五六年前在海外, 到海外生活了一段时间.
@@ -447,7 +449,7 @@ def _place_groups(n: Normalized, tokens: list[Token]) -> list[tuple[int, list[in
     text = n.compact
     groups: list[list[int]] = []
     for i, token in enumerate(tokens):
-        if token[0] != lx.PLACE:
+        if token[0] != lx.PLACE or street(text, token):
             continue
         if (
             groups
@@ -550,7 +552,8 @@ _MAINLAND_SELF = re.compile(
     # 在国内，我们无法…: the place set first, the declarant the subject of the clause after it
     rf"|(?<![他她它])在(?:国内|{_MAINLAND})[，,]?(?:我|本人|无法|不能|没法|不敢|想)(?!国)"
     "|(?:身在|身处|人在|肉身在)(?:墙内|国内|沦陷区)"
-    rf"|(?:身处|生活在|居住在){_MAINLAND}|目前在国内生活|(?:大陆|内地|国内)居民"
+    rf"|(?:身处|生活在|居住在){_MAINLAND}(?!的(?:人|同胞|民众|百姓|朋友|中国人))"
+    "|目前在国内生活|(?:大陆|内地|国内)居民"
     # 由于我还未离开中国大陆, 我至今没有离开大陆: still there
     rf"|(?:我|本人)(?!们)(?:还|仍|至今|一直)*(?:未|没有|没|从未)(?:离开|出过){_MAINLAND})"
     # a place of now, not of the past: 我在中国大陆几十年来所接受的

@@ -30,7 +30,10 @@ _LEVEL_RANK = {"country": 0, "province": 1, "prefecture": 2, "county": 3}
 _MARKER_SCORE = {"now": 3.0, "weak": 1.0, "from": 0.5, "origin": -3.0}
 _WEAK_NOW = frozenset({"在", "in", "喺", "at"})
 # Used with .match(text, pos): no "^", which would not match at pos.
-_PAST_AFTER = re.compile(r".{0,8}?(?:时|的时候|期间|that time|when i was|as a child)")
+_PAST_AFTER = re.compile(
+    r".{0,8}?(?:时|的时候|期间|that time|when i was|as a child)"
+    r"|.{0,2}?(?:工作|生活|住|待|呆|读书|上学|学习|当兵|服役|打工)过(?!年|节)"
+)
 _CLAUSE_END = re.compile("[，,。！？!?；;\n]")
 _PAST_BEFORE = re.compile("当时|那时|当年|曾经|曾|以前|小时候|年轻时|早年|过去")
 _NOW_AFTER = re.compile("生活|定居|居住|安家|养老")
@@ -92,6 +95,8 @@ def read_region(n: Normalized, tokens: list[Token], skip: tuple[int, int] | None
             continue
         if token[3] < skip_b and skip_a < token[4]:
             continue
+        if street(text, token):
+            continue  # 上海的乌鲁木齐路, 青岛的江西路: a street named after a place
         if (
             current
             and _GLUE.match(text[tokens[current[-1]][4] : token[3]])
@@ -182,6 +187,20 @@ _OTHER_SUBJECT = re.compile(
 _PLANNED = re.compile("(?:打算|计划|准备|想|希望|梦想|将要|即将|要)(?:移民|移居|去|到|前往|搬到)?$")
 
 
+_PEOPLE_AFTER = ("的人", "的同胞", "的民众", "的百姓", "的中国人", "的朋友")
+_SELF_IS = re.compile("(?:我|本人)(?:也|就|都)?是$|身为$|作为$")
+
+
+def _phrase_end(tokens: list[Token], first: int) -> int:
+    """Where the run of place names starting at token ``first`` ends (辽宁沈阳)."""
+    end = tokens[first][4]
+    for token in tokens[first + 1 :]:
+        if token[0] != lx.PLACE or token[3] - end > 1:
+            break
+        end = token[4]
+    return end
+
+
 def _not_ones_own(text: str, tokens: list[Token], first: int) -> bool:
     place = tokens[first][3]
     m = first  # the location words right before the place (现在住 在 加拿大), if any
@@ -191,6 +210,12 @@ def _not_ones_own(text: str, tokens: list[Token], first: int) -> bool:
     before = text[max(0, start - 6) : start]
     if m < first and _OTHER_SUBJECT.search(before) is not None:
         return True
+    if (
+        m < first
+        and text.startswith(_PEOPLE_AFTER, _phrase_end(tokens, first))
+        and _SELF_IS.search(before) is None
+    ):
+        return True  # 让生活在大陆的人看到希望: the people there, not the declarant
     return _PLANNED.search(before + text[start:place]) is not None
 
 
@@ -250,6 +275,16 @@ def _marker(n: Normalized, tokens: list[Token], i: int) -> str | None:
     if value == "now" and n.compact[tokens[i - 1][3] : end] in _WEAK_NOW:
         return "weak"
     return str(value)
+
+
+_STREET = ("路", "街", "大道", "大街")
+_NOT_STREET = ("路过", "路途", "路线", "路程")
+
+
+def street(text: str, token: Token) -> bool:
+    """Whether a place name is the name of a street (乌鲁木齐路, 南京路上, 北京大街)."""
+    end = token[4]
+    return text.startswith(_STREET, end) and not text.startswith(_NOT_STREET, end)
 
 
 def gone_to(n: Normalized, token: Token) -> bool:

@@ -1,0 +1,91 @@
+"""Statements written from the labelling rules alone (eval/probes/, eval/README.md): each must be
+read as the rules read it. A helper session wrote them reading only the rules, never the parser;
+the parser was then fixed where they showed it reading against a rule. So they are in-sample now,
+like the evaluation set: a regression guard for the rules' wording, not a measure of accuracy
+(the real corpus's frozen test split is that). Known failures are marked, strictly: one that
+starts to pass fails until its mark is removed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from santui.textparse.parse import parse_statement
+
+PROBES = Path(__file__).parent / "eval" / "probes"
+
+# Read against the rules still (docs/benchmarks.md, "rule probes"): why, in a few words.
+KNOWN_ORGANIZATIONS = {
+    "The Tuidang movement is growing every day; millions have quit the CCP.":
+        "others' withdrawals told in English",
+    "退队声明\n本人退出少先队，愿所有人远离一切邪恶组织。": "a wish for all read as general words",
+    "退出中共邪恶组织\n本人声明三退。": "a title's 中共邪恶组织 read as the party by name",
+    "退党 退团 退队\n本人从未入团，声明退出共产党和少先队。":
+        "the body's never-joined does not take out the title's",
+    "声明退出共青团和少先队\n我从没入过队，没戴过红领巾；现声明退出共青团。":
+        "the body's never-joined does not take out the title's",
+    "我声明退出中共和它的附属组织。经过深思，特此声明：我退出少先队。":
+        "a later solemn declaration does not narrow an earlier general one",
+}  # fmt: skip
+KNOWN_REGIONS = {
+    "有人说我是四川人，其实我不是四川人，我是重庆人。声明退出共产党。":
+        "a place denied after 不是…人",
+    "我是大庸人，声明退出恶党、少先队。":
+        "a name changed before 1995 (historical.json starts then)",
+    "我在渡口市生活了一辈子，今天声明退出中国共产党。": "a name changed before 1995",
+    "我是浑江市人，退出共青团。": "a name changed before 1995",
+    "香港人反送中的时候被打得头破血流，我看清了邪党的真面目，退出少先队。":
+        "a topic place in a short text",
+    "看了台湾的总统选举，我才知道什么是民主。声明退出共青团。":
+        "a topic place with 的 before the event",
+    "I am currently a PhD student in Boston, USA. I withdraw from the Youth League and the Young "
+    "Pioneers.": "an English place five words after the subject",
+    "三退声明\n今年来美国探亲三个月，在这里看到了真相。声明退出共产党及其团队组织。\n声明人: 许亮\n"
+    "2023-06-19 10:30\n山东": "a visit abroad read as where one lives",
+}  # fmt: skip
+
+
+def _probes(name: str) -> list[dict[str, Any]]:
+    lines = (PROBES / name).read_text("utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+def _cases(name: str, known: dict[str, str]) -> list[Any]:
+    rows = _probes(name)
+    texts = {r["text"] for r in rows}
+    assert set(known) <= texts, set(known) - texts
+    return [
+        pytest.param(
+            r,
+            id=f"{name.split('.')[0]}-{i}",
+            marks=[pytest.mark.xfail(strict=True, reason=known[r["text"]])]
+            if r["text"] in known
+            else [],
+        )
+        for i, r in enumerate(rows)
+    ]
+
+
+def test_the_probes_are_well_formed() -> None:
+    for name, fields in (
+        ("organizations.jsonl", {"text", "organizations", "rule"}),
+        ("regions.jsonl", {"text", "country", "province", "rule"}),
+    ):
+        rows = _probes(name)
+        assert len({r["text"] for r in rows}) == len(rows)
+        assert all(set(r) == fields for r in rows)
+
+
+@pytest.mark.parametrize("probe", _cases("organizations.jsonl", KNOWN_ORGANIZATIONS))
+def test_organizations_as_the_rules_read_them(probe: dict[str, Any]) -> None:
+    assert sorted(parse_statement(probe["text"]).organizations) == probe["organizations"]
+
+
+@pytest.mark.parametrize("probe", _cases("regions.jsonl", KNOWN_REGIONS))
+def test_regions_as_the_rules_read_them(probe: dict[str, Any]) -> None:
+    region = parse_statement(probe["text"]).region
+    got = (None, None) if region is None else (region.country, region.province)
+    assert got == (probe["country"], probe["province"])
