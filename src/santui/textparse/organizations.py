@@ -724,13 +724,17 @@ def _youth_ends_at(n: Normalized, tokens: list[Token], i: int, at: int) -> bool:
 
 def _governed(n: Normalized, tokens: list[Token], i: int) -> bool:
     """Whether a withdrawal verb comes before token ``i`` in its sentence (退出中共及其附属组织;
-    a mark inside a keyword or next to 及 ends no sentence: _sentences)."""
+    a mark inside a keyword or next to 及 ends no sentence: _sentences), or right before it
+    with only marks between the phrases (声明退出!中共!及其一切组织: a keyword broken up)."""
     start = tokens[i][3]
+    text = n.compact
     for j in range(i - 1, -1, -1):
         kind, _mask, _value, s, end = tokens[j]
         if start - end > 40:
             return False
-        if kind in (lx.QUIT, lx.QUIT_ORG, lx.ALL_THREE) and n.compact[s:end] not in _VOIDED:
+        if kind in (lx.QUIT, lx.QUIT_ORG, lx.ALL_THREE) and text[s:end] not in _VOIDED:
+            if all(not text[tokens[k][4] : tokens[k + 1][3]] for k in range(j, i)):
+                return True
             return any(a <= s and start < b for a, b in _sentences(n, tokens))
     return False
 
