@@ -264,7 +264,8 @@ def read_organizations(
             continue
         if kind == lx.ORG and has_break and _renounced(n, tokens, i):
             skip.add(i)
-            renounced_mask |= mask  # counted only when the text has no withdrawal verb at all
+            if _renounced(n, tokens, i, _DISSOCIATIONS):
+                renounced_mask |= mask  # counted only when the text has no withdrawal verb
             continue
         if kind == lx.ORG:
             if not flags & lx.WEAK:
@@ -951,15 +952,27 @@ def _is_parent(n: Normalized, tokens: list[Token], i: int, latin: int) -> bool:
     return False
 
 
-def _renounced(n: Normalized, tokens: list[Token], i: int) -> bool:
-    """和这个党划清界限: a break with the organization named just before, not a withdrawal."""
+# The dissociation verbs of the rules (eval/README.md, "Dissociation verbs"): a text with no
+# withdrawal verb at all quits what they govern. The other BREAK words (看清, 谴责, 反对) turn
+# against an organization without leaving it.
+_DISSOCIATIONS = frozenset((
+    "划清界限", "划清界线", "划清关系", "一刀两断", "决裂", "彻底决裂", "断绝关系", "断绝一切关系",
+    "撇清关系", "撇清", "切割", "彻底切割", "break with", "broke with",
+))  # fmt: skip
+
+
+def _renounced(
+    n: Normalized, tokens: list[Token], i: int, words: frozenset[str] | None = None
+) -> bool:
+    """和这个党划清界限: a break with the organization named just before, not a withdrawal
+    (with ``words``: only a break by one of them)."""
     end = tokens[i][4]
     for j in range(i + 1, min(len(tokens), i + 3)):
-        kind, _mask, value, start, _end = tokens[j]
+        kind, _mask, value, start, stop = tokens[j]
         if start - end > _BREAK_REACH or n.boundary_between(end, start):
             return False
         if kind == lx.BREAK and value != "before":
-            return True
+            return words is None or n.compact[start:stop] in words
         if kind in (lx.QUIT, lx.QUIT_ORG, lx.ORG):
             return False
     return False
