@@ -340,9 +340,10 @@ _US_SHORT = re.compile(
 _RESIDE = re.compile(
     "(?:现居|现住|居住在|居住于|住在|家住|定居在|定居于|定居|侨居|旅居|移民到|移民|移居到?|迁到|迁居到?"
     "|来到|来了|(?<![原后本看起出回进未将想说])来|搬到|生活在|身在|身处|人在|现在在|目前在|现在就在|就在"
-    "|留学|赴|居)$"
+    "|留学|赴|居|留在|落户在?)$"
 )
 # A bare 在 counts only with the declarant as its subject: 我在, 本人现在就在, 我虽在.
+_FROM_SELF = re.compile("(?:我|本人)(?!们)(?:也|就|是)?来自$")  # 我来自甘肃定西的一个山村
 _SELF_AT = re.compile(
     "(?:我|本人)(?!们|的)(?:现在|目前|虽|还|仍|就|也|一直|现)*在$|是一[名个位]在$"
 )
@@ -475,17 +476,23 @@ def _body_residence(
     """The place the body ties to the declarant: the first abroad now (来到美国), else the first
     on the mainland (我是河南郑州新郑市的…); None when the body's places are all the story's."""
     found: Place | None = None
+    origin: Place | None = None  # 我是河南信阳人: who one is, when no place of now is told
     for first, group in _place_groups(n, tokens):
         if abroad_only and not any(_abroad(tokens[i]) for i in group):
             continue
         place = read_region(n, tokens[first : group[-1] + 1], name_span)
-        if place is None or _residence(n, place) is None:
+        if place is None:
+            continue
+        kind = _residence(n, place)
+        if kind is None:
             continue
         if place.country != "CN":
             return place
-        if found is None:
-            found = place
-    return found
+        if kind == "from":
+            origin = origin or place
+        elif found is None:
+            found = place  # 来到浙江宁波打工，现在在这边: where one lives now wins over an origin
+    return found or origin
 
 
 def _abroad(token: Token) -> bool:
@@ -502,8 +509,10 @@ def _residence(n: Normalized, place: Place) -> str | None:
     start = n.to_compact(place.start)
     end = n.to_compact(place.end)
     text = n.compact
-    if text.endswith(_SELF_PLACE, 0, start) or (
-        text.startswith("人", end) and _self_person(n, start)
+    if (
+        text.endswith(_SELF_PLACE, 0, start)
+        or (text.startswith("人", end) and _self_person(n, start))
+        or _FROM_SELF.search(text, max(0, start - 6), start) is not None
     ):
         return "from"
     return "now" if _declarant_there(n.norm, place.start, place.end) else None
@@ -540,14 +549,15 @@ _MAINLAND = "(?:中华人民共和国|中国大陆|中国内地|中国|大陆|�
 _MAINLAND_SELF = re.compile(
     rf"(?:(?:我|本人)(?!们)(?:是|系)|身为|作为)[^，。,.！？!?\n]{{0,10}}?{_MAINLAND}(?:的)?"
     "(?:一[名个位])?(?:普通)?(?:的)?"
-    # a job after a word or two of where (监狱民警, 公安局民警)
-    "(?:(?!共产|共青|少先)[^，。,.！？!?\n的]{0,4}?(?=民警|警察|公务员|干部|军人|记者|律师|护士|工程师|职员|员工))?"
+    # a job after a word or two of where (监狱民警, 小学老师)
+    "(?:(?!共产|共青|少先)[^，。,.！？!?\n的]{0,4}?(?=民警|警察|公务员|干部|军人|记者|律师|护士|工程师|职员|员工"
+    "|医生|教师|老师|工人|农民))?"
     "(?:人(?!民)|公民|居民|百姓|老百姓|民众|医生|教师|老师|学生|工人|农民|青年|民警|警察|公务员"
     "|干部|军人|记者|律师|护士|工程师|大学生|职员|员工)"
     # a title that says who writes it: 一名中国监狱民警的退党声明
     rf"|^一[名位](?:普通)?(?:的)?{_MAINLAND}(?!共产党|共青团|少先队|人民)"
     rf"|(?:(?:我|本人)(?!们)(?:虽|还|目前|现在|仍|也|一直)*(?:在|身在|身处|住在|生活在|生于){_MAINLAND}"
-    "|(?:我|本人)(?!们)(?:虽|还|目前|现在|仍|也|一直|这样的?|这种)*(?:在|身在|身处|住在|生活在)"
+    "|(?:我|本人)(?!们)人?(?:虽|还|目前|现在|仍|也|一直|这样的?|这种)*(?:在|身在|身处|住在|生活在)"
     "(?:国内|沦陷区|墙内)"
     # 在国内，我们无法…: the place set first, the declarant the subject of the clause after it
     rf"|(?<![他她它])在(?:国内|{_MAINLAND})[，,]?(?:我|本人|无法|不能|没法|不敢|想)(?!国)"
@@ -582,7 +592,8 @@ _SELF_PERSON = re.compile("(?:我|本人)(?:也|本|就|都)?是|身为|作为|�
 _SELF_PERSON_REACH = 10
 
 
-_SELF_BEFORE = ("我", "人", "们", "俺")  # 我在, 本人在, 我们在
+_SELF_BEFORE = ("我", "人", "们", "俺")
+_RESIDENT = ("居民", "市民", "永久居民")  # 我在, 本人在, 我们在
 
 
 _SCENE_EN = frozenset(("in", "at"))
@@ -623,6 +634,10 @@ def _anchored(n: Normalized, tokens: list[Token], place: Place) -> bool:
         return True  # 我是黑龙江哈尔滨的一名教师
     if text.startswith("人", end) and _self_person(n, start):
         return True  # 我是香港人
+    if text.startswith(_RESIDENT, end) and (
+        text.endswith(("本人", "我是", "我"), 0, start) or _self_person(n, start)
+    ):
+        return True  # 本人澳门居民
     a, b = place.start, place.end
     norm = n.norm
     # the closing piece of the text (a signature: "…退出中共。 李明 辽宁沈阳", "Xu Gang, Jilin")

@@ -32,10 +32,11 @@ _WEAK_NOW = frozenset({"在", "in", "喺", "at"})
 # Used with .match(text, pos): no "^", which would not match at pos.
 _PAST_AFTER = re.compile(
     r".{0,8}?(?:时|的时候|期间|that time|when i was|as a child)"
-    r"|.{0,2}?(?:工作|生活|住|待|呆|读书|上学|学习|当兵|服役|打工)过(?!年|节)"
+    r"|.{0,2}?(?:工作|生活|住|待|呆|读书|读|念|上学|学习|当兵|服役|打工)过(?!年|节)"
 )
 _CLAUSE_END = re.compile("[，,。！？!?；;\n]")
 _PAST_BEFORE = re.compile("当时|那时|当年|曾经|曾|以前|小时候|年轻时|早年|过去")
+_PRESENT = re.compile("现在|目前|如今|现居|现住|现今")
 _NOW_AFTER = re.compile("生活|定居|居住|安家|养老")
 _OTHERS_BEFORE = re.compile("打|向|让|对|给|骂|抓|杀|支持|声援|欺负|迫害|镇压|屠杀|同情")
 _MAINLAND_CN = frozenset({"CN"})
@@ -139,6 +140,8 @@ def read_region(n: Normalized, tokens: list[Token], skip: tuple[int, int] | None
         end = tokens[indexes[-1]][4]
         if marker in ("now", "weak") and _past(n, tokens, indexes):
             score -= 2.0
+        if marker == "now" and _PRESENT.search(text, max(0, tokens[indexes[0]][3] - 8), end):
+            score += 1.0  # 现在在天水县城开了个小卖部: now, said so, over a place of the story
         if _NOW_AFTER.match(text, end):
             score += 2.0  # 重回香港生活: where one lives now
         elif text.endswith("去", 0, tokens[indexes[0]][3]):
@@ -181,8 +184,8 @@ def _topic(text: str, tokens: list[Token], indexes: list[int]) -> bool:
 # A place after a location word whose subject is someone else (儿子在美国) or that is planned
 # or wished (打算移民加拿大, 想去美国): the rules' places of others, and a wish or a plan.
 _OTHER_SUBJECT = re.compile(
-    "(?:儿子|女儿|孩子|父母|父亲|母亲|爸爸|妈妈|丈夫|妻子|老公|老婆|哥哥|姐姐|弟弟|妹妹|亲戚|朋友"
-    "|同学|家人|亲人|他|她|他们|她们)(?:现在|目前|如今|也|都|一直|已经|早已)?$"
+    "(?<![随跟和与同带])(?:儿子|女儿|孩子|父母|父亲|母亲|爸爸|妈妈|丈夫|妻子|老公|老婆|哥哥|姐姐|弟弟|妹妹|亲戚|朋友"
+    "|同学|亲戚们|他|她|他们|她们)(?:现在|目前|如今|也|都|一直|已经|早已)?$"
 )
 _PLANNED = re.compile("(?:打算|计划|准备|想|希望|梦想|将要|即将|要)(?:移民|移居|去|到|前往|搬到)?$")
 
