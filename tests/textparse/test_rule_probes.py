@@ -62,7 +62,6 @@ KNOWN_LONG_ORGANIZATIONS = {
     127: "a spouse's withdrawal read as the declarant's",
 }  # fmt: skip
 KNOWN_LONG_REGIONS = {
-    21: "English: a graduate student at a university in Toronto",
     50: "九龙 read as the county in Sichuan, not Kowloon", 56: "English: a place of the past",
     58: "English: parents' place", 62: "a name changed before 1995",
     67: "a name changed before 1995", 68: "石河子, a city under the region directly",
@@ -70,8 +69,17 @@ KNOWN_LONG_REGIONS = {
     95: "a past stay abroad the declarant came back from", 121: "stuck abroad, unnamed",
     139: "a place inside a workplace's name", 140: "English: a former study place",
     144: "a former study place in Hong Kong", 146: "a name changed before 1995",
-    147: "English: parents' place",
 }  # fmt: skip
+
+
+# The English probes (translations as overseas outlets print them; organizations and region
+# both): the lines still read against the rules. The probe's own "rule" says what each tests.
+KNOWN_ENGLISH_ORGANIZATIONS = frozenset(
+    (2, 9, 24, 25, 26, 40, 49, 52, 56, 63, 65, 100, 106, 125, 126, 140, 152, 153, 158)
+)
+KNOWN_ENGLISH_REGIONS = frozenset(
+    (13, 14, 22, 36, 44, 45, 47, 56, 77, 78, 79, 89, 95, 118, 119, 127, 129, 131, 146, 149)
+)
 
 
 def _probes(name: str) -> list[dict[str, Any]]:
@@ -94,11 +102,20 @@ def _cases(name: str, known: dict[str, str], by_line: dict[int, str] | None = No
     ]
 
 
-_ORGANIZATION_CASES = _cases("organizations.jsonl", KNOWN_ORGANIZATIONS) + _cases(
-    "organizations_long.jsonl", {}, KNOWN_LONG_ORGANIZATIONS
+def _english(known: frozenset[int]) -> dict[int, str]:
+    rows = _probes("english.jsonl")
+    return {i: "English: " + rows[i]["rule"] for i in known}
+
+
+_ORGANIZATION_CASES = (
+    _cases("organizations.jsonl", KNOWN_ORGANIZATIONS)
+    + _cases("organizations_long.jsonl", {}, KNOWN_LONG_ORGANIZATIONS)
+    + _cases("english.jsonl", {}, _english(KNOWN_ENGLISH_ORGANIZATIONS))
 )
-_REGION_CASES = _cases("regions.jsonl", KNOWN_REGIONS) + _cases(
-    "regions_long.jsonl", {}, KNOWN_LONG_REGIONS
+_REGION_CASES = (
+    _cases("regions.jsonl", KNOWN_REGIONS)
+    + _cases("regions_long.jsonl", {}, KNOWN_LONG_REGIONS)
+    + _cases("english.jsonl", {}, _english(KNOWN_ENGLISH_REGIONS))
 )
 
 
@@ -108,6 +125,7 @@ def test_the_probes_are_well_formed() -> None:
         ("organizations_long.jsonl", {"text", "organizations", "rule"}),
         ("regions.jsonl", {"text", "country", "province", "rule"}),
         ("regions_long.jsonl", {"text", "country", "province", "rule"}),
+        ("english.jsonl", {"text", "organizations", "country", "province", "rule"}),
     ):
         rows = _probes(name)
         assert len({r["text"] for r in rows}) == len(rows)

@@ -629,7 +629,7 @@ def _referent(n: Normalized, tokens: list[Token], i: int, skip: set[int]) -> int
 
 # Voiding verbs come after their object (入团时的誓言作废, 党、团档案…全部作废): eval/README.md,
 # "Oaths declared void quit what they were sworn to".
-_VOIDED = frozenset(("作废", "声明作废", "宣誓作废", "誓言作废", "誓词作废"))
+_VOIDED = frozenset(("作废", "声明作废", "宣誓作废", "誓言作废", "誓词作废", "null and void"))
 _VOIDED_REACH = 48  # compact characters back from the verb, inside its sentence
 _VOID_FIRST = 24  # from the verb back to the object's last organization
 _VOID_NEXT = 8  # between two organizations of the object (入党/团，少先队的申请书)

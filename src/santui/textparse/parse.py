@@ -150,6 +150,8 @@ def parse_statement(text: str, *, hints: Mapping[str, Any] | None = None) -> Par
             place = None
         elif place is None and n.language == "zh" and _MAINLAND_HINT.search(n.norm) is not None:
             place = _mainland_self(n)  # 我是中国人, 我虽在国内, 本人还在沦陷区: the mainland
+        elif place is None and n.language == "en" and ("chin" in n.compact or "wall" in n.compact):
+            place = _mainland_self_en(n)  # I am an ordinary Chinese doctor; inside the Firewall
     sector, sector_conf = (
         _sector(n, tokens, name_span)
         if lx.SECTOR in kinds or (lx.LOCATION in kinds)
@@ -572,6 +574,22 @@ _MAINLAND_SELF = re.compile(
 
 
 _MAINLAND_HINT = re.compile("国|陆|区|墙")
+# The mainland said of oneself, in English (eval/README.md, "The mainland said of oneself").
+_MAINLAND_SELF_EN = re.compile(
+    r"\binside the (?:great )?(?:fire)?wall\b"
+    r"|\b(?:i am|i'm|as) an? (?:ordinary |regular |common )?chinese (?:citizen|doctor|teacher"
+    r"|worker|farmer|police officer|policeman|civil servant|official|soldier|nurse|engineer)\b"
+    r"|\b(?:i am|i'm) an? [a-z ]{1,30}? in (?:mainland )?china\b"
+    r"|\b(?:i am|i'm|i) (?:still )?(?:a chinese )?(?:living|live) (?:on|in) (?:the )?(?:mainland"
+    r"|china|prc)\b"
+)
+
+
+def _mainland_self_en(n: Normalized) -> Place | None:
+    m = _MAINLAND_SELF_EN.search(n.compact)
+    if m is None:
+        return None
+    return Place("CN", None, None, None, m.start(), m.end(), 0.6)
 
 
 def _mainland_self(n: Normalized) -> Place | None:
@@ -592,14 +610,14 @@ _SELF_PERSON = re.compile("(?:我|本人)(?:也|本|就|都)?是|身为|作为|�
 _SELF_PERSON_REACH = 10
 
 
-_SELF_BEFORE = ("我", "人", "们", "俺")
-_RESIDENT = ("居民", "市民", "永久居民")  # 我在, 本人在, 我们在
+_SELF_BEFORE = ("我", "人", "们", "俺")  # 我在, 本人在, 我们在
+_RESIDENT = ("居民", "市民", "永久居民")  # 本人澳门居民
 
 
 _SCENE_EN = frozenset(("in", "at"))
 _SELF_IN_EN = re.compile(
     r"\b(?:i|we|i'm|i am|we are|me|us|myself|my family|live|living|lived|reside|residing|stay"
-    r"|staying|work|working|study|studying|still)\b\W*(?:\w+\W+){0,3}$"
+    r"|staying|work|working|study|studying|still)\b\W*(?:\w+\W+){0,5}$"
 )
 
 
