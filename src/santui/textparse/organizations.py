@@ -60,10 +60,11 @@ _AFRAID = re.compile("(?:还|一直|始终)?(?:不敢|没敢)$")
 _OTHERS_SUBJECT = re.compile(
     "大家|别人|他们|她们|同事|朋友们|有人|很多人|许多人|不少人|亿人|万人|人们|网友|群众|身边的人"
 )
+_CLAUSE_TAIL = re.compile("[^，,。！？!?；;\n]*$")  # the clause that ends where the search stops
 _IN_ALIAS = re.compile("(?:化名|化明|笔名|署名|网名)(?:为|是|叫)?$")
 _WITH_OTHERS = re.compile("我|本人|俺|一起|一同|跟着")
 # A character one of the two searches above needs: without any, neither is run.
-_NOT_MINE_HINT = re.compile("[家人们事友众敢批拒功]")
+_NOT_MINE_HINT = re.compile("[家人们事友众敢批拒功]|退不了|退不成|退成|没成")
 _DURATION = re.compile(r"[多几一二三四五六七八九十0-9]+年")
 _RELATIVES = re.compile(
     "父母|父亲|母亲|爸爸|妈妈|爸妈|丈夫|妻子|老公|老婆|儿子|女儿|哥哥|姐姐|弟弟|妹妹|爷爷|奶奶|爱人|father"
@@ -206,6 +207,9 @@ def read_organizations(
     voided_mask = 0  # what oaths declared void were sworn to (入团的誓言作废)
     renounced_mask = 0  # what a dissociation governs (与共产党断绝一切关系)
     others_quit = False  # a withdrawal by others was skipped (大家都在退党)
+    # whether a withdrawal here may be another's or not done at all (a character or word the
+    # two searches need; most texts have none, and neither search is run)
+    not_mine = _NOT_MINE_HINT.search(n.norm) is not None
 
     # Pass 1: mark each organization mention as negated / parent / renounced.
     for i in [i for i, t in enumerate(tokens) if t[0] in _PASS1]:
@@ -236,14 +240,14 @@ def read_organizations(
             continue
         if kind == lx.QUIT_ORG and (
             (has_negation and _FAILED.search(text, max(0, start - 6), start))
-            or _not_done(n, start, end)
+            or (not_mine and _not_done(n, start, end))
         ):
             skip.add(i)  # 终究没有成功退党, 我没能退党, 申请退团没被批准: it did not happen
             continue
         if kind == lx.QUIT_ORG and _IN_ALIAS.search(text, max(0, start - 4), start) is not None:
             skip.add(i)  # 化名：退党光荣: a name that contains a keyword quits nothing by itself
             continue
-        if kind == lx.QUIT_ORG and _others_do(n, start):
+        if kind == lx.QUIT_ORG and not_mine and _others_do(n, start):
             skip.add(i)  # 看到大家都在退党: another's act
             others_quit = True
             continue
@@ -312,8 +316,10 @@ def read_organizations(
             continue
         if kind == lx.QUIT_ORG and i in skip:  # 终究没有成功退党: a withdrawal that failed
             continue
-        if kind == lx.QUIT and (
-            _not_done(n, tokens[i][3], tokens[i][4]) or _others_do(n, tokens[i][3])
+        if (
+            kind == lx.QUIT
+            and not_mine
+            and (_not_done(n, tokens[i][3], tokens[i][4]) or _others_do(n, tokens[i][3]))
         ):
             others_quit = others_quit or _others_do(n, tokens[i][3])
             continue  # 已有数亿人退出中共, 想退出，但没敢: not the declarant's withdrawal
@@ -746,10 +752,12 @@ def _others_do(n: Normalized, start: int) -> bool:
     if n.language != "zh":
         return False
     pos = n.to_norm(start)
-    before = n.norm[max(0, pos - 16) : pos]
-    before = before[max(before.rfind(c) for c in "，,。！？!?；;\n") + 1 :]
-    starts = [m.start() for m in _OTHERS_SUBJECT.finditer(before)]
-    return bool(starts) and _WITH_OTHERS.search(before, starts[-1]) is None
+    before = _CLAUSE_TAIL.search(n.norm, max(0, pos - 16), pos)
+    if before is None:
+        return False
+    clause = before.group()
+    starts = [m.start() for m in _OTHERS_SUBJECT.finditer(clause)]
+    return bool(starts) and _WITH_OTHERS.search(clause, starts[-1]) is None
 
 
 def _not_done(n: Normalized, start: int, end: int) -> bool:
