@@ -316,13 +316,11 @@ def read_organizations(
             continue
         if kind == lx.QUIT_ORG and i in skip:  # 终究没有成功退党: a withdrawal that failed
             continue
-        if (
-            kind == lx.QUIT
-            and not_mine
-            and (_not_done(n, tokens[i][3], tokens[i][4]) or _others_do(n, tokens[i][3]))
-        ):
-            others_quit = others_quit or _others_do(n, tokens[i][3])
-            continue  # 已有数亿人退出中共, 想退出，但没敢: not the declarant's withdrawal
+        if kind == lx.QUIT and not_mine:
+            others = _others_do(n, tokens[i][3])
+            if others or _not_done(n, tokens[i][3], tokens[i][4]):
+                others_quit = others_quit or others
+                continue  # 已有数亿人退出中共, 想退出，但没敢: not the declarant's withdrawal
         if kind == lx.QUIT and text[tokens[i][3] : tokens[i][4]] in _VOIDED:
             voided = _voided(n, tokens, i, skip, member_mask)
             if voided:  # 儿时入少先队的一切誓言作废: what the oaths were sworn to, before it

@@ -205,6 +205,8 @@ def _phrase_end(tokens: list[Token], first: int) -> int:
 
 
 def _not_ones_own(text: str, tokens: list[Token], first: int) -> bool:
+    """Whether the place phrase starting at token ``first`` is another's (儿子在美国), the
+    people's of a place (生活在大陆的人), or a plan (打算移民加拿大), not where the declarant is."""
     place = tokens[first][3]
     m = first  # the location words right before the place (现在住 在 加拿大), if any
     while m and tokens[m - 1][0] == lx.LOCATION and tokens[m - 1][4] >= tokens[m][3] - 1:
