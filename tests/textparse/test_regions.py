@@ -252,7 +252,7 @@ def test_historical_table_is_sourced_and_large_enough() -> None:
     for n in names:
         assert n["source"] in HISTORICAL["sources"], n
         assert n["change"] in HISTORICAL["changes"], n
-        assert 1995 <= n["year"] <= 2024, n
+        assert 1980 <= n["year"] <= 2024, n
         assert re.fullmatch(r"[1-6][0-9]{5}", n["old_code"]), n
         now = division(n["code"])
         assert now is not None and now.name == n["now"], n  # maps to an existing current code

@@ -21,37 +21,25 @@ PROBES = Path(__file__).parent / "eval" / "probes"
 KNOWN_ORGANIZATIONS = {
     "The Tuidang movement is growing every day; millions have quit the CCP.":
         "others' withdrawals told in English",
-    "退队声明\n本人退出少先队，愿所有人远离一切邪恶组织。": "a wish for all read as general words",
-    "退出中共邪恶组织\n本人声明三退。": "a title's 中共邪恶组织 read as the party by name",
-    "退党 退团 退队\n本人从未入团，声明退出共产党和少先队。":
-        "the body's never-joined does not take out the title's",
-    "声明退出共青团和少先队\n我从没入过队，没戴过红领巾；现声明退出共青团。":
-        "the body's never-joined does not take out the title's",
     "我声明退出中共和它的附属组织。经过深思，特此声明：我退出少先队。":
         "a later solemn declaration does not narrow an earlier general one",
 }  # fmt: skip
 KNOWN_REGIONS = {
     "有人说我是四川人，其实我不是四川人，我是重庆人。声明退出共产党。":
         "a place denied after 不是…人",
-    "我是大庸人，声明退出恶党、少先队。":
-        "a name changed before 1995 (historical.json starts then)",
-    "我在渡口市生活了一辈子，今天声明退出中国共产党。": "a name changed before 1995",
-    "我是浑江市人，退出共青团。": "a name changed before 1995",
     "香港人反送中的时候被打得头破血流，我看清了邪党的真面目，退出少先队。":
         "a topic place in a short text",
     "看了台湾的总统选举，我才知道什么是民主。声明退出共青团。":
         "a topic place with 的 before the event",
     "I am currently a PhD student in Boston, USA. I withdraw from the Youth League and the Young "
     "Pioneers.": "an English place five words after the subject",
-    "三退声明\n今年来美国探亲三个月，在这里看到了真相。声明退出共产党及其团队组织。\n声明人: 许亮\n"
-    "2023-06-19 10:30\n山东": "a visit abroad read as where one lives",
 }  # fmt: skip
 
 
 # The long probes (statements as real ones read: a story, then the declaration; half in the
 # record layout): known failures by line, with why.
 KNOWN_LONG_ORGANIZATIONS = {
-    8: "以及它外围的团和队 (its affiliates without 的)", 57: "the homophone 少先对",
+    8: "以及它外围的团和队 (its affiliates without 的)",
     67: "a past wish to quit the league, then a refused application", 78: "English affiliates",
     89: "the body's never-joined does not take out the title's",
     95: "a plural object after a list under 三退, by a never-member of the party",
@@ -62,14 +50,29 @@ KNOWN_LONG_ORGANIZATIONS = {
     127: "a spouse's withdrawal read as the declarant's",
 }  # fmt: skip
 KNOWN_LONG_REGIONS = {
-    50: "九龙 read as the county in Sichuan, not Kowloon", 56: "English: a place of the past",
-    58: "English: parents' place", 62: "a name changed before 1995",
-    67: "a name changed before 1995", 68: "石河子, a city under the region directly",
-    73: "a name changed before 1995", 92: "the past on the mainland of one now abroad",
+    56: "English: a place of the past", 58: "English: parents' place",
+    67: "an old name (渡口) with today's (攀枝花) said after it",
+    68: "石河子, a city under the region directly",
+    92: "the past on the mainland of one now abroad",
     95: "a past stay abroad the declarant came back from", 121: "stuck abroad, unnamed",
     139: "a place inside a workplace's name", 140: "English: a former study place",
-    144: "a former study place in Hong Kong", 146: "a name changed before 1995",
+    144: "a former study place in Hong Kong",
 }  # fmt: skip
+
+
+# The fifth round (docs/benchmarks.md, "fifth round"): records (title, body, signature), how the
+# words are written, and places in records; known failures by line, with why.
+KNOWN_RECORDS = {
+    112: "a done withdrawal outside the declaration's sentence, after a refused one",
+}
+KNOWN_SURFACE = {
+    10: "an English phrase inside Chinese (quit the Communist Paty)",
+    14: "退D，退T，退D: the second D read as the party again",
+    66: "团队 after a never-joined: the negation's scope",
+}
+KNOWN_REGIONS_RECORDS = {
+    104: "English: a place more than five words after the subject",
+}
 
 
 # The English probes (translations as overseas outlets print them; organizations and region
@@ -78,7 +81,7 @@ KNOWN_ENGLISH_ORGANIZATIONS = frozenset(
     (2, 9, 24, 25, 26, 40, 49, 52, 56, 63, 65, 100, 106, 125, 126, 140, 152, 153, 158)
 )
 KNOWN_ENGLISH_REGIONS = frozenset(
-    (13, 14, 22, 36, 44, 45, 47, 56, 77, 78, 79, 89, 95, 118, 119, 127, 129, 131, 146, 149)
+    (13, 14, 22, 36, 44, 45, 47, 56, 77, 78, 79, 89, 95, 118, 119, 127, 129, 131, 146)
 )
 
 
@@ -111,11 +114,14 @@ _ORGANIZATION_CASES = (
     _cases("organizations.jsonl", KNOWN_ORGANIZATIONS)
     + _cases("organizations_long.jsonl", {}, KNOWN_LONG_ORGANIZATIONS)
     + _cases("english.jsonl", {}, _english(KNOWN_ENGLISH_ORGANIZATIONS))
+    + _cases("records.jsonl", {}, KNOWN_RECORDS)
+    + _cases("surface.jsonl", {}, KNOWN_SURFACE)
 )
 _REGION_CASES = (
     _cases("regions.jsonl", KNOWN_REGIONS)
     + _cases("regions_long.jsonl", {}, KNOWN_LONG_REGIONS)
     + _cases("english.jsonl", {}, _english(KNOWN_ENGLISH_REGIONS))
+    + _cases("regions_records.jsonl", {}, KNOWN_REGIONS_RECORDS)
 )
 
 
@@ -126,6 +132,9 @@ def test_the_probes_are_well_formed() -> None:
         ("regions.jsonl", {"text", "country", "province", "rule"}),
         ("regions_long.jsonl", {"text", "country", "province", "rule"}),
         ("english.jsonl", {"text", "organizations", "country", "province", "rule"}),
+        ("records.jsonl", {"text", "organizations", "rule"}),
+        ("surface.jsonl", {"text", "organizations", "rule"}),
+        ("regions_records.jsonl", {"text", "country", "province", "rule"}),
     ):
         rows = _probes(name)
         assert len({r["text"] for r in rows}) == len(rows)

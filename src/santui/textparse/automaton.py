@@ -59,6 +59,10 @@ _RIGHT = 4  # ends with a letter or digit: must not precede one
 _STRADDLE = 8  # a place name of several characters: must not straddle a removed gap
 _GONE = 16  # 来美 (GONE_TO): not when the name goes on (来美国, 赴澳门, 来台北): read from 美
 _GOES_ON = frozenset("国洲本拿州大门湾北中南东")
+# Short names of a county on the mainland list that, alone, name a place outside it far more
+# often: 九龙 (Kowloon; 九龙县 in Sichuan keeps its full name), 金门 (Kinmen, governed by Taiwan).
+_ABROAD_FIRST = frozenset(("九龙", "金门"))
+_INNER = 32  # 在内蒙古, 在内江: not 在内 ("including", a MASK), but 在 and a place named 内…
 _GONE_WORDS = frozenset(word for words in GONE_TO.values() for word in words)
 
 
@@ -68,6 +72,7 @@ class _Automaton:
     entries: tuple[tuple[int, int, object, int], ...]  # per pattern: kind, mask, value, checks
     places: dict[str, tuple[PlaceName, ...]]  # place name -> the places it may name
     gone_verbs: dict[str, tuple[int, int, object]]  # 来 of 来美: its own entry, if it has one
+    inner: dict[str, tuple[tuple[int, int, object], ...]]  # 在内蒙古: the entries of 在, 内蒙古
 
 
 def _word_char(c: str) -> bool:
@@ -76,6 +81,7 @@ def _word_char(c: str) -> bool:
 
 def _checks(text: str, kind: int) -> int:
     checks = _DROP if kind == lx.MASK else 0
+    checks |= _INNER if kind == lx.MASK and text.startswith("在内") and len(text) > 2 else 0
     checks |= _LEFT if _word_char(text[0]) else 0
     checks |= _RIGHT if _word_char(text[-1]) else 0
     checks |= _GONE if kind == lx.PLACE and text in _GONE_WORDS else 0
@@ -117,11 +123,14 @@ def automaton() -> _Automaton:
         places.setdefault(place.text, []).append(place)
     for code, texts in (*FOREIGN_PLACES.items(), *GONE_TO.items()):
         for text in texts:
-            if text not in places:
+            if text not in places or text in _ABROAD_FIRST:
                 places[text] = [PlaceName(text, code, "country", True, "city")]
     for text, found in places.items():
         if text not in table:
             put(text, lx.PLACE, 0, tuple(found), override=False)
+    inner = ["在" + text for text in places if text.startswith("内")]
+    for text in inner:
+        put(text, lx.MASK, 0, None, override=True)
     patterns = list(table)
     entries = tuple(
         (kind, mask, value, _checks(text, kind)) for text, (kind, mask, value) in table.items()
@@ -136,7 +145,8 @@ def automaton() -> _Automaton:
         if kind == lx.PLACE and isinstance(value, tuple)
     }
     verbs = {word[:-1]: table[word[:-1]] for word in _GONE_WORDS if word[:-1] in table}
-    return _Automaton(ac, entries, places_by_text, verbs)
+    at = table["在"]
+    return _Automaton(ac, entries, places_by_text, verbs, {w: (at, table[w[1:]]) for w in inner})
 
 
 def place_table() -> dict[str, tuple[PlaceName, ...]]:
@@ -167,6 +177,11 @@ def _scan(
             start += offset
             end += offset
         if checks:
+            if checks & _INNER:  # 我在内蒙古工作: 在 (a location word), then the place
+                at, place = auto.inner[text[start:end]]
+                append((at[0], at[1], at[2], start, start + 1))
+                append((place[0], place[1], place[2], start + 1, end))
+                continue
             if checks & _DROP:
                 continue
             if checks & _GONE and end < size and text[end] in _GOES_ON:

@@ -100,7 +100,7 @@ ORGANIZATION_PHRASES: list[Entry] = [
     # --- the pioneers ---
     *[(p, ORG, _Y, 0) for p in (
         "少先队", "少年先锋队", "中国少年先锋队", "少先队组织", "队组织", "红领巾",
-        "少仙队",  # a homophone typed for 少先队
+        "少仙队", "少先对",  # homophones typed for 少先队
         "中国少先队", "中国少先队组织", "邪队", "少年队", "共产少先队",
         "young pioneers", "pioneers", "young pioneer", "pioneer", "cyp", "red scarf",
         "red scarves", "little red guards", "少年儿童先锋队", "红小兵", "少年儿童队",
@@ -168,6 +168,9 @@ ORGANIZATION_PHRASES: list[Entry] = [
         *_DECLARED_SAYING,
         # 三退 declared in the body (坚定三退, 宣布三退): all three, not a heading's general word
         "宣布三退", "坚定三退", "坚决三退", "决定三退",
+        # ... said by the declarant (a title 声明三退 is a heading: general first)
+        "我声明三退", "我也声明三退", "本人声明三退", "特此声明三退", "郑重声明三退",
+        "在此声明三退", "现声明三退", "现在声明三退", "今天声明三退", "我要三退", "我也要三退",
     )],
     ("三退声明", ALL_THREE, ALL, "title"),
     ("tuidang statement", ALL_THREE, ALL, "title"),
@@ -224,6 +227,7 @@ ORGANIZATION_PHRASES: list[Entry] = [
     *[(p, PARENT, 0, 0) for p in (
         "的下属组织", "下属的", "下属组织", "的外围组织", "外围组织", "领导的", "的助手",
         "后备军", "的预备队", "的青年组织", "的少年组织", "的附属组织", "附属组织",
+        "的傀儡组织", "傀儡组织",
         "affiliated with", "under the", "led by the", "of the party", "youth wing",
         "ccp's", "party's", "cpc's", "communist party's",
     )],
@@ -374,5 +378,6 @@ MASK_PHRASES: list[Entry] = [
         "退党服务中心", "全球退党服务中心", "退党网站", "退党中心",
         "tuidang site", "tuidang website", "tuidang center", "tuidang centre",
         "tuidang service", "tuidang movement", "tuidang.org", "tuidang.epochtimes",
+        "tuidang网站", "tuidang网", "tuidang中心", "tuidang服务中心", "tuidang平台",
     )
 ]  # fmt: skip

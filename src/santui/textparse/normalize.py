@@ -32,6 +32,10 @@ _PUNCT = (
 )
 HAS_CJK = re.compile(f"[{CJK}]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# Full-width digits and Latin letters (３退, ＣＣＰ), read as their ASCII forms, one for one.
+_FULL_WIDTH = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
+_HALF_WIDTH = {c: c - 0xFEE0 for r in ((0xFF10, 0xFF1A), (0xFF21, 0xFF3B), (0xFF41, 0xFF5B))
+               for c in range(*r)}  # fmt: skip
 _LATIN_WORDS = re.compile(r"[A-Za-z]{2,}[^A-Za-z]+[A-Za-z]{2,}")
 _GAP = re.compile(f"(?<=[{CJK}])([{_PUNCT}]+)(?=[{CJK}])")
 # Punctuation that ends a clause: the scope of "退出" does not run past it.
@@ -119,6 +123,8 @@ def normalize(text: str) -> Normalized:
         text = text[:MAX_CHARS]
     if not text.isascii() and _SURROGATE.search(text) is not None:
         text = _SURROGATE.sub("\ufffd", text)  # not encodable: U+FFFD, same length
+    if not text.isascii() and _FULL_WIDTH.search(text) is not None:
+        text = text.translate(_HALF_WIDTH)
     if HAS_CJK.search(text) is None:
         lowered = _lower(text)
         return Normalized(text, text, lowered, "latin", "en", [], [], [])

@@ -41,7 +41,7 @@ _CJK_PARENT_WORDS = re.compile(
 )
 _CHAIN_GLUE = re.compile(
     r"^(?:\s|和|及|与|以及|还有|、|,|，|&|and|or|its|the|my|our|also|as well as|并且|并|同时|也|"
-    r"其|及其|以及其|all|of|from|的|邪恶|邪|罪恶|万恶|附属|下属|外围|各种"
+    r"其|及其|以及其|它的|他的|all|of|from|的|邪恶|邪|罪恶|万恶|附属|下属|外围|各种"
     r"|积极分子|成员|身份)*$"  # 退出中共邪党积极分子、团、队: a stage of membership
 )
 # What follows an organization when the verb's object is something of it (脱离共党魔爪, 摆脱
@@ -54,11 +54,13 @@ _FAILED_AFTER = re.compile(
     "[，,]?(?:但是?|可是?|却|结果|最后)?(?:没敢|不敢|没成|没退成|退不了|退不成|没被批准|未被批准"
     "|没有被批准|没批准|未获批准|被拒绝|没有成功|未成功|没有退成)"
 )
+_TOPIC_AFTER = ("的事", "这事", "这件事", "的想法", "的念头", "的问题")
 _AFRAID = re.compile("(?:还|一直|始终)?(?:不敢|没敢)$")
 # Someone else's withdrawal (看到大家都在退党, 我的同事上个月都退了党, 已有数亿人退出中共): the
 # clause's subject is others, not the declarant (eval/README.md: other people's acts).
 _OTHERS_SUBJECT = re.compile(
-    "大家|别人|他们|她们|同事|朋友们|有人|很多人|许多人|不少人|亿人|万人|人们|网友|群众|身边的人"
+    "大家|别人|他们|她们|同事|朋友们|有人|很多人|许多人|不少人|更多人|更多的人|所有人|亿人|万人|人们|网友|群众"
+    "|身边的人"
 )
 _CLAUSE_TAIL = re.compile("[^，,。！？!?；;\n]*$")  # the clause that ends where the search stops
 _IN_ALIAS = re.compile("(?:化名|化明|笔名|署名|网名)(?:为|是|叫)?$")
@@ -82,7 +84,7 @@ _VAGUE_ALL = (
 )
 
 
-_AFFILIATES = ("附属", "下属", "外围")
+_AFFILIATES = ("附属", "下属", "外围", "傀儡")
 
 
 def _affiliates(n: Normalized, tokens: list[Token], org: int, generic: int) -> bool:
@@ -141,6 +143,21 @@ _PASS1 = _MENTIONS | {lx.NEGATION, lx.GENERIC}
 _COMPLEX = frozenset((lx.ORG, lx.JOINED, lx.GENERIC, lx.NEGATION, lx.QUIT))
 
 
+# 三退是好事, 退党是对的: an opinion about the act, not the act (eval/README.md, the declarant's
+# own wish: "an opinion with no act of the declarant's own").
+_OPINION_AFTER = (
+    "是好事", "是对的", "是正确的", "是明智的", "是最明智的", "是最好的选择", "好处多",
+)  # fmt: skip
+
+
+def _bare_title(n: Normalized, end: int) -> bool:
+    """Whether the title line ends at compact position ``end`` (or after 声明): 党团队\n…"""
+    first_line = n.norm.find("\n")
+    if not 0 < first_line <= 20 or not n.norm[first_line + 1 :].strip():
+        return False
+    return n.compact[end : n.to_compact(first_line)] in ("", "声明", "的声明", "声明书")
+
+
 def _only_withdrawals(n: Normalized, tokens: list[Token]) -> tuple[int, bool | None, float]:
     """The common short statement (三退 李明 辽宁, 退党退团): withdrawals naming their object
     (not those of others, 希望大家都退党, nor those that did not happen, 想退团，但没敢)."""
@@ -157,6 +174,8 @@ def _only_withdrawals(n: Normalized, tokens: list[Token]) -> tuple[int, bool | N
         elif kind == lx.ALL_THREE:
             if value == "title":
                 title = True
+            elif n.compact.startswith(_OPINION_AFTER, end) or (check and _others_do(n, start)):
+                continue  # 三退是好事, 希望更多人三退: an opinion, others' act; a mention
             else:
                 every = True
     if every or (title and not mask):
@@ -200,9 +219,11 @@ def read_organizations(
     specific_last = -1  # where the last withdrawal that names organizations is
     title_all = False
     referred_any = False  # a withdrawal's object was a vague one (这个组织, 退出来)
+    vague_title = False  # 三退 in the title line
     general_seen = False  # a withdrawal whose object is "all" (see Pass 2)
     named_after = 0  # what the withdrawals after the last general one name one by one
     named_at: list[tuple[int, int]] = []  # (where, what) of each withdrawal that names some
+    quit_org_at: list[tuple[int, int]] = []  # (where, what) of each 退党, 退团…
     skip: set[int] = set()  # negated, parent or renounced mentions
     voided_mask = 0  # what oaths declared void were sworn to (入团的誓言作废)
     renounced_mask = 0  # what a dissociation governs (与共产党断绝一切关系)
@@ -244,6 +265,9 @@ def read_organizations(
         ):
             skip.add(i)  # 终究没有成功退党, 我没能退党, 申请退团没被批准: it did not happen
             continue
+        if kind == lx.QUIT_ORG and text.startswith(_TOPIC_AFTER, end):
+            skip.add(i)  # 退党的事我还没想好, 早有退党的想法: a topic, not a withdrawal
+            continue
         if kind == lx.QUIT_ORG and _IN_ALIAS.search(text, max(0, start - 4), start) is not None:
             skip.add(i)  # 化名：退党光荣: a name that contains a keyword quits nothing by itself
             continue
@@ -271,6 +295,12 @@ def read_organizations(
             if _renounced(n, tokens, i, _DISSOCIATIONS):
                 renounced_mask |= mask  # counted only when the text has no withdrawal verb
             continue
+        if kind == lx.ORG and start == 0 and mask & (mask - 1) and _bare_title(n, end):
+            quit_mask |= mask  # a title line of names alone (党团队, 团队): quits them
+            explicit = True
+            specific_last = max(specific_last, start)
+            quit_org_at.append((start, mask))
+            continue
         if kind == lx.ORG:
             if not flags & lx.WEAK:
                 mention_mask |= mask
@@ -296,10 +326,14 @@ def read_organizations(
             quit_mask |= mask
             explicit = True
             specific_last = max(specific_last, start)
+            quit_org_at.append((start, mask))
         elif value == "title":
             title_all = True
         elif text[start:end] in _VAGUE_ALL:
             vague_all = explicit = True  # 三退 alone (a heading, or a mention): never widens
+            first_line = n.norm.find("\n")
+            if 0 < first_line <= 40 and start < n.to_compact(first_line):
+                vague_title = True  # a title 声明三退: general words over the record
         elif text.startswith(("及", "以及"), start) and (
             (has_quit and not _governed(n, tokens, i)) or _youth_ends_at(n, tokens, -1, start)
         ):
@@ -308,6 +342,8 @@ def read_organizations(
             pass
         elif not (has_break and has_quit and _dissociated(n, tokens, i)):
             all_three = explicit = True
+            if _ONE_BY_ONE.fullmatch(text, start, end):
+                quit_org_at.append((start, lx.ALL))  # 退党退团退队, 党团队: named one by one
 
     # Pass 2: withdrawal verbs and their objects.
     for i in [i for i, t in enumerate(tokens) if t[0] == lx.QUIT or t[0] == lx.QUIT_ORG]:
@@ -371,6 +407,22 @@ def read_organizations(
                     took = True
                 last = j
                 reach = _NEXT_GAP[latin]
+            elif (
+                kind2 == lx.ALL_THREE
+                and took
+                and "等" in glue
+                and text.startswith(("一切", "所有", "任何"), start)
+            ):
+                last = j  # 退出共青团、少先队等一切邪恶组织: 等 closes the list, it adds none
+                reach = _NEXT_GAP[latin]
+            elif (
+                kind2 == lx.ALL_THREE
+                and chain
+                and not chain & lx.PARTY
+                and text.startswith(("及其", "以及其", "和其"), start)
+            ):
+                last = j  # 退出中共少先队及其一切组织: its = the pioneers', which widens none
+                reach = _NEXT_GAP[latin]
             elif kind2 == lx.ALL_THREE:
                 all_three = took = general = True
                 break
@@ -383,6 +435,8 @@ def read_organizations(
                     chain |= lx.LEAGUE | lx.PIONEERS  # all organizations affiliated with the CCP
                 elif took and "等" in glue:
                     pass  # 退出共青团、少先队等一切组织: 等 closes the list, it adds none
+                elif chain and not chain & lx.PARTY and glue.endswith(("及其", "和其", "以及其")):
+                    pass  # 退出恶党少先队及其一切相关组织: its = the pioneers', which widens none
                 elif took:
                     generic_all = general = True  # 退出中共的一切组织: the party and all under it
                 else:
@@ -399,6 +453,8 @@ def read_organizations(
                     took = True
                 last = j  # 退出我曾经加入过的少先队: the chain runs through them
         referred = pointed
+        if not took and kind == lx.QUIT and _ITS_AFFILIATES.match(text, tokens[i][4]):
+            chain, took = lx.LEAGUE | lx.PIONEERS, True  # 退出它的外围组织: what is under it
         if not took and kind == lx.QUIT:
             referent = _referent(n, tokens, i, skip)
             if referent:
@@ -435,7 +491,11 @@ def read_organizations(
                 named_after = later
             else:
                 generic_all = True
-    if referred_any and specific_last < 0 and (title_all or vague_last >= 0 or general_seen):
+    if (
+        referred_any
+        and specific_last < 0
+        and (title_all or vague_title or vague_last >= 0 or general_seen)
+    ):
         # 三退声明 / 我们声明退出这个邪教组织: a vague object under general words names nothing
         # one by one; it is read with them (eval/README.md, "A vague object does not narrow")
         all_three = True
@@ -449,6 +509,8 @@ def read_organizations(
         # three; before it, the later, specific one decides (eval/README.md, "A title line and
         # the body")
         quit_mask = lx.ALL
+    if quit_org_at or named_at:
+        quit_mask &= ~_never_joined_in_title(n, tokens, quit_org_at + named_at)
     if generic_members or bare_quit:
         quit_mask |= member_mask
     quit_mask |= voided_mask
@@ -486,8 +548,9 @@ _INDIRECT_ALL = re.compile(
     # 及其它组织 is "and other organizations", which adds none, as 等 (eval/README.md)
     "(?:及其|和其|以及其|及它|和它|与其|以及它|及与之|以及与之|以及与其|和与其|与之|及所有|及一切)"
     "(?!附属|下属|外围|它|他)[^。！？；;.!?]{0,10}?(?:组织|团体|党团)"
-    "|(?:及其|以及其|和其|及它的|以及它的|和它的)(?:外围|附属|下属|所属|傀儡组织)?的?(?:团|共青团)"
-    f"|(?:与|跟|和){_PARTY_WORD}[^。！？；;.!?]{{0,6}}?(?:有关|相关|有关联|有联系|关联)"
+    "|(?:及其|以及其|和其|及它的|以及它的|和它的)(?:外围|附属|下属|所属|下面|底下|傀儡组织)?的?"
+    "(?:团|共青团)(?:[、和及与]|以及)?(?:队|少先队)"
+    f"|(?:与|跟|和){_PARTY_WORD}[^。！？；;.!?]{{0,6}}?(?:有关|相关|有关联|有联系|关联|沾边|挂钩)"
     f"|(?:一切|所有|任何|全部)的?(?:与|跟|和){_PARTY_WORD}"
     "|(?:中国共产党|中共|共产党|共党|邪党|恶党|共匪|共产邪党)(?:邪恶)?(?:的|之)?(?:一切|所有|任何|全部)"
     "(?!附属|下属|外围)[^。！？；;.!?]{0,4}?(?:组织|团体)"
@@ -498,8 +561,8 @@ _INDIRECT_ALL = re.compile(
 )
 _INDIRECT_REACH = 40
 # A word every alternative of _INDIRECT_ALL holds: without one, the search is skipped.
-_INDIRECT_WORDS = ("及", "其", "它", "之", "有关", "相关", "关联", "联系", "一切", "所有", "任何",
-                   "全部", "three", "all", "every", "its")  # fmt: skip
+_INDIRECT_WORDS = ("及", "其", "它", "之", "有关", "相关", "关联", "联系", "沾边", "挂钩", "一切",
+                   "所有", "任何", "全部", "three", "all", "every", "its")  # fmt: skip
 
 
 # "Every organization" as the verb's first object, with words inside it: 退出与他有关的一切组织,
@@ -601,6 +664,13 @@ _DESCRIPTION = re.compile(f"(?:{_POINTING})[^的]{{0,8}}?的?[^的]{{0,4}}?(?:�
 # takes the one named before it; not 退出来上学时候加入的组织, which names its object.
 _NO_OBJECT = re.compile("[来去](?:了|吧|啦)?")
 _DEMONSTRATIVE = re.compile(_POINTING)
+# 我声明退出它。: a pronoun alone as the object (a clause ends after it) takes the one named before
+_PRONOUN = re.compile("它(?:了|吧)?")
+_ALONG = re.compile("(?:也|都|一起|一并|同时)$")  # 共青团我也一起退出: the object before the verb
+_EMPTY = re.compile("(?:了|吧)?")
+_ALONG_VERBS = frozenset(("退出", "退", "退掉", "退了", "退出了", "脱离", "声明退出"))
+# 退出它的外围组织: the organizations under the one "it" is (eval/README.md, the party's affiliates)
+_ITS_AFFILIATES = re.compile("(?:它|其)的?(?:一切|所有|全部)?的?(?:外围|附属|下属|傀儡)组织")
 _DESCRIPTION_REACH = 60  # compact characters back to the organization it refers to
 
 
@@ -611,11 +681,20 @@ def _referent(n: Normalized, tokens: list[Token], i: int, skip: set[int]) -> int
     text = n.compact
     end = tokens[i][4]
     m = _DESCRIPTION.match(text, end)
+    pronoun = None
     if m is None:
-        m = _NO_OBJECT.match(text, end)
+        pronoun = _PRONOUN.match(text, end)
+        m = _NO_OBJECT.match(text, end) or pronoun
+        if (
+            m is None
+            and text[tokens[i][3] : end] in _ALONG_VERBS
+            and _ALONG.search(text, max(0, tokens[i][3] - 3), tokens[i][3])
+        ):
+            m = _EMPTY.match(text, end)  # 共青团我也一起退出。: the object said first
         if m is None or not (
             m.end() == len(text)
             or n.gap_at_position(m.end())
+            or text[m.end()] in "。！!.？?；;\n"
             or text.startswith(("以后", "之后"), m.end())
         ):
             return 0
@@ -627,6 +706,8 @@ def _referent(n: Normalized, tokens: list[Token], i: int, skip: set[int]) -> int
         if start - e > _DESCRIPTION_REACH or s < title_end:
             return 0
         if kind == lx.ORG and j not in skip and not (isinstance(value, int) and value & lx.WEAK):
+            if pronoun and text[s - 1 : s] == "是":
+                continue  # 它是邪党一伙的…退掉它: what "it" is said to be is not "it"
             return mask
     return 0
 
@@ -971,13 +1052,22 @@ def _renounced(
     n: Normalized, tokens: list[Token], i: int, words: frozenset[str] | None = None
 ) -> bool:
     """和这个党划清界限: a break with the organization named just before, not a withdrawal
-    (with ``words``: only a break by one of them)."""
+    (with ``words``: only a break by one of them). Not an organization a withdrawal verb
+    governs right before it (退出中共，与它一刀两断: the break is with 它, and adds nothing)."""
     end = tokens[i][4]
+    if i and tokens[i - 1][0] == lx.QUIT:
+        verb_end, start = tokens[i - 1][4], tokens[i][3]
+        k = bisect_left(n.gap_at, verb_end)
+        if start - verb_end <= 4 and not (k < len(n.gap_at) and n.gap_at[k] <= start):
+            return False
     for j in range(i + 1, min(len(tokens), i + 3)):
         kind, _mask, value, start, stop = tokens[j]
         if start - end > _BREAK_REACH or n.boundary_between(end, start):
             return False
         if kind == lx.BREAK and value != "before":
+            k = bisect_left(n.gap_at, end)
+            if k < len(n.gap_at) and n.gap_at[k] <= start:
+                return False  # 加入了共青团，如今看清了真相: a comma between, another clause
             return words is None or n.compact[start:stop] in words
         if kind in (lx.QUIT, lx.QUIT_ORG, lx.ORG):
             return False
@@ -998,13 +1088,61 @@ def _turned_from(n: Normalized, tokens: list[Token], i: int) -> bool:
     )
 
 
+# The declarant's own word that they never joined (eval/README.md, "A title line and the body":
+# a body that says the declarant never joined one the title names takes it out): 我从没入过党,
+# 本人从来没有入过党, 我不是党员, 没能入队, 从没戴过红领巾. Compact text.
+_NEVER_JOINED = re.compile(
+    "(?:从来|从)?(?:没有?|未曾?|不曾|并未|从未|从没有?|没能)(?:正式)?(?:入|加入|参加|进)过?(?:任何)?"
+    "(?:中国)?(共产党|中共|共青团|少年先锋队|少先队|党|团|队)(?!员|费|支部|委|校|的)"
+    "|(?:我|本人)(?:从来|也|并|根本|从来就)?(?:不是|并非|没当过|没做过)(?:中共|共产党|共青团|少先队)?"
+    "(党员|团员|队员)"
+    "|(?:从|从来)?没(?:有)?戴过(红领巾)"
+)
+_ONE_BY_ONE = re.compile("(?:退出?)?党、?(?:退出?)?团、?(?:退出?)?队(?:声明)?")
+_NEVER_GROUPS = {"共产党": lx.PARTY, "中共": lx.PARTY, "党": lx.PARTY, "党员": lx.PARTY,
+                 "共青团": lx.LEAGUE, "团": lx.LEAGUE, "团员": lx.LEAGUE,
+                 "少年先锋队": lx.PIONEERS, "少先队": lx.PIONEERS, "队": lx.PIONEERS,
+                 "队员": lx.PIONEERS, "红领巾": lx.PIONEERS}  # fmt: skip
+_NEVER_OTHER = re.compile("父|母|爸|妈|丈夫|妻子|老公|老婆|儿子|女儿|孩子|他|她|们|家人|朋友|同事")
+
+
+def _never_joined_in_title(
+    n: Normalized, tokens: list[Token], named_at: list[tuple[int, int]]
+) -> int:
+    """What a record's title line quits, one by one, that its body says the declarant never
+    joined and does not quit itself: 退党声明 / 我从来没有入过党，只是上学时入过团。声明退出共青团.
+    Not under general words in the body (三退 is all three, joined or not)."""
+    first_line = n.norm.find("\n")
+    if not 0 < first_line <= 40:
+        return 0
+    title_end = n.to_compact(first_line)
+    if any(t[0] in (lx.ALL_THREE, lx.GENERIC) and t[3] >= title_end for t in tokens):
+        return 0
+    title = body = 0
+    for where, named in named_at:
+        if where < title_end:
+            title |= named
+        else:
+            body |= named
+    if not title & ~body:
+        return 0
+    text = n.compact
+    never = 0
+    for m in _NEVER_JOINED.finditer(text, title_end):
+        clause = text[max(title_end, m.start() - 8) : m.start()]
+        if _NEVER_OTHER.search(clause) is not None:
+            continue  # 我父亲从未入党: another's
+        never |= _NEVER_GROUPS[next(g for g in m.groups() if g)]
+    return never & title & ~body
+
+
 # --- the declaration itself (issue 13): mentions elsewhere in the text are not quit --------
 
 # A sentence that declares (声明, 宣布, 特此, "I hereby declare", 本人…退出), as against one
 # that tells a story, names the movement (三退保平安, 看到大家都在退党) or exhorts others.
 _DECLARES = re.compile(
     "声明|申明|宣布|宣誓|特此|郑重|严正|决定|自愿|立誓|发誓|在此|在这里|借此|今天|今日|即日|从此|从今"
-    "|现在我|我要|本人|我们|我俩|我也|我就|我和|我与|我正式|我坚决|我彻底"
+    "|现在我|我要|我还要|我还想|本人|我们|我俩|我也|我就|我和|我与|我正式|我坚决|我彻底"
     r"|\bhereby\b|\bdeclare|\bsolemnly|\bi (?:now |hereby |also |therefore |voluntarily |officially"
     r" )?(?:quit|withdraw|renounce|resign|sever|leave)|\bwe (?:now |hereby |all |also )?(?:quit"
     r"|withdraw|renounce|resign|sever|leave)|\bmy (?:withdrawal|renunciation)"
@@ -1070,8 +1208,11 @@ def _named(n: Normalized, tokens: list[Token], line_end: int) -> int:
         elif kind == lx.ORG and not (isinstance(value, int) and value & lx.WEAK):
             if _turned_from(n, tokens, i):
                 continue  # a title 远离邪恶共党 turns away from the party, it names no withdrawal
-            if mask == lx.PARTY and _PARTY_ORGANIZATIONS.match(text, end, line_end) is not None:
-                continue  # a title 退出中共邪恶组织: the record's organizations, in general
+            if mask == lx.PARTY and (
+                _PARTY_ORGANIZATIONS.match(text, end, line_end) is not None
+                or (text.endswith("组织", start, end) and text[end:line_end] in ("", "声明"))
+            ):
+                continue  # a title 退出中共邪恶组织, 退出中共组织: the record's, in general
             after = tokens[i + 1] if i + 1 < len(tokens) else None
             if after is None or after[0] != lx.GENERIC or text[end : after[3]] not in ("", "的"):
                 named |= mask

@@ -131,7 +131,12 @@ def parse_statement(text: str, *, hints: Mapping[str, Any] | None = None) -> Par
     if mask:  # the learned model re-reads what the rules are not sure of (learned.py)
         learned = model()
         if learned is not None:
+            found = org_conf > _NO_WITHDRAWAL
             mask, org_conf = learned.reread(n, org_tokens, mask, whole, moved, org_conf)
+            if not found:
+                # organizations named, no withdrawal found (我当年入过共青团和少先队): a guess
+                # however sure the model is of it, held for a person (issue 13)
+                org_conf = min(org_conf, LOW_CONFIDENCE - 0.05)
     headcount, head_conf = read_headcount(n, tokens, kinds)
     name, name_kind, name_span, name_conf = read_name(n, tokens, kinds)
     record = _record_place_line(n) if "声明人" in n.norm else None
@@ -237,13 +242,16 @@ LOW_CONFIDENCE = 0.7
 _MID = 250  # compact characters: beyond this a text is a long story
 
 
+_NO_WITHDRAWAL = 0.5  # the rules' confidence when the text names organizations but no withdrawal
+
+
 def _organizations_confidence(base: float, mask: int, moved: bool, length: int) -> float:
     """How often readings like this one were right on the development split: short texts
     almost always; "all three" in a long story less often (the party named in the story
     is easily taken for a withdrawal); a reading without a withdrawal phrase, or one where the
     declaration and the whole text disagree, less still."""
     if base < 0.7:
-        return 0.5  # organizations named, no withdrawal found
+        return _NO_WITHDRAWAL  # organizations named, no withdrawal found
     if length <= _LONG:
         conf = 0.95
     elif length <= _MID:
@@ -342,7 +350,7 @@ _US_SHORT = re.compile(
 _RESIDE = re.compile(
     "(?:现居|现住|居住在|居住于|住在|家住|定居在|定居于|定居|侨居|旅居|移民到|移民|移居到?|迁到|迁居到?"
     "|来到|来了|(?<![原后本看起出回进未将想说])来|搬到|生活在|身在|身处|人在|现在在|目前在|现在就在|就在"
-    "|留学|赴|居|留在|落户在?)$"
+    "|留学|赴|居|留在|落户在?|(?<![老原])家(?:就)?在|嫁到|嫁来|远嫁)$"
 )
 # A bare 在 counts only with the declarant as its subject: 我在, 本人现在就在, 我虽在.
 _FROM_SELF = re.compile("(?:我|本人)(?!们)(?:也|就|是)?来自$")  # 我来自甘肃定西的一个山村
@@ -351,7 +359,8 @@ _SELF_AT = re.compile(
 )
 # A clause opened by when it happened, its subject left out: the declarant (自从去年11月底来美国).
 _TIME_HEAD = re.compile(
-    r"(?:自从|自|从|去年|今年|前年|近年|[0-9一二三四五六七八九十两]+(?:年|个月|月|日|号)|底|初|中旬|已经|早已"
+    r"(?:自从|自|从|去年|今年|前年|近年|[0-9一二三四五六七八九十两几多]+(?:年|个月|月|日|号)前?|底|初|中旬"
+    r"|已经|早已"
     r"|后来|随后|之后|最近|近来|今天|\s)*"
 )
 # Another subject in the clause: the place is someone else's (我的领导们都把黑钱移民到美国).
@@ -361,7 +370,8 @@ _OTHER_SUBJECT = re.compile(
 # ...unless the declarant is taken along: 我父亲带我们全家迁到美国.
 _TAKEN_ALONG = re.compile("带(?:着|领)?(?:我们|我)")
 # The declarant with the family, the subject left out: 出院后和家人逃离中国来到美国.
-_WITH_FAMILY = re.compile("(?:和|与|跟|同)(?:家人|全家|家里人)")
+# ...or the whole family, the declarant in it: 三年前全家移居加拿大.
+_WITH_FAMILY = re.compile("(?:和|与|跟|同)(?:家人|全家|家里人)|全家|一家(?:人|[三四五六七八两]口)")
 
 
 def _record_body_place(
@@ -566,6 +576,8 @@ _MAINLAND_SELF = re.compile(
     "|(?:身在|身处|人在|肉身在)(?:墙内|国内|沦陷区)"
     rf"|(?:身处|生活在|居住在){_MAINLAND}(?!的(?:人|同胞|民众|百姓|朋友|中国人))"
     "|目前在国内生活|(?:大陆|内地|国内)居民"
+    # 我们这些生活在国内的普通人 (as 像我这样在国内的人): the declarant among them
+    "|我们这些(?:还|仍)?(?:在|身在|身处|生活在|住在)(?:国内|大陆|墙内)"
     # 由于我还未离开中国大陆, 我至今没有离开大陆: still there
     rf"|(?:我|本人)(?!们)(?:还|仍|至今|一直)*(?:未|没有|没|从未)(?:离开|出过){_MAINLAND})"
     # a place of now, not of the past: 我在中国大陆几十年来所接受的
@@ -603,7 +615,10 @@ def _mainland_self(n: Normalized) -> Place | None:
 # before it (住在, 来自, 在), 我是X人, or a line of its own (a signature line).
 _SENTENCE_MARKS = re.compile("[。！？!?；]")
 _PIECE_ENDS = "。！？!?；\n."
-_SELF_PLACE = ("我是", "本人是", "我们是", "我们都是", "本人系", "我系", "身为", "作为", "我本是")
+_SELF_PLACE = ("我是", "本人是", "我们是", "我们都是", "本人系", "我系", "身为", "作为", "我本是",
+               # where one is from: 我老家在江西赣州 (an origin, which a place of now outweighs)
+               "我老家在", "我的老家在", "本人老家在", "我老家是", "我的老家是", "我原籍",
+               "本人原籍", "我籍贯", "本人籍贯")  # fmt: skip
 # 我是香港人, 身为新疆人的我, 我是一个地道的北京人: the declarant; 黑警打香港人, 让美国人知道:
 # others.
 _SELF_PERSON = re.compile("(?:我|本人)(?:也|本|就|都)?是|身为|作为|我们都是")

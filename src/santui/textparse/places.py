@@ -32,7 +32,7 @@ _WEAK_NOW = frozenset({"在", "in", "喺", "at"})
 # Used with .match(text, pos): no "^", which would not match at pos.
 _PAST_AFTER = re.compile(
     r".{0,8}?(?:时|的时候|期间|that time|when i was|as a child)"
-    r"|.{0,2}?(?:工作|生活|住|待|呆|读书|读|念|上学|学习|当兵|服役|打工)过(?!年|节)"
+    r"|.{0,6}?(?:工作|生活|住|待|呆|读书|读|念|上学|学习|当兵|服役|打工|干)过(?!年|节)"
 )
 _CLAUSE_END = re.compile("[，,。！？!?；;\n]")
 _PAST_BEFORE = re.compile("当时|那时|当年|曾经|曾|以前|小时候|年轻时|早年|过去")
@@ -47,7 +47,7 @@ _SELF_IN_CLAUSE = re.compile("我(?!们|們)|本人")
 TOPIC_AFTER = re.compile(
     "肺炎|病毒|疫情|封城|瘟疫|大火|火灾|集中营|再教育营|大选|选举|总统|反送中|占中|人民|同胞|民众"
     "|百姓|政府|当局|事件|惨案|屠杀|运动|抗议|示威|游行|黑警|警察|暴政|问题|独立|议会|国会|局势|新闻"
-    "|报道|媒体|电视|日报|晚报|时报|人权|真相|抗疫|疫苗|口罩|政权|军队"
+    "|报道|媒体|电视|日报|晚报|时报|晨报|商报|报社|周刊|杂志|电台|人权|真相|抗疫|疫苗|口罩|政权|军队"
     r"|\s?(?:virus|pneumonia|epidemic|lockdown|election|protest|massacre|people\b|government)"
 )
 
@@ -187,7 +187,21 @@ _OTHER_SUBJECT = re.compile(
     "(?<![随跟和与同带])(?:儿子|女儿|孩子|父母|父亲|母亲|爸爸|妈妈|丈夫|妻子|老公|老婆|哥哥|姐姐|弟弟|妹妹|亲戚|朋友"
     "|同学|亲戚们|他|她|他们|她们)(?:现在|目前|如今|也|都|一直|已经|早已)?$"
 )
-_PLANNED = re.compile("(?:打算|计划|准备|想|希望|梦想|将要|即将|要)(?:移民|移居|去|到|前往|搬到)?$")
+_PLANNED = re.compile(
+    "(?:打算|计划|准备|想|希望|梦想|将要|即将|要)"
+    "(?:过几年|过两年|[0-9一二三四五六七八九十几]+年(?:后|以后|之后)|明年|以后|将来)?"
+    "(?:移民|移居|去|到|前往|搬到)?$"
+)
+# A place one has never been to (我不是西藏人，也没去过西藏).
+_NEVER_BEEN = re.compile("(?:没|没有|从没|从未|从来没有?|未曾)(?:去|到)过$")
+# A visit, not where one lives (去了一趟台湾, 来美国探亲三个月; eval/README.md, the record layout).
+_VISIT_BEFORE = re.compile("(?:去|到)(?:了|过)?一(?:趟|次)$")
+# ...after the place, a visit that says its end: a few months, then home (not 来美国探亲，有机会
+# 接触到…, nor 来美国看望女儿后，由于疫情至今没能回国: both now where they came).
+_VISIT_AFTER = re.compile(
+    "(?:旅游|旅行|探亲|出差|游玩|参观|考察|开会|度假|看望|看女儿|看儿子|看孩子|看孙子|看外孙)"
+    "[^。！？!?；;]{0,8}?(?:[几两0-9一二三四五六七八九十]+(?:个月|周|天|个星期)|就回去|就回国|回国前)"
+)
 
 
 _PEOPLE_AFTER = ("的人", "的同胞", "的民众", "的百姓", "的中国人", "的朋友")
@@ -221,7 +235,13 @@ def _not_ones_own(text: str, tokens: list[Token], first: int) -> bool:
         and _SELF_IS.search(before) is None
     ):
         return True  # 让生活在大陆的人看到希望: the people there, not the declarant
-    return _PLANNED.search(before + text[start:place]) is not None
+    if _VISIT_AFTER.match(text, _phrase_end(tokens, first)) is not None:
+        return True  # 来美国探亲三个月: a visit
+    return (
+        _PLANNED.search(before + text[start:place]) is not None
+        or _NEVER_BEEN.search(text, max(0, place - 5), place) is not None
+        or _VISIT_BEFORE.search(text, max(0, place - 4), place) is not None
+    )
 
 
 def _past(n: Normalized, tokens: list[Token], indexes: list[int]) -> bool:
