@@ -73,6 +73,22 @@ KNOWN_SURFACE = {
 KNOWN_REGIONS_RECORDS = {
     104: "English: a place more than five words after the subject",
 }
+# The sixth round: places said indirectly, and records whose body is a story. The fixes for the
+# stories were written and lost one on test; they were reverted whole (docs/benchmarks.md).
+KNOWN_REGIONS_INDIRECT = {20: "我们中国人 read as a class, not as the declarant's place"}
+KNOWN_STORIES = {
+    13: "暂时还不能退党: a withdrawal put off, read as done",
+    45: "an exhortation in the clause after its subject (希望更多的人…，早日三退)",
+    53: "中共共青团及其所有相关组织: its = the league's",
+    58: "a done withdrawal outside the declaration's sentence",
+    60: "an application refused by others (拒不批准)",
+    81: "号召大家退出…: others' withdrawal with general words",
+    84: "others' words (工友们都说三退…)",
+    85: "an opinion (退党是最明智的选择) with no act of the declarant's own",
+    96: "也一并退出共青团和少先队: 一并退出 takes no objects",
+    125: "共产党下面的团和队: the owner, 下面的",
+    135: "这个党 as the referent of 这个组织",
+}
 
 
 # The English probes (translations as overseas outlets print them; organizations and region
@@ -116,12 +132,14 @@ _ORGANIZATION_CASES = (
     + _cases("english.jsonl", {}, _english(KNOWN_ENGLISH_ORGANIZATIONS))
     + _cases("records.jsonl", {}, KNOWN_RECORDS)
     + _cases("surface.jsonl", {}, KNOWN_SURFACE)
+    + _cases("records_stories.jsonl", {}, KNOWN_STORIES)
 )
 _REGION_CASES = (
     _cases("regions.jsonl", KNOWN_REGIONS)
     + _cases("regions_long.jsonl", {}, KNOWN_LONG_REGIONS)
     + _cases("english.jsonl", {}, _english(KNOWN_ENGLISH_REGIONS))
     + _cases("regions_records.jsonl", {}, KNOWN_REGIONS_RECORDS)
+    + _cases("regions_indirect.jsonl", {}, KNOWN_REGIONS_INDIRECT)
 )
 
 
@@ -135,6 +153,8 @@ def test_the_probes_are_well_formed() -> None:
         ("records.jsonl", {"text", "organizations", "rule"}),
         ("surface.jsonl", {"text", "organizations", "rule"}),
         ("regions_records.jsonl", {"text", "country", "province", "rule"}),
+        ("records_stories.jsonl", {"text", "organizations", "rule"}),
+        ("regions_indirect.jsonl", {"text", "country", "province", "rule"}),
     ):
         rows = _probes(name)
         assert len({r["text"] for r in rows}) == len(rows)

@@ -371,7 +371,10 @@ _OTHER_SUBJECT = re.compile(
 _TAKEN_ALONG = re.compile("带(?:着|领)?(?:我们|我)")
 # The declarant with the family, the subject left out: 出院后和家人逃离中国来到美国.
 # ...or the whole family, the declarant in it: 三年前全家移居加拿大.
-_WITH_FAMILY = re.compile("(?:和|与|跟|同)(?:家人|全家|家里人)|全家|一家(?:人|[三四五六七八两]口)")
+_WITH_FAMILY = re.compile(
+    "(?:和|与|跟|同|随|带)着?(?:家人|全家|家里人|女儿|儿子|孩子|子女|老伴|父母|丈夫|妻子|老公|老婆)"
+    "|全家|一家(?:人|[三四五六七八两]口)"
+)
 
 
 def _record_body_place(
@@ -404,6 +407,8 @@ def _record_body_place(
         return Place("US", None, None, None, us.start() + 1, us.end(), 0.7)
     if place.country != "CN":
         return place  # 来美国后, 侨居法国: abroad now, whatever the form's origin
+    if line is None and _abroad_unnamed(n.norm, body_end):
+        return None  # 我生在陕西…后来我就留在了国外: abroad now, the country not named
     if line is None or (line.province is None and place.province is not None):
         return place  # 中国大陆 + 我是河南郑州新郑市的…: the deeper place the body gives
     return line
@@ -412,10 +417,11 @@ def _record_body_place(
 # The declarant abroad now, no country named (eval/README.md: going abroad without a named
 # country gives no place; the current place wins over the form's place line, an origin).
 _ABROAD_NOW = re.compile(
-    "(?:(?<![看收接览投听想找得传流卖逃])到了?|来到|去了?|在|移居|移民|定居|旅居|侨居|留学|生活在"
-    "|身在|身处|现居|滞留)(?:海外|国外|西方国家|外国|欧洲(?:一个|某)?国?家?|北美|南美|东南亚)"
+    "(?:(?<![看收接览投听想找得传流卖逃])到了?|来到|去了?|在|留在了?|移居|移民|定居|旅居|侨居|留学"
+    "|生活在|身在|身处|现居|滞留)(?:海外|国外|西方国家|外国|欧洲(?:一个|某)?国?家?|北美|南美|东南亚)"
     # where one lives, not what comes from there (海外朋友, 国外真实报导, 海外的信息)
-    "(?=生活|居住|定居|留学|读书|求学|工作|打工|随驻|陪读|通过|了解|才|多年|长时间|这些年"
+    "(?=生活|居住|定居|留学|读书|读高中|读大学|上学|念书|求学|工作|打工|随驻|陪读|通过|了解|才|多年"
+    "|长时间|这些年|再也"
     "|[0-9一二三四五六七八九十几多]+年"
     "|后|以后|以来|之后|[，,。！!；;\n]|$)"
     "|出国(?:留学|读书|工作|定居)?(?:后|以后|以来|之后|[0-9一二三四五六七八九十几多]+年)"
@@ -545,7 +551,9 @@ def _declarant_there(text: str, start: int, end: int) -> bool:
     if _BEFORE_PAST.search(head) is not None or _AFTER_PAST.match(text[end : end + 12]):
         return False
     along = _TAKEN_ALONG.search(head) is not None
-    if _OTHER_SUBJECT.search(head) is not None and not along:
+    # 跟着女儿住在西安: the relative goes along with the declarant, not instead of them
+    own = _WITH_FAMILY.sub("", head)
+    if _OTHER_SUBJECT.search(own) is not None and not along:
         return False
     if not head or len(head) <= 4 or _TIME_HEAD.fullmatch(head) is not None:
         return True
@@ -569,17 +577,20 @@ _MAINLAND_SELF = re.compile(
     # a title that says who writes it: 一名中国监狱民警的退党声明
     rf"|^一[名位](?:普通)?(?:的)?{_MAINLAND}(?!共产党|共青团|少先队|人民)"
     rf"|(?:(?:我|本人)(?!们)(?:虽|还|目前|现在|仍|也|一直)*(?:在|身在|身处|住在|生活在|生于){_MAINLAND}"
-    "|(?:我|本人)(?!们)人?(?:虽|还|目前|现在|仍|也|一直|这样的?|这种)*(?:在|身在|身处|住在|生活在)"
-    "(?:国内|沦陷区|墙内)"
+    "|(?:我|本人)(?!们)人?(?:虽|还|目前|现在|仍|仍然|依然|至今|也|一直|这样的?|这种)*"
+    "(?:在|身在|身处|住在|生活在)(?:国内|沦陷区|墙内)(?!的(?:亲戚|朋友|家人|父母|同学|同事|亲人|孩子))"
     # 在国内，我们无法…: the place set first, the declarant the subject of the clause after it
     rf"|(?<![他她它])在(?:国内|{_MAINLAND})[，,]?(?:我|本人|无法|不能|没法|不敢|想)(?!国)"
-    "|(?:身在|身处|人在|肉身在)(?:墙内|国内|沦陷区)"
+    "|(?:身在|身处|人在|肉身)(?:还|仍|仍然|依然)?在?(?:墙内|国内|沦陷区)"
     rf"|(?:身处|生活在|居住在){_MAINLAND}(?!的(?:人|同胞|民众|百姓|朋友|中国人))"
     "|目前在国内生活|(?:大陆|内地|国内)居民"
     # 我们这些生活在国内的普通人 (as 像我这样在国内的人): the declarant among them
     "|我们这些(?:还|仍)?(?:在|身在|身处|生活在|住在)(?:国内|大陆|墙内)"
     # 由于我还未离开中国大陆, 我至今没有离开大陆: still there
-    rf"|(?:我|本人)(?!们)(?:还|仍|至今|一直)*(?:未|没有|没|从未)(?:离开|出过){_MAINLAND})"
+    rf"|(?:我|本人)(?!们)(?:还|仍|至今|一直)*(?:未|没有|没|从未)(?:离开|出过){_MAINLAND}"
+    # 我这辈子没出过国; 回国后一直在国内教书: still in the country
+    "|(?:我|本人)(?!们)[^，。,.！？!?\n]{0,4}?(?:没|没有|从没|从未|从来没)出过国"
+    rf"|回国(?:后|以后|之后)(?:我|本人)?(?:一直|就)?(?:在|留在|生活在)(?:国内|{_MAINLAND}))"
     # a place of now, not of the past: 我在中国大陆几十年来所接受的
     "(?![几多]|[0-9一二三四五六七八九十]+年|的时候|时|期间|所|大陆|内地)"
 )
@@ -648,7 +659,13 @@ def _scene(n: Normalized, marker: Token, place: Place, end: int) -> bool:
         return place.province is None and _SELF_IN_EN.search(before) is None
     if word != "在" or text.endswith(_SELF_BEFORE, 0, start):
         return False
+    if text.endswith(_NOW_WORDS, 0, start) or _LIVES_AFTER.match(text, end) is not None:
+        return False  # 如今在香港已经生活了六年: where the declarant lives, said so
     return place.province is None or text.startswith("的", end)
+
+
+_NOW_WORDS = ("如今", "现在", "目前", "现今")
+_LIVES_AFTER = re.compile("(?:已经|已|一直)?(?:生活|定居|居住|安家)")
 
 
 def _anchored(n: Normalized, tokens: list[Token], place: Place) -> bool:

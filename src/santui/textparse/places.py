@@ -37,7 +37,7 @@ _PAST_AFTER = re.compile(
 _CLAUSE_END = re.compile("[，,。！？!?；;\n]")
 _PAST_BEFORE = re.compile("当时|那时|当年|曾经|曾|以前|小时候|年轻时|早年|过去")
 _PRESENT = re.compile("现在|目前|如今|现居|现住|现今")
-_NOW_AFTER = re.compile("生活|定居|居住|安家|养老")
+_NOW_AFTER = re.compile("(?:已经|已|一直)?(?:生活|定居|居住|安家|养老)")
 _OTHERS_BEFORE = re.compile("打|向|让|对|给|骂|抓|杀|支持|声援|欺负|迫害|镇压|屠杀|同情")
 _MAINLAND_CN = frozenset({"CN"})
 _GONE_TO = frozenset(word for words in GONE_TO.values() for word in words)
@@ -125,7 +125,7 @@ def read_region(n: Normalized, tokens: list[Token], skip: tuple[int, int] | None
         if marker == "negated" or (marker in ("now", "weak") and _past(n, tokens, indexes)):
             return None  # 不是西藏林芝; 我当时在南京上学: a former place is not labelled
         return _resolve(n, tokens, indexes, marker)
-    best: tuple[float, int, Place] | None = None
+    best: tuple[float, int, Place, str | None] | None = None
     chosen: list[Place] = []
     for order, (indexes, _) in enumerate(phrases):
         marker = _marker(n, tokens, indexes[0])
@@ -140,7 +140,9 @@ def read_region(n: Normalized, tokens: list[Token], skip: tuple[int, int] | None
         end = tokens[indexes[-1]][4]
         if marker in ("now", "weak") and _past(n, tokens, indexes):
             score -= 2.0
-        if marker == "now" and _PRESENT.search(text, max(0, tokens[indexes[0]][3] - 8), end):
+        if marker in ("now", "weak") and _PRESENT.search(
+            text, max(0, tokens[indexes[0]][3] - 8), end
+        ):
             score += 1.0  # 现在在天水县城开了个小卖部: now, said so, over a place of the story
         if _NOW_AFTER.match(text, end):
             score += 2.0  # 重回香港生活: where one lives now
@@ -155,8 +157,10 @@ def read_region(n: Normalized, tokens: list[Token], skip: tuple[int, int] | None
         elif place.province is None and marker is None:
             score -= 0.5  # a country named without a location word: often not where one lives
         chosen.append(place)
-        if best is None or score > best[0]:
-            best = (score, order, place)
+        # two moves told (到深圳创业…移民美国): the later is where one is
+        later = best is not None and n.language == "zh" and score == best[0] and marker == "now"
+        if best is None or score > best[0] or (later and best is not None and best[3] == "now"):
+            best = (score, order, place, marker)
     if best is None:
         return None
     place = best[2]
@@ -184,7 +188,7 @@ def _topic(text: str, tokens: list[Token], indexes: list[int]) -> bool:
 # A place after a location word whose subject is someone else (儿子在美国) or that is planned
 # or wished (打算移民加拿大, 想去美国): the rules' places of others, and a wish or a plan.
 _OTHER_SUBJECT = re.compile(
-    "(?<![随跟和与同带])(?:儿子|女儿|孩子|父母|父亲|母亲|爸爸|妈妈|丈夫|妻子|老公|老婆|哥哥|姐姐|弟弟|妹妹|亲戚|朋友"
+    "(?<![随跟和与同带着])(?:儿子|女儿|孩子|父母|父亲|母亲|爸爸|妈妈|丈夫|妻子|老公|老婆|哥哥|姐姐|弟弟|妹妹|亲戚|朋友"
     "|同学|亲戚们|他|她|他们|她们)(?:现在|目前|如今|也|都|一直|已经|早已)?$"
 )
 _PLANNED = re.compile(
@@ -199,9 +203,13 @@ _VISIT_BEFORE = re.compile("(?:去|到)(?:了|过)?一(?:趟|次)$")
 # ...after the place, a visit that says its end: a few months, then home (not 来美国探亲，有机会
 # 接触到…, nor 来美国看望女儿后，由于疫情至今没能回国: both now where they came).
 _VISIT_AFTER = re.compile(
-    "(?:旅游|旅行|探亲|出差|游玩|参观|考察|开会|度假|看望|看女儿|看儿子|看孩子|看孙子|看外孙)"
-    "[^。！？!?；;]{0,8}?(?:[几两0-9一二三四五六七八九十]+(?:个月|周|天|个星期)|就回去|就回国|回国前)"
+    "(?:旅游|旅行|探亲|探望|出差|游玩|参观|考察|开会|度假|看望|看女儿|看儿子|看孩子|看孙子|看外孙)"
+    "[^。！？!?；;]{0,8}?(?:[几两0-9一二三四五六七八九十]+(?:个月|周|天|个星期)|就回去|就回国|回国前"
+    "|回去之前|回去前)"
+    "|(?:旅游|旅行|游玩|度假)了?一(?:趟|次|圈)"
 )
+# ...or a trip said with 去 before the place and its purpose after (去年我去台湾旅游).
+_TRIP = ("旅游", "旅行", "游玩", "度假", "出差", "玩")
 
 
 _PEOPLE_AFTER = ("的人", "的同胞", "的民众", "的百姓", "的中国人", "的朋友")
@@ -237,6 +245,10 @@ def _not_ones_own(text: str, tokens: list[Token], first: int) -> bool:
         return True  # 让生活在大陆的人看到希望: the people there, not the declarant
     if _VISIT_AFTER.match(text, _phrase_end(tokens, first)) is not None:
         return True  # 来美国探亲三个月: a visit
+    if text.endswith(("去", "去了", "去过"), 0, place) and text.startswith(
+        _TRIP, _phrase_end(tokens, first)
+    ):
+        return True  # 去台湾旅游: a trip
     return (
         _PLANNED.search(before + text[start:place]) is not None
         or _NEVER_BEEN.search(text, max(0, place - 5), place) is not None
