@@ -31,8 +31,6 @@ KNOWN_REGIONS = {
         "a topic place in a short text",
     "看了台湾的总统选举，我才知道什么是民主。声明退出共青团。":
         "a topic place with 的 before the event",
-    "I am currently a PhD student in Boston, USA. I withdraw from the Youth League and the Young "
-    "Pioneers.": "an English place five words after the subject",
 }  # fmt: skip
 
 
@@ -50,7 +48,7 @@ KNOWN_LONG_ORGANIZATIONS = {
     127: "a spouse's withdrawal read as the declarant's",
 }  # fmt: skip
 KNOWN_LONG_REGIONS = {
-    56: "English: a place of the past", 58: "English: parents' place",
+    56: "English: a place of the past",
     67: "an old name (渡口) with today's (攀枝花) said after it",
     68: "石河子, a city under the region directly",
     92: "the past on the mainland of one now abroad",
@@ -70,9 +68,7 @@ KNOWN_SURFACE = {
     14: "退D，退T，退D: the second D read as the party again",
     66: "团队 after a never-joined: the negation's scope",
 }
-KNOWN_REGIONS_RECORDS = {
-    104: "English: a place more than five words after the subject",
-}
+KNOWN_REGIONS_RECORDS: dict[int, str] = {}
 # The sixth round: places said indirectly, and records whose body is a story. The fixes for the
 # stories were written and lost one on test; they were reverted whole (docs/benchmarks.md).
 KNOWN_REGIONS_INDIRECT = {20: "我们中国人 read as a class, not as the declarant's place"}
@@ -96,9 +92,7 @@ KNOWN_STORIES = {
 KNOWN_ENGLISH_ORGANIZATIONS = frozenset(
     (2, 9, 24, 25, 26, 40, 49, 52, 56, 63, 65, 100, 106, 125, 126, 140, 152, 153, 158)
 )
-KNOWN_ENGLISH_REGIONS = frozenset(
-    (13, 14, 22, 36, 44, 45, 47, 56, 77, 78, 79, 89, 95, 118, 119, 127, 129, 131, 146)
-)
+KNOWN_ENGLISH_REGIONS = frozenset((14, 36, 44, 47, 77, 78, 89, 119, 127, 131, 146))
 
 
 def _probes(name: str) -> list[dict[str, Any]]:

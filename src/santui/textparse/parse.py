@@ -655,7 +655,7 @@ def _scene(n: Normalized, marker: Token, place: Place, end: int) -> bool:
     start = marker[3]
     word = text[start : marker[4]]
     if word in _SCENE_EN:  # Everyone in China is waiting…; I live in China: the declarant
-        before = text[max(0, start - 24) : start]
+        before = text[max(0, start - 48) : start]
         return place.province is None and _SELF_IN_EN.search(before) is None
     if word != "在" or text.endswith(_SELF_BEFORE, 0, start):
         return False

@@ -119,6 +119,11 @@ def read_region(n: Normalized, tokens: list[Token], skip: tuple[int, int] | None
         ]
         if not phrases:
             return None
+    if n.language == "en" and len(phrases) > 1:
+        # "My son is studying in Canada": another's place, in an English clause of its own
+        phrases = [ph for ph in phrases if _en_clause_cue(text, tokens, ph[0]) != "other"]
+        if not phrases:
+            return None
     if len(phrases) == 1:  # the common case: one place phrase, nothing to weigh
         indexes = phrases[0][0]
         marker = _marker(n, tokens, indexes[0])
@@ -150,6 +155,12 @@ def read_region(n: Normalized, tokens: list[Token], skip: tuple[int, int] | None
             score -= 1.0  # 去武汉读书: a journey
         if _before_kind(tokens, indexes[0], lx.FORMER, 8, n):
             score -= 2.0
+        if n.language == "en":
+            cue = _en_clause_cue(text, tokens, indexes)
+            if cue == "past":
+                score -= 2.0  # I studied in Nanjing; which I joined while studying in Guangzhou
+            elif cue == "now":
+                score += 1.0  # Now I work as a nurse in Changsha; I am a clerk in Harbin
         if end < len(text) and text[end] == "人" and marker is None:
             score += 0.5  # 我是香港人: who the declarant is
         if place.province is None and place.country in _MAINLAND_CN:
@@ -254,6 +265,49 @@ def _not_ones_own(text: str, tokens: list[Token], first: int) -> bool:
         or _NEVER_BEEN.search(text, max(0, place - 5), place) is not None
         or _VISIT_BEFORE.search(text, max(0, place - 4), place) is not None
     )
+
+
+# English: the clause of a place (between commas or sentence marks) says whose it is and when.
+_EN_CLAUSE_END = re.compile(r"[,;.!?\n]")
+_EN_OTHER = re.compile(
+    r"\bmy (?:son|daughter|parents|father|mother|cousin|sister|brother|wife|husband|children"
+    r"|relatives|friends?|uncle|aunt)\b"
+)
+_EN_NOW = re.compile(
+    r"\b(?:now|currently|today|these days|i am|i'm|i live|i have been|i've been|have lived"
+    r"|back home|since)\b"
+)
+_EN_PAST = re.compile(
+    r"\b(?:studied|worked|grew up|lived|used to|was born|when i was|while i was|while studying"
+    r"|back then|until)\b"
+)
+
+
+_EN_VISIT = re.compile(
+    r"\s*(?:to visit|for a visit|on a visit|on a trip|on vacation|on holiday|for a holiday"
+    r"|for (?:a few|several|two|three|four|five|six|\d+) (?:days|weeks|months))\b"
+)
+
+
+def _en_clause_cue(text: str, tokens: list[Token], indexes: list[int]) -> str | None:
+    """In an English text: "other" when the place's clause has a relative as its subject, "now"
+    when it says the present of the declarant, "past" when it says their past; else None."""
+    start, end = tokens[indexes[0]][3], tokens[indexes[-1]][4]
+    ends = [m.end() for m in _EN_CLAUSE_END.finditer(text, max(0, start - 80), start)]
+    a = ends[-1] if ends else max(0, start - 80)
+    m = _EN_CLAUSE_END.search(text, end)
+    b = m.start() if m is not None else len(text)
+    clause = text[a:b]
+    # a relative before the place, as the subject (not "I live in Fuzhou with my parents")
+    if any(not text.endswith("with ", 0, m.start()) for m in _EN_OTHER.finditer(text, a, start)):
+        return "other"
+    if _EN_VISIT.match(text, end, b) is not None:
+        return "other"  # I came to Sydney to visit my daughter for three months: a visit
+    if _EN_NOW.search(clause) is not None:
+        return "now"
+    if _EN_PAST.search(clause) is not None:
+        return "past"
+    return None
 
 
 def _past(n: Normalized, tokens: list[Token], indexes: list[int]) -> bool:
