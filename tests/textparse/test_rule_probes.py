@@ -92,7 +92,7 @@ KNOWN_STORIES = {
 KNOWN_ENGLISH_ORGANIZATIONS = frozenset(
     (2, 9, 24, 25, 26, 40, 49, 52, 56, 63, 65, 100, 106, 125, 126, 140, 152, 153, 158)
 )
-KNOWN_ENGLISH_REGIONS = frozenset((14, 36, 44, 47, 77, 78, 89, 119, 127, 131, 146))
+KNOWN_ENGLISH_REGIONS = frozenset((44, 77, 78, 127, 131, 146))
 
 
 def _probes(name: str) -> list[dict[str, Any]]:

@@ -119,6 +119,10 @@ def read_region(n: Normalized, tokens: list[Token], skip: tuple[int, int] | None
         ]
         if not phrases:
             return None
+    if n.language == "en":  # — Suzhou River (alias): a name, not a place
+        phrases = [ph for ph in phrases if not _alias_line(text, tokens[ph[0][0]][3])]
+        if not phrases:
+            return None
     if n.language == "en" and len(phrases) > 1:
         # "My son is studying in Canada": another's place, in an English clause of its own
         phrases = [ph for ph in phrases if _en_clause_cue(text, tokens, ph[0]) != "other"]
@@ -155,7 +159,9 @@ def read_region(n: Normalized, tokens: list[Token], skip: tuple[int, int] | None
             score -= 1.0  # 去武汉读书: a journey
         if _before_kind(tokens, indexes[0], lx.FORMER, 8, n):
             score -= 2.0
-        if n.language == "en":
+        if n.language == "en" and _signature_line(text, tokens[indexes[0]][3]):
+            score += 2.0  # — Zhao Yi, Paris: the signature's place, where the declarant is
+        elif n.language == "en":
             cue = _en_clause_cue(text, tokens, indexes)
             if cue == "past":
                 score -= 2.0  # I studied in Nanjing; which I joined while studying in Guangzhou
@@ -287,6 +293,28 @@ _EN_VISIT = re.compile(
     r"\s*(?:to visit|for a visit|on a visit|on a trip|on vacation|on holiday|for a holiday"
     r"|for (?:a few|several|two|three|four|five|six|\d+) (?:days|weeks|months))\b"
 )
+
+
+def _signature_line(text: str, start: int) -> bool:
+    """Whether position ``start`` is on the text's last line, a short one without a sentence mark
+    after a dash or a name ("— Zhao Yi, Paris", "Lin Wei, Fuzhou, China")."""
+    line_start = text.rfind("\n", 0, start) + 1
+    if line_start == 0 or "\n" in text[start:].rstrip():
+        return False
+    line = text[line_start:].strip()
+    return len(line) <= 60 and _EN_SENTENCE.search(line) is None
+
+
+def _alias_line(text: str, start: int) -> bool:
+    """Whether the place at position ``start`` is part of an alias (— Suzhou River (alias); not
+    — Yang Xue (alias), Japan): "alias" after it on its line, with no comma between."""
+    line_end = text.find("\n", start)
+    rest = text[start : len(text) if line_end < 0 else line_end]
+    at = rest.find("alias")
+    return at >= 0 and "," not in rest[:at]
+
+
+_EN_SENTENCE = re.compile(r"[.!?;]\s|[.!?;]$")
 
 
 def _en_clause_cue(text: str, tokens: list[Token], indexes: list[int]) -> str | None:
