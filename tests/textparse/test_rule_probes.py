@@ -72,6 +72,11 @@ KNOWN_REGIONS_RECORDS: dict[int, str] = {}
 # The sixth round: places said indirectly, and records whose body is a story. The fixes for the
 # stories were written and lost one on test; they were reverted whole (docs/benchmarks.md).
 KNOWN_REGIONS_INDIRECT = {20: "我们中国人 read as a class, not as the declarant's place"}
+# The seventh round: places in English statements; the lines still read against the rules
+# (the probe's own "rule" says what each tests).
+KNOWN_ENGLISH_PLACES = frozenset(
+    (7, 14, 19, 27, 30, 31, 45, 47, 53, 58, 59, 77, 79, 81, 83, 85, 91, 98, 99, 100, 101, 106)
+) | {119, 146}
 KNOWN_STORIES = {
     13: "暂时还不能退党: a withdrawal put off, read as done",
     45: "an exhortation in the clause after its subject (希望更多的人…，早日三退)",
@@ -115,8 +120,8 @@ def _cases(name: str, known: dict[str, str], by_line: dict[int, str] | None = No
     ]
 
 
-def _english(known: frozenset[int]) -> dict[int, str]:
-    rows = _probes("english.jsonl")
+def _english(known: frozenset[int], name: str = "english.jsonl") -> dict[int, str]:
+    rows = _probes(name)
     return {i: "English: " + rows[i]["rule"] for i in known}
 
 
@@ -134,6 +139,7 @@ _REGION_CASES = (
     + _cases("english.jsonl", {}, _english(KNOWN_ENGLISH_REGIONS))
     + _cases("regions_records.jsonl", {}, KNOWN_REGIONS_RECORDS)
     + _cases("regions_indirect.jsonl", {}, KNOWN_REGIONS_INDIRECT)
+    + _cases("english_regions.jsonl", {}, _english(KNOWN_ENGLISH_PLACES, "english_regions.jsonl"))
 )
 
 
@@ -149,6 +155,7 @@ def test_the_probes_are_well_formed() -> None:
         ("regions_records.jsonl", {"text", "country", "province", "rule"}),
         ("records_stories.jsonl", {"text", "organizations", "rule"}),
         ("regions_indirect.jsonl", {"text", "country", "province", "rule"}),
+        ("english_regions.jsonl", {"text", "country", "province", "rule"}),
     ):
         rows = _probes(name)
         assert len({r["text"] for r in rows}) == len(rows)

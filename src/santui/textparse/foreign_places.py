@@ -67,7 +67,8 @@ FOREIGN_PLACES: dict[str, tuple[str, ...]] = {
     "HK": (
         "九龙", "新界", "香港岛", "港岛", "铜锣湾", "旺角", "沙田", "荃湾", "尖沙咀", "中环",
         "元朗", "屯门", "将军澳", "观塘", "kowloon", "new territories", "hong kong island",
-        "causeway bay", "mong kok", "sha tin", "tsuen wan", "tsim sha tsui",
+        "causeway bay", "mong kok", "sha tin", "tsuen wan", "tsim sha tsui", "hong konger",
+        "hongkonger", "sham shui po",
     ),
     "MO": ("氹仔", "路环", "taipa", "coloane"),
 }  # fmt: skip

@@ -337,11 +337,18 @@ LOCATION_PHRASES: list[Entry] = [
         "now living in", "now live in", "live in", "living in", "lives in", "reside in",
         "residing in", "based in",
         "currently in", "now in", "i am in", "i'm in",
+        "settled in", "moved back to", "back to my hometown", "home is in", "home has been",
+        "emigrated to", "emigrating to", "immigrated to", "relocated to", "stayed on in",
+        "here in", "moving to", "moving back to", "went home to", "gone home to", "going home to",
+        "lived and worked in", "have lived and worked in",
     )],
-    *[(p, LOCATION, 0, "from") for p in ("来自", "地址", "地区", "from", "location")],
+    *[(p, LOCATION, 0, "from") for p in (
+        "来自", "地址", "地区", "from", "location", "native of",
+    )],
     *[(p, LOCATION, 0, "origin") for p in (
         "籍贯", "老家", "原籍", "出生在", "出生于", "生于", "祖籍", "老家在", "出生地",
         "原是", "原来是", "原来在", "从", "originally from", "born in", "hometown", "grew up in",
+        "born and raised in",
     )],
 ]  # fmt: skip
 

@@ -155,7 +155,7 @@ def parse_statement(text: str, *, hints: Mapping[str, Any] | None = None) -> Par
             place = None
         elif place is None and n.language == "zh" and _MAINLAND_HINT.search(n.norm) is not None:
             place = _mainland_self(n)  # 我是中国人, 我虽在国内, 本人还在沦陷区: the mainland
-        elif place is None and n.language == "en" and ("chin" in n.compact or "wall" in n.compact):
+        elif place is None and n.language == "en" and _MAINLAND_HINT_EN.search(n.compact):
             place = _mainland_self_en(n)  # I am an ordinary Chinese doctor; inside the Firewall
     sector, sector_conf = (
         _sector(n, tokens, name_span)
@@ -598,8 +598,11 @@ _MAINLAND_SELF = re.compile(
 
 _MAINLAND_HINT = re.compile("国|陆|区|墙")
 # The mainland said of oneself, in English (eval/README.md, "The mainland said of oneself").
+_MAINLAND_HINT_EN = re.compile("chin|wall|country")
 _MAINLAND_SELF_EN = re.compile(
-    r"\binside the (?:great )?(?:fire)?wall\b"
+    r"\b(?:inside|behind) the (?:great )?(?:fire)?wall\b"
+    r"|\bhere in (?:mainland )?china\b|\b(?:people|someone) like me (?:inside|in) (?:the country"
+    r"|china)\b"
     r"|\b(?:i am|i'm|as) an? (?:ordinary |regular |common )?chinese (?:citizen|doctor|teacher"
     r"|worker|farmer|police officer|policeman|civil servant|official|soldier|nurse|engineer)\b"
     r"|\b(?:i am|i'm) an? [a-z ]{1,30}? in (?:mainland )?china\b"

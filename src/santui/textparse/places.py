@@ -130,6 +130,8 @@ def read_region(n: Normalized, tokens: list[Token], skip: tuple[int, int] | None
             return None
     if len(phrases) == 1:  # the common case: one place phrase, nothing to weigh
         indexes = phrases[0][0]
+        if n.language == "en" and _en_clause_cue(text, tokens, indexes) in ("past", "other"):
+            return None  # I worked in Shenzhen for twenty years…: a former workplace
         marker = _marker(n, tokens, indexes[0])
         if marker == "negated" or (marker in ("now", "weak") and _past(n, tokens, indexes)):
             return None  # 不是西藏林芝; 我当时在南京上学: a former place is not labelled
@@ -274,18 +276,27 @@ def _not_ones_own(text: str, tokens: list[Token], first: int) -> bool:
 
 
 # English: the clause of a place (between commas or sentence marks) says whose it is and when.
-_EN_CLAUSE_END = re.compile(r"[,;.!?\n]")
+_EN_CLAUSE_END = re.compile(
+    r"[,;.!?\n]| and (?=have |now |am |then |went |moved |settled )| but | before | after | until "
+)
+# Others' guesses about the declarant (People keep guessing that I live in Beijing), or a place
+# the declarant denies right after it (I am from Tibet, but I am not).
+_EN_HEARSAY = re.compile(
+    r"\b(?:people|others|someone|they)\b[^.!?]{0,30}\b(?:assume|assumed|think|thought|guess"
+    r"|guessing|say|said|wrote|believe|claim)\b"
+)
+_EN_DENIED = re.compile(r"[\s,;]*(?:but )?(?:i am not|i'm not)\b")
 _EN_OTHER = re.compile(
     r"\bmy (?:son|daughter|parents|father|mother|cousin|sister|brother|wife|husband|children"
     r"|relatives|friends?|uncle|aunt)\b"
 )
 _EN_NOW = re.compile(
     r"\b(?:now|currently|today|these days|i am|i'm|i live|i have been|i've been|have lived"
-    r"|back home|since)\b"
+    r"|back home|since|still)\b"
 )
 _EN_PAST = re.compile(
-    r"\b(?:studied|worked|grew up|lived|used to|was born|when i was|while i was|while studying"
-    r"|back then|until)\b"
+    r"\b(?:studied|worked|grew up|(?<!have )(?<!i've )(?<!has )lived|used to|was born|when i was"
+    r"|while i was|while studying|back then|until)\b"
 )
 
 
@@ -325,12 +336,22 @@ def _en_clause_cue(text: str, tokens: list[Token], indexes: list[int]) -> str | 
     a = ends[-1] if ends else max(0, start - 80)
     m = _EN_CLAUSE_END.search(text, end)
     b = m.start() if m is not None else len(text)
+    if _EN_DENIED.match(text, end) is not None or _EN_HEARSAY.search(text, a, start) is not None:
+        return "other"
+    # the cue nearest before the place, then the rest of its clause: "I am a Hong Kong resident
+    # who joined the League while studying in Guangzhou" is Guangzhou's past, Hong Kong's now
+    near = [(m.end(), kind) for kind, cue in (("now", _EN_NOW), ("past", _EN_PAST))
+            for m in cue.finditer(text, a, start)]  # fmt: skip
     clause = text[a:b]
     # a relative before the place, as the subject (not "I live in Fuzhou with my parents")
     if any(not text.endswith("with ", 0, m.start()) for m in _EN_OTHER.finditer(text, a, start)):
         return "other"
     if _EN_VISIT.match(text, end, b) is not None:
         return "other"  # I came to Sydney to visit my daughter for three months: a visit
+    if _EN_NOW.search(text, end, b) is not None:
+        return "now"  # I grew up in a village in Gansu and still live there
+    if near:
+        return max(near)[1]
     if _EN_NOW.search(clause) is not None:
         return "now"
     if _EN_PAST.search(clause) is not None:
