@@ -340,7 +340,7 @@ LOCATION_PHRASES: list[Entry] = [
         "settled in", "moved back to", "back to my hometown", "home is in", "home has been",
         "emigrated to", "emigrating to", "immigrated to", "relocated to", "stayed on in",
         "here in", "moving to", "moving back to", "went home to", "gone home to", "going home to",
-        "lived and worked in", "have lived and worked in",
+        "lived and worked in", "have lived and worked in", "came back to", "returned to",
     )],
     *[(p, LOCATION, 0, "from") for p in (
         "来自", "地址", "地区", "from", "location", "native of",

@@ -151,7 +151,9 @@ def parse_statement(text: str, *, hints: Mapping[str, Any] | None = None) -> Par
         place = _record_body_place(n, tokens, name_span, place)
     if place is None or (record is None and place.country == "CN"):
         # 我是河南人…现在留学海外, 生在大陆…最后选择了出国留学: abroad now, the country not named
-        if _abroad_unnamed(n.norm, len(n.norm)):
+        if _abroad_unnamed(n.norm, len(n.norm)) or (
+            n.language == "en" and _ABROAD_NOW_EN.search(n.compact) is not None
+        ):
             place = None
         elif place is None and n.language == "zh" and _MAINLAND_HINT.search(n.norm) is not None:
             place = _mainland_self(n)  # 我是中国人, 我虽在国内, 本人还在沦陷区: the mainland
@@ -599,6 +601,12 @@ _MAINLAND_SELF = re.compile(
 _MAINLAND_HINT = re.compile("国|陆|区|墙")
 # The mainland said of oneself, in English (eval/README.md, "The mainland said of oneself").
 _MAINLAND_HINT_EN = re.compile("chin|wall|country")
+# Abroad now, the country not named, in English (I am studying abroad now; since moving overseas).
+_ABROAD_NOW_EN = re.compile(
+    r"\b(?:i|we) (?:am |are |have |now |also )*(?:moved|emigrated|living|live|studying|study"
+    r"|working|work|settled|been living)[^.!?]{0,15}\b(?:overseas|abroad)\b"
+    r"|\bsince (?:moving|emigrating|i moved|i emigrated|we moved) (?:overseas|abroad)\b"
+)
 _MAINLAND_SELF_EN = re.compile(
     r"\b(?:inside|behind) the (?:great )?(?:fire)?wall\b"
     r"|\bhere in (?:mainland )?china\b|\b(?:people|someone) like me (?:inside|in) (?:the country"
@@ -646,7 +654,7 @@ _RESIDENT = ("居民", "市民", "永久居民")  # 本人澳门居民
 _SCENE_EN = frozenset(("in", "at"))
 _SELF_IN_EN = re.compile(
     r"\b(?:i|we|i'm|i am|we are|me|us|myself|my family|live|living|lived|reside|residing|stay"
-    r"|staying|work|working|study|studying|still)\b\W*(?:\w+\W+){0,5}$"
+    r"|staying|work|working|study|studying|still)\b\W*(?:\w+\W+){0,7}$"
 )
 
 

@@ -162,7 +162,9 @@ def read_region(n: Normalized, tokens: list[Token], skip: tuple[int, int] | None
         if _before_kind(tokens, indexes[0], lx.FORMER, 8, n):
             score -= 2.0
         if n.language == "en" and _signature_line(text, tokens[indexes[0]][3]):
-            score += 2.0  # — Zhao Yi, Paris: the signature's place, where the declarant is
+            # — Zhao Yi, Paris: the signature's place, where the declarant is; "— Xu Meiling,
+            # from Shenyang" is an origin, which a place of now in the body outweighs
+            score += 0.5 if marker == "from" else 2.0
         elif n.language == "en":
             cue = _en_clause_cue(text, tokens, indexes)
             if cue == "past":
@@ -285,10 +287,14 @@ _EN_HEARSAY = re.compile(
     r"\b(?:people|others|someone|they)\b[^.!?]{0,30}\b(?:assume|assumed|think|thought|guess"
     r"|guessing|say|said|wrote|believe|claim)\b"
 )
+_EN_PLAN = re.compile(
+    r"\b(?:thinking about|think about|plan to|planning to|plans to|want to|wants to|hope to"
+    r"|would like to|dream of|may)\b[^.!?]{0,12}$"
+)
 _EN_DENIED = re.compile(r"[\s,;]*(?:but )?(?:i am not|i'm not)\b")
 _EN_OTHER = re.compile(
     r"\bmy (?:son|daughter|parents|father|mother|cousin|sister|brother|wife|husband|children"
-    r"|relatives|friends?|uncle|aunt)\b"
+    r"|relatives|friends?|uncle|aunt)\b(?! and (?:i|me)\b)"  # not "my husband and I moved to"
 )
 _EN_NOW = re.compile(
     r"\b(?:now|currently|today|these days|i am|i'm|i live|i have been|i've been|have lived"
@@ -336,8 +342,12 @@ def _en_clause_cue(text: str, tokens: list[Token], indexes: list[int]) -> str | 
     a = ends[-1] if ends else max(0, start - 80)
     m = _EN_CLAUSE_END.search(text, end)
     b = m.start() if m is not None else len(text)
-    if _EN_DENIED.match(text, end) is not None or _EN_HEARSAY.search(text, a, start) is not None:
-        return "other"
+    if (
+        _EN_DENIED.match(text, end) is not None
+        or _EN_HEARSAY.search(text, a, start) is not None
+        or _EN_PLAN.search(text, a, start) is not None
+    ):
+        return "other"  # others' guesses, a place denied, a plan (thinking about moving to Japan)
     # the cue nearest before the place, then the rest of its clause: "I am a Hong Kong resident
     # who joined the League while studying in Guangzhou" is Guangzhou's past, Hong Kong's now
     near = [(m.end(), kind) for kind, cue in (("now", _EN_NOW), ("past", _EN_PAST))
