@@ -123,14 +123,17 @@ def read_region(n: Normalized, tokens: list[Token], skip: tuple[int, int] | None
         phrases = [ph for ph in phrases if not _alias_line(text, tokens[ph[0][0]][3])]
         if not phrases:
             return None
-    if n.language == "en" and len(phrases) > 1:
+    cues: dict[int, str | None] = {}  # English: each phrase's clause cue, by its first token
+    if n.language == "en":
+        cues = {ph[0][0]: _en_clause_cue(text, tokens, ph[0]) for ph in phrases}
+    if len(phrases) > 1 and cues:
         # "My son is studying in Canada": another's place, in an English clause of its own
-        phrases = [ph for ph in phrases if _en_clause_cue(text, tokens, ph[0]) != "other"]
+        phrases = [ph for ph in phrases if cues[ph[0][0]] != "other"]
         if not phrases:
             return None
     if len(phrases) == 1:  # the common case: one place phrase, nothing to weigh
         indexes = phrases[0][0]
-        if n.language == "en" and _en_clause_cue(text, tokens, indexes) in ("past", "other"):
+        if cues.get(indexes[0]) in ("past", "other"):
             return None  # I worked in Shenzhen for twenty years…: a former workplace
         marker = _marker(n, tokens, indexes[0])
         if marker == "negated" or (marker in ("now", "weak") and _past(n, tokens, indexes)):
@@ -166,7 +169,7 @@ def read_region(n: Normalized, tokens: list[Token], skip: tuple[int, int] | None
             # from Shenyang" is an origin, which a place of now in the body outweighs
             score += 0.5 if marker == "from" else 2.0
         elif n.language == "en":
-            cue = _en_clause_cue(text, tokens, indexes)
+            cue = cues[indexes[0]]
             if cue == "past":
                 score -= 2.0  # I studied in Nanjing; which I joined while studying in Guangzhou
             elif cue == "now":
@@ -179,8 +182,11 @@ def read_region(n: Normalized, tokens: list[Token], skip: tuple[int, int] | None
             score -= 0.5  # a country named without a location word: often not where one lives
         chosen.append(place)
         # two moves told (到深圳创业…移民美国): the later is where one is
-        later = best is not None and n.language == "zh" and score == best[0] and marker == "now"
-        if best is None or score > best[0] or (later and best is not None and best[3] == "now"):
+        if (
+            best is None
+            or score > best[0]
+            or (score == best[0] and marker == "now" and best[3] == "now" and n.language == "zh")
+        ):
             best = (score, order, place, marker)
     if best is None:
         return None
@@ -305,7 +311,7 @@ _EN_PAST = re.compile(
     r"|while i was|while studying|back then|until)\b"
 )
 
-
+_EN_SENTENCE = re.compile(r"[.!?;]\s|[.!?;]$")
 _EN_VISIT = re.compile(
     r"\s*(?:to visit|for a visit|on a visit|on a trip|on vacation|on holiday|for a holiday"
     r"|for (?:a few|several|two|three|four|five|six|\d+) (?:days|weeks|months))\b"
@@ -329,9 +335,6 @@ def _alias_line(text: str, start: int) -> bool:
     rest = text[start : len(text) if line_end < 0 else line_end]
     at = rest.find("alias")
     return at >= 0 and "," not in rest[:at]
-
-
-_EN_SENTENCE = re.compile(r"[.!?;]\s|[.!?;]$")
 
 
 def _en_clause_cue(text: str, tokens: list[Token], indexes: list[int]) -> str | None:
