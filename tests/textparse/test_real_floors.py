@@ -31,20 +31,20 @@ TEST_FLOORS = {
     "organizations": (0.912, 0.95),  # GAP: 602/660 reached (0.912)
     "headcount": (0.95, 0.95),  # 641/660
     "headcount_group": (0.90, 0.90),  # 95/102 reached (co-signers, lists, a plural subject)
-    "province": (0.940, 0.95),  # GAP: 621/660 reached (0.941; the declarant's place)
-    "country": (0.945, 0.95),  # GAP: 624/660 reached (0.945)
+    "province": (0.942, 0.95),  # GAP: 622/660 reached (0.942; the declarant's place)
+    "country": (0.946, 0.95),  # GAP: 625/660 reached (0.947)
     "sector": (0.85, 0.85),
     "alias_recall": (0.90, 0.90),
 }
 TEST_CEILINGS = {
-    "place_invented": (0.03, 0.03),  # 6/267 (0.022)
+    "place_invented": (0.03, 0.03),  # 7/267 (0.026)
     "sector_invented": (0.05, 0.05),
 }
 # In-sample (the development split, which the rules were written against and the learned model
 # of the organizations trained on; the model changes no reading, it gives the confidence:
 # docs/textparse.md): regression floors.
 DEV_FLOORS = {
-    "organizations": 0.945, "headcount": 0.994, "headcount_group": 0.976, "province": 0.992,
+    "organizations": 0.947, "headcount": 0.994, "headcount_group": 0.976, "province": 0.993,
     "country": 0.994, "sector": 0.886, "alias_recall": 0.927,
 }  # fmt: skip
 DEV_CEILINGS = {"place_invented": 0.003, "sector_invented": 0.033}  # 0/395, 28/859

@@ -19,8 +19,6 @@ PROBES = Path(__file__).parent / "eval" / "probes"
 
 # Read against the rules still (docs/benchmarks.md, "rule probes"): why, in a few words.
 KNOWN_ORGANIZATIONS = {
-    "The Tuidang movement is growing every day; millions have quit the CCP.":
-        "others' withdrawals told in English",
     "我声明退出中共和它的附属组织。经过深思，特此声明：我退出少先队。":
         "a later solemn declaration does not narrow an earlier general one",
 }  # fmt: skip
@@ -63,7 +61,6 @@ KNOWN_RECORDS = {
     112: "a done withdrawal outside the declaration's sentence, after a refused one",
 }
 KNOWN_SURFACE = {
-    10: "an English phrase inside Chinese (quit the Communist Paty)",
     14: "退D，退T，退D: the second D read as the party again",
     66: "团队 after a never-joined: the negation's scope",
 }
@@ -75,7 +72,6 @@ KNOWN_REGIONS_INDIRECT = {20: "我们中国人 read as a class, not as the decla
 # (the probe's own "rule" says what each tests).
 KNOWN_ENGLISH_PLACES = frozenset((7, 14, 31, 47, 53, 58, 59, 81, 85, 98, 99, 100, 101, 119, 146))
 KNOWN_STORIES = {
-    13: "暂时还不能退党: a withdrawal put off, read as done",
     45: "an exhortation in the clause after its subject (希望更多的人…，早日三退)",
     53: "中共共青团及其所有相关组织: its = the league's",
     58: "a done withdrawal outside the declaration's sentence",
@@ -91,10 +87,31 @@ KNOWN_STORIES = {
 
 # The English probes (translations as overseas outlets print them; organizations and region
 # both): the lines still read against the rules. The probe's own "rule" says what each tests.
-KNOWN_ENGLISH_ORGANIZATIONS = frozenset(
-    (2, 9, 24, 25, 26, 40, 49, 52, 56, 63, 65, 100, 106, 125, 126, 140, 152, 153, 158)
-)
+KNOWN_ENGLISH_ORGANIZATIONS = frozenset((24, 25, 26, 49, 65, 100, 125, 152, 158))
 KNOWN_ENGLISH_REGIONS = frozenset((44, 77, 78, 127, 146))
+
+# The eighth round (docs/benchmarks.md, "eighth round"): English statements and what their
+# withdrawals govern; Chinese statements whose objects point back (它, 这些组织, 三退 mentioned);
+# records naming several places. Known failures by line, with why.
+KNOWN_ENGLISH_ORGANIZATIONS_LONG = {
+    74: "a withdrawal told as done outside the declaration's sentence",
+    113: "a refusal to join: the mention stands in when no withdrawal verb is found",
+    127: "a family's withdrawals, each by its own subject (my wife quits the League)",
+    139: "a withdrawal declared for a son, then one's own",
+}
+KNOWN_POINTERS = {
+    74: "a withdrawal told as done outside the declaration's sentence",
+    79: "收回…誓言: an oath taken back", 81: "oaths voided outside the declaration's sentence",
+    84: "a general 退出 after a lapsed membership (连退出都由不得你)",
+    89: "a brother's withdrawal told in the story",
+    112: "a never-member's list (…都和我无关) read as mentions",
+    135: "a family's withdrawals, each by its own subject (他们声明退党)",
+    147: "another's wish, undecided (她想退党，但她还没拿定主意)",
+}  # fmt: skip
+KNOWN_REGIONS_SEVERAL = {
+    29: "在杭州…做程序员 after 回国: a bare 在, its subject left out",
+    63: "a topic place (新疆的棉花) after 身为一个中国人",
+}
 
 
 def _probes(name: str) -> list[dict[str, Any]]:
@@ -129,6 +146,8 @@ _ORGANIZATION_CASES = (
     + _cases("records.jsonl", {}, KNOWN_RECORDS)
     + _cases("surface.jsonl", {}, KNOWN_SURFACE)
     + _cases("records_stories.jsonl", {}, KNOWN_STORIES)
+    + _cases("english_organizations.jsonl", {}, KNOWN_ENGLISH_ORGANIZATIONS_LONG)
+    + _cases("organizations_pointers.jsonl", {}, KNOWN_POINTERS)
 )
 _REGION_CASES = (
     _cases("regions.jsonl", KNOWN_REGIONS)
@@ -137,6 +156,7 @@ _REGION_CASES = (
     + _cases("regions_records.jsonl", {}, KNOWN_REGIONS_RECORDS)
     + _cases("regions_indirect.jsonl", {}, KNOWN_REGIONS_INDIRECT)
     + _cases("english_regions.jsonl", {}, _english(KNOWN_ENGLISH_PLACES, "english_regions.jsonl"))
+    + _cases("regions_several.jsonl", {}, KNOWN_REGIONS_SEVERAL)
 )
 
 
@@ -153,6 +173,9 @@ def test_the_probes_are_well_formed() -> None:
         ("records_stories.jsonl", {"text", "organizations", "rule"}),
         ("regions_indirect.jsonl", {"text", "country", "province", "rule"}),
         ("english_regions.jsonl", {"text", "country", "province", "rule"}),
+        ("english_organizations.jsonl", {"text", "organizations", "rule"}),
+        ("organizations_pointers.jsonl", {"text", "organizations", "rule"}),
+        ("regions_several.jsonl", {"text", "country", "province", "rule"}),
     ):
         rows = _probes(name)
         assert len({r["text"] for r in rows}) == len(rows)

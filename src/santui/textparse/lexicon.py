@@ -57,6 +57,8 @@ ORGANIZATION_PHRASES: list[Entry] = [
         "chinese communist party", "communist party of china", "communist party", "ccp",
         "cpc", "the party", "evil party", "communist regime", "chinese communist",
         "leninist cult", "communist cult", "c.c.p.", "c.c.p", "evil paty", "this paty",
+        # misspellings read as the word meant (eval/README.md, "Variant characters")
+        "comunist party", "communist paty", "comunist paty", "chinese comunist party",
     )],
     ("党", ORG, _P, WEAK),
     ("party", ORG, _P, WEAK),
@@ -89,6 +91,8 @@ ORGANIZATION_PHRASES: list[Entry] = [
         "communist youth league of china", "communist youth league", "youth league", "cyl",
         "the league",
         "young communist league", "communist league",
+        "c.y.l.", "c.y.l", "youth leage", "comunist youth league", "communist youth leage",
+        "communist youth corps", "youth corps",
     )],
     ("团", ORG, _L, WEAK),
     ("league", ORG, _L, WEAK),
@@ -105,6 +109,7 @@ ORGANIZATION_PHRASES: list[Entry] = [
         "young pioneers", "pioneers", "young pioneer", "pioneer", "cyp", "red scarf",
         "red scarves", "little red guards", "少年儿童先锋队", "红小兵", "少年儿童队",
         "little red soldiers", "little red soldier",
+        "young pioners", "pioners", "young pionneers",
     )],
     # the organizations under the party, as English translations name them
     *[(p, ORG, _L | _Y, 0) for p in ("peripheral organizations", "peripheral organisations")],
@@ -126,6 +131,10 @@ ORGANIZATION_PHRASES: list[Entry] = [
     ("youth organizations", ORG, _L | _Y, 0),
     ("its youth organizations", ORG, _L | _Y, 0),
     ("youth organisations", ORG, _L | _Y, 0),
+    # the party's affiliates are the league and the pioneers ("the CCP's affiliated
+    # organizations"); "the CCP and its affiliated organizations" stays all three (below)
+    ("affiliated organizations", ORG, _L | _Y, 0),
+    ("affiliated organisations", ORG, _L | _Y, 0),
     # --- withdrawals naming their organization ---
     *[(p, QUIT_ORG, _P, 0) for p in (
         "退党", "脱党", "退出党", "退出党组织", "退党声明", "退当", "退dang",
@@ -163,6 +172,8 @@ ORGANIZATION_PHRASES: list[Entry] = [
         "the party, the league and the pioneers", "all three organizations",
         "all ccp organizations", "all ccp-affiliated organizations",
         "all communist organizations", "all affiliated organizations",
+        "and everything attached to it", "and everything connected to it",
+        "and everything related to it", "and all that is attached to it",
         "party, youth league and young pioneers",
         # 三退保平安 names the movement's saying; declared, it is a withdrawal (issue 13)
         *_DECLARED_SAYING,
@@ -185,8 +196,10 @@ ORGANIZATION_PHRASES: list[Entry] = [
         "quit", "quits", "quitting", "withdraw", "withdraws", "withdrawing", "withdrew",
         "withdrawn", "withdrawal", "withdrawal from", "renounce", "renounces", "renouncing",
         "renounced", "resign", "resign from", "resigned", "resigning", "leave", "leaving",
-        "left", "no longer", "sever", "cut ties", "disavow", "disavowing", "revoke",
+        "left", "no longer", "sever", "disavow", "disavowing", "revoke",
         "revoking", "cancel", "void", "null and void", "annul",
+        "take back the vow", "take back the vows", "take back the oath", "take back my oath",
+        "take back my vow", "take back the oaths",
     )],
     # --- "I am not" after someone else's membership (我爸爸是党员，我不是) ---
     *[(p, NEGATION, 0, "self") for p in ("我不是", "我自己不是", "but i'm not", "but i am not",
@@ -210,7 +223,7 @@ ORGANIZATION_PHRASES: list[Entry] = [
         "加入", "加入过", "入过", "参加过", "参加", "曾加入", "曾经加入", "曾经加入过",
         "被迫加入", "入了", "当过", "曾是", "曾经是",
         "joined", "was a member", "was member", "became a member", "member of",
-        "i was a", "was in the", "been a member",
+        "i was a", "was in the", "been a member", "been in the", "were in the",
     )],
     ("入党", JOINED, _P, 0),
     ("入的党", JOINED, _P, 0),
@@ -252,6 +265,9 @@ ORGANIZATION_PHRASES: list[Entry] = [
         "断绝关系", "彻底决裂", "断绝一切关系",
         "不再相信", "看清", "认清", "识破", "谴责", "反对", "揭露", "痛恨",
         "break with", "broke with", "condemn", "reject the",
+        # a dissociation, not a withdrawal verb (I sever all ties with the CCP)
+        "sever all ties", "sever all my ties", "sever ties", "severed all ties", "severed ties",
+        "cut all ties", "cut off all ties", "cut ties",
         "撇清关系", "撇清", "拉开距离", "划清关系",
     )],
     # --- turning away from what follows (远离中共, 告别共产党): a renouncing, not a withdrawal ---

@@ -51,7 +51,8 @@ _FAILED = re.compile("(?:没有?|未|未能|没能|不能|无法)(?:成功|能�
 # A withdrawal that did not happen, said after it (当年想退团，但没敢; 申请退团没被批准) or a
 # fear before it (还不敢退党): eval/README.md, "a plan of the past", "one that failed".
 _FAILED_AFTER = re.compile(
-    "[，,]?(?:但是?|可是?|却|结果|最后)?(?:没敢|不敢|没成|没退成|退不了|退不成|没被批准|未被批准"
+    "(?:申请书?)?[，,]?(?:但是?|可是?|却|结果|最后)?(?:他|她|我)?(?:那时候?|当时|一直|始终|现在|目前)?"
+    "还?(?:没敢|不敢|没成|没退成|退不了|退不成|没被批准|未被批准|没拿定主意|没决定|没想好|在犹豫"
     "|没有被批准|没批准|未获批准|被拒绝|没有成功|未成功|没有退成)"
 )
 _TOPIC_AFTER = ("的事", "这事", "这件事", "的想法", "的念头", "的问题")
@@ -60,6 +61,7 @@ _AFRAID = re.compile("(?:还|一直|始终)?(?:不敢|没敢)$")
 # clause's subject is others, not the declarant (eval/README.md: other people's acts).
 _OTHERS_SUBJECT = re.compile(
     "大家|别人|他们|她们|同事|朋友们|有人|很多人|许多人|不少人|更多人|更多的人|所有人|亿人|万人|人们|网友|群众"
+    "|有一[位个名]|又有"
     "|身边的人"
 )
 _CLAUSE_TAIL = re.compile("[^，,。！？!?；;\n]*$")  # the clause that ends where the search stops
@@ -78,10 +80,11 @@ _COORDINATION = re.compile(r"^(?:\s|和|或|或者|与|及|、|,|and|or|nor|the)
 
 # All three said in general (a heading 三退, 退出一切邪恶组织): a declaration that names fewer
 # organizations is the more specific one and wins (三退 / 现在我退出共青团和少先队).
-_VAGUE_ALL = (
-    frozenset(("三退", "三腿", "3退", "3tui", "santui", "san tui", "san-tui", "一切邪恶组织"))
-    | lx.DECLARED_SAYING
-)
+_VAGUE_WORDS = (
+    "三退", "三腿", "3退", "3tui", "santui", "san tui", "san-tui", "一切邪恶组织",
+    "three withdrawals", "3 withdrawals",
+)  # fmt: skip
+_VAGUE_ALL = frozenset(_VAGUE_WORDS) | lx.DECLARED_SAYING
 
 
 _AFFILIATES = ("附属", "下属", "外围", "傀儡")
@@ -148,6 +151,41 @@ _COMPLEX = frozenset((lx.ORG, lx.JOINED, lx.GENERIC, lx.NEGATION, lx.QUIT))
 _OPINION_AFTER = (
     "是好事", "是对的", "是正确的", "是明智的", "是最明智的", "是最好的选择", "好处多",
 )  # fmt: skip
+# 三退 as a topic (三退的消息, 退党网站) or supported, spread, heard of (我支持三退, 转发三退): a
+# mention; only the declarant's own declaration quits (eval/README.md, "Never members").
+_TOPIC_OF = (
+    "的消息", "的新闻", "的网站", "网站", "的文章", "的视频", "的资料", "的事", "的人", "的义工",
+    "义工", "的大潮", "大潮", "运动", "的运动",
+)  # fmt: skip
+_SUPPORTED = re.compile("(?:支持|赞成|赞同|拥护|宣传|转发过?|转发了|听说过?|关注)(?:很多|过)?$")
+
+
+def _mention_only(n: Normalized, start: int, end: int) -> bool:
+    """Whether 三退 at compact ``start``-``end`` is talked about, not declared."""
+    text = n.compact
+    return (
+        text.startswith(_OPINION_AFTER, end)
+        or text.startswith(_TOPIC_OF, end)
+        or _SUPPORTED.search(text, max(0, start - 6), start) is not None
+    )
+
+
+_TITLE_MAX = 40  # norm characters: a first line this short is a record's title
+_TITLE_MAX_EN = 100  # ...in English, without a sentence's closing mark (Quitting the CCP and …)
+
+
+def _title_line_end(n: Normalized) -> int:
+    """Where the title line ends (norm position), or -1 when the first line is not a title."""
+    first_line = n.norm.find("\n")
+    if first_line <= 0:
+        return -1
+    if first_line <= _TITLE_MAX:
+        return first_line
+    if n.language == "en" and first_line <= _TITLE_MAX_EN:
+        line = n.norm[:first_line].rstrip()
+        if not line.endswith((".", "!", "?", ";")):
+            return first_line
+    return -1
 
 
 def _bare_title(n: Normalized, end: int) -> bool:
@@ -163,7 +201,7 @@ def _only_withdrawals(n: Normalized, tokens: list[Token]) -> tuple[int, bool | N
     (not those of others, 希望大家都退党, nor those that did not happen, 想退团，但没敢)."""
     mask = 0
     title = every = False
-    check = _NOT_MINE_HINT.search(n.norm) is not None
+    check = n.language == "en" or _NOT_MINE_HINT.search(n.norm) is not None
     for kind, bits, value, start, end in tokens:
         if kind == lx.QUIT_ORG:
             if check and (_others_do(n, start) or _not_done(n, start, end)):
@@ -174,7 +212,7 @@ def _only_withdrawals(n: Normalized, tokens: list[Token]) -> tuple[int, bool | N
         elif kind == lx.ALL_THREE:
             if value == "title":
                 title = True
-            elif n.compact.startswith(_OPINION_AFTER, end) or (check and _others_do(n, start)):
+            elif _mention_only(n, start, end) or (check and _others_do(n, start)):
                 continue  # 三退是好事, 希望更多人三退: an opinion, others' act; a mention
             else:
                 every = True
@@ -230,7 +268,7 @@ def read_organizations(
     others_quit = False  # a withdrawal by others was skipped (大家都在退党)
     # whether a withdrawal here may be another's or not done at all (a character or word the
     # two searches need; most texts have none, and neither search is run)
-    not_mine = _NOT_MINE_HINT.search(n.norm) is not None
+    not_mine = n.language == "en" or _NOT_MINE_HINT.search(n.norm) is not None
 
     # Pass 1: mark each organization mention as negated / parent / renounced.
     for i in [i for i, t in enumerate(tokens) if t[0] in _PASS1]:
@@ -241,7 +279,23 @@ def read_organizations(
             continue
         if kind == lx.GENERIC:
             if value == "members":
-                generic_members = True
+                # English "both", "all of them" are objects only right after a withdrawal verb
+                # (My parents are both Party members: no withdrawal)
+                generic_members = (
+                    generic_members
+                    or not text[start].isascii()
+                    or (
+                        i > 0
+                        and tokens[i - 1][0] in (lx.QUIT, lx.QUIT_ORG)
+                        and start - tokens[i - 1][4] <= 12
+                    )
+                )
+                topic = _topicalized(n, tokens, i, skip) if text.endswith("退出", start, end) else 0
+                if topic:  # 少先队和共青团，我也一并退出: the object said first
+                    quit_mask |= topic
+                    explicit = True
+                    specific_last = max(specific_last, start)
+                    named_at.append((start, topic))
             elif (
                 i
                 and tokens[i - 1][0] in (lx.QUIT, lx.QUIT_ORG)
@@ -260,9 +314,10 @@ def read_organizations(
             negated_mask |= mask
             continue
         if kind == lx.QUIT_ORG and (
-            (has_negation and _FAILED.search(text, max(0, start - 6), start))
+            _FAILED.search(text, max(0, start - 6), start)
             or (not_mine and _not_done(n, start, end))
         ):
+            others_quit = True  # a withdrawal word, not done: no mention stands in for it
             skip.add(i)  # 终究没有成功退党, 我没能退党, 申请退团没被批准: it did not happen
             continue
         if kind == lx.QUIT_ORG and text.startswith(_TOPIC_AFTER, end):
@@ -328,11 +383,18 @@ def read_organizations(
             specific_last = max(specific_last, start)
             quit_org_at.append((start, mask))
         elif value == "title":
-            title_all = True
+            if _mention_only(n, start, end):
+                others_quit = True  # 我只是想说一句：我支持三退 (then 声明人…): a mention
+            else:
+                title_all = True
+        elif text[start:end] in _VAGUE_ALL and (
+            _mention_only(n, start, end) or (not_mine and _others_do(n, start))
+        ):
+            others_quit = True  # 希望大家都能三退, 我支持三退: a mention, not one's own act
         elif text[start:end] in _VAGUE_ALL:
             vague_all = explicit = True  # 三退 alone (a heading, or a mention): never widens
-            first_line = n.norm.find("\n")
-            if 0 < first_line <= 40 and start < n.to_compact(first_line):
+            first_line = _title_line_end(n)
+            if first_line > 0 and start < n.to_compact(first_line):
                 vague_title = True  # a title 声明三退: general words over the record
         elif text.startswith(("及", "以及"), start) and (
             (has_quit and not _governed(n, tokens, i)) or _youth_ends_at(n, tokens, -1, start)
@@ -355,7 +417,7 @@ def read_organizations(
         if kind == lx.QUIT and not_mine:
             others = _others_do(n, tokens[i][3])
             if others or _not_done(n, tokens[i][3], tokens[i][4]):
-                others_quit = others_quit or others
+                others_quit = True  # neither is a text without any withdrawal word
                 continue  # 已有数亿人退出中共, 想退出，但没敢: not the declarant's withdrawal
         if kind == lx.QUIT and text[tokens[i][3] : tokens[i][4]] in _VOIDED:
             voided = _voided(n, tokens, i, skip, member_mask)
@@ -370,7 +432,9 @@ def read_organizations(
         chain = 0  # what this withdrawal takes
         general = False  # it takes "all" (and its affiliates, 一切组织), not organizations by name
         pointed = False  # its object is pointed at (这个…党), not named
-        for j in range(i + 1, count):
+        # English: "I withdraw from it", "quit them both": the object points back
+        en_ref = _referent_en(n, tokens, i, skip) if latin and kind == lx.QUIT else None
+        for j in range(i + 1, count if en_ref is None else i + 1):
             kind2, mask, value, start, end = tokens[j]
             last_end = tokens[last][4]
             latin2 = 1 if latin or text[start].isascii() else 0
@@ -453,6 +517,9 @@ def read_organizations(
                     took = True
                 last = j  # 退出我曾经加入过的少先队: the chain runs through them
         referred = pointed
+        if en_ref is not None:
+            # a list taken by "them" names its organizations; "it" is a vague object
+            chain, took, referred = en_ref[0], True, not en_ref[1]
         if not took and kind == lx.QUIT and _ITS_AFFILIATES.match(text, tokens[i][4]):
             chain, took = lx.LEAGUE | lx.PIONEERS, True  # 退出它的外围组织: what is under it
         if not took and kind == lx.QUIT:
@@ -698,23 +765,98 @@ def _referent(n: Normalized, tokens: list[Token], i: int, skip: set[int]) -> int
             or text.startswith(("以后", "之后"), m.end())
         ):
             return 0
-    first_line = n.norm.find("\n")
-    title_end = n.to_compact(first_line) if 0 < first_line <= 40 else -1
+    first_line = _title_line_end(n)
+    title_end = n.to_compact(first_line) if first_line > 0 else -1
     start = tokens[i][3]
     for j in range(i - 1, -1, -1):
         kind, mask, value, s, e = tokens[j]
         if start - e > _DESCRIPTION_REACH or s < title_end:
             return 0
-        if kind == lx.ORG and j not in skip and not (isinstance(value, int) and value & lx.WEAK):
+        weak = isinstance(value, int) and value & lx.WEAK
+        if weak and j and tokens[j - 1][0] == lx.JOINED and tokens[j - 1][4] == s:
+            weak = False  # 入了党…我对它彻底失望了…退出它: the bare 党 of 入了党 is named
+        if kind == lx.ORG and j not in skip and not weak:
             if pronoun and text[s - 1 : s] == "是":
                 continue  # 它是邪党一伙的…退掉它: what "it" is said to be is not "it"
             return mask
     return 0
 
 
+# English objects that point back (eval/README.md, "A vague object takes the nearest organization
+# named before it" and "A plural object names what was just listed"): "it", "this evil
+# organization" take the nearest; "them", "both of them", "these organizations" the list.
+_EN_POINTER = re.compile(
+    r"\s*(?:from |out of )?(?:(?P<one>it|this (?:[a-z\-]+ ){0,3}?(?:organi[sz]ation|party|group"
+    r"|cult))|(?P<many>them(?: both| all)?|both of them|all of them|both|these (?:[a-z\-]+ ){0,2}?"
+    r"organi[sz]ations|the above(?: organi[sz]ations)?|those (?:two |three )?organi[sz]ations))"
+    r"(?![a-z'’])"
+)
+_EN_POINTER_REACH = 400  # compact characters back to the organization pointed at
+
+
+_TOPIC_REACH = 16  # compact characters from an organization said first to 一并退出
+
+
+def _topicalized(n: Normalized, tokens: list[Token], i: int, skip: set[int]) -> int:
+    """The organizations named right before 一并退出 / 都退出 in its sentence, with no withdrawal
+    verb between (少先队和共青团，我也一并退出); 0 if none."""
+    mask = 0
+    end = tokens[i][3]
+    for j in range(i - 1, -1, -1):
+        kind, bits, value, s, e = tokens[j]
+        if end - e > _TOPIC_REACH or n.boundary_between(e, tokens[i][3]):
+            break
+        if kind in (lx.QUIT, lx.QUIT_ORG, lx.ALL_THREE, lx.GENERIC):
+            break
+        if kind == lx.ORG and j not in skip and not (isinstance(value, int) and value & lx.WEAK):
+            mask |= bits
+            end = s
+    return mask
+
+
+def _referent_en(
+    n: Normalized, tokens: list[Token], i: int, skip: set[int]
+) -> tuple[int, bool] | None:
+    """What an English object after the withdrawal verb ``tokens[i]`` points back to: (mask,
+    whether it is a list that "them" takes); None when the object is not a pointer, or points
+    at one organization through a plural (the memberships the text states decide that)."""
+    text = n.compact
+    m = _EN_POINTER.match(text, tokens[i][4])
+    if m is None:
+        return None
+    start = tokens[i][3]
+    nearest = -1
+    for j in range(i - 1, -1, -1):
+        kind, _mask, value, _s, e = tokens[j]
+        if start - e > _EN_POINTER_REACH:
+            return None
+        if kind == lx.ORG and j not in skip and not (isinstance(value, int) and value & lx.DENIED):
+            nearest = j
+            break
+    if nearest < 0:
+        return None
+    if m.group("one"):
+        return tokens[nearest][1], False
+    # the list: the organizations named in the nearest one's sentence
+    mask = tokens[nearest][1]
+    for j in range(nearest - 1, -1, -1):
+        kind, bits, value, _s, e = tokens[j]
+        if n.boundary_between(e, tokens[nearest][3]):
+            break
+        if kind == lx.ORG and j not in skip and not (isinstance(value, int) and value & lx.DENIED):
+            mask |= bits
+    if mask & (mask - 1) == 0:
+        return None  # one organization: "both" of what the text says were joined
+    return mask, True
+
+
 # Voiding verbs come after their object (入团时的誓言作废, 党、团档案…全部作废): eval/README.md,
 # "Oaths declared void quit what they were sworn to".
-_VOIDED = frozenset(("作废", "声明作废", "宣誓作废", "誓言作废", "誓词作废", "null and void"))
+_VOIDED = frozenset((
+    "作废", "声明作废", "宣誓作废", "誓言作废", "誓词作废", "null and void", "take back the vow",
+    "take back the vows", "take back the oath", "take back my oath", "take back my vow",
+    "take back the oaths",
+))  # fmt: skip
 _VOIDED_REACH = 48  # compact characters back from the verb, inside its sentence
 _VOID_FIRST = 24  # from the verb back to the object's last organization
 _VOID_NEXT = 8  # between two organizations of the object (入党/团，少先队的申请书)
@@ -825,9 +967,43 @@ def _governed(n: Normalized, tokens: list[Token], i: int) -> bool:
     return False
 
 
+# English: others as the subject of a withdrawal (I support everyone who quits the CCP;
+# Everyone should quit…; "Have you quit the League yet?"), or a quotation of someone else's
+# words (My colleague said to me: "I quit the Party last night"). Relatives are left out: a
+# family statement quits what each of its persons quits (my wife quits the League).
+_EN_OTHERS = re.compile(
+    r"\b(?:everyone|everybody|others|other people|people|millions|many|compatriots|you|they"
+    r"|colleagues?|friends?|classmates?)\b"
+)
+_EN_SELF = re.compile(r"\b(?:i|we|me|myself)\b")
+_EN_CLAUSE_START = re.compile(r"[.!?;:,\"“”\n](?![^.!?;:,\"“”\n]*[.!?;:,\"“”\n])")
+_EN_QUOTED_BY = re.compile(
+    r"\b(?!i\b)[a-z]+ (?:said|says|asked|asks|told me|wrote|writes)\b[^.!?\"“]{0,24}[\"“]"
+    r"[^\"”]*$"
+)
+_EN_NOT_DONE = re.compile(
+    r"\b(?:tried to|wanted to|attempted to|was going to|were going to|dared not|did not dare to"
+    r"|didn't dare to|not yet|thinking about|think about|considering)\s*$"
+)
+_EN_OPINION_AFTER = re.compile(r"[^.!?,;\n]{0,40}? (?:is|was|would be|will be|are) ")
+
+
+def _others_do_en(n: Normalized, start: int) -> bool:
+    text = n.compact
+    before = text[max(0, start - 120) : start]
+    if _EN_QUOTED_BY.search(before) is not None:
+        return True  # another's words in quotation marks
+    m = _EN_CLAUSE_START.search(before)
+    clause = before[m.end() :] if m else before
+    others = [o.end() for o in _EN_OTHERS.finditer(clause)]
+    return bool(others) and _EN_SELF.search(clause, others[-1]) is None
+
+
 def _others_do(n: Normalized, start: int) -> bool:
     """Whether the clause before compact position ``start`` (a withdrawal) has others as its
     subject and not the declarant: 看到大家都在退党, 我的同事上个月都退了党, 已有数亿人退出中共."""
+    if n.language == "en":
+        return _others_do_en(n, start)
     if n.language != "zh":
         return False
     pos = n.to_norm(start)
@@ -842,6 +1018,14 @@ def _others_do(n: Normalized, start: int) -> bool:
 def _not_done(n: Normalized, start: int, end: int) -> bool:
     """Whether a withdrawal is said not to have happened: 想退团，但没敢; 申请退团没被批准;
     还不敢退党."""
+    if n.language == "en":
+        text = n.compact
+        if _EN_NOT_DONE.search(text, max(0, start - 24), start) is not None:
+            return True  # I tried to quit the Youth League…: an attempt, a past plan
+        # Quitting the Party is the wisest choice: an opinion, not an act
+        return text.startswith(("quitting", "withdrawing"), start) and (
+            _EN_OPINION_AFTER.match(text, end) is not None
+        )
     if n.language != "zh":
         return False
     if _AFRAID.search(n.compact, max(0, start - 4), start) is not None:
@@ -1044,7 +1228,9 @@ def _is_parent(n: Normalized, tokens: list[Token], i: int, latin: int) -> bool:
 # against an organization without leaving it.
 _DISSOCIATIONS = frozenset((
     "划清界限", "划清界线", "划清关系", "一刀两断", "决裂", "彻底决裂", "断绝关系", "断绝一切关系",
-    "撇清关系", "撇清", "切割", "彻底切割", "break with", "broke with",
+    "撇清关系", "撇清", "切割", "彻底切割", "break with", "broke with", "sever all ties",
+    "sever all my ties", "sever ties", "severed all ties", "severed ties", "cut all ties",
+    "cut off all ties", "cut ties",
 ))  # fmt: skip
 
 
@@ -1055,6 +1241,16 @@ def _renounced(
     (with ``words``: only a break by one of them). Not an organization a withdrawal verb
     governs right before it (退出中共，与它一刀两断: the break is with 它, and adds nothing)."""
     end = tokens[i][4]
+    text = n.compact
+    if text[tokens[i][3]].isascii():  # I sever all ties with the CCP: the break comes first
+        for j in range(i - 1, max(-1, i - 3), -1):
+            kind, _mask, value, start, stop = tokens[j]
+            if tokens[i][3] - stop > 16 or n.boundary_between(stop, tokens[i][3]):
+                break
+            if kind == lx.BREAK and value != "before":
+                return words is None or text[start:stop] in words
+            if kind in (lx.QUIT, lx.QUIT_ORG, lx.ORG):
+                break
     if i and tokens[i - 1][0] == lx.QUIT:
         verb_end, start = tokens[i - 1][4], tokens[i][3]
         k = bisect_left(n.gap_at, verb_end)
@@ -1097,12 +1293,21 @@ _NEVER_JOINED = re.compile(
     "|(?:我|本人)(?:从来|也|并|根本|从来就)?(?:不是|并非|没当过|没做过)(?:中共|共产党|共青团|少先队)?"
     "(党员|团员|队员)"
     "|(?:从|从来)?没(?:有)?戴过(红领巾)"
+    r"|\bi (?:have |had )?never (?:joined|been in|been a member of|was a member of|was in)"
+    r" (?:the )?"
+    r"(communist party|party|ccp|cpc|communist youth league|youth league|league|young pioneers"
+    r"|pioneers)\b"
+    r"|\bi was never (?:in the |a member of the |a )(party|league|pioneer)s?\b"
 )
 _ONE_BY_ONE = re.compile("(?:退出?)?党、?(?:退出?)?团、?(?:退出?)?队(?:声明)?")
 _NEVER_GROUPS = {"共产党": lx.PARTY, "中共": lx.PARTY, "党": lx.PARTY, "党员": lx.PARTY,
                  "共青团": lx.LEAGUE, "团": lx.LEAGUE, "团员": lx.LEAGUE,
                  "少年先锋队": lx.PIONEERS, "少先队": lx.PIONEERS, "队": lx.PIONEERS,
-                 "队员": lx.PIONEERS, "红领巾": lx.PIONEERS}  # fmt: skip
+                 "队员": lx.PIONEERS, "红领巾": lx.PIONEERS,
+                 "communist party": lx.PARTY, "party": lx.PARTY, "ccp": lx.PARTY, "cpc": lx.PARTY,
+                 "communist youth league": lx.LEAGUE, "youth league": lx.LEAGUE,
+                 "league": lx.LEAGUE, "young pioneers": lx.PIONEERS, "pioneers": lx.PIONEERS,
+                 "pioneer": lx.PIONEERS}  # fmt: skip
 _NEVER_OTHER = re.compile("父|母|爸|妈|丈夫|妻子|老公|老婆|儿子|女儿|孩子|他|她|们|家人|朋友|同事")
 
 
@@ -1112,8 +1317,8 @@ def _never_joined_in_title(
     """What a record's title line quits, one by one, that its body says the declarant never
     joined and does not quit itself: 退党声明 / 我从来没有入过党，只是上学时入过团。声明退出共青团.
     Not under general words in the body (三退 is all three, joined or not)."""
-    first_line = n.norm.find("\n")
-    if not 0 < first_line <= 40:
+    first_line = _title_line_end(n)
+    if first_line <= 0:
         return 0
     title_end = n.to_compact(first_line)
     if any(t[0] in (lx.ALL_THREE, lx.GENERIC) and t[3] >= title_end for t in tokens):
@@ -1240,8 +1445,8 @@ def read_declared(
     sentences = _sentences(n, tokens)
     text = n.compact
     title_end = -1
-    first_line = n.norm.find("\n")
-    if 0 < first_line <= 40 and n.norm[first_line + 1 :].strip():
+    first_line = _title_line_end(n)
+    if first_line > 0 and n.norm[first_line + 1 :].strip():
         title_end = n.to_compact(first_line)
     # Which sentences declare. Each is read again on its own, even when it names everything
     # the whole text quits: a story told in the declaration's sentence names organizations it

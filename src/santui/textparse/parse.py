@@ -343,7 +343,10 @@ def _record_place(n: Normalized, tokens: list[Token], span: tuple[int, int]) -> 
 _BEFORE_PAST = re.compile(
     "曾|以前|过去|当年|那时|早年|小时候|年轻时|时$|期间$|如果|假如|要是|若|想|希望|打算|将来|以后|梦想"
 )
-_AFTER_PAST = re.compile("^[^。！？!?；;\n]{0,8}?(?:时|的时候|期间|曾)")  # in the same sentence
+# in the same clause (在南京上学时), not the next (住在锦西，年轻时…; 住在通州，每天坐一个多小时)
+_AFTER_PAST = re.compile(
+    "^[^。！？!?；;，,\n]{0,8}?(?:(?<!小)时(?!间)|的时候|期间|曾|后回|回国|长大)"
+)
 # "美" alone for the United States after a residence word: 居美多年, 来美留学, 在美程式师, 赴美.
 _US_SHORT = re.compile(
     "(?:居|在|赴|来|旅|留)美(?!元|好|丽|术|食|德|容|梦|妙|化|女|味|景|满|誉|感|国)"
@@ -352,9 +355,11 @@ _US_SHORT = re.compile(
 _RESIDE = re.compile(
     "(?:现居|现住|居住在|居住于|住在|家住|定居在|定居于|定居|侨居|旅居|移民到|移民|移居到?|迁到|迁居到?"
     "|来到|来了|(?<![原后本看起出回进未将想说])来|搬到|生活在|身在|身处|人在|现在在|目前在|现在就在|就在"
-    "|留学|赴|居|留在|落户在?|(?<![老原])家(?:就)?在|嫁到|嫁来|远嫁)$"
+    "|留学|赴|居|留在|落户在?|(?<![老原])家(?:就)?在|嫁到|嫁来|远嫁"
+    "|回到|重回|(?:搬|调|迁)回(?:到|了)?)了?$"
 )
 # A bare 在 counts only with the declarant as its subject: 我在, 本人现在就在, 我虽在.
+_HOME_TOWN = re.compile("(?<![他她们])老家(?:是|在)$")  # 我是中国人，老家在山东菏泽: an origin
 _FROM_SELF = re.compile("(?:我|本人)(?!们)(?:也|就|是)?来自$")  # 我来自甘肃定西的一个山村
 _SELF_AT = re.compile(
     "(?:我|本人)(?!们|的)(?:现在|目前|虽|还|仍|就|也|一直|现)*在$|是一[名个位]在$"
@@ -367,7 +372,8 @@ _TIME_HEAD = re.compile(
 )
 # Another subject in the clause: the place is someone else's (我的领导们都把黑钱移民到美国).
 _OTHER_SUBJECT = re.compile(
-    "他|她|它|们|领导|儿子|女儿|孩子|父|母|爸|妈|丈夫|妻子|老公|老婆|朋友|同事"
+    "他|她|它|(?<!我)们|领导|儿子|女儿|孩子|父|母|爸|妈|丈夫|妻子|老公|老婆|朋友|同事|同学|邻居|亲戚|[表堂]?[哥姐弟妹]"
+    "|姨|姑|舅|叔|伯|爷|奶|外公|外婆"
 )
 # ...unless the declarant is taken along: 我父亲带我们全家迁到美国.
 _TAKEN_ALONG = re.compile("带(?:着|领)?(?:我们|我)")
@@ -420,9 +426,10 @@ def _record_body_place(
 # country gives no place; the current place wins over the form's place line, an origin).
 _ABROAD_NOW = re.compile(
     "(?:(?<![看收接览投听想找得传流卖逃])到了?|来到|去了?|在|留在了?|移居|移民|定居|旅居|侨居|留学"
-    "|生活在|身在|身处|现居|滞留)(?:海外|国外|西方国家|外国|欧洲(?:一个|某)?国?家?|北美|南美|东南亚)"
+    "|生活在|身在|身处|现居|滞留)(?:海外|国外|西方国家|外国|[西北东南]?欧(?:洲)?(?:一个|某)?国?家?|北美|南美|东南亚)"
     # where one lives, not what comes from there (海外朋友, 国外真实报导, 海外的信息)
-    "(?=生活|居住|定居|留学|读书|读高中|读大学|上学|念书|求学|工作|打工|随驻|陪读|通过|了解|才|多年"
+    "(?=生活|居住|定居|留学|读书|读高中|读大学|读博|读研|读硕士|攻读|上学|念书|求学|工作|打工|随驻|陪读"
+    "|通过|了解|才|多年|已经|已|住"
     "|长时间|这些年|再也"
     "|[0-9一二三四五六七八九十几多]+年"
     "|后|以后|以来|之后|[，,。！!；;\n]|$)"
@@ -430,7 +437,7 @@ _ABROAD_NOW = re.compile(
     "|出国(?:留学|读书|工作|定居)了?(?=[，,。！!；;\n]|$)"
 )
 _ABROAD_WORDS = (  # one is in every match of _ABROAD_NOW
-    "海外", "国外", "出国", "西方国家", "外国", "欧洲", "北美", "南美", "东南亚",
+    "海外", "国外", "出国", "西方国家", "外国", "欧", "北美", "南美", "东南亚",
 )  # fmt: skip
 # A stay, not a move (五六年前在海外 is the past; 四年前来到国外, there since).
 _STAY = frozenset(("在", "身在", "生活在", "身处"))
@@ -440,6 +447,9 @@ _VISIT = re.compile("[^。！？!?；;\n]{0,16}?(?:旅游|旅行|探亲|出差|�
 _ABROAD_PAST_AFTER = re.compile(
     "[^。！？!?；;，,\n]{0,8}?(?:一段时间|期间|的时候|时(?!间)|回国|回到)"
 )
+
+
+_CAME_BACK = re.compile("回国(?:后|以后|之后|这|工作|定居|发展)|回到(?:了)?(?:国内|大陆|中国)|归国")
 
 
 def _abroad_unnamed(text: str, end: int) -> bool:
@@ -460,6 +470,8 @@ def _abroad_unnamed(text: str, end: int) -> bool:
             continue
         if _VISIT.match(text, m.end(), end) is not None:
             continue  # 来到海外，在旅游景点遇到…: a trip, not where one lives
+        if _CAME_BACK.search(text, m.end(), end) is not None:
+            continue  # 第一次在国外生活。回国后我回到天津: a stay the declarant came back from
         return True
     return False
 
@@ -476,6 +488,7 @@ def _place_groups(n: Normalized, tokens: list[Token]) -> list[tuple[int, list[in
             groups
             and groups[-1][-1] == i - 1
             and _GLUE.match(text[tokens[i - 1][4] : token[3]])
+            and not n.boundary_between(tokens[i - 1][4], token[3])
             and not gone_to(n, token)
         ):
             groups[-1].append(i)
@@ -506,11 +519,12 @@ def _body_residence(
         kind = _residence(n, place)
         if kind is None:
             continue
-        if place.country != "CN":
-            return place
         if kind == "from":
-            origin = origin or place
-        elif found is None:
+            if origin is None or (origin.province is None and place.province is not None):
+                origin = place  # 我是台湾人…现在一家人都住在东莞: an origin, even abroad
+        elif place.country != "CN":
+            return place
+        elif found is None or (found.province is None and place.province is not None):
             found = place  # 来到浙江宁波打工，现在在这边: where one lives now wins over an origin
     return found or origin
 
@@ -533,6 +547,7 @@ def _residence(n: Normalized, place: Place) -> str | None:
         text.endswith(_SELF_PLACE, 0, start)
         or (text.startswith("人", end) and _self_person(n, start))
         or _FROM_SELF.search(text, max(0, start - 6), start) is not None
+        or _HOME_TOWN.search(text, max(0, start - 6), start) is not None
     ):
         return "from"
     return "now" if _declarant_there(n.norm, place.start, place.end) else None
@@ -578,7 +593,8 @@ _MAINLAND_SELF = re.compile(
     "|干部|军人|记者|律师|护士|工程师|大学生|职员|员工)"
     # a title that says who writes it: 一名中国监狱民警的退党声明
     rf"|^一[名位](?:普通)?(?:的)?{_MAINLAND}(?!共产党|共青团|少先队|人民)"
-    rf"|(?:(?:我|本人)(?!们)(?:虽|还|目前|现在|仍|也|一直)*(?:在|身在|身处|住在|生活在|生于){_MAINLAND}"
+    rf"|(?:(?:我|本人)(?!们)(?:虽|还|目前|现在|仍|也|一直)*(?:在|身在|身处|住在|生活在|生于)"
+    rf"(?:(?:中共|共产党|共党|邪党)(?:统治|控制|极权|专制)下的)?{_MAINLAND}"
     "|(?:我|本人)(?!们)人?(?:虽|还|目前|现在|仍|仍然|依然|至今|也|一直|这样的?|这种)*"
     "(?:在|身在|身处|住在|生活在)(?:国内|沦陷区|墙内)(?!的(?:亲戚|朋友|家人|父母|同学|同事|亲人|孩子))"
     # 在国内，我们无法…: the place set first, the declarant the subject of the clause after it

@@ -101,6 +101,7 @@ def read_region(n: Normalized, tokens: list[Token], skip: tuple[int, int] | None
         if (
             current
             and _GLUE.match(text[tokens[current[-1]][4] : token[3]])
+            and not n.boundary_between(tokens[current[-1]][4], token[3])
             and not gone_to(n, token)
         ):
             current.append(i)
@@ -168,6 +169,8 @@ def read_region(n: Normalized, tokens: list[Token], skip: tuple[int, int] | None
             # — Zhao Yi, Paris: the signature's place, where the declarant is; "— Xu Meiling,
             # from Shenyang" is an origin, which a place of now in the body outweighs
             score += 0.5 if marker == "from" else 2.0
+        elif n.language == "zh" and _dash_signature(n.norm, place.start):
+            score += 2.0  # ——贵州毕节 杨春梅: the signature's place, under a story's places
         elif n.language == "en":
             cue = cues[indexes[0]]
             if cue == "past":
@@ -201,11 +204,26 @@ def read_region(n: Normalized, tokens: list[Token], skip: tuple[int, int] | None
     return place
 
 
+_NEWS_BEFORE = ("看到", "听到", "听说", "得知", "想起", "关注")
+_AND = frozenset(("、", "和", "与", "及"))
+# ...or an event of the place, after 的 (成都的封控, 新疆的棉花 is not one)
+_TOPIC_AFTER_OF = re.compile(
+    "的(?:封控|封城|疫情|大火|火灾|事件|惨案|新闻|报道|选举|大选|抗议|游行|示威|运动|那些事|事情|遭遇"
+    "|暴雨|洪水|地震|爆炸|强拆|疫苗)"
+)
+
+
 def _topic(text: str, tokens: list[Token], indexes: list[int]) -> bool:
     """Whether a place phrase is a topic: glued to an event (武汉肺炎) or others of the place acted
     on (打香港人, 让美国人知道)."""
     start, end = tokens[indexes[0]][3], tokens[indexes[-1]][4]
-    if TOPIC_AFTER.match(text, end) is not None:
+    if text.endswith(_NEWS_BEFORE, 0, start):
+        return True  # 看到河北唐山…的那些事: what the declarant saw or heard of
+    j = indexes[-1] + 1  # a list of places (成都、西安的封控): the topic after the last
+    while j < len(tokens) and tokens[j][0] == lx.PLACE and text[end : tokens[j][3]] in _AND:
+        end = tokens[j][4]
+        j += 1
+    if TOPIC_AFTER.match(text, end) is not None or _TOPIC_AFTER_OF.match(text, end) is not None:
         return True
     if not text.startswith("人", end):
         return False
@@ -216,7 +234,8 @@ def _topic(text: str, tokens: list[Token], indexes: list[int]) -> bool:
 # or wished (打算移民加拿大, 想去美国): the rules' places of others, and a wish or a plan.
 _OTHER_SUBJECT = re.compile(
     "(?<![随跟和与同带着])(?:儿子|女儿|孩子|父母|父亲|母亲|爸爸|妈妈|丈夫|妻子|老公|老婆|哥哥|姐姐|弟弟|妹妹|亲戚|朋友"
-    "|同学|亲戚们|他|她|他们|她们)(?:现在|目前|如今|也|都|一直|已经|早已)?$"
+    "|同学|同事|邻居|亲戚们|他|她|他们|她们|[表堂][哥姐弟妹]|[大二三小][哥姐]|姨妈|姑妈|舅舅|叔叔|伯伯"
+    "|爷爷|奶奶|外公|外婆)(?:一家人?)?(?:现在|目前|如今|也|都|一直|已经|早已)?$"
 )
 _PLANNED = re.compile(
     "(?:打算|计划|准备|想|希望|梦想|将要|即将|要)"
@@ -326,6 +345,16 @@ def _signature_line(text: str, start: int) -> bool:
         return False
     line = text[line_start:].strip()
     return len(line) <= 60 and _EN_SENTENCE.search(line) is None
+
+
+def _dash_signature(norm: str, start: int) -> bool:
+    """Whether norm position ``start`` is on the text's last line, a short one that opens with a
+    dash (——贵州毕节 杨春梅)."""
+    line_start = norm.rfind("\n", 0, start) + 1
+    if line_start == 0 or "\n" in norm[start:].rstrip():
+        return False
+    line = norm[line_start:].strip()
+    return len(line) <= 30 and line.startswith(("—", "-", "－"))
 
 
 def _alias_line(text: str, start: int) -> bool:
