@@ -18,8 +18,10 @@ describes both). Only the data of the two packages is read, never their code:
   (``data/historical_changes_v1.json``: yearly GB/T 2260 differences and the ministry's yearly
   change lists), from which the historical names and replaced codes are taken.
 
-English names of provinces and prefectures are generated with pypinyin (a dev dependency), with
-the conventional spellings of ``ENGLISH`` below where pinyin is not what English text writes.
+English names of provinces, prefectures and counties are generated with pypinyin (a dev
+dependency), with the conventional spellings of ``ENGLISH`` below where pinyin is not what English
+text writes; a county's name that is an English word (english-words, a dev dependency) is left
+out.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from english_words import get_english_words_set
 from pypinyin import lazy_pinyin
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -164,6 +167,8 @@ def stem(name: str) -> str:
 
 def english(name: str) -> list[str]:
     base = stem(name)
+    if name.endswith("新区") and base.endswith("新"):
+        base = base[:-1]  # 浦东新区: Pudong (New Area)
     if base in ENGLISH:
         return ENGLISH[base]
     syllables = lazy_pinyin(base)
@@ -431,6 +436,14 @@ def main() -> None:
     english_names = {
         code: english(name) for code, name in {**levels["province"], **levels["prefecture"]}.items()
     }
+    # Counties too ("I work in Haidian District, Beijing"; "I live in Xiantao, Hubei"), except
+    # names that are English words (贵德 Guide, 米勒 Mile, 德安 De'an): the parser reads a
+    # county's English name only after a location word or as a signature's place.
+    words = get_english_words_set(["web2", "gcide"], lower=True)
+    for code, name in levels["county"].items():
+        found = [e for e in english(name) if e.replace("'", "") not in words and e not in words]
+        if found:
+            english_names[code] = found
     dump(
         args.out / "divisions.json",
         {

@@ -368,3 +368,49 @@ def test_a_place_of_another_or_of_a_plan_is_not_the_declarants(text: str) -> Non
 def test_the_mainland_said_of_oneself_in_the_rules_words(text: str) -> None:
     assert where(text) == ("CN", None)
     assert where("我是一名中国共产党员。" + LONG_STORY + "我声明退党。") is None
+
+
+# --- English counties, districts and signatures (the ninth round of rule probes) -------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I work for an internet company in Haidian District, Beijing. I quit the CCP.", "110108"),
+        ("I live in Xiantao, Hubei. I withdraw from the Youth League.", "429004"),
+        ("I live in Pudong New Area, Shanghai. I withdraw from the Youth League.", "310115"),
+    ],
+)
+def test_a_county_named_in_english_after_a_location_word(text: str, expected: str) -> None:
+    region = parse_statement(text).region
+    assert region is not None and region.county == expected
+
+
+def test_a_county_name_that_is_an_english_word_is_not_a_place() -> None:
+    # 贵德 is Guide county in Qinghai: the English word is left out of the names
+    assert where("I was a tour guide for twenty years. I quit the Party.") is None
+    # and a county's English name alone, without a location word, is not read as a place
+    assert where("Haidian is where the trouble began. I quit the Party.") is None
+
+
+def test_an_english_signature_above_its_date_line_is_where_the_declarant_is() -> None:
+    text = (
+        "Statement\n\nI joined the League in Wuhan. I withdraw from the Communist Youth League."
+        "\n\nLiang Qing (梁青), Nanchang, Jiangxi\nJuly 21, 2020"
+    )
+    assert where(text) == ("CN", "360000")
+    assert where(text.replace("July 21, 2020", "2020-07-21 08:15")) == ("CN", "360000")
+    # a line that is not a date after it: not a signature, and the place of the story stays
+    assert where(text.replace("July 21, 2020", "I mean it.")) == ("CN", "420000")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我住在江苏无锡。武汉疫情刚爆发时，说真话的医生被训诫；后来上海封城，又有多少人求救无门。我声明退出共青团。",
+        "我住在北京通州，每天坐一个多小时的地铁去国贸上班。前几年赶低端人口的时候，我亲眼看着小饭馆被封了。我声明三退。",
+    ],
+)
+def test_a_place_of_now_is_not_read_into_the_next_sentence_or_clause(text: str) -> None:
+    region = parse_statement(text).region
+    assert region is not None and region.province in ("320000", "110000")

@@ -70,7 +70,7 @@ KNOWN_REGIONS_RECORDS: dict[int, str] = {}
 KNOWN_REGIONS_INDIRECT = {20: "我们中国人 read as a class, not as the declarant's place"}
 # The seventh round: places in English statements; the lines still read against the rules
 # (the probe's own "rule" says what each tests).
-KNOWN_ENGLISH_PLACES = frozenset((7, 14, 31, 47, 53, 58, 59, 81, 85, 98, 99, 100, 101, 119, 146))
+KNOWN_ENGLISH_PLACES = frozenset((7, 31, 47, 53, 58, 81, 85, 98, 99, 100, 101, 119))
 KNOWN_STORIES = {
     45: "an exhortation in the clause after its subject (希望更多的人…，早日三退)",
     53: "中共共青团及其所有相关组织: its = the league's",
@@ -88,7 +88,7 @@ KNOWN_STORIES = {
 # The English probes (translations as overseas outlets print them; organizations and region
 # both): the lines still read against the rules. The probe's own "rule" says what each tests.
 KNOWN_ENGLISH_ORGANIZATIONS = frozenset((24, 25, 26, 49, 65, 100, 125, 152, 158))
-KNOWN_ENGLISH_REGIONS = frozenset((44, 77, 78, 127, 146))
+KNOWN_ENGLISH_REGIONS = frozenset((44, 78))
 
 # The eighth round (docs/benchmarks.md, "eighth round"): English statements and what their
 # withdrawals govern; Chinese statements whose objects point back (它, 这些组织, 三退 mentioned);
@@ -112,6 +112,16 @@ KNOWN_REGIONS_SEVERAL = {
     29: "在杭州…做程序员 after 回国: a bare 在, its subject left out",
     63: "a topic place (新疆的棉花) after 身为一个中国人",
 }
+# The ninth round: place lines and signatures written in many ways; where the declarant is when
+# no province is named (the mainland said of oneself, abroad unnamed); English statements
+# naming several places (counties in English, signatures above a date line).
+KNOWN_ENGLISH_PLACES_LONG = {
+    117: "a topic place (doctors in Wuhan) after 'I am an ordinary Chinese doctor'",
+    120: "'currently a master's student in Taiwan' after 'I am from Shanghai and'",
+    121: "studying in Lisbon now, after a move to Macau and a school in Zhongshan",
+    135: "an old district in English (Zhabei)", 136: "an old district in English (Tanggu)",
+    138: "an old county in English (Wanxian)",
+}  # fmt: skip
 
 
 def _probes(name: str) -> list[dict[str, Any]]:
@@ -157,6 +167,9 @@ _REGION_CASES = (
     + _cases("regions_indirect.jsonl", {}, KNOWN_REGIONS_INDIRECT)
     + _cases("english_regions.jsonl", {}, _english(KNOWN_ENGLISH_PLACES, "english_regions.jsonl"))
     + _cases("regions_several.jsonl", {}, KNOWN_REGIONS_SEVERAL)
+    + _cases("regions_lines.jsonl", {})
+    + _cases("regions_mainland.jsonl", {})
+    + _cases("english_places.jsonl", {}, KNOWN_ENGLISH_PLACES_LONG)
 )
 
 
@@ -176,6 +189,9 @@ def test_the_probes_are_well_formed() -> None:
         ("english_organizations.jsonl", {"text", "organizations", "rule"}),
         ("organizations_pointers.jsonl", {"text", "organizations", "rule"}),
         ("regions_several.jsonl", {"text", "country", "province", "rule"}),
+        ("regions_lines.jsonl", {"text", "country", "province", "rule"}),
+        ("regions_mainland.jsonl", {"text", "country", "province", "rule"}),
+        ("english_places.jsonl", {"text", "country", "province", "rule"}),
     ):
         rows = _probes(name)
         assert len({r["text"] for r in rows}) == len(rows)

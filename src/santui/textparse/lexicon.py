@@ -357,6 +357,7 @@ LOCATION_PHRASES: list[Entry] = [
         "emigrated to", "emigrating to", "immigrated to", "relocated to", "stayed on in",
         "here in", "moving to", "moving back to", "went home to", "gone home to", "going home to",
         "lived and worked in", "have lived and worked in", "came back to", "returned to",
+        "near", "live near", "living near",
     )],
     *[(p, LOCATION, 0, "from") for p in (
         "来自", "地址", "地区", "from", "location", "native of",

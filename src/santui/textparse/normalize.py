@@ -118,6 +118,20 @@ class Normalized:
         return start < end and _STRONG.search(self.compact, start, end) is not None
 
 
+_CJK_FEW = 12  # characters: a name in Chinese (梁青) inside an English statement
+_LATIN_LETTER = re.compile("[A-Za-z]")
+
+
+def _english_with_a_few_characters(text: str) -> bool:
+    """An English statement with a name or two in Chinese characters ("Liang Qing (梁青),
+    Nanchang"): read as English. Not a Chinese one with English words (退出 CCP)."""
+    cjk = 0
+    for cjk, _ in enumerate(HAS_CJK.finditer(text), 1):
+        if cjk > _CJK_FEW:
+            return False  # most texts: stops at the thirteenth character
+    return len(_LATIN_LETTER.findall(text)) > 40 * cjk
+
+
 def normalize(text: str) -> Normalized:
     if len(text) > MAX_CHARS:
         text = text[:MAX_CHARS]
@@ -125,7 +139,7 @@ def normalize(text: str) -> Normalized:
         text = _SURROGATE.sub("\ufffd", text)  # not encodable: U+FFFD, same length
     if not text.isascii() and _FULL_WIDTH.search(text) is not None:
         text = text.translate(_HALF_WIDTH)
-    if HAS_CJK.search(text) is None:
+    if HAS_CJK.search(text) is None or _english_with_a_few_characters(text):
         lowered = _lower(text)
         return Normalized(text, text, lowered, "latin", "en", [], [], [])
     script = "simplified"

@@ -22,7 +22,15 @@ from santui.textparse.learned import model
 from santui.textparse.names import read_name
 from santui.textparse.normalize import Normalized, normalize
 from santui.textparse.organizations import read_declared, read_organizations
-from santui.textparse.places import _GLUE, Place, _codes, gone_to, read_region, street
+from santui.textparse.places import (
+    _EN_STILL_THERE,
+    _GLUE,
+    Place,
+    _codes,
+    gone_to,
+    read_region,
+    street,
+)
 from santui.textparse.places import _marker as _place_marker
 from santui.textparse.regions import PlaceName, RegionError, division, normalize_region
 from santui.textparse.sector_phrases import PRIORITY
@@ -298,6 +306,7 @@ def _record_place_line(n: Normalized) -> tuple[int, int] | None:
 # A place line in Latin letters the phrase table does not hold as written: pinyin in two words
 # (Jiang Su, Hei Long Jiang) and the short forms of American places (NY, LA, SF).
 _US_SHORT_LINES = frozenset(("ny", "nyc", "la", "sf", "nj", "dc", "tx", "usa", "us"))
+_HK_LINES = frozenset(("hk", "h.k.", "hksar"))
 _LATIN_LINE = re.compile(r"[A-Za-z][A-Za-z .,]{1,40}")
 
 
@@ -308,9 +317,19 @@ def _latin_place(line: str) -> tuple[str, str | None, str | None, str | None] | 
     words = line.lower().replace(",", " ").replace(".", " ").split()
     if words and all(w in _US_SHORT_LINES for w in words):
         return ("US", None, None, None)
+    if line.lower() in _HK_LINES:
+        return ("HK", None, None, None)
     joined = "".join(words)
-    if joined in place_table() and len(words) > 1:
+    table = place_table()
+    if joined in table and len(words) > 1:
         return _codes((joined,), False)
+    # pinyin run together (heilongjianghaerbin): a province and a place in it
+    for cut in range(4, len(joined) - 3):
+        head, tail = joined[:cut], joined[cut:]
+        if head in table and tail in table:
+            codes = _codes((head, tail), False)
+            if codes is not None and codes[1] is not None:
+                return codes
     return None
 
 
@@ -324,6 +343,15 @@ def _record_place(n: Normalized, tokens: list[Token], span: tuple[int, int]) -> 
     if len(places) > 1 and n.compact[places[0][3] : places[0][4]] in _MAINLAND_WORDS:
         line = [t for t in line if t != places[0]]  # 大陆河北: the province, not 河北区
     place = read_region(n, line, None) if any(t[0] == lx.PLACE for t in line) else None
+    whole = (
+        len(places) == 1
+        and n.norm[a:b].strip() == n.norm[n.to_norm(places[0][3]) : n.to_norm_end(places[0][4])]
+    )
+    if place is None and whole:
+        # 义乌, 晋江, 石河子: a place line of one short name is a place, as 某某人 would be
+        codes = _codes((n.compact[places[0][3] : places[0][4]],), False)
+        if codes is not None:
+            place = Place(*codes, a, b, 0.7)
     if _FORMER_LINE.search(n.norm, a, b) is not None:
         return None
     if not any(t[0] == lx.PLACE for t in line):
@@ -433,7 +461,8 @@ _ABROAD_NOW = re.compile(
     "|长时间|这些年|再也"
     "|[0-9一二三四五六七八九十几多]+年"
     "|后|以后|以来|之后|[，,。！!；;\n]|$)"
-    "|出国(?:留学|读书|工作|定居)?(?:后|以后|以来|之后|[0-9一二三四五六七八九十几多]+年)"
+    "|出国(?:留学|读书|工作|定居)?(?:已经|已)?(?:快|近|将近|有)?"
+    "(?:后|以后|以来|之后|[0-9一二三四五六七八九十几多]+年)"
     "|出国(?:留学|读书|工作|定居)了?(?=[，,。！!；;\n]|$)"
 )
 _ABROAD_WORDS = (  # one is in every match of _ABROAD_NOW
@@ -588,9 +617,9 @@ _MAINLAND_SELF = re.compile(
     "(?:一[名个位])?(?:普通)?(?:的)?"
     # a job after a word or two of where (监狱民警, 小学老师)
     "(?:(?!共产|共青|少先)[^，。,.！？!?\n的]{0,4}?(?=民警|警察|公务员|干部|军人|记者|律师|护士|工程师|职员|员工"
-    "|医生|教师|老师|工人|农民))?"
+    "|医生|教师|老师|工人|农民|司机))?"
     "(?:人(?!民)|公民|居民|百姓|老百姓|民众|医生|教师|老师|学生|工人|农民|青年|民警|警察|公务员"
-    "|干部|军人|记者|律师|护士|工程师|大学生|职员|员工)"
+    "|干部|军人|记者|律师|护士|工程师|大学生|职员|员工|司机)"
     # a title that says who writes it: 一名中国监狱民警的退党声明
     rf"|^一[名位](?:普通)?(?:的)?{_MAINLAND}(?!共产党|共青团|少先队|人民)"
     rf"|(?:(?:我|本人)(?!们)(?:虽|还|目前|现在|仍|也|一直)*(?:在|身在|身处|住在|生活在|生于)"
@@ -605,10 +634,20 @@ _MAINLAND_SELF = re.compile(
     # 我们这些生活在国内的普通人 (as 像我这样在国内的人): the declarant among them
     "|我们这些(?:还|仍)?(?:在|身在|身处|生活在|住在)(?:国内|大陆|墙内)"
     # 由于我还未离开中国大陆, 我至今没有离开大陆: still there
-    rf"|(?:我|本人)(?!们)(?:还|仍|至今|一直)*(?:未|没有|没|从未)(?:离开|出过){_MAINLAND}"
+    rf"|(?:我|本人)(?!们)(?:这辈子|一辈子|还|仍|至今|一直|从来)*(?:未|没有|没|从未|从没)(?:离开|出)过?"
+    rf"{_MAINLAND}"
     # 我这辈子没出过国; 回国后一直在国内教书: still in the country
     "|(?:我|本人)(?!们)[^，。,.！？!?\n]{0,4}?(?:没|没有|从没|从未|从来没)出过国"
-    rf"|回国(?:后|以后|之后)(?:我|本人)?(?:一直|就)?(?:在|留在|生活在)(?:国内|{_MAINLAND}))"
+    rf"|回(?:国|来)(?:后|以后|之后)(?:我|本人)?(?:一直|就)?(?:在|留在|生活在)(?:国内|{_MAINLAND})"
+    # 像我们这种在国内过日子的普通人 (as 像我这样在国内的人)
+    "|像我们?这(?:样|种|些)的?(?:还|仍)?(?:在|身在|生活在|住在)(?:国内|大陆|墙内)"
+    # 本人是中国一家国企的普通职工: a job on the mainland said of oneself
+    rf"|(?:我|本人)(?!们)(?:是|系)(?:在)?{_MAINLAND}(?:的)?一[家所个间][^，。,.！？!?\n]{{0,8}}?的"
+    "(?:普通)?(?:职工|员工|职员|工人|老师|教师|医生|护士|司机|干部|会计|技术员|工程师)"
+    # 现在仍然住在国内, 现在在国内一家公司做会计, 如今回到国内工作: there now, the subject left out
+    "|(?:现在|目前|如今)(?:仍然|还|依然|仍|也|一直)?(?:住在|生活在|居住在)(?:国内|大陆|墙内)"
+    "|(?:现在|目前|如今)(?:还|仍)?在国内(?:一[家所个间]|工作|生活|上班|教书)"
+    rf"|(?:现在|目前|如今)回到了?(?:国内|{_MAINLAND}))"
     # a place of now, not of the past: 我在中国大陆几十年来所接受的
     "(?![几多]|[0-9一二三四五六七八九十]+年|的时候|时|期间|所|大陆|内地)"
 )
@@ -616,7 +655,7 @@ _MAINLAND_SELF = re.compile(
 
 _MAINLAND_HINT = re.compile("国|陆|区|墙")
 # The mainland said of oneself, in English (eval/README.md, "The mainland said of oneself").
-_MAINLAND_HINT_EN = re.compile("chin|wall|country")
+_MAINLAND_HINT_EN = re.compile("chin|wall|country|mainland")
 # Abroad now, the country not named, in English (I am studying abroad now; since moving overseas).
 _ABROAD_NOW_EN = re.compile(
     r"\b(?:i|we) (?:am |are |have |now |also )*(?:moved|emigrated|living|live|studying|study"
@@ -625,7 +664,8 @@ _ABROAD_NOW_EN = re.compile(
 )
 _MAINLAND_SELF_EN = re.compile(
     r"\b(?:inside|behind) the (?:great )?(?:fire)?wall\b"
-    r"|\bhere in (?:mainland )?china\b|\b(?:people|someone) like me (?:inside|in) (?:the country"
+    r"|\bhere (?:in|on) (?:the )?(?:mainland|china|mainland china)\b"
+    r"|\b(?:people|someone) like me (?:inside|in) (?:the country"
     r"|china)\b"
     r"|\b(?:i am|i'm|as) an? (?:ordinary |regular |common )?chinese (?:citizen|doctor|teacher"
     r"|worker|farmer|police officer|policeman|civil servant|official|soldier|nurse|engineer)\b"
@@ -701,10 +741,11 @@ def _anchored(n: Normalized, tokens: list[Token], place: Place) -> bool:
     end = n.to_compact(place.end)
     for i, token in enumerate(tokens):
         if token[3] == start and token[0] == lx.PLACE:
-            if _place_marker(n, tokens, i) in ("now", "weak", "from") and not _scene(
-                n, tokens[i - 1], place, end
-            ):
+            marker = _place_marker(n, tokens, i)
+            if marker in ("now", "weak", "from") and not _scene(n, tokens[i - 1], place, end):
                 return True
+            if n.language == "en" and _EN_STILL_THERE.match(n.compact, end) is not None:
+                return True  # I grew up in Ningbo and still live there
             break
     text = n.compact
     if text.endswith(_SELF_PLACE, 0, start):

@@ -28,11 +28,15 @@ _GLUE = re.compile(r"^[\s,，/·\-省市县区的州]{0,3}$")
 _MARKER_GLUE = re.compile(r"^[\s:：,，是了的到]{0,3}$")
 _LEVEL_RANK = {"country": 0, "province": 1, "prefecture": 2, "county": 3}
 _MARKER_SCORE = {"now": 3.0, "weak": 1.0, "from": 0.5, "origin": -3.0}
-_WEAK_NOW = frozenset({"在", "in", "喺", "at"})
+_WEAK_NOW = frozenset({"在", "in", "喺", "at", "near"})
+# An English division's name with its kind after it (the Inner Mongolia Autonomous Region)
+_EN_UNIT_AFTER = re.compile(
+    r"\s+(?:[a-z]+ ){0,3}?(?:autonomous|district|county|new area|prefecture|region|province)\b"
+)
 # Used with .match(text, pos): no "^", which would not match at pos.
 _PAST_AFTER = re.compile(
     r".{0,8}?(?:时|的时候|期间|that time|when i was|as a child)"
-    r"|.{0,6}?(?:工作|生活|住|待|呆|读书|读|念|上学|学习|当兵|服役|打工|干)过(?!年|节)"
+    r"|.{0,6}?(?:工作|生活|住|待|呆|读书|读|念|上学|学习|留学|访学|进修|当兵|服役|打工|干)过(?!年|节)"
 )
 _CLAUSE_END = re.compile("[，,。！？!?；;\n]")
 _PAST_BEFORE = re.compile("当时|那时|当年|曾经|曾|以前|小时候|年轻时|早年|过去")
@@ -48,6 +52,7 @@ TOPIC_AFTER = re.compile(
     "肺炎|病毒|疫情|封城|瘟疫|大火|火灾|集中营|再教育营|大选|选举|总统|反送中|占中|人民|同胞|民众"
     "|百姓|政府|当局|事件|惨案|屠杀|运动|抗议|示威|游行|黑警|警察|暴政|问题|独立|议会|国会|局势|新闻"
     "|报道|媒体|电视|日报|晚报|时报|晨报|商报|报社|周刊|杂志|电台|人权|真相|抗疫|疫苗|口罩|政权|军队"
+    "|大巴|翻车|车祸|暴雨|洪水|地震|矿难|水灾|溃坝|村镇银行|强拆"
     r"|\s?(?:virus|pneumonia|epidemic|lockdown|election|protest|massacre|people\b|government)"
 )
 
@@ -134,7 +139,9 @@ def read_region(n: Normalized, tokens: list[Token], skip: tuple[int, int] | None
             return None
     if len(phrases) == 1:  # the common case: one place phrase, nothing to weigh
         indexes = phrases[0][0]
-        if cues.get(indexes[0]) in ("past", "other"):
+        if cues.get(indexes[0]) in ("past", "other") and not (
+            _EN_STILL_THERE.match(text, tokens[indexes[-1]][4]) is not None
+        ):
             return None  # I worked in Shenzhen for twenty years…: a former workplace
         marker = _marker(n, tokens, indexes[0])
         if marker == "negated" or (marker in ("now", "weak") and _past(n, tokens, indexes)):
@@ -177,6 +184,11 @@ def read_region(n: Normalized, tokens: list[Token], skip: tuple[int, int] | None
                 score -= 2.0  # I studied in Nanjing; which I joined while studying in Guangzhou
             elif cue == "now":
                 score += 1.0  # Now I work as a nurse in Changsha; I am a clerk in Harbin
+            if _EN_STILL_THERE.match(text, end) is not None:
+                score += 4.0 if marker == "origin" else 2.0  # I grew up in Ningbo and still live
+                # there; followed my cousin to Hangzhou, and … I have lived and worked there
+            if text.endswith(_EN_ABOUT, 0, tokens[indexes[0]][3]):
+                score -= 3.0  # an old song about Shanghai: a topic
         if end < len(text) and text[end] == "人" and marker is None:
             score += 0.5  # 我是香港人: who the declarant is
         if place.province is None and place.country in _MAINLAND_CN:
@@ -284,6 +296,12 @@ def _not_ones_own(text: str, tokens: list[Token], first: int) -> bool:
     if m < first and _OTHER_SUBJECT.search(before) is not None:
         return True
     if (
+        text.startswith("人", _phrase_end(tokens, first))
+        and text.endswith("是", 0, start)
+        and _OTHER_SUBJECT.search(text, max(0, start - 7), start - 1) is not None
+    ):
+        return True  # 我爷爷是山东人: another's origin
+    if (
         m < first
         and text.startswith(_PEOPLE_AFTER, _phrase_end(tokens, first))
         and _SELF_IS.search(before) is None
@@ -318,18 +336,30 @@ _EN_PLAN = re.compile(
 )
 _EN_DENIED = re.compile(r"[\s,;]*(?:but )?(?:i am not|i'm not)\b")
 _EN_OTHER = re.compile(
-    r"\bmy (?:son|daughter|parents|father|mother|cousin|sister|brother|wife|husband|children"
-    r"|relatives|friends?|uncle|aunt)\b(?! and (?:i|me)\b)"  # not "my husband and I moved to"
+    r"\b(?:my|our) (?:(?:two|three|four|elder|older|younger|little|big|eldest|youngest|old|best)"
+    r" )?(?:sons?|daughters?|parents|father|mother|cousins?|sisters?|brothers?|wife|husband"
+    r"|children|relatives|friends?|uncles?|aunts?|grandparents|grandfather|grandmother"
+    r"|classmates?|colleagues?|customers|clients|neighbou?rs?)\b"
+    r"(?! and (?:i|me)\b)"  # not "my husband and I moved to"
 )
 _EN_NOW = re.compile(
     r"\b(?:now|currently|today|these days|i am|i'm|i live|i have been|i've been|have lived"
-    r"|back home|since|still)\b"
+    r"|back home|since|still|have (?:worked|taught|been working|been teaching|been back)"
+    r"|returned to|went back to)\b"
 )
 _EN_PAST = re.compile(
-    r"\b(?:studied|worked|grew up|(?<!have )(?<!i've )(?<!has )lived|used to|was born|when i was"
-    r"|while i was|while studying|back then|until)\b"
+    r"\b(?:studied|(?<!have )(?<!i've )(?<!has )worked|grew up|(?<!have )(?<!i've )(?<!has )lived"
+    r"|used to|was born|when i was|while i was|while studying|back then|until|spent|did"
+    r"|was a student|were students|was studying)\b"
 )
 
+_EN_ALONG = ("with ", "followed ", "joined ")  # the declarant goes along (followed my cousin to)
+_EN_STILL_THERE = re.compile(
+    r"[^.!?;]{0,90}?\b(?:(?:still|now) (?:live|lives|living|work|works|working)"
+    r"|(?:have|i've) (?:lived|worked)(?: and (?:lived|worked))?"
+    r"|(?:have|i've) been (?:working|living)[a-z ]{0,30}?) (?:there|here)\b"
+)
+_EN_ABOUT = ("about ", "about the ", "news of ", "news from ")
 _EN_SENTENCE = re.compile(r"[.!?;]\s|[.!?;]$")
 _EN_VISIT = re.compile(
     r"\s*(?:to visit|for a visit|on a visit|on a trip|on vacation|on holiday|for a holiday"
@@ -337,13 +367,28 @@ _EN_VISIT = re.compile(
 )
 
 
+# A date line under a signature ("March 2, 2020", "2021-04-05 09:42", "Oct. 22, 2012, 11:21").
+_EN_DATE_LINE = re.compile(
+    r"\s*(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*\d{0,2},?\s*\d{4}"
+    r"|\d{1,2}\s+[a-z]+\.?\s+\d{4}|\d{4}(?:[-/.]\d{1,2}[-/.]\d{1,2})?)"
+    r"(?:,?\s*\d{1,2}:\d{2}(?:\s*[ap]\.?m\.?)?)?\s*"
+)
+
+
 def _signature_line(text: str, start: int) -> bool:
-    """Whether position ``start`` is on the text's last line, a short one without a sentence mark
-    after a dash or a name ("— Zhao Yi, Paris", "Lin Wei, Fuzhou, China")."""
+    """Whether position ``start`` is on the text's last line, or on the last before its date
+    lines, a short one without a sentence mark after a dash or a name ("— Zhao Yi, Paris",
+    "Lin Wei, Fuzhou, China", "Zhao Jianguo, Luoyang, Henan Province, China\nMarch 2, 2020")."""
     line_start = text.rfind("\n", 0, start) + 1
-    if line_start == 0 or "\n" in text[start:].rstrip():
+    if line_start == 0:
         return False
-    line = text[line_start:].strip()
+    line_end = text.find("\n", start)
+    if line_end < 0:
+        line_end = len(text)
+    rest = text[line_end:].strip()
+    if rest and not all(_EN_DATE_LINE.fullmatch(r) for r in rest.split("\n") if r.strip()):
+        return False
+    line = text[line_start:line_end].strip()
     return len(line) <= 60 and _EN_SENTENCE.search(line) is None
 
 
@@ -362,8 +407,9 @@ def _alias_line(text: str, start: int) -> bool:
     — Yang Xue (alias), Japan): "alias" after it on its line, with no comma between."""
     line_end = text.find("\n", start)
     rest = text[start : len(text) if line_end < 0 else line_end]
-    at = rest.find("alias")
-    return at >= 0 and "," not in rest[:at]
+    at = max(rest.find("alias"), rest.find("pseudonym"), rest.find("pen name"))
+    # on the same short piece of the line (not "I have worked in Guangzhou… I chose my alias")
+    return 0 <= at <= 40 and "," not in rest[:at] and _EN_SENTENCE.search(rest, 0, at) is None
 
 
 def _en_clause_cue(text: str, tokens: list[Token], indexes: list[int]) -> str | None:
@@ -386,7 +432,7 @@ def _en_clause_cue(text: str, tokens: list[Token], indexes: list[int]) -> str | 
             for m in cue.finditer(text, a, start)]  # fmt: skip
     clause = text[a:b]
     # a relative before the place, as the subject (not "I live in Fuzhou with my parents")
-    if any(not text.endswith("with ", 0, m.start()) for m in _EN_OTHER.finditer(text, a, start)):
+    if any(not text.endswith(_EN_ALONG, 0, m.start()) for m in _EN_OTHER.finditer(text, a, start)):
         return "other"
     if _EN_VISIT.match(text, end, b) is not None:
         return "other"  # I came to Sydney to visit my daughter for three months: a visit
@@ -448,8 +494,10 @@ def _marker(n: Normalized, tokens: list[Token], i: int) -> str | None:
         return None
     kind, _mask, value, _start, end = tokens[i - 1]
     glue = n.compact[end : tokens[i][3]]
-    if not _MARKER_GLUE.match(glue):
-        return None
+    if not _MARKER_GLUE.match(glue) and not (
+        glue == " the " and _EN_UNIT_AFTER.match(n.compact, tokens[i][4]) is not None
+    ):
+        return None  # in the Enshi Tujia and Miao Autonomous Prefecture (not: at the Lanzhou…)
     if kind == lx.NEGATION:
         return "negated"
     if kind != lx.LOCATION:
@@ -494,7 +542,16 @@ def _resolve(
         if marker is None and common and not _alone(n, first):
             return None
         # A bare county short name needs a location word, or 某某人 (我是思茅人).
-        strict = (marker is None or marker == "origin") and text[first[4] : first[4] + 1] != "人"
+        strict = (
+            (marker is None or marker == "origin")
+            and text[first[4] : first[4] + 1] != "人"
+            and not _dash_signature(n.norm, n.to_norm(first[3]))  # ——义乌 楼小红
+            and not (  # Fang Xiaojun, Yiwu (a signature's place, after the name)
+                n.language == "en"
+                and text.endswith(", ", 0, first[3])
+                and _signature_line(text, first[3])
+            )
+        )
         codes = _codes((word,), strict)
     else:
         codes = _codes(tuple(text[tokens[i][3] : tokens[i][4]] for i in indexes), False)
@@ -518,7 +575,10 @@ def _codes(
     table = place_table()
     options = [list(table[word]) for word in words]
     if strict:
-        options[0] = [c for c in options[0] if not (c.level == "county" and c.form == "short")]
+        # a county's short or English name alone needs a location word (Haidian, 通州)
+        options[0] = [
+            c for c in options[0] if not (c.level == "county" and c.form in ("short", "english"))
+        ]
         if not options[0]:
             return None
     if len(options) == 1:

@@ -1,8 +1,8 @@
 """Places: GB/T 2260 codes for the mainland, ISO 3166-1 alpha-2 codes for everywhere else.
 
 The division list ships as ``data/divisions.json``: every province, prefecture and county-level
-division of the Ministry of Civil Affairs' 2024 list, with English names of the provinces and
-prefectures. ``data/historical.json`` holds the old names of prefectures since 1980, the other
+division of the Ministry of Civil Affairs' 2024 list, with English names of the provinces,
+prefectures and counties. ``data/historical.json`` holds the old names of prefectures since 1980, the other
 old names and the old codes since 1995, each resolved to today's code. Sources, licences and
 vintage are recorded in the files and in docs/regions.md; ``scripts/build_divisions.py``
 rebuilds both. Hong Kong, Macau and Taiwan are addressed by their ISO codes (HK, MO, TW), not by
@@ -443,7 +443,7 @@ def place_names() -> tuple[PlaceName, ...]:
     for d in gaz.prefectures.values():
         _division_names(names, d, english.get(d.code, []))
     for d in gaz.counties.values():
-        _division_names(names, d, [])
+        _division_names(names, d, english.get(d.code, []))
     countries = _Names()
     _country_names(countries)
     _historical_names(names, names.texts() | countries.texts())
