@@ -122,6 +122,20 @@ KNOWN_ENGLISH_PLACES_LONG = {
     135: "an old district in English (Zhabei)", 136: "an old district in English (Tanggu)",
     138: "an old county in English (Wanxian)",
 }  # fmt: skip
+# The tenth round: plain Chinese statements, mixed script, Hong Kong, Macao and Taiwan people.
+KNOWN_REGIONS_PLAIN = {
+    101: "a long story of moves ending in the US after places of study",
+    109: "a Hongkonger's move to Canada told in a long story",
+    125: "二姐说香港已经不是原来的香港了: a relative's words about a place",
+}
+KNOWN_REGIONS_MIXED = {
+    34: "Houston, a city abroad the place names do not hold",
+    39: "我是 Hubei Xiangyang 人: an English phrase before 人",
+    42: "我是 HK 人 (HK in Chinese text is read as a topic)",
+    92: "an English sentence about a relative inside a Chinese text",
+    94: "来 U.S.A. 看孙子: a visit after a dotted name",
+    138: "a place others guess (别人都以为我是 Taiwan 人), then the declarant's own",
+}
 
 
 def _probes(name: str) -> list[dict[str, Any]]:
@@ -170,6 +184,9 @@ _REGION_CASES = (
     + _cases("regions_lines.jsonl", {})
     + _cases("regions_mainland.jsonl", {})
     + _cases("english_places.jsonl", {}, KNOWN_ENGLISH_PLACES_LONG)
+    + _cases("regions_plain.jsonl", {}, KNOWN_REGIONS_PLAIN)
+    + _cases("regions_mixed.jsonl", {}, KNOWN_REGIONS_MIXED)
+    + _cases("regions_hk_tw.jsonl", {})
 )
 
 
@@ -192,6 +209,9 @@ def test_the_probes_are_well_formed() -> None:
         ("regions_lines.jsonl", {"text", "country", "province", "rule"}),
         ("regions_mainland.jsonl", {"text", "country", "province", "rule"}),
         ("english_places.jsonl", {"text", "country", "province", "rule"}),
+        ("regions_plain.jsonl", {"text", "country", "province", "rule"}),
+        ("regions_mixed.jsonl", {"text", "country", "province", "rule"}),
+        ("regions_hk_tw.jsonl", {"text", "country", "province", "rule"}),
     ):
         rows = _probes(name)
         assert len({r["text"] for r in rows}) == len(rows)

@@ -37,7 +37,12 @@ _FULL_WIDTH = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
 _HALF_WIDTH = {c: c - 0xFEE0 for r in ((0xFF10, 0xFF1A), (0xFF21, 0xFF3B), (0xFF41, 0xFF5B))
                for c in range(*r)}  # fmt: skip
 _LATIN_WORDS = re.compile(r"[A-Za-z]{2,}[^A-Za-z]+[A-Za-z]{2,}")
-_GAP = re.compile(f"(?<=[{CJK}])([{_PUNCT}]+)(?=[{CJK}])")
+# Punctuation between Chinese characters, and spaces between a Chinese character and a Latin
+# letter or digit (我住在 Wuhan 汉口, 来 Canada 看女儿): removed from the compact text.
+_GAP = re.compile(
+    f"((?<=[{CJK}])[{_PUNCT}]+(?=[{CJK}])"
+    f"|(?<=[{CJK}])[ \t\u3000]+(?=[A-Za-z0-9])|(?<=[A-Za-z0-9])[ \t\u3000]+(?=[{CJK}]))"
+)
 # Punctuation that ends a clause: the scope of "退出" does not run past it.
 _STRONG = re.compile("[。！？!?；;\n\r.．｡]")
 # More gaps than this per compact character: the text was broken up on purpose (退!党!), and

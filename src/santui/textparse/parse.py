@@ -23,11 +23,13 @@ from santui.textparse.names import read_name
 from santui.textparse.normalize import Normalized, normalize
 from santui.textparse.organizations import read_declared, read_organizations
 from santui.textparse.places import (
+    _COMMA,
     _EN_STILL_THERE,
     _GLUE,
     Place,
     _codes,
     gone_to,
+    nested,
     read_region,
     street,
 )
@@ -157,7 +159,14 @@ def parse_statement(text: str, *, hints: Mapping[str, Any] | None = None) -> Par
     else:
         place = _record_place(n, tokens, record)
         place = _record_body_place(n, tokens, name_span, place)
-    if place is None or (record is None and place.country == "CN"):
+    if place is None or (
+        record is None
+        and (
+            place.country == "CN"
+            # 我是香港人，國安法實施後已移居海外 (not 在香港生活多年…身在海外多年: Hong Kong)
+            or (place.country in _NOT_ABROAD and n.norm.startswith("人", place.end))
+        )
+    ):
         # 我是河南人…现在留学海外, 生在大陆…最后选择了出国留学: abroad now, the country not named
         if _abroad_unnamed(n.norm, len(n.norm)) or (
             n.language == "en" and _ABROAD_NOW_EN.search(n.compact) is not None
@@ -290,6 +299,9 @@ _CHINA_WORDS = re.compile(
 _FORMER_LINE = re.compile("昔日|以前|曾经|原来|原籍|过去")  # 昔日大陆: where one was, not is
 
 
+_NOT_ABROAD = frozenset(("CN", "HK", "MO", "TW"))  # the mainland, and its neighbours' areas
+
+
 def _record_place_line(n: Normalized) -> tuple[int, int] | None:
     """The span (norm positions) of the place line of a service-center record, (end, end) when
     the record has none; None when the text is not laid out as a record."""
@@ -416,14 +428,15 @@ _WITH_FAMILY = re.compile(
 def _record_body_place(
     n: Normalized, tokens: list[Token], name_span: tuple[int, int] | None, line: Place | None
 ) -> Place | None:
-    if line is not None and line.country != "CN":
+    if line is not None and line.country not in _NOT_ABROAD:
         return line  # a place line abroad: where the declarant is
     body_end = n.norm.find("声明人")
     if body_end < 0:
         body_end = len(n.norm)
     cut = n.to_compact(body_end)
-    # a line with a province gives way only to a place abroad: look at those alone
-    abroad_only = line is not None and line.province is not None
+    # a line with a province, or Hong Kong, Macao or Taiwan, gives way only to a place abroad
+    # now (香港 over 我二〇二〇年離開香港，現住倫敦): look at those alone
+    abroad_only = line is not None and (line.province is not None or line.country != "CN")
     place = None
     for t in tokens:
         if t[4] > cut:
@@ -432,7 +445,8 @@ def _record_body_place(
             body = [t for t in tokens if t[4] <= cut]
             place = _body_residence(n, body, name_span, abroad_only)
             break
-    if place is None and line is not None and _abroad_unnamed(n.norm, body_end):
+    unnamed = line is not None and line.country == "CN" and _abroad_unnamed(n.norm, body_end)
+    if place is None and unnamed:
         return None  # 在海外生活了十多年 above the line 辽宁: abroad now, the country not named
     if place is None:
         if "美" not in n.norm[:body_end]:
@@ -457,7 +471,7 @@ _ABROAD_NOW = re.compile(
     "|生活在|身在|身处|现居|滞留)(?:海外|国外|西方国家|外国|[西北东南]?欧(?:洲)?(?:一个|某)?国?家?|北美|南美|东南亚)"
     # where one lives, not what comes from there (海外朋友, 国外真实报导, 海外的信息)
     "(?=生活|居住|定居|留学|读书|读高中|读大学|读博|读研|读硕士|攻读|上学|念书|求学|工作|打工|随驻|陪读"
-    "|通过|了解|才|多年|已经|已|住"
+    "|通过|了解|才|多年|已经|已|住|打拼|奋斗|谋生|闯荡"
     "|长时间|这些年|再也"
     "|[0-9一二三四五六七八九十几多]+年"
     "|后|以后|以来|之后|[，,。！!；;\n]|$)"
@@ -519,6 +533,9 @@ def _place_groups(n: Normalized, tokens: list[Token]) -> list[tuple[int, list[in
             and _GLUE.match(text[tokens[i - 1][4] : token[3]])
             and not n.boundary_between(tokens[i - 1][4], token[3])
             and not gone_to(n, token)
+            and (
+                not _COMMA.search(text, tokens[i - 1][4], token[3]) or nested(tokens[i - 1], token)
+            )
         ):
             groups[-1].append(i)
         else:
@@ -555,7 +572,8 @@ def _body_residence(
             return place
         elif found is None or (found.province is None and place.province is not None):
             found = place  # 来到浙江宁波打工，现在在这边: where one lives now wins over an origin
-    return found or origin
+    # under a place line, an origin abroad (我是台灣人 above 中國江蘇) does not replace it
+    return found or (None if abroad_only else origin)
 
 
 def _abroad(token: Token) -> bool:
@@ -569,9 +587,8 @@ def _abroad(token: Token) -> bool:
 def _residence(n: Normalized, place: Place) -> str | None:
     """How the text ties a place to the declarant: now (住在, 来到, 我在…), from (我是X人, 身为X人),
     or None (a place of the story)."""
-    start = n.to_compact(place.start)
-    end = n.to_compact(place.end)
     text = n.compact
+    start, end = _unspaced(text, n.to_compact(place.start), n.to_compact(place.end))
     if (
         text.endswith(_SELF_PLACE, 0, start)
         or (text.startswith("人", end) and _self_person(n, start))
@@ -582,10 +599,19 @@ def _residence(n: Normalized, place: Place) -> str | None:
     return "now" if _declarant_there(n.norm, place.start, place.end) else None
 
 
+def _unspaced(text: str, start: int, end: int) -> tuple[int, int]:
+    """A place's compact span widened over the spaces around it (我是 HK 人, 住在 Houston，)."""
+    while start and text[start - 1] == " ":
+        start -= 1
+    while end < len(text) and text[end] == " ":
+        end += 1
+    return start, end
+
+
 def _declarant_there(text: str, start: int, end: int) -> bool:
     """Whether a residence word before norm position ``start`` puts the declarant there now:
     the clause's subject is the declarant (said or left out), not in the past (当年在, 在…时)."""
-    before = text[max(0, start - 24) : start]
+    before = text[max(0, start - 24) : start].rstrip(" ")  # 我住在 Wuhan (mixed script)
     clause_start = max(before.rfind(c) for c in "。！？!?；;，,\n") + 1
     before = before[clause_start:]
     verb = _RESIDE.search(before)
@@ -748,6 +774,7 @@ def _anchored(n: Normalized, tokens: list[Token], place: Place) -> bool:
                 return True  # I grew up in Ningbo and still live there
             break
     text = n.compact
+    start, end = _unspaced(text, start, end)  # 我是 Hubei Xiangyang 人 (mixed script)
     if text.endswith(_SELF_PLACE, 0, start):
         return True  # 我是黑龙江哈尔滨的一名教师
     if text.startswith("人", end) and _self_person(n, start):

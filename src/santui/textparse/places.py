@@ -53,6 +53,7 @@ TOPIC_AFTER = re.compile(
     "|百姓|政府|当局|事件|惨案|屠杀|运动|抗议|示威|游行|黑警|警察|暴政|问题|独立|议会|国会|局势|新闻"
     "|报道|媒体|电视|日报|晚报|时报|晨报|商报|报社|周刊|杂志|电台|人权|真相|抗疫|疫苗|口罩|政权|军队"
     "|大巴|翻车|车祸|暴雨|洪水|地震|矿难|水灾|溃坝|村镇银行|强拆"
+    "|油田|石化|矿务局|电厂"  # a workplace's name (我在大庆油田干了三十年)
     r"|\s?(?:virus|pneumonia|epidemic|lockdown|election|protest|massacre|people\b|government)"
 )
 
@@ -87,6 +88,26 @@ def _lineage(code: str) -> frozenset[str]:
     return _ancestors(code) | {code, "CN"}
 
 
+_COMMA = re.compile("[,，]")
+
+
+def nested(a: Token, b: Token) -> bool:
+    """Whether two place names may be one place, one inside the other (Haidian, Beijing; 广东，
+    深圳), not two places a comma lists (我住在长沙，武汉封城那段时间…)."""
+    names_a, names_b = a[2], b[2]
+    if not isinstance(names_a, tuple) or not isinstance(names_b, tuple):
+        return False
+    for x in names_a:
+        for y in names_b:
+            if (
+                isinstance(x, PlaceName)
+                and isinstance(y, PlaceName)
+                and (x.code in _lineage(y.code) or y.code in _lineage(x.code))
+            ):
+                return True
+    return False
+
+
 def _rank(place: PlaceName) -> int:
     return _LEVEL_RANK[place.level]
 
@@ -108,6 +129,10 @@ def read_region(n: Normalized, tokens: list[Token], skip: tuple[int, int] | None
             and _GLUE.match(text[tokens[current[-1]][4] : token[3]])
             and not n.boundary_between(tokens[current[-1]][4], token[3])
             and not gone_to(n, token)
+            and (
+                not _COMMA.search(text, tokens[current[-1]][4], token[3])
+                or nested(tokens[current[-1]], token)
+            )
         ):
             current.append(i)
             continue
@@ -149,6 +174,7 @@ def read_region(n: Normalized, tokens: list[Token], skip: tuple[int, int] | None
         return _resolve(n, tokens, indexes, marker)
     best: tuple[float, int, Place, str | None] | None = None
     chosen: list[Place] = []
+    within: list[Place] = []
     for order, (indexes, _) in enumerate(phrases):
         marker = _marker(n, tokens, indexes[0])
         if marker == "negated":
@@ -196,6 +222,10 @@ def read_region(n: Normalized, tokens: list[Token], skip: tuple[int, int] | None
         elif place.province is None and marker is None:
             score -= 0.5  # a country named without a location word: often not where one lives
         chosen.append(place)
+        if (marker == "now" or (marker == "weak" and n.language == "zh")) and (
+            score > 0 and place.province is not None
+        ):
+            within.append(place)  # a place of now on the mainland, for 来到大陆…在东莞 below
         # two moves told (到深圳创业…移民美国): the later is where one is
         if (
             best is None
@@ -206,6 +236,8 @@ def read_region(n: Normalized, tokens: list[Token], skip: tuple[int, int] | None
     if best is None:
         return None
     place = best[2]
+    if place.country == "CN" and place.province is None and within:
+        place = within[0]  # 九十年代末就來到大陸，在東莞開了一家工廠: where on the mainland
     # A later phrase that refines the chosen one (新疆 ... 新疆克拉玛依) gives the deeper place.
     for other in chosen:
         if other == place or other.country != place.country or other.province is None:
@@ -221,7 +253,7 @@ _AND = frozenset(("、", "和", "与", "及"))
 # ...or an event of the place, after 的 (成都的封控, 新疆的棉花 is not one)
 _TOPIC_AFTER_OF = re.compile(
     "的(?:封控|封城|疫情|大火|火灾|事件|惨案|新闻|报道|选举|大选|抗议|游行|示威|运动|那些事|事情|遭遇"
-    "|暴雨|洪水|地震|爆炸|强拆|疫苗)"
+    "|暴雨|洪水|地震|爆炸|强拆|疫苗|自由|民主)"
 )
 
 
@@ -247,12 +279,12 @@ def _topic(text: str, tokens: list[Token], indexes: list[int]) -> bool:
 _OTHER_SUBJECT = re.compile(
     "(?<![随跟和与同带着])(?:儿子|女儿|孩子|父母|父亲|母亲|爸爸|妈妈|丈夫|妻子|老公|老婆|哥哥|姐姐|弟弟|妹妹|亲戚|朋友"
     "|同学|同事|邻居|亲戚们|他|她|他们|她们|[表堂][哥姐弟妹]|[大二三小][哥姐]|姨妈|姑妈|舅舅|叔叔|伯伯"
-    "|爷爷|奶奶|外公|外婆)(?:一家人?)?(?:现在|目前|如今|也|都|一直|已经|早已)?$"
+    "|爷爷|奶奶|外公|外婆|(?<=我)[哥姐弟妹])(?:一家人?)?(?:现在|目前|如今|也|都|一直|已经|早已)?$"
 )
 _PLANNED = re.compile(
-    "(?:打算|计划|准备|想|希望|梦想|将要|即将|要)"
-    "(?:过几年|过两年|[0-9一二三四五六七八九十几]+年(?:后|以后|之后)|明年|以后|将来)?"
-    "(?:移民|移居|去|到|前往|搬到)?$"
+    "(?:打算|计划|准备|想|希望|梦想|将要|即将|要)着?"
+    "(?:过几年|过两年|[0-9一二三四五六七八九十几]+年(?:后|以后|之后)|明年|以后|将来|有一天)?"
+    "(?:能|可以)?(?:移民|移居|去|到|前往|搬到)?$"
 )
 # A place one has never been to (我不是西藏人，也没去过西藏).
 _NEVER_BEEN = re.compile("(?:没|没有|从没|从未|从来没有?|未曾)(?:去|到)过$")
@@ -265,6 +297,8 @@ _VISIT_AFTER = re.compile(
     "[^。！？!?；;]{0,8}?(?:[几两0-9一二三四五六七八九十]+(?:个月|周|天|个星期)|就回去|就回国|回国前"
     "|回去之前|回去前)"
     "|(?:旅游|旅行|游玩|度假)了?一(?:趟|次|圈)"
+    # 来台湾旅游, 这次来香港旅游: a tourist's trip, however long (not 旅游业, 旅游公司)
+    "|(?:旅游|旅行|游玩|度假|观光)(?!业|公司|局|团|景点|区)"
 )
 # ...or a trip said with 去 before the place and its purpose after (去年我去台湾旅游).
 _TRIP = ("旅游", "旅行", "游玩", "度假", "出差", "玩")
@@ -314,7 +348,7 @@ def _not_ones_own(text: str, tokens: list[Token], first: int) -> bool:
     ):
         return True  # 去台湾旅游: a trip
     return (
-        _PLANNED.search(before + text[start:place]) is not None
+        _PLANNED.search(text, max(0, start - 10), place) is not None
         or _NEVER_BEEN.search(text, max(0, place - 5), place) is not None
         or _VISIT_BEFORE.search(text, max(0, place - 4), place) is not None
     )

@@ -2,11 +2,12 @@
 
 The division list ships as ``data/divisions.json``: every province, prefecture and county-level
 division of the Ministry of Civil Affairs' 2024 list, with English names of the provinces,
-prefectures and counties. ``data/historical.json`` holds the old names of prefectures since 1980, the other
-old names and the old codes since 1995, each resolved to today's code. Sources, licences and
-vintage are recorded in the files and in docs/regions.md; ``scripts/build_divisions.py``
-rebuilds both. Hong Kong, Macau and Taiwan are addressed by their ISO codes (HK, MO, TW), not by
-their GB/T 2260 codes (81, 82, 71), as the import format requires.
+prefectures and counties. ``data/historical.json`` holds the old names of prefectures since
+1980, the other old names and the old codes since 1995, each resolved to today's code.
+Sources, licences and vintage are recorded in the files and in docs/regions.md;
+``scripts/build_divisions.py`` rebuilds both. Hong Kong, Macau and Taiwan are addressed by their
+ISO codes (HK, MO, TW), not by their GB/T 2260 codes (81, 82, 71), as the import format
+requires.
 
 ``place_names()`` lists every name the statement parser matches: official and short names of
 the divisions, historical names, English names, and countries and areas by their CLDR names.
