@@ -2,14 +2,18 @@
 ``--jobs``, alternated in rounds, each output compared byte for byte.
 
     .venv/bin/python bench/bench_parse_cli.py [--lines 100000] [--rounds 2] [--src DIR]
+        [--santui PATH]
 
 The inputs are the evaluation texts (tests/textparse/eval/statements.jsonl) and the real
 statements (tests/textparse/eval/real/statements.jsonl), each repeated to ``--lines`` JSON
 lines. Each variant is timed as a child process (wall clock, and its CPU time from
 ``os.wait4``). ``--src DIR`` adds another tree's parser, one process (``git archive REV src |
 tar -x -C /tmp/before``, then ``--src /tmp/before/src``): its output is not compared, it may
-read differently. Figures are printed, never asserted (docs/benchmarks.md, "The parser
-compiled, and santui parse --jobs").
+read differently. ``--santui PATH`` adds another build's ``santui`` executable, compiled as it
+was built, one process (``git worktree add /tmp/wt REV``, ``python3.11 -m venv /tmp/wtvenv``,
+``/tmp/wtvenv/bin/pip install -e /tmp/wt``, then ``--santui /tmp/wtvenv/bin/santui``): the
+fair comparison of two compiled parsers. Figures are printed, never asserted
+(docs/benchmarks.md, "The parser compiled, and santui parse --jobs").
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from benchlib import ROOT, SANTUI, load, revision
 
 EVAL = ROOT / "tests" / "textparse" / "eval" / "statements.jsonl"
 REAL = ROOT / "tests" / "textparse" / "eval" / "real" / "statements.jsonl"
-Variant = tuple[str, dict[str, str], list[str]]  # name, environment added, arguments
+Variant = tuple[str, dict[str, str], list[str], str]  # name, environment, arguments, program
 
 
 def write_input(source: Path, lines: int, path: Path) -> None:
@@ -39,11 +43,11 @@ def write_input(source: Path, lines: int, path: Path) -> None:
 
 def timed(variant: Variant, stdin: Path, stdout: Path) -> tuple[float, float]:
     """Wall clock and CPU seconds (user + system) of one run."""
-    _, extra, args = variant
+    _, extra, args, program = variant
     env = {**os.environ, **extra}
     started = time.perf_counter()
     with stdin.open("rb") as inp, stdout.open("wb") as out:
-        child = subprocess.Popen([SANTUI, "parse", *args], stdin=inp, stdout=out, env=env)  # noqa: S603
+        child = subprocess.Popen([program, "parse", *args], stdin=inp, stdout=out, env=env)  # noqa: S603
         _, status, usage = os.wait4(child.pid, 0)
     wall = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:
@@ -56,15 +60,19 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--src", help="another tree's src, measured in one process")
+    parser.add_argument("--santui", help="another build's santui executable, --jobs 1")
     args = parser.parse_args()
 
+    program = str(SANTUI)
     variants: list[Variant] = [
-        ("compiled, --jobs 1", {"SANTUI_PURE_PYTHON": "0"}, ["--jobs", "1"]),
-        ("compiled, --jobs 2", {"SANTUI_PURE_PYTHON": "0"}, ["--jobs", "2"]),
-        ("Python, --jobs 1", {"SANTUI_PURE_PYTHON": "1"}, ["--jobs", "1"]),
+        ("compiled, --jobs 1", {"SANTUI_PURE_PYTHON": "0"}, ["--jobs", "1"], program),
+        ("compiled, --jobs 2", {"SANTUI_PURE_PYTHON": "0"}, ["--jobs", "2"], program),
+        ("Python, --jobs 1", {"SANTUI_PURE_PYTHON": "1"}, ["--jobs", "1"], program),
     ]
     if args.src:
-        variants.append((f"{args.src}, one process", {"PYTHONPATH": args.src}, []))
+        variants.append((f"{args.src}, one process", {"PYTHONPATH": args.src}, [], program))
+    if args.santui:
+        variants.append((f"{args.santui}, --jobs 1", {}, ["--jobs", "1"], args.santui))
     build = subprocess.run(
         [sys.executable, "-c", "import santui.textparse as t; print(t.BUILD)"],
         capture_output=True, text=True, check=True,

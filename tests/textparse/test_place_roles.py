@@ -363,6 +363,8 @@ def test_a_place_of_another_or_of_a_plan_is_not_the_declarants(text: str) -> Non
     [
         "身在墙内，" + LONG_STORY + "我声明退出共青团。",
         "我是一名中国监狱民警。" + LONG_STORY + "我声明退党。",
+        "如今的中国早已成为人间炼狱。我的肉身困在这里，" + LONG_STORY + "我声明退出少先队。",
+        "当我明白真相的同时，又感到生活在这种恶党独裁国度，" + LONG_STORY + "我声明退党。",
     ],
 )
 def test_the_mainland_said_of_oneself_in_the_rules_words(text: str) -> None:

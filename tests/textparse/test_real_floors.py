@@ -44,8 +44,8 @@ TEST_CEILINGS = {
 # of the organizations trained on; the model changes no reading, it gives the confidence:
 # docs/textparse.md): regression floors.
 DEV_FLOORS = {
-    "organizations": 0.947, "headcount": 0.994, "headcount_group": 0.976, "province": 0.993,
-    "country": 0.994, "sector": 0.886, "alias_recall": 0.927,
+    "organizations": 0.947, "headcount": 0.994, "headcount_group": 0.976, "province": 0.995,
+    "country": 0.996, "sector": 0.886, "alias_recall": 0.927,
 }  # fmt: skip
 DEV_CEILINGS = {"place_invented": 0.003, "sector_invented": 0.033}  # 0/395, 28/859
 

@@ -37,9 +37,11 @@ _FULL_WIDTH = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
 _HALF_WIDTH = {c: c - 0xFEE0 for r in ((0xFF10, 0xFF1A), (0xFF21, 0xFF3B), (0xFF41, 0xFF5B))
                for c in range(*r)}  # fmt: skip
 _LATIN_WORDS = re.compile(r"[A-Za-z]{2,}[^A-Za-z]+[A-Za-z]{2,}")
+_LATIN_WORD = re.compile("[A-Za-z]{2}")
 # Punctuation between Chinese characters, and spaces between a Chinese character and a Latin
 # letter or digit (我住在 Wuhan 汉口, 来 Canada 看女儿): removed from the compact text.
-_GAP = re.compile(
+_GAP = re.compile(f"(?<=[{CJK}])([{_PUNCT}]+)(?=[{CJK}])")
+_GAP_MIXED = re.compile(  # the same, with the spaces of mixed script (texts with Latin words)
     f"((?<=[{CJK}])[{_PUNCT}]+(?=[{CJK}])"
     f"|(?<=[{CJK}])[ \t\u3000]+(?=[A-Za-z0-9])|(?<=[A-Za-z0-9])[ \t\u3000]+(?=[{CJK}]))"
 )
@@ -130,6 +132,8 @@ _LATIN_LETTER = re.compile("[A-Za-z]")
 def _english_with_a_few_characters(text: str) -> bool:
     """An English statement with a name or two in Chinese characters ("Liang Qing (梁青),
     Nanchang"): read as English. Not a Chinese one with English words (退出 CCP)."""
+    if len(text) - len(text.encode("ascii", "ignore")) > 3 * _CJK_FEW:
+        return False  # most Chinese texts: many characters beyond ASCII, counted in C
     cjk = 0
     for cjk, _ in enumerate(HAS_CJK.finditer(text), 1):
         if cjk > _CJK_FEW:
@@ -154,9 +158,10 @@ def normalize(text: str) -> Normalized:
         if len(norm) != len(text):  # pragma: no cover - t2s maps character to character
             text = norm
         script = "traditional"
-    if _LATIN_WORDS.search(text) is not None:
+    word = _LATIN_WORD.search(text)  # most Chinese texts have none: one scan, nothing more
+    if word is not None and _LATIN_WORDS.search(text, word.start()) is not None:
         script = "mixed"  # Chinese and English together (我是 student, 退出 CCP)
-    parts = _GAP.split(norm)
+    parts = (_GAP if word is None else _GAP_MIXED).split(norm)
     if len(parts) == 1:
         return Normalized(text, norm, _lower(norm), script, "zh", [], [], [])
     pieces = parts[0::2]
