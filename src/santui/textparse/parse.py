@@ -23,13 +23,10 @@ from santui.textparse.names import read_name
 from santui.textparse.normalize import Normalized, normalize
 from santui.textparse.organizations import read_declared, read_organizations
 from santui.textparse.places import (
-    _COMMA,
     _EN_STILL_THERE,
-    _GLUE,
     Place,
     _codes,
-    gone_to,
-    nested,
+    continues,
     read_region,
     street,
 )
@@ -527,16 +524,7 @@ def _place_groups(n: Normalized, tokens: list[Token]) -> list[tuple[int, list[in
     for i, token in enumerate(tokens):
         if token[0] != lx.PLACE or street(text, token):
             continue
-        if (
-            groups
-            and groups[-1][-1] == i - 1
-            and _GLUE.match(text[tokens[i - 1][4] : token[3]])
-            and not n.boundary_between(tokens[i - 1][4], token[3])
-            and not gone_to(n, token)
-            and (
-                not _COMMA.search(text, tokens[i - 1][4], token[3]) or nested(tokens[i - 1], token)
-            )
-        ):
+        if groups and groups[-1][-1] == i - 1 and continues(n, tokens[i - 1], token):
             groups[-1].append(i)
         else:
             groups.append([i])

@@ -108,6 +108,19 @@ def nested(a: Token, b: Token) -> bool:
     return False
 
 
+def continues(n: Normalized, before: Token, token: Token) -> bool:
+    """Whether place name ``token`` goes on the phrase that ``before`` ends (辽宁沈阳, Haidian,
+    Beijing): only glue between them, no sentence end, no verb inside the name (来美), and a comma
+    only where one lies inside the other."""
+    text = n.compact
+    return (
+        _GLUE.match(text[before[4] : token[3]]) is not None
+        and not n.boundary_between(before[4], token[3])
+        and not gone_to(n, token)
+        and (not _COMMA.search(text, before[4], token[3]) or nested(before, token))
+    )
+
+
 def _rank(place: PlaceName) -> int:
     return _LEVEL_RANK[place.level]
 
@@ -124,16 +137,7 @@ def read_region(n: Normalized, tokens: list[Token], skip: tuple[int, int] | None
             continue
         if street(text, token):
             continue  # 上海的乌鲁木齐路, 青岛的江西路: a street named after a place
-        if (
-            current
-            and _GLUE.match(text[tokens[current[-1]][4] : token[3]])
-            and not n.boundary_between(tokens[current[-1]][4], token[3])
-            and not gone_to(n, token)
-            and (
-                not _COMMA.search(text, tokens[current[-1]][4], token[3])
-                or nested(tokens[current[-1]], token)
-            )
-        ):
+        if current and continues(n, tokens[current[-1]], token):
             current.append(i)
             continue
         if current:
