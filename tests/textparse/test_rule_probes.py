@@ -23,8 +23,6 @@ KNOWN_ORGANIZATIONS = {
         "a later solemn declaration does not narrow an earlier general one",
 }  # fmt: skip
 KNOWN_REGIONS = {
-    "有人说我是四川人，其实我不是四川人，我是重庆人。声明退出共产党。":
-        "a place denied after 不是…人",
     "香港人反送中的时候被打得头破血流，我看清了邪党的真面目，退出少先队。":
         "a topic place in a short text",
     "看了台湾的总统选举，我才知道什么是民主。声明退出共青团。":
@@ -74,7 +72,6 @@ KNOWN_ENGLISH_PLACES = frozenset((7, 31, 47, 53, 58, 81, 85, 98, 99, 100, 101, 1
 KNOWN_STORIES = {
     45: "an exhortation in the clause after its subject (希望更多的人…，早日三退)",
     53: "中共共青团及其所有相关组织: its = the league's",
-    58: "a done withdrawal outside the declaration's sentence",
     60: "an application refused by others (拒不批准)",
     81: "号召大家退出…: others' withdrawal with general words",
     84: "others' words (工友们都说三退…)",
@@ -87,14 +84,13 @@ KNOWN_STORIES = {
 
 # The English probes (translations as overseas outlets print them; organizations and region
 # both): the lines still read against the rules. The probe's own "rule" says what each tests.
-KNOWN_ENGLISH_ORGANIZATIONS = frozenset((24, 25, 26, 49, 65, 100, 125, 152, 158))
+KNOWN_ENGLISH_ORGANIZATIONS = frozenset((25, 26, 49, 65, 100, 125, 152, 158))
 KNOWN_ENGLISH_REGIONS = frozenset((44, 78))
 
 # The eighth round (docs/benchmarks.md, "eighth round"): English statements and what their
 # withdrawals govern; Chinese statements whose objects point back (它, 这些组织, 三退 mentioned);
 # records naming several places. Known failures by line, with why.
 KNOWN_ENGLISH_ORGANIZATIONS_LONG = {
-    74: "a withdrawal told as done outside the declaration's sentence",
     113: "a refusal to join: the mention stands in when no withdrawal verb is found",
     127: "a family's withdrawals, each by its own subject (my wife quits the League)",
     139: "a withdrawal declared for a son, then one's own",
@@ -103,7 +99,6 @@ KNOWN_POINTERS = {
     74: "a withdrawal told as done outside the declaration's sentence",
     79: "收回…誓言: an oath taken back", 81: "oaths voided outside the declaration's sentence",
     84: "a general 退出 after a lapsed membership (连退出都由不得你)",
-    89: "a brother's withdrawal told in the story",
     112: "a never-member's list (…都和我无关) read as mentions",
     135: "a family's withdrawals, each by its own subject (他们声明退党)",
     147: "another's wish, undecided (她想退党，但她还没拿定主意)",
@@ -124,8 +119,6 @@ KNOWN_ENGLISH_PLACES_LONG = {
 }  # fmt: skip
 # The tenth round: plain Chinese statements, mixed script, Hong Kong, Macao and Taiwan people.
 KNOWN_REGIONS_PLAIN = {
-    101: "a long story of moves ending in the US after places of study",
-    109: "a Hongkonger's move to Canada told in a long story",
     125: "二姐说香港已经不是原来的香港了: a relative's words about a place",
 }
 KNOWN_REGIONS_MIXED = {
@@ -134,7 +127,65 @@ KNOWN_REGIONS_MIXED = {
     42: "我是 HK 人 (HK in Chinese text is read as a topic)",
     92: "an English sentence about a relative inside a Chinese text",
     94: "来 U.S.A. 看孙子: a visit after a dotted name",
-    138: "a place others guess (别人都以为我是 Taiwan 人), then the declarant's own",
+}
+# The eleventh round: places in Traditional Chinese statements as overseas outlets print them;
+# where the declarant is after a life story of moves; what a statement quits when its
+# declaration is spread over several sentences.
+KNOWN_REGIONS_TRADITIONAL = {
+    16: "a last line of one place name (黄山): the signer's name, by the rules",
+    83: "来自 X, a former workplace, then 现在回老家了",
+    95: "a trip to Taiwan, and 阿里山 read as 阿里 (Tibet)",
+}
+KNOWN_REGIONS_MOVES = {
+    33: "被学校派到台湾当交换学生 after 我是上海一所大学的学生, a record without a place line",
+    75: "a move told by 跳槽到 and 搬了过来, then 在这里买了房",
+    136: "户口还在 X against 人已经在 Y 打工七八年了",
+    147: "回到了老家 X，一直住到现在, after a stay elsewhere",
+}
+KNOWN_SPREAD = {
+    2: "a lapsed membership (团籍就作废了) read as voided",
+    3: "a withdrawal told as done with its object said first (共青团和少先队这两个…退掉了)",
+    6: "a wish that oaths be void (希望当年那些誓言也能作废吧)",
+    18: "a plural object (这些组织) after a list, under a 三退 title",
+    32: "a withdrawal told as done with its object said first (团我…已经主动退了)",
+    34: "a statement for one's father, then one's own withdrawal (我自己入过团，也一起退)",
+    50: "a couple's 团、队 quit in the next sentence (我们入过的团、队也一起退出)",
+    55: "a withdrawal told as done with its object said first (少先队那个早在初中就退了)",
+    61: "a withdrawal told as done with its object said first (团和队我都退过了)",
+    64: "a failed withdrawal (说退不了，只能作罢), then 先把团退了",
+    68: "a wish that an oath be void (盼着…誓言能作废)",
+    69: "another's oath (我母亲入党时发的毒誓…作废了)",
+    80: "a master's advice (师父说，退党退团退队才能保平安)",
+    87: "a verb without an object after memberships said first (但少先队我入了。今天退出)",
+    92: "a verb without an object after memberships said first, one denied",
+    93: "全部退出来 after memberships said first (党我入了…)",
+    94: "memberships told, no withdrawal verb: the mentions stand in",
+    96: "三退, then a solemn specific declaration",
+    109: "这两个 after 中共少先队 and 中共共青团 (the owner)",
+    116: "a withdrawal told as done, its object said first (团我是入过的，早在大学时就主动退了)",
+    129: "这两个我都退掉 after 红领巾 and 团 said first",
+    132: "support only (我支持三退), memberships stated",
+    135: "全部退出 after memberships said first (党我入了十五年)",
+    143: "English: every oath declared void, memberships joined at seven and fourteen",
+    144: "English: a family, each with their own organization",
+    149: "English: memberships told, no withdrawal verb: the mentions stand in",
+}
+# The twelfth round: the service center's records as printed in 2019-2021. The fixes for the
+# organizations read all of these as the rules do, and lost two on test: they were reverted
+# whole (docs/benchmarks.md, "twelfth round"), so those marks are still here.
+KNOWN_RECORDS_2020_REGIONS = {
+    94: "从北京的工地回到邯郸老家, the subject left out after a time (年初)",
+    107: "a former service place (我在新疆当了五年兵，退伍后回到老家)",
+}
+KNOWN_RECORDS_2020 = {
+    23: "退出它们 after a list, under a 三退 title (a plural object names the list)",
+    29: "others urged in an earlier clause (希望更多的人看清真相，早日三退)",
+    30: "a member of no organization (从来没有加入过任何组织) who supports 三退",
+    36: "oaths voided in the declaration, the memberships in an earlier sentence",
+    74: "a title 退出邪党组织 (general in a title line) over 本人声明退出",
+    87: "退出它們 after a list, under a general title",
+    88: "others urged (希望大家早日看清中共，远离邪恶): the mention stands in",
+    136: "a withdrawal told as done, its memberships in the same sentence (早就退了)",
 }
 
 
@@ -172,6 +223,8 @@ _ORGANIZATION_CASES = (
     + _cases("records_stories.jsonl", {}, KNOWN_STORIES)
     + _cases("english_organizations.jsonl", {}, KNOWN_ENGLISH_ORGANIZATIONS_LONG)
     + _cases("organizations_pointers.jsonl", {}, KNOWN_POINTERS)
+    + _cases("organizations_spread.jsonl", {}, KNOWN_SPREAD)
+    + _cases("organizations_records_2020.jsonl", {}, KNOWN_RECORDS_2020)
 )
 _REGION_CASES = (
     _cases("regions.jsonl", KNOWN_REGIONS)
@@ -187,6 +240,9 @@ _REGION_CASES = (
     + _cases("regions_plain.jsonl", {}, KNOWN_REGIONS_PLAIN)
     + _cases("regions_mixed.jsonl", {}, KNOWN_REGIONS_MIXED)
     + _cases("regions_hk_tw.jsonl", {})
+    + _cases("regions_traditional.jsonl", {}, KNOWN_REGIONS_TRADITIONAL)
+    + _cases("regions_moves.jsonl", {}, KNOWN_REGIONS_MOVES)
+    + _cases("regions_records_2020.jsonl", {}, KNOWN_RECORDS_2020_REGIONS)
 )
 
 
@@ -212,6 +268,11 @@ def test_the_probes_are_well_formed() -> None:
         ("regions_plain.jsonl", {"text", "country", "province", "rule"}),
         ("regions_mixed.jsonl", {"text", "country", "province", "rule"}),
         ("regions_hk_tw.jsonl", {"text", "country", "province", "rule"}),
+        ("regions_traditional.jsonl", {"text", "country", "province", "rule"}),
+        ("regions_moves.jsonl", {"text", "country", "province", "rule"}),
+        ("organizations_spread.jsonl", {"text", "organizations", "rule"}),
+        ("regions_records_2020.jsonl", {"text", "country", "province", "rule"}),
+        ("organizations_records_2020.jsonl", {"text", "organizations", "rule"}),
     ):
         rows = _probes(name)
         assert len({r["text"] for r in rows}) == len(rows)

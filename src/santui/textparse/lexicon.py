@@ -116,6 +116,7 @@ ORGANIZATION_PHRASES: list[Entry] = [
     ("队", ORG, _Y, WEAK),
     *[(p, ORG, _Y, MEMBER) for p in (
         "少先队员", "队员", "戴过红领巾", "带过红领巾", "戴红领巾", "队籍", "pioneer member",
+        "戴上了红领巾", "戴上红领巾", "戴了红领巾", "系上了红领巾", "系上红领巾", "系过红领巾",
         "wore the red scarf", "wore a red scarf",
     )],
     # --- several at once ---
@@ -347,7 +348,8 @@ LOCATION_PHRASES: list[Entry] = [
         "现在在", "目前在", "现在居住", "定居", "现居于", "现住在", "身在", "人在", "生活在",
         "在", "喺", "现在", "移民", "移民到", "回到", "来", "来到", "到了", "搬到", "留在", "嫁到",
         "在外", "写于", "搬回", "搬回了", "搬回到", "移居", "移居到", "移居了", "回老家",
-        "回到老家", "回了老家",
+        "回到老家", "回了老家", "现在住在", "现在生活在", "现在居住在", "目前住在", "目前生活在",
+        "如今住在", "如今生活在", "现在还住在", "一直住在", "一直生活在",
         "came to", "came to the", "moved to the", "arrived in", "arrived in the",
         "coming to", "have lived in", "have been living in", "i've lived in", "has lived in",
         "moved to", "work in", "working in", "study in", "studying in", "in", "at",
@@ -406,3 +408,11 @@ MASK_PHRASES: list[Entry] = [
         "tuidang网站", "tuidang网", "tuidang中心", "tuidang服务中心", "tuidang平台",
     )
 ]  # fmt: skip
+
+
+def heads(starts: tuple[str, ...], rest: str) -> tuple[str, ...]:
+    """``(?:h1|h2…)rest`` as the alternatives ``h1rest``, ``h2rest``…: when every alternative of
+    a pattern starts with a character, the regular-expression engine skips ahead to the
+    characters that can start a match (a search several times faster on a long text); the same
+    matches."""
+    return tuple(start + rest for start in starts)

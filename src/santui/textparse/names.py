@@ -42,9 +42,13 @@ _SEPARATORS = set(" \t\u3000\n\r,，、。.！!？?；;：:/|—-()（）「」�
 # Said anywhere in the text, these make the signature an alias: 声明人: 龙月春（化名）,
 # 因身处大陆只能用化名, 不能用真名来声明, "I use a pseudonym".
 _ALIAS_SAID = re.compile(
-    "化名|化明|网名|笔名|假名|(?:不能|不敢|不便|无法|没法)(?:用|使用|写|写下|留|以)?(?:自己的)?"
-    "(?:真名|真实姓名|真实的姓名)|alias|pseudonym|pen name"
-)
+    "|".join((
+        "化名", "化明", "网名", "笔名", "假名",
+        *lx.heads(("不能", "不敢", "不便", "无法", "没法"),
+                  "(?:用|使用|写|写下|留|以)?(?:自己的)?(?:真名|真实姓名|真实的姓名)"),
+        "alias", "pseudonym", "pen name",
+    ))
+)  # fmt: skip
 
 
 def read_name(

@@ -155,7 +155,7 @@ _OPINION_AFTER = (
 # mention; only the declarant's own declaration quits (eval/README.md, "Never members").
 _TOPIC_OF = (
     "的消息", "的新闻", "的网站", "网站", "的文章", "的视频", "的资料", "的事", "的人", "的义工",
-    "义工", "的大潮", "大潮", "运动", "的运动",
+    "义工", "的大潮", "大潮", "运动", "的运动", "的支持",
 )  # fmt: skip
 _SUPPORTED = re.compile("(?:支持|赞成|赞同|拥护|宣传|转发过?|转发了|听说过?|关注)(?:很多|过)?$")
 
@@ -414,6 +414,13 @@ def read_organizations(
             continue
         if kind == lx.QUIT_ORG and i in skip:  # 终究没有成功退党: a withdrawal that failed
             continue
+        start_i = tokens[i][3]
+        if n.language == "zh" and (
+            _relative_done(n, start_i, tokens[i][4])
+            or (kind == lx.QUIT and _NOT_QUITTING.search(text, max(0, start_i - 2), start_i))
+        ):
+            others_quit = True  # 我老婆昨天刚退了团, 这次先不退: not the declarant's withdrawal
+            continue
         if kind == lx.QUIT and not_mine:
             others = _others_do(n, tokens[i][3])
             if others or _not_done(n, tokens[i][3], tokens[i][4]):
@@ -607,25 +614,40 @@ def read_organizations(
 
 # All three said indirectly after a withdrawal verb (issue 13): the party "and everything
 # attached to it", "everything to do with the party".
-_PARTY_WORD = (
-    "(?:中国共产党|中共|共产党|共党|共产邪党|邪党|恶党|共匪|共惨党|ccp|它|其|之"
-    "|该邪恶组织|这个邪恶组织|该组织|这个组织)"  # 宣誓脱离与该邪恶组织有关的一切 (= the party)
-)
+_PARTY_WORDS = (
+    "中国共产党", "中共", "共产党", "共党", "共产邪党", "邪党", "恶党", "共匪", "共惨党", "ccp",
+    "它", "其", "之", "该邪恶组织", "这个邪恶组织", "该组织", "这个组织",
+)  # fmt: skip
+_PARTY_WORD = f"(?:{'|'.join(_PARTY_WORDS)})"  # 宣誓脱离与该邪恶组织有关的一切 (= the party)
+_NO_STOP = "[^。！？；;.!?]"
 _INDIRECT_ALL = re.compile(
-    # 及其它组织 is "and other organizations", which adds none, as 等 (eval/README.md)
-    "(?:及其|和其|以及其|及它|和它|与其|以及它|及与之|以及与之|以及与其|和与其|与之|及所有|及一切)"
-    "(?!附属|下属|外围|它|他)[^。！？；;.!?]{0,10}?(?:组织|团体|党团)"
-    "|(?:及其|以及其|和其|及它的|以及它的|和它的)(?:外围|附属|下属|所属|下面|底下|傀儡组织)?的?"
-    "(?:团|共青团)(?:[、和及与]|以及)?(?:队|少先队)"
-    f"|(?:与|跟|和){_PARTY_WORD}[^。！？；;.!?]{{0,6}}?(?:有关|相关|有关联|有联系|关联|沾边|挂钩)"
-    f"|(?:一切|所有|任何|全部)的?(?:与|跟|和){_PARTY_WORD}"
-    "|(?:中国共产党|中共|共产党|共党|邪党|恶党|共匪|共产邪党)(?:邪恶)?(?:的|之)?(?:一切|所有|任何|全部)"
-    "(?!附属|下属|外围)[^。！？；;.!?]{0,4}?(?:组织|团体)"
-    f"|{_PARTY_WORD}的?(?:其它|其他|别的)的?(?:附属)?(?:组织|团体)"
-    r"|\bthree (?:ccp |communist |evil )?(?:party )?organi[sz]ations"
-    r"|\ball (?:of )?(?:the )?(?:ccp|party)['’]s"
-    r"|\bevery organi[sz]ation (?:attached|affiliated|related)|\band its (?:evil )?organi[sz]ations"
-)
+    "|".join((  # every alternative starts with a character (lx.heads)
+        # 及其它组织 is "and other organizations", which adds none, as 等 (eval/README.md)
+        *lx.heads(
+            ("及其", "和其", "以及其", "及它", "和它", "与其", "以及它", "及与之", "以及与之",
+             "以及与其", "和与其", "与之", "及所有", "及一切"),
+            f"(?!附属|下属|外围|它|他){_NO_STOP}{{0,10}}?(?:组织|团体|党团)",
+        ),
+        *lx.heads(
+            ("及其", "以及其", "和其", "及它的", "以及它的", "和它的"),
+            "(?:外围|附属|下属|所属|下面|底下|傀儡组织)?的?(?:团|共青团)(?:[、和及与]|以及)?(?:队|少先队)",
+        ),
+        *lx.heads(
+            ("与", "跟", "和"),
+            f"{_PARTY_WORD}{_NO_STOP}{{0,6}}?(?:有关|相关|有关联|有联系|关联|沾边|挂钩)",
+        ),
+        *lx.heads(("一切", "所有", "任何", "全部"), f"的?(?:与|跟|和){_PARTY_WORD}"),
+        *lx.heads(
+            ("中国共产党", "中共", "共产党", "共党", "邪党", "恶党", "共匪", "共产邪党"),
+            f"(?:邪恶)?(?:的|之)?(?:一切|所有|任何|全部)(?!附属|下属|外围){_NO_STOP}{{0,4}}?(?:组织|团体)",
+        ),
+        *lx.heads(_PARTY_WORDS, "的?(?:其它|其他|别的)的?(?:附属)?(?:组织|团体)"),
+        r"t(?<!\wt)hree (?:ccp |communist |evil )?(?:party )?organi[sz]ations",
+        r"a(?<!\wa)ll (?:of )?(?:the )?(?:ccp|party)['’]s",
+        r"e(?<!\we)very organi[sz]ation (?:attached|affiliated|related)",
+        r"a(?<!\wa)nd its (?:evil )?organi[sz]ations",
+    ))
+)  # fmt: skip
 _INDIRECT_REACH = 40
 # A word every alternative of _INDIRECT_ALL holds: without one, the search is skipped.
 _INDIRECT_WORDS = ("及", "其", "它", "之", "有关", "相关", "关联", "联系", "沾边", "挂钩", "一切",
@@ -999,6 +1021,36 @@ def _others_do_en(n: Normalized, start: int) -> bool:
     return bool(others) and _EN_SELF.search(clause, others[-1]) is None
 
 
+# A relative's own withdrawal told as done (我丈夫早几年就退了党, 我老婆昨天刚退了团): theirs, not
+# declared by this statement (eval/README.md: the declarant's withdrawal told as done counts, not
+# another's); not a family declaring together (妻子和女儿退团退队) nor one with the declarant
+# (我和父亲都退了党).
+_DONE_BEFORE = re.compile("已经|早已|早就|早在|早年|刚刚?|昨天|去年|前年|前几年|以前|之前|当年|早")
+_WITH_BEFORE = ("和", "与", "跟", "同", "及", "、")
+# The declarant refusing for now (这次先不退, 我们俩都不退): no withdrawal.
+_NOT_QUITTING = re.compile("(?<![得能])不$")
+
+
+def _relative_done(n: Normalized, start: int, end: int) -> bool:
+    pos = n.to_norm(start)
+    before = _CLAUSE_TAIL.search(n.norm, max(0, pos - 16), pos)
+    if before is None:
+        return False
+    clause = before.group()
+    relatives = list(_RELATIVES.finditer(clause))
+    if not relatives:
+        return False
+    last = relatives[-1]
+    if clause[: last.start()].endswith(_WITH_BEFORE) or _WITH_OTHERS.search(clause, last.end()):
+        return False
+    after = n.to_norm_end(end)
+    return (
+        _DONE_BEFORE.search(clause, last.end()) is not None
+        or n.norm.startswith(("了", "过"), after)
+        or n.compact[start:end].endswith(("了", "过"))
+    )
+
+
 def _others_do(n: Normalized, start: int) -> bool:
     """Whether the clause before compact position ``start`` (a withdrawal) has others as its
     subject and not the declarant: 看到大家都在退党, 我的同事上个月都退了党, 已有数亿人退出中共."""
@@ -1287,18 +1339,23 @@ def _turned_from(n: Normalized, tokens: list[Token], i: int) -> bool:
 # The declarant's own word that they never joined (eval/README.md, "A title line and the body":
 # a body that says the declarant never joined one the title names takes it out): 我从没入过党,
 # 本人从来没有入过党, 我不是党员, 没能入队, 从没戴过红领巾. Compact text.
+_NEVER_VERBS = ("没有?", "未曾?", "不曾", "并未", "从未", "从没有?", "没能")
 _NEVER_JOINED = re.compile(
-    "(?:从来|从)?(?:没有?|未曾?|不曾|并未|从未|从没有?|没能)(?:正式)?(?:入|加入|参加|进)过?(?:任何)?"
-    "(?:中国)?(共产党|中共|共青团|少年先锋队|少先队|党|团|队)(?!员|费|支部|委|校|的)"
-    "|(?:我|本人)(?:从来|也|并|根本|从来就)?(?:不是|并非|没当过|没做过)(?:中共|共产党|共青团|少先队)?"
-    "(党员|团员|队员)"
-    "|(?:从|从来)?没(?:有)?戴过(红领巾)"
-    r"|\bi (?:have |had )?never (?:joined|been in|been a member of|was a member of|was in)"
-    r" (?:the )?"
-    r"(communist party|party|ccp|cpc|communist youth league|youth league|league|young pioneers"
-    r"|pioneers)\b"
-    r"|\bi was never (?:in the |a member of the |a )(party|league|pioneer)s?\b"
-)
+    "|".join((
+        # every alternative starts with a character (lx.heads): 从来没入过党, 从未加入共青团…
+        *(f"{before}{verb}(?:正式)?(?:入|加入|参加|进)过?(?:任何)?(?:中国)?"
+          "(共产党|中共|共青团|少年先锋队|少先队|党|团|队)(?!员|费|支部|委|校|的)"
+          for before in ("从来", "从", "") for verb in _NEVER_VERBS),
+        *(f"{me}(?:从来|也|并|根本|从来就)?(?:不是|并非|没当过|没做过)(?:中共|共产党|共青团|少先队)?"
+          "(党员|团员|队员)" for me in ("我", "本人")),
+        *(f"{before}没(?:有)?戴过(红领巾)" for before in ("从", "从来", "")),
+        r"i(?<!\wi) (?:have |had )?never (?:joined|been in|been a member of|was a member of"
+        r"|was in) (?:the )?"
+        r"(communist party|party|ccp|cpc|communist youth league|youth league|league|young pioneers"
+        r"|pioneers)\b",
+        r"i(?<!\wi) was never (?:in the |a member of the |a )(party|league|pioneer)s?\b",
+    ))
+)  # fmt: skip
 _ONE_BY_ONE = re.compile("(?:退出?)?党、?(?:退出?)?团、?(?:退出?)?队(?:声明)?")
 _NEVER_GROUPS = {"共产党": lx.PARTY, "中共": lx.PARTY, "党": lx.PARTY, "党员": lx.PARTY,
                  "共青团": lx.LEAGUE, "团": lx.LEAGUE, "团员": lx.LEAGUE,
@@ -1367,6 +1424,10 @@ _OTHERS_ACT = re.compile(
     "|他说|她说|们说|员说"  # 法轮功学员说：“退出共产党才是…”: another's words
 )
 _DECLARING = frozenset((lx.QUIT, lx.QUIT_ORG, lx.ALL_THREE))
+# The declarant's own withdrawal told as done, in a sentence of its own, is declared too
+# (eval/README.md: 团我在大学时已经主动退了。今天声明退出少先队 quits both), not another's
+# (我丈夫早几年就退了党: _NEVER_OTHER before it in its sentence).
+_DONE = re.compile(r"已经|早已|早就|\balready\b")
 
 
 def _sentences(n: Normalized, tokens: list[Token]) -> list[tuple[int, int]]:
@@ -1465,7 +1526,12 @@ def read_declared(
         if _OTHERS_ACT.search(text, max(a, start - 4), start) is not None:
             continue  # 看到大家都在退党: another's act
         if (not chosen or chosen[-1] != (a, b)) and (
-            start - a <= _LEAD or _DECLARES.search(text, a, end) is not None
+            start - a <= _LEAD
+            or _DECLARES.search(text, a, end) is not None
+            or (
+                (_DONE.search(text, a, end) is not None or text.startswith(("了", "过"), end))
+                and _NEVER_OTHER.search(text, a, start) is None
+            )
         ):
             chosen.append((a, b))
     if not chosen:

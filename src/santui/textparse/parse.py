@@ -13,6 +13,8 @@ import re
 from bisect import bisect_left
 from collections.abc import Mapping
 from dataclasses import dataclass
+from difflib import get_close_matches
+from functools import cache
 from typing import Any
 
 from santui.textparse import lexicon as lx
@@ -284,8 +286,11 @@ def _organizations_confidence(base: float, mask: int, moved: bool, length: int) 
 # The service center's record layout: title, statement, 声明人: …, a date line and often a place
 # line (the place the declarant entered in the form). Where the layout is there, the place line
 # is the declarant's place and places in the statement are topics (武汉封城, 香港反送中).
+# The date line as the service center writes it (2019-12-27 17:05), or as people type it
+# (2024年1月25日, 2024/1/25, 2024.1.25).
 _RECORD_TAIL = re.compile(
-    r"声明人\s*[:：][^\n]*?(?:\n\s*)?[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:\s*[0-9]{1,2}:[0-9]{2})?([^\n]*)"
+    r"声明人\s*[:：][^\n]*?(?:\n\s*)?[0-9]{4}(?:-[0-9]{1,2}-[0-9]{1,2}|年[0-9]{1,2}月[0-9]{1,2}日"
+    r"|/[0-9]{1,2}/[0-9]{1,2}|\.[0-9]{1,2}\.[0-9]{1,2})(?:\s*[0-9]{1,2}:[0-9]{2})?([^\n]*)"
     r"(?:\n\s*([^\n]*?))?\s*$"
 )
 _MAINLAND_WORDS = frozenset(("中国", "大陆", "中国大陆", "内地", "中国内地", "china"))
@@ -339,7 +344,22 @@ def _latin_place(line: str) -> tuple[str, str | None, str | None, str | None] | 
             codes = _codes((head, tail), False)
             if codes is not None and codes[1] is not None:
                 return codes
+    # a province's pinyin mistyped by a letter (Guandong, Sichuang): the one close match
+    if len(words) == 1 and len(joined) >= 5:
+        close = get_close_matches(joined, _province_pinyin(), n=2, cutoff=0.88)
+        if len(close) == 1:
+            return _codes((close[0],), False)
     return None
+
+
+@cache
+def _province_pinyin() -> list[str]:
+    """The Latin names of the provinces (guangdong, inner mongolia), for mistyped place lines."""
+    return sorted(
+        name
+        for name, places in place_table().items()
+        if name.isascii() and any(p.level == "province" for p in places)
+    )
 
 
 def _record_place(n: Normalized, tokens: list[Token], span: tuple[int, int]) -> Place | None:
@@ -382,7 +402,8 @@ _BEFORE_PAST = re.compile(
 )
 # in the same clause (在南京上学时), not the next (住在锦西，年轻时…; 住在通州，每天坐一个多小时)
 _AFTER_PAST = re.compile(
-    "^[^。！？!?；;，,\n]{0,8}?(?:(?<!小)时(?!间)|的时候|期间|曾|后回|回国|长大)"
+    "^[^。！？!?；;，,\n]{0,8}?(?:(?<!小)时(?!间)|的时候|期间|曾|后回|回国|长大"
+    "|^(?:读|上|念)的)"  # 我在北京读的大学: told as done
 )
 # "美" alone for the United States after a residence word: 居美多年, 来美留学, 在美程式师, 赴美.
 _US_SHORT = re.compile(
@@ -393,8 +414,12 @@ _RESIDE = re.compile(
     "(?:现居|现住|居住在|居住于|住在|家住|定居在|定居于|定居|侨居|旅居|移民到|移民|移居到?|迁到|迁居到?"
     "|来到|来了|(?<![原后本看起出回进未将想说])来|搬到|生活在|身在|身处|人在|现在在|目前在|现在就在|就在"
     "|留学|赴|居|留在|落户在?|(?<![老原])家(?:就)?在|嫁到|嫁来|远嫁"
-    "|回到|重回|(?:搬|调|迁)回(?:到|了)?)了?$"
+    "|回到|重回|(?:搬|调|迁)回(?:到|了)?"
+    # sent or moved there for work: 分配到四川成都工作, 跳槽到山东烟台, 被学校派到台湾
+    "|分配到|调到|调入|跳槽到|派到|派驻到?)了?$"
 )
+_AT_LEFT_OUT = re.compile("(?:现在|目前|如今|一直|还|仍)?在")
+_SELF_SUBJECT = re.compile("(?:我|本人)(?!们)(?:是|在|已|也|就|现|今年)")
 # A bare 在 counts only with the declarant as its subject: 我在, 本人现在就在, 我虽在.
 _HOME_TOWN = re.compile("(?<![他她们])老家(?:是|在)$")  # 我是中国人，老家在山东菏泽: an origin
 _FROM_SELF = re.compile("(?:我|本人)(?!们)(?:也|就|是)?来自$")  # 我来自甘肃定西的一个山村
@@ -473,7 +498,7 @@ _ABROAD_NOW = re.compile(
     "|[0-9一二三四五六七八九十几多]+年"
     "|后|以后|以来|之后|[，,。！!；;\n]|$)"
     "|出国(?:留学|读书|工作|定居)?(?:已经|已)?(?:快|近|将近|有)?"
-    "(?:后|以后|以来|之后|[0-9一二三四五六七八九十几多]+年)"
+    "(?:后|以后|以来|之后|[0-9一二三四五六七八九十几多]+年|这些年|这么多年|这几年)"
     "|出国(?:留学|读书|工作|定居)了?(?=[，,。！!；;\n]|$)"
 )
 _ABROAD_WORDS = (  # one is in every match of _ABROAD_NOW
@@ -584,6 +609,8 @@ def _residence(n: Normalized, place: Place) -> str | None:
         or _HOME_TOWN.search(text, max(0, start - 6), start) is not None
     ):
         return "from"
+    if text.startswith(_RESIDENT, end) and text.endswith(("本人", "我是", "我"), 0, start):
+        return "now"  # 本人澳门居民
     return "now" if _declarant_there(n.norm, place.start, place.end) else None
 
 
@@ -601,10 +628,19 @@ def _declarant_there(text: str, start: int, end: int) -> bool:
     the clause's subject is the declarant (said or left out), not in the past (当年在, 在…时)."""
     before = text[max(0, start - 24) : start].rstrip(" ")  # 我住在 Wuhan (mixed script)
     clause_start = max(before.rfind(c) for c in "。！？!?；;，,\n") + 1
+    previous = before[:clause_start]
     before = before[clause_start:]
     verb = _RESIDE.search(before)
     if verb is None:
         verb = _SELF_AT.search(before)
+        if (
+            verb is None
+            and _AT_LEFT_OUT.fullmatch(before) is not None
+            and previous.endswith(("，", ","))
+            and _SELF_SUBJECT.search(previous, max(previous.rfind(c) for c in "。！？!?；;\n") + 1)
+        ):
+            # 我是武警，在西藏服役第六年: the subject of the clause before, left out
+            return _AFTER_PAST.match(text[end : end + 12]) is None
         if verb is None:
             return False
     head = before[: verb.start()]
@@ -626,49 +662,84 @@ def _declarant_there(text: str, start: int, end: int) -> bool:
 # 本人身为中国大陆一名普通公民, 我虽在国内, 本人还在沦陷区, 我们身处中国大陆, 大陆居民, 我生于大陆.
 # Compact text (no punctuation between Chinese characters); a clause's worth of words between.
 _MAINLAND = "(?:中华人民共和国|中国大陆|中国内地|中国|大陆|内地)"
+_NO_END = "[^，。,.！？!?\\n]"  # a character inside the clause
+_I = ("我(?!们)", "本人(?!们)")  # the declarant, heading an alternative
+_NOW = ("现在", "目前", "如今")
+
+
+# A place of now, not of the past (我在中国大陆几十年来所接受的): after every form but the first
+# two.
+_NOT_PAST = "(?![几多]|[0-9一二三四五六七八九十]+年|的时候|时|期间|所|大陆|内地)"
 _MAINLAND_SELF = re.compile(
-    rf"(?:(?:我|本人)(?!们)(?:是|系)|身为|作为)[^，。,.！？!?\n]{{0,10}}?{_MAINLAND}(?:的)?"
-    "(?:一[名个位])?(?:普通)?(?:的)?"
-    # a job after a word or two of where (监狱民警, 小学老师)
-    "(?:(?!共产|共青|少先)[^，。,.！？!?\n的]{0,4}?(?=民警|警察|公务员|干部|军人|记者|律师|护士|工程师|职员|员工"
-    "|医生|教师|老师|工人|农民|司机))?"
-    "(?:人(?!民)|公民|居民|百姓|老百姓|民众|医生|教师|老师|学生|工人|农民|青年|民警|警察|公务员"
-    "|干部|军人|记者|律师|护士|工程师|大学生|职员|员工|司机)"
-    # a title that says who writes it: 一名中国监狱民警的退党声明
-    rf"|^一[名位](?:普通)?(?:的)?{_MAINLAND}(?!共产党|共青团|少先队|人民)"
-    rf"|(?:(?:我|本人)(?!们)(?:虽|还|目前|现在|仍|也|一直)*(?:在|身在|身处|住在|生活在|生于)"
-    rf"(?:(?:中共|共产党|共党|邪党)(?:统治|控制|极权|专制)下的)?{_MAINLAND}"
-    "|(?:我|本人)(?!们)人?(?:虽|还|目前|现在|仍|仍然|依然|至今|也|一直|这样的?|这种)*"
-    "(?:在|身在|身处|住在|生活在)(?:国内|沦陷区|墙内)(?!的(?:亲戚|朋友|家人|父母|同学|同事|亲人|孩子))"
-    # 在国内，我们无法…: the place set first, the declarant the subject of the clause after it
-    rf"|(?<![他她它])在(?:国内|{_MAINLAND})[，,]?(?:我|本人|无法|不能|没法|不敢|想)(?!国)"
-    "|(?:身在|身处|人在|肉身)(?:还|仍|仍然|依然)?在?(?:墙内|国内|沦陷区)"
-    rf"|(?:身处|生活在|居住在){_MAINLAND}(?!的(?:人|同胞|民众|百姓|朋友|中国人))"
-    "|目前在国内生活|(?:大陆|内地|国内)居民"
-    # 我的肉身困在这里, 肉身被困在墙内: the body still there (as 肉身在墙内)
-    "|肉身(?:还|仍|仍然|依然)?(?:被)?(?:困|留|囚禁|禁锢)在(?:这里|这片土地上?|墙内|国内|大陆)"
-    # 又感到生活在这种恶党独裁国度: living in this country, said of oneself
-    "|(?<![他她们])生活在这(?:种|个|样的?)[^，。,.！？!?\n]{0,8}?(?:国度|国家)"
-    # 我们这些生活在国内的普通人 (as 像我这样在国内的人): the declarant among them
-    "|我们这些(?:还|仍)?(?:在|身在|身处|生活在|住在)(?:国内|大陆|墙内)"
-    # 由于我还未离开中国大陆, 我至今没有离开大陆: still there
-    rf"|(?:我|本人)(?!们)(?:这辈子|一辈子|还|仍|至今|一直|从来)*(?:未|没有|没|从未|从没)(?:离开|出)过?"
-    rf"{_MAINLAND}"
-    # 我这辈子没出过国; 回国后一直在国内教书: still in the country
-    "|(?:我|本人)(?!们)[^，。,.！？!?\n]{0,4}?(?:没|没有|从没|从未|从来没)出过国"
-    rf"|回(?:国|来)(?:后|以后|之后)(?:我|本人)?(?:一直|就)?(?:在|留在|生活在)(?:国内|{_MAINLAND})"
-    # 像我们这种在国内过日子的普通人 (as 像我这样在国内的人)
-    "|像我们?这(?:样|种|些)的?(?:还|仍)?(?:在|身在|生活在|住在)(?:国内|大陆|墙内)"
-    # 本人是中国一家国企的普通职工: a job on the mainland said of oneself
-    rf"|(?:我|本人)(?!们)(?:是|系)(?:在)?{_MAINLAND}(?:的)?一[家所个间][^，。,.！？!?\n]{{0,8}}?的"
-    "(?:普通)?(?:职工|员工|职员|工人|老师|教师|医生|护士|司机|干部|会计|技术员|工程师)"
-    # 现在仍然住在国内, 现在在国内一家公司做会计, 如今回到国内工作: there now, the subject left out
-    "|(?:现在|目前|如今)(?:仍然|还|依然|仍|也|一直)?(?:住在|生活在|居住在)(?:国内|大陆|墙内)"
-    "|(?:现在|目前|如今)(?:还|仍)?在国内(?:一[家所个间]|工作|生活|上班|教书)"
-    rf"|(?:现在|目前|如今)回到了?(?:国内|{_MAINLAND}))"
-    # a place of now, not of the past: 我在中国大陆几十年来所接受的
-    "(?![几多]|[0-9一二三四五六七八九十]+年|的时候|时|期间|所|大陆|内地)"
-)
+    "|".join((
+        *lx.heads(
+            (*(i + "(?:是|系)" for i in _I), "身为", "作为"),
+            rf"{_NO_END}{{0,10}}?{_MAINLAND}(?:的)?(?:一[名个位])?(?:普通)?(?:的)?"
+            # a job after a word or two of where (监狱民警, 小学老师)
+            "(?:(?!共产|共青|少先)[^，。,.！？!?\n的]{0,4}?(?=民警|警察|公务员|干部|军人|记者|律师|护士"
+            "|工程师|职员|员工|医生|教师|老师|工人|农民|司机))?"
+            "(?:人(?!民)|公民|居民|百姓|老百姓|民众|医生|教师|老师|学生|工人|农民|青年|民警|警察|公务员"
+            "|干部|军人|记者|律师|护士|工程师|大学生|职员|员工|司机)",
+        ),
+        # 作为一名在国内教书的老师: a job on the mainland, said of oneself
+        *lx.heads(
+            (*(i + "(?:是|系)" for i in _I), "身为", "作为"),
+            rf"(?:一[名个位])?(?:普通的?)?在(?:国内|{_MAINLAND}){_NO_END}{{0,6}}?的(?:普通的?)?"
+            "(?:人|公民|医生|教师|老师|学生|工人|农民|民警|警察|公务员|干部|军人|记者|律师|护士|工程师"
+            "|职员|员工|司机|会计|职工)",
+        ),
+        # a title that says who writes it: 一名中国监狱民警的退党声明
+        rf"一(?<=^一)[名位](?:普通)?(?:的)?{_MAINLAND}(?!共产党|共青团|少先队|人民)",
+        *(form + _NOT_PAST for form in (
+        *lx.heads(
+            _I,
+            "(?:虽|还|目前|现在|仍|也|一直)*(?:在|身在|身处|住在|生活在|生于)"
+            rf"(?:(?:中共|共产党|共党|邪党)(?:统治|控制|极权|专制)下的)?{_MAINLAND}",
+        ),
+        *lx.heads(
+            _I,
+            "人?(?:虽|还|目前|现在|仍|仍然|依然|至今|也|一直|这样的?|这种)*"
+            "(?:在|身在|身处|住在|生活在)(?:国内|沦陷区|墙内)(?!的(?:亲戚|朋友|家人|父母|同学|同事|亲人|孩子))",
+        ),
+        # 在国内，我们无法…: the place set first, the declarant the subject of the clause after it
+        rf"在(?<![他她它]在)(?:国内|{_MAINLAND})[，,]?(?:我|本人|无法|不能|没法|不敢|想)(?!国)",
+        *lx.heads(("身在", "身处", "人在", "肉身"), "(?:还|仍|仍然|依然)?在?(?:墙内|国内|沦陷区)"),
+        *lx.heads(
+            ("身处", "生活在", "居住在"), rf"{_MAINLAND}(?!的(?:人|同胞|民众|百姓|朋友|中国人))"
+        ),
+        "目前在国内生活",
+        *lx.heads(("大陆", "内地", "国内"), "居民"),
+        # 我的肉身困在这里, 肉身被困在墙内: the body still there (as 肉身在墙内)
+        "肉身(?:还|仍|仍然|依然)?(?:被)?(?:困|留|囚禁|禁锢)在(?:这里|这片土地上?|墙内|国内|大陆)",
+        # 又感到生活在这种恶党独裁国度: living in this country, said of oneself
+        rf"生(?<![他她们]生)活在这(?:种|个|样的?){_NO_END}{{0,8}}?(?:国度|国家)",
+        # 我们这些生活在国内的普通人 (as 像我这样在国内的人): the declarant among them
+        "我们这些(?:还|仍)?(?:在|身在|身处|生活在|住在)(?:国内|大陆|墙内)",
+        # 由于我还未离开中国大陆, 我至今没有离开大陆: still there
+        *lx.heads(
+            _I,
+            "(?:这辈子|一辈子|还|仍|至今|一直|从来)*(?:未|没有|没|从未|从没)(?:离开|出)过?"
+            + _MAINLAND,
+        ),
+        # 我这辈子没出过国; 回国后一直在国内教书: still in the country
+        *lx.heads(_I, f"{_NO_END}{{0,4}}?(?:没|没有|从没|从未|从来没)出过国"),
+        rf"回(?:国|来)(?:后|以后|之后)(?:我|本人)?(?:一直|就)?(?:在|留在|生活在)(?:国内|{_MAINLAND})",
+        # 像我们这种在国内过日子的普通人 (as 像我这样在国内的人)
+        "像我们?这(?:样|种|些)的?(?:还|仍)?(?:在|身在|生活在|住在)(?:国内|大陆|墙内)",
+        # 本人是中国一家国企的普通职工: a job on the mainland said of oneself
+        *lx.heads(
+            _I,
+            rf"(?:是|系)(?:在)?{_MAINLAND}(?:的)?一[家所个间]{_NO_END}{{0,8}}?的"
+            "(?:普通)?(?:职工|员工|职员|工人|老师|教师|医生|护士|司机|干部|会计|技术员|工程师)",
+        ),
+        # 现在仍然住在国内, 现在在国内一家公司做会计, 如今回到国内工作: there now, the subject left
+        # out
+        *lx.heads(_NOW, "(?:仍然|还|依然|仍|也|一直)?(?:住在|生活在|居住在)(?:国内|大陆|墙内)"),
+        *lx.heads(_NOW, "(?:还|仍)?在国内(?:一[家所个间]|工作|生活|上班|教书)"),
+        *lx.heads(_NOW, rf"回到了?(?:国内|{_MAINLAND})"),
+        )),
+    ))
+)  # fmt: skip
 
 
 _MAINLAND_HINT = re.compile("国|陆|区|墙")

@@ -21,7 +21,7 @@ from functools import cache, lru_cache
 from santui.textparse import lexicon as lx
 from santui.textparse.automaton import COMMON_WORD_PLACES, Token, place_table
 from santui.textparse.foreign_places import GONE_TO
-from santui.textparse.normalize import Normalized
+from santui.textparse.normalize import CJK, Normalized
 from santui.textparse.regions import PlaceName, division
 
 _GLUE = re.compile(r"^[\s,，/·\-省市县区的州]{0,3}$")
@@ -54,6 +54,8 @@ TOPIC_AFTER = re.compile(
     "|报道|媒体|电视|日报|晚报|时报|晨报|商报|报社|周刊|杂志|电台|人权|真相|抗疫|疫苗|口罩|政权|军队"
     "|大巴|翻车|车祸|暴雨|洪水|地震|矿难|水灾|溃坝|村镇银行|强拆"
     "|油田|石化|矿务局|电厂"  # a workplace's name (我在大庆油田干了三十年)
+    "|国安法|安全法|修例|法案"  # a law made for the place (香港国安法实施以后)
+    "|被(?:迫害|抓|捕|关|判|打|杀|拘)"  # what was done to someone there (在大连被迫害致死)
     r"|\s?(?:virus|pneumonia|epidemic|lockdown|election|protest|massacre|people\b|government)"
 )
 
@@ -256,8 +258,8 @@ _NEWS_BEFORE = ("看到", "听到", "听说", "得知", "想起", "关注")
 _AND = frozenset(("、", "和", "与", "及"))
 # ...or an event of the place, after 的 (成都的封控, 新疆的棉花 is not one)
 _TOPIC_AFTER_OF = re.compile(
-    "的(?:封控|封城|疫情|大火|火灾|事件|惨案|新闻|报道|选举|大选|抗议|游行|示威|运动|那些事|事情|遭遇"
-    "|暴雨|洪水|地震|爆炸|强拆|疫苗|自由|民主)"
+    "的(?:那场|那次|这场|这次)?(?:封控|封城|疫情|大火|火灾|事件|惨案|新闻|报道|选举|大选|抗议|游行|示威"
+    "|运动|那些事|事情|遭遇|暴雨|洪水|地震|爆炸|强拆|疫苗|自由|民主|所作所为|村镇银行|年轻人|人们|抗争)"
 )
 
 
@@ -280,20 +282,35 @@ def _topic(text: str, tokens: list[Token], indexes: list[int]) -> bool:
 
 # A place after a location word whose subject is someone else (儿子在美国) or that is planned
 # or wished (打算移民加拿大, 想去美国): the rules' places of others, and a wish or a plan.
-_OTHER_SUBJECT = re.compile(
-    "(?<![随跟和与同带着])(?:儿子|女儿|孩子|父母|父亲|母亲|爸爸|妈妈|丈夫|妻子|老公|老婆|哥哥|姐姐|弟弟|妹妹|亲戚|朋友"
-    "|同学|同事|邻居|亲戚们|他|她|他们|她们|[表堂][哥姐弟妹]|[大二三小][哥姐]|姨妈|姑妈|舅舅|叔叔|伯伯"
-    "|爷爷|奶奶|外公|外婆|(?<=我)[哥姐弟妹])(?:一家人?)?(?:现在|目前|如今|也|都|一直|已经|早已)?$"
+_OTHERS = (
+    "(?:儿子|女儿|孩子|父母|父亲|母亲|爸爸|妈妈|丈夫|妻子|老公|老婆|哥哥|姐姐|弟弟|妹妹|亲戚|[女男]朋友"
+    "|(?<![女男])朋友|同学|同事|邻居|亲戚们|他|她|他们|她们|[表堂][哥姐弟妹]|[大二三小][哥姐]|姨妈|姑妈"
+    "|舅舅|叔叔|伯伯|爷爷|奶奶|外公|外婆|(?<=我)[哥姐弟妹])"
 )
+# Others as the subject (儿子在美国, 妻子和孩子还住在浙江老家), not with the declarant
+# (现在和女朋友在杭州, 带着两个孩子住在福建长乐: the declarant takes them along).
+_OTHER_SUBJECT = re.compile(
+    f"(?<![随跟和与同带着]){_OTHERS}(?:[和与跟、及]{_OTHERS})*(?:一家人?)?"
+    "(?:现在|目前|如今|也|都|还|仍|仍然|依然|一直|已经|早已)?$"
+)
+_WITH_THEM = re.compile("(?:带着|带|和|跟|同|与|随)(?:[两二三四五六七八九十几0-9一]+[个位名])$")
 _PLANNED = re.compile(
     "(?:打算|计划|准备|想|希望|梦想|将要|即将|要)着?"
-    "(?:过几年|过两年|[0-9一二三四五六七八九十几]+年(?:后|以后|之后)|明年|以后|将来|有一天)?"
+    "(?:过几年|过两年|[0-9一二三四五六七八九十几]+年(?:后|以后|之后)|明年|以后|将来|有一天|下个?月"
+    "|下周|下星期|年底|年后|过几天|过段时间|过些日子|不久)?"
     "(?:能|可以)?(?:移民|移居|去|到|前往|搬到)?$"
 )
 # A place one has never been to (我不是西藏人，也没去过西藏).
 _NEVER_BEEN = re.compile("(?:没|没有|从没|从未|从来没有?|未曾)(?:去|到)过$")
 # A visit, not where one lives (去了一趟台湾, 来美国探亲三个月; eval/README.md, the record layout).
-_VISIT_BEFORE = re.compile("(?:去|到)(?:了|过)?一(?:趟|次)$")
+_VISIT_BEFORE = re.compile(
+    "(?:去|到)(?:了|过)?一(?:趟|次)$"
+    # now and then (周末常过来香港买东西, 经常去澳门): a visit
+    "|(?:常|经常|时常|偶尔|有时候?|每[周年月]|周末)(?:常|都|会)?(?:过来|过去|来|去|到)$"
+)
+_HEARSAY = ("当成", "当作", "以为我是", "说我是", "猜我是")
+# A plan told after the place (萌生了移民加拿大的想法).
+_PLAN_AFTER = ("的想法", "的打算", "的念头", "的计划", "的梦想", "的梦")
 # ...after the place, a visit that says its end: a few months, then home (not 来美国探亲，有机会
 # 接触到…, nor 来美国看望女儿后，由于疫情至今没能回国: both now where they came).
 _VISIT_AFTER = re.compile(
@@ -305,7 +322,7 @@ _VISIT_AFTER = re.compile(
     "|(?:旅游|旅行|游玩|度假|观光)(?!业|公司|局|团|景点|区)"
 )
 # ...or a trip said with 去 before the place and its purpose after (去年我去台湾旅游).
-_TRIP = ("旅游", "旅行", "游玩", "度假", "出差", "玩")
+_TRIP = ("旅游", "旅行", "游玩", "度假", "出差", "玩", "维权", "上访", "告状", "开会")
 
 
 _PEOPLE_AFTER = ("的人", "的同胞", "的民众", "的百姓", "的中国人", "的朋友")
@@ -331,8 +348,11 @@ def _not_ones_own(text: str, tokens: list[Token], first: int) -> bool:
         m -= 1
     start = tokens[m][3]
     before = text[max(0, start - 6) : start]
-    if m < first and _OTHER_SUBJECT.search(before) is not None:
-        return True
+    if m < first:
+        other = _OTHER_SUBJECT.search(text, max(0, start - 6), start)
+        at = -1 if other is None else other.start()
+        if other is not None and _WITH_THEM.search(text, max(0, at - 6), at) is None:
+            return True
     if (
         text.startswith("人", _phrase_end(tokens, first))
         and text.endswith("是", 0, start)
@@ -347,6 +367,10 @@ def _not_ones_own(text: str, tokens: list[Token], first: int) -> bool:
         return True  # 让生活在大陆的人看到希望: the people there, not the declarant
     if _VISIT_AFTER.match(text, _phrase_end(tokens, first)) is not None:
         return True  # 来美国探亲三个月: a visit
+    if m < first and text.startswith(_PLAN_AFTER, _phrase_end(tokens, first)):
+        return True  # 移民加拿大的想法: a plan
+    if text.endswith(_HEARSAY, 0, place):
+        return True  # 常有人把我当成新疆人: others' guess
     if text.endswith(("去", "去了", "去过"), 0, place) and text.startswith(
         _TRIP, _phrase_end(tokens, first)
     ):
@@ -510,6 +534,18 @@ def _alone(n: Normalized, token: Token) -> bool:
     return (a == 0 or not text[a - 1].isalnum()) and (b >= len(text) or not text[b].isalnum())
 
 
+_NAME_AFTER = re.compile(f"[ \t\u3000]+[{CJK}]{{2,4}}[ \t\u3000]*(?:\n|$)")
+
+
+def _place_then_name(text: str, start: int, end: int) -> bool:
+    """Whether a place name opens the last line and a name closes it (仙桃 刘晓军): a signature."""
+    return (
+        (start == 0 or text[start - 1] == "\n")
+        and _NAME_AFTER.match(text, end) is not None
+        and not text[end:].strip(" \t\u3000\n").count("\n")
+    )
+
+
 def _depth(p: Place) -> int:
     return (p.province is not None) + (p.prefecture is not None) + (p.county is not None)
 
@@ -583,6 +619,8 @@ def _resolve(
         strict = (
             (marker is None or marker == "origin")
             and text[first[4] : first[4] + 1] != "人"
+            and not text.endswith(("我是", "本人是"), 0, first[3])  # 我是安溪的茶农
+            and not _place_then_name(n.norm, n.to_norm(first[3]), n.to_norm_end(first[4]))
             and not _dash_signature(n.norm, n.to_norm(first[3]))  # ——义乌 楼小红
             and not (  # Fang Xiaojun, Yiwu (a signature's place, after the name)
                 n.language == "en"
@@ -624,18 +662,24 @@ def _codes(
         chosen = min(options[0], key=_rank)
     else:
         found = [{c.code for c in cands} for cands in options]
-        best: tuple[int, int, int] | None = None
+        # A country (中国大陆河南, 美国纽约) chooses among namesakes in and out of it, but is no
+        # reason to go deeper: 中国大陆河南 is the province, not the county 河南 in Qinghai.
+        country = [all(c.level == "country" for c in cands) for cands in options]
+        best: tuple[int, int, int, int] | None = None
         chosen = options[0][0]
         for position, cands in enumerate(options):
             for cand in cands:
                 line = _lineage(cand.code)
-                support = 0
+                support = within = 0
                 for other, codes in enumerate(found):
                     if other != position and not line.isdisjoint(codes):
-                        support += 1
+                        if country[other]:
+                            within += 1
+                        else:
+                            support += 1
                 rank = _LEVEL_RANK[cand.level]
                 # With support, deeper is better; alone, the higher level.
-                key = (support, rank if support else -rank, -position)
+                key = (support, within, rank if support else -rank, -position)
                 if best is None or key > best:
                     best, chosen = key, cand
     if chosen.level == "country":
