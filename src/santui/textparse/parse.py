@@ -33,7 +33,14 @@ from santui.textparse.places import (
     street,
 )
 from santui.textparse.places import _marker as _place_marker
-from santui.textparse.regions import PlaceName, RegionError, division, normalize_region
+from santui.textparse.regions import (
+    PlaceName,
+    RegionError,
+    division,
+    gazetteer,
+    normalize_region,
+    short_name,
+)
 from santui.textparse.sector_phrases import PRIORITY
 from santui.textparse.sectors import SECTORS
 
@@ -293,6 +300,26 @@ _RECORD_TAIL = re.compile(
     r"|/[0-9]{1,2}/[0-9]{1,2}|\.[0-9]{1,2}\.[0-9]{1,2})(?:\s*[0-9]{1,2}:[0-9]{2})?([^\n]*)"
     r"(?:\n\s*([^\n]*?))?\s*$"
 )
+
+
+@cache
+def _signed_place() -> re.Pattern[str]:
+    """A place typed on the signature line after the name, when the record has no place line:
+    声明人: 王明 河北石家庄, 声明人：李华 中国辽宁. Only a place that begins with a province or the
+    mainland (a name or an alias after the name may be a place's name: 天山, 张家口 as a
+    signature). Built on first use: the gazetteer is not loaded when the module is imported."""
+    provinces = sorted(
+        {short_name(d.name, "province") for d in gazetteer().provinces.values()},
+        key=len,
+        reverse=True,
+    )
+    return re.compile(
+        r"声明人\s*[:：][^\n]*?\S[ \t\u3000]+((?:中国大陆|中国|大陆)?[ \t\u3000]*"
+        f"(?:{'|'.join(provinces)})"
+        r"\S*)[ \t\u3000]*\n"
+    )
+
+
 _MAINLAND_WORDS = frozenset(("中国", "大陆", "中国大陆", "内地", "中国内地", "china"))
 _CHINA_WORDS = re.compile(
     "中国|大陆|内地|华东|华南|华北|华中|华西|西南|西北|东北|中华|中共国|沦陷区|墙内|国内|china",
@@ -314,6 +341,9 @@ def _record_place_line(n: Normalized) -> tuple[int, int] | None:
         return m.start(2), m.end(2)
     if m.group(1).strip():  # 2020-01-04 21:28青海: the place glued to the date line
         return m.start(1), m.end(1)
+    signed = _signed_place().search(n.norm, m.start(), m.start(1))
+    if signed is not None:  # 声明人: 王明 河北石家庄: the place after the name, no place line
+        return signed.start(1), signed.end(1)
     return m.end(), m.end()
 
 
@@ -321,7 +351,29 @@ def _record_place_line(n: Normalized) -> tuple[int, int] | None:
 # (Jiang Su, Hei Long Jiang) and the short forms of American places (NY, LA, SF).
 _US_SHORT_LINES = frozenset(("ny", "nyc", "la", "sf", "nj", "dc", "tx", "usa", "us"))
 _HK_LINES = frozenset(("hk", "h.k.", "hksar"))
+# 陕西's pinyin is Shaanxi, but most people type Shanxi, which is 山西's (Shanxi Xi'an).
+_PINYIN_TWINS = {"shanxi": "shaanxi"}
 _LATIN_LINE = re.compile(r"[A-Za-z][A-Za-z .,]{1,40}")
+
+
+def _pinyin_twin(line: str) -> tuple[str, str | None, str | None, str | None] | None:
+    """Shanxi Xianyang, Xi'an Shanxi: 陕西 written as 山西 is; a place of 陕西 with it decides."""
+    line = line.strip()
+    if _LATIN_LINE.fullmatch(line) is None:
+        return None
+    words = line.lower().replace(",", " ").replace(".", " ").replace("'", "").split()
+    if len(words) < 2:
+        return None
+    for k in (0, len(words) - 1):
+        twin = _PINYIN_TWINS.get(words[k])
+        if twin is not None:
+            rest = "".join(words[1:] if k == 0 else words[:-1])
+            if rest not in place_table():
+                continue
+            codes = _codes((twin, rest), False)
+            if codes is not None and codes[2] is not None:
+                return codes
+    return None
 
 
 def _latin_place(line: str) -> tuple[str, str | None, str | None, str | None] | None:
@@ -366,6 +418,9 @@ def _record_place(n: Normalized, tokens: list[Token], span: tuple[int, int]) -> 
     a, b = span
     if a == b:
         return None  # a record without a place line: the statement's places are topics
+    twin = _pinyin_twin(n.norm[a:b])
+    if twin is not None:
+        return Place(*twin, a, b, 0.7)
     ca, cb = n.to_compact(a), n.to_compact(b)
     line = [t for t in tokens if ca <= t[3] and t[4] <= cb]
     places = [t for t in line if t[0] == lx.PLACE]

@@ -22,7 +22,7 @@ from santui.textparse import lexicon as lx
 from santui.textparse.automaton import COMMON_WORD_PLACES, Token, place_table
 from santui.textparse.foreign_places import GONE_TO
 from santui.textparse.normalize import CJK, Normalized
-from santui.textparse.regions import PlaceName, division
+from santui.textparse.regions import PlaceName, codes_for, division
 
 _GLUE = re.compile(r"^[\s,，/·\-省市县区的州]{0,3}$")
 _MARKER_GLUE = re.compile(r"^[\s:：,，是了的到]{0,3}$")
@@ -605,6 +605,17 @@ def _self_clause(n: Normalized, start: int) -> bool:
     return _SELF_IN_CLAUSE.search(text, a, start) is not None
 
 
+def _self_origin(n: Normalized, token: Token) -> bool:
+    """我是延安人, 本人是承德人: a mainland place that is also a word, said of oneself as 某某人."""
+    text = n.compact
+    start, end = token[3], token[4]
+    return (
+        text.endswith(("我是", "本人是", "我们是", "我们都是"), 0, start)
+        and text.startswith("人", end)
+        and all(code.isdigit() for code in codes_for(text[start:end]))
+    )
+
+
 def _resolve(
     n: Normalized, tokens: list[Token], indexes: list[int], marker: str | None
 ) -> Place | None:
@@ -613,7 +624,7 @@ def _resolve(
     if len(indexes) == 1:
         word = text[first[3] : first[4]]
         common = word in COMMON_WORD_PLACES
-        if marker is None and common and not _alone(n, first):
+        if marker is None and common and not _alone(n, first) and not _self_origin(n, first):
             return None
         # A bare county short name needs a location word, or 某某人 (我是思茅人).
         strict = (

@@ -21,10 +21,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pycountry
 from babel import Locale
+
+if TYPE_CHECKING:
+    import opencc
 
 MAINLAND = "CN"
 _GB_CODE = re.compile(r"^[1-6][0-9]{5}$")
@@ -378,6 +381,19 @@ def _division_names(names: _Names, d: Division, english: list[str]) -> None:
         names.add(text, d.code, d.level, "english")
 
 
+def _as_normalized(names: _Names, t2s: opencc.OpenCC) -> None:
+    """The mainland's names as the parser's normalizer writes them: OpenCC t2s turns the 乾 of
+    乾县 and 乾安县 into 干 (read as Traditional for 乾 "dry"), so 干县 names 乾县 too. One
+    conversion of every name at once (under a millisecond)."""
+    found = list(names.found.values())
+    converted = str(t2s.convert("\n".join(p.text for p in found))).split("\n")
+    if len(converted) != len(found):  # pragma: no cover - OpenCC keeps one line per line
+        return
+    for place, text in zip(found, converted, strict=True):
+        if text != place.text:
+            names.add(text, place.code, place.level, "alias", current=place.current)
+
+
 def _historical_names(names: _Names, in_use: set[str]) -> None:
     """Old names (current=False) under today's code, unless the text still names a place."""
     for entry in _raw_historical()["names"]:
@@ -390,10 +406,8 @@ def _historical_names(names: _Names, in_use: set[str]) -> None:
                 names.add(text, found.code, found.level, "historical", current=False)
 
 
-def _country_names(names: _Names) -> None:
-    import opencc  # Traditional CLDR names, made Simplified, are aliases (澳洲, 紐西蘭)
-
-    t2s = opencc.OpenCC("t2s")
+def _country_names(names: _Names, t2s: opencc.OpenCC) -> None:
+    # Traditional CLDR names, made Simplified, are aliases (澳洲, 紐西蘭)
     codes = sorted(iso_codes())
     for code in codes:
         for text in _COUNTRY_ALIASES.get(code, ()):
@@ -445,8 +459,12 @@ def place_names() -> tuple[PlaceName, ...]:
         _division_names(names, d, english.get(d.code, []))
     for d in gaz.counties.values():
         _division_names(names, d, english.get(d.code, []))
+    import opencc  # here: the gazetteer alone does not need it
+
+    t2s = opencc.OpenCC("t2s")
+    _as_normalized(names, t2s)
     countries = _Names()
-    _country_names(countries)
+    _country_names(countries, t2s)
     _historical_names(names, names.texts() | countries.texts())
     return (*names.found.values(), *countries.found.values())
 
