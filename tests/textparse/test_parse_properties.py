@@ -9,7 +9,7 @@ import orjson
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from santui.textparse.normalize import MAX_CHARS
+from santui.textparse.normalize import HK_VARIANTS, MAX_CHARS, to_simplified
 from santui.textparse.parse import COUNTED, LOW_CONFIDENCE, parse_statement
 from santui.textparse.sectors import SECTORS
 
@@ -23,7 +23,7 @@ WITHDRAWALS = [
 ]  # fmt: skip
 CONTEXT = [
     "", "我是一名教师，", "本人在派出所工作，", "我们全家五口人", "我和我的丈夫", "我是大学生，",
-    "我从来没有入过党，", "本人中共党员，", "小时候戴过红领巾，", "我是农民，",
+    "我从来没有入过党，", "本人中共党员，", "小时候戴过红领巾，", "我是农民，", "我在卫生院工作，",
 ]  # fmt: skip
 PLACES = [
     "",
@@ -34,6 +34,7 @@ PLACES = [
     "北京朝阳区",
     "美国纽约",
     "四川成都",
+    "宁夏中卫",
 ]
 NAMES = ["", "张伟", "化名：平安", "匿名", "李秀兰", "署名：小溪"]
 PUNCT = st.sampled_from(list("!.:、，。!?-~*·/ "))
@@ -113,6 +114,36 @@ def test_traditional_and_simplified_parse_the_same(text: str) -> None:
         for p in (simplified, traditional)
     ]
     assert codes[0] == codes[1]
+
+
+_S2HK = opencc.OpenCC("s2hk")
+
+
+@FAST
+@given(statements())
+def test_hong_kong_variants_parse_as_simplified(text: str) -> None:
+    # s2hk writes 衞 for 卫 (中衞市, 衞生), which t2s leaves as it is: the HK_VARIANTS table
+    simplified = parse_statement(text)
+    written = parse_statement(str(_S2HK.convert(text)))
+    assert written.organizations == simplified.organizations
+    assert written.sector == simplified.sector
+    codes = [
+        None if p.region is None else (p.region.country, p.region.province, p.region.prefecture)
+        for p in (simplified, written)
+    ]
+    assert codes[0] == codes[1]
+
+
+def test_the_hong_kong_variants_are_where_hk2s_and_t2s_differ() -> None:
+    # the table stands for OpenCC's hk2s (half t2s's speed): it must hold every character the two
+    # convert differently (潀 aside: a rare character that hk2s turns into another rare one)
+    chars = [chr(c) for c in range(0x3400, 0xA000)] + [chr(c) for c in range(0xF900, 0xFB00)]
+    joined = "\n".join(chars)
+    t2s = str(opencc.OpenCC("t2s").convert(joined)).split("\n")
+    hk2s = str(opencc.OpenCC("hk2s").convert(joined)).split("\n")
+    differ = {c: h for c, t, h in zip(chars, t2s, hk2s, strict=True) if t != h and c != "潀"}
+    assert differ == HK_VARIANTS
+    assert to_simplified("中衞市的衞生院") == "中卫市的卫生院"
 
 
 def test_work_on_huge_input_is_capped() -> None:

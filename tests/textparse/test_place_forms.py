@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 
+import opencc
 import pytest
 from pypinyin import lazy_pinyin
 
@@ -150,6 +151,22 @@ def test_every_county_with_a_name_of_its_own_said_of_oneself(said: str) -> None:
 @pytest.mark.xfail(strict=True, reason="在于 / 在任 are matched first and hide the county")
 def test_a_county_hidden_by_a_word_with_zai() -> None:
     assert province("本人在于洪区工作，声明退出中共。") == ("CN", "210000")
+
+
+@pytest.mark.parametrize("config", ["s2t", "s2hk"])
+def test_every_prefecture_and_county_written_in_traditional(config: str) -> None:
+    # the name as a Traditional text writes it (浚县 is 濬縣, 中卫 中衞 in Hong Kong), made
+    # Simplified again by the normalizer, is still the place
+    convert = opencc.OpenCC(config).convert
+    names = _unique(iter(PREFECTURES)) + [
+        (name, p) for name, p in _unique(iter(GAZ.counties.values())) if name != "矿区"
+    ]
+    wrong = [
+        (name, got)
+        for name, want in names
+        if (got := province(str(convert(SAID[0].format(name))))) != ("CN", want)
+    ]
+    assert wrong == []
 
 
 def test_a_name_the_normalizer_rewrites_is_still_read() -> None:

@@ -383,15 +383,21 @@ def _division_names(names: _Names, d: Division, english: list[str]) -> None:
 
 def _as_normalized(names: _Names, t2s: opencc.OpenCC) -> None:
     """The mainland's names as the parser's normalizer writes them: OpenCC t2s turns the 乾 of
-    乾县 and 乾安县 into 干 (read as Traditional for 乾 "dry"), so 干县 names 乾县 too. One
-    conversion of every name at once (under a millisecond)."""
+    乾县 and 乾安县 into 干 (read as Traditional for 乾 "dry"), so 干县 names 乾县 too; and as a
+    Traditional text writes them, made Simplified again (浚县 is 濬縣 in Traditional, which t2s
+    makes 濬县; 澄江 is 澂江). Two conversions of every name at once (a few milliseconds)."""
+    import opencc
+
     found = list(names.found.values())
-    converted = str(t2s.convert("\n".join(p.text for p in found))).split("\n")
-    if len(converted) != len(found):  # pragma: no cover - OpenCC keeps one line per line
-        return
-    for place, text in zip(found, converted, strict=True):
-        if text != place.text:
-            names.add(text, place.code, place.level, "alias", current=place.current)
+    joined = "\n".join(p.text for p in found)
+    s2t = opencc.OpenCC("s2t")
+    for converted in (t2s.convert(joined), t2s.convert(s2t.convert(joined))):
+        texts = str(converted).split("\n")
+        if len(texts) != len(found):  # pragma: no cover - OpenCC keeps one line per line
+            continue
+        for place, text in zip(found, texts, strict=True):
+            if text != place.text:
+                names.add(text, place.code, place.level, "alias", current=place.current)
 
 
 def _historical_names(names: _Names, in_use: set[str]) -> None:
