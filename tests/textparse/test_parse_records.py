@@ -183,6 +183,22 @@ def test_the_organizations_under_the_party_are_the_league_and_pioneers(text: str
     assert set(parse_statement(text).organizations) == {"league", "pioneers"}
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a list with commas, then what the list is: the last item is in the list
+        ("申明退出共产党，共青团，少先队邪恶组织。", ALL),
+        ("声明退出少先队，共青团，共产党这个邪恶的政党", ALL),
+        ("我退出共青团，少先队等邪恶组织。", {"league", "pioneers"}),
+        # not what the party owns, nor a new clause about the party
+        ("我从心里发誓退出少先队(邪党的组织)。", {"pioneers"}),
+        ("退出共青团，少先队，共产党没了才有干净的世界", {"league", "pioneers"}),
+    ],
+)
+def test_a_list_with_commas_then_what_it_is(text: str, expected: set[str]) -> None:
+    assert set(parse_statement(text).organizations) == expected
+
+
 def test_the_party_and_its_organizations_are_all_three() -> None:
     assert set(parse_statement("我声明退出中共及其一切附属组织。").organizations) == ALL
     assert set(parse_statement("我声明退出中共的一切组织。").organizations) == ALL

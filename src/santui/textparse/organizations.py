@@ -718,6 +718,15 @@ _YOUTH = lx.LEAGUE | lx.PIONEERS
 _NOT_JOINING = re.compile("不|没|未|拒绝|拒|决不|绝不")
 _APPLYING = ("申请", "志愿书")
 _LIST_GAP = re.compile("[、/&+]")
+# What a list of organizations is said to be, after its last item (…，少先队邪恶组织, …，共产党这个
+# 邪恶的政党): a pejorative or a pointer, then an organization's noun; not 少先队(邪党的组织), where
+# the party owns what the item is.
+_LIST_TAIL = re.compile(
+    "(?:(?:等|这个|这些|这三个|这两个)(?:一切|所有)?(?:邪恶|罪恶|万恶|流氓|魔鬼|骗子)?"
+    "|(?:一切|所有)(?:邪恶|罪恶|万恶)?|邪恶|罪恶|万恶|流氓|魔鬼|骗子)的?"
+    "(?:组织|政党|团体|邪教组织|邪教)"
+)
+_PIECE_END = "。！？!?；;.．，,"
 _LIST_GOES_ON = ("等", "组织", "和", "及", "以及", "与", "还有")
 
 
@@ -1140,6 +1149,11 @@ def _list_item(n: Normalized, tokens: list[Token], j: int) -> bool:
     next_gap = n.gap_at[k] if k < len(n.gap_at) else len(n.compact)
     if next_gap - end <= 2 or n.compact.startswith(_LIST_GOES_ON, end):  # 共青团，少先队等
         return True
+    stop = next_gap
+    while stop > end and n.compact[stop - 1] in _PIECE_END:
+        stop -= 1
+    if _LIST_TAIL.fullmatch(n.compact, end, stop) is not None:
+        return True  # 退出共产党，共青团，少先队邪恶组织: the list, then what it is
     following = tokens[j + 1] if j + 1 < len(tokens) else None
     return (
         following is not None
