@@ -381,23 +381,26 @@ def _division_names(names: _Names, d: Division, english: list[str]) -> None:
         names.add(text, d.code, d.level, "english")
 
 
+# Characters of mainland names that OpenCC's s2t writes as a Traditional variant which t2s keeps:
+# 浚县 is 濬縣 in Traditional, made 濬县 again by the normalizer; 澄江 is 澂江. (OpenCC's s2t itself
+# takes 66 ms to load; tests/textparse/test_place_forms.py checks the table against it.)
+TRADITIONAL_KEPT = {"浚": "濬", "澄": "澂"}
+
+
 def _as_normalized(names: _Names, t2s: opencc.OpenCC) -> None:
     """The mainland's names as the parser's normalizer writes them: OpenCC t2s turns the 乾 of
-    乾县 and 乾安县 into 干 (read as Traditional for 乾 "dry"), so 干县 names 乾县 too; and as a
-    Traditional text writes them, made Simplified again (浚县 is 濬縣 in Traditional, which t2s
-    makes 濬县; 澄江 is 澂江). Two conversions of every name at once (a few milliseconds)."""
-    import opencc
-
+    乾县 and 乾安县 into 干 (read as Traditional for 乾 "dry"), so 干县 names 乾县 too (one
+    conversion of every name at once, under a millisecond); and as a Traditional text writes
+    them, made Simplified again (TRADITIONAL_KEPT)."""
     found = list(names.found.values())
-    joined = "\n".join(p.text for p in found)
-    s2t = opencc.OpenCC("s2t")
-    for converted in (t2s.convert(joined), t2s.convert(s2t.convert(joined))):
-        texts = str(converted).split("\n")
-        if len(texts) != len(found):  # pragma: no cover - OpenCC keeps one line per line
-            continue
-        for place, text in zip(found, texts, strict=True):
-            if text != place.text:
-                names.add(text, place.code, place.level, "alias", current=place.current)
+    converted = str(t2s.convert("\n".join(p.text for p in found))).split("\n")
+    if len(converted) != len(found):  # pragma: no cover - OpenCC keeps one line per line
+        converted = [p.text for p in found]
+    kept = str.maketrans(TRADITIONAL_KEPT)
+    for place, text in zip(found, converted, strict=True):
+        for form in (text, place.text.translate(kept)):
+            if form != place.text:
+                names.add(form, place.code, place.level, "alias", current=place.current)
 
 
 def _historical_names(names: _Names, in_use: set[str]) -> None:
@@ -468,10 +471,10 @@ def place_names() -> tuple[PlaceName, ...]:
     import opencc  # here: the gazetteer alone does not need it
 
     t2s = opencc.OpenCC("t2s")
-    _as_normalized(names, t2s)
     countries = _Names()
     _country_names(countries, t2s)
     _historical_names(names, names.texts() | countries.texts())
+    _as_normalized(names, t2s)
     return (*names.found.values(), *countries.found.values())
 
 
