@@ -7,7 +7,9 @@ Of the dev statements the parser reads right (labels.jsonl), each is rewritten o
 time and read again: Traditional characters (OpenCC s2t), ASCII punctuation, the lines run
 together, the long names of the league and the pioneers, 中共 for 中国共产党, 共产党 for 中共,
 脱离 for 退出, 申明 for 声明, broken keywords (退*党), spaces between characters. A rewrite
-whose reading no longer matches the statement's label is counted. Only the dev split is read
+whose reading no longer matches the statement's label is counted. Then the places: the dev
+statements read right on the province, whose text names it, with that name swapped for another
+province's (the label swapped too). Only the dev split is read
 (the test split is never looked at, tests/textparse/eval/real/README.md). A rewrite may change
 a label in rare texts (running the lines together can join a title line to the body), so a
 count is an upper bound on the parser's brittleness, and the rewrites listed by --show are the
@@ -22,12 +24,14 @@ import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import opencc
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_parse_real as real
 from santui.textparse.parse import parse_statement
+from santui.textparse.regions import gazetteer, short_name
 
 Rewrite = Callable[[str, random.Random], str]
 
@@ -95,6 +99,53 @@ def main() -> None:
         print(f"{name:34} {changed:>8} {rewritten:>10}")
         for line in shown:
             print(line)
+    swapped_places(rows, labels, split["dev"])
+
+
+# Provinces a statement's own province is swapped for (names no other division shares).
+SWAPS = (
+    "河南",
+    "四川",
+    "湖南",
+    "江苏",
+    "浙江",
+    "广东",
+    "山东",
+    "福建",
+    "辽宁",
+    "安徽",
+    "黑龙江",
+    "内蒙古",
+)
+
+
+def swapped_places(rows: dict[str, Any], labels: dict[str, Any], ids: list[str]) -> None:
+    """The dev statements read right on the province whose text names it: the province's name
+    swapped for each of SWAPS (the prefecture's name dropped, as it lies in the old one), with
+    the label's province swapped too."""
+    provinces = gazetteer().provinces
+    short = {code: short_name(d.name, "province") for code, d in provinces.items()}
+    code_of = {name: code for code, name in short.items()}
+    cases = changed = 0
+    for i in ids:
+        region, text = labels[i]["region"], rows[i]["text"]
+        if not region or region.get("country") != "CN" or not region.get("province"):
+            continue
+        read = parse_statement(text).region
+        name = short[region["province"]]
+        if read is None or read.province != region["province"] or name not in text:
+            continue
+        prefecture = gazetteer().prefectures.get(region.get("prefecture") or "")
+        for target in SWAPS:
+            if target == name or target in text:
+                continue
+            new = text.replace(name, target)
+            if prefecture is not None:
+                new = new.replace(short_name(prefecture.name, "prefecture"), "")
+            got = parse_statement(new).region
+            cases += 1
+            changed += got is None or (got.country, got.province) != ("CN", code_of[target])
+    print(f"{'province swapped for another':34} {changed:>8} {cases:>10}")
 
 
 if __name__ == "__main__":

@@ -357,11 +357,12 @@ _LATIN_LINE = re.compile(r"[A-Za-z][A-Za-z .,]{1,40}")
 
 
 def _pinyin_twin(line: str) -> tuple[str, str | None, str | None, str | None] | None:
-    """Shanxi Xianyang, Xi'an Shanxi: 陕西 written as 山西 is; a place of 陕西 with it decides."""
+    """A place line Shanxi Xianyang or Yulin, Shanxi: 陕西 typed as 山西 is; a place of 陕西 with it
+    decides (Shanxi Taiyuan and Shanxi alone stay 山西)."""
     line = line.strip()
     if _LATIN_LINE.fullmatch(line) is None:
         return None
-    words = line.lower().replace(",", " ").replace(".", " ").replace("'", "").split()
+    words = line.lower().replace(",", " ").replace(".", " ").split()
     if len(words) < 2:
         return None
     for k in (0, len(words) - 1):
