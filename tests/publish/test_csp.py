@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -61,10 +62,14 @@ def test_every_public_response_sends_the_strict_policy(
 
 @pytest.mark.parametrize("url", PAGES)
 def test_304_responses_send_it_too(figures: None, client: Client, url: str) -> None:
-    first = client.get(url)
-    if "ETag" not in first:
-        pytest.skip("not a cached response")
-    again = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    for _ in range(3):
+        minute = int(time.time() // 60)
+        first = client.get(url)
+        if "ETag" not in first:
+            pytest.skip("not a cached response")
+        again = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+        if int(time.time() // 60) == minute:
+            break  # else the pages with live figures (refresh=60) have a new ETag: ask again
     assert again.status_code == 304
     assert _policy(again["Content-Security-Policy"]) == REQUIRED
 
