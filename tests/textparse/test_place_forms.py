@@ -84,14 +84,31 @@ def test_every_prefecture_on_a_place_line_in_every_form(form: str) -> None:
 
 
 def test_every_prefecture_typed_after_the_name_on_the_signature_line() -> None:
-    # 声明人: 王明 河北石家庄, and no place line: the place after the name is the declarant's
+    # 声明人: 王明 河北石家庄, and no place line: the place after the name is the declarant's,
+    # and it is not a second signer
     wrong = []
     for d in PREFECTURES:
         line = short(GAZ.provinces[d.province]) + short(d)
         text = f"退团退队\n{BODY}\n声明人: 王明 {line}\n2020-06-01 21:15"
-        if province(text) != ("CN", d.province):
-            wrong.append(line)
+        reading = parse_statement(text)
+        if province(text) != ("CN", d.province) or reading.headcount != 1:
+            wrong.append((line, reading.headcount))
     assert wrong == []
+
+
+@pytest.mark.parametrize(
+    ("signers", "count"),
+    [
+        ("王明 李华", 2),
+        ("王明 李华 河北石家庄", 2),
+        ("王明、李华、张伟 中国 辽宁", 3),
+        ("秋实 中国大陆广东", 1),
+        ("王明 河北石家庄 李华", 3),  # a place between names is not read as the place
+    ],
+)
+def test_the_place_after_the_signers_is_not_counted_as_one(signers: str, count: int) -> None:
+    text = f"退团退队\n{BODY}\n声明人: {signers}\n2020-06-01 21:15"
+    assert parse_statement(text).headcount == count
 
 
 @pytest.mark.parametrize(

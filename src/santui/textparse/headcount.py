@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from functools import cache
 
 from santui.textparse import lexicon as lx
 from santui.textparse.automaton import Token
 from santui.textparse.normalize import CJK, Normalized
+from santui.textparse.regions import province_start
 
 MAX_HEADCOUNT = 100_000
 
@@ -400,6 +402,13 @@ _SIGNER_NOT = re.compile("退|加入|声明|党|团|队|曾经|曾在|曾是|曾
 _SIGNER_ITEM = re.compile(rf"[{CJK}]{{1,12}}|[A-Za-z][A-Za-z .'\-_0-9]{{0,30}}")
 
 
+@cache
+def _signer_place() -> re.Pattern[str]:
+    """The place typed after the name on the signature line (声明人: 王明 河北石家庄), which parse
+    reads as the declarant's place: not a second signer."""
+    return re.compile(rf"(\S)[ \t\u3000]+{province_start()}\S*[ \t\u3000]*$")
+
+
 def _signer_line(text: str) -> int:
     """Signers listed after 声明人: (0 if there is no such line)."""
     m = _SIGNER_LINE.search(text)
@@ -410,6 +419,9 @@ def _signer_line(text: str) -> int:
     if end is not None:
         line = line[: end.start()]
     line = _GLOSS.sub(" ", line)  # 戴蕾（化名）白翔（化名）
+    place = _signer_place().search(line)
+    if place is not None:
+        line = line[: place.end(1)]
     split = _SIGNER_SPLIT_LATIN if re.search("[A-Za-z]{2}", line) else _SIGNER_SPLIT
     items = [i.strip() for i in split.split(line) if i.strip()]
     if not items or not all(

@@ -37,9 +37,8 @@ from santui.textparse.regions import (
     PlaceName,
     RegionError,
     division,
-    gazetteer,
     normalize_region,
-    short_name,
+    province_start,
 )
 from santui.textparse.sector_phrases import PRIORITY
 from santui.textparse.sectors import SECTORS
@@ -308,16 +307,7 @@ def _signed_place() -> re.Pattern[str]:
     声明人: 王明 河北石家庄, 声明人：李华 中国辽宁. Only a place that begins with a province or the
     mainland (a name or an alias after the name may be a place's name: 天山, 张家口 as a
     signature). Built on first use: the gazetteer is not loaded when the module is imported."""
-    provinces = sorted(
-        {short_name(d.name, "province") for d in gazetteer().provinces.values()},
-        key=len,
-        reverse=True,
-    )
-    return re.compile(
-        r"声明人\s*[:：][^\n]*?\S[ \t\u3000]+((?:中国大陆|中国|大陆)?[ \t\u3000]*"
-        f"(?:{'|'.join(provinces)})"
-        r"\S*)[ \t\u3000]*\n"
-    )
+    return re.compile(rf"声明人\s*[:：][^\n]*?\S[ \t\u3000]+({province_start()}\S*)[ \t\u3000]*\n")
 
 
 _MAINLAND_WORDS = frozenset(("中国", "大陆", "中国大陆", "内地", "中国内地", "china"))

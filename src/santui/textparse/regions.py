@@ -322,6 +322,20 @@ _COMMON_WORDS = frozenset((
 ))  # fmt: skip
 
 
+@cache
+def province_start() -> str:
+    """A pattern for the beginning of a place typed by itself: a province's short name, after
+    中国, 大陆 or 中国大陆 if given (河北石家庄, 中国辽宁). The signature line
+    声明人: 王明 河北石家庄 ends with such a place: parse reads it as the place and headcount
+    does not count it as a signer."""
+    provinces = sorted(
+        {short_name(d.name, "province") for d in gazetteer().provinces.values()},
+        key=len,
+        reverse=True,
+    )
+    return rf"(?:中国大陆|中国|大陆)?[ \t\u3000]*(?:{'|'.join(provinces)})"
+
+
 def _generic(text: str) -> bool:
     return len(text) < 2 or text in _COMMON_WORDS or text in _GENERIC_OFFICIAL
 
