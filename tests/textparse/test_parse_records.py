@@ -193,6 +193,9 @@ def test_the_organizations_under_the_party_are_the_league_and_pioneers(text: str
         # not what the party owns, nor a new clause about the party
         ("我从心里发誓退出少先队(邪党的组织)。", {"pioneers"}),
         ("退出共青团，少先队，共产党没了才有干净的世界", {"league", "pioneers"}),
+        # the last item, then the declaration it names (ASCII commas as phones type them)
+        ("请她帮我做退出共产党,共青团,少先队组织的声明.我在政府机关工作", ALL),
+        ("请她帮我做退出共产党，共青团，少先队的申明。", ALL),
     ],
 )
 def test_a_list_with_commas_then_what_it_is(text: str, expected: set[str]) -> None:
@@ -202,6 +205,23 @@ def test_a_list_with_commas_then_what_it_is(text: str, expected: set[str]) -> No
 def test_the_party_and_its_organizations_are_all_three() -> None:
     assert set(parse_statement("我声明退出中共及其一切附属组织。").organizations) == ALL
     assert set(parse_statement("我声明退出中共的一切组织。").organizations) == ALL
+    assert set(parse_statement("我声明退出所有共产党组织。").organizations) == ALL
+    assert set(parse_statement("声明退出幼时加入的一切共产党组织。").organizations) == ALL
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("我决定退出共产党邪党的少先队组织。", {"pioneers"}),
+        ("我们声明，退出中国共产党恶党的共青团。", {"league"}),
+        ("退出共产党邪党团等各类组织", {"league"}),
+        # the name and the pejorative are one party: quit when quit
+        ("我声明退出共产党邪教和它的团、队。", ALL),
+    ],
+)
+def test_the_party_named_with_a_pejorative_in_apposition(text: str, expected: set[str]) -> None:
+    # 共产党邪党 is one party, as 中共邪党 is: named as an owner, it is not quit
+    assert set(parse_statement(text).organizations) == expected
 
 
 @pytest.mark.parametrize(

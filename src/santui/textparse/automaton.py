@@ -62,7 +62,7 @@ _GOES_ON = frozenset("国洲本拿州大门湾北中南东")
 # Short names of a county on the mainland list that, alone, name a place outside it far more
 # often: 九龙 (Kowloon; 九龙县 in Sichuan keeps its full name), 金门 (Kinmen, governed by Taiwan).
 _ABROAD_FIRST = frozenset(("九龙", "金门"))
-_INNER = 32  # 在内蒙古, 在内江: not 在内 ("including", a MASK), but 在 and a place named 内…
+_INNER = 32  # 在内蒙古, 在于洪区: not 在内 ("including", a MASK), but 在 and a place named 内…
 _GONE_WORDS = frozenset(word for words in GONE_TO.values() for word in words)
 
 
@@ -81,7 +81,6 @@ def _word_char(c: str) -> bool:
 
 def _checks(text: str, kind: int) -> int:
     checks = _DROP if kind == lx.MASK else 0
-    checks |= _INNER if kind == lx.MASK and text.startswith("在内") and len(text) > 2 else 0
     checks |= _LEFT if _word_char(text[0]) else 0
     checks |= _RIGHT if _word_char(text[-1]) else 0
     checks |= _GONE if kind == lx.PLACE and text in _GONE_WORDS else 0
@@ -128,12 +127,24 @@ def automaton() -> _Automaton:
     for text, found in places.items():
         if text not in table:
             put(text, lx.PLACE, 0, tuple(found), override=False)
-    inner = ["在" + text for text in places if text.startswith("内")]
+    # 在 and a place whose name begins as the second character of a word of 在 that hides it:
+    # 在内蒙古, not 在内 ("including"); 在于洪区, not 在于 ("lies in"); 在任丘市, not 在任 ("in
+    # office"). A short name of two characters stays the word (问题在于都是…: not 于都), but 在内江.
+    zai = {w for w, (kind, _mask, _value) in table.items() if kind == lx.MASK and len(w) == 2} & {
+        "在" + text[0] for text in places
+    }
+    inner = [
+        "在" + text
+        for text in places
+        if "在" + text[0] in zai and (len(text) > 2 or text[0] == "内")
+    ]
     for text in inner:
         put(text, lx.MASK, 0, None, override=True)
     patterns = list(table)
+    inner_set = frozenset(inner)
     entries = tuple(
-        (kind, mask, value, _checks(text, kind)) for text, (kind, mask, value) in table.items()
+        (kind, mask, value, _checks(text, kind) | (_INNER if text in inner_set else 0))
+        for text, (kind, mask, value) in table.items()
     )
     ac = ahocorasick_rs.AhoCorasick(
         patterns,

@@ -54,6 +54,9 @@ ORGANIZATION_PHRASES: list[Entry] = [
         "邪党", "恶党", "共匪", "中共邪教", "中共邪党", "中共恶党", "共产邪党", "邪恶的党",
         "魔党", "共惨党", "土共", "中国共惨党", "红朝", "中共魔教", "共产邪教", "党的组织",
         "匪共", "匪共组织",
+        # the name and a pejorative in apposition: one party (共产党邪党的少先队: an owner)
+        "共产党邪党", "共产党恶党", "共产党魔党", "中国共产党邪党", "中国共产党恶党", "中共魔党",
+        "共产党邪教",
         "chinese communist party", "communist party of china", "communist party", "ccp",
         "cpc", "the party", "evil party", "communist regime", "chinese communist",
         "leninist cult", "communist cult", "c.c.p.", "c.c.p", "evil paty", "this paty",
@@ -247,7 +250,7 @@ ORGANIZATION_PHRASES: list[Entry] = [
     )],
     # --- "every organization" as an object ---
     *[(p, GENERIC, 0, 0) for p in (
-        "一切组织", "所有组织", "一切中共组织", "所有中共组织",
+        "一切组织", "所有组织", "一切中共组织", "所有中共组织", "一切共产党组织", "所有共产党组织",
         "任何组织", "其组织", "中共一切组织", "中共的一切组织", "邪党的一切组织",
         "一切附属组织", "所有附属组织", "一切相关组织", "中共所有组织", "相关组织",
         "其一切组织", "其所有组织", "中共邪党的一切组织", "共产党的一切组织",

@@ -728,6 +728,8 @@ _LIST_TAIL = re.compile(
 )
 _PIECE_END = "。！？!?；;.．，,"
 _LIST_GOES_ON = ("等", "组织", "和", "及", "以及", "与", "还有")
+# The last item, then the declaration it names: 退出共产党，共青团，少先队组织的声明
+_LIST_NOUN = re.compile("(?:组织|团体)?的(?:声明|申明)")
 
 
 _WITH_WORDS = ("和", "与", "跟", "同")
@@ -1154,6 +1156,8 @@ def _list_item(n: Normalized, tokens: list[Token], j: int) -> bool:
         stop -= 1
     if _LIST_TAIL.fullmatch(n.compact, end, stop) is not None:
         return True  # 退出共产党，共青团，少先队邪恶组织: the list, then what it is
+    if _LIST_NOUN.match(n.compact, end, stop) is not None:
+        return True
     following = tokens[j + 1] if j + 1 < len(tokens) else None
     return (
         following is not None
