@@ -13,7 +13,14 @@ import pytest
 from pypinyin import lazy_pinyin
 
 from santui.textparse.parse import parse_statement
-from santui.textparse.regions import Division, codes_for, gazetteer, place_names, short_name
+from santui.textparse.regions import (
+    PROVINCE_NAMES_EN,
+    Division,
+    codes_for,
+    gazetteer,
+    place_names,
+    short_name,
+)
 
 BODY = (
     "从小被迫加入少先队，长大后入了团，这些年看清了中共的本质。今天郑重声明退出共青团和少先队，"
@@ -81,6 +88,53 @@ def test_every_prefecture_on_a_place_line_in_every_form(form: str) -> None:
         != ("CN", d.province)
     ]
     assert wrong == []
+
+
+# A prefecture said in an English sentence, by its English name and its province's (Taizhou
+# names a city of Jiangsu and one of Zhejiang: the province after it decides).
+ENGLISH: dict[str, str] = {
+    "from": "I am from {city}, {province} Province.",
+    "china": "I am from {city}, {province}, China.",
+    "city": "I live in {city} City, {province}.",
+    "signed": "\n- Zhang Wei, {city}, {province}, China",
+    "province_first": "\nLi Ming, {province} {city}",
+    "bracket": "I live in {city} ({province} Province).",
+    "city_of": "I live in {city} city of {province} province.",
+}
+
+
+@pytest.mark.parametrize("form", sorted(ENGLISH))
+def test_every_prefecture_said_in_english(form: str) -> None:
+    body = "I hereby declare that I quit the Chinese Communist Party and the Youth League. "
+    wrong = [
+        (said, got)
+        for d in PREFECTURES
+        if (
+            got := province(
+                body
+                + (
+                    said := ENGLISH[form].format(
+                        city=d.name_en, province=PROVINCE_NAMES_EN[d.province]
+                    )
+                )
+            )
+        )
+        != ("CN", d.province)
+    ]
+    assert wrong == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a bracket joins two names of one place, not two places
+        ("I live in Changsha (Wuhan was locked down then). I quit the League.", "Changsha"),
+        ("本人住在长沙（武汉），声明退出共青团。", "长沙"),
+    ],
+)
+def test_a_bracket_joins_two_names_only_of_one_place(text: str, expected: str) -> None:
+    region = parse_statement(text).region
+    assert region is not None and region.name == expected
 
 
 def test_every_prefecture_typed_after_the_name_on_the_signature_line() -> None:

@@ -24,7 +24,12 @@ from santui.textparse.foreign_places import GONE_TO
 from santui.textparse.normalize import CJK, Normalized
 from santui.textparse.regions import PlaceName, codes_for, division
 
-_GLUE = re.compile(r"^[\s,，/·\-省市县区的州]{0,3}$")
+# Between two names of one place: 辽宁沈阳, 辽宁省，沈阳市, 台州（浙江）; Taizhou City, Zhejiang;
+# Taizhou (Zhejiang Province); Taizhou city of Zhejiang province.
+_GLUE = re.compile(
+    r"^(?:[\s,，/·\-省市县区的州（(]{0,3}"
+    r"|\s+(?:city|prefecture|district|county|province)(?:\s*,?\s*|\s+(?:of|in)\s+))$"
+)
 _MARKER_GLUE = re.compile(r"^[\s:：,，是了的到]{0,3}$")
 _LEVEL_RANK = {"country": 0, "province": 1, "prefecture": 2, "county": 3}
 _MARKER_SCORE = {"now": 3.0, "weak": 1.0, "from": 0.5, "origin": -3.0}
@@ -90,7 +95,7 @@ def _lineage(code: str) -> frozenset[str]:
     return _ancestors(code) | {code, "CN"}
 
 
-_COMMA = re.compile("[,，]")
+_COMMA = re.compile("[,，（(]")  # names a comma or a bracket joins must lie one in the other
 
 
 def nested(a: Token, b: Token) -> bool:
