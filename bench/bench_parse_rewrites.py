@@ -6,7 +6,10 @@ change what it quits (issue 13): metamorphic checks on the development split.
 Of the dev statements the parser reads right (labels.jsonl), each is rewritten one way at a
 time and read again: Traditional characters (OpenCC s2t), ASCII punctuation, the lines run
 together, the long names of the league and the pioneers, 中共 for 中国共产党, 共产党 for 中共,
-脱离 for 退出, 申明 for 声明, broken keywords (退*党), spaces between characters. A rewrite
+脱离 for 退出, 申明 for 声明, broken keywords (退*党), spaces between characters, 共匪 for 中共
+and for 共产党, 少先队组织 and 共青团组织 for their short names, 宣布退出 for 退出, 本人 for 我,
+Hong Kong and Taiwan characters (OpenCC s2hk, s2twp), full-width ASCII, CRLF line ends, a
+greeting line before and a thanks line after. A rewrite
 whose reading no longer matches the statement's label is counted. Then the places: the dev
 statements read right on the province, whose text names it, with that name swapped for another
 province's (the label swapped too). Only the dev split is read
@@ -46,6 +49,8 @@ def _replace(pairs: list[tuple[str, str]]) -> Rewrite:
 
 
 _S2T = opencc.OpenCC("s2t")
+_S2HK = opencc.OpenCC("s2hk")
+_S2TWP = opencc.OpenCC("s2twp")
 _CJK_PAIR = re.compile(r"([\u4e00-\u9fff])(?=[\u4e00-\u9fff])")
 REWRITES: dict[str, Rewrite] = {
     "traditional (s2t)": lambda t, _r: str(_S2T.convert(t)),
@@ -65,6 +70,24 @@ REWRITES: dict[str, Rewrite] = {
     "spaces between characters (15 %)": lambda t, r: _CJK_PAIR.sub(
         lambda m: m.group(1) + (" " if r.random() < 0.15 else ""), t
     ),
+    "共匪 for 中共": _replace([("中共", "共匪")]),
+    "共匪 for 共产党": _replace([("共产党", "共匪")]),
+    "少先队组织 for 少先队": _replace(
+        [("少先队组织", "\0"), ("少先队", "少先队组织"), ("\0", "少先队组织")]
+    ),
+    "共青团组织 for 共青团": _replace(
+        [("共青团组织", "\0"), ("共青团", "共青团组织"), ("\0", "共青团组织")]
+    ),
+    "宣布退出 for 退出": _replace([("声明退出", "\0"), ("退出", "宣布退出"), ("\0", "声明退出")]),
+    "本人 for 我": _replace([("我", "本人")]),
+    "Hong Kong characters (s2hk)": lambda t, _r: str(_S2HK.convert(t)),
+    "Taiwan characters and phrases (s2twp)": lambda t, _r: str(_S2TWP.convert(t)),
+    "full-width ASCII": lambda t, _r: "".join(
+        chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in t
+    ),
+    "CRLF line ends": _replace([("\n", "\r\n")]),
+    "a greeting line before": lambda t, _r: "你好：\n" + t,
+    "a thanks line after": lambda t, _r: t + "\n谢谢大纪元！",
 }
 
 

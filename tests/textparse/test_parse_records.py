@@ -202,6 +202,22 @@ def test_a_list_with_commas_then_what_it_is(text: str, expected: set[str]) -> No
     assert set(parse_statement(text).organizations) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("退出少先队组织、共青团", {"pioneers", "league"}),
+        ("我自愿退出少先队组织、共青团、共产党等坏组织，做一个自由公民。", ALL),
+        ("我们声明退出少先队组织、共青团和共产党组织！", ALL),
+        # 组织 then a new clause: not a list
+        ("我退出少先队组织。共青团我没入过。", {"pioneers"}),
+    ],
+)
+def test_an_organization_named_with_its_word_zuzhi_goes_on_a_list(
+    text: str, expected: set[str]
+) -> None:
+    assert set(parse_statement(text).organizations) == expected
+
+
 def test_the_party_and_its_organizations_are_all_three() -> None:
     assert set(parse_statement("我声明退出中共及其一切附属组织。").organizations) == ALL
     assert set(parse_statement("我声明退出中共的一切组织。").organizations) == ALL
@@ -215,6 +231,9 @@ def test_the_party_and_its_organizations_are_all_three() -> None:
         ("我决定退出共产党邪党的少先队组织。", {"pioneers"}),
         ("我们声明，退出中国共产党恶党的共青团。", {"league"}),
         ("退出共产党邪党团等各类组织", {"league"}),
+        ("在此，我们声明，退出共匪邪党的少先队等邪恶组织。", {"pioneers"}),
+        ("特提早退出共匪恶党的少年先锋队附属组织", {"pioneers"}),
+        ("我坚决退出曾经加入过的共党邪教共青团。", {"league"}),
         # the name and the pejorative are one party: quit when quit
         ("我声明退出共产党邪教和它的团、队。", ALL),
     ],

@@ -47,6 +47,14 @@ DECLARED_SAYING = frozenset(_DECLARED_SAYING)
 # (phrase, kind, mask, value)
 Entry = tuple[str, int, int, object]
 
+# The party's names, and a pejorative said after one of them in apposition (共匪邪党, 共产党恶党:
+# one party, an owner in 共匪邪党的少先队 as 中共邪党 is).
+_PARTY_NAMES = (
+    "中共", "共产党", "中国共产党", "共匪", "共党", "匪共", "土共", "邪党", "恶党", "魔党",
+)  # fmt: skip
+_PEJORATIVES = ("邪党", "恶党", "魔党", "邪教")
+_PARTY_APPOSED = tuple(n + p for n in _PARTY_NAMES for p in _PEJORATIVES if n != p)
+
 ORGANIZATION_PHRASES: list[Entry] = [
     # --- the party, by name and by pejorative ---
     *[(p, ORG, _P, 0) for p in (
@@ -54,9 +62,7 @@ ORGANIZATION_PHRASES: list[Entry] = [
         "邪党", "恶党", "共匪", "中共邪教", "中共邪党", "中共恶党", "共产邪党", "邪恶的党",
         "魔党", "共惨党", "土共", "中国共惨党", "红朝", "中共魔教", "共产邪教", "党的组织",
         "匪共", "匪共组织",
-        # the name and a pejorative in apposition: one party (共产党邪党的少先队: an owner)
-        "共产党邪党", "共产党恶党", "共产党魔党", "中国共产党邪党", "中国共产党恶党", "中共魔党",
-        "共产党邪教",
+        *_PARTY_APPOSED,
         "chinese communist party", "communist party of china", "communist party", "ccp",
         "cpc", "the party", "evil party", "communist regime", "chinese communist",
         "leninist cult", "communist cult", "c.c.p.", "c.c.p", "evil paty", "this paty",

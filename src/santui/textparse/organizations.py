@@ -444,6 +444,8 @@ def read_organizations(
         for j in range(i + 1, count if en_ref is None else i + 1):
             kind2, mask, value, start, end = tokens[j]
             last_end = tokens[last][4]
+            if took and text.startswith("组织", last_end) and start >= last_end + 2:
+                last_end += 2  # 退出少先队组织、共青团: 组织 is the object's own word
             latin2 = 1 if latin or text[start].isascii() else 0
             glue = text[last_end:start]
             if took and kind2 == lx.ORG and not _CHAIN_GLUE.match(glue):
