@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import time
+from pathlib import Path
 
 import opencc
 import orjson
@@ -145,3 +147,56 @@ def test_nuls_and_surrogates() -> None:
     assert parse_statement("三\x00退").organizations == frozenset(KEYS)
     parsed = parse_statement("退党\ud800 张伟")
     assert parsed.organizations == frozenset({"party"})
+
+
+def _corpus_texts() -> list[str]:
+    """The in-repository evaluation statements and the record probes (written for the tests)."""
+    eval_dir = Path(__file__).parent / "eval"
+    paths = [eval_dir / "statements.jsonl", *sorted((eval_dir / "probes").glob("records*.jsonl"))]
+    return [
+        orjson.loads(line)["text"]
+        for path in paths
+        for line in path.read_text("utf-8").splitlines()
+        if line.strip()
+    ]
+
+
+CORPUS = _corpus_texts()
+_DATE_MARKS = re.compile(r"[0-9]|(?<=[0-9])[-./:](?=[0-9])")
+
+
+def test_line_ends_and_full_width_dates_read_as_lf_and_ascii() -> None:
+    # a form's textarea and a mail send CRLF; an input method types ２０２０－０１－２３ ２３：１４
+    texts = [t for t in CORPUS if "\n" in t or _DATE_MARKS.search(t)]
+    assert len(texts) > 300
+    for text in texts:
+        want = parse_statement(text)
+        assert parse_statement(text.replace("\n", "\r\n")) == want, text
+        assert parse_statement(text.replace("\n", "\r")) == want, text
+        full = _DATE_MARKS.sub(lambda m: chr(ord(m.group()) + 0xFEE0), text)
+        assert parse_statement(full) == want, text
+
+
+@pytest.mark.parametrize(
+    "greeting", ["您好：", "尊敬的大纪元编辑：", "大纪元编辑部您好！", "Dear editor,"]
+)
+def test_a_greeting_line_before_the_title_changes_no_organization(greeting: str) -> None:
+    # a mail opens with a greeting: the title is the line after it (您好：\n退团声明\n…)
+    texts = [t for t in CORPUS if "\n" in t]
+    assert len(texts) > 250
+    changed = [
+        t
+        for t in texts
+        if parse_statement(f"{greeting}\n{t}").organizations != parse_statement(t).organizations
+    ]
+    assert changed == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Hello, I quit the CCP.\nZhang Wei", {"party"}),
+    ],
+)
+def test_a_first_line_that_says_more_than_a_greeting_is_read(text: str, expected: set[str]) -> None:
+    assert set(parse_statement(text).organizations) == expected

@@ -32,10 +32,14 @@ _PUNCT = (
 )
 HAS_CJK = re.compile(f"[{CJK}]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
-# Full-width digits and Latin letters (３退, ＣＣＰ), read as their ASCII forms, one for one.
+# Full-width digits and Latin letters (３退, ＣＣＰ), read as their ASCII forms, one for one, and
+# the marks of a date, a time or an address typed full-width (２０２０－０１－２３ ２３：１４,
+# ｈｔｔｐ：／／ｅｐｏｃｈｔｉｍｅｓ．ｃｏｍ): －．／ anywhere, ： between letters or digits. The
+# other full-width marks are Chinese punctuation (，！？：).
 _FULL_WIDTH = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
 _HALF_WIDTH = {c: c - 0xFEE0 for r in ((0xFF10, 0xFF1A), (0xFF21, 0xFF3B), (0xFF41, 0xFF5B))
                for c in range(*r)}  # fmt: skip
+_FULL_MARK = re.compile("[\uff0d\uff0e\uff0f]|(?<=[0-9A-Za-z])\uff1a(?=[0-9A-Za-z/\uff0f])")
 _LATIN_WORDS = re.compile(r"[A-Za-z]{2,}[^A-Za-z]+[A-Za-z]{2,}")
 _LATIN_WORD = re.compile("[A-Za-z]{2}")
 # Punctuation between Chinese characters, and spaces between a Chinese character and a Latin
@@ -84,7 +88,8 @@ def to_simplified(text: str) -> str:
 
 @dataclass(slots=True)
 class Normalized:
-    original: str  # the text as given (capped at MAX_CHARS)
+    original: str  # the text as given (capped at MAX_CHARS; LF line ends, full-width ASCII made
+    # half-width)
     norm: str  # Simplified, same length as ``original`` (else ``original`` itself)
     compact: str  # ``norm`` in lower case with the gaps between CJK characters removed
     script: str  # simplified | traditional | mixed (with English words) | latin
@@ -133,6 +138,22 @@ class Normalized:
         return start < end and _STRONG.search(self.compact, start, end) is not None
 
 
+# A first line that only greets or addresses the reader (您好：, 尊敬的大纪元编辑：, Dear editor,):
+# the line after it is where a title would stand. A line that says more is not one (Hello, I
+# quit the CCP.).
+_GREETING = re.compile(
+    r"[ \t\u3000]*(?:[^\n退]{0,12}?(?:你好|您好|大家好|各位好)|(?:尊敬的|亲爱的|致)[^\n退]{1,16}?"
+    r"|(?:dear|hello|hi)\b(?:[ \t]+[a-z.']+){0,5})[ \t\u3000!！,，:：.。~～]*\n",
+    re.I,
+)
+
+
+def title_start(norm: str) -> int:
+    """Where a title line may begin: 0, or after a first line that only greets (您好：\n三退)."""
+    m = _GREETING.match(norm)
+    return 0 if m is None else m.end()
+
+
 _CJK_FEW = 12  # characters: a name in Chinese (梁青) inside an English statement
 _LATIN_LETTER = re.compile("[A-Za-z]")
 
@@ -154,8 +175,13 @@ def normalize(text: str) -> Normalized:
         text = text[:MAX_CHARS]
     if not text.isascii() and _SURROGATE.search(text) is not None:
         text = _SURROGATE.sub("\ufffd", text)  # not encodable: U+FFFD, same length
-    if not text.isascii() and _FULL_WIDTH.search(text) is not None:
-        text = text.translate(_HALF_WIDTH)
+    if not text.isascii():
+        if _FULL_WIDTH.search(text) is not None:
+            text = text.translate(_HALF_WIDTH)
+        if _FULL_MARK.search(text) is not None:  # 2020－01－23 23：14, ｈｔｔｐ：／／
+            text = _FULL_MARK.sub(lambda m: chr(ord(m.group()) - 0xFEE0), text)
+    if "\r" in text:  # a form's or a mail's CRLF (and a lone CR) ends a line as LF does
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     if HAS_CJK.search(text) is None or _english_with_a_few_characters(text):
         lowered = _lower(text)
         return Normalized(text, text, lowered, "latin", "en", [], [], [])
@@ -166,6 +192,8 @@ def normalize(text: str) -> Normalized:
         if len(norm) != len(text):  # pragma: no cover - t2s maps character to character
             text = norm
         script = "traditional"
+    if "申明" in norm:  # 申明 written for 声明 (申明退出, 申明人): one word to the reading
+        norm = norm.replace("申明", "声明")
     word = _LATIN_WORD.search(text)  # most Chinese texts have none: one scan, nothing more
     if word is not None and _LATIN_WORDS.search(text, word.start()) is not None:
         script = "mixed"  # Chinese and English together (我是 student, 退出 CCP)

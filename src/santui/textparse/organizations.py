@@ -22,7 +22,7 @@ from bisect import bisect_left
 
 from santui.textparse import lexicon as lx
 from santui.textparse.automaton import Token
-from santui.textparse.normalize import Normalized
+from santui.textparse.normalize import Normalized, title_start
 
 # How far (compact characters) a withdrawal reaches for its first object, and how far apart
 # the objects of one chain may be. Latin text is measured in letters, so it gets more room.
@@ -175,23 +175,29 @@ _TITLE_MAX_EN = 100  # ...in English, without a sentence's closing mark (Quittin
 
 
 def _title_line_end(n: Normalized) -> int:
-    """Where the title line ends (norm position), or -1 when the first line is not a title."""
-    first_line = n.norm.find("\n")
-    if first_line <= 0:
+    """Where the title line ends (norm position), or -1 when the first line (after a greeting)
+    is not a title."""
+    begin = title_start(n.norm)
+    first_line = n.norm.find("\n", begin)
+    if first_line <= begin:
         return -1
-    if first_line <= _TITLE_MAX:
+    if first_line - begin <= _TITLE_MAX:
         return first_line
-    if n.language == "en" and first_line <= _TITLE_MAX_EN:
-        line = n.norm[:first_line].rstrip()
+    if n.language == "en" and first_line - begin <= _TITLE_MAX_EN:
+        line = n.norm[begin:first_line].rstrip()
         if not line.endswith((".", "!", "?", ";")):
             return first_line
     return -1
 
 
-def _bare_title(n: Normalized, end: int) -> bool:
-    """Whether the title line ends at compact position ``end`` (or after 声明): 党团队\n…"""
-    first_line = n.norm.find("\n")
-    if not 0 < first_line <= 20 or not n.norm[first_line + 1 :].strip():
+def _bare_title(n: Normalized, start: int, end: int) -> bool:
+    """Whether a title line of names alone runs from compact ``start`` to ``end`` (or on to
+    声明): 党团队\n…"""
+    begin = title_start(n.norm)
+    if start != n.to_compact(begin):
+        return False
+    first_line = n.norm.find("\n", begin)
+    if not 0 < first_line - begin <= 20 or not n.norm[first_line + 1 :].strip():
         return False
     return n.compact[end : n.to_compact(first_line)] in ("", "声明", "的声明", "声明书")
 
@@ -350,7 +356,7 @@ def read_organizations(
             if _renounced(n, tokens, i, _DISSOCIATIONS):
                 renounced_mask |= mask  # counted only when the text has no withdrawal verb
             continue
-        if kind == lx.ORG and start == 0 and mask & (mask - 1) and _bare_title(n, end):
+        if kind == lx.ORG and mask & (mask - 1) and _bare_title(n, start, end):
             quit_mask |= mask  # a title line of names alone (党团队, 团队): quits them
             explicit = True
             specific_last = max(specific_last, start)
