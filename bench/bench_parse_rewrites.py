@@ -70,7 +70,9 @@ REWRITES: dict[str, Rewrite] = {
         lambda m: m.group(1) + (" " if r.random() < 0.15 else ""), t
     ),
     "共匪 for 中共": _replace([("中共", "共匪")]),
-    "共匪 for 共产党": _replace([("共产党", "共匪")]),
+    "共匪 for 共产党 (not 中国共产党, 共产党员)": lambda t, _r: re.sub(
+        "(?<!中国)共产党(?!员)", "共匪", t
+    ),
     "少先队组织 for 少先队": _replace(
         [("少先队组织", "\0"), ("少先队", "少先队组织"), ("\0", "少先队组织")]
     ),

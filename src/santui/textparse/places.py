@@ -610,13 +610,18 @@ def _self_clause(n: Normalized, start: int) -> bool:
     return _SELF_IN_CLAUSE.search(text, a, start) is not None
 
 
+_SELF_IS_BEFORE = re.compile("(?:我|本人|我们|我们都)是(?:土生土长的|地地道道的|地道的)?$")
+_SELF_IS_AFTER = re.compile("人|的?(?:一名|一位|一个|普通|退休|某)")
+
+
 def _self_origin(n: Normalized, token: Token) -> bool:
-    """我是延安人, 本人是承德人: a mainland place that is also a word, said of oneself as 某某人."""
+    """我是延安人, 本人是承德人, 我是土生土长的长春人, 我是黄山的一名教师: a mainland place that is
+    also a word, said of oneself as 某某人 or as where one is one of its people."""
     text = n.compact
     start, end = token[3], token[4]
     return (
-        text.endswith(("我是", "本人是", "我们是", "我们都是"), 0, start)
-        and text.startswith("人", end)
+        _SELF_IS_BEFORE.search(text, max(0, start - 12), start) is not None
+        and _SELF_IS_AFTER.match(text, end) is not None
         and all(code.isdigit() for code in codes_for(text[start:end]))
     )
 
