@@ -26,6 +26,13 @@ def headcount(text: str) -> int:
         ("Ma Lin, Zhou Fang, Wu Gang and others, altogether 9, quit the CCP.", 9),
         ("我和老伴、儿子一起退出共产党及其一切组织。", 3),
         ("母女二人声明退出少先队。", 2),
+        # the declarant and a number of others who withdraw with them
+        ("我和三个朋友一起退党。", 4),
+        ("本人与两位同事共同声明退出中共。", 3),
+        ("I and two friends quit the CCP together.", 3),
+        ("Three colleagues and I quit the Communist Youth League.", 4),
+        ("My wife, my three children and I quit the Young Pioneers.", 5),
+        ("My wife, my six children and I quit the Young Pioneers.", 8),
         ("三退：王平、李华、张强。安徽淮北", 3),
         # the declarant declares for a relative too (替/代 + the relative, then the declaration)
         ("我决定退出共产党。同時也替我妻子孫桂英一併聲明退出共產黨。", 2),
@@ -49,6 +56,9 @@ def test_co_signers_and_lists(text: str, expected: int) -> None:
         # 替 a relative for a feeling, not a declaration
         "我替妻子感到难过，声明退党。",
         "我替妻子，声明退党。",
+        # others with the declarant in the story, not in the withdrawal
+        "我和三个朋友都是党员，今天我声明退党。",
+        "小时候我和两个同学被老师逼着入团。今天我声明退出共青团。",
         # names in the story
         "什么毛泽东、方志敏、周恩来，一个个罪行累累，我要退出这个邪恶的组织，我要退党！",
         # an editor's note is not the declarant's

@@ -53,6 +53,11 @@ _OTHERS_TOO = re.compile(
     rf"(?:另有|另外还有|还有|以及其他|及其他|其他还有)([0-9]{{1,6}}|[{_CN_NUM}]{{1,6}})\s*(?:个人|人|位|名)"
 )
 _AFTER_PEOPLE = re.compile(r"(?:一起|一同|集体|共同|都|声明|三退|退|联名)")
+# The declarant with a number of others (我和三个朋友一起退党 -> 4), who withdraw with them.
+_ME_WITH = re.compile("(?:我|本人)(?:和|与|跟|同|带着|带领|携)$")
+_WITH_ME_AFTER = re.compile(
+    "(?:一起|一同|共同|集体|都)(?:声明|宣布|决定|三退|退)|(?:一起|一同|共同)|声明|宣布|三退|退|联名"
+)
 _WE = ("我们", "我們", "一起", "集体", "一同", "共同", "联名")
 _GROUP_BEFORE = re.compile("我们|我們|全家|一家|全体|大家")
 _EN_COUNT = re.compile(
@@ -76,12 +81,14 @@ _EN_SELF_BEFORE = re.compile(
     r"(?:(?:two|three|four|five|[2-9])\s*)?$"
 )
 _EN_SELF_AFTER = re.compile(r"^\s*(?:and|&)\s*(?:i|me|myself)\b")
+_EN_ME_WITH = re.compile(r"\b(?:i|me|myself)\s*(?:and|together with|with|,)\s*$")
+_EN_SMALL = "two|three|four|five|six|seven|eight|nine|ten|[2-9]"  # my three children
 _CHAIN_GLUE = re.compile(
     rf"^(?:和|及|与|、|,|，|以及|还有|我的|我|的|跟|\s|and|my|our|,)*"
-    rf"(?:([0-9]|[{_CN_NUM}])个)?$"
+    rf"(?:([0-9]|[{_CN_NUM}])个|(?:{_EN_SMALL})\s*)?$"
 )
 _NUM_BEFORE = re.compile(rf"([0-9]|[{_CN_NUM}]{{1,2}})个$")
-_EN_NUM_BEFORE = re.compile(r"\b(two|three|four|five|[2-9])\s*$")
+_EN_NUM_BEFORE = re.compile(rf"\b({_EN_SMALL})\s*$")
 # Lists of names: two to four CJK characters, separated by 、 or by commas and spaces.
 _NAME_ITEM = f"[{CJK}]{{2,4}}"
 _NAME_LIST = re.compile(rf"(?<![{CJK}])(?:{_NAME_ITEM}\s*[、,，;；]\s*){{1,}}{_NAME_ITEM}")
@@ -282,6 +289,16 @@ def _stated_number(n: Normalized) -> int:
         if _in_editor_note(n, start):
             continue
         best = max(best, value)
+    if not best:
+        for m in _PEOPLE.finditer(text):  # 我和三个朋友一起退党: the declarant and three more
+            start = m.start()
+            if _ME_WITH.search(text, max(0, start - 4), start) is None:
+                continue
+            if not _WITH_ME_AFTER.match(text, m.end()) or not _declared_here(n, start, m.end()):
+                continue
+            value = chinese_number(m.group(1))
+            if value is not None and 0 < value < MAX_HEADCOUNT:
+                best = max(best, value + 1)
     if not best and any(w in text for w in _WE):
         for m in _PEOPLE.finditer(text):
             start = m.start()
@@ -316,6 +333,10 @@ def _stated_number_en(text: str) -> int:
         if text[max(0, m.start() - 4) : m.start()] in ("my ", " my ", "our ", "his ", "her "):
             continue  # my two friends: some of the persons, counted with the declarant below
         value = _EN_NUM.get(number) or (int(number) if number.isdigit() else 0)
+        if _EN_ME_WITH.search(text, max(0, m.start() - 20), m.start()) or _EN_SELF_AFTER.match(
+            text[m.end() : m.end() + 12]
+        ):
+            value += 1  # I and two friends, three colleagues and I: the declarant too
         if 1 < value <= MAX_HEADCOUNT:
             best = max(best, value)
     return best
@@ -334,7 +355,7 @@ def _family(n: Normalized, relatives: list[Token]) -> int:
         persons = _persons(text, relatives[i])
         while j + 1 < len(relatives):
             glue = text[relatives[j][4] : relatives[j + 1][3]]
-            if len(glue) > 6 or not _CHAIN_GLUE.match(glue):
+            if len(glue) > (16 if glue.isascii() else 6) or not _CHAIN_GLUE.match(glue):
                 break
             j += 1
             persons += _persons(text, relatives[j])
