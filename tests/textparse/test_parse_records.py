@@ -261,3 +261,32 @@ def test_a_place_line_with_the_mainland_before_the_province(place: str) -> None:
     region = parse_statement(record("我声明退出少先队。", "林静", place)).region
     assert region is not None
     assert (region.country, region.province) == ("CN", "130000")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a withdrawal told as done is declared: its object said before it
+        ("中共我早就退了，今天再声明退出共青团。", {"party", "league"}),
+        ("少先队我已经退了，现在声明退出共青团。", {"pioneers", "league"}),
+        ("我以前入过少先队，早就退了。这次我又声明退出了共青团。", {"pioneers", "league"}),
+        # 前一个 points back past the nearest one
+        (
+            "共青团是我十五岁入的，少先队是八岁入的。前一个我已经退了，后一个今天退。",
+            ALL - {"party"},
+        ),
+    ],
+)
+def test_a_withdrawal_told_as_done_takes_the_object_before_it(
+    text: str, expected: set[str]
+) -> None:
+    assert set(parse_statement(text).organizations) == expected
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["the Communist Young Pioneers", "the Chinese Young Pioneers", "the Young Pioneers of China"],
+)
+def test_the_pioneers_long_english_names_go_on_a_list(name: str) -> None:
+    text = f"I hereby withdraw from the CCP and {name}."
+    assert set(parse_statement(text).organizations) == {"party", "pioneers"}

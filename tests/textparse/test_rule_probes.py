@@ -96,7 +96,6 @@ KNOWN_ENGLISH_ORGANIZATIONS_LONG = {
     139: "a withdrawal declared for a son, then one's own",
 }
 KNOWN_POINTERS = {
-    74: "a withdrawal told as done outside the declaration's sentence",
     79: "收回…誓言: an oath taken back", 81: "oaths voided outside the declaration's sentence",
     84: "a general 退出 after a lapsed membership (连退出都由不得你)",
     112: "a never-member's list (…都和我无关) read as mentions",
@@ -185,7 +184,6 @@ KNOWN_RECORDS_2020 = {
     74: "a title 退出邪党组织 (general in a title line) over 本人声明退出",
     87: "退出它們 after a list, under a general title",
     88: "others urged (希望大家早日看清中共，远离邪恶): the mention stands in",
-    136: "a withdrawal told as done, its memberships in the same sentence (早就退了)",
 }
 
 

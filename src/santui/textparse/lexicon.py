@@ -117,7 +117,8 @@ ORGANIZATION_PHRASES: list[Entry] = [
         "中国少先队", "中国少先队组织", "邪队", "少年队", "共产少先队",
         "young pioneers", "pioneers", "young pioneer", "pioneer", "cyp", "red scarf",
         "red scarves", "little red guards", "少年儿童先锋队", "红小兵", "少年儿童队",
-        "little red soldiers", "little red soldier",
+        "little red soldiers", "little red soldier", "communist young pioneers",
+        "communist young pioneer", "chinese young pioneers", "young pioneers of china",
         "young pioners", "pioners", "young pionneers",
     )],
     # the organizations under the party, as English translations name them

@@ -775,6 +775,10 @@ _DEMONSTRATIVE = re.compile(_POINTING)
 # 我声明退出它。: a pronoun alone as the object (a clause ends after it) takes the one named before
 _PRONOUN = re.compile("它(?:了|吧)?")
 _ALONG = re.compile("(?:也|都|一起|一并|同时)$")  # 共青团我也一起退出: the object before the verb
+# 中共我早就退了, 我以前入过少先队，已经退了: a withdrawal told as done (declared, eval/README.md)
+# with no object after it takes the one named before it; not 前一个我已经退了, which points.
+_DONE_TOPIC = re.compile("(?:(?:我|本人)(?:也|都)?)?(?:早就|早已|已经|早)$")
+_WHICH_ONE = re.compile("前一个|后一个|前者|后者|第一个|第二个|头一个")
 _EMPTY = re.compile("(?:了|吧)?")
 _ALONG_VERBS = frozenset(("退出", "退", "退掉", "退了", "退出了", "脱离", "声明退出"))
 # 退出它的外围组织: the organizations under the one "it" is (eval/README.md, the party's affiliates)
@@ -793,12 +797,14 @@ def _referent(n: Normalized, tokens: list[Token], i: int, skip: set[int]) -> int
     if m is None:
         pronoun = _PRONOUN.match(text, end)
         m = _NO_OBJECT.match(text, end) or pronoun
-        if (
-            m is None
-            and text[tokens[i][3] : end] in _ALONG_VERBS
-            and _ALONG.search(text, max(0, tokens[i][3] - 3), tokens[i][3])
-        ):
-            m = _EMPTY.match(text, end)  # 共青团我也一起退出。: the object said first
+        if m is None and text[tokens[i][3] : end] in _ALONG_VERBS:
+            verb = tokens[i][3]
+            if _ALONG.search(text, max(0, verb - 3), verb):
+                m = _EMPTY.match(text, end)  # 共青团我也一起退出。: the object said first
+            elif (
+                done := _DONE_TOPIC.search(text, max(0, verb - 5), verb)
+            ) is not None and _WHICH_ONE.search(text, max(0, done.start() - 6), verb) is None:
+                m = _EMPTY.match(text, end)  # 中共我早就退了; 入过少先队，已经退了
         if m is None or not (
             m.end() == len(text)
             or n.gap_at_position(m.end())
