@@ -687,6 +687,25 @@ def test_issue_13_sector_is_the_declarants_own() -> None:
     assert parse_statement("我父亲是警察，我声明退团").sector is None
 
 
+@pytest.mark.parametrize(
+    ("text", "sector"),
+    [
+        # an institution or a class of people spoken of (eval/README.md: 法院都是党开的)
+        ("法院都是党开的，我声明退党。", None),
+        ("警察都是党的人，我声明退党。", None),
+        ("那些警察都是党的打手，我声明退党。", None),
+        ("现在的医生都很黑，我声明退团。", None),
+        # ...but said of oneself, it is one's work
+        ("我们是开计程车的司机，都是社会底层人士，声明退出少先队。", "other"),
+        ("我们是大陆的农民，声明退出团、队组织。", "farmer"),
+        ("我是一名中国的出租车司机，我声明退出少先队。", "other"),
+        ("我们都是老师，声明退党。", "education"),
+    ],
+)
+def test_a_class_of_people_spoken_of_is_not_a_sector(text: str, sector: str | None) -> None:
+    assert parse_statement(text).sector == sector
+
+
 def test_low_confidence_names_the_counted_fields_to_check() -> None:
     short = parse_statement("三退 李明 辽宁沈阳")
     assert short.low_confidence() == ()

@@ -132,6 +132,12 @@ _SELF_EN = re.compile(r"\b(?:i|i'm|we|we're|my work|our)\b")
 _CLAUSE_ENDS = "。！？!?；;\n.．"
 _CHILDHOOD = re.compile("小时候|细个|年轻的时候|年轻时|小学时|读书时|上学时|when i was")
 _PAST = ("时", "的时候", "期间", "那会")
+# A class of people or an institution spoken of, not the declarant's work (eval/README.md: 法院都是
+# 党开的, 警察都是党的人, 那些警察, 现在的医生都很黑).
+_CLASS_AFTER = ("都", "全是", "全都", "们", "也都", "是党", "也是党", "就是党", "全被")
+_CLASS_BEFORE = re.compile(
+    "(?:那些|这些|所有的?|现在的|如今的|中国的|大陆的|国内的|各级|整个|中共的)$"
+)
 _OTHERS = ("让", "说", "要求", "告诉", "叫我", "点名", "逼")
 
 
@@ -964,6 +970,10 @@ def _sector(
         after = text[end : end + 3]
         if after.startswith(_PAST) or after.startswith(_OTHERS):
             continue  # 当兵时; 老师让我们入团
+        if (
+            after.startswith(_CLASS_AFTER) or _CLASS_BEFORE.search(before) is not None
+        ) and not _said_of_self(n, start):
+            continue  # 法院都是党开的, 那些警察: a class or an institution, not one's work
         if _RELATIVES.search(before[-6:]) is not None and "我是" not in before:
             continue  # 我父亲是军人: a relative's occupation is not the declarant's
         if _CHILDHOOD.search(before) is not None:
