@@ -55,6 +55,7 @@ _OTHERS_TOO = re.compile(
 _AFTER_PEOPLE = re.compile(r"(?:一起|一同|集体|共同|都|声明|三退|退|联名)")
 # The declarant with a number of others (我和三个朋友一起退党 -> 4), who withdraw with them.
 _ME_WITH = re.compile("(?:我|本人)(?:和|与|跟|同|带着|带领|携)$")
+_ME_WITH_WORDS = ("我和", "我与", "我跟", "我同", "我带", "我携", "本人和", "本人与", "本人携")
 _WITH_ME_AFTER = re.compile(
     "(?:一起|一同|共同|集体|都)(?:声明|宣布|决定|三退|退)|(?:一起|一同|共同)|声明|宣布|三退|退|联名"
 )
@@ -289,7 +290,7 @@ def _stated_number(n: Normalized) -> int:
         if _in_editor_note(n, start):
             continue
         best = max(best, value)
-    if not best:
+    if not best and any(w in text for w in _ME_WITH_WORDS):
         for m in _PEOPLE.finditer(text):  # 我和三个朋友一起退党: the declarant and three more
             start = m.start()
             if _ME_WITH.search(text, max(0, start - 4), start) is None:

@@ -37,7 +37,7 @@ from typing import Any
 
 from santui.textparse import lexicon as lx
 from santui.textparse.automaton import Token
-from santui.textparse.normalize import Normalized, title_start
+from santui.textparse.normalize import Normalized
 
 MODEL_FILE = "organizations_model.json"
 ORGS = ((lx.PARTY, "party"), (lx.LEAGUE, "league"), (lx.PIONEERS, "pioneers"))
@@ -92,7 +92,7 @@ def _walk(
     features, or (given the model's ``tables``) with their summed weight."""
     text = n.compact
     title_end = -1
-    begin = title_start(n.norm)  # after a greeting line (您好：)
+    begin = n.title_start()  # after a greeting line (您好：)
     first_line = n.norm.find("\n", begin)
     if 0 < first_line - begin <= _TITLE_MAX and _TEXT.search(n.norm, first_line + 1) is not None:
         title_end = n.to_compact(first_line)

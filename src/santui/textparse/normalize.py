@@ -39,7 +39,32 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _FULL_WIDTH = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
 _HALF_WIDTH = {c: c - 0xFEE0 for r in ((0xFF10, 0xFF1A), (0xFF21, 0xFF3B), (0xFF41, 0xFF5B))
                for c in range(*r)}  # fmt: skip
-_FULL_MARK = re.compile("[\uff0d\uff0e\uff0f]|(?<=[0-9A-Za-z])\uff1a(?=[0-9A-Za-z/\uff0f])")
+_FULL_MARKS = "\uff0d\uff0e\uff0f\uff1a"
+
+
+def _half_width_marks(text: str) -> str:
+    """－．／ as ASCII, and ： between letters or digits (23：14, ｈｔｔｐ：／／), not 声明人：."""
+    at: list[int] = []
+    last = len(text) - 1
+    for mark in _FULL_MARKS:
+        i = text.find(mark)
+        while i >= 0:
+            if mark != "\uff1a" or (
+                0 < i < last
+                and text[i - 1].isascii()
+                and text[i - 1].isalnum()
+                and (text[i + 1] in "/\uff0f" or (text[i + 1].isascii() and text[i + 1].isalnum()))
+            ):
+                at.append(i)
+            i = text.find(mark, i + 1)
+    if not at:
+        return text  # most texts: only the Chinese colon, 声明人：
+    chars = list(text)
+    for i in at:
+        chars[i] = chr(ord(chars[i]) - 0xFEE0)
+    return "".join(chars)
+
+
 _LATIN_WORDS = re.compile(r"[A-Za-z]{2,}[^A-Za-z]+[A-Za-z]{2,}")
 _LATIN_WORD = re.compile("[A-Za-z]{2}")
 # Punctuation between Chinese characters, and spaces between a Chinese character and a Latin
@@ -98,6 +123,15 @@ class Normalized:
     gap_shift: list[int]  # characters removed up to and including each gap (cumulative)
     strong: list[int]  # compact positions of clause-ending gaps, ascending
     gap_end: list[int] | None = None  # norm positions where each gap ends (made when needed)
+    title_at: int = -1  # where a title line may begin (title_start), -1 until asked
+
+    def title_start(self) -> int:
+        """Where a title line may begin: 0, or after a first line that only greets (您好：)."""
+        at = self.title_at
+        if at < 0:
+            m = _GREETING.match(self.norm)
+            at = self.title_at = 0 if m is None else m.end()
+        return at
 
     def to_compact(self, pos: int) -> int:
         """The compact position of norm position ``pos`` (not inside a gap)."""
@@ -148,12 +182,6 @@ _GREETING = re.compile(
 )
 
 
-def title_start(norm: str) -> int:
-    """Where a title line may begin: 0, or after a first line that only greets (您好：\n三退)."""
-    m = _GREETING.match(norm)
-    return 0 if m is None else m.end()
-
-
 _CJK_FEW = 12  # characters: a name in Chinese (梁青) inside an English statement
 _LATIN_LETTER = re.compile("[A-Za-z]")
 
@@ -178,8 +206,7 @@ def normalize(text: str) -> Normalized:
     if not text.isascii():
         if _FULL_WIDTH.search(text) is not None:
             text = text.translate(_HALF_WIDTH)
-        if _FULL_MARK.search(text) is not None:  # 2020－01－23 23：14, ｈｔｔｐ：／／
-            text = _FULL_MARK.sub(lambda m: chr(ord(m.group()) - 0xFEE0), text)
+        text = _half_width_marks(text)  # 2020－01－23 23：14, ｈｔｔｐ：／／
     if "\r" in text:  # a form's or a mail's CRLF (and a lone CR) ends a line as LF does
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if HAS_CJK.search(text) is None or _english_with_a_few_characters(text):

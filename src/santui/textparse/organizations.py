@@ -22,7 +22,7 @@ from bisect import bisect_left
 
 from santui.textparse import lexicon as lx
 from santui.textparse.automaton import Token
-from santui.textparse.normalize import Normalized, title_start
+from santui.textparse.normalize import Normalized
 
 # How far (compact characters) a withdrawal reaches for its first object, and how far apart
 # the objects of one chain may be. Latin text is measured in letters, so it gets more room.
@@ -177,7 +177,7 @@ _TITLE_MAX_EN = 100  # ...in English, without a sentence's closing mark (Quittin
 def _title_line_end(n: Normalized) -> int:
     """Where the title line ends (norm position), or -1 when the first line (after a greeting)
     is not a title."""
-    begin = title_start(n.norm)
+    begin = n.title_start()
     first_line = n.norm.find("\n", begin)
     if first_line <= begin:
         return -1
@@ -193,7 +193,7 @@ def _title_line_end(n: Normalized) -> int:
 def _bare_title(n: Normalized, start: int, end: int) -> bool:
     """Whether a title line of names alone runs from compact ``start`` to ``end`` (or on to
     声明): 党团队\n…"""
-    begin = title_start(n.norm)
+    begin = n.title_start()
     if start != n.to_compact(begin):
         return False
     first_line = n.norm.find("\n", begin)
