@@ -214,7 +214,7 @@ def _plural_declares(n: Normalized) -> bool:
 # 告诉这两位老师: people of the story): a withdrawal or declaration word in its clause or the
 # next, or the number on the closing lines (the signature).
 _DECLARING = re.compile(
-    "退(?!休|伍|役|学|款|货|还|步|下|职|党网|党服务)|声明|申明|脱离|宣布|宣告|宣誓(?!过)|签名|联名|割席"
+    "退(?!休|伍|役|学|款|货|还|步|下|职|党网|党服务)|声明|脱离|宣布|宣告|宣誓(?!过)|签名|联名|割席"
     "|划清|断绝|一刀两断"
     r"|\b(?:quit|withdr[ae]w|renounce|declare|resign|sever|tuidang)",
     re.IGNORECASE,

@@ -737,7 +737,7 @@ _LIST_TAIL = re.compile(
 _PIECE_END = "。！？!?；;.．，,"
 _LIST_GOES_ON = ("等", "组织", "和", "及", "以及", "与", "还有")
 # The last item, then the declaration it names: 退出共产党，共青团，少先队组织的声明
-_LIST_NOUN = re.compile("(?:组织|团体)?的(?:声明|申明)")
+_LIST_NOUN = re.compile("(?:组织|团体)?的声明")  # 申明 is read as 声明 (normalize)
 
 
 _WITH_WORDS = ("和", "与", "跟", "同")
@@ -1435,7 +1435,7 @@ def _never_joined_in_title(
 # A sentence that declares (声明, 宣布, 特此, "I hereby declare", 本人…退出), as against one
 # that tells a story, names the movement (三退保平安, 看到大家都在退党) or exhorts others.
 _DECLARES = re.compile(
-    "声明|申明|宣布|宣誓|特此|郑重|严正|决定|自愿|立誓|发誓|在此|在这里|借此|今天|今日|即日|从此|从今"
+    "声明|宣布|宣誓|特此|郑重|严正|决定|自愿|立誓|发誓|在此|在这里|借此|今天|今日|即日|从此|从今"
     "|现在我|我要|我还要|我还想|本人|我们|我俩|我也|我就|我和|我与|我正式|我坚决|我彻底"
     r"|\bhereby\b|\bdeclare|\bsolemnly|\bi (?:now |hereby |also |therefore |voluntarily |officially"
     r" )?(?:quit|withdraw|renounce|resign|sever|leave)|\bwe (?:now |hereby |all |also )?(?:quit"
