@@ -11,7 +11,9 @@ the long names of the league and the pioneers, 中共 for 中国共产党, 共�
 我们), Hong Kong and Taiwan characters (OpenCC s2hk, s2twp), full-width ASCII, CRLF line ends, a
 greeting line before and a thanks line after. A rewrite whose reading no longer matches the
 statement's label is counted. Then the places: the dev statements read right on the province,
-whose text names it, with that name swapped for another province's (the label swapped too). Only
+whose text names it, with that name swapped for another province's (the label swapped too).
+Last, sentences of a story (others' withdrawals and memberships, topics, former places, others'
+occupations), each put into every dev statement in Chinese: a reading that changes is counted. Only
 the dev split is read (the test split is never looked at, tests/textparse/eval/real/README.md). A
 rewrite may change a label in rare texts (running the lines together can join a title line to the
 body), so a count is an upper bound on the parser's brittleness, and the rewrites listed by --show
@@ -124,6 +126,7 @@ def main() -> None:
         for line in shown:
             print(line)
     swapped_places(rows, labels, split["dev"])
+    inserted_sentences(rows, split["dev"], args.show)
 
 
 # Provinces a statement's own province is swapped for (names no other division shares).
@@ -170,6 +173,119 @@ def swapped_places(rows: dict[str, Any], labels: dict[str, Any], ids: list[str])
             cases += 1
             changed += got is None or (got.country, got.province) != ("CN", code_of[target])
     print(f"{'province swapped for another':34} {changed:>8} {cases:>10}")
+
+
+# Sentences about other people, topics and the past: put into a statement they change nothing it
+# declares (eval/README.md: others' acts, places and occupations, topics and former places are not
+# the declarant's). The first block was written with the fixes of the stop that added this check
+# (docs/benchmarks.md); the second was written after them and never tuned on.
+STORY_SENTENCES = (
+    "身边很多朋友都已经退了团。",
+    "我的同学早就退党了。",
+    "看到大纪元上每天都有很多人退党。",
+    "希望更多的人能早日三退。",
+    "很多人已经退了团。",
+    "我的父亲是老党员，一辈子听党的话。",
+    "法院都是党开的，医院也被中共控制。",
+    "我在北京上过大学。",
+    "二〇二〇年春节武汉封城，我们都很害怕。",
+    "我去过一次西藏拉萨旅游，看到了很多警察。",
+    "香港人的抗争让我看清了中共。",
+    "我曾经在新疆当过兵。",
+    "在美国的亲戚告诉我很多真相。",
+    "我有一个同学在加拿大留学。",
+    "看到台湾的选举，我很羡慕。",
+    "李文亮医生在武汉去世了。",
+    "我们村里的干部很坏。",
+    "我女儿在日本读书。",
+    "听说四川地震的时候很多学校倒塌了。",
+    "我的父母都是党员。",
+    "我爷爷是国民党员，当年被共产党整得很惨。",
+    "我身边的党员都不信共产主义。",
+    "退党的人越来越多了。",
+    "大纪元的退党网站办得很好。",
+    "我在网上看到了乌鲁木齐大火的视频。",
+    "中国大陆的老百姓太苦了。",
+    "北京的领导只会说空话。",
+    "我们这里的官员都很贪。",
+    "我有两个孩子。",
+    "我儿子在部队当兵。",
+    "上海的疫情封控让很多人失去了工作。",
+)
+STORY_SENTENCES_HELD_OUT = (
+    "我表哥在深圳开了一家公司。",
+    "同事们都说退党没用。",
+    "我的老师是个好人，可惜被打成了右派。",
+    "很多警察也在偷偷看大纪元。",
+    "郑州的水灾淹死了很多人。",
+    "我小时候在广州住过几年。",
+    "我妹妹嫁到了台湾。",
+    "新闻里天天说美国不好。",
+    "西藏和新疆的人受的苦更多。",
+    "听朋友说他们村的支书贪了很多钱。",
+    "我邻居是个退休的老党员。",
+    "成都的朋友告诉我那里也封城了。",
+)
+
+
+def _insertion_points(text: str) -> list[int]:
+    """Where a sentence goes: after a title line, after the body's middle sentence and after its
+    last one (before 声明人 and what follows it)."""
+    lines = text.split("\n")
+    body_end = next(
+        (k for k, line in enumerate(lines) if line.startswith(("声明人", "聲明人"))), len(lines)
+    )
+    body = "\n".join(lines[:body_end])
+    points = []
+    if len(lines) > 1 and body_end > 1 and len(lines[0]) <= 40:
+        points.append(len(lines[0]) + 1)
+    marks = [m.end() for m in re.finditer("[。！？!?]", body)]
+    if len(marks) > 1:
+        points.append(marks[len(marks) // 2 - 1])
+    if marks:
+        points.append(marks[-1])
+    return sorted(set(points))
+
+
+def _reading(text: str) -> tuple[Any, ...]:
+    p = parse_statement(text)
+    region = None if p.region is None else (p.region.country, p.region.province)
+    return (sorted(p.organizations), p.headcount, region, p.sector)
+
+
+def inserted_sentences(rows: dict[str, Any], ids: list[str], show: int) -> None:
+    """Each story sentence put into every dev statement in Chinese (after its title, in the middle,
+    at the end of its body): a reading (organizations, headcount, province, sector) that differs
+    from the statement's own is counted."""
+    texts = {i: rows[i]["text"] for i in ids if rows[i]["script"] != "english"}
+    base = {i: _reading(t) for i, t in texts.items()}
+    fields = ("organizations", "headcount", "region", "sector")
+    print(f"\n{'a sentence of the story inserted':46} {'changed':>8} {'of':>6}  by field")
+    for block, sentences in (("written with the fixes", STORY_SENTENCES),
+                             ("held out", STORY_SENTENCES_HELD_OUT)):  # fmt: skip
+        total = changed_all = 0
+        print(f"  {block}:")
+        for sentence in sentences:
+            changed = cases = 0
+            by_field = dict.fromkeys(fields, 0)
+            shown: list[str] = []
+            for i, text in texts.items():
+                for at in _insertion_points(text):
+                    got = _reading(text[:at] + sentence + text[at:])
+                    cases += 1
+                    if got != base[i]:
+                        changed += 1
+                        for name, a, b in zip(fields, base[i], got, strict=True):
+                            by_field[name] += a != b
+                        if len(shown) < show:
+                            shown.append(f"      {i}@{at}: {base[i]} -> {got}")
+            total += cases
+            changed_all += changed
+            counts = ", ".join(f"{k} {v}" for k, v in by_field.items() if v)
+            print(f"  {sentence:{46 - len(sentence)}} {changed:>8} {cases:>6}  {counts}")
+            for line in shown:
+                print(line)
+        print(f"  {'together':44} {changed_all:>8} {total:>6}")
 
 
 if __name__ == "__main__":

@@ -139,7 +139,6 @@ KNOWN_REGIONS_MOVES = {
     33: "被学校派到台湾当交换学生 after 我是上海一所大学的学生, a record without a place line",
     75: "a move told by 跳槽到 and 搬了过来, then 在这里买了房",
     136: "户口还在 X against 人已经在 Y 打工七八年了",
-    147: "回到了老家 X，一直住到现在, after a stay elsewhere",
 }
 KNOWN_SPREAD = {
     2: "a lapsed membership (团籍就作废了) read as voided",

@@ -55,7 +55,25 @@ _FAILED_AFTER = re.compile(
     "还?(?:没敢|不敢|没成|没退成|退不了|退不成|没被批准|未被批准|没拿定主意|没决定|没想好|在犹豫"
     "|没有被批准|没批准|未获批准|被拒绝|没有成功|未成功|没有退成)"
 )
-_TOPIC_AFTER = ("的事", "这事", "这件事", "的想法", "的念头", "的问题")
+_TOPIC_AFTER = (
+    "的事",
+    "这事",
+    "这件事",
+    "这个事",
+    "这一件事",
+    "的想法",
+    "的念头",
+    "的问题",
+    # 退党的人越来越多, 退党大潮: the people who quit, the movement
+    "的人",
+    "人数",
+    "大潮",
+    "潮",
+    "的浪潮",
+    "的洪流",
+    "网站",
+    "的网站",
+)
 _AFRAID = re.compile("(?:还|一直|始终)?(?:不敢|没敢)$")
 # Someone else's withdrawal (看到大家都在退党, 我的同事上个月都退了党, 已有数亿人退出中共): the
 # clause's subject is others, not the declarant (eval/README.md: other people's acts).
@@ -64,11 +82,15 @@ _OTHERS_SUBJECT = re.compile(
     "|有一[位个名]|又有"
     "|身边的人"
 )
+# 身边很多朋友都已经退了团, 同学们早就退团了: the declarant's peers as the subject, unless the
+# clause declares for them (我们班38名同学集体声明退出共青团: the statement's own signers).
+_PEERS = re.compile("朋友|同学|同事|亲戚|邻居|老乡|战友|室友")
+_FOR_THEM = re.compile("声明|宣布|宣誓|聲明")
 _CLAUSE_TAIL = re.compile("[^，,。！？!?；;\n]*$")  # the clause that ends where the search stops
 _IN_ALIAS = re.compile("(?:化名|化明|笔名|署名|网名)(?:为|是|叫)?$")
 _WITH_OTHERS = re.compile("我|本人|俺|一起|一同|跟着")
 # A character one of the two searches above needs: without any, neither is run.
-_NOT_MINE_HINT = re.compile("[家人们事友众敢批拒功]|退不了|退不成|退成|没成")
+_NOT_MINE_HINT = re.compile("[家人们事友众敢批拒功学戚居乡]|退不了|退不成|退成|没成")
 _DURATION = re.compile(r"[多几一二三四五六七八九十0-9]+年")
 _RELATIVES = re.compile(
     "父母|父亲|母亲|爸爸|妈妈|爸妈|丈夫|妻子|老公|老婆|儿子|女儿|哥哥|姐姐|弟弟|妹妹|爷爷|奶奶|爱人|father"
@@ -214,6 +236,8 @@ def _only_withdrawals(n: Normalized, tokens: list[Token]) -> tuple[int, bool | N
                 continue
             if _IN_ALIAS.search(n.compact, max(0, start - 4), start) is not None:
                 continue  # 化名：退党光荣: a name, not a withdrawal
+            if n.compact.startswith(_TOPIC_AFTER, end):
+                continue  # 退党的人越来越多了, 退党的事: a topic, not a withdrawal
             mask |= bits
         elif kind == lx.ALL_THREE:
             if value == "title":
@@ -604,7 +628,7 @@ def read_organizations(
     confidence = 0.95 if explicit else 0.8
     if not quit_mask and title_all:
         quit_mask = lx.ALL
-    if not quit_mask and not others_quit:
+    if not quit_mask and (not others_quit or bare_quit):
         quit_mask = mention_mask & ~negated_mask
         confidence = 0.6
     if not quit_mask:
@@ -1089,7 +1113,17 @@ def _others_do(n: Normalized, start: int) -> bool:
         return False
     clause = before.group()
     starts = [m.start() for m in _OTHERS_SUBJECT.finditer(clause)]
-    return bool(starts) and _WITH_OTHERS.search(clause, starts[-1]) is None
+    if starts and _WITH_OTHERS.search(clause, starts[-1]) is None:
+        return True
+    peers = list(_PEERS.finditer(clause))
+    if not peers:
+        return False
+    last = peers[-1]
+    return not (
+        clause[: last.start()].endswith(_WITH_BEFORE)  # 我和朋友郑重退出共产党
+        or _WITH_OTHERS.search(clause, last.end()) is not None
+        or _FOR_THEM.search(n.norm, pos - len(clause) + last.end(), pos + 2) is not None
+    )
 
 
 def _not_done(n: Normalized, start: int, end: int) -> bool:
@@ -1258,11 +1292,20 @@ def _joined_before(n: Normalized, tokens: list[Token], i: int, latin: int) -> bo
 
 
 def _relative_before(n: Normalized, start: int) -> bool:
-    """我的父母都是党员: the membership of a relative, not the declarant's."""
+    """我的父母都是党员, 我身边的党员: the membership of a relative or of others, not the
+    declarant's."""
     before = n.compact[max(0, start - 8) : start]
+    if _OTHER_MEMBERS.search(before) is not None:
+        return True
     if _RELATIVES.search(before) is None:
         return False
     return _WITH_ME.search(before) is None
+
+
+# 我身边的党员, 单位里的党员, 很多党员: members the text speaks of, not the declarant
+_OTHER_MEMBERS = re.compile(
+    "(?:身边的|周围的|那些|这些|很多|许多|不少|好多|大多数|一些|其他|其它|别的)$"
+)
 
 
 def _is_parent(n: Normalized, tokens: list[Token], i: int, latin: int) -> bool:
@@ -1557,6 +1600,8 @@ def read_declared(
         a, b = sentences[k]
         if _OTHERS_ACT.search(text, max(a, start - 4), start) is not None:
             continue  # 看到大家都在退党: another's act
+        if kind == lx.QUIT_ORG and text.startswith(_TOPIC_AFTER, end):
+            continue  # 退党的人越来越多了: a topic, not a withdrawal
         if (not chosen or chosen[-1] != (a, b)) and (
             start - a <= _LEAD
             or _DECLARES.search(text, a, end) is not None

@@ -10,7 +10,7 @@ docs/textparse.md describes the rules and the phrase tables.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass
 from difflib import get_close_matches
@@ -116,6 +116,7 @@ _MASK_SETS = {
 }  # fmt: skip
 _RELATIVES = re.compile(
     "父亲|母亲|爸|妈|丈夫|妻子|老公|老婆|儿子|女儿|哥哥|姐姐|弟弟|妹妹|爷爷|奶奶|爹|老伴|父母|father|mother"
+    "|同学|朋友|同事|邻居|亲戚|战友"  # 我有一个同学在加拿大留学: another's
     "|husband|wife|son|daughter|brother|sister|parents"
 )
 _STUDY = frozenset(("study in", "studying in"))
@@ -136,9 +137,13 @@ _PAST = ("时", "的时候", "期间", "那会")
 # 党开的, 警察都是党的人, 那些警察, 现在的医生都很黑).
 _CLASS_AFTER = ("都", "全是", "全都", "们", "也都", "是党", "也是党", "就是党", "全被")
 _CLASS_BEFORE = re.compile(
-    "(?:那些|这些|所有的?|现在的|如今的|中国的|大陆的|国内的|各级|整个|中共的)$"
+    "(?:那些|这些|所有的?|现在的|如今的|中国的|大陆的|国内的|各级|整个|中共的"
+    # 看到了很多警察, 我们村里的干部很坏: many of them, or those of a place (not 我是村里的干部)
+    "|很多的?|许多的?|不少的?|好多的?|一些|一群|大批的?|成群的|村里的|当地的|那里的|这里的|地方上的)$"
 )
 _OTHERS = ("让", "说", "要求", "告诉", "叫我", "点名", "逼")
+_STORY_AFTER = ("在", "去世", "牺牲", "死")
+_SELF_BEFORE_TITLE = re.compile("我(?!们)|本人|是|为|当|做|任")
 
 
 def parse_statement(text: str, *, hints: Mapping[str, Any] | None = None) -> Parsed:
@@ -929,7 +934,7 @@ def _self_person(n: Normalized, start: int) -> bool:
     """Whether the clause before compact position ``start`` says who the declarant is (我是…)."""
     a = max(0, start - _SELF_PERSON_REACH)
     if n.strong:
-        i = bisect_left(n.strong, start)
+        i = bisect_right(n.strong, start)
         if i:
             a = max(a, n.strong[i - 1])
     return _SELF_PERSON.search(n.compact, a, start) is not None
@@ -971,6 +976,12 @@ def _sector(
         if after.startswith(_PAST) or after.startswith(_OTHERS):
             continue  # 当兵时; 老师让我们入团
         if (
+            n.norm.startswith(_STORY_AFTER, n.to_norm_end(end))
+            and _SELF_BEFORE_TITLE.search(before[-4:]) is None
+            and not _said_of_self(n, start)
+        ):
+            continue  # 李文亮医生在武汉去世了: a person of the story (not 我是医生，在美国行医)
+        if (
             after.startswith(_CLASS_AFTER) or _CLASS_BEFORE.search(before) is not None
         ) and not _said_of_self(n, start):
             continue  # 法院都是党开的, 那些警察: a class or an institution, not one's work
@@ -990,7 +1001,7 @@ def _said_of_self(n: Normalized, start: int) -> bool:
     reach = _SELF_REACH_EN if english else _SELF_REACH
     a = max(0, start - reach)
     if n.strong:
-        i = bisect_left(n.strong, start)
+        i = bisect_right(n.strong, start)
         if i:
             a = max(a, n.strong[i - 1])
     before = text[a:start]

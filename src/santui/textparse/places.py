@@ -14,7 +14,7 @@ with a location word before them or inside a longer phrase. No place: None, neve
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -263,8 +263,10 @@ _NEWS_BEFORE = ("看到", "听到", "听说", "得知", "想起", "关注")
 _AND = frozenset(("、", "和", "与", "及"))
 # ...or an event of the place, after 的 (成都的封控, 新疆的棉花 is not one)
 _TOPIC_AFTER_OF = re.compile(
-    "的(?:那场|那次|这场|这次)?(?:封控|封城|疫情|大火|火灾|事件|惨案|新闻|报道|选举|大选|抗议|游行|示威"
-    "|运动|那些事|事情|遭遇|暴雨|洪水|地震|爆炸|强拆|疫苗|自由|民主|所作所为|村镇银行|年轻人|人们|抗争)"
+    "人?的(?:那场|那次|这场|这次)?(?:封控|封城|疫情|大火|火灾|事件|惨案|新闻|报道|选举|大选|抗议|游行|示威"
+    "|运动|那些事|事情|遭遇|暴雨|洪水|地震|爆炸|强拆|疫苗|自由|民主|所作所为|村镇银行|年轻人|人们|抗争"
+    # 北京的领导只会说空话, 中国大陆的老百姓太苦了: the people or rulers of a place
+    "|领导|官员|贪官|干部|老百姓|百姓|人民|民众|同胞|警察|当官的)"
 )
 
 
@@ -290,7 +292,9 @@ def _topic(text: str, tokens: list[Token], indexes: list[int]) -> bool:
 _OTHERS = (
     "(?:儿子|女儿|孩子|父母|父亲|母亲|爸爸|妈妈|丈夫|妻子|老公|老婆|哥哥|姐姐|弟弟|妹妹|亲戚|[女男]朋友"
     "|(?<![女男])朋友|同学|同事|邻居|亲戚们|他|她|他们|她们|[表堂][哥姐弟妹]|[大二三小][哥姐]|姨妈|姑妈"
-    "|舅舅|叔叔|伯伯|爷爷|奶奶|外公|外婆|(?<=我)[哥姐弟妹])"
+    "|舅舅|叔叔|伯伯|爷爷|奶奶|外公|外婆|(?<=我)[哥姐弟妹]"
+    # 很多人在武汉去世了 (人在 may be the location word): people of the story
+    "|很多人?|许多人?|不少人?|好多人?|有人|人们|大家|别人|他人|百姓|老百姓|民众)"
 )
 # Others as the subject (儿子在美国, 妻子和孩子还住在浙江老家), not with the declarant
 # (现在和女朋友在杭州, 带着两个孩子住在福建长乐: the declarant takes them along).
@@ -298,6 +302,8 @@ _OTHER_SUBJECT = re.compile(
     f"(?<![随跟和与同带着]){_OTHERS}(?:[和与跟、及]{_OTHERS})*(?:一家人?)?"
     "(?:现在|目前|如今|也|都|还|仍|仍然|依然|一直|已经|早已)?$"
 )
+_STORY_PERSON = re.compile("(?:医生|老师|警察|记者|律师)(?:也|都|还|已经)?$")
+_SELF_BEFORE_PERSON = re.compile("我(?!们)|本人|是")  # 我是一名社区医院的医生，在天津
 _WITH_THEM = re.compile("(?:带着|带|和|跟|同|与|随)(?:[两二三四五六七八九十几0-9一]+[个位名])$")
 _PLANNED = re.compile(
     "(?:打算|计划|准备|想|希望|梦想|将要|即将|要)着?"
@@ -330,7 +336,24 @@ _VISIT_AFTER = re.compile(
 _TRIP = ("旅游", "旅行", "游玩", "度假", "出差", "玩", "维权", "上访", "告状", "开会")
 
 
-_PEOPLE_AFTER = ("的人", "的同胞", "的民众", "的百姓", "的中国人", "的朋友")
+_PEOPLE_AFTER = (
+    "的人",
+    "的同胞",
+    "的民众",
+    "的百姓",
+    "的中国人",
+    "的朋友",
+    "的亲戚",
+    "的亲人",
+    "的家人",
+    "的同学",
+    "的同事",
+)
+# A place where the declarant once was, told with 过 (我在北京上过大学, 曾经在新疆当过兵): a
+# former study place, workplace or home, not labelled (eval/README.md).
+_ONCE_THERE = re.compile(
+    "(?:上|读|念|当|干|做|工作|生活|住|待|呆|打工|学习|服役|插队|上学|读书|念书|求学|当兵)过"
+)
 _SELF_IS = re.compile("(?:我|本人)(?:也|就|都)?是$|身为$|作为$")
 
 
@@ -358,6 +381,12 @@ def _not_ones_own(text: str, tokens: list[Token], first: int) -> bool:
         at = -1 if other is None else other.start()
         if other is not None and _WITH_THEM.search(text, max(0, at - 6), at) is None:
             return True
+        other = _STORY_PERSON.search(text, max(0, start - 4), start)
+        if (
+            other is not None
+            and _SELF_BEFORE_PERSON.search(text, max(0, other.start() - 10), other.start()) is None
+        ):
+            return True  # 李文亮医生在武汉去世了 (not 我是一名幼儿园老师，在重庆工作)
     if (
         text.startswith("人", _phrase_end(tokens, first))
         and text.endswith("是", 0, start)
@@ -372,6 +401,8 @@ def _not_ones_own(text: str, tokens: list[Token], first: int) -> bool:
         return True  # 让生活在大陆的人看到希望: the people there, not the declarant
     if _VISIT_AFTER.match(text, _phrase_end(tokens, first)) is not None:
         return True  # 来美国探亲三个月: a visit
+    if m < first and _ONCE_THERE.match(text, _phrase_end(tokens, first)) is not None:
+        return True  # 我在北京上过大学: once there
     if m < first and text.startswith(_PLAN_AFTER, _phrase_end(tokens, first)):
         return True  # 移民加拿大的想法: a plan
     if text.endswith(_HEARSAY, 0, place):
@@ -526,7 +557,7 @@ def _past(n: Normalized, tokens: list[Token], indexes: list[int]) -> bool:
     start = tokens[indexes[0] - 1][3] if indexes[0] else tokens[indexes[0]][3]
     a = max(0, start - 8)
     if n.strong:
-        i = bisect_left(n.strong, start)
+        i = bisect_right(n.strong, start)
         if i:
             a = max(a, n.strong[i - 1])
     return _PAST_BEFORE.search(text, a, start) is not None
