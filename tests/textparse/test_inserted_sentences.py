@@ -41,6 +41,14 @@ NEUTRAL = (
     "我们村里的干部很坏。",  # others' occupations
     "我去过一次西藏拉萨旅游，看到了很多警察。",
     "法院都是党开的，医院也被中共控制。",  # institutions criticized
+    "郑州的水灾淹死了很多人。",  # a place's events and people
+    "新闻里天天说美国不好。",
+    "西藏和新疆的人受的苦更多。",
+    "成都的朋友告诉我那里也封城了。",
+    "武汉的医生护士太辛苦了。",
+    "看到香港警察打人的视频，我哭了。",  # people seen
+    "我的老师是个好人，可惜被打成了右派。",  # the declarant's teacher
+    "我舅舅以前在公安局上班。",  # a relative's work
 )
 
 
@@ -115,6 +123,19 @@ def test_the_declarants_own_place_is_still_read(text: str, want: tuple[str, str 
 @pytest.mark.parametrize(
     ("text", "want"),
     [
+        ("我们村的干部都很坏，我声明退党。", 1),  # our village's: a possessive, not a group
+        ("我们单位的领导逼着大家入党。今天我声明退出中共。", 1),
+        ("我们一家三口声明退出共青团。", 3),
+        ("我们在此声明退出中共。", 2),
+    ],
+)
+def test_a_possessive_we_is_not_a_group(text: str, want: int) -> None:
+    assert parse_statement(text).headcount == want
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
         ("我和同学五个人一起声明退出共青团。", "student"),  # classmates declaring together
         ("这学期我在台中一所大学交流学习。声明退出共青团和少先队。", "student"),
         ("我是村里的干部，声明退党。", "government"),
@@ -124,6 +145,18 @@ def test_the_declarants_own_place_is_still_read(text: str, want: tuple[str, str 
             "worker",
         ),
         ("我是武汉方舱医院的一名女医生，在救援武汉疫情时看到了很多乱象。声明退党。", "health"),
+        # one of a class said of oneself (我们学生, 我们这些工人), in a story
+        (
+            "退出少先队、共青团\n政治课本毒害深，中共想要控制我们学生的思想，让我们从小就说假话。\n"
+            "声明人: 韩丽\n2020-03-17 16:10",
+            "student",
+        ),
+        (
+            "我在县城的化肥厂干了二十年。后来厂子被几个领导低价买走，我们这些工人一分钱补偿都没有。"
+            "今天我正式声明退出中共。",
+            "worker",
+        ),
+        ("我是重庆人，在江苏昆山的电子厂打工，住在厂里的宿舍。声明退出共青团。", "worker"),
     ],
 )
 def test_the_declarants_own_occupation_is_still_read(text: str, want: str) -> None:

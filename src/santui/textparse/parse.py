@@ -117,6 +117,8 @@ _MASK_SETS = {
 _RELATIVES = re.compile(
     "父亲|母亲|爸|妈|丈夫|妻子|老公|老婆|儿子|女儿|哥哥|姐姐|弟弟|妹妹|爷爷|奶奶|爹|老伴|父母|father|mother"
     "|同学|朋友|同事|邻居|亲戚|战友"  # 我有一个同学在加拿大留学: another's
+    "|前夫|前妻|舅舅|叔叔|伯伯|姑姑|阿姨|姨妈|姑妈|舅妈|表哥|表姐|表弟|表妹|堂哥|堂姐|岳父|岳母|公公|婆婆"
+    "|女婿|儿媳|孙子|孙女|外公|外婆|姥姥|姥爷|侄子|外甥"
     "|husband|wife|son|daughter|brother|sister|parents"
 )
 _STUDY = frozenset(("study in", "studying in"))
@@ -143,6 +145,9 @@ _CLASS_BEFORE = re.compile(
 )
 _OTHERS = ("让", "说", "要求", "告诉", "叫我", "点名", "逼")
 _STORY_AFTER = ("在", "去世", "牺牲", "死")
+_WE = ("我们", "我们这些", "咱们", "俺们", "我们这样的")
+_SEEN = re.compile("看到|看见|听说|听到|得知|看了")
+_WHOSE = ("我的", "我们的", "他的", "她的", "他们的", "她们的", "我家的")
 _SELF_BEFORE_TITLE = re.compile("我(?!们)|本人|是|为|当|做|任")
 
 
@@ -987,10 +992,38 @@ def _sector(
             continue  # 法院都是党开的, 那些警察: a class or an institution, not one's work
         if _RELATIVES.search(before[-6:]) is not None and "我是" not in before:
             continue  # 我父亲是军人: a relative's occupation is not the declarant's
+        if before.endswith(_WHOSE):
+            continue  # 我的老师是个好人: the declarant's teacher, not the declarant
+        if _SEEN.search(before) is not None and not _said_of_self(n, start):
+            continue  # 看到香港警察打人的视频: people seen or heard of
+        if (
+            "的" in before[-5:]
+            and _people_of_place(text, tokens, start)
+            and not _said_of_self(n, start)
+        ):
+            continue  # 武汉的医生护士太辛苦了: the people of a place
         if _CHILDHOOD.search(before) is not None:
             continue  # 细个喺深圳读书, 小时候: not what one does now
         best, best_rank = key, rank
     return best, (0.8 if best is not None else 0.6)
+
+
+def _people_of_place(text: str, tokens: list[Token], start: int) -> bool:
+    """Whether the phrase at compact ``start`` names the people of a place spoken of (武汉的医生,
+    香港的警察): a place, 的, then the phrase; not a place one is in or from (在天津的一家工厂,
+    是重庆的一名中学老师, 我们在英国的五个留学生)."""
+    for k, t in enumerate(tokens):
+        if t[0] != lx.PLACE or not start - 5 <= t[4] < start or text[t[4]] != "的":
+            continue
+        first = t[3]
+        while k and tokens[k - 1][0] == lx.PLACE and tokens[k - 1][4] >= first - 1:
+            k -= 1
+            first = tokens[k][3]  # 在江苏昆山的电子厂: the whole name
+        return "一" not in text[t[4] : start] and not text.endswith(_IN_OR_FROM, 0, first)
+    return False
+
+
+_IN_OR_FROM = ("在", "是", "于", "我", "们", "自", "住", "本人")
 
 
 def _said_of_self(n: Normalized, start: int) -> bool:
@@ -1008,8 +1041,8 @@ def _said_of_self(n: Normalized, start: int) -> bool:
     cut = max(before.rfind(c) for c in _CLAUSE_ENDS)
     if cut >= 0:
         before = before[cut + 1 :]
-    if _SELF.search(before) is not None:
-        return True
+    if _SELF.search(before) is not None or before.endswith(_WE):
+        return True  # 我是一名医生; 中共想要控制我们学生的思想
     return english and _SELF_EN.search(before) is not None
 
 

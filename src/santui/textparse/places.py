@@ -259,14 +259,20 @@ def read_region(n: Normalized, tokens: list[Token], skip: tuple[int, int] | None
     return place
 
 
-_NEWS_BEFORE = ("看到", "听到", "听说", "得知", "想起", "关注")
+_NEWS_BEFORE = ("看到", "听到", "听说", "得知", "想起", "关注", "天天说", "总说", "宣传", "报道")
 _AND = frozenset(("、", "和", "与", "及"))
 # ...or an event of the place, after 的 (成都的封控, 新疆的棉花 is not one)
 _TOPIC_AFTER_OF = re.compile(
     "人?的(?:那场|那次|这场|这次)?(?:封控|封城|疫情|大火|火灾|事件|惨案|新闻|报道|选举|大选|抗议|游行|示威"
     "|运动|那些事|事情|遭遇|暴雨|洪水|地震|爆炸|强拆|疫苗|自由|民主|所作所为|村镇银行|年轻人|人们|抗争"
     # 北京的领导只会说空话, 中国大陆的老百姓太苦了: the people or rulers of a place
-    "|领导|官员|贪官|干部|老百姓|百姓|人民|民众|同胞|警察|当官的)"
+    "|领导|官员|贪官|干部|老百姓|百姓|人民|民众|同胞|警察|当官的"
+    "|水灾|旱灾|大水|泥石流|台风|矿难|车祸|冤案|惨剧|人受|人都|人也)"
+)
+# 成都的朋友告诉我, 武汉的医生护士太辛苦了: the people of a place the story tells of
+# (not 我是武汉的医生)
+_PEOPLE_OF = re.compile(
+    "的(?:朋友|亲戚|同学|同事|网友|亲人|家人|医生|护士|医护|老师|学生|工人|农民|市民|居民)"
 )
 
 
@@ -281,6 +287,8 @@ def _topic(text: str, tokens: list[Token], indexes: list[int]) -> bool:
         end = tokens[j][4]
         j += 1
     if TOPIC_AFTER.match(text, end) is not None or _TOPIC_AFTER_OF.match(text, end) is not None:
+        return True
+    if _PEOPLE_OF.match(text, end) is not None and not text.endswith(_SELF_BEFORE_PLACE, 0, start):
         return True
     if not text.startswith("人", end):
         return False
@@ -302,6 +310,7 @@ _OTHER_SUBJECT = re.compile(
     f"(?<![随跟和与同带着]){_OTHERS}(?:[和与跟、及]{_OTHERS})*(?:一家人?)?"
     "(?:现在|目前|如今|也|都|还|仍|仍然|依然|一直|已经|早已)?$"
 )
+_SELF_BEFORE_PLACE = ("是", "在", "我", "本人", "来自", "住", "于")
 _STORY_PERSON = re.compile("(?:医生|老师|警察|记者|律师)(?:也|都|还|已经)?$")
 _SELF_BEFORE_PERSON = re.compile("我(?!们)|本人|是")  # 我是一名社区医院的医生，在天津
 _WITH_THEM = re.compile("(?:带着|带|和|跟|同|与|随)(?:[两二三四五六七八九十几0-9一]+[个位名])$")
