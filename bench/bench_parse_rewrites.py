@@ -177,8 +177,9 @@ def swapped_places(rows: dict[str, Any], labels: dict[str, Any], ids: list[str])
 
 # Sentences about other people, topics and the past: put into a statement they change nothing it
 # declares (eval/README.md: others' acts, places and occupations, topics and former places are not
-# the declarant's). The first block was written with the fixes of the stop that added this check
-# (docs/benchmarks.md); the second was written after them and never tuned on.
+# the declarant's). STORY_SENTENCES were written with the fixes they led to, or were measured once
+# and then led to fixes (docs/benchmarks.md tells which, and when); STORY_SENTENCES_HELD_OUT were
+# written after the last of those fixes and have never been tuned on.
 STORY_SENTENCES = (
     "身边很多朋友都已经退了团。",
     "我的同学早就退党了。",
@@ -211,8 +212,7 @@ STORY_SENTENCES = (
     "我有两个孩子。",
     "我儿子在部队当兵。",
     "上海的疫情封控让很多人失去了工作。",
-)
-STORY_SENTENCES_HELD_OUT = (
+    # measured once as held out at fd25b38, then the places and occupations they showed fixed
     "我表哥在深圳开了一家公司。",
     "同事们都说退党没用。",
     "我的老师是个好人，可惜被打成了右派。",
@@ -225,6 +225,44 @@ STORY_SENTENCES_HELD_OUT = (
     "听朋友说他们村的支书贪了很多钱。",
     "我邻居是个退休的老党员。",
     "成都的朋友告诉我那里也封城了。",
+    "我舅舅以前在公安局上班。",
+    "听说深圳的房价又涨了。",
+    "我们单位有几个人已经退党了。",
+    "很多大学生都被逼着入党。",
+    "我的好朋友是共青团员。",
+    "武汉的医生护士太辛苦了。",
+    "台湾的朋友给我寄了一本书。",
+    "他们都说三退是好事。",
+    "我前夫是个党员干部。",
+    "日本的地震让我想了很多。",
+    "村支书逼着大家交党费。",
+    "看到香港警察打人的视频，我哭了。",
+)
+STORY_SENTENCES_HELD_OUT = (
+    "我的几个老同学都是公务员。",
+    "听说北京又抓了很多维权律师。",
+    "前几天有两个同事悄悄退了团。",
+    "我岳父是老红军，入党七十年了。",
+    "广州的工厂很多都倒闭了。",
+    "我们老家的村干部天天喊口号。",
+    "很多退休老干部也在看九评。",
+    "表姐在新加坡工作，她说外面很自由。",
+    "电视上天天宣传中共的伟大。",
+    "有的老师在课堂上偷偷讲真话。",
+    "四川的亲戚说那边也封控了。",
+    "我们家族有好几个党员。",
+    "我的一个远房亲戚在加拿大定居多年。",
+    "听说温州那边的教堂被拆了。",
+    "好几个同学都在国外读书。",
+    "我丈夫的单位天天组织学习。",
+    "东北的冬天很冷，老百姓日子不好过。",
+    "她爸爸是派出所的所长。",
+    "隔壁老王去年就退党了。",
+    "我们公司的老板是党员。",
+    "看了大纪元的报道，我才知道新疆的真相。",
+    "我以前在深圳打过几年工。",
+    "那些贪官都把孩子送到美国去了。",
+    "我儿子的老师是个党员。",
 )
 
 
@@ -261,7 +299,7 @@ def inserted_sentences(rows: dict[str, Any], ids: list[str], show: int) -> None:
     base = {i: _reading(t) for i, t in texts.items()}
     fields = ("organizations", "headcount", "region", "sector")
     print(f"\n{'a sentence of the story inserted':46} {'changed':>8} {'of':>6}  by field")
-    for block, sentences in (("written with the fixes", STORY_SENTENCES),
+    for block, sentences in (("written with fixes, or fixed after", STORY_SENTENCES),
                              ("held out", STORY_SENTENCES_HELD_OUT)):  # fmt: skip
         total = changed_all = 0
         print(f"  {block}:")

@@ -416,3 +416,28 @@ def test_an_english_signature_above_its_date_line_is_where_the_declarant_is() ->
 def test_a_place_of_now_is_not_read_into_the_next_sentence_or_clause(text: str) -> None:
     region = parse_statement(text).region
     assert region is not None and region.province in ("320000", "110000")
+
+
+# --- places abroad on a record's place line: states, provinces, nations and capitals -------------
+
+
+@pytest.mark.parametrize(
+    ("line", "country"),
+    [
+        ("都柏林", "IE"),  # not 柏林 (Berlin) inside it
+        ("Dublin", "IE"),
+        ("佛州", "US"),
+        ("Florida", "US"),
+        ("美东", "US"),
+        ("安大略", "CA"),
+        ("British Columbia", "CA"),
+        ("新南威尔士", "AU"),
+        ("苏格兰", "GB"),
+        ("布拉格", "CZ"),
+        ("Lisbon", "PT"),
+        ("柏林", "DE"),
+    ],
+)
+def test_a_place_line_abroad_names_its_country(line: str, country: str) -> None:
+    got = where(record("我声明退出共青团和少先队。", "王明", line))
+    assert got == (country, None)

@@ -112,7 +112,6 @@ KNOWN_REGIONS_SEVERAL = {
 KNOWN_ENGLISH_PLACES_LONG = {
     117: "a topic place (doctors in Wuhan) after 'I am an ordinary Chinese doctor'",
     120: "'currently a master's student in Taiwan' after 'I am from Shanghai and'",
-    121: "studying in Lisbon now, after a move to Macau and a school in Zhongshan",
     135: "an old district in English (Zhabei)", 136: "an old district in English (Tanggu)",
     138: "an old county in English (Wanxian)",
 }  # fmt: skip
