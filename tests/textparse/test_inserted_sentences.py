@@ -28,6 +28,8 @@ NEUTRAL = (
     "身边很多朋友都已经退了团。",  # peers' withdrawals
     "我的同学早就退党了。",
     "很多人已经退了团。",
+    "隔壁老王去年就退党了。",  # a third person's withdrawal, told as done
+    "他早就退了团。",
     "退党的人越来越多了。",  # the movement
     "我身边的党员都不信共产主义。",  # others' membership
     "我在北京上过大学。",  # a former study place
@@ -96,6 +98,10 @@ def test_the_bases_read_what_they_declare() -> None:
         ("我和朋友郑重退出共产党。", ["party"]),
         ("我们班38名同学集体声明退出共青团。", ["league"]),
         ("因为很多朋友都劝我，我也退出了共青团。", ["league"]),
+        # a proxy, and a co-signer who declares: still declared
+        ("我父亲年纪大了，我替他声明退党。我自己声明退团。", ["league", "party"]),
+        ("我和妻子一起声明：我退出少先队，她退出共青团。", ["league", "pioneers"]),
+        ("我，小陈，在此郑重宣布退出共青团。", ["league"]),
     ],
 )
 def test_peers_with_the_declarant_still_declare(text: str, want: list[str]) -> None:

@@ -100,7 +100,6 @@ KNOWN_POINTERS = {
     84: "a general 退出 after a lapsed membership (连退出都由不得你)",
     112: "a never-member's list (…都和我无关) read as mentions",
     135: "a family's withdrawals, each by its own subject (他们声明退党)",
-    147: "another's wish, undecided (她想退党，但她还没拿定主意)",
 }  # fmt: skip
 KNOWN_REGIONS_SEVERAL = {
     29: "在杭州…做程序员 after 回国: a bare 在, its subject left out",
@@ -151,7 +150,6 @@ KNOWN_SPREAD = {
     61: "a withdrawal told as done with its object said first (团和队我都退过了)",
     64: "a failed withdrawal (说退不了，只能作罢), then 先把团退了",
     68: "a wish that an oath be void (盼着…誓言能作废)",
-    69: "another's oath (我母亲入党时发的毒誓…作废了)",
     80: "a master's advice (师父说，退党退团退队才能保平安)",
     87: "a verb without an object after memberships said first (但少先队我入了。今天退出)",
     92: "a verb without an object after memberships said first, one denied",

@@ -86,11 +86,20 @@ _OTHERS_SUBJECT = re.compile(
 # clause declares for them (我们班38名同学集体声明退出共青团: the statement's own signers).
 _PEERS = re.compile("朋友|同学|同事|亲戚|邻居|老乡|战友|室友")
 _FOR_THEM = re.compile("声明|宣布|宣誓|聲明")
+_SURNAMES = (
+    "王李张刘陈杨赵黄周吴徐孙马朱胡郭何林高罗郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余杜叶程魏苏吕丁"
+)
+# A third person as the subject (他, 她, 隔壁老王, 老李, 小张): another's withdrawal when told as
+# done; a proxy (我代他声明退党) or a co-signer who declares (她声明退出共青团) is not.
+_THIRD_PERSON = re.compile(f"(?<!其)[他她](?![们們人])|隔壁|[老小][{_SURNAMES}](?![师板家人])")
+_SELF_IN = re.compile("我|本人")
 _CLAUSE_TAIL = re.compile("[^，,。！？!?；;\n]*$")  # the clause that ends where the search stops
 _IN_ALIAS = re.compile("(?:化名|化明|笔名|署名|网名)(?:为|是|叫)?$")
 _WITH_OTHERS = re.compile("我|本人|俺|一起|一同|跟着")
 # A character one of the two searches above needs: without any, neither is run.
-_NOT_MINE_HINT = re.compile("[家人们事友众敢批拒功学戚居乡]|退不了|退不成|退成|没成")
+_NOT_MINE_HINT = re.compile(
+    f"[家人们事友众敢批拒功学戚居乡他她]|退不了|退不成|退成|没成|隔壁|[老小][{_SURNAMES}]"
+)
 _DURATION = re.compile(r"[多几一二三四五六七八九十0-9]+年")
 _RELATIVES = re.compile(
     "父母|父亲|母亲|爸爸|妈妈|爸妈|丈夫|妻子|老公|老婆|儿子|女儿|哥哥|姐姐|弟弟|妹妹|爷爷|奶奶|爱人|father"
@@ -1115,6 +1124,17 @@ def _others_do(n: Normalized, start: int) -> bool:
     starts = [m.start() for m in _OTHERS_SUBJECT.finditer(clause)]
     if starts and _WITH_OTHERS.search(clause, starts[-1]) is None:
         return True
+    third = list(_THIRD_PERSON.finditer(clause))
+    if third:
+        who = third[-1]
+        after = n.norm[pos : pos + 6]
+        if (
+            _SELF_IN.search(clause, 0, who.start()) is None  # not 我代他声明退党
+            and _FOR_THEM.search(clause, who.end()) is None  # not 她声明退出共青团
+            and _FOR_THEM.search(after) is None
+            and (_DONE_BEFORE.search(clause, who.end()) is not None or "了" in after)
+        ):
+            return True  # 他去年就退党了, 隔壁老王早就退了团: another's withdrawal, told as done
     peers = list(_PEERS.finditer(clause))
     if not peers:
         return False
