@@ -98,8 +98,9 @@ _IN_ALIAS = re.compile("(?:化名|化明|笔名|署名|网名)(?:为|是|叫)?$"
 _WITH_OTHERS = re.compile("我|本人|俺|一起|一同|跟着")
 # A character one of the two searches above needs: without any, neither is run.
 _NOT_MINE_HINT = re.compile(
-    f"[家人们事友众敢批拒功学戚居乡他她]|退不了|退不成|退成|没成|隔壁|[老小][{_SURNAMES}]"
+    "[家人们事友众敢批拒功学戚居乡]|退不了|退不成|退成|没成|没拿定|没决定|没想好|犹豫"
 )
+_THIRD_HINT = re.compile(f"[他她]|隔壁|[老小][{_SURNAMES}]")  # what _third_done needs
 _DURATION = re.compile(r"[多几一二三四五六七八九十0-9]+年")
 _RELATIVES = re.compile(
     "父母|父亲|母亲|爸爸|妈妈|爸妈|丈夫|妻子|老公|老婆|儿子|女儿|哥哥|姐姐|弟弟|妹妹|爷爷|奶奶|爱人|father"
@@ -239,10 +240,13 @@ def _only_withdrawals(n: Normalized, tokens: list[Token]) -> tuple[int, bool | N
     mask = 0
     title = every = False
     check = n.language == "en" or _NOT_MINE_HINT.search(n.norm) is not None
+    third = n.language == "zh" and _THIRD_HINT.search(n.norm) is not None
     for kind, bits, value, start, end in tokens:
         if kind == lx.QUIT_ORG:
             if check and (_others_do(n, start) or _not_done(n, start, end)):
                 continue
+            if third and _third_done(n, start):
+                continue  # 他去年就退党了: another's
             if _IN_ALIAS.search(n.compact, max(0, start - 4), start) is not None:
                 continue  # 化名：退党光荣: a name, not a withdrawal
             if n.compact.startswith(_TOPIC_AFTER, end):
@@ -308,6 +312,7 @@ def read_organizations(
     # whether a withdrawal here may be another's or not done at all (a character or word the
     # two searches need; most texts have none, and neither search is run)
     not_mine = n.language == "en" or _NOT_MINE_HINT.search(n.norm) is not None
+    third = n.language == "zh" and _THIRD_HINT.search(n.norm) is not None
 
     # Pass 1: mark each organization mention as negated / parent / renounced.
     for i in [i for i, t in enumerate(tokens) if t[0] in _PASS1]:
@@ -365,7 +370,9 @@ def read_organizations(
         if kind == lx.QUIT_ORG and _IN_ALIAS.search(text, max(0, start - 4), start) is not None:
             skip.add(i)  # 化名：退党光荣: a name that contains a keyword quits nothing by itself
             continue
-        if kind == lx.QUIT_ORG and not_mine and _others_do(n, start):
+        if kind == lx.QUIT_ORG and (
+            (not_mine and _others_do(n, start)) or (third and _third_done(n, start))
+        ):
             skip.add(i)  # 看到大家都在退党: another's act
             others_quit = True
             continue
@@ -459,6 +466,9 @@ def read_organizations(
             or (kind == lx.QUIT and _NOT_QUITTING.search(text, max(0, start_i - 2), start_i))
         ):
             others_quit = True  # 我老婆昨天刚退了团, 这次先不退: not the declarant's withdrawal
+            continue
+        if kind == lx.QUIT and third and _third_done(n, tokens[i][3]):
+            others_quit = True  # 他早就退出了: another's
             continue
         if kind == lx.QUIT and not_mine:
             others = _others_do(n, tokens[i][3])
@@ -1124,17 +1134,6 @@ def _others_do(n: Normalized, start: int) -> bool:
     starts = [m.start() for m in _OTHERS_SUBJECT.finditer(clause)]
     if starts and _WITH_OTHERS.search(clause, starts[-1]) is None:
         return True
-    third = list(_THIRD_PERSON.finditer(clause))
-    if third:
-        who = third[-1]
-        after = n.norm[pos : pos + 6]
-        if (
-            _SELF_IN.search(clause, 0, who.start()) is None  # not 我代他声明退党
-            and _FOR_THEM.search(clause, who.end()) is None  # not 她声明退出共青团
-            and _FOR_THEM.search(after) is None
-            and (_DONE_BEFORE.search(clause, who.end()) is not None or "了" in after)
-        ):
-            return True  # 他去年就退党了, 隔壁老王早就退了团: another's withdrawal, told as done
     peers = list(_PEERS.finditer(clause))
     if not peers:
         return False
@@ -1143,6 +1142,29 @@ def _others_do(n: Normalized, start: int) -> bool:
         clause[: last.start()].endswith(_WITH_BEFORE)  # 我和朋友郑重退出共产党
         or _WITH_OTHERS.search(clause, last.end()) is not None
         or _FOR_THEM.search(n.norm, pos - len(clause) + last.end(), pos + 2) is not None
+    )
+
+
+def _third_done(n: Normalized, start: int) -> bool:
+    """Whether the withdrawal at compact ``start`` is a third person's, told as done:
+    他去年就退党了, 隔壁老王早就退了团 (not 我代他声明退党, nor 她声明退出共青团)."""
+    if n.language != "zh":
+        return False
+    pos = n.to_norm(start)
+    before = _CLAUSE_TAIL.search(n.norm, max(0, pos - 16), pos)
+    if before is None:
+        return False
+    clause = before.group()
+    third = list(_THIRD_PERSON.finditer(clause))
+    if not third:
+        return False
+    who = third[-1]
+    after = n.norm[pos : pos + 6]
+    return (
+        _SELF_IN.search(clause, 0, who.start()) is None  # not 我代他声明退党
+        and _FOR_THEM.search(clause, who.end()) is None  # not 她声明退出共青团
+        and _FOR_THEM.search(after) is None
+        and (_DONE_BEFORE.search(clause, who.end()) is not None or "了" in after)
     )
 
 
