@@ -85,13 +85,11 @@ _OTHERS_SUBJECT = re.compile(
 # 身边很多朋友都已经退了团, 同学们早就退团了: the declarant's peers as the subject, unless the
 # clause declares for them (我们班38名同学集体声明退出共青团: the statement's own signers).
 _PEERS = re.compile("朋友|同学|同事|亲戚|邻居|老乡|战友|室友")
-_FOR_THEM = re.compile("声明|宣布|宣誓|聲明")
-_SURNAMES = (
-    "王李张刘陈杨赵黄周吴徐孙马朱胡郭何林高罗郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余杜叶程魏苏吕丁"
-)
-# A third person as the subject (他, 她, 隔壁老王, 老李, 小张): another's withdrawal when told as
-# done; a proxy (我代他声明退党) or a co-signer who declares (她声明退出共青团) is not.
-_THIRD_PERSON = re.compile(f"(?<!其)[他她](?![们們人])|隔壁|[老小][{_SURNAMES}](?![师板家人])")
+_FOR_THEM_WORDS = ("声明", "宣布", "宣誓", "聲明")
+_FOR_THEM = re.compile("|".join(_FOR_THEM_WORDS))
+# A third person as the subject (他, 她, 隔壁老王): another's withdrawal when told as done; a
+# proxy (我代他声明退党) or a co-signer who declares (她声明退出共青团) is not.
+_THIRD_PERSON = re.compile("(?<!其)[他她](?![们們人])|隔壁")
 _SELF_IN = re.compile("我|本人")
 _CLAUSE_TAIL = re.compile("[^，,。！？!?；;\n]*$")  # the clause that ends where the search stops
 _IN_ALIAS = re.compile("(?:化名|化明|笔名|署名|网名)(?:为|是|叫)?$")
@@ -100,7 +98,6 @@ _WITH_OTHERS = re.compile("我|本人|俺|一起|一同|跟着")
 _NOT_MINE_HINT = re.compile(
     "[家人们事友众敢批拒功学戚居乡]|退不了|退不成|退成|没成|没拿定|没决定|没想好|犹豫"
 )
-_THIRD_HINT = re.compile(f"[他她]|隔壁|[老小][{_SURNAMES}]")  # what _third_done needs
 _DURATION = re.compile(r"[多几一二三四五六七八九十0-9]+年")
 _RELATIVES = re.compile(
     "父母|父亲|母亲|爸爸|妈妈|爸妈|丈夫|妻子|老公|老婆|儿子|女儿|哥哥|姐姐|弟弟|妹妹|爷爷|奶奶|爱人|father"
@@ -240,12 +237,12 @@ def _only_withdrawals(n: Normalized, tokens: list[Token]) -> tuple[int, bool | N
     mask = 0
     title = every = False
     check = n.language == "en" or _NOT_MINE_HINT.search(n.norm) is not None
-    third = n.language == "zh" and _THIRD_HINT.search(n.norm) is not None
+    third = n.language == "zh" and _third_person_named(n.norm)
     for kind, bits, value, start, end in tokens:
         if kind == lx.QUIT_ORG:
             if check and (_others_do(n, start) or _not_done(n, start, end)):
                 continue
-            if third and _third_done(n, start):
+            if third and _third_done(n, start, end):
                 continue  # 他去年就退党了: another's
             if _IN_ALIAS.search(n.compact, max(0, start - 4), start) is not None:
                 continue  # 化名：退党光荣: a name, not a withdrawal
@@ -312,7 +309,7 @@ def read_organizations(
     # whether a withdrawal here may be another's or not done at all (a character or word the
     # two searches need; most texts have none, and neither search is run)
     not_mine = n.language == "en" or _NOT_MINE_HINT.search(n.norm) is not None
-    third = n.language == "zh" and _THIRD_HINT.search(n.norm) is not None
+    third = n.language == "zh" and _third_person_named(n.norm)
 
     # Pass 1: mark each organization mention as negated / parent / renounced.
     for i in [i for i, t in enumerate(tokens) if t[0] in _PASS1]:
@@ -371,7 +368,7 @@ def read_organizations(
             skip.add(i)  # 化名：退党光荣: a name that contains a keyword quits nothing by itself
             continue
         if kind == lx.QUIT_ORG and (
-            (not_mine and _others_do(n, start)) or (third and _third_done(n, start))
+            (not_mine and _others_do(n, start)) or (third and _third_done(n, start, end))
         ):
             skip.add(i)  # 看到大家都在退党: another's act
             others_quit = True
@@ -467,7 +464,7 @@ def read_organizations(
         ):
             others_quit = True  # 我老婆昨天刚退了团, 这次先不退: not the declarant's withdrawal
             continue
-        if kind == lx.QUIT and third and _third_done(n, tokens[i][3]):
+        if kind == lx.QUIT and third and _third_done(n, tokens[i][3], tokens[i][4]):
             others_quit = True  # 他早就退出了: another's
             continue
         if kind == lx.QUIT and not_mine:
@@ -1099,24 +1096,32 @@ _WITH_BEFORE = ("和", "与", "跟", "同", "及", "、")
 _NOT_QUITTING = re.compile("(?<![得能])不$")
 
 
-def _relative_done(n: Normalized, start: int, end: int) -> bool:
+def _clause_before(n: Normalized, start: int) -> str:
+    """The clause (norm text, at most 16 characters) that ends at compact position ``start``."""
     pos = n.to_norm(start)
     before = _CLAUSE_TAIL.search(n.norm, max(0, pos - 16), pos)
-    if before is None:
-        return False
-    clause = before.group()
+    return "" if before is None else before.group()
+
+
+def _told_done(n: Normalized, start: int, end: int, clause: str, subject_end: int) -> bool:
+    """Whether the withdrawal at compact ``start``-``end`` is told as done (已经, 去年, 早就… after
+    its subject; 了 or 过 after the verb)."""
+    return (
+        _DONE_BEFORE.search(clause, subject_end) is not None
+        or n.norm.startswith(("了", "过"), n.to_norm_end(end))
+        or n.compact[start:end].endswith(("了", "过"))
+    )
+
+
+def _relative_done(n: Normalized, start: int, end: int) -> bool:
+    clause = _clause_before(n, start)
     relatives = list(_RELATIVES.finditer(clause))
     if not relatives:
         return False
     last = relatives[-1]
     if clause[: last.start()].endswith(_WITH_BEFORE) or _WITH_OTHERS.search(clause, last.end()):
         return False
-    after = n.to_norm_end(end)
-    return (
-        _DONE_BEFORE.search(clause, last.end()) is not None
-        or n.norm.startswith(("了", "过"), after)
-        or n.compact[start:end].endswith(("了", "过"))
-    )
+    return _told_done(n, start, end, clause, last.end())
 
 
 def _others_do(n: Normalized, start: int) -> bool:
@@ -1126,11 +1131,7 @@ def _others_do(n: Normalized, start: int) -> bool:
         return _others_do_en(n, start)
     if n.language != "zh":
         return False
-    pos = n.to_norm(start)
-    before = _CLAUSE_TAIL.search(n.norm, max(0, pos - 16), pos)
-    if before is None:
-        return False
-    clause = before.group()
+    clause = _clause_before(n, start)
     starts = [m.start() for m in _OTHERS_SUBJECT.finditer(clause)]
     if starts and _WITH_OTHERS.search(clause, starts[-1]) is None:
         return True
@@ -1141,30 +1142,32 @@ def _others_do(n: Normalized, start: int) -> bool:
     return not (
         clause[: last.start()].endswith(_WITH_BEFORE)  # 我和朋友郑重退出共产党
         or _WITH_OTHERS.search(clause, last.end()) is not None
-        or _FOR_THEM.search(n.norm, pos - len(clause) + last.end(), pos + 2) is not None
+        or _FOR_THEM.search(clause, last.end()) is not None
+        or n.norm.startswith(_FOR_THEM_WORDS, n.to_norm(start))
     )
 
 
-def _third_done(n: Normalized, start: int) -> bool:
-    """Whether the withdrawal at compact ``start`` is a third person's, told as done:
+def _third_person_named(norm: str) -> bool:
+    """What _third_done needs (three substring tests: a pattern over the whole text cost a few
+    per cent of a real statement's parse, docs/benchmarks.md)."""
+    return "他" in norm or "她" in norm or "隔壁" in norm
+
+
+def _third_done(n: Normalized, start: int, end: int) -> bool:
+    """Whether the withdrawal at compact ``start``-``end`` is a third person's, told as done:
     他去年就退党了, 隔壁老王早就退了团 (not 我代他声明退党, nor 她声明退出共青团)."""
     if n.language != "zh":
         return False
-    pos = n.to_norm(start)
-    before = _CLAUSE_TAIL.search(n.norm, max(0, pos - 16), pos)
-    if before is None:
-        return False
-    clause = before.group()
+    clause = _clause_before(n, start)
     third = list(_THIRD_PERSON.finditer(clause))
     if not third:
         return False
     who = third[-1]
-    after = n.norm[pos : pos + 6]
     return (
         _SELF_IN.search(clause, 0, who.start()) is None  # not 我代他声明退党
         and _FOR_THEM.search(clause, who.end()) is None  # not 她声明退出共青团
-        and _FOR_THEM.search(after) is None
-        and (_DONE_BEFORE.search(clause, who.end()) is not None or "了" in after)
+        and not n.norm.startswith(_FOR_THEM_WORDS, n.to_norm(start))
+        and _told_done(n, start, end, clause, who.end())
     )
 
 
@@ -1344,7 +1347,7 @@ def _relative_before(n: Normalized, start: int) -> bool:
     return _WITH_ME.search(before) is None
 
 
-# 我身边的党员, 单位里的党员, 很多党员: members the text speaks of, not the declarant
+# 我身边的党员, 那些党员, 很多党员: members the text speaks of, not the declarant
 _OTHER_MEMBERS = re.compile(
     "(?:身边的|周围的|那些|这些|很多|许多|不少|好多|大多数|一些|其他|其它|别的)$"
 )

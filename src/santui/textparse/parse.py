@@ -26,6 +26,7 @@ from santui.textparse.normalize import Normalized, normalize
 from santui.textparse.organizations import read_declared, read_organizations
 from santui.textparse.places import (
     _EN_STILL_THERE,
+    IN_OR_FROM,
     Place,
     _codes,
     continues,
@@ -1019,11 +1020,8 @@ def _people_of_place(text: str, tokens: list[Token], start: int) -> bool:
         while k and tokens[k - 1][0] == lx.PLACE and tokens[k - 1][4] >= first - 1:
             k -= 1
             first = tokens[k][3]  # 在江苏昆山的电子厂: the whole name
-        return "一" not in text[t[4] : start] and not text.endswith(_IN_OR_FROM, 0, first)
+        return "一" not in text[t[4] : start] and not text.endswith(IN_OR_FROM, 0, first)
     return False
-
-
-_IN_OR_FROM = ("在", "是", "于", "我", "们", "自", "住", "本人")
 
 
 def _said_of_self(n: Normalized, start: int) -> bool:

@@ -288,7 +288,7 @@ def _topic(text: str, tokens: list[Token], indexes: list[int]) -> bool:
         j += 1
     if TOPIC_AFTER.match(text, end) is not None or _TOPIC_AFTER_OF.match(text, end) is not None:
         return True
-    if _PEOPLE_OF.match(text, end) is not None and not text.endswith(_SELF_BEFORE_PLACE, 0, start):
+    if _PEOPLE_OF.match(text, end) is not None and not text.endswith(IN_OR_FROM, 0, start):
         return True
     if not text.startswith("人", end):
         return False
@@ -310,7 +310,9 @@ _OTHER_SUBJECT = re.compile(
     f"(?<![随跟和与同带着]){_OTHERS}(?:[和与跟、及]{_OTHERS})*(?:一家人?)?"
     "(?:现在|目前|如今|也|都|还|仍|仍然|依然|一直|已经|早已)?$"
 )
-_SELF_BEFORE_PLACE = ("是", "在", "我", "本人", "来自", "住", "于")
+# Words right before a place that make it one the declarant is in or from (我是武汉的医生, 在天津的
+# 一家工厂, 来自成都的朋友): the people or things of the place that follow are the declarant's own.
+IN_OR_FROM = ("是", "在", "我", "们", "本人", "自", "住", "于")
 _STORY_PERSON = re.compile("(?:医生|老师|警察|记者|律师)(?:也|都|还|已经)?$")
 _SELF_BEFORE_PERSON = re.compile("我(?!们)|本人|是")  # 我是一名社区医院的医生，在天津
 _WITH_THEM = re.compile("(?:带着|带|和|跟|同|与|随)(?:[两二三四五六七八九十几0-9一]+[个位名])$")
