@@ -14,6 +14,7 @@ from santui.textparse.parse import parse_statement
 # a vague object, a story with a place said of oneself, an occupation said of oneself.
 BASES = (
     "我声明退出共青团和少先队。",
+    "我声明退党。",  # the sentence before is short: 我 a few characters back
     "退党声明\n我入党二十年，看清了中共的本质。今天声明退出中国共产党。\n声明人: 王明\n"
     "2020-02-01 12:00",
     "退团 退队\n小时候入过少先队，中学入了团。现声明退出共青团和少先队。\n声明人: 李华\n"
@@ -83,6 +84,7 @@ def test_the_bases_read_what_they_declare() -> None:
     """The check above means something only if the bases are read right."""
     assert [reading(b) for b in BASES] == [
         (["league", "pioneers"], 1, None, None),
+        (["party"], 1, None, None),
         (["party"], 1, None, None),
         (["league", "pioneers"], 1, ("CN", "130000"), None),
         (["party"], 1, None, None),

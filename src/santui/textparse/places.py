@@ -157,7 +157,8 @@ def read_region(n: Normalized, tokens: list[Token], skip: tuple[int, int] | None
         phrases = [
             ph
             for ph in phrases
-            if not _topic(text, tokens, ph[0]) and not _not_ones_own(text, tokens, ph[0][0])
+            if not _topic(text, tokens, ph[0])
+            and not _not_ones_own(text, tokens, ph[0][0], n.strong)
         ]
         if not phrases:
             return None
@@ -378,7 +379,7 @@ def _phrase_end(tokens: list[Token], first: int) -> int:
     return end
 
 
-def _not_ones_own(text: str, tokens: list[Token], first: int) -> bool:
+def _not_ones_own(text: str, tokens: list[Token], first: int, strong: list[int]) -> bool:
     """Whether the place phrase starting at token ``first`` is another's (儿子在美国), the
     people's of a place (生活在大陆的人), or a plan (打算移民加拿大), not where the declarant is."""
     place = tokens[first][3]
@@ -393,11 +394,13 @@ def _not_ones_own(text: str, tokens: list[Token], first: int) -> bool:
         if other is not None and _WITH_THEM.search(text, max(0, at - 6), at) is None:
             return True
         other = _STORY_PERSON.search(text, max(0, start - 4), start)
-        if (
-            other is not None
-            and _SELF_BEFORE_PERSON.search(text, max(0, other.start() - 10), other.start()) is None
-        ):
-            return True  # 李文亮医生在武汉去世了 (not 我是一名幼儿园老师，在重庆工作)
+        if other is not None:
+            lo = max(0, other.start() - 10)
+            k = bisect_right(strong, other.start())
+            if k:
+                lo = max(lo, strong[k - 1])  # 我声明退党。李文亮医生…: not the sentence before
+            if _SELF_BEFORE_PERSON.search(text, lo, other.start()) is None:
+                return True  # 李文亮医生在武汉去世了 (not 我是一名幼儿园老师，在重庆工作)
     if (
         text.startswith("人", _phrase_end(tokens, first))
         and text.endswith("是", 0, start)
