@@ -100,8 +100,24 @@ def test_once_joined() -> None:
         ("I quit the Party, the League and the Pioneers.", ALL),
         ("Withdrawal from the CCP and all its affiliated organizations.", ALL),
         ("tuidang tuituan tuidui", ALL),
+        # the names translators give them (real statements of the dev split, issue 13)
+        ("I solemnly declare that I quit the CYL and the Communist Youth Pioneers.",
+         {"league", "pioneers"}),
+        ("I withdraw from the affiliated Youth Group and Pioneer Group of the CCP.",
+         {"league", "pioneers"}),
+        ("I quit the CCP Young Pioneers and the CCP Youth League.", {"league", "pioneers"}),
+        # "all … organizations" as the verb's object: all three, as 退出中共的一切组织
+        ("I resolutely withdraw from all the CCP organizations I joined.", ALL),
+        ("I withdraw from all the evil organizations of the Communist Party.", ALL),
+        ("I quit every communist organization.", ALL),
+        # ...not the party's affiliates, nor its own units
+        ("I withdraw from all organizations affiliated with the Party.", {"league", "pioneers"}),
+        ("I quit every affiliated organization of the CCP.", {"league", "pioneers"}),
+        ("I was in the Youth League. I quit all party organizations.", {"party"}),
+        # others urged: every Chinese person should quit
+        ("Every Chinese person should quit the Communist Party.", set()),
     ],
-)
+)  # fmt: skip
 def test_english(text: str, expected: set[str]) -> None:
     assert orgs(text) == expected
 

@@ -441,3 +441,49 @@ def test_a_place_of_now_is_not_read_into_the_next_sentence_or_clause(text: str) 
 def test_a_place_line_abroad_names_its_country(line: str, country: str) -> None:
     got = where(record("我声明退出共青团和少先队。", "王明", line))
     assert got == (country, None)
+
+
+# --- English place roles: moves, trips, events, workplaces that moved (issue 13) -----------------
+
+EN_END = " I hereby withdraw from the Communist Youth League."
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a move told with both ends: where it led
+        ("I moved from Chengdu to Macau nine years ago and have stayed since.", ("MO", None)),
+        ("We came from the mainland to Taiwan when I married.", ("TW", None)),
+        # a residence said of oneself, over a place of study in the past
+        ("I am a Macau resident who joined the League while studying in Zhuhai.", ("MO", None)),
+        # back to one's hometown, over the city of the past
+        (
+            "I lived in Shanghai for six years, selling phones, but in 2019 I moved back to my "
+            "hometown, Jiujiang.",
+            ("CN", "360000"),
+        ),
+        # a part of a province
+        ("I am a farmer and I live in a village in western Hunan.", ("CN", "430000")),
+        ("I live in the US now, far from my parents.", ("US", None)),
+    ],
+)
+def test_where_an_english_statement_says_the_declarant_is_now(
+    text: str, expected: tuple[str, str | None]
+) -> None:
+    assert where(text + EN_END) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "When the floods hit Zhengzhou, nobody warned us.",  # an event there
+        "When the epidemic broke out in Wuhan, the officials lied to everyone.",
+        "I have petitioned in Beijing more times than I remember.",  # a trip with a purpose
+        "Last year we visited Taiwan and saw a free election.",  # a visit
+        "The shoe factory where I glued soles moved to Cambodia, and all of us lost our jobs.",
+        "I graduated from Xiamen University twelve years ago.",  # a place in a school's name
+        "I worked at a hospital in Nanning for years and moved abroad in 2020.",  # abroad, unnamed
+    ],
+)
+def test_english_places_of_the_story_are_not_the_declarants(text: str) -> None:
+    assert where(text + EN_END) is None

@@ -15,7 +15,7 @@ FOREIGN_PLACES: dict[str, tuple[str, ...]] = {
         "new york", "flushing", "manhattan", "brooklyn", "los angeles", "san francisco",
         "san diego", "chicago", "boston", "seattle", "houston", "dallas", "washington",
         "philadelphia", "atlanta", "miami", "las vegas", "silicon valley", "san jose", "hawaii",
-        "honolulu", "new jersey", "california", "texas", "u.s.a", "the u.s.",
+        "honolulu", "new jersey", "california", "texas", "u.s.a", "the u.s.", "the us",
         "佛州", "佛罗里达", "美东", "美西", "马里兰", "维州", "弗吉尼亚", "麻州", "麻省", "宾州",
         "伊利诺伊", "密歇根", "俄亥俄", "亚利桑那", "科罗拉多", "内华达", "俄勒冈", "北卡",
         "florida", "maryland", "virginia", "massachusetts", "pennsylvania", "illinois",

@@ -102,6 +102,8 @@ ORGANIZATION_PHRASES: list[Entry] = [
         "young communist league", "communist league",
         "c.y.l.", "c.y.l", "youth leage", "comunist youth league", "communist youth leage",
         "communist youth corps", "youth corps",
+        # as translators write it (the Youth Group and the Pioneer Group of the CCP)
+        "youth group", "communist youth group",
     )],
     ("团", ORG, _L, WEAK),
     ("league", ORG, _L, WEAK),
@@ -120,6 +122,7 @@ ORGANIZATION_PHRASES: list[Entry] = [
         "little red soldiers", "little red soldier", "communist young pioneers",
         "communist young pioneer", "chinese young pioneers", "young pioneers of china",
         "young pioners", "pioners", "young pionneers",
+        "youth pioneers", "youth pioneer", "communist youth pioneers", "communist youth pioneer",
     )],
     # the organizations under the party, as English translations name them
     *[(p, ORG, _L | _Y, 0) for p in ("peripheral organizations", "peripheral organisations")],
@@ -146,6 +149,7 @@ ORGANIZATION_PHRASES: list[Entry] = [
     # organizations"); "the CCP and its affiliated organizations" stays all three (below)
     ("affiliated organizations", ORG, _L | _Y, 0),
     ("affiliated organisations", ORG, _L | _Y, 0),
+    ("affiliated organization", ORG, _L | _Y, 0),  # every affiliated organization of the CCP
     # --- withdrawals naming their organization ---
     *[(p, QUIT_ORG, _P, 0) for p in (
         "退党", "脱党", "退出党", "退出党组织", "退党声明", "退当", "退dang",

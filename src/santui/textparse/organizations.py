@@ -708,6 +708,16 @@ _INDIRECT_WORDS = ("及", "其", "它", "之", "有关", "相关", "关联", "�
 # 少先队、共青团组织: those two, checked by their tokens).
 _ALL_OBJECTS = re.compile("(?:一切|所有|任何|全部)[^。！？；;.!?]{0,12}?(?<!党)(?:组织|机构|团体)")
 _ALL_OBJECTS_REACH = 16  # compact characters from the verb to 一切
+# ...and in English, right after the verb: withdraw from all the evil organizations of the
+# Communist Party, quit all the CCP organizations I joined, every communist organization; not
+# "all party organizations" (the party's own units, as 一切党组织), nor the party's affiliates
+# (every affiliated organization of the CCP, all organizations affiliated with it: the league
+# and the pioneers, read as such elsewhere).
+_ALL_OBJECTS_EN = re.compile(
+    r" (?:from )?(?:all|every)(?: of)?(?: the| its| their)?"
+    r"(?: (?!affiliated|attached|peripheral|subordinate)[a-z'’-]+){0,3}?"
+    r"(?<! party) organi[sz]ations?\b(?! (?:affiliated|attached|linked|subordinate|belonging))"
+)
 # 退出邪党的一切 (its everything, and no noun after it): the party and all under it.
 _PARTY_EVERYTHING = re.compile(
     "(?:中国共产党|中共|共产党|共党|邪党|恶党|共匪|共产邪党)(?:邪恶)?(?:的|之)(?:一切|所有|全部)"
@@ -737,6 +747,8 @@ def _indirect_all(n: Normalized, tokens: list[Token]) -> int:
             return start
         if kind != lx.QUIT:
             continue  # 退党 has its object: 退党和一切组织 is read above
+        if _ALL_OBJECTS_EN.match(text, end) is not None:
+            return start
         m = _PARTY_EVERYTHING.match(text, end)
         if m is not None and (m.end() == len(text) or n.gap_at_position(m.end())):
             return start
@@ -1059,7 +1071,8 @@ def _governed(n: Normalized, tokens: list[Token], i: int) -> bool:
 # words (My colleague said to me: "I quit the Party last night"). Relatives are left out: a
 # family statement quits what each of its persons quits (my wife quits the League).
 _EN_OTHERS = re.compile(
-    r"\b(?:everyone|everybody|others|other people|people|millions|many|compatriots|you|they"
+    r"\b(?:everyone|everybody|others|other people|people|persons?|millions|many|compatriots|you"
+    r"|they"
     r"|colleagues?|friends?|classmates?)\b"
 )
 _EN_SELF = re.compile(r"\b(?:i|we|me|myself)\b")
@@ -1368,8 +1381,8 @@ def _is_parent(n: Normalized, tokens: list[Token], i: int, latin: int) -> bool:
         if after[0] == lx.ORG and not after[1] & lx.PARTY:
             if glue in _CJK_PARENT_GLUE or (glue and _CJK_PARENT_WORDS.fullmatch(glue)):
                 return True
-            if latin and _EN_POSSESSIVE.fullmatch(glue):
-                return True  # the Chinese Communist Party's Young Pioneers
+            if latin and (_EN_POSSESSIVE.fullmatch(glue) or glue == " "):
+                return True  # the Chinese Communist Party's Young Pioneers; the CCP Youth League
             # 中共少年先锋队 (written together) is the CCP's pioneers; 中共、共青团 is two;
             # 中共党团队 is 中共 + 党团队: all three (issue 13, real statements); so is
             # 邪恶的党团队 (the one character 党 heads the list 党团队).

@@ -30,6 +30,8 @@ from santui.textparse.places import (
     Place,
     _codes,
     continues,
+    en_moved_to,
+    en_resident,
     read_region,
     street,
 )
@@ -815,6 +817,9 @@ _ABROAD_NOW_EN = re.compile(
     r"\b(?:i|we) (?:am |are |have |now |also )*(?:moved|emigrated|living|live|studying|study"
     r"|working|work|settled|been living)[^.!?]{0,15}\b(?:overseas|abroad)\b"
     r"|\bsince (?:moving|emigrating|i moved|i emigrated|we moved) (?:overseas|abroad)\b"
+    # I taught at a school in Kunming for years and moved abroad in 2019
+    r"|\b(?:i|we)\b[^.!?]{0,80}? and (?:then |later |finally )?(?:moved|emigrated|settled)"
+    r" (?:overseas|abroad)\b"
 )
 _MAINLAND_SELF_EN = re.compile(
     r"\b(?:inside|behind) the (?:great )?(?:fire)?wall\b"
@@ -898,8 +903,12 @@ def _anchored(n: Normalized, tokens: list[Token], place: Place) -> bool:
             marker = _place_marker(n, tokens, i)
             if marker in ("now", "weak", "from") and not _scene(n, tokens[i - 1], place, end):
                 return True
-            if n.language == "en" and _EN_STILL_THERE.match(n.compact, end) is not None:
-                return True  # I grew up in Ningbo and still live there
+            if n.language == "en" and (
+                _EN_STILL_THERE.match(n.compact, end) is not None
+                or en_resident(n.compact, start, end)
+                or en_moved_to(n.compact, start)
+            ):
+                return True  # I grew up in Ningbo and still live there; I moved from X to Y
             break
     text = n.compact
     start, end = _unspaced(text, start, end)  # 我是 Hubei Xiangyang 人 (mixed script)

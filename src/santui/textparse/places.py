@@ -62,6 +62,14 @@ TOPIC_AFTER = re.compile(
     "|国安法|安全法|修例|法案"  # a law made for the place (香港国安法实施以后)
     "|被(?:迫害|抓|捕|关|判|打|杀|拘)"  # what was done to someone there (在大连被迫害致死)
     r"|\s?(?:virus|pneumonia|epidemic|lockdown|election|protest|massacre|people\b|government)"
+    r"|\s(?:normal |medical |polytechnic )?(?:university|college)\b"  # Lanzhou University
+)
+# English: an event told before its place (when the epidemic broke out in Wuhan, the floods in
+# Zhengzhou): the story's, not where the declarant is.
+_EN_EVENT_BEFORE = re.compile(
+    r"\b(?:epidemic|pandemic|outbreak|virus|lockdowns?|floods?|fire|massacre|crackdown|protests?"
+    r"|elections?|earthquake)(?: (?:broke out|began|started|happened|took place|spread"
+    r"|first appeared|was covered up|hit))?(?: first)? (?:in|at) $"
 )
 
 
@@ -222,6 +230,8 @@ def read_region(n: Normalized, tokens: list[Token], skip: tuple[int, int] | None
                 score -= 2.0  # I studied in Nanjing; which I joined while studying in Guangzhou
             elif cue == "now":
                 score += 1.0  # Now I work as a nurse in Changsha; I am a clerk in Harbin
+                if _EN_PRESENT.search(text, max(0, tokens[indexes[0]][3] - 40), end):
+                    score += 1.0  # …and currently a master's student in Taiwan: said so
             if _EN_STILL_THERE.match(text, end) is not None:
                 score += 4.0 if marker == "origin" else 2.0  # I grew up in Ningbo and still live
                 # there; followed my cousin to Hangzhou, and … I have lived and worked there
@@ -229,6 +239,8 @@ def read_region(n: Normalized, tokens: list[Token], skip: tuple[int, int] | None
                 score -= 3.0  # an old song about Shanghai: a topic
         if end < len(text) and text[end] == "人" and marker is None:
             score += 0.5  # 我是香港人: who the declarant is
+        elif n.language == "en" and en_resident(text, tokens[indexes[0]][3], end):
+            score += 3.0  # I am a Hong Kong resident: where one lives, as 本人澳门居民
         if place.province is None and place.country in _MAINLAND_CN:
             score -= 1.0  # 中国, 大陆: a last resort
         elif place.province is None and marker is None:
@@ -283,6 +295,8 @@ def _topic(text: str, tokens: list[Token], indexes: list[int]) -> bool:
     start, end = tokens[indexes[0]][3], tokens[indexes[-1]][4]
     if text.endswith(_NEWS_BEFORE, 0, start):
         return True  # 看到河北唐山…的那些事: what the declarant saw or heard of
+    if text[start - 1 : start] == " " and _EN_EVENT_BEFORE.search(text, max(0, start - 48), start):
+        return True  # when the epidemic broke out in Wuhan
     j = indexes[-1] + 1  # a list of places (成都、西安的封控): the topic after the last
     while j < len(tokens) and tokens[j][0] == lx.PLACE and text[end : tokens[j][3]] in _AND:
         end = tokens[j][4]
@@ -472,6 +486,39 @@ _EN_STILL_THERE = re.compile(
     r"|(?:have|i've) been (?:working|living)[a-z ]{0,30}?) (?:there|here)\b"
 )
 _EN_ABOUT = ("about ", "about the ", "news of ", "news from ")
+_EN_PRESENT = re.compile(r"\b(?:currently|at present|nowadays|these days)\b")
+_EN_RESIDENT = re.compile(r" (?:permanent )?(?:resident|citizen|local)\b")
+_EN_I_AM = ("i am a ", "i'm a ", "i am now a ", "i'm now a ")
+
+
+def en_resident(text: str, start: int, end: int) -> bool:
+    """I am a Hong Kong resident: the place of one's residence said of oneself (English)."""
+    return _EN_RESIDENT.match(text, end) is not None and text.endswith(_EN_I_AM, 0, start)
+
+
+def en_moved_to(text: str, start: int) -> bool:
+    """I moved from Shenzhen to Hong Kong: the place a move told with both ends led to."""
+    move = _EN_MOVED_FROM.search(text, max(0, start - 80), start)
+    return move is not None and move.group(1) is not None
+
+
+# A trip, a visit or a petition, not where one lives (I have petitioned in Beijing many times).
+_EN_TRIP_BEFORE = re.compile(
+    r"\b(?:petition(?:ed|ing)?|(?:to |have |had |has )?visit(?:ed|ing)?|a (?:trip|visit|tour)"
+    r"|travell?ed|toured|went on (?:a|an) [a-z]+ trip)(?: (?:to|in|at))? $"
+)
+# A workplace that moved, not the declarant (the factory where I worked moved to Vietnam).
+_EN_THING_MOVED = re.compile(
+    r"\b(?:the|our|my|his|her|their) (?:[a-z-]+ ){0,2}(?:factory|company|plant|firm|business"
+    r"|workshop|mill|employer|production line)\b[^.;!?]{0,50}? (?:moved|relocated|was moved)"
+    r"(?: [a-z]+)? (?:to|into) $"
+)
+# A move told with both ends (I moved from Shenzhen to Hong Kong): the first is the past, the
+# second where one is now.
+_EN_MOVED_FROM = re.compile(
+    r"\b(?:moved|came|relocated|emigrated|went|returned) (?:back )?from(?: [^,.;!?]{1,40}?( to))?"
+    r"(?: the)? $"
+)
 _EN_SENTENCE = re.compile(r"[.!?;]\s|[.!?;]$")
 _EN_VISIT = re.compile(
     r"\s*(?:to visit|for a visit|on a visit|on a trip|on vacation|on holiday|for a holiday"
@@ -548,6 +595,13 @@ def _en_clause_cue(text: str, tokens: list[Token], indexes: list[int]) -> str | 
         return "other"
     if _EN_VISIT.match(text, end, b) is not None:
         return "other"  # I came to Sydney to visit my daughter for three months: a visit
+    if _EN_TRIP_BEFORE.search(text, a, start) is not None:
+        return "other"  # I have petitioned in Beijing; we visited Taiwan last year
+    if _EN_THING_MOVED.search(text, a, start) is not None:
+        return "other"  # the factory where I assembled phones moved to India
+    move = _EN_MOVED_FROM.search(text, a, start)
+    if move is not None:
+        return "now" if move.group(1) else "past"  # I moved from Shenzhen to Hong Kong
     if _EN_NOW.search(text, end, b) is not None:
         return "now"  # I grew up in a village in Gansu and still live there
     if near:
@@ -618,8 +672,10 @@ def _marker(n: Normalized, tokens: list[Token], i: int) -> str | None:
         return None
     kind, _mask, value, _start, end = tokens[i - 1]
     glue = n.compact[end : tokens[i][3]]
-    if not _MARKER_GLUE.match(glue) and not (
-        glue == " the " and _EN_UNIT_AFTER.match(n.compact, tokens[i][4]) is not None
+    if (
+        not _MARKER_GLUE.match(glue)
+        and not (glue == " the " and _EN_UNIT_AFTER.match(n.compact, tokens[i][4]) is not None)
+        and not _EN_SIDE.fullmatch(glue)
     ):
         return None  # in the Enshi Tujia and Miao Autonomous Prefecture (not: at the Lanzhou…)
     if kind == lx.NEGATION:
@@ -628,7 +684,21 @@ def _marker(n: Normalized, tokens: list[Token], i: int) -> str | None:
         return None
     if value == "now" and n.compact[tokens[i - 1][3] : end] in _WEAK_NOW:
         return "weak"
+    if value == "origin" and _EN_BACK_HOME.search(n.compact, max(0, tokens[i - 1][3] - 30), end):
+        return "now"  # I moved back to my hometown, Hengyang: there now
     return str(value)
+
+
+# English: a part of a place (I live in a county town in northern Shaanxi)
+_EN_SIDE = re.compile(
+    r" (?:the )?(?:northern|southern|eastern|western|central|north|south|east|west|northeast"
+    r"|northwest|southeast|southwest|north-east|north-west|south-east|south-west|rural|downtown"
+    r"|suburban) "
+)
+# English: a move back to one's hometown (went back to my hometown; came home to my hometown)
+_EN_BACK_HOME = re.compile(
+    r"\b(?:back|home) to (?:my |our )?(?:home ?town|native place|home village)$"
+)
 
 
 _STREET = ("路", "街", "大道", "大街")
