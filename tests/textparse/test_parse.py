@@ -729,3 +729,80 @@ def test_low_confidence_names_the_counted_fields_to_check() -> None:
     assert "organizations" in nothing.low_confidence()
     hinted = parse_statement("我从未加入任何组织，只是支持三退", hints={"organizations": ["party"]})
     assert "organizations" not in hinted.low_confidence()
+
+
+# --- the thirteenth round of rule probes (issue 13; eval/README.md): what each quits -----------
+
+LONG_STORY = (
+    "我的父母是牧民，我是家里第一个上学的，学校让我入了少先队。那时候我什么都不懂，老师让干什么就干什么，"
+    "每天戴着红领巾上学，觉得很光荣。现在才知道那是洗脑。"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # peers who declare through the statement are its signers (not 我的同事都退了党)
+        ("同事5人聲明退出中共的團隊組織。", {"league", "pioneers"}),
+        ("我们同事5人声明退出共青团。", {"league"}),
+        ("我的同事上个月都退了党。我声明退出少先队。", {"pioneers"}),
+        # 都退出 with its object after it is the verb (我和妻子都退出共青团), and a refusal
+        # (不肯, 不能) is no withdrawal, in its own clause only
+        ("我和妻子都退出共青團。我父親是老黨員，他不肯退。", {"league"}),
+        ("我是共产党员，怕影响工作，党暂时还不能退。今天先退团退队。", {"league", "pioneers"}),
+        ("在学校入了团，当时也没人问我愿不愿意。声明退出共青团。", {"league"}),
+        # a name with a keyword in it quits nothing
+        ("我退出少先隊。\n化名：三退得福\n江西九江", {"pioneers"}),
+        # support only: the mentions do not stand in for a withdrawal
+        ("希望中共早日垮台！我支持三退。", set()),
+        ("我入过团。我支持三退！", set()),
+        # a lapse is no withdrawal (超龄自动退团了)
+        ("我二十八岁时超龄自动退团了，没加入过别的组织。现在只是声明支持三退。", set()),
+        ("我超龄自动退团了。今天声明退出少先队。", {"pioneers"}),
+        # a withdrawal refused by others (组织没批准) did not happen
+        ("大學時申請過退團，組織沒批准。現在我自己聲明退黨，不用它批准。", {"party"}),
+        # 三退 the subject of a remark, others urged: nothing declared
+        ("三退是每個中國人得救的機會，希望更多同胞早日退出。我是廣州人。", set()),
+        ("三退\n是时候了，我声明退出共青团。", {"league"}),
+        # English: names translators give, the party's subordinate organizations, proxies
+        ("I quit the Comunist Youth Leage and the Young Pioner.", {"league", "pioneers"}),
+        ("I withdraw from the CCP's subordinate organizations.", {"league", "pioneers"}),
+        ("I withdraw from every organization affiliated with the Communist Party.",
+         {"league", "pioneers"}),
+        ("Last year I quit my job at a Party newspaper. Today I also quit the Youth League.",
+         {"league"}),
+        ("I declare on behalf of my two children that they withdraw from the Young Pioneers.",
+         {"pioneers"}),
+        ("I declare on my father's behalf that he withdraws from the Party. I myself withdraw "
+         "from the League.", {"party", "league"}),
+    ],
+)  # fmt: skip
+def test_the_thirteenth_rounds_rules(text: str, expected: set[str]) -> None:
+    assert orgs(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the mainland said of oneself with an adverb (我就是…中国工人)
+        ("我就是個普普通通的中國工人，在流水線上幹了十年。沒入過黨，入過團，現在宣布退團。",
+         ("CN", None)),
+        # a unit stationed there (驻守在西藏阿里的一个边防连) is where one is, not a scene
+        ("我是一名軍人，現在駐守在西藏阿里的一個邊防連，老家在河南南陽。當兵第二年入了黨。在高原上站崗的"
+         "夜裡想了很多，今天聲明退出共產黨。", ("CN", "540000")),
+        # only where one is from, in a story: that (eval/README.md, Region)
+        ("我出生在内蒙古。" + LONG_STORY + "我声明退出少先队。", ("CN", "150000")),
+        ("I was born in Inner Mongolia. My parents were herders, and I was the first in my family "
+         "to go to school, where they made me a Young Pioneer. I withdraw from the Young Pioneers.",
+         ("CN", "150000")),
+        # ...never over a place of now, nor when the declarant lives abroad now
+        ("I was born in China and am currently pursuing a doctoral degree in New York. I came to "
+         "the United States for further studies. I withdraw from the Communist Youth League.",
+         ("US", None)),
+        ("I was born in Hunan and have lived abroad for more than ten years. Even so, the Party's "
+         "shadow follows me. I withdraw from the Communist Youth League.", None),
+    ],
+)  # fmt: skip
+def test_the_thirteenth_rounds_places(text: str, expected: tuple[str, str | None] | None) -> None:
+    region = parse_statement(text).region
+    assert (None if region is None else (region.country, region.province)) == expected

@@ -31,8 +31,8 @@ TEST_FLOORS = {
     "organizations": (0.912, 0.95),  # GAP: 602/660 reached (0.912)
     "headcount": (0.95, 0.95),  # 641/660
     "headcount_group": (0.90, 0.90),  # 95/102 reached (co-signers, lists, a plural subject)
-    "province": (0.942, 0.95),  # GAP: 622/660 reached (0.942; the declarant's place)
-    "country": (0.948, 0.95),  # GAP: 626/660 reached (0.948)
+    "province": (0.943, 0.95),  # GAP: 623/660 reached (0.9439; the declarant's place)
+    "country": (0.95, 0.95),  # 627/660 (0.950; 626 until an origin alone counted, 2026-12-07)
     "sector": (0.85, 0.85),
     "alias_recall": (0.90, 0.90),
 }
@@ -44,7 +44,7 @@ TEST_CEILINGS = {
 # of the organizations trained on; the model changes no reading, it gives the confidence:
 # docs/textparse.md): regression floors.
 DEV_FLOORS = {
-    "organizations": 0.947, "headcount": 0.994, "headcount_group": 0.976, "province": 0.995,
+    "organizations": 0.952, "headcount": 0.994, "headcount_group": 0.976, "province": 0.995,
     "country": 0.996, "sector": 0.886, "alias_recall": 0.927,
 }  # fmt: skip
 DEV_CEILINGS = {"place_invented": 0.003, "sector_invented": 0.033}  # 0/395, 28/859

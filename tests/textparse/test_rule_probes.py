@@ -68,7 +68,7 @@ KNOWN_REGIONS_RECORDS: dict[int, str] = {}
 KNOWN_REGIONS_INDIRECT = {20: "我们中国人 read as a class, not as the declarant's place"}
 # The seventh round: places in English statements; the lines still read against the rules
 # (the probe's own "rule" says what each tests).
-KNOWN_ENGLISH_PLACES = frozenset((81, 101))
+KNOWN_ENGLISH_PLACES = frozenset((81,))
 KNOWN_STORIES = {
     45: "an exhortation in the clause after its subject (希望更多的人…，早日三退)",
     53: "中共共青团及其所有相关组织: its = the league's",
@@ -93,12 +93,10 @@ KNOWN_ENGLISH_REGIONS = frozenset((44, 78))
 KNOWN_ENGLISH_ORGANIZATIONS_LONG = {
     113: "a refusal to join: the mention stands in when no withdrawal verb is found",
     127: "a family's withdrawals, each by its own subject (my wife quits the League)",
-    139: "a withdrawal declared for a son, then one's own",
 }
 KNOWN_POINTERS = {
     79: "收回…誓言: an oath taken back", 81: "oaths voided outside the declaration's sentence",
     84: "a general 退出 after a lapsed membership (连退出都由不得你)",
-    112: "a never-member's list (…都和我无关) read as mentions",
     135: "a family's withdrawals, each by its own subject (他们声明退党)",
 }  # fmt: skip
 KNOWN_REGIONS_SEVERAL = {
@@ -159,7 +157,6 @@ KNOWN_SPREAD = {
     109: "这两个 after 中共少先队 and 中共共青团 (the owner)",
     116: "a withdrawal told as done, its object said first (团我是入过的，早在大学时就主动退了)",
     129: "这两个我都退掉 after 红领巾 and 团 said first",
-    132: "support only (我支持三退), memberships stated",
     135: "全部退出 after memberships said first (党我入了十五年)",
     143: "English: every oath declared void, memberships joined at seven and fourteen",
     144: "English: a family, each with their own organization",
@@ -175,12 +172,40 @@ KNOWN_RECORDS_2020_REGIONS = {
 KNOWN_RECORDS_2020 = {
     23: "退出它们 after a list, under a 三退 title (a plural object names the list)",
     29: "others urged in an earlier clause (希望更多的人看清真相，早日三退)",
-    30: "a member of no organization (从来没有加入过任何组织) who supports 三退",
     36: "oaths voided in the declaration, the memberships in an earlier sentence",
     74: "a title 退出邪党组织 (general in a title line) over 本人声明退出",
     87: "退出它們 after a list, under a general title",
     88: "others urged (希望大家早日看清中共，远离邪恶): the mention stands in",
 }
+
+# The thirteenth round (docs/benchmarks.md, "thirteenth round"): English statements as overseas
+# outlets print their translations (2004-2025), and Chinese statements as news sites quoted
+# them, two thirds in Traditional characters; organizations and region both. Known failures by
+# line, with why.
+KNOWN_ENGLISH_STORIES = {
+    13: "an English title naming all three over a body that names the party (two specific: union)",
+    18: "'this evil organization' pointing back to the party named before, under a specific title",
+    26: "a wish for relatives (I hope all my relatives who are still in the Party … will quit)",
+    30: "English: every oath declared void, the memberships told before",
+    68: "'it and the Young Pioneers' after a hedged membership of the League",
+    98: "an opinion, then the declarant's own act in the same sentence (I am doing it today)",
+    102: "'this evil organization' with nothing named before it: the party",
+    146: "a couple: the husband's League after 'who never joined the Party'",
+}
+KNOWN_ENGLISH_STORIES_REGIONS = {
+    67: "a signer's name read as a place (Hou Jian: Ji'an) before the signature's place",
+    112: "a former workplace (quit my job at a Party newspaper in Hebei)",
+    133: "'I live outside Simao'", 141: "Golmud, an English city name the table lacks",
+}  # fmt: skip
+KNOWN_NEWS_QUOTES = {
+    9: "a wish that an oath be void (希望入團時的誓言有一天能作廢), then 先聲明退出少先隊",
+    19: "a never-joined said in a figure (那扇門我從沒進過), then 只退共青團",
+    99: "the body's never-joined does not take out the title's (黨我沒入過…一併退出)",
+    101: "退团这件事…今天就退了它: 它 after the withdrawal said as a topic",
+    108: "a general object said first after a specific withdrawal (凡是…一切組織，我也全部退出)",
+    117: "中共共青團以及跟它有關的一切組織: its = the league's",
+}
+KNOWN_NEWS_QUOTES_REGIONS = {71: "a place inside a workplace's name (武汉钢铁公司)"}
 
 
 def _probes(name: str) -> list[dict[str, Any]]:
@@ -219,6 +244,8 @@ _ORGANIZATION_CASES = (
     + _cases("organizations_pointers.jsonl", {}, KNOWN_POINTERS)
     + _cases("organizations_spread.jsonl", {}, KNOWN_SPREAD)
     + _cases("organizations_records_2020.jsonl", {}, KNOWN_RECORDS_2020)
+    + _cases("english_stories.jsonl", {}, KNOWN_ENGLISH_STORIES)
+    + _cases("news_quotes.jsonl", {}, KNOWN_NEWS_QUOTES)
 )
 _REGION_CASES = (
     _cases("regions.jsonl", KNOWN_REGIONS)
@@ -237,6 +264,8 @@ _REGION_CASES = (
     + _cases("regions_traditional.jsonl", {}, KNOWN_REGIONS_TRADITIONAL)
     + _cases("regions_moves.jsonl", {}, KNOWN_REGIONS_MOVES)
     + _cases("regions_records_2020.jsonl", {}, KNOWN_RECORDS_2020_REGIONS)
+    + _cases("english_stories.jsonl", {}, KNOWN_ENGLISH_STORIES_REGIONS)
+    + _cases("news_quotes.jsonl", {}, KNOWN_NEWS_QUOTES_REGIONS)
 )
 
 
@@ -267,6 +296,8 @@ def test_the_probes_are_well_formed() -> None:
         ("organizations_spread.jsonl", {"text", "organizations", "rule"}),
         ("regions_records_2020.jsonl", {"text", "country", "province", "rule"}),
         ("organizations_records_2020.jsonl", {"text", "organizations", "rule"}),
+        ("english_stories.jsonl", {"text", "organizations", "country", "province", "rule"}),
+        ("news_quotes.jsonl", {"text", "organizations", "country", "province", "rule"}),
     ):
         rows = _probes(name)
         assert len({r["text"] for r in rows}) == len(rows)

@@ -101,6 +101,7 @@ ORGANIZATION_PHRASES: list[Entry] = [
         "the league",
         "young communist league", "communist league",
         "c.y.l.", "c.y.l", "youth leage", "comunist youth league", "communist youth leage",
+        "comunist youth leage",
         "communist youth corps", "youth corps",
         # as translators write it (the Youth Group and the Pioneer Group of the CCP)
         "youth group", "communist youth group",
@@ -121,7 +122,7 @@ ORGANIZATION_PHRASES: list[Entry] = [
         "red scarves", "little red guards", "少年儿童先锋队", "红小兵", "少年儿童队",
         "little red soldiers", "little red soldier", "communist young pioneers",
         "communist young pioneer", "chinese young pioneers", "young pioneers of china",
-        "young pioners", "pioners", "young pionneers",
+        "young pioners", "pioners", "young pionneers", "young pioner", "pioner",
         "youth pioneers", "youth pioneer", "communist youth pioneers", "communist youth pioneer",
     )],
     # the organizations under the party, as English translations name them
@@ -150,6 +151,10 @@ ORGANIZATION_PHRASES: list[Entry] = [
     ("affiliated organizations", ORG, _L | _Y, 0),
     ("affiliated organisations", ORG, _L | _Y, 0),
     ("affiliated organization", ORG, _L | _Y, 0),  # every affiliated organization of the CCP
+    # the party's subordinate organizations (下属组织): the league and the pioneers
+    *[(p, ORG, _L | _Y, 0) for p in (
+        "subordinate organizations", "subordinate organisations", "subordinate organization",
+    )],
     # --- withdrawals naming their organization ---
     *[(p, QUIT_ORG, _P, 0) for p in (
         "退党", "脱党", "退出党", "退出党组织", "退党声明", "退当", "退dang",
@@ -407,6 +412,7 @@ MASK_PHRASES: list[Entry] = [
         # the party leaving the stage (中共即将退出历史舞台), not anyone's withdrawal
         "退出历史舞台", "退出舞台", "退出世界", "退出群聊", "退出微信群",
         "partying", "third party", "league of", "not only", "cannot", "notice",
+        "party newspaper", "party newspapers", "party paper", "party papers",
         "nothing", "note", "party line", "one-party", "communist china",
         "在此", "在这里", "在内", "正在", "存在", "在于", "在线", "实在", "自在",
         "所在", "在乎", "好在", "不在", "在一起", "在校", "在职", "在任",

@@ -47,11 +47,17 @@ _CHAIN_GLUE = re.compile(
 # What follows an organization when the verb's object is something of it (脱离共党魔爪, 摆脱
 # 中共的控制) or people who quit it (脱离中共的人才能…, 退出共产党的人越来越多).
 _NOT_THE_OBJECT = re.compile("的?(?:魔爪|魔掌|控制|统治|束缚|捆绑|枷锁|奴役|黑手)|的人(?![权民大])")
+# A membership that lapsed (超龄自动退团了, 到龄就自动退团): not a withdrawal (eval/README.md,
+# "Questions settled 2026-12-06, second round": a lapse is not declared).
+_LAPSE = re.compile(
+    "(?:超龄|到龄|超过年龄|年龄到了?|年纪到了?)(?:后|了|就|也)?(?:自动|自然)?(?:就)?$"
+)
 _FAILED = re.compile("(?:没有?|未|未能|没能|不能|无法)(?:成功|能够?|办法)?$")
 # A withdrawal that did not happen, said after it (当年想退团，但没敢; 申请退团没被批准) or a
 # fear before it (还不敢退党): eval/README.md, "a plan of the past", "one that failed".
 _FAILED_AFTER = re.compile(
-    "(?:申请书?)?[，,]?(?:但是?|可是?|却|结果|最后)?(?:他|她|我)?(?:那时候?|当时|一直|始终|现在|目前)?"
+    "(?:申请书?)?[，,]?(?:但是?|可是?|却|结果|最后)?"
+    "(?:他|她|我|组织|学校|单位|领导|上级|上面|团委|支部|老师|他们)?(?:那时候?|当时|一直|始终|现在|目前)?"
     "还?(?:没敢|不敢|没成|没退成|退不了|退不成|没被批准|未被批准|没拿定主意|没决定|没想好|在犹豫"
     "|没有被批准|没批准|未获批准|被拒绝|没有成功|未成功|没有退成)"
 )
@@ -78,12 +84,13 @@ _AFRAID = re.compile("(?:还|一直|始终)?(?:不敢|没敢)$")
 # Someone else's withdrawal (看到大家都在退党, 我的同事上个月都退了党, 已有数亿人退出中共): the
 # clause's subject is others, not the declarant (eval/README.md: other people's acts).
 _OTHERS_SUBJECT = re.compile(
-    "大家|别人|他们|她们|同事|朋友们|有人|很多人|许多人|不少人|更多人|更多的人|所有人|亿人|万人|人们|网友|群众"
+    "大家|别人|他们|她们|有人|很多人|许多人|不少人|更多人|更多的人|所有人|亿人|万人|人们|网友|群众|同胞"
     "|有一[位个名]|又有"
     "|身边的人"
 )
 # 身边很多朋友都已经退了团, 同学们早就退团了: the declarant's peers as the subject, unless the
-# clause declares for them (我们班38名同学集体声明退出共青团: the statement's own signers).
+# clause declares for them (我们班38名同学集体声明退出共青团, 同事5人声明退出…: the statement's
+# own signers).
 _PEERS = re.compile("朋友|同学|同事|亲戚|邻居|老乡|战友|室友")
 _FOR_THEM_WORDS = ("声明", "宣布", "宣誓", "聲明")
 _FOR_THEM = re.compile("|".join(_FOR_THEM_WORDS))
@@ -92,6 +99,7 @@ _FOR_THEM = re.compile("|".join(_FOR_THEM_WORDS))
 _THIRD_PERSON = re.compile("(?<!其)[他她](?![们們人])|隔壁")
 _SELF_IN = re.compile("我|本人")
 _CLAUSE_TAIL = re.compile("[^，,。！？!?；;\n]*$")  # the clause that ends where the search stops
+_SUPPORT = ("支持三退", "支持退党", "赞成三退", "拥护三退", "支持大家三退", "声援三退")
 _IN_ALIAS = re.compile("(?:化名|化明|笔名|署名|网名)(?:为|是|叫)?$")
 _WITH_OTHERS = re.compile("我|本人|俺|一起|一同|跟着")
 # A character one of the two searches above needs: without any, neither is run.
@@ -194,6 +202,12 @@ def _mention_only(n: Normalized, start: int, end: int) -> bool:
     text = n.compact
     return (
         text.startswith(_OPINION_AFTER, end)
+        # 三退是每个中国人得救的机会: 三退 the subject of a remark, in its sentence
+        or (
+            text.startswith("是", end)
+            and not text.startswith("是我", end)
+            and not n.boundary_between(end, end + 1)
+        )
         or text.startswith(_TOPIC_OF, end)
         or _SUPPORTED.search(text, max(0, start - 6), start) is not None
     )
@@ -252,8 +266,12 @@ def _only_withdrawals(n: Normalized, tokens: list[Token]) -> tuple[int, bool | N
         elif kind == lx.ALL_THREE:
             if value == "title":
                 title = True
-            elif _mention_only(n, start, end) or (check and _others_do(n, start)):
-                continue  # 三退是好事, 希望更多人三退: an opinion, others' act; a mention
+            elif (
+                _mention_only(n, start, end)
+                or (check and _others_do(n, start))
+                or _IN_ALIAS.search(n.compact, max(0, start - 4), start) is not None
+            ):
+                continue  # 三退是好事, 希望更多人三退: an opinion, others' act, a mention; an alias
             else:
                 every = True
     if every or (title and not mask):
@@ -305,7 +323,9 @@ def read_organizations(
     skip: set[int] = set()  # negated, parent or renounced mentions
     voided_mask = 0  # what oaths declared void were sworn to (入团的誓言作废)
     renounced_mask = 0  # what a dissociation governs (与共产党断绝一切关系)
-    others_quit = False  # a withdrawal by others was skipped (大家都在退党)
+    # a withdrawal by others was skipped (大家都在退党), or the text supports the withdrawals
+    # (我支持三退: a masked phrase), so that the mentions do not stand in for a withdrawal
+    others_quit = any(word in n.compact for word in _SUPPORT)
     # whether a withdrawal here may be another's or not done at all (a character or word the
     # two searches need; most texts have none, and neither search is run)
     not_mine = n.language == "en" or _NOT_MINE_HINT.search(n.norm) is not None
@@ -356,6 +376,7 @@ def read_organizations(
             continue
         if kind == lx.QUIT_ORG and (
             _FAILED.search(text, max(0, start - 6), start)
+            or _LAPSE.search(text, max(0, start - 6), start)
             or (not_mine and _not_done(n, start, end))
         ):
             others_quit = True  # a withdrawal word, not done: no mention stands in for it
@@ -364,8 +385,9 @@ def read_organizations(
         if kind == lx.QUIT_ORG and text.startswith(_TOPIC_AFTER, end):
             skip.add(i)  # 退党的事我还没想好, 早有退党的想法: a topic, not a withdrawal
             continue
-        if kind == lx.QUIT_ORG and _IN_ALIAS.search(text, max(0, start - 4), start) is not None:
-            skip.add(i)  # 化名：退党光荣: a name that contains a keyword quits nothing by itself
+        if kind in (lx.QUIT_ORG, lx.ALL_THREE) and _IN_ALIAS.search(text, max(0, start - 4), start):
+            skip.add(i)  # 化名：退党光荣, 化名：三退得福: a name that contains a keyword quits
+            continue  # nothing by itself
             continue
         if kind == lx.QUIT_ORG and (
             (not_mine and _others_do(n, start)) or (third and _third_done(n, start, end))
@@ -460,7 +482,7 @@ def read_organizations(
         start_i = tokens[i][3]
         if n.language == "zh" and (
             _relative_done(n, start_i, tokens[i][4])
-            or (kind == lx.QUIT and _NOT_QUITTING.search(text, max(0, start_i - 2), start_i))
+            or (kind == lx.QUIT and _not_quitting(n, start_i))
         ):
             others_quit = True  # 我老婆昨天刚退了团, 这次先不退: not the declarant's withdrawal
             continue
@@ -692,7 +714,7 @@ _INDIRECT_ALL = re.compile(
         *lx.heads(_PARTY_WORDS, "的?(?:其它|其他|别的)的?(?:附属)?(?:组织|团体)"),
         r"t(?<!\wt)hree (?:ccp |communist |evil )?(?:party )?organi[sz]ations",
         r"a(?<!\wa)ll (?:of )?(?:the )?(?:ccp|party)['’]s",
-        r"e(?<!\we)very organi[sz]ation (?:attached|affiliated|related)",
+        r"e(?<!\we)very organi[sz]ation (?:attached|related)",
         r"a(?<!\wa)nd its (?:evil )?organi[sz]ations",
     ))
 )  # fmt: skip
@@ -896,6 +918,26 @@ _EN_POINTER_REACH = 400  # compact characters back to the organization pointed a
 _TOPIC_REACH = 16  # compact characters from an organization said first to 一并退出
 
 
+def along_with_object(n: Normalized, tokens: list[Token]) -> list[Token]:
+    """The tokens, with 都退出 / 一并退出 / 全部退出 read as a withdrawal verb where an organization
+    follows it (我和妻子都退出共青团: the verb and its object, not "all of those" said before)."""
+    text = n.compact
+    out = tokens
+    for i, (kind, _mask, value, start, end) in enumerate(tokens):
+        if (
+            kind == lx.GENERIC
+            and value == "members"
+            and text.endswith("退出", start, end)
+            and i + 1 < len(tokens)
+            and tokens[i + 1][0] in (lx.ORG, lx.ALL_THREE, lx.GENERIC)
+            and text[end : tokens[i + 1][3]] in ("", "了")
+        ):
+            if out is tokens:
+                out = list(tokens)
+            out[i] = (lx.QUIT, 0, 0, start, end)
+    return out
+
+
 def _topicalized(n: Normalized, tokens: list[Token], i: int, skip: set[int]) -> int:
     """The organizations named right before 一并退出 / 都退出 in its sentence, with no withdrawal
     verb between (少先队和共青团，我也一并退出); 0 if none."""
@@ -1076,6 +1118,9 @@ _EN_OTHERS = re.compile(
     r"|colleagues?|friends?|classmates?)\b"
 )
 _EN_SELF = re.compile(r"\b(?:i|we|me|myself)\b")
+# A declaration made for others (I declare on behalf of my two children that they withdraw; on my
+# father's behalf), as 我替他声明退党, in its sentence.
+_EN_PROXY = re.compile(r"\b(?:on behalf of|on (?:my|our) [a-z]+(?:['’]s)? behalf)\b[^.!?;]*$")
 _EN_CLAUSE_START = re.compile(r"[.!?;:,\"“”\n](?![^.!?;:,\"“”\n]*[.!?;:,\"“”\n])")
 _EN_QUOTED_BY = re.compile(
     r"\b(?!i\b)[a-z]+ (?:said|says|asked|asks|told me|wrote|writes)\b[^.!?\"“]{0,24}[\"“]"
@@ -1093,6 +1138,8 @@ def _others_do_en(n: Normalized, start: int) -> bool:
     before = text[max(0, start - 120) : start]
     if _EN_QUOTED_BY.search(before) is not None:
         return True  # another's words in quotation marks
+    if _EN_PROXY.search(before, max(0, len(before) - 80)) is not None:
+        return False  # I declare on behalf of my children that they withdraw: a proxy declares
     m = _EN_CLAUSE_START.search(before)
     clause = before[m.end() :] if m else before
     others = [o.end() for o in _EN_OTHERS.finditer(clause)]
@@ -1106,7 +1153,14 @@ def _others_do_en(n: Normalized, start: int) -> bool:
 _DONE_BEFORE = re.compile("已经|早已|早就|早在|早年|刚刚?|昨天|去年|前年|前几年|以前|之前|当年|早")
 _WITH_BEFORE = ("和", "与", "跟", "同", "及", "、")
 # The declarant refusing for now (这次先不退, 我们俩都不退): no withdrawal.
-_NOT_QUITTING = re.compile("(?<![得能])不$")
+_NOT_QUITTING = re.compile("(?:(?<![得能])不|不能|不肯|不愿意?|不想)$")  # 党暂时还不能退, 他不肯退
+
+
+def _not_quitting(n: Normalized, start: int) -> bool:
+    """这次先不退, 党暂时还不能退, 他不肯退: the verb at compact ``start`` refused, in its clause
+    (not 没人问我愿不愿意。声明退出…)."""
+    m = _NOT_QUITTING.search(n.compact, max(0, start - 3), start)
+    return m is not None and not n.boundary_between(m.start(), start)
 
 
 def _clause_before(n: Normalized, start: int) -> str:
@@ -1539,8 +1593,9 @@ _DECLARES = re.compile(
     "声明|宣布|宣誓|特此|郑重|严正|决定|自愿|立誓|发誓|在此|在这里|借此|今天|今日|即日|从此|从今"
     "|现在我|我要|我还要|我还想|本人|我们|我俩|我也|我就|我和|我与|我正式|我坚决|我彻底"
     r"|\bhereby\b|\bdeclare|\bsolemnly|\bi (?:now |hereby |also |therefore |voluntarily |officially"
-    r" )?(?:quit|withdraw|renounce|resign|sever|leave)|\bwe (?:now |hereby |all |also )?(?:quit"
-    r"|withdraw|renounce|resign|sever|leave)|\bmy (?:withdrawal|renunciation)"
+    r" |myself |too )?(?:quit|withdraw|renounce|resign|sever|leave)"
+    r"|\bwe (?:now |hereby |all |also )?(?:quit|withdraw|renounce|resign|sever|leave)"
+    r"|\bmy (?:withdrawal|renunciation)"
 )
 _SENTENCE_END = re.compile("[。！？!?；;\n\r]")
 # English pages break lines inside sentences: there a sentence ends at . ! ? ; or a blank line.

@@ -23,7 +23,7 @@ from santui.textparse.headcount import MAX_HEADCOUNT, read_headcount
 from santui.textparse.learned import model
 from santui.textparse.names import read_name
 from santui.textparse.normalize import Normalized, normalize
-from santui.textparse.organizations import read_declared, read_organizations
+from santui.textparse.organizations import along_with_object, read_declared, read_organizations
 from santui.textparse.places import (
     _EN_STILL_THERE,
     IN_OR_FROM,
@@ -263,6 +263,8 @@ def rules_organizations(
     """The rules' reading of the organizations quit: (mask, current party member, confidence,
     the whole text's mask, whether the declaration reading moved it, the phrases about
     organizations)."""
+    if lx.GENERIC in kinds:
+        tokens = along_with_object(n, tokens)  # 我和妻子都退出共青团: the verb and its object
     mask, current, base = read_organizations(n, tokens, kinds)
     whole = mask
     moved = False
@@ -787,7 +789,7 @@ _NOW_FORMS = (
 _MAINLAND_SELF = re.compile(
     "|".join((
         *lx.heads(
-            (*(i + "(?:是|系)" for i in _I), "身为", "作为"),
+            (*(i + "(?:就|也|只|只不过|不过)?(?:是|系)" for i in _I), "身为", "作为"),
             rf"{_NO_END}{{0,10}}?{_MAINLAND}(?:的)?(?:一[名个位])?(?:普通)?(?:的)?"
             # a job after a word or two of where (监狱民警, 小学老师)
             "(?:(?!共产|共青|少先)[^，。,.！？!?\n的]{0,4}?(?=民警|警察|公务员|干部|军人|记者|律师|护士"
@@ -815,11 +817,13 @@ _MAINLAND_HINT_EN = re.compile("chin|wall|country|mainland")
 # Abroad now, the country not named, in English (I am studying abroad now; since moving overseas).
 _ABROAD_NOW_EN = re.compile(
     r"\b(?:i|we) (?:am |are |have |now |also )*(?:moved|emigrated|living|live|studying|study"
-    r"|working|work|settled|been living)[^.!?]{0,15}\b(?:overseas|abroad)\b"
+    r"|working|work|settled|been living|lived)[^.!?]{0,15}\b(?:overseas|abroad)\b"
+    # since I left China and settled in a Western country
+    r"|\bsettled (?:down )?in (?:a |the )?(?:western|foreign|free) (?:country|world)\b"
     r"|\bsince (?:moving|emigrating|i moved|i emigrated|we moved) (?:overseas|abroad)\b"
     # I taught at a school in Kunming for years and moved abroad in 2019
-    r"|\b(?:i|we)\b[^.!?]{0,80}? and (?:then |later |finally )?(?:moved|emigrated|settled)"
-    r" (?:overseas|abroad)\b"
+    r"|\b(?:i|we)\b[^.!?]{0,80}? and (?:then |later |finally |now |have |have been )?"
+    r"(?:moved|emigrated|settled|lived|living|live) (?:overseas|abroad)\b"
 )
 _MAINLAND_SELF_EN = re.compile(
     r"\b(?:inside|behind) the (?:great )?(?:fire)?wall\b"
@@ -887,6 +891,8 @@ def _scene(n: Normalized, marker: Token, place: Place, end: int) -> bool:
         return False
     if text.endswith(_NOW_WORDS, 0, start) or _LIVES_AFTER.match(text, end) is not None:
         return False  # 如今在香港已经生活了六年: where the declarant lives, said so
+    if text.startswith(("的一", "的某"), end):
+        return False  # 驻守在西藏阿里的一个边防连: a unit there, where one is
     return place.province is None or text.startswith("的", end)
 
 
@@ -894,14 +900,21 @@ _NOW_WORDS = ("如今", "现在", "目前", "现今")
 _LIVES_AFTER = re.compile("(?:已经|已|一直)?(?:生活|定居|居住|安家)")
 
 
-def _anchored(n: Normalized, tokens: list[Token], place: Place) -> bool:
-    """Whether the text ties the place to the declarant (see _SENTENCE_MARKS)."""
+_TIES = frozenset(("now", "weak", "from"))
+_TIES_ORIGIN = _TIES | {"origin"}
+
+
+def _anchored(n: Normalized, tokens: list[Token], place: Place, origin: bool = True) -> bool:
+    """Whether the text ties the place to the declarant (see _SENTENCE_MARKS); with ``origin``,
+    also as where they are from (我出生在内蒙古, I was born in Lanzhou: eval/README.md, "if it
+    says only where they are from, that")."""
     start = n.to_compact(place.start)
     end = n.to_compact(place.end)
+    ties = _TIES_ORIGIN if origin else _TIES
     for i, token in enumerate(tokens):
         if token[3] == start and token[0] == lx.PLACE:
             marker = _place_marker(n, tokens, i)
-            if marker in ("now", "weak", "from") and not _scene(n, tokens[i - 1], place, end):
+            if marker in ties and not _scene(n, tokens[i - 1], place, end):
                 return True
             if n.language == "en" and (
                 _EN_STILL_THERE.match(n.compact, end) is not None
@@ -938,11 +951,16 @@ def _first_anchored(
 ) -> Place | None:
     """The first place phrase of a long text that the text ties to the declarant, each phrase
     read alone with the location word before it; None when every place is the story's."""
+    origin: Place | None = None  # where one is from, when the text ties no other place
     for first, group in _place_groups(n, tokens):
         place = read_region(n, tokens[first : group[-1] + 1], name_span)
-        if place is not None and _anchored(n, tokens, place):
+        if place is None:
+            continue
+        if _anchored(n, tokens, place, origin=False):
             return place
-    return None
+        if origin is None and _anchored(n, tokens, place):
+            origin = place
+    return origin
 
 
 def _self_person(n: Normalized, start: int) -> bool:

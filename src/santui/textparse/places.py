@@ -184,11 +184,13 @@ def read_region(n: Normalized, tokens: list[Token], skip: tuple[int, int] | None
             return None
     if len(phrases) == 1:  # the common case: one place phrase, nothing to weigh
         indexes = phrases[0][0]
-        if cues.get(indexes[0]) in ("past", "other") and not (
+        marker = _marker(n, tokens, indexes[0])
+        cue = cues.get(indexes[0])
+        if (cue == "other" or (cue == "past" and marker != "origin")) and not (
             _EN_STILL_THERE.match(text, tokens[indexes[-1]][4]) is not None
         ):
-            return None  # I worked in Shenzhen for twenty years…: a former workplace
-        marker = _marker(n, tokens, indexes[0])
+            return None  # I worked in Shenzhen for twenty years…: a former workplace (but I was
+            # born in Inner Mongolia, the only place told: where one is from)
         if marker == "negated" or (marker in ("now", "weak") and _past(n, tokens, indexes)):
             return None  # 不是西藏林芝; 我当时在南京上学: a former place is not labelled
         return _resolve(n, tokens, indexes, marker)
