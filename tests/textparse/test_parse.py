@@ -806,3 +806,92 @@ def test_the_thirteenth_rounds_rules(text: str, expected: set[str]) -> None:
 def test_the_thirteenth_rounds_places(text: str, expected: tuple[str, str | None] | None) -> None:
     region = parse_statement(text).region
     assert (None if region is None else (region.country, region.province)) == expected
+
+
+# --- the fourteenth round: the mainland said of oneself, families and groups ----------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "咱们这些在国内的普通人，说句真话都要先看看身边有没有人。我声明退出共青团。",
+        "国内的我们被这堵墙挡了二十多年。本人自愿退党、退团、退队。",
+        "我也就是个中国的打工仔，在工地上干了十年。今天声明退出少先队和共青团。",
+        "本人乃一普通中国公民，从未入党，现声明退出团、队组织。",
+        "我只是大陸一個小小的公務員，貪污腐敗見得太多了。今天聲明退出中國共產黨。",
+        "本人是一名国内的高中生，刚学会翻墙。我决定退出少先队和共青团。",
+        "身处沦陷区多年，党媒的话我一个字都不信了。三退！",
+        "国内的朋友大多不敢退，我同样在国内，可我敢。声明退出中国共产党。",
+        "我是一名在国内上班的普通白领，戴过红领巾。现在声明退出少先队。",
+    ],
+)
+def test_the_mainland_said_of_oneself_in_more_forms(text: str) -> None:
+    region = parse_statement(text).region
+    assert region is not None and (region.country, region.province) == ("CN", None)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # others there, a scene, abroad now: not the declarant's place
+        ("我的家人都在國內，我不想給他們惹麻煩，就不留名了。聲明退出中國共產黨。", None),
+        ("在中国，很多人明明知道党在撒谎，却不敢说出来。我声明退出共青团。", None),
+        ("我在中国大陆生活了二十多年。如今身在异国，才知道真相。声明退出少先队、共青团。", None),
+        ("退团声明\n我年轻时在国内入了团，后来出国读书、工作，再也没回去定居。现声明退出共青团。"
+         "\n声明人: 王\n2023-03-03 10:30\n中国大陆", None),
+        # a place, then the next sentence: not glued to what follows (住在广州。疫情期间…)
+        ("我是中國人，住在廣州。疫情期間被困在城中村裡。今天聲明退出少先隊。", ("CN", "440000")),
+        # 人在 is not read across a comma (我是台湾人，在大陆经商多年，前年回台湾定居)
+        ("我是台灣人，在大陸經商多年，前年回台灣定居。在大陸時入了他們的黨。今天聲明退黨。",
+         ("TW", None)),
+        # ...while these stay as they were
+        ("我们一家四口都在国内，我和丈夫是团员。今天全家一起声明退出共青团和少先队。",
+         ("CN", None)),
+        ("我从 Wenzhou 来，现在在 Milan 做皮具生意，声明退出中共及其团队组织。", ("IT", None)),
+    ],
+)  # fmt: skip
+def test_the_mainland_and_its_near_misses(
+    text: str, expected: tuple[str, str | None] | None
+) -> None:
+    region = parse_statement(text).region
+    assert (None if region is None else (region.country, region.province)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a statement made for another counts that person, not its writer (eval/README.md)
+        ("我代我父亲声明退党。他今年七十六岁，托我在网上替他办。", 1),
+        ("我替儿子声明退出少先队。他今年十一岁。", 1),
+        ("退团退队\n我替妹妹声明退出共青团和少先队。我本人没入过团，也没入过队。\n声明人: 唐婷\n"
+         "2021-04-05 12:12\n江西", 1),
+        # ...unless the writer quits too
+        ("我替父亲声明退党。我自己声明退队。", 2),
+        ("我代母亲声明退出中国共产党。我自己小时候戴过红领巾，也一并声明退出少先队。", 2),
+        # a stated total, two clauses before the declaration; persons, not households
+        ("我和同事共4人，都在國企上班，今天一起聲明退黨。", 4),
+        ("我们全村一共51户、136人，今天全部声明三退。", 136),
+        ("我们工地上一共17个农民工兄弟，今天一起声明退出中共和共青团。", 17),
+        ("我和两个同学都戴过红领巾、入过团，今天一起声明退出团、队。", 3),
+        # kin as a pair or a set that declares; not one the story only tells of
+        ("退队声明\n我和哥哥小时候都戴过红领巾。今天兄弟俩声明退出少先队。", 2),
+        ("我們三兄弟都入過少先隊和共青團，現在一起退出它們。", 3),
+        ("我父亲是老党员。我们父子俩为这些事吵过很多次。今天我声明退出共青团。", 1),
+        ("我和我媳妇、闺女一块儿退出中共及其团队组织。", 3),
+    ],
+)  # fmt: skip
+def test_headcounts_of_families_and_groups(text: str, expected: int) -> None:
+    assert parse_statement(text).headcount == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("我替爸妈声明：他们两人退出中共。爸妈都是入党几十年的老党员。", {"party"}),
+        ("我哥是村支书，党员，他不会退的。我和我妹妹声明退出共青团。", {"league"}),
+        ("退出党团队\n我们夫妻俩都不是党员，从来没入过党，只是年轻时入了团、小时候入了队，现在声明退出"
+         "这两个组织。\n声明人: 许静\n2020-04-11 13:45\n江苏", {"league", "pioneers"}),
+    ],
+)  # fmt: skip
+def test_the_fourteenth_rounds_organizations(text: str, expected: set[str]) -> None:
+    assert orgs(text) == expected

@@ -35,7 +35,6 @@ KNOWN_REGIONS = {
 KNOWN_LONG_ORGANIZATIONS = {
     8: "以及它外围的团和队 (its affiliates without 的)",
     67: "a past wish to quit the league, then a refused application",
-    89: "the body's never-joined does not take out the title's",
     95: "a plural object after a list under 三退, by a never-member of the party",
     105: "a voided oath outside the declaration's sentence",
     106: "a withdrawal told as done outside the declaration's sentence",
@@ -206,6 +205,32 @@ KNOWN_NEWS_QUOTES = {
     117: "中共共青團以及跟它有關的一切組織: its = the league's",
 }
 KNOWN_NEWS_QUOTES_REGIONS = {71: "a place inside a workplace's name (武汉钢铁公司)"}
+# The fourteenth round: where one is when no province is named (the mainland said of oneself in
+# many forms, and its near-misses), and statements by or for several people (organizations,
+# headcount and region).
+KNOWN_MAINLAND_2 = {
+    17: "就是个中国农民 in a clause of its own after 我这个人没什么文化",
+    21: "国内体制里的人 (one of those in the system on the mainland)",
+}
+KNOWN_FAMILIES = {
+    29: "memberships told with no withdrawal at all (a red family): nothing, not the mentions",
+    51: "只有我一个党员 in a family of five, then 我声明退党: one person, the party",
+}
+KNOWN_FAMILIES_REGIONS = {
+    40: "an aunt's withdrawal in Hong Kong, told as done: her place",
+    41: "我们四个人…现在都在深圳工作: the declarants there now, as 我们",
+}
+KNOWN_FAMILIES_HEADCOUNT = {
+    21: "the writer quits, then 我也替他声明 for a son named before", 24: "我和丈夫…誓言作废",
+    28: "我们全家支持三退, nothing quit: one", 39: "我退团；女儿退队: a relative's own clause",
+    40: "我和我妈一起声明, an aunt's past withdrawal after it",
+    44: "老伴跟我一起宣布 (the relative first)", 51: "只有我一个党员 in 一家五口",
+    60: "我和妻子声明退党，儿子声明退团: a relative's own clause",
+    85: "夫妻二人和大女儿 (a pair and one more)", 119: "替年迈的爸妈 (an adjective before them)",
+    123: "三个好朋友，张伟、王芳和我", 125: "我先生…今天和我一起 (later in the sentence)",
+    127: "我和老婆都是党员，今天我一个人先退党: one",
+    146: "替孙子、孙女两个孩子: the pair counted twice",
+}  # fmt: skip
 
 
 def _probes(name: str) -> list[dict[str, Any]]:
@@ -246,6 +271,8 @@ _ORGANIZATION_CASES = (
     + _cases("organizations_records_2020.jsonl", {}, KNOWN_RECORDS_2020)
     + _cases("english_stories.jsonl", {}, KNOWN_ENGLISH_STORIES)
     + _cases("news_quotes.jsonl", {}, KNOWN_NEWS_QUOTES)
+    + _cases("regions_mainland_2.jsonl", {})
+    + _cases("families_groups.jsonl", {}, KNOWN_FAMILIES)
 )
 _REGION_CASES = (
     _cases("regions.jsonl", KNOWN_REGIONS)
@@ -266,7 +293,10 @@ _REGION_CASES = (
     + _cases("regions_records_2020.jsonl", {}, KNOWN_RECORDS_2020_REGIONS)
     + _cases("english_stories.jsonl", {}, KNOWN_ENGLISH_STORIES_REGIONS)
     + _cases("news_quotes.jsonl", {}, KNOWN_NEWS_QUOTES_REGIONS)
+    + _cases("regions_mainland_2.jsonl", {}, KNOWN_MAINLAND_2)
+    + _cases("families_groups.jsonl", {}, KNOWN_FAMILIES_REGIONS)
 )
+_HEADCOUNT_CASES = _cases("families_groups.jsonl", {}, KNOWN_FAMILIES_HEADCOUNT)
 
 
 def test_the_probes_are_well_formed() -> None:
@@ -298,6 +328,11 @@ def test_the_probes_are_well_formed() -> None:
         ("organizations_records_2020.jsonl", {"text", "organizations", "rule"}),
         ("english_stories.jsonl", {"text", "organizations", "country", "province", "rule"}),
         ("news_quotes.jsonl", {"text", "organizations", "country", "province", "rule"}),
+        ("regions_mainland_2.jsonl", {"text", "organizations", "country", "province", "rule"}),
+        (
+            "families_groups.jsonl",
+            {"text", "organizations", "headcount", "country", "province", "rule"},
+        ),
     ):
         rows = _probes(name)
         assert len({r["text"] for r in rows}) == len(rows)
@@ -314,3 +349,8 @@ def test_regions_as_the_rules_read_them(probe: dict[str, Any]) -> None:
     region = parse_statement(probe["text"]).region
     got = (None, None) if region is None else (region.country, region.province)
     assert got == (probe["country"], probe["province"])
+
+
+@pytest.mark.parametrize("probe", _HEADCOUNT_CASES)
+def test_headcounts_as_the_rules_read_them(probe: dict[str, Any]) -> None:
+    assert parse_statement(probe["text"]).headcount == probe["headcount"]

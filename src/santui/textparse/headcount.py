@@ -37,7 +37,8 @@ _EN_NOUNS = ("people", "persons", "of us", "family", "members", "employees", "st
 _CORE = re.compile(rf"([0-9]{{1,6}}|[{_CN_NUM}]{{1,6}})\s*(口人|个人|口|人|位|名)")
 _PREFIX = re.compile(
     r"(?:等|共|共计|计|合计|总共|一共|全家|全家人|一家|我们|我们全家|我们一家|家里|家中|以上|以下|全体"
-    r"|这|我家|全家共|连我|包括我|包括本人|其中)\s*$"
+    r"|这|我家|全家共|连我|包括我|包括本人|其中|全村|全村共"
+    rf"|[0-9{_CN_NUM}]{{1,6}}户[、，,]?)\s*$"  # 全村一共51户、136人: persons, not households
 )
 _SUFFIX = re.compile(
     r"声明|一起|同时|都|均|集体|联名|签名|三退|退|参加|共同|全部|郑重|在此|一同|决定|家庭"
@@ -47,17 +48,23 @@ _PEOPLE = re.compile(
     rf"([0-9]{{1,6}}|[{_CN_NUM}]{{1,6}})\s*(?:个|名|位)\s*(?:[{CJK}]{{0,3}}?)"
     r"(同学|同事|民警|辅警|警察|工人|农民工|老师|教师|留学生|学生|朋友|家人|兄弟|姐妹|职工|员工"
     r"|战友|村民|干部|党员|团员|人|成员|亲人|孩子|医生|护士|军人|士兵|老乡|工友|室友)"
+    r"(?:兄弟|姐妹|们)?"  # 17个农民工兄弟
 )
+_TOTAL_WORDS = ("共", "共计", "合计", "总共", "一共", "全村共")
 # Others who join the declarant, counted apart from them: 另有57人, 还有三人, 以及其他12位.
 _OTHERS_TOO = re.compile(
     rf"(?:另有|另外还有|还有|以及其他|及其他|其他还有)([0-9]{{1,6}}|[{_CN_NUM}]{{1,6}})\s*(?:个人|人|位|名)"
 )
-_AFTER_PEOPLE = re.compile(r"(?:一起|一同|集体|共同|都|声明|三退|退|联名)")
+_AFTER_PEOPLE = re.compile(
+    r"[，,]?(?:今天|现在|在此|特此)?(?:一起|一同|集体|共同|都|声明|三退|退|联名)"
+)
 # The declarant with a number of others (我和三个朋友一起退党 -> 4), who withdraw with them.
 _ME_WITH = re.compile("(?:我|本人)(?:和|与|跟|同|带着|带领|携)$")
 _ME_WITH_WORDS = ("我和", "我与", "我跟", "我同", "我带", "我携", "本人和", "本人与", "本人携")
 _WITH_ME_AFTER = re.compile(
     "(?:一起|一同|共同|集体|都)(?:声明|宣布|决定|三退|退)|(?:一起|一同|共同)|声明|宣布|三退|退|联名"
+    # 我和两个同学都戴过红领巾、入过团，今天一起声明退出: together, later in the sentence
+    "|.{0,20}?(?:一起|一同|共同|集体)(?:声明|宣布|决定|三退|退)"
 )
 _WE = ("我们", "我們", "一起", "集体", "一同", "共同", "联名")
 _GROUP_BEFORE = re.compile("我们|我們|全家|一家|全体|大家")
@@ -154,7 +161,17 @@ def read_headcount(
     if signers > 1:
         return signers, 0.8
     if lx.GROUP in kinds:
-        return max(int(str(t[2])) for t in tokens if t[0] == lx.GROUP), 0.85
+        # kin named as a pair or a set (父子俩, 三兄弟) are a group where they declare (not 我们
+        # 父子俩为这些事吵过很多次); 我们夫妻, 一家三口 name the statement's signers wherever they
+        # are said
+        groups = [
+            int(str(t[2]))
+            for t in tokens
+            if t[0] == lx.GROUP
+            and (n.compact[t[3] : t[4]] not in lx.KIN_GROUPS or _declared_here(n, t[3], t[4]))
+        ]
+        if groups:
+            return max(groups), 0.85
     if lx.FAMILY in kinds:
         family = _family(n, [t for t in tokens if t[0] == lx.FAMILY])
         if family > 1:
@@ -227,21 +244,21 @@ _SENTENCE = re.compile("[。！？!?；;]")
 _EDITOR_NOTE = re.compile(r"[(（]\s*编[注按][^)）]*[)）]")
 
 
-def _declared_here(n: Normalized, start: int, end: int) -> bool:
+def _declared_here(n: Normalized, start: int, end: int, ahead: int = 2) -> bool:
     """Whether the compact span [start, end) lies in a declaring clause (see _DECLARING)."""
-    return _declared_at(n.norm, n.to_norm(start), n.to_norm_end(end))
+    return _declared_at(n.norm, n.to_norm(start), n.to_norm_end(end), ahead=ahead)
 
 
-def _declared_at(norm: str, a: int, b: int, *, back: bool = True) -> bool:
+def _declared_at(norm: str, a: int, b: int, *, back: bool = True, ahead: int = 2) -> bool:
     """Whether the norm span [a, b) lies in a declaring clause (this one, the one before or the
-    one after) or on the closing lines."""
+    ``ahead - 1`` after it in its sentence) or on the closing lines."""
     left = max(norm.rfind(c, 0, a) for c in _CLAUSE_MARKS)
     if left > 0 and (norm[left] in ":：" or (back and norm[left] in "，,；;")):
         # the clause before in the same sentence: 我退党，妻子和女儿退团退队，共三人; 三退：王平
         left = max(norm.rfind(c, 0, left) for c in _CLAUSE_MARKS)
     left += 1
     right = b
-    for _ in range(2):  # this clause and the next one of the same sentence
+    for _ in range(ahead):  # this clause and the next ones of the same sentence
         stops = [i for i in (norm.find(c, right) for c in _CLAUSE_MARKS) if i >= 0]
         right = min(stops) + 1 if stops else len(norm)
         if right >= len(norm) or norm[right - 1] not in "，,：:":
@@ -287,7 +304,11 @@ def _stated_number(n: Normalized) -> int:
         if before == "其中":  # 其中三人是党员: part of the group, not its size
             continue
         family = unit == "口人" or (before is not None and ("家" in before or "我们" in before))
-        if not family and not _declared_here(n, start, m.end()):
+        # a total said with 共, 一共…: the declaration may come two clauses later (我和同事共4人，
+        # 都在国企上班，今天一起声明退党)
+        total = before is not None and before.strip().endswith(_TOTAL_WORDS)
+        reach = 3 if total or after == "都" else 2  # 三个人都没入过党，只入过团，今天一起声明
+        if not family and not _declared_here(n, start, m.end(), reach):
             continue
         if _in_editor_note(n, start):
             continue
@@ -297,7 +318,12 @@ def _stated_number(n: Normalized) -> int:
             start = m.start()
             if _ME_WITH.search(text, max(0, start - 4), start) is None:
                 continue
-            if not _WITH_ME_AFTER.match(text, m.end()) or not _declared_here(n, start, m.end()):
+            joins = _WITH_ME_AFTER.match(text, m.end())
+            if (
+                joins is None
+                or n.boundary_between(m.end(), joins.end() - 1)  # in the same sentence
+                or not _declared_here(n, start, m.end())
+            ):
                 continue
             value = chinese_number(m.group(1))
             if value is not None and 0 < value < MAX_HEADCOUNT:
@@ -372,11 +398,16 @@ def _family(n: Normalized, relatives: list[Token]) -> int:
                 or _EN_SELF_AFTER.match(text[end : end + 12])
             )
         else:
-            joined = bool(
-                _SELF_BEFORE.search(before)
-                or _SELF_AFTER.match(after)
-                or (_FOR_BEFORE.search(before) and _for_relative(n, end))
-            )
+            proxy = bool(_FOR_BEFORE.search(before) and _for_relative(n, end))
+            joined = bool(_SELF_BEFORE.search(before) or _SELF_AFTER.match(after) or proxy)
+            if proxy and not _SELF_BEFORE.search(before) and not _own_too(n, before):
+                # 我代我父亲声明退党: the statement counts the person it is made for, not its
+                # writer (eval/README.md: 代表妈妈声明… → 1), unless the writer quits too
+                # (也替我妻子…一并声明退党; 我自己也退团退队)
+                if _declared_here(n, start, end):
+                    best = max(best, persons)
+                i = j + 1
+                continue
         if (
             not joined
             and not latin
@@ -384,10 +415,23 @@ def _family(n: Normalized, relatives: list[Token]) -> int:
             and before.endswith(("和", "与", "跟", "同"))
         ):
             joined = True  # ……，和老伴一起声明
-        if joined and _declared_here(n, start, end):  # 我跟父母都极力反对: not a withdrawal
+        # 我跟父母都极力反对: not a withdrawal; 我和我先生大学时都入了团，小时候都戴过红领巾，
+        # 今天一起退出: relatives joined with the declarant, the declaration two clauses on
+        if joined and _declared_here(n, start, end, 3):
             best = max(best, 1 + persons)
         i = j + 1
     return best
+
+
+# The writer of a statement made for another quits too: 也替…, 我自己也退…, 本人也声明….
+_ALSO_FOR = re.compile("(?:也|还|同时|一并|一起)(?:替|代|代替)(?:我的|我|的)*$")
+_OWN_TOO = re.compile(
+    "(?:我自己|我本人|本人也|我也)[^。！？!?；;\n]{0,16}?(?<![没不未])(?:声明(?!人)|宣布|三退|退)"
+)
+
+
+def _own_too(n: Normalized, before: str) -> bool:
+    return _ALSO_FOR.search(before) is not None or _OWN_TOO.search(n.norm) is not None
 
 
 def _for_relative(n: Normalized, end: int) -> bool:

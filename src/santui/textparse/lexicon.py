@@ -307,6 +307,17 @@ ORGANIZATION_PHRASES: list[Entry] = [
     )],
 ]  # fmt: skip
 
+# Kin named as a pair or a set: a group where they declare (今天兄弟俩声明退出少先队), not where
+# the story tells of them (我们父子俩为这些事吵过很多次): headcount.read_headcount.
+KIN_PAIRS = (
+    "兄弟俩", "姐妹俩", "父子俩", "父女俩", "母子俩", "母女俩", "兄弟二人", "姐妹二人",
+    "父子二人", "父女二人", "母子二人", "母女二人", "兄弟两人", "姐妹两人",
+)  # fmt: skip
+KIN_THREES = (
+    "三兄弟", "三姐妹", "三兄妹", "三姐弟", "兄弟三人", "姐妹三人", "兄妹三人", "姐弟三人",
+)  # fmt: skip
+KIN_GROUPS = frozenset(KIN_PAIRS + KIN_THREES)
+
 # Relatives who sign with the declarant. Value: persons the phrase adds.
 FAMILY_PHRASES: list[Entry] = [
     *[(p, FAMILY, 0, 1) for p in (
@@ -316,7 +327,7 @@ FAMILY_PHRASES: list[Entry] = [
         "孙女", "外孙", "外孙女", "公公", "婆婆", "岳父", "岳母", "姐夫", "嫂子", "弟媳",
         "妹夫", "侄子", "侄女", "外甥", "外甥女", "叔叔", "阿姨", "舅舅", "姑姑", "女友",
         "男友", "女朋友", "男朋友", "未婚妻", "未婚夫", "老头子", "老太婆", "同事", "朋友", "同学",
-        "儿女", "子女", "兄弟", "姐妹",
+        "儿女", "子女", "兄弟", "姐妹", "闺女", "儿媳妇",
         "wife", "husband", "son", "daughter", "father", "mother", "brother", "sister",
         "mom", "dad", "child", "spouse", "grandson", "granddaughter", "friend", "friends",
         "colleague", "colleagues", "classmate", "classmates", "children", "kids", "sons",
@@ -332,7 +343,10 @@ FAMILY_PHRASES: list[Entry] = [
         "both of us", "the two of us", "my wife and i", "my husband and i", "we two",
         "i and my wife", "i and my husband", "me and my wife", "me and my husband",
         "我们夫妻二人", "我们夫妻两人", "我们夫妻俩",
+        # siblings, a parent and a child, together (今天兄弟俩声明退出少先队)
+        *KIN_PAIRS,
     )],
+    *[(p, GROUP, 0, 3) for p in KIN_THREES],
     *[(p, GROUP, 0, 3) for p in ("一家三口", "我们一家三口", "全家三口", "三口之家")],
     *[(p, GROUP, 0, 4) for p in ("一家四口", "我们一家四口", "全家四口", "四口之家")],
     *[(p, GROUP, 0, 5) for p in ("一家五口", "我们一家五口", "全家五口", "五口之家")],

@@ -99,6 +99,8 @@ _FOR_THEM = re.compile("|".join(_FOR_THEM_WORDS))
 _THIRD_PERSON = re.compile("(?<!其)[他她](?![们們人])|隔壁")
 _SELF_IN = re.compile("我|本人")
 _CLAUSE_TAIL = re.compile("[^，,。！？!?；;\n]*$")  # the clause that ends where the search stops
+# A declaration made for others just before their withdrawal, in its sentence (替爸妈声明：…).
+_PROXY_BEFORE = re.compile("(?:替|代|代替)[^。！？!?；;\n]{0,10}?(?:声明|宣布)[^。！？!?；;\n]*$")
 _SUPPORT = ("支持三退", "支持退党", "赞成三退", "拥护三退", "支持大家三退", "声援三退")
 _IN_ALIAS = re.compile("(?:化名|化明|笔名|署名|网名)(?:为|是|叫)?$")
 _WITH_OTHERS = re.compile("我|本人|俺|一起|一同|跟着")
@@ -1153,7 +1155,9 @@ def _others_do_en(n: Normalized, start: int) -> bool:
 _DONE_BEFORE = re.compile("已经|早已|早就|早在|早年|刚刚?|昨天|去年|前年|前几年|以前|之前|当年|早")
 _WITH_BEFORE = ("和", "与", "跟", "同", "及", "、")
 # The declarant refusing for now (这次先不退, 我们俩都不退): no withdrawal.
-_NOT_QUITTING = re.compile("(?:(?<![得能])不|不能|不肯|不愿意?|不想)$")  # 党暂时还不能退, 他不肯退
+_NOT_QUITTING = re.compile(
+    "(?:(?<![得能])不|不能|不肯|不愿意?|不想|不会|不打算|不准备)$"
+)  # 党暂时还不能退, 他不肯退
 
 
 def _not_quitting(n: Normalized, start: int) -> bool:
@@ -1201,7 +1205,9 @@ def _others_do(n: Normalized, start: int) -> bool:
     clause = _clause_before(n, start)
     starts = [m.start() for m in _OTHERS_SUBJECT.finditer(clause)]
     if starts and _WITH_OTHERS.search(clause, starts[-1]) is None:
-        return True
+        # 我替爸妈声明：他们两人退出中共: the declaration made for them, not others' act
+        pos = n.to_norm(start)
+        return _PROXY_BEFORE.search(n.norm, max(0, pos - 30), pos) is None
     peers = list(_PEERS.finditer(clause))
     if not peers:
         return False
@@ -1565,8 +1571,11 @@ def _never_joined_in_title(
     if first_line <= 0:
         return 0
     title_end = n.to_compact(first_line)
-    if any(t[0] in (lx.ALL_THREE, lx.GENERIC) and t[3] >= title_end for t in tokens):
-        return 0
+    if any(
+        (t[0] == lx.ALL_THREE or (t[0] == lx.GENERIC and t[2] != "members")) and t[3] >= title_end
+        for t in tokens
+    ):
+        return 0  # general words in the body (not 这两个组织, 一并退出: the memberships told)
     title = body = 0
     for where, named in named_at:
         if where < title_end:

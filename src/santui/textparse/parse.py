@@ -180,6 +180,8 @@ def parse_statement(text: str, *, hints: Mapping[str, Any] | None = None) -> Par
             # 香港的反送中运动, 武汉肺炎: a place the story is about; another place the text
             # ties to the declarant may still be theirs (在中国，如果有人… 何长福 \n 中国大陆)
             place = _first_anchored(n, tokens, name_span)
+        elif place is not None and place.province is None and _bare_scene(n, tokens, place):
+            place = None  # 在中国，很多人明明知道…: a scene in a short text too
     else:
         place = _record_place(n, tokens, record)
         place = _record_body_place(n, tokens, name_span, place)
@@ -557,7 +559,8 @@ def _record_body_place(
 # country gives no place; the current place wins over the form's place line, an origin).
 _ABROAD_NOW = re.compile(
     "(?:(?<![看收接览投听想找得传流卖逃])到了?|来到|去了?|在|留在了?|移居|移民|定居|旅居|侨居|留学"
-    "|生活在|身在|身处|现居|滞留)(?:海外|国外|西方国家|外国|[西北东南]?欧(?:洲)?(?:一个|某)?国?家?|北美|南美|东南亚)"
+    "|生活在|身在|身处|现居|滞留)(?:海外|国外|西方国家|外国|异国(?:他乡)?|[西北东南]?欧(?:洲)?(?:一个|某)?国?家?"
+    "|北美|南美|东南亚)"
     # where one lives, not what comes from there (海外朋友, 国外真实报导, 海外的信息)
     "(?=生活|居住|定居|留学|读书|读高中|读大学|读博|读研|读硕士|攻读|上学|念书|求学|工作|打工|随驻|陪读"
     "|通过|了解|才|多年|已经|已|住|打拼|奋斗|谋生|闯荡"
@@ -566,10 +569,10 @@ _ABROAD_NOW = re.compile(
     "|后|以后|以来|之后|[，,。！!；;\n]|$)"
     "|出国(?:留学|读书|工作|定居)?(?:已经|已)?(?:快|近|将近|有)?"
     "(?:后|以后|以来|之后|[0-9一二三四五六七八九十几多]+年|这些年|这么多年|这几年)"
-    "|出国(?:留学|读书|工作|定居)了?(?=[，,。！!；;\n]|$)"
+    "|出国(?:留学|读书|工作|定居)了?(?=[，,。！!；;、\n]|$)"
 )
 _ABROAD_WORDS = (  # one is in every match of _ABROAD_NOW
-    "海外", "国外", "出国", "西方国家", "外国", "欧", "北美", "南美", "东南亚",
+    "海外", "国外", "出国", "西方国家", "外国", "异国", "欧", "北美", "南美", "东南亚",
 )  # fmt: skip
 # A stay, not a move (五六年前在海外 is the past; 四年前来到国外, there since).
 _STAY = frozenset(("在", "身在", "生活在", "身处"))
@@ -746,12 +749,13 @@ _NOW_FORMS = (
     ),
     *lx.heads(
         _I,
-        "人?(?:虽|还|目前|现在|仍|仍然|依然|至今|也|一直|这样的?|这种)*"
+        "人?(?:虽|还|目前|现在|仍|仍然|依然|至今|也|一直|这样的?|这种|同样|自己|本身|就|都)*"
         "(?:在|身在|身处|住在|生活在)(?:国内|沦陷区|墙内)(?!的(?:亲戚|朋友|家人|父母|同学|同事|亲人|孩子))",
     ),
     # 在国内，我们无法…: the place set first, the declarant the subject of the clause after it
-    rf"在(?<![他她它]在)(?:国内|{_MAINLAND})[，,]?(?:我|本人|无法|不能|没法|不敢|想)(?!国)",
-    *lx.heads(("身在", "身处", "人在", "肉身"), "(?:还|仍|仍然|依然)?在?(?:墙内|国内|沦陷区)"),
+    # (not 我的家人都在国内，我不想给他们惹麻烦: others there)
+    "在(?<![他她它]在)(?<!家人都在)(?<!亲人都在)(?<!父母都在)(?<!亲戚都在)(?<!家人在)(?<!父母在)"
+    rf"(?:国内|{_MAINLAND})[，,]?(?:我|本人|无法|不能|没法|不敢|想)(?!国)",
     *lx.heads(
         ("身处", "生活在", "居住在"), rf"{_MAINLAND}(?!的(?:人|同胞|民众|百姓|朋友|中国人))"
     ),
@@ -762,7 +766,7 @@ _NOW_FORMS = (
     # 又感到生活在这种恶党独裁国度: living in this country, said of oneself
     rf"生(?<![他她们]生)活在这(?:种|个|样的?){_NO_END}{{0,8}}?(?:国度|国家)",
     # 我们这些生活在国内的普通人 (as 像我这样在国内的人): the declarant among them
-    "我们这些(?:还|仍)?(?:在|身在|身处|生活在|住在)(?:国内|大陆|墙内)",
+    "(?:我们|咱们|咱)这些(?:还|仍)?(?:在|身在|身处|生活在|住在)?(?:国内|大陆|墙内)",
     # 由于我还未离开中国大陆, 我至今没有离开大陆: still there
     *lx.heads(
         _I,
@@ -786,24 +790,37 @@ _NOW_FORMS = (
     *lx.heads(_NOW, "(?:还|仍)?在国内(?:一[家所个间]|工作|生活|上班|教书)"),
     *lx.heads(_NOW, rf"回到了?(?:国内|{_MAINLAND})"),
 )  # fmt: skip
+# Who one is (我是一名普通的中国医生, 我也就是个中国的打工仔, 本人乃一普通中国公民): the nouns.
+_SELF_NOUNS = (
+    "(?:人(?!民)|公民|居民|百姓|老百姓|民众|医生|教师|老师|(?<!留)学生|工人|农民|青年|民警|警察|公务员"
+    "|干部|军人|记者|律师|护士|工程师|大学生|职员|员工|司机|打工仔|打工者|农民工|白领|上班族|个体户"
+    "|商人|高中生|初中生|中学生|研究生|市民|职工|会计)"
+)
+# ...and the words between the declarant and 是: 我也就是个…, 我也不过是…, 本人乃…, 我只是….
+_SELF_IS = "(?:也|就|只|只不过|不过|算|都)*(?:是|系|乃)"
 _MAINLAND_SELF = re.compile(
     "|".join((
         *lx.heads(
-            (*(i + "(?:就|也|只|只不过|不过)?(?:是|系)" for i in _I), "身为", "作为"),
-            rf"{_NO_END}{{0,10}}?{_MAINLAND}(?:的)?(?:一[名个位])?(?:普通)?(?:的)?"
+            (*(i + _SELF_IS for i in _I), "身为", "作为"),
+            rf"{_NO_END}{{0,10}}?(?:{_MAINLAND}|国内(?=的))(?:的)?(?:一[名个位])?"
+            "(?:普通|小小|普普通通|平凡|最普通|底层)?(?:的)?"
             # a job after a word or two of where (监狱民警, 小学老师)
             "(?:(?!共产|共青|少先)[^，。,.！？!?\n的]{0,4}?(?=民警|警察|公务员|干部|军人|记者|律师|护士"
-            "|工程师|职员|员工|医生|教师|老师|工人|农民|司机))?"
-            "(?:人(?!民)|公民|居民|百姓|老百姓|民众|医生|教师|老师|学生|工人|农民|青年|民警|警察|公务员"
-            "|干部|军人|记者|律师|护士|工程师|大学生|职员|员工|司机)",
+            f"|工程师|职员|员工|医生|教师|老师|工人|农民|司机))?{_SELF_NOUNS}",
         ),
         # 作为一名在国内教书的老师: a job on the mainland, said of oneself
         *lx.heads(
-            (*(i + "(?:是|系)" for i in _I), "身为", "作为"),
+            (*(i + _SELF_IS for i in _I), "身为", "作为"),
             rf"(?:一[名个位])?(?:普通的?)?在(?:国内|{_MAINLAND}){_NO_END}{{0,6}}?的(?:普通的?)?"
-            "(?:人|公民|医生|教师|老师|学生|工人|农民|民警|警察|公务员|干部|军人|记者|律师|护士|工程师"
-            "|职员|员工|司机|会计|职工)",
+            + _SELF_NOUNS,
         ),
+        # 身处沦陷区多年, 身在墙内: there, however long (not 身处国内时)
+        *lx.heads(
+            ("身在", "身处", "人在", "肉身"),
+            "(?:还|仍|仍然|依然)?在?(?:墙内|国内|沦陷区)(?!时|的时候|期间)",
+        ),
+        # 国内的我们, 生活在墙内的我: the declarant among those there
+        *lx.heads(("国内", "墙内", "大陆", "沦陷区"), "的(?:我们|咱们|我(?![们的]))"),
         # a title that says who writes it: 一名中国监狱民警的退党声明
         rf"一(?<=^一)[名位](?:普通)?(?:的)?{_MAINLAND}(?!共产党|共青团|少先队|人民)",
         *(form + _NOT_PAST for form in _NOW_FORMS),
@@ -894,6 +911,32 @@ def _scene(n: Normalized, marker: Token, place: Place, end: int) -> bool:
     if text.startswith(("的一", "的某"), end):
         return False  # 驻守在西藏阿里的一个边防连: a unit there, where one is
     return place.province is None or text.startswith("的", end)
+
+
+def _bare_scene(n: Normalized, tokens: list[Token], place: Place) -> bool:
+    """Whether a whole country opens a clause after a bare 在 and the clause after it has others
+    as its subject: 在中国，很多人明明知道…; 听说在中国，很多大学生… (not 在中国，我…)."""
+    start, end = n.to_compact(place.start), n.to_compact(place.end)
+    text = n.compact
+    if start < 1 or text[start - 1] != "在" or not n.gap_at_position(end):
+        return False
+    if _CLAUSE_MARK.search(n.norm, n.to_norm_end(end), n.to_norm(end)) is None:
+        return False  # 在 Canada 温哥华 (a space, not a clause's end)
+    head = _CLAUSE_HEAD.search(n.norm, 0, n.to_norm(start - 1))
+    return (
+        head is not None
+        and head.group().strip() in _SCENE_HEADS
+        and text.startswith(_OTHERS_AFTER_SCENE, end)
+    )
+
+
+_CLAUSE_MARK = re.compile("[，,。！？!?；;：:\n]")
+_CLAUSE_HEAD = re.compile("[^，,。！？!?；;：:\n]*$")
+_SCENE_HEADS = frozenset(("", "听说", "据说", "看到", "听到", "知道"))
+_OTHERS_AFTER_SCENE = (
+    "很多", "许多", "不少", "大家", "人们", "有人", "老百姓", "百姓", "人人", "大多数", "每个人",
+    "所有人", "到处",
+)  # fmt: skip
 
 
 _NOW_WORDS = ("如今", "现在", "目前", "现今")

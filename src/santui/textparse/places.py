@@ -165,8 +165,7 @@ def read_region(n: Normalized, tokens: list[Token], skip: tuple[int, int] | None
         phrases = [
             ph
             for ph in phrases
-            if not _topic(text, tokens, ph[0])
-            and not _not_ones_own(text, tokens, ph[0][0], n.strong)
+            if not _topic(n, tokens, ph[0]) and not _not_ones_own(text, tokens, ph[0][0], n.strong)
         ]
         if not phrases:
             return None
@@ -274,6 +273,7 @@ def read_region(n: Normalized, tokens: list[Token], skip: tuple[int, int] | None
     return place
 
 
+_PUNCTUATION = re.compile(r"[^\w\s]")
 _NEWS_BEFORE = ("看到", "听到", "听说", "得知", "想起", "关注", "天天说", "总说", "宣传", "报道")
 _AND = frozenset(("、", "和", "与", "及"))
 # ...or an event of the place, after 的 (成都的封控, 新疆的棉花 is not one)
@@ -291,9 +291,10 @@ _PEOPLE_OF = re.compile(
 )
 
 
-def _topic(text: str, tokens: list[Token], indexes: list[int]) -> bool:
+def _topic(n: Normalized, tokens: list[Token], indexes: list[int]) -> bool:
     """Whether a place phrase is a topic: glued to an event (武汉肺炎) or others of the place acted
-    on (打香港人, 让美国人知道)."""
+    on (打香港人, 让美国人知道); not across a sentence's end (住在广州。疫情期间…)."""
+    text = n.compact
     start, end = tokens[indexes[0]][3], tokens[indexes[-1]][4]
     if text.endswith(_NEWS_BEFORE, 0, start):
         return True  # 看到河北唐山…的那些事: what the declarant saw or heard of
@@ -303,6 +304,8 @@ def _topic(text: str, tokens: list[Token], indexes: list[int]) -> bool:
     while j < len(tokens) and tokens[j][0] == lx.PLACE and text[end : tokens[j][3]] in _AND:
         end = tokens[j][4]
         j += 1
+    if n.gap_at_position(end) and _PUNCTUATION.search(n.norm, n.to_norm_end(end), n.to_norm(end)):
+        return False  # 我住在广州。疫情期间…, 住在广州，疫情期间: not glued (Urumqi 大火 is)
     if TOPIC_AFTER.match(text, end) is not None or _TOPIC_AFTER_OF.match(text, end) is not None:
         return True
     if _PEOPLE_OF.match(text, end) is not None and not text.endswith(IN_OR_FROM, 0, start):
@@ -684,7 +687,11 @@ def _marker(n: Normalized, tokens: list[Token], i: int) -> str | None:
         return "negated"
     if kind != lx.LOCATION:
         return None
-    if value == "now" and n.compact[tokens[i - 1][3] : end] in _WEAK_NOW:
+    start = tokens[i - 1][3]
+    if n.language == "zh" and any(n.gap_at_position(p) for p in range(start + 1, end)):
+        # 我是台湾人，在大陆…: not 人在 (one is there) read across the comma; a bare 在
+        return "weak" if n.compact.endswith("在", start, end) else None
+    if value == "now" and n.compact[start:end] in _WEAK_NOW:
         return "weak"
     if value == "origin" and _EN_BACK_HOME.search(n.compact, max(0, tokens[i - 1][3] - 30), end):
         return "now"  # I moved back to my hometown, Hengyang: there now
