@@ -895,3 +895,38 @@ def test_headcounts_of_families_and_groups(text: str, expected: int) -> None:
 )  # fmt: skip
 def test_the_fourteenth_rounds_organizations(text: str, expected: set[str]) -> None:
     assert orgs(text) == expected
+
+
+# --- paraphrases of development statements (issue 13): what a rewording showed ---------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a general object said first, its verb after it (凡是…团体，我一概退出)
+        ("退出共青团\n对共产党了解得越多，我就越下定决心。凡是和共产党有关或相类似的反人类团体，我一概退出。",
+         ALL),
+        # anyone urged (谁要是加入过…都应当退出来), then the declarant's own specific withdrawal
+        ("谁要是加入过它的任何组织，都应当赶紧退出来。我退出邪恶的共青团、少先队组织。",
+         {"league", "pioneers"}),
+    ],
+)  # fmt: skip
+def test_what_paraphrases_of_dev_statements_showed(text: str, expected: set[str]) -> None:
+    assert orgs(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("我是医生，因为人还在中国大陆，所以用化名退党。医院就像一个小社会。", ("CN", None)),
+        ("很多人还在中国大陆受苦。我在美国，声明退党。", ("US", None)),
+        ("受苦的是中國大陸的廣大百姓。盼望中國人民早日擺脫中國共產黨的統治。我声明退党。", None),
+        ("声明退出中国共产党\n我是迫于压力入党的。2015年退休以后移民海外，从此不交党费。不影响我在"
+         "国内的退休金。在此我声明退出中国共产党。\n声明人: 柳暗花明\n2020-06-22 21:46", None),
+    ],
+)  # fmt: skip
+def test_places_paraphrases_of_dev_statements_showed(
+    text: str, expected: tuple[str, str | None] | None
+) -> None:
+    region = parse_statement(text).region
+    assert (None if region is None else (region.country, region.province)) == expected

@@ -46,7 +46,7 @@ KNOWN_LONG_REGIONS = {
     67: "an old name (渡口) with today's (攀枝花) said after it",
     68: "石河子, a city under the region directly",
     92: "the past on the mainland of one now abroad",
-    95: "a past stay abroad the declarant came back from", 121: "stuck abroad, unnamed",
+    95: "a past stay abroad the declarant came back from",
     139: "a place inside a workplace's name", 140: "English: a former study place",
     144: "a former study place in Hong Kong",
 }  # fmt: skip
@@ -201,7 +201,6 @@ KNOWN_NEWS_QUOTES = {
     19: "a never-joined said in a figure (那扇門我從沒進過), then 只退共青團",
     99: "the body's never-joined does not take out the title's (黨我沒入過…一併退出)",
     101: "退团这件事…今天就退了它: 它 after the withdrawal said as a topic",
-    108: "a general object said first after a specific withdrawal (凡是…一切組織，我也全部退出)",
     117: "中共共青團以及跟它有關的一切組織: its = the league's",
 }
 KNOWN_NEWS_QUOTES_REGIONS = {71: "a place inside a workplace's name (武汉钢铁公司)"}
@@ -211,6 +210,15 @@ KNOWN_NEWS_QUOTES_REGIONS = {71: "a place inside a workplace's name (武汉钢�
 KNOWN_MAINLAND_2 = {
     17: "就是个中国农民 in a clause of its own after 我这个人没什么文化",
     21: "国内体制里的人 (one of those in the system on the mainland)",
+}
+# Paraphrases of development statements (a helper reworded 150 dev statements the parser read
+# right, keeping every fact that decides the labels): the ones still read otherwise.
+KNOWN_PARAPHRASES = {
+    93: "oaths and applications declared void in a long Traditional story (all three)",
+}
+KNOWN_PARAPHRASES_REGIONS = {
+    3: "the mainland said of oneself only through 大陆的各种资讯 in a long story",
+    100: "a wish for the mainland's future (中国大陆能成为一个自由民主的国家) read as a place",
 }
 KNOWN_FAMILIES = {
     29: "memberships told with no withdrawal at all (a red family): nothing, not the mentions",
@@ -273,6 +281,7 @@ _ORGANIZATION_CASES = (
     + _cases("news_quotes.jsonl", {}, KNOWN_NEWS_QUOTES)
     + _cases("regions_mainland_2.jsonl", {})
     + _cases("families_groups.jsonl", {}, KNOWN_FAMILIES)
+    + _cases("dev_paraphrases.jsonl", {}, KNOWN_PARAPHRASES)
 )
 _REGION_CASES = (
     _cases("regions.jsonl", KNOWN_REGIONS)
@@ -295,6 +304,7 @@ _REGION_CASES = (
     + _cases("news_quotes.jsonl", {}, KNOWN_NEWS_QUOTES_REGIONS)
     + _cases("regions_mainland_2.jsonl", {}, KNOWN_MAINLAND_2)
     + _cases("families_groups.jsonl", {}, KNOWN_FAMILIES_REGIONS)
+    + _cases("dev_paraphrases.jsonl", {}, KNOWN_PARAPHRASES_REGIONS)
 )
 _HEADCOUNT_CASES = _cases("families_groups.jsonl", {}, KNOWN_FAMILIES_HEADCOUNT)
 
@@ -329,6 +339,7 @@ def test_the_probes_are_well_formed() -> None:
         ("english_stories.jsonl", {"text", "organizations", "country", "province", "rule"}),
         ("news_quotes.jsonl", {"text", "organizations", "country", "province", "rule"}),
         ("regions_mainland_2.jsonl", {"text", "organizations", "country", "province", "rule"}),
+        ("dev_paraphrases.jsonl", {"text", "organizations", "country", "province", "rule"}),
         (
             "families_groups.jsonl",
             {"text", "organizations", "headcount", "country", "province", "rule"},

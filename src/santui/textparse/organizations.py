@@ -99,6 +99,10 @@ _FOR_THEM = re.compile("|".join(_FOR_THEM_WORDS))
 _THIRD_PERSON = re.compile("(?<!其)[他她](?![们們人])|隔壁")
 _SELF_IN = re.compile("我|本人")
 _CLAUSE_TAIL = re.compile("[^，,。！？!?；;\n]*$")  # the clause that ends where the search stops
+# Anyone at all as the subject, in the sentence before a withdrawal (谁要是加入过…都应当退出来).
+_WHOEVER = re.compile(
+    "(?:谁要是|谁若是|谁若|任何人都|每个人都|人人都|每个中国人都|每一个中国人都)[^。！？!?；;]*$"
+)
 # A declaration made for others just before their withdrawal, in its sentence (替爸妈声明：…).
 _PROXY_BEFORE = re.compile("(?:替|代|代替)[^。！？!?；;\n]{0,10}?(?:声明|宣布)[^。！？!?；;\n]*$")
 _SUPPORT = ("支持三退", "支持退党", "赞成三退", "拥护三退", "支持大家三退", "声援三退")
@@ -106,7 +110,7 @@ _IN_ALIAS = re.compile("(?:化名|化明|笔名|署名|网名)(?:为|是|叫)?$"
 _WITH_OTHERS = re.compile("我|本人|俺|一起|一同|跟着")
 # A character one of the two searches above needs: without any, neither is run.
 _NOT_MINE_HINT = re.compile(
-    "[家人们事友众敢批拒功学戚居乡]|退不了|退不成|退成|没成|没拿定|没决定|没想好|犹豫"
+    "[家人们事友众敢批拒功学戚居乡谁]|退不了|退不成|退成|没成|没拿定|没决定|没想好|犹豫"
 )
 _DURATION = re.compile(r"[多几一二三四五六七八九十0-9]+年")
 _RELATIVES = re.compile(
@@ -749,10 +753,30 @@ _PARTY_EVERYTHING = re.compile(
 _OBJECT_KINDS = frozenset((lx.ORG, lx.QUIT_ORG, lx.ALL_THREE, lx.GENERIC))
 
 
+# A general object said first, its verb after it in the sentence (凡是和共产党有关或相类似的
+# 团体，我一概退出; 凡是共产党名下的一切组织，我也全部退出).
+_ALL_SAID_FIRST = re.compile(
+    "凡是[^。！？!?；;]{0,24}?(?:组织|团体)[^。！？!?；;]{0,6}?(?:一概|全部|统统|都|一律)"
+    "(?:退出|脱离)"
+)
+
+
 def _indirect_all(n: Normalized, tokens: list[Token]) -> int:
     """Where (the compact start of its verb) the last withdrawal verb is that is followed, in
     its sentence, by the party "and all attached to it", or by "every organization" before it
-    names any; -1 when none is."""
+    names any; -1 when none is. Also a general object said first (凡是…组织，我一概退出)."""
+    first = -1
+    if "凡是" in n.norm:
+        m = _ALL_SAID_FIRST.search(n.norm)
+        if m is not None:
+            first = n.to_compact(m.end() - 2)  # the verb
+    found = _indirect_all_after(n, tokens)
+    return max(first, found)
+
+
+def _indirect_all_after(n: Normalized, tokens: list[Token]) -> int:
+    """The last withdrawal verb with the party "and all attached to it" or "every organization"
+    after it (see _indirect_all); -1 when none is."""
     text = n.compact
     if not any(word in text for word in _INDIRECT_WORDS):
         return -1
@@ -1202,6 +1226,10 @@ def _others_do(n: Normalized, start: int) -> bool:
         return _others_do_en(n, start)
     if n.language != "zh":
         return False
+    pos = n.to_norm(start)
+    whoever = _WHOEVER.search(n.norm, max(0, pos - 40), pos)
+    if whoever is not None and _SELF_IN.search(n.norm, whoever.end(), pos) is None:
+        return True  # 谁要是加入过它的任何组织，都应当赶紧退出来: anyone urged, not the declarant
     clause = _clause_before(n, start)
     starts = [m.start() for m in _OTHERS_SUBJECT.finditer(clause)]
     if starts and _WITH_OTHERS.search(clause, starts[-1]) is None:

@@ -467,7 +467,7 @@ def _record_place(n: Normalized, tokens: list[Token], span: tuple[int, int]) -> 
 # A record without a place line takes a place the body ties to the declarant (本人现在就在武汉).
 # Not now: the past (当年在, 在…时), a condition or a wish (如果我也在香港, 希望去美国).
 _BEFORE_PAST = re.compile(
-    "曾|以前|过去|当年|那时|早年|小时候|年轻时|时$|期间$|如果|假如|要是|若|想|希望|打算|将来|以后|梦想"
+    "曾|以前|过去|当年|那时|早年|小时候|年轻时|时$|期间$|如果|假如|要是|若|想|希望|打算|将来|^以后|梦想"
 )
 # in the same clause (在南京上学时), not the next (住在锦西，年轻时…; 住在通州，每天坐一个多小时)
 _AFTER_PAST = re.compile(
@@ -819,6 +819,8 @@ _MAINLAND_SELF = re.compile(
             ("身在", "身处", "人在", "肉身"),
             "(?:还|仍|仍然|依然)?在?(?:墙内|国内|沦陷区)(?!时|的时候|期间)",
         ),
+        # 因为人还在中国大陆, 人在大陆: the declarant still there (not 很多人还在大陆受苦)
+        rf"(?<![多少些的们个家])人(?:还|仍|仍然|依然)?在{_MAINLAND}(?!的|受|生活在|过着)",
         # 国内的我们, 生活在墙内的我: the declarant among those there
         *lx.heads(("国内", "墙内", "大陆", "沦陷区"), "的(?:我们|咱们|我(?![们的]))"),
         # a title that says who writes it: 一名中国监狱民警的退党声明
