@@ -930,3 +930,79 @@ def test_places_paraphrases_of_dev_statements_showed(
 ) -> None:
     region = parse_statement(text).region
     assert (None if region is None else (region.country, region.province)) == expected
+
+
+# --- the second and third sets of paraphrases (dev statements with places of several kinds, and
+# dev statements whose withdrawals need reading) -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "and all the other organizations" closes the list, as 等 does (eval/README.md)
+        ("退出共青团、少先队以及其他一切相关组织", {"league", "pioneers"}),
+        # ...and a later general withdrawal takes it in; the party inside the general words
+        # (一切跟共产党有关的组织) is not named one by one
+        ("退出共青团、少先队以及其他一切相关组织\n小时候被拉进了共产党的组织。现在我退出一切跟共产党有关的"
+         "组织。特此声明", ALL),
+        # the declaration going on after a conditional (要是入过，就一起退出共青团)
+        ("退出CCP\n我郑重声明：退出少先队；共青团入没入过我记不清了，要是入过，就一起退出共青团。",
+         ALL),
+        # the owner (党下面的共青团和少先队)
+        ("我决定退出这个流氓无耻的党下面的共青团和少先队！", {"league", "pioneers"}),
+        # the declarant's resolve (下定决心三退) after a specific title: the later general words
+        ("声明退出共产党\n我是河北人，了解到中共肺炎病毒的真相之后，我下定决心三退。", ALL),
+        # a withdrawal that cannot be made (想退也退不了): nothing quit
+        ("被逼着入了党，想退也退不了。真心盼着中国人早日醒过来，天灭中共！", set()),
+        # the right to withdraw (连退出的权利都没有) is no withdrawal, and does not take 共匪
+        ("退出共匪的外围组织\n当初是被逼着入的团、队，难道连退出的权利都没有？共匪祸害中国七十年。",
+         {"league", "pioneers"}),
+        # the organization restated (那个邪恶共匪组织，也就是共青团)
+        ("郑重宣布：退出我们中学时加入的那个邪恶共匪组织，也就是共青团。", {"league"}),
+        # traces wiped out are no organization (清除一切与中共有关的痕迹); organizations are
+        ("退出少先队，清除一切与中共有关的痕迹！", {"party", "pioneers"}),
+        ("退出少先队，退出一切与中共有关的组织！", ALL),
+        # the third set: 所有邪恶组织 in a title is general words, and the body's list later decides
+        ("声明退出中共所有邪恶组织\n我是中国大陆的一个普通公民。本人特此声明退出中国少先队和中国共青团。",
+         {"league", "pioneers"}),
+        # a list under the party's "all" (邪党所有的党、团、队), and affiliates said with 附属于
+        ("我坚决退出邪党所有的党、团、队邪恶组织。", ALL),
+        ("我仍愿在此郑重声明：退出中国共产党，以及附属于它的共青团、少先队等组织。", ALL),
+        # what one refuses to join (绝不加入共产党的任何相关组织) is not the withdrawal's object
+        ("本人现在声明：自愿退出少先队和共青团，绝不加入共产党的任何相关组织，再也不被代表。",
+         {"league", "pioneers"}),
+        # a colon after a vague object: the list after it is what it is
+        ("共产党干的坏事我算看清了。我坚决退出这个邪恶组织：团、队。", {"league", "pioneers"}),
+        # a 三退声明 issued in the body, after one not issued
+        ("三退声明\n我是第一批入的少先队、第一批入的党。后来出国生活，早就不交党费了，所以一直也没"
+         "发表三退声明。直到今天听了主动退出和被动退出的区别，所以今天郑重发表自己的三退声明。",
+         ALL),
+        # ...general words after a specific title, the party inside them (和全部与其有关的所有组织)
+        ("退出中国共产党与所有中共相关组织\n我的爷爷当年随党进了北京城。在此，我声明退出中国共产党，"
+         "和全部与其有关的所有组织，无论大小、明暗。", ALL),
+    ],
+)  # fmt: skip
+def test_what_more_paraphrases_showed(text: str, expected: set[str]) -> None:
+    assert orgs(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a bare 到 with a stay after the place (已经很多年了, 生活): where one is
+        ("我到美國已經很多年了，透過海外正派媒體，慢慢發現被騙了。我入過少先隊，現在我要退出它。",
+         ("US", None)),
+        ("到加拿大生活的这大半年里，我了解到中共的勾当。退出共青团。", ("CA", None)),
+        # ...not a job told in a story of moves (二〇〇〇年我到香港工作，后来搬到台湾)
+        ("二〇〇〇年我到香港工作，后来搬到台湾，现在定居台南。声明退团。", ("TW", None)),
+        # events of the story (鄭州地鐵被大水淹沒…北京…山西的礦難): no place
+        ("從鄭州地鐵被大水淹沒，到北京長峰醫院的大火，再到山西的礦難，中共當局連悼念死者都不准。因此"
+         "我媽媽也願意退出這個邪惡的組織。", None),
+        # abroad now, the country not named (如今出了国), over the record's place line
+        ("声明退出中共少先队\n如今出了国，没有了网络封锁，我才看清中共的邪恶本性。\n"
+         "声明人: 董明哲\n2020-10-06 21:14\n中国吉林省", None),
+    ],
+)  # fmt: skip
+def test_places_more_paraphrases_showed(text: str, expected: tuple[str, str | None] | None) -> None:
+    region = parse_statement(text).region
+    assert (None if region is None else (region.country, region.province)) == expected

@@ -28,7 +28,7 @@ REAL = Path(__file__).parent / "eval" / "real"
 # organization questions settled later that day, with the vague objects' amendment and the
 # second round of settled questions (real/README.md, Labelling).
 TEST_FLOORS = {
-    "organizations": (0.912, 0.95),  # GAP: 602/660 reached (0.912)
+    "organizations": (0.915, 0.95),  # GAP: 604/660 reached (0.9152)
     "headcount": (0.95, 0.95),  # 641/660
     "headcount_group": (0.90, 0.90),  # 95/102 reached (co-signers, lists, a plural subject)
     "province": (0.943, 0.95),  # GAP: 623/660 reached (0.9439; the declarant's place)

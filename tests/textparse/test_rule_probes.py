@@ -36,7 +36,6 @@ KNOWN_LONG_ORGANIZATIONS = {
     8: "以及它外围的团和队 (its affiliates without 的)",
     67: "a past wish to quit the league, then a refused application",
     95: "a plural object after a list under 三退, by a never-member of the party",
-    105: "a voided oath outside the declaration's sentence",
     106: "a withdrawal told as done outside the declaration's sentence",
     111: "a later general withdrawal without 声明 in its sentence",
     118: "声明三退 after a specific withdrawal", 124: "an exhortation read as a declaration",
@@ -45,7 +44,6 @@ KNOWN_LONG_ORGANIZATIONS = {
 KNOWN_LONG_REGIONS = {
     67: "an old name (渡口) with today's (攀枝花) said after it",
     68: "石河子, a city under the region directly",
-    92: "the past on the mainland of one now abroad",
     95: "a past stay abroad the declarant came back from",
     139: "a place inside a workplace's name", 140: "English: a former study place",
     144: "a former study place in Hong Kong",
@@ -75,8 +73,6 @@ KNOWN_STORIES = {
     81: "号召大家退出…: others' withdrawal with general words",
     84: "others' words (工友们都说三退…)",
     85: "an opinion (退党是最明智的选择) with no act of the declarant's own",
-    96: "也一并退出共青团和少先队: 一并退出 takes no objects",
-    125: "共产党下面的团和队: the owner, 下面的",
     135: "这个党 as the referent of 这个组织",
 }
 
@@ -141,7 +137,6 @@ KNOWN_SPREAD = {
     6: "a wish that oaths be void (希望当年那些誓言也能作废吧)",
     18: "a plural object (这些组织) after a list, under a 三退 title",
     32: "a withdrawal told as done with its object said first (团我…已经主动退了)",
-    34: "a statement for one's father, then one's own withdrawal (我自己入过团，也一起退)",
     50: "a couple's 团、队 quit in the next sentence (我们入过的团、队也一起退出)",
     55: "a withdrawal told as done with its object said first (少先队那个早在初中就退了)",
     61: "a withdrawal told as done with its object said first (团和队我都退过了)",
@@ -220,6 +215,14 @@ KNOWN_PARAPHRASES_REGIONS = {
     3: "the mainland said of oneself only through 大陆的各种资讯 in a long story",
     100: "a wish for the mainland's future (中国大陆能成为一个自由民主的国家) read as a place",
 }
+# Three more sets of paraphrases (2026-12-07): dev statements with places of several kinds, dev
+# statements whose withdrawals need reading (titles, mentions, never-members), and 300 more.
+KNOWN_PARAPHRASES_PLACES_REGIONS = {
+    128: "那时我们已经在香港生活了好多年 (then, already for years) read as the past",
+}
+KNOWN_PARAPHRASES_MORE = {
+    195: "都声明退出，把它退掉 after 它跟邪党是一伙的: 它 = the pioneers, not the party named last",
+}
 KNOWN_FAMILIES = {
     29: "memberships told with no withdrawal at all (a red family): nothing, not the mentions",
     51: "只有我一个党员 in a family of five, then 我声明退党: one person, the party",
@@ -282,6 +285,9 @@ _ORGANIZATION_CASES = (
     + _cases("regions_mainland_2.jsonl", {})
     + _cases("families_groups.jsonl", {}, KNOWN_FAMILIES)
     + _cases("dev_paraphrases.jsonl", {}, KNOWN_PARAPHRASES)
+    + _cases("dev_paraphrases_regions.jsonl", {})
+    + _cases("dev_paraphrases_organizations.jsonl", {})
+    + _cases("dev_paraphrases_more.jsonl", {}, KNOWN_PARAPHRASES_MORE)
 )
 _REGION_CASES = (
     _cases("regions.jsonl", KNOWN_REGIONS)
@@ -305,6 +311,9 @@ _REGION_CASES = (
     + _cases("regions_mainland_2.jsonl", {}, KNOWN_MAINLAND_2)
     + _cases("families_groups.jsonl", {}, KNOWN_FAMILIES_REGIONS)
     + _cases("dev_paraphrases.jsonl", {}, KNOWN_PARAPHRASES_REGIONS)
+    + _cases("dev_paraphrases_regions.jsonl", {}, KNOWN_PARAPHRASES_PLACES_REGIONS)
+    + _cases("dev_paraphrases_organizations.jsonl", {})
+    + _cases("dev_paraphrases_more.jsonl", {})
 )
 _HEADCOUNT_CASES = _cases("families_groups.jsonl", {}, KNOWN_FAMILIES_HEADCOUNT)
 
@@ -340,6 +349,15 @@ def test_the_probes_are_well_formed() -> None:
         ("news_quotes.jsonl", {"text", "organizations", "country", "province", "rule"}),
         ("regions_mainland_2.jsonl", {"text", "organizations", "country", "province", "rule"}),
         ("dev_paraphrases.jsonl", {"text", "organizations", "country", "province", "rule"}),
+        (
+            "dev_paraphrases_regions.jsonl",
+            {"text", "organizations", "country", "province", "rule"},
+        ),
+        (
+            "dev_paraphrases_organizations.jsonl",
+            {"text", "organizations", "country", "province", "rule"},
+        ),
+        ("dev_paraphrases_more.jsonl", {"text", "organizations", "country", "province", "rule"}),
         (
             "families_groups.jsonl",
             {"text", "organizations", "headcount", "country", "province", "rule"},

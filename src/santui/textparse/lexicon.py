@@ -182,7 +182,8 @@ ORGANIZATION_PHRASES: list[Entry] = [
         "退出党团队", "三个组织", "三个邪恶组织",
         "及其一切组织", "及其所有组织", "及其附属组织", "及其下属组织", "及其外围组织",
         "及其相关组织", "及其所属组织", "及其一切附属组织", "以及一切组织", "及一切附属组织",
-        "及其所有附属组织", "及其所有的组织", "及其相关的一切组织", "一切邪恶组织",
+        "及其所有附属组织", "及其所有的组织", "及其相关的一切组织", "一切邪恶组织", "所有邪恶组织",
+        "所有的邪恶组织", "一切的邪恶组织",
         "及其一切相关组织",
         "all three", "three withdrawals", "3 withdrawals", "all its affiliated organizations",
         "all its peripheral organizations", "its peripheral organizations",
@@ -198,7 +199,7 @@ ORGANIZATION_PHRASES: list[Entry] = [
         # 三退保平安 names the movement's saying; declared, it is a withdrawal (issue 13)
         *_DECLARED_SAYING,
         # 三退 declared in the body (坚定三退, 宣布三退): all three, not a heading's general word
-        "宣布三退", "坚定三退", "坚决三退", "决定三退",
+        "宣布三退", "坚定三退", "坚决三退", "决定三退", "决心三退",
         # ... said by the declarant (a title 声明三退 is a heading: general first)
         "我声明三退", "我也声明三退", "本人声明三退", "特此声明三退", "郑重声明三退",
         "在此声明三退", "现声明三退", "现在声明三退", "今天声明三退", "我要三退", "我也要三退",

@@ -34,15 +34,29 @@ _BREAK_REACH = 10
 _EN_PARENT = re.compile(r"\s*(?:of|under|led by|affiliated with|belonging to)(?: the)?\s*$")
 _EN_THE = re.compile(r"\s*the\s+")
 _EN_POSSESSIVE = re.compile(r"['’]s\s*(?:own\s+)?")
-_CJK_PARENT_GLUE = frozenset({"的", "之", "组织的", "组织下的", "下的", "所属的"})
+_CJK_PARENT_GLUE = frozenset({
+    "的", "之", "组织的", "组织下的", "下的", "所属的", "下面的", "底下的", "下边的", "名下的",
+    "旗下的", "手下的",
+})  # fmt: skip
 # 中共邪恶团、队组织, 中共附属的团、队组织, 中共邪灵团队: the party's league and pioneers.
 _CJK_PARENT_WORDS = re.compile(
     "的?(?:邪恶|邪灵|邪|恶魔|附属|下属|所属|外围|所有|一切)的?(?:组织)?"  # 中共邪党附属组织共青团
 )
+_OTHER_ONES = re.compile("其他|其它|别的")
+
+
+def _closes_list(glue: str, chain: int) -> bool:
+    """Whether the words between a list and "all organizations" close the list (等; 其他, "other",
+    after the league or the pioneers): they add none (eval/README.md). 中共及其它的一切组织 (the
+    party and all of its) still widens."""
+    return "等" in glue or (not chain & lx.PARTY and _OTHER_ONES.search(glue) is not None)
+
+
 _CHAIN_GLUE = re.compile(
     r"^(?:\s|和|及|与|以及|还有|、|,|，|&|and|or|its|the|my|our|also|as well as|并且|并|同时|也|"
     r"其|及其|以及其|它的|他的|all|of|from|的|邪恶|邪|罪恶|万恶|附属|下属|外围|各种"
-    r"|积极分子|成员|身份)*$"  # 退出中共邪党积极分子、团、队: a stage of membership
+    r"|积极分子|成员|身份"  # 退出中共邪党积极分子、团、队: a stage of membership
+    r"|所有|一切|附属于|隶属于|从属于)*$"  # 邪党所有的党、团、队; 以及附属于它的共青团
 )
 # What follows an organization when the verb's object is something of it (脱离共党魔爪, 摆脱
 # 中共的控制) or people who quit it (脱离中共的人才能…, 退出共产党的人越来越多).
@@ -56,10 +70,11 @@ _FAILED = re.compile("(?:没有?|未|未能|没能|不能|无法)(?:成功|能�
 # A withdrawal that did not happen, said after it (当年想退团，但没敢; 申请退团没被批准) or a
 # fear before it (还不敢退党): eval/README.md, "a plan of the past", "one that failed".
 _FAILED_AFTER = re.compile(
-    "(?:申请书?)?[，,]?(?:但是?|可是?|却|结果|最后)?"
+    "(?:申请书?)?[，,]?(?:但是?|可是?|却|结果|最后|也)?"
     "(?:他|她|我|组织|学校|单位|领导|上级|上面|团委|支部|老师|他们)?(?:那时候?|当时|一直|始终|现在|目前)?"
     "还?(?:没敢|不敢|没成|没退成|退不了|退不成|没被批准|未被批准|没拿定主意|没决定|没想好|在犹豫"
     "|没有被批准|没批准|未获批准|被拒绝|没有成功|未成功|没有退成)"
+    "|不了(?!解|了之)"  # 想退也退不了: the second 退
 )
 _TOPIC_AFTER = (
     "的事",
@@ -79,6 +94,17 @@ _TOPIC_AFTER = (
     "的洪流",
     "网站",
     "的网站",
+)
+# ...and what a withdrawal is the attribute of (连退出的权利都没有, 没有退党的程序): a noun, not
+# the declarant's act.
+_RIGHT_AFTER = (
+    "的权利", "的权力", "的自由", "的机会", "的程序", "的程式", "的途径", "的渠道", "的手续",
+    "的办法",
+)  # fmt: skip
+# A 三退声明 the declarant issues in the body (郑重发出自己的三退声明, 发表我的三退声明): all three
+# declared; not one not issued (一直没发表三退声明).
+_ISSUED = re.compile(
+    "(?<![没未不有])(?:发表|发出|做出|作出|提交|递交|写下)了?(?:自己的|我的|本人的|我们的)?$"
 )
 _AFRAID = re.compile("(?:还|一直|始终)?(?:不敢|没敢)$")
 # Someone else's withdrawal (看到大家都在退党, 我的同事上个月都退了党, 已有数亿人退出中共): the
@@ -324,6 +350,7 @@ def read_organizations(
     vague_title = False  # 三退 in the title line
     general_seen = False  # a withdrawal whose object is "all" (see Pass 2)
     named_after = 0  # what the withdrawals after the last general one name one by one
+    general_at = -1  # where the last withdrawal whose object is "all" is (compact position)
     named_at: list[tuple[int, int]] = []  # (where, what) of each withdrawal that names some
     quit_org_at: list[tuple[int, int]] = []  # (where, what) of each 退党, 退团…
     skip: set[int] = set()  # negated, parent or renounced mentions
@@ -388,7 +415,7 @@ def read_organizations(
             others_quit = True  # a withdrawal word, not done: no mention stands in for it
             skip.add(i)  # 终究没有成功退党, 我没能退党, 申请退团没被批准: it did not happen
             continue
-        if kind == lx.QUIT_ORG and text.startswith(_TOPIC_AFTER, end):
+        if kind == lx.QUIT_ORG and text.startswith((*_TOPIC_AFTER, *_RIGHT_AFTER), end):
             skip.add(i)  # 退党的事我还没想好, 早有退党的想法: a topic, not a withdrawal
             continue
         if kind in (lx.QUIT_ORG, lx.ALL_THREE) and _IN_ALIAS.search(text, max(0, start - 4), start):
@@ -456,6 +483,8 @@ def read_organizations(
         elif value == "title":
             if _mention_only(n, start, end):
                 others_quit = True  # 我只是想说一句：我支持三退 (then 声明人…): a mention
+            elif _ISSUED.search(text, max(0, start - 8), start) is not None:
+                all_three = explicit = True  # 郑重发出自己的三退声明: declared, as 宣布三退
             else:
                 title_all = True
         elif text[start:end] in _VAGUE_ALL and (
@@ -485,6 +514,8 @@ def read_organizations(
             continue
         if kind == lx.QUIT_ORG and i in skip:  # 终究没有成功退党: a withdrawal that failed
             continue
+        if kind == lx.QUIT and text.startswith(_RIGHT_AFTER, tokens[i][4]):
+            continue  # 连退出的权利都没有: what the withdrawal is the attribute of
         start_i = tokens[i][3]
         if n.language == "zh" and (
             _relative_done(n, start_i, tokens[i][4])
@@ -548,7 +579,12 @@ def read_organizations(
                 break  # 脱离中共魔爪, 退出中共的人越来越多: the clutches, the people, not the party
             if kind2 == lx.ORG:
                 if j not in skip:
-                    if not took and j == i + 1 and _DEMONSTRATIVE.match(text, tokens[i][4]):
+                    if (
+                        not took
+                        and j == i + 1
+                        and _DEMONSTRATIVE.match(text, tokens[i][4])
+                        and not _colon_between(n, tokens[i][4], start)
+                    ):
                         pointed = True  # 退出这个忽悠人的骗子党: a vague object, as 这个组织
                     chain |= mask
                     took = True
@@ -557,7 +593,7 @@ def read_organizations(
             elif (
                 kind2 == lx.ALL_THREE
                 and took
-                and "等" in glue
+                and _closes_list(glue, chain)
                 and text.startswith(("一切", "所有", "任何"), start)
             ):
                 last = j  # 退出共青团、少先队等一切邪恶组织: 等 closes the list, it adds none
@@ -580,8 +616,10 @@ def read_organizations(
                     chain = lx.LEAGUE | lx.PIONEERS  # 中共的一切附属组织: what is under it
                 elif not took and _affiliated_with_party(n, tokens, j):
                     chain |= lx.LEAGUE | lx.PIONEERS  # all organizations affiliated with the CCP
-                elif took and "等" in glue:
-                    pass  # 退出共青团、少先队等一切组织: 等 closes the list, it adds none
+                elif took and _closes_list(glue, chain):
+                    # 退出共青团、少先队等一切组织, 以及其他一切相关组织: 等 and "others" close
+                    # the list, they add none (eval/README.md)
+                    pass
                 elif chain and not chain & lx.PARTY and glue.endswith(("及其", "和其", "以及其")):
                     pass  # 退出恶党少先队及其一切相关组织: its = the pioneers', which widens none
                 elif took:
@@ -618,6 +656,7 @@ def read_organizations(
         if general:
             named_after = 0  # what later withdrawals name refines this general one
             general_seen = True
+            general_at = tokens[i][3]
         elif general_seen and not referred:
             named_after |= chain | (tokens[i][1] if kind == lx.QUIT_ORG else 0)
         if took:
@@ -628,7 +667,9 @@ def read_organizations(
     if (
         (explicit or bare_quit)
         and quit_mask != lx.ALL
-        and not (all_three or generic_all)
+        # general words read already; but a later withdrawal that seems to name the party may
+        # be more general words (退出中国共产党，和全部与其有关的所有组织)
+        and (not (all_three or generic_all) or named_after)
         and (lx.QUIT in kinds or lx.QUIT_ORG in kinds)
     ):
         at = _indirect_all(n, tokens)  # 退出中共及其相关邪恶组织, 退出与共产党有关的一切
@@ -637,8 +678,11 @@ def read_organizations(
             for where, named in named_at:
                 if where > at:
                     later |= named
-            if later and not general_seen:
+            if at > general_at:
+                # the last general words: what withdrawals after them name says what they
+                # meant; the party inside them (退出一切跟共产党有关的组织) names nothing
                 named_after = later
+                generic_all = generic_all or not later
             else:
                 generic_all = True
     if (
@@ -725,6 +769,8 @@ _INDIRECT_ALL = re.compile(
     ))
 )  # fmt: skip
 _INDIRECT_REACH = 40
+# ...not the traces of it one wipes out (清除一切与中共有关的痕迹): no organization
+_TRACES = re.compile(f"{_NO_STOP}{{0,4}}?(?:有关|相关|有关联)的?(?:痕迹|印记|烙印|记号|标记|记忆)")
 # A word every alternative of _INDIRECT_ALL holds: without one, the search is skipped.
 _INDIRECT_WORDS = ("及", "其", "它", "之", "有关", "相关", "关联", "联系", "沾边", "挂钩", "一切",
                    "所有", "任何", "全部", "three", "all", "every", "its")  # fmt: skip
@@ -791,6 +837,8 @@ def _indirect_all_after(n: Normalized, tokens: list[Token]) -> int:
             m is not None
             and not n.boundary_between(end, m.start())
             and not _youth_ends_at(n, tokens, i, m.start())
+            and _TRACES.match(text, m.end()) is None
+            and not _joining_between(tokens, i + 1, end, m.start())
         ):
             return start
         if kind != lx.QUIT:
@@ -809,6 +857,18 @@ def _indirect_all_after(n: Normalized, tokens: list[Token]) -> int:
         ):
             return start
     return -1
+
+
+def _joining_between(tokens: list[Token], j: int, end: int, start: int) -> bool:
+    """Whether a joining (加入, 入) stands between compact positions ``end`` and ``start``, from
+    ``tokens[j]`` on: what follows it is what one joins or refuses to join (退出少先队和共青团，绝不
+    加入共产党的任何相关组织), not the withdrawal's object."""
+    for t in tokens[j:]:
+        if t[3] >= start:
+            return False
+        if t[0] == lx.JOINED and t[3] >= end:
+            return True
+    return False
 
 
 def _names_within(tokens: list[Token], j: int, end: int, start: int, stop: int) -> bool:
@@ -1300,18 +1360,25 @@ def _restated(n: Normalized, tokens: list[Token], i: int) -> bool:
     end = tokens[i][4]
     return (
         kind == lx.ORG
-        and start - end <= 4
+        and start - end <= 7  # 共匪组织，也就是说共青团
         and _RESTATED.search(n.compact, end, start) is not None
         and not n.boundary_between(end, start)
     )
+
+
+def _colon_between(n: Normalized, a: int, b: int) -> bool:
+    """Whether only a colon (or a dash) stands between compact positions ``a`` and ``b``: what
+    follows names what came before it."""
+    between = n.norm[n.to_norm_end(a) : n.to_norm(b)].strip()
+    return between in ("：", ":", "——", "—")
 
 
 def _described(n: Normalized, verb_end: int, start: int) -> bool:
     """A description right after the verb (这个邪恶的组织), then a clause break before the
     organization at compact position ``start``: the organization begins another clause."""
     m = _DESCRIPTION.match(n.compact, verb_end)
-    if m is None or m.end() > start:
-        return False
+    if m is None or m.end() > start or _colon_between(n, m.end(), start):
+        return False  # 退出这个邪恶组织：团、队: the list after the colon is what it is
     i = bisect_left(n.gap_at, m.end())
     return i < len(n.gap_at) and n.gap_at[i] <= start
 
@@ -1629,6 +1696,7 @@ def _never_joined_in_title(
 _DECLARES = re.compile(
     "声明|宣布|宣誓|特此|郑重|严正|决定|自愿|立誓|发誓|在此|在这里|借此|今天|今日|即日|从此|从今"
     "|现在我|我要|我还要|我还想|本人|我们|我俩|我也|我就|我和|我与|我正式|我坚决|我彻底"
+    "|一并|就一起|也一起"  # 要是入过，就一起退出共青团: the declaration going on
     r"|\bhereby\b|\bdeclare|\bsolemnly|\bi (?:now |hereby |also |therefore |voluntarily |officially"
     r" |myself |too )?(?:quit|withdraw|renounce|resign|sever|leave)"
     r"|\bwe (?:now |hereby |all |also )?(?:quit|withdraw|renounce|resign|sever|leave)"
@@ -1750,8 +1818,10 @@ def read_declared(
         a, b = sentences[k]
         if _OTHERS_ACT.search(text, max(a, start - 4), start) is not None:
             continue  # 看到大家都在退党: another's act
-        if kind == lx.QUIT_ORG and text.startswith(_TOPIC_AFTER, end):
-            continue  # 退党的人越来越多了: a topic, not a withdrawal
+        if (kind == lx.QUIT_ORG and text.startswith(_TOPIC_AFTER, end)) or (
+            text.startswith(_RIGHT_AFTER, end)
+        ):
+            continue  # 退党的人越来越多了, 连退出的权利都没有: a topic, not a withdrawal
         if (not chosen or chosen[-1] != (a, b)) and (
             start - a <= _LEAD
             or _DECLARES.search(text, a, end) is not None

@@ -485,7 +485,16 @@ _RESIDE = re.compile(
     "|留学|赴|居|留在|落户在?|(?<![老原])家(?:就)?在|嫁到|嫁来|远嫁"
     "|回到|重回|(?:搬|调|迁)回(?:到|了)?"
     # sent or moved there for work: 分配到四川成都工作, 跳槽到山东烟台, 被学校派到台湾
-    "|分配到|调到|调入|跳槽到|派到|派驻到?)了?$"
+    "|分配到|调到|调入|跳槽到|派到|派驻到?"
+    # a bare 到, when a stay follows the place (我到美国已经很多年了, 到加拿大生活): _STAY_AFTER
+    "|(?<![看收接览投听想找得传流卖逃回送寄拿提说讲谈做办遇碰达直等受])到)了?$"
+)
+# ...a life there (生活, 定居), or a stay that lasts until now (留学已经十几年了, 已经很多年了);
+# not a job or a study alone (二〇〇〇年我到香港工作: a move of the story, told in order).
+_STAY_AFTER = re.compile(
+    "(?:生活|定居|居住|安家)"
+    "|(?:留学|读书|求学|上学|念书|工作|打工|谋生|打拼)?(?:已经|已|都)(?:有)?(?:快|近|将近)?"
+    "(?:[0-9一二三四五六七八九十几多两]+年|很多年|好多年|好几年|多年|这些年|这么多年)"
 )
 _AT_LEFT_OUT = re.compile("(?:现在|目前|如今|一直|还|仍)?在")
 _SELF_SUBJECT = re.compile("(?:我|本人)(?!们)(?:是|在|已|也|就|现|今年)")
@@ -570,9 +579,10 @@ _ABROAD_NOW = re.compile(
     "|出国(?:留学|读书|工作|定居)?(?:已经|已)?(?:快|近|将近|有)?"
     "(?:后|以后|以来|之后|[0-9一二三四五六七八九十几多]+年|这些年|这么多年|这几年)"
     "|出国(?:留学|读书|工作|定居)了?(?=[，,。！!；;、\n]|$)"
+    "|出了国(?=[，,。！!；;、\n]|$|后|以后|之后|以来)"  # 如今出了国，没有了网络封锁
 )
 _ABROAD_WORDS = (  # one is in every match of _ABROAD_NOW
-    "海外", "国外", "出国", "西方国家", "外国", "异国", "欧", "北美", "南美", "东南亚",
+    "海外", "国外", "出国", "西方国家", "外国", "异国", "欧", "北美", "南美", "东南亚", "出了国",
 )  # fmt: skip
 # A stay, not a move (五六年前在海外 is the past; 四年前来到国外, there since).
 _STAY = frozenset(("在", "身在", "生活在", "身处"))
@@ -701,6 +711,8 @@ def _declarant_there(text: str, start: int, end: int) -> bool:
     previous = before[:clause_start]
     before = before[clause_start:]
     verb = _RESIDE.search(before)
+    if verb is not None and verb.group().startswith("到") and not _STAY_AFTER.match(text, end):
+        verb = None  # 到北京上访, 到香港旅游: a trip, not where one lives
     if verb is None:
         verb = _SELF_AT.search(before)
         if (
@@ -978,6 +990,12 @@ def _anchored(n: Normalized, tokens: list[Token], place: Place, origin: bool = T
         text.endswith(("本人", "我是", "我"), 0, start) or _self_person(n, start)
     ):
         return True  # 本人澳门居民
+    if (
+        text.endswith("到", 0, start)
+        and _STAY_AFTER.match(text, end) is not None
+        and _declarant_there(n.norm, place.start, place.end)
+    ):
+        return True  # 我到美国已经很多年了: there since
     a, b = place.start, place.end
     norm = n.norm
     # the closing piece of the text (a signature: "…退出中共。 李明 辽宁沈阳", "Xu Gang, Jilin")
