@@ -1006,3 +1006,49 @@ def test_what_more_paraphrases_showed(text: str, expected: set[str]) -> None:
 def test_places_more_paraphrases_showed(text: str, expected: tuple[str, str | None] | None) -> None:
     region = parse_statement(text).region
     assert (None if region is None else (region.country, region.province)) == expected
+
+
+# --- dev statements reworded with their deciding parts too (dev_rewordings, probes) ---------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "all its organizations" after the pioneers named through the party: the pioneers' own
+        ("我们两人在此声明：脱离中共少先队及其所有邪恶组织。", {"pioneers"}),
+        # the object said first, the verb at its clause's end; a sentence's end stops the verb
+        ("少先队这个邪恶的组织，我们早就该退了。中共恶党迫害法轮大法。", {"pioneers"}),
+        ("曾经入过的少先队和共青团，我今天声明退出。中共是窃国大盗。", {"league", "pioneers"}),
+        ("小时候入的少先队、共青团等邪教组织，我坚决退出；从今往后，我永远不会加入共产党。",
+         {"league", "pioneers"}),
+        # general words said first (共产党的一切组织，我全部彻底退出) after a specific title
+        ("声明退队\n今天我在这里郑重声明：曾经加入过的共产党的一切组织，我全部彻底退出。", ALL),
+        # the owner before 领导下的
+        ("退出邪惡中共領導下的共青團。", {"league"}),
+        # oaths declared void in the sentence after the declaration's (…；…一律作废)
+        ("我的退党声明\n" + STORY + "为此我郑重声明：退出共产党；我说过、写过的入党、入团、"
+         "入少先队的申请书、誓词以及所有的思想汇报，一律作废。", ALL),
+    ],
+)  # fmt: skip
+def test_what_rewordings_showed(text: str, expected: set[str]) -> None:
+    assert orgs(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # 断绝往来。中方在海外…: no location word across a clause's end (and 中方 is a common word)
+        ("从今天起，本人退出中共，同时和中国境内的一切组织和个人断绝往来。中方在海外搞的所有间谍和破坏"
+         "活动，都和本人毫无关系。", None),
+        # a job on the mainland said of oneself, 国内 before 一名
+        ("郑重声明退党\n我是国内一名普通医生。多年前在医院里入了党。", ("CN", None)),
+        # a remark on the country now (如今在中国，想正常上学…几乎人人都…), not where one is
+        ("如今在中国，想正常上学、工作、过日子，几乎人人都被裹挟着加入邪党这样那样的组织。我们声明："
+         "退出共青团。", None),
+        # ...but one who wants to quit there is there (在国内，想退党…)
+        ("在国内，想退党都没有门路，今天我在这里声明退党。", ("CN", None)),
+    ],
+)  # fmt: skip
+def test_places_rewordings_showed(text: str, expected: tuple[str, str | None] | None) -> None:
+    region = parse_statement(text).region
+    assert (None if region is None else (region.country, region.province)) == expected

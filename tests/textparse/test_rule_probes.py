@@ -208,12 +208,9 @@ KNOWN_MAINLAND_2 = {
 }
 # Paraphrases of development statements (a helper reworded 150 dev statements the parser read
 # right, keeping every fact that decides the labels): the ones still read otherwise.
-KNOWN_PARAPHRASES = {
-    93: "oaths and applications declared void in a long Traditional story (all three)",
-}
+KNOWN_PARAPHRASES: dict[int, str] = {}
 KNOWN_PARAPHRASES_REGIONS = {
     3: "the mainland said of oneself only through 大陆的各种资讯 in a long story",
-    100: "a wish for the mainland's future (中国大陆能成为一个自由民主的国家) read as a place",
 }
 # Three more sets of paraphrases (2026-12-07): dev statements with places of several kinds, dev
 # statements whose withdrawals need reading (titles, mentions, never-members), and 300 more.
@@ -222,6 +219,13 @@ KNOWN_PARAPHRASES_PLACES_REGIONS = {
 }
 KNOWN_PARAPHRASES_MORE = {
     195: "都声明退出，把它退掉 after 它跟邪党是一伙的: 它 = the pioneers, not the party named last",
+}
+# Dev statements reworded with their deciding parts too (titles, declarations, places).
+KNOWN_REWORDINGS = {
+    9: "以及被它操纵的两个傀儡——共青团和少先队: a list after a long description of it",
+    98: "我这次三退 under a title that only breaks with the party: the declarant's own 三退",
+    134: "三退声明 over a body that only breaks with the party (一刀两断): labelled all three",
+    216: "退出中共及其一切相关组织！…立言退党: labelled all three (the rules: the specific later)",
 }
 KNOWN_FAMILIES = {
     29: "memberships told with no withdrawal at all (a red family): nothing, not the mentions",
@@ -288,6 +292,7 @@ _ORGANIZATION_CASES = (
     + _cases("dev_paraphrases_regions.jsonl", {})
     + _cases("dev_paraphrases_organizations.jsonl", {})
     + _cases("dev_paraphrases_more.jsonl", {}, KNOWN_PARAPHRASES_MORE)
+    + _cases("dev_rewordings.jsonl", {}, KNOWN_REWORDINGS)
 )
 _REGION_CASES = (
     _cases("regions.jsonl", KNOWN_REGIONS)
@@ -314,6 +319,7 @@ _REGION_CASES = (
     + _cases("dev_paraphrases_regions.jsonl", {}, KNOWN_PARAPHRASES_PLACES_REGIONS)
     + _cases("dev_paraphrases_organizations.jsonl", {})
     + _cases("dev_paraphrases_more.jsonl", {})
+    + _cases("dev_rewordings.jsonl", {})
 )
 _HEADCOUNT_CASES = _cases("families_groups.jsonl", {}, KNOWN_FAMILIES_HEADCOUNT)
 
@@ -358,6 +364,7 @@ def test_the_probes_are_well_formed() -> None:
             {"text", "organizations", "country", "province", "rule"},
         ),
         ("dev_paraphrases_more.jsonl", {"text", "organizations", "country", "province", "rule"}),
+        ("dev_rewordings.jsonl", {"text", "organizations", "country", "province", "rule"}),
         (
             "families_groups.jsonl",
             {"text", "organizations", "headcount", "country", "province", "rule"},

@@ -29,7 +29,7 @@ COMMON_WORD_PLACES = frozenset(
         "兴安", "白山", "南平", "长治", "承德", "延安", "大理", "晋中", "汉中", "宜春", "德宏",
         "怒江", "定西", "甘南", "临夏", "果洛", "大陆", "中国", "马里", "苏丹", "乍得", "多哥",
         "海地", "曼岛", "尼日", "蒙古", "汤加", "约旦", "古巴", "不丹", "中非", "关岛", "帕劳",
-        "苏俄", "俄国", "china", "prc", "mainland", "georgia", "jordan", "chad", "niger",
+        "苏俄", "俄国", "中方", "china", "prc", "mainland", "georgia", "jordan", "chad", "niger",
         "mali", "guinea", "turkey", "jersey", "wales", "washington", "rome", "nan", "dan", "lu",
         "an", "ji", "he", "jin", "min", "chu", "long", "tai", "hui", "xin", "yan", "jia", "bai",
         "fu", "su", "ping", "yang", "ming", "cheng", "guang", "hong", "huang", "wu", "xi",

@@ -36,7 +36,7 @@ _EN_THE = re.compile(r"\s*the\s+")
 _EN_POSSESSIVE = re.compile(r"['’]s\s*(?:own\s+)?")
 _CJK_PARENT_GLUE = frozenset({
     "的", "之", "组织的", "组织下的", "下的", "所属的", "下面的", "底下的", "下边的", "名下的",
-    "旗下的", "手下的",
+    "旗下的", "手下的", "领导下的", "领导的", "控制下的", "操纵的", "掌控的",
 })  # fmt: skip
 # 中共邪恶团、队组织, 中共附属的团、队组织, 中共邪灵团队: the party's league and pioneers.
 _CJK_PARENT_WORDS = re.compile(
@@ -496,6 +496,8 @@ def read_organizations(
             first_line = _title_line_end(n)
             if first_line > 0 and start < n.to_compact(first_line):
                 vague_title = True  # a title 声明三退: general words over the record
+        elif _youth_owns(n, tokens, i):
+            pass  # 脱离中共少先队及其所有邪恶组织: its = the pioneers', which widens none
         elif text.startswith(("及", "以及"), start) and (
             (has_quit and not _governed(n, tokens, i)) or _youth_ends_at(n, tokens, -1, start)
         ):
@@ -562,7 +564,7 @@ def read_organizations(
                 break
             # A clause ends between them, unless only punctuation, or 和/及/、 and punctuation,
             # stand between (退出!共青团, 共青团和!少先队: a keyword broken up, not two clauses).
-            joined = (not glue and not took) or bool(
+            joined = (not glue and not took and not _hard_end(n, last_end, start)) or bool(
                 took and glue and kind2 == lx.ORG and _CHAIN_GLUE.match(glue)
             )
             if not joined and n.boundary_between(last_end, start):
@@ -602,7 +604,10 @@ def read_organizations(
                 kind2 == lx.ALL_THREE
                 and chain
                 and not chain & lx.PARTY
-                and text.startswith(("及其", "以及其", "和其"), start)
+                and (
+                    text.startswith(("及其", "以及其", "和其"), start)
+                    or glue.endswith(("及其", "以及其", "和其"))
+                )
             ):
                 last = j  # 退出中共少先队及其一切组织: its = the pioneers', which widens none
                 reach = _NEXT_GAP[latin]
@@ -643,6 +648,10 @@ def read_organizations(
             chain, took, referred = en_ref[0], True, not en_ref[1]
         if not took and kind == lx.QUIT and _ITS_AFFILIATES.match(text, tokens[i][4]):
             chain, took = lx.LEAGUE | lx.PIONEERS, True  # 退出它的外围组织: what is under it
+        if not took and kind == lx.QUIT and _said_first(n, tokens[i][3], tokens[i][4]):
+            topic = _topicalized(n, tokens, i, skip)
+            if topic:  # 曾经入过的少先队和共青团，我今天声明退出。: the object said first
+                chain, took = topic, True
         if not took and kind == lx.QUIT:
             referent = _referent(n, tokens, i, skip)
             if referent:
@@ -804,7 +813,13 @@ _OBJECT_KINDS = frozenset((lx.ORG, lx.QUIT_ORG, lx.ALL_THREE, lx.GENERIC))
 _ALL_SAID_FIRST = re.compile(
     "凡是[^。！？!?；;]{0,24}?(?:组织|团体)[^。！？!?；;]{0,6}?(?:一概|全部|统统|都|一律)"
     "(?:退出|脱离)"
+    # 曾经加入过的共产党的一切组织，我全部彻底退出
+    "|(?:一切|所有|全部)[^。！？!?；;，,]{0,8}?(?:组织|团体)[，,]\\s*(?:我|我们|本人)(?:也|都|就|今天)*"
+    "(?:一概|全部|统统|都|一律)(?:彻底|坚决)?(?:退出|脱离)"
 )
+
+
+_SAID_FIRST_WORDS = ("一概", "全部退", "全部彻底", "统统", "一律", "都退")
 
 
 def _indirect_all(n: Normalized, tokens: list[Token]) -> int:
@@ -812,7 +827,7 @@ def _indirect_all(n: Normalized, tokens: list[Token]) -> int:
     its sentence, by the party "and all attached to it", or by "every organization" before it
     names any; -1 when none is. Also a general object said first (凡是…组织，我一概退出)."""
     first = -1
-    if "凡是" in n.norm:
+    if "凡是" in n.norm or any(word in n.norm for word in _SAID_FIRST_WORDS):
         m = _ALL_SAID_FIRST.search(n.norm)
         if m is not None:
             first = n.to_compact(m.end() - 2)  # the verb
@@ -857,6 +872,19 @@ def _indirect_all_after(n: Normalized, tokens: list[Token]) -> int:
         ):
             return start
     return -1
+
+
+def _youth_owns(n: Normalized, tokens: list[Token], i: int) -> bool:
+    """Whether "all organizations" at ``tokens[i]`` are the league's or the pioneers' own
+    (中共少先队及其所有邪恶组织), not the party's: the organization before it, 及其 between."""
+    if i == 0:
+        return False
+    kind, mask, _value, _start, end = tokens[i - 1]
+    return (
+        kind == lx.ORG
+        and not mask & lx.PARTY
+        and n.compact[end : tokens[i][3]] in ("及其", "以及其", "和其", "及其的", "以及其的")
+    )
 
 
 def _joining_between(tokens: list[Token], j: int, end: int, start: int) -> bool:
@@ -1022,6 +1050,33 @@ def along_with_object(n: Normalized, tokens: list[Token]) -> list[Token]:
                 out = list(tokens)
             out[i] = (lx.QUIT, 0, 0, start, end)
     return out
+
+
+_HARD_END = re.compile("[。；;\n]")
+# The declarant, then only adverbs and a declaring word, before a verb at its clause's end: the
+# object was said first (少先队、共青团等组织，我坚决退出; 少先队这个邪恶的组织，我们早就该退了).
+_SUBJECT_FIRST = re.compile(
+    "(?:我|我们|本人|我俩)(?:也|都|就|今天|现在|在此|坚决|郑重|正式|彻底|早就该|早该|早就|该|决定|要"
+    "|一起|一同)*(?:声明|宣布)?$"
+)
+
+
+def _hard_end(n: Normalized, a: int, b: int) -> bool:
+    """Whether a sentence's or a line's end stands between compact positions ``a`` and ``b``
+    (退出。中共是窃国大盗: not a keyword broken up, as 退出!共青团 is)."""
+    return _HARD_END.search(n.norm, n.to_norm_end(a), n.to_norm(b)) is not None
+
+
+def _said_first(n: Normalized, start: int, end: int) -> bool:
+    """Whether a bare verb (compact ``start``..``end``) ends its clause with only the declarant
+    and adverbs before it in the clause: its object is the list said before the clause."""
+    text = n.compact
+    tail = _EMPTY.match(text, end)
+    stop = end if tail is None else tail.end()
+    if not (stop == len(text) or n.gap_at_position(stop) or text[stop] in "。！!？?；;\n"):
+        return False
+    clause = _CLAUSE_TAIL.search(n.norm, max(0, n.to_norm(start) - 16), n.to_norm(start))
+    return clause is not None and _SUBJECT_FIRST.search(clause.group().strip()) is not None
 
 
 def _topicalized(n: Normalized, tokens: list[Token], i: int, skip: set[int]) -> int:
@@ -1697,6 +1752,7 @@ _DECLARES = re.compile(
     "声明|宣布|宣誓|特此|郑重|严正|决定|自愿|立誓|发誓|在此|在这里|借此|今天|今日|即日|从此|从今"
     "|现在我|我要|我还要|我还想|本人|我们|我俩|我也|我就|我和|我与|我正式|我坚决|我彻底"
     "|一并|就一起|也一起"  # 要是入过，就一起退出共青团: the declaration going on
+    "|作废"  # 入党、入团、入少先队的申请书、誓词…一律作废: oaths declared void
     r"|\bhereby\b|\bdeclare|\bsolemnly|\bi (?:now |hereby |also |therefore |voluntarily |officially"
     r" |myself |too )?(?:quit|withdraw|renounce|resign|sever|leave)"
     r"|\bwe (?:now |hereby |all |also )?(?:quit|withdraw|renounce|resign|sever|leave)"

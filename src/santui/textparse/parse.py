@@ -767,7 +767,7 @@ _NOW_FORMS = (
     # 在国内，我们无法…: the place set first, the declarant the subject of the clause after it
     # (not 我的家人都在国内，我不想给他们惹麻烦: others there)
     "在(?<![他她它]在)(?<!家人都在)(?<!亲人都在)(?<!父母都在)(?<!亲戚都在)(?<!家人在)(?<!父母在)"
-    rf"(?:国内|{_MAINLAND})[，,]?(?:我|本人|无法|不能|没法|不敢|想)(?!国)",
+    rf"(?:国内|{_MAINLAND})[，,]?(?:我|本人|无法|不能|没法|不敢|想(?=退))(?!国)",
     *lx.heads(
         ("身处", "生活在", "居住在"), rf"{_MAINLAND}(?!的(?:人|同胞|民众|百姓|朋友|中国人))"
     ),
@@ -814,7 +814,7 @@ _MAINLAND_SELF = re.compile(
     "|".join((
         *lx.heads(
             (*(i + _SELF_IS for i in _I), "身为", "作为"),
-            rf"{_NO_END}{{0,10}}?(?:{_MAINLAND}|国内(?=的))(?:的)?(?:一[名个位])?"
+            rf"{_NO_END}{{0,10}}?(?:{_MAINLAND}|国内(?=的|一[名个位]))(?:的)?(?:一[名个位])?"
             "(?:普通|小小|普普通通|平凡|最普通|底层)?(?:的)?"
             # a job after a word or two of where (监狱民警, 小学老师)
             "(?:(?!共产|共青|少先)[^，。,.！？!?\n的]{0,4}?(?=民警|警察|公务员|干部|军人|记者|律师|护士"
@@ -920,8 +920,11 @@ def _scene(n: Normalized, marker: Token, place: Place, end: int) -> bool:
         return place.province is None and _SELF_IN_EN.search(before) is None
     if word != "在" or text.endswith(_SELF_BEFORE, 0, start):
         return False
-    if text.endswith(_NOW_WORDS, 0, start) or _LIVES_AFTER.match(text, end) is not None:
+    if _LIVES_AFTER.match(text, end) is not None:
         return False  # 如今在香港已经生活了六年: where the declarant lives, said so
+    if text.endswith(_NOW_WORDS, 0, start):
+        # 如今在中国，想正常上学…几乎人人都…: a remark on the country now, not where one is
+        return place.province is None and n.gap_at_position(end) and _general_after(text, end)
     if text.startswith(("的一", "的某"), end):
         return False  # 驻守在西藏阿里的一个边防连: a unit there, where one is
     return place.province is None or text.startswith("的", end)
@@ -937,19 +940,25 @@ def _bare_scene(n: Normalized, tokens: list[Token], place: Place) -> bool:
     if _CLAUSE_MARK.search(n.norm, n.to_norm_end(end), n.to_norm(end)) is None:
         return False  # 在 Canada 温哥华 (a space, not a clause's end)
     head = _CLAUSE_HEAD.search(n.norm, 0, n.to_norm(start - 1))
-    return (
-        head is not None
-        and head.group().strip() in _SCENE_HEADS
-        and text.startswith(_OTHERS_AFTER_SCENE, end)
+    return head is not None and head.group().strip() in _SCENE_HEADS and _general_after(text, end)
+
+
+def _general_after(text: str, end: int) -> bool:
+    """Whether the clause after compact position ``end`` has others or anyone as its subject
+    (很多人…, 大家…, 想正常上学…几乎人人; not 想退党, the declarant's own wish)."""
+    return text.startswith(_OTHERS_AFTER_SCENE, end) or (
+        text.startswith(("想", "要想"), end) and not text.startswith(("想退", "要想退"), end)
     )
 
 
 _CLAUSE_MARK = re.compile("[，,。！？!?；;：:\n]")
 _CLAUSE_HEAD = re.compile("[^，,。！？!?；;：:\n]*$")
-_SCENE_HEADS = frozenset(("", "听说", "据说", "看到", "听到", "知道"))
+_SCENE_HEADS = frozenset(
+    ("", "听说", "据说", "看到", "听到", "知道", "如今", "现在", "现今", "当今")
+)
 _OTHERS_AFTER_SCENE = (
     "很多", "许多", "不少", "大家", "人们", "有人", "老百姓", "百姓", "人人", "大多数", "每个人",
-    "所有人", "到处",
+    "所有人", "到处", "几乎", "谁", "任何人",
 )  # fmt: skip
 
 

@@ -687,6 +687,8 @@ def _marker(n: Normalized, tokens: list[Token], i: int) -> str | None:
         return "negated"
     if kind != lx.LOCATION:
         return None
+    if not glue and _CLAUSE_BREAK.search(n.norm, n.to_norm_end(end), n.to_norm(tokens[i][3])):
+        return None  # 断绝往来。中方在海外…: a clause ends between them
     start = tokens[i - 1][3]
     if n.language == "zh" and any(n.gap_at_position(p) for p in range(start + 1, end)):
         # 我是台湾人，在大陆…: not 人在 (one is there) read across the comma; a bare 在
@@ -698,6 +700,7 @@ def _marker(n: Normalized, tokens: list[Token], i: int) -> str | None:
     return str(value)
 
 
+_CLAUSE_BREAK = re.compile("[。！？!?；;，,\n]")
 # English: a part of a place (I live in a county town in northern Shaanxi)
 _EN_SIDE = re.compile(
     r" (?:the )?(?:northern|southern|eastern|western|central|north|south|east|west|northeast"
