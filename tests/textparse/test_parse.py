@@ -1028,6 +1028,23 @@ def test_places_more_paraphrases_showed(text: str, expected: tuple[str, str | No
         # oaths declared void in the sentence after the declaration's (…；…一律作废)
         ("我的退党声明\n" + STORY + "为此我郑重声明：退出共产党；我说过、写过的入党、入团、"
          "入少先队的申请书、誓词以及所有的思想汇报，一律作废。", ALL),
+        # the second set (half in Traditional characters): the party's affiliates said first
+        ("我郑重声明：当年入队、入团时发的毒誓一律作废，中共所有的附属组织，我统统退出。",
+         {"league", "pioneers"}),
+        # general words said first with 全都; a list said first (党、团、队，我统统退出), its verb's
+        # comma closing the clause (与中共彻底决裂 is the next one's)
+        ("这样的党还能不退吗？这个腐败的党，连同它的一切组织，我全都退出。", ALL),
+        ("三退声明\n本人在这里郑重宣布：党、团、队，我统统退出，与中共彻底决裂。我的妻子和女儿也在此"
+         "一并声明退出共青团和少先队。", ALL),
+        # the topic said first stops at a break (与中共一刀两断，…少先队和共青团，一并退出), and
+        # the memberships a story tells of do not stand in for it (当过入党积极分子)
+        ("退团、退队\n今天我在这里郑重宣布：与中共一刀两断，我当年入过的少先队和共青团，从此一并退出。"
+         "读大学时我还当过入党积极分子，去听过党课。", {"league", "pioneers"}),
+        # a wish for the world (盼全世界早日清除中共…那一套) is no withdrawal of the declarant's
+        ("声明退出少先队和共青团\n我从来不信党。盼全世界早日清除中共领头的马列共产那一套！",
+         {"league", "pioneers"}),
+        # a list after 以及它下面的
+        ("严正声明\n我在此脱离中国共产党，以及它下面的共青团、少先队。", ALL),
     ],
 )  # fmt: skip
 def test_what_rewordings_showed(text: str, expected: set[str]) -> None:
@@ -1047,6 +1064,9 @@ def test_what_rewordings_showed(text: str, expected: set[str]) -> None:
          "退出共青团。", None),
         # ...but one who wants to quit there is there (在国内，想退党…)
         ("在国内，想退党都没有门路，今天我在这里声明退党。", ("CN", None)),
+        # a bare 到 with a stay after it (到美国留学以后)
+        ("读大学时我入了共产党。直到到美国留学以后，我才看清了中共。这个邪恶的组织，我从今天起自愿退出。",
+         ("US", None)),
     ],
 )  # fmt: skip
 def test_places_rewordings_showed(text: str, expected: tuple[str, str | None] | None) -> None:

@@ -28,7 +28,7 @@ REAL = Path(__file__).parent / "eval" / "real"
 # organization questions settled later that day, with the vague objects' amendment and the
 # second round of settled questions (real/README.md, Labelling).
 TEST_FLOORS = {
-    "organizations": (0.915, 0.95),  # GAP: 604/660 reached (0.9152)
+    "organizations": (0.916, 0.95),  # GAP: 605/660 reached (0.9167)
     "headcount": (0.95, 0.95),  # 641/660
     "headcount_group": (0.90, 0.90),  # 95/102 reached (co-signers, lists, a plural subject)
     "province": (0.943, 0.95),  # GAP: 623/660 reached (0.9439; the declarant's place)
@@ -44,7 +44,7 @@ TEST_CEILINGS = {
 # of the organizations trained on; the model changes no reading, it gives the confidence:
 # docs/textparse.md): regression floors.
 DEV_FLOORS = {
-    "organizations": 0.952, "headcount": 0.994, "headcount_group": 0.976, "province": 0.995,
+    "organizations": 0.954, "headcount": 0.994, "headcount_group": 0.976, "province": 0.995,
     "country": 0.996, "sector": 0.886, "alias_recall": 0.927,
 }  # fmt: skip
 DEV_CEILINGS = {"place_invented": 0.003, "sector_invented": 0.033}  # 0/395, 28/859

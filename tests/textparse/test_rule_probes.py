@@ -33,7 +33,6 @@ KNOWN_REGIONS = {
 # The long probes (statements as real ones read: a story, then the declaration; half in the
 # record layout): known failures by line, with why.
 KNOWN_LONG_ORGANIZATIONS = {
-    8: "以及它外围的团和队 (its affiliates without 的)",
     67: "a past wish to quit the league, then a refused application",
     95: "a plural object after a list under 三退, by a never-member of the party",
     106: "a withdrawal told as done outside the declaration's sentence",
@@ -227,6 +226,10 @@ KNOWN_REWORDINGS = {
     134: "三退声明 over a body that only breaks with the party (一刀两断): labelled all three",
     216: "退出中共及其一切相关组织！…立言退党: labelled all three (the rules: the specific later)",
 }
+KNOWN_REWORDINGS_2_REGIONS = {
+    61: "Japan now told only through a classmate's news and one's old school (母校东京大学)",
+    242: "English: I was still living in China then (the past)",
+}
 KNOWN_FAMILIES = {
     29: "memberships told with no withdrawal at all (a red family): nothing, not the mentions",
     51: "只有我一个党员 in a family of five, then 我声明退党: one person, the party",
@@ -293,6 +296,7 @@ _ORGANIZATION_CASES = (
     + _cases("dev_paraphrases_organizations.jsonl", {})
     + _cases("dev_paraphrases_more.jsonl", {}, KNOWN_PARAPHRASES_MORE)
     + _cases("dev_rewordings.jsonl", {}, KNOWN_REWORDINGS)
+    + _cases("dev_rewordings_2.jsonl", {})
 )
 _REGION_CASES = (
     _cases("regions.jsonl", KNOWN_REGIONS)
@@ -320,6 +324,7 @@ _REGION_CASES = (
     + _cases("dev_paraphrases_organizations.jsonl", {})
     + _cases("dev_paraphrases_more.jsonl", {})
     + _cases("dev_rewordings.jsonl", {})
+    + _cases("dev_rewordings_2.jsonl", {}, KNOWN_REWORDINGS_2_REGIONS)
 )
 _HEADCOUNT_CASES = _cases("families_groups.jsonl", {}, KNOWN_FAMILIES_HEADCOUNT)
 
@@ -365,6 +370,7 @@ def test_the_probes_are_well_formed() -> None:
         ),
         ("dev_paraphrases_more.jsonl", {"text", "organizations", "country", "province", "rule"}),
         ("dev_rewordings.jsonl", {"text", "organizations", "country", "province", "rule"}),
+        ("dev_rewordings_2.jsonl", {"text", "organizations", "country", "province", "rule"}),
         (
             "families_groups.jsonl",
             {"text", "organizations", "headcount", "country", "province", "rule"},

@@ -56,7 +56,8 @@ _CHAIN_GLUE = re.compile(
     r"^(?:\s|和|及|与|以及|还有|、|,|，|&|and|or|its|the|my|our|also|as well as|并且|并|同时|也|"
     r"其|及其|以及其|它的|他的|all|of|from|的|邪恶|邪|罪恶|万恶|附属|下属|外围|各种"
     r"|积极分子|成员|身份"  # 退出中共邪党积极分子、团、队: a stage of membership
-    r"|所有|一切|附属于|隶属于|从属于)*$"  # 邪党所有的党、团、队; 以及附属于它的共青团
+    r"|所有|一切|附属于|隶属于|从属于|它|下面|底下|旗下)*$"  # 邪党所有的党、团、队; 以及附属于它的
+    # 共青团; 以及它下面的共青团、少先队
 )
 # What follows an organization when the verb's object is something of it (脱离共党魔爪, 摆脱
 # 中共的控制) or people who quit it (脱离中共的人才能…, 退出共产党的人越来越多).
@@ -113,6 +114,7 @@ _OTHERS_SUBJECT = re.compile(
     "大家|别人|他们|她们|有人|很多人|许多人|不少人|更多人|更多的人|所有人|亿人|万人|人们|网友|群众|同胞"
     "|有一[位个名]|又有"
     "|身边的人"
+    "|全世界|全人类|世界各国"  # 盼全世界早日清除中共…那一套: a wish for the world
 )
 # 身边很多朋友都已经退了团, 同学们早就退团了: the declarant's peers as the subject, unless the
 # clause declares for them (我们班38名同学集体声明退出共青团, 同事5人声明退出…: the statement's
@@ -136,7 +138,7 @@ _IN_ALIAS = re.compile("(?:化名|化明|笔名|署名|网名)(?:为|是|叫)?$"
 _WITH_OTHERS = re.compile("我|本人|俺|一起|一同|跟着")
 # A character one of the two searches above needs: without any, neither is run.
 _NOT_MINE_HINT = re.compile(
-    "[家人们事友众敢批拒功学戚居乡谁]|退不了|退不成|退成|没成|没拿定|没决定|没想好|犹豫"
+    "[家人们事友众敢批拒功学戚居乡谁]|退不了|退不成|退成|没成|没拿定|没决定|没想好|犹豫|世界"
 )
 _DURATION = re.compile(r"[多几一二三四五六七八九十0-9]+年")
 _RELATIVES = re.compile(
@@ -373,6 +375,13 @@ def read_organizations(
             continue
         if kind == lx.GENERIC:
             if value == "members":
+                topic = _topicalized(n, tokens, i, skip) if text.endswith("退出", start, end) else 0
+                if topic:  # 少先队和共青团，我也一并退出: the object said first (not all the
+                    quit_mask |= topic  # memberships the text tells of: 当过入党积极分子)
+                    explicit = True
+                    specific_last = max(specific_last, start)
+                    named_at.append((start, topic))
+                    continue
                 # English "both", "all of them" are objects only right after a withdrawal verb
                 # (My parents are both Party members: no withdrawal)
                 generic_members = (
@@ -384,12 +393,6 @@ def read_organizations(
                         and start - tokens[i - 1][4] <= 12
                     )
                 )
-                topic = _topicalized(n, tokens, i, skip) if text.endswith("退出", start, end) else 0
-                if topic:  # 少先队和共青团，我也一并退出: the object said first
-                    quit_mask |= topic
-                    explicit = True
-                    specific_last = max(specific_last, start)
-                    named_at.append((start, topic))
             elif (
                 i
                 and tokens[i - 1][0] in (lx.QUIT, lx.QUIT_ORG)
@@ -569,6 +572,8 @@ def read_organizations(
             )
             if not joined and n.boundary_between(last_end, start):
                 break
+            if not took and kind == lx.QUIT and glue and _comma_after(n, last_end, start):
+                break  # 党、团、队，我统统退出，与中共彻底决裂: 中共 is 决裂's, in the next clause
             if kind2 == lx.QUIT or kind2 == lx.QUIT_ORG:
                 break
             if took and kind2 == lx.ORG and not glue and not _list_item(n, tokens, j):
@@ -814,12 +819,13 @@ _ALL_SAID_FIRST = re.compile(
     "凡是[^。！？!?；;]{0,24}?(?:组织|团体)[^。！？!?；;]{0,6}?(?:一概|全部|统统|都|一律)"
     "(?:退出|脱离)"
     # 曾经加入过的共产党的一切组织，我全部彻底退出
-    "|(?:一切|所有|全部)[^。！？!?；;，,]{0,8}?(?:组织|团体)[，,]\\s*(?:我|我们|本人)(?:也|都|就|今天)*"
-    "(?:一概|全部|统统|都|一律)(?:彻底|坚决)?(?:退出|脱离)"
+    # (not the party's affiliates: 中共所有的附属组织，我统统退出 is the league and the pioneers)
+    "|(?:一切|所有|全部)(?:(?!附属|下属|外围|傀儡)[^。！？!?；;，,]){0,8}?(?:组织|团体)[，,]\\s*"
+    "(?:我|我们|本人)(?:也|都|就|今天)*(?:一概|全部|全都|统统|都|一律)(?:彻底|坚决)?(?:退出|脱离)"
 )
 
 
-_SAID_FIRST_WORDS = ("一概", "全部退", "全部彻底", "统统", "一律", "都退")
+_SAID_FIRST_WORDS = ("一概", "全部退", "全部彻底", "统统", "一律", "都退", "全都")
 
 
 def _indirect_all(n: Normalized, tokens: list[Token]) -> int:
@@ -1057,8 +1063,14 @@ _HARD_END = re.compile("[。；;\n]")
 # object was said first (少先队、共青团等组织，我坚决退出; 少先队这个邪恶的组织，我们早就该退了).
 _SUBJECT_FIRST = re.compile(
     "(?:我|我们|本人|我俩)(?:也|都|就|今天|现在|在此|坚决|郑重|正式|彻底|早就该|早该|早就|该|决定|要"
-    "|一起|一同)*(?:声明|宣布)?$"
+    "|一起|一同|统统|全部|全都|一并|从此)*(?:声明|宣布)?$"
 )
+
+
+def _comma_after(n: Normalized, a: int, b: int) -> bool:
+    """Whether a comma stands between compact positions ``a`` and ``b``."""
+    between = n.norm[n.to_norm_end(a) : n.to_norm(b)]
+    return "，" in between or "," in between
 
 
 def _hard_end(n: Normalized, a: int, b: int) -> bool:
@@ -1088,8 +1100,10 @@ def _topicalized(n: Normalized, tokens: list[Token], i: int, skip: set[int]) -> 
         kind, bits, value, s, e = tokens[j]
         if end - e > _TOPIC_REACH or n.boundary_between(e, tokens[i][3]):
             break
-        if kind in (lx.QUIT, lx.QUIT_ORG, lx.ALL_THREE, lx.GENERIC):
-            break
+        if kind in (lx.QUIT, lx.QUIT_ORG, lx.ALL_THREE, lx.GENERIC, lx.BREAK) or (
+            kind == lx.JOINED and mask
+        ):
+            break  # 与中共一刀两断，我当年入过的少先队和共青团，从此一并退出: not 中共
         if kind == lx.ORG and j not in skip and not (isinstance(value, int) and value & lx.WEAK):
             mask |= bits
             end = s
