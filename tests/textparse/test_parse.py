@@ -1045,6 +1045,19 @@ def test_places_more_paraphrases_showed(text: str, expected: tuple[str, str | No
          {"league", "pioneers"}),
         # a list after 以及它下面的
         ("严正声明\n我在此脱离中国共产党，以及它下面的共青团、少先队。", ALL),
+        # the third set: a list said first with 一概, a full-width ！ ending the verb's sentence
+        ("在此庄严宣告：中国共产党、中国共产主义青年团、中国少年先锋队，我一概退出！中国共产党是邪恶"
+         "势力的总龙头。", ALL),
+        # ...with 永远; the owner before 操控的; 团、队 written out is no bare 团
+        ("声明三退\n我们决定在此声明：中共的共青团、少先队等组织和团体，我们永远退出。",
+         {"league", "pioneers"}),
+        ("聲明退出中共操控的共青團、少先隊", {"league", "pioneers"}),
+        ("聲明退出共青團\n如今早就超齡了，現在聲明：團、隊，我都退出。", {"league", "pioneers"}),
+        # general words in a list said first: affiliates are the league and the pioneers, other
+        # general words widen (以及它下面的一切组织，我全部退出)
+        ("声明退党\n听雨声明：党、团、队，连同中共的一切附属组织，全部退出。", ALL),
+        ("本人在此聲明：中國共產黨以及它下面的一切組織，我全部退出。", ALL),
+        ("決意三退保平安\n我深深體會到，共產黨裡的人不是溜鬚拍馬，就是道德敗壞！", ALL),
     ],
 )  # fmt: skip
 def test_what_rewordings_showed(text: str, expected: set[str]) -> None:
@@ -1067,6 +1080,11 @@ def test_what_rewordings_showed(text: str, expected: set[str]) -> None:
         # a bare 到 with a stay after it (到美国留学以后)
         ("读大学时我入了共产党。直到到美国留学以后，我才看清了中共。这个邪恶的组织，我从今天起自愿退出。",
          ("US", None)),
+        # the declarant still there (我人还困在国内, 我人雖然還在國內)
+        ("我人还困在国内，但我不能与邪恶为伍。我声明脱离邪恶的少先队。", ("CN", None)),
+        # a family there (父親帶著我們一家搬到了美國，此後我們一直在美國生活), over the form's line
+        ("退出少先隊\n後來，父親帶著我們一家搬到了美國，此後我們一直在美國生活。現在我在此鄭重聲明："
+         "脫離少先隊。\n聲明人: 王\n2020-01-01 10:00\n甘肅蘭州", ("US", None)),
     ],
 )  # fmt: skip
 def test_places_rewordings_showed(text: str, expected: tuple[str, str | None] | None) -> None:

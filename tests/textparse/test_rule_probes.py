@@ -230,6 +230,14 @@ KNOWN_REWORDINGS_2_REGIONS = {
     61: "Japan now told only through a classmate's news and one's old school (母校东京大学)",
     242: "English: I was still living in China then (the past)",
 }
+KNOWN_REWORDINGS_3 = {
+    130: "團和黨我一次也沒進過 (never joined, the objects said first) after the pioneers quit",
+}
+KNOWN_REWORDINGS_3_REGIONS = {
+    17: "a visit to the US, stranded there since by the epidemic (一直到现在都没能回国)",
+    197: "那時我們在香港已經生活好些年了 (then, already for years) read as the past",
+    219: "the mainland said of oneself only through 从来没想过…大陆的新闻 in a long story",
+}
 KNOWN_FAMILIES = {
     29: "memberships told with no withdrawal at all (a red family): nothing, not the mentions",
     51: "只有我一个党员 in a family of five, then 我声明退党: one person, the party",
@@ -297,6 +305,7 @@ _ORGANIZATION_CASES = (
     + _cases("dev_paraphrases_more.jsonl", {}, KNOWN_PARAPHRASES_MORE)
     + _cases("dev_rewordings.jsonl", {}, KNOWN_REWORDINGS)
     + _cases("dev_rewordings_2.jsonl", {})
+    + _cases("dev_rewordings_3.jsonl", {}, KNOWN_REWORDINGS_3)
 )
 _REGION_CASES = (
     _cases("regions.jsonl", KNOWN_REGIONS)
@@ -325,6 +334,7 @@ _REGION_CASES = (
     + _cases("dev_paraphrases_more.jsonl", {})
     + _cases("dev_rewordings.jsonl", {})
     + _cases("dev_rewordings_2.jsonl", {}, KNOWN_REWORDINGS_2_REGIONS)
+    + _cases("dev_rewordings_3.jsonl", {}, KNOWN_REWORDINGS_3_REGIONS)
 )
 _HEADCOUNT_CASES = _cases("families_groups.jsonl", {}, KNOWN_FAMILIES_HEADCOUNT)
 
@@ -371,6 +381,7 @@ def test_the_probes_are_well_formed() -> None:
         ("dev_paraphrases_more.jsonl", {"text", "organizations", "country", "province", "rule"}),
         ("dev_rewordings.jsonl", {"text", "organizations", "country", "province", "rule"}),
         ("dev_rewordings_2.jsonl", {"text", "organizations", "country", "province", "rule"}),
+        ("dev_rewordings_3.jsonl", {"text", "organizations", "country", "province", "rule"}),
         (
             "families_groups.jsonl",
             {"text", "organizations", "headcount", "country", "province", "rule"},

@@ -199,7 +199,7 @@ ORGANIZATION_PHRASES: list[Entry] = [
         # 三退保平安 names the movement's saying; declared, it is a withdrawal (issue 13)
         *_DECLARED_SAYING,
         # 三退 declared in the body (坚定三退, 宣布三退): all three, not a heading's general word
-        "宣布三退", "坚定三退", "坚决三退", "决定三退", "决心三退",
+        "宣布三退", "坚定三退", "坚决三退", "决定三退", "决心三退", "决意三退",
         # ... said by the declarant (a title 声明三退 is a heading: general first)
         "我声明三退", "我也声明三退", "本人声明三退", "特此声明三退", "郑重声明三退",
         "在此声明三退", "现声明三退", "现在声明三退", "今天声明三退", "我要三退", "我也要三退",

@@ -36,7 +36,7 @@ _EN_THE = re.compile(r"\s*the\s+")
 _EN_POSSESSIVE = re.compile(r"['’]s\s*(?:own\s+)?")
 _CJK_PARENT_GLUE = frozenset({
     "的", "之", "组织的", "组织下的", "下的", "所属的", "下面的", "底下的", "下边的", "名下的",
-    "旗下的", "手下的", "领导下的", "领导的", "控制下的", "操纵的", "掌控的",
+    "旗下的", "手下的", "领导下的", "领导的", "控制下的", "操纵的", "掌控的", "操控的", "控制的",
 })  # fmt: skip
 # 中共邪恶团、队组织, 中共附属的团、队组织, 中共邪灵团队: the party's league and pioneers.
 _CJK_PARENT_WORDS = re.compile(
@@ -684,7 +684,7 @@ def read_organizations(
         # general words read already; but a later withdrawal that seems to name the party may
         # be more general words (退出中国共产党，和全部与其有关的所有组织)
         and (not (all_three or generic_all) or named_after)
-        and (lx.QUIT in kinds or lx.QUIT_ORG in kinds)
+        and (lx.QUIT in kinds or lx.QUIT_ORG in kinds or explicit)  # 一切组织，我全部退出
     ):
         at = _indirect_all(n, tokens)  # 退出中共及其相关邪恶组织, 退出与共产党有关的一切
         if at >= 0:
@@ -1058,12 +1058,12 @@ def along_with_object(n: Normalized, tokens: list[Token]) -> list[Token]:
     return out
 
 
-_HARD_END = re.compile("[。；;\n]")
+_HARD_END = re.compile("[。；;！？\n]")
 # The declarant, then only adverbs and a declaring word, before a verb at its clause's end: the
 # object was said first (少先队、共青团等组织，我坚决退出; 少先队这个邪恶的组织，我们早就该退了).
 _SUBJECT_FIRST = re.compile(
     "(?:我|我们|本人|我俩)(?:也|都|就|今天|现在|在此|坚决|郑重|正式|彻底|早就该|早该|早就|该|决定|要"
-    "|一起|一同|统统|全部|全都|一并|从此)*(?:声明|宣布)?$"
+    "|一起|一同|统统|全部|全都|一并|从此|一概|一律|永远|如今)*(?:声明|宣布)?$"
 )
 
 
@@ -1096,18 +1096,41 @@ def _topicalized(n: Normalized, tokens: list[Token], i: int, skip: set[int]) -> 
     verb between (少先队和共青团，我也一并退出); 0 if none."""
     mask = 0
     end = tokens[i][3]
+    owner = -1  # where the affiliates' owner may end (中共的一切附属组织: 中共 is not quit)
+    text = n.compact
     for j in range(i - 1, -1, -1):
         kind, bits, value, s, e = tokens[j]
         if end - e > _TOPIC_REACH or n.boundary_between(e, tokens[i][3]):
             break
+        if kind in (lx.ALL_THREE, lx.GENERIC) and value != "members" and j != i:
+            # general words inside the list said first: the affiliates are the league and the
+            # pioneers (党、团、队，连同中共的一切附属组织，全部退出); other general words are read
+            # by _indirect_all (中国共产党以及它下面的一切组织，我全部退出)
+            if _AFFILIATE_WORDS.search(text, s, e) is not None:
+                mask |= lx.LEAGUE | lx.PIONEERS
+                owner = s
+            end = s
+            continue
         if kind in (lx.QUIT, lx.QUIT_ORG, lx.ALL_THREE, lx.GENERIC, lx.BREAK) or (
             kind == lx.JOINED and mask
         ):
             break  # 与中共一刀两断，我当年入过的少先队和共青团，从此一并退出: not 中共
-        if kind == lx.ORG and j not in skip and not (isinstance(value, int) and value & lx.WEAK):
+        weak = (
+            isinstance(value, int)
+            and value & lx.WEAK
+            and "、" not in n.norm[n.to_norm(s) : n.to_norm_end(e)]
+        )  # 团、队，我都退出: the list written out is no bare 团
+        if kind == lx.ORG and j not in skip and not weak:
+            if owner >= 0 and bits == lx.PARTY and owner - e <= 4:
+                end = s  # 中共所有的附属组织: the owner of the affiliates
+                owner = -1
+                continue
             mask |= bits
             end = s
     return mask
+
+
+_AFFILIATE_WORDS = re.compile("附属|下属|外围|傀儡")
 
 
 def _referent_en(

@@ -504,6 +504,7 @@ _HOME_TOWN = re.compile("(?<![他她们])老家(?:是|在)$")  # 我是中国人
 _FROM_SELF = re.compile("(?:我|本人)(?!们)(?:也|就|是)?来自$")  # 我来自甘肃定西的一个山村
 _SELF_AT = re.compile(
     "(?:我|本人)(?!们|的)(?:现在|目前|虽|还|仍|就|也|一直|现)*在$|是一[名个位]在$"
+    "|我们(?:现在|目前|一直|如今)+(?:都|也|还)?在$"  # 此后我们一直在美国生活: a family there
 )
 # A clause opened by when it happened, its subject left out: the declarant (自从去年11月底来美国).
 _TIME_HEAD = re.compile(
@@ -517,7 +518,7 @@ _OTHER_SUBJECT = re.compile(
     "|姨|姑|舅|叔|伯|爷|奶|外公|外婆"
 )
 # ...unless the declarant is taken along: 我父亲带我们全家迁到美国.
-_TAKEN_ALONG = re.compile("带(?:着|领)?(?:我们|我)")
+_TAKEN_ALONG = re.compile("带(?:着|著|领)?(?:我们|我)")
 # The declarant with the family, the subject left out: 出院后和家人逃离中国来到美国.
 # ...or the whole family, the declarant in it: 三年前全家移居加拿大.
 _WITH_FAMILY = re.compile(
@@ -834,6 +835,8 @@ _MAINLAND_SELF = re.compile(
         ),
         # 因为人还在中国大陆, 人在大陆: the declarant still there (not 很多人还在大陆受苦)
         rf"(?<![多少些的们个家])人(?:还|仍|仍然|依然)?在{_MAINLAND}(?!的|受|生活在|过着)",
+        # 我人还困在国内, 我人虽然还在国内: the declarant still there
+        "(?<=我)人(?:虽然|虽|还|仍|仍然|依然|被)*(?:困|留|关)?在国内(?!的|时|的时候)",
         # 国内的我们, 生活在墙内的我: the declarant among those there
         *lx.heads(("国内", "墙内", "大陆", "沦陷区"), "的(?:我们|咱们|我(?![们的]))"),
         # a title that says who writes it: 一名中国监狱民警的退党声明
