@@ -1058,6 +1058,21 @@ def test_places_more_paraphrases_showed(text: str, expected: tuple[str, str | No
         ("声明退党\n听雨声明：党、团、队，连同中共的一切附属组织，全部退出。", ALL),
         ("本人在此聲明：中國共產黨以及它下面的一切組織，我全部退出。", ALL),
         ("決意三退保平安\n我深深體會到，共產黨裡的人不是溜鬚拍馬，就是道德敗壞！", ALL),
+        # the fourth set: the party and, in a list, what is under it (以及它下属的共青团、少先队)
+        ("退出中国共产党，以及它下属的共青团、少先队等组织。", ALL),
+        # owners: a description between (共匪的邪恶组织共青团), two names of the party (邪党中共的),
+        # 的全部; "its" after the pioneers (少先队及与它有关的一切邪恶组织)
+        ("退出中学时加入的共匪的邪恶组织共青团。", {"league"}),
+        ("我们在此声明：退出邪党中共的少先队等邪恶组织。", {"pioneers"}),
+        ("我堅定宣佈：退出小時候受騙加入的中共的全部團、隊組織！", {"league", "pioneers"}),
+        ("我们两人在此声明：退出邪党少先队及与它有关的一切邪恶组织。", {"pioneers"}),
+        # a list said first and pointed at (团和队这两个邪恶组织，我坚决退出)
+        ("团和队这两个邪恶组织，我坚决退出。", {"league", "pioneers"}),
+        # a withdrawal that did not happen (最后还是没退成), under general words in the title
+        ("聲明脫離中共及其所有相關組織\n之後五年多一直不交黨費，想借此退黨，最後還是沒退成。", ALL),
+        # an opinion about a withdrawal (退出中共和它的附属组织很有必要) is no declaration
+        ("在这里我宣布，退出少先队和共青团，并退出共产党的一切组织。只要加入过，灵魂上就留下了印记，"
+         "因此退出中共和它的附属组织很有必要。", ALL),
     ],
 )  # fmt: skip
 def test_what_rewordings_showed(text: str, expected: set[str]) -> None:
@@ -1082,6 +1097,15 @@ def test_what_rewordings_showed(text: str, expected: set[str]) -> None:
          ("US", None)),
         # the declarant still there (我人还困在国内, 我人雖然還在國內)
         ("我人还困在国内，但我不能与邪恶为伍。我声明脱离邪恶的少先队。", ("CN", None)),
+        # abroad now, unnamed (自从移居海外长住下来), over the line 中国大陆; a stay of the past
+        # (去海外住過一陣子) does not take the line away
+        ("郑重声明\n自从移居海外长住下来，对共产党越来越反感。我宣布退出少先队。\n声明人: 林\n"
+         "2020-01-01 10:00\n中国大陆", None),
+        ("三退聲明\n再後來我自己去海外住過一陣子，才體會到自由社會的好。我宣布三退。\n聲明人: 林\n"
+         "2020-01-01 10:00\n中国大陆", ("CN", None)),
+        # 来到了自由的美国
+        ("出院后我和家人逃出中国，来到了自由的美国。今天特此宣布脱离共产党。\n声明人: 林\n"
+         "2020-01-01 10:00\n湖北", ("US", None)),
         # a family there (父親帶著我們一家搬到了美國，此後我們一直在美國生活), over the form's line
         ("退出少先隊\n後來，父親帶著我們一家搬到了美國，此後我們一直在美國生活。現在我在此鄭重聲明："
          "脫離少先隊。\n聲明人: 王\n2020-01-01 10:00\n甘肅蘭州", ("US", None)),

@@ -195,7 +195,6 @@ KNOWN_NEWS_QUOTES = {
     19: "a never-joined said in a figure (那扇門我從沒進過), then 只退共青團",
     99: "the body's never-joined does not take out the title's (黨我沒入過…一併退出)",
     101: "退团这件事…今天就退了它: 它 after the withdrawal said as a topic",
-    117: "中共共青團以及跟它有關的一切組織: its = the league's",
 }
 KNOWN_NEWS_QUOTES_REGIONS = {71: "a place inside a workplace's name (武汉钢铁公司)"}
 # The fourteenth round: where one is when no province is named (the mainland said of oneself in
@@ -237,6 +236,14 @@ KNOWN_REWORDINGS_3_REGIONS = {
     17: "a visit to the US, stranded there since by the epidemic (一直到现在都没能回国)",
     197: "那時我們在香港已經生活好些年了 (then, already for years) read as the past",
     219: "the mainland said of oneself only through 从来没想过…大陆的新闻 in a long story",
+}
+KNOWN_REWORDINGS_4 = {
+    31: "a title 黨團隊及共產邪黨的一切組織, then a body 脫離邪黨所有的組織 (general words again)",
+    137: "现在宣布退出。 at a sentence's end: the pioneers named in the clause before",
+}
+KNOWN_REWORDINGS_4_REGIONS = {
+    137: "others gone to the US (我认识的人去了美国以后) above the form's line 江西省南昌市",
+    297: "Japan now told only through a classmate's news and one's old school",
 }
 KNOWN_FAMILIES = {
     29: "memberships told with no withdrawal at all (a red family): nothing, not the mentions",
@@ -306,6 +313,7 @@ _ORGANIZATION_CASES = (
     + _cases("dev_rewordings.jsonl", {}, KNOWN_REWORDINGS)
     + _cases("dev_rewordings_2.jsonl", {})
     + _cases("dev_rewordings_3.jsonl", {}, KNOWN_REWORDINGS_3)
+    + _cases("dev_rewordings_4.jsonl", {}, KNOWN_REWORDINGS_4)
 )
 _REGION_CASES = (
     _cases("regions.jsonl", KNOWN_REGIONS)
@@ -335,6 +343,7 @@ _REGION_CASES = (
     + _cases("dev_rewordings.jsonl", {})
     + _cases("dev_rewordings_2.jsonl", {}, KNOWN_REWORDINGS_2_REGIONS)
     + _cases("dev_rewordings_3.jsonl", {}, KNOWN_REWORDINGS_3_REGIONS)
+    + _cases("dev_rewordings_4.jsonl", {}, KNOWN_REWORDINGS_4_REGIONS)
 )
 _HEADCOUNT_CASES = _cases("families_groups.jsonl", {}, KNOWN_FAMILIES_HEADCOUNT)
 
@@ -382,6 +391,7 @@ def test_the_probes_are_well_formed() -> None:
         ("dev_rewordings.jsonl", {"text", "organizations", "country", "province", "rule"}),
         ("dev_rewordings_2.jsonl", {"text", "organizations", "country", "province", "rule"}),
         ("dev_rewordings_3.jsonl", {"text", "organizations", "country", "province", "rule"}),
+        ("dev_rewordings_4.jsonl", {"text", "organizations", "country", "province", "rule"}),
         (
             "families_groups.jsonl",
             {"text", "organizations", "headcount", "country", "province", "rule"},

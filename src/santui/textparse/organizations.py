@@ -39,10 +39,12 @@ _CJK_PARENT_GLUE = frozenset({
     "旗下的", "手下的", "领导下的", "领导的", "控制下的", "操纵的", "掌控的", "操控的", "控制的",
 })  # fmt: skip
 # 中共邪恶团、队组织, 中共附属的团、队组织, 中共邪灵团队: the party's league and pioneers.
+# 中共邪党附属组织共青团
 _CJK_PARENT_WORDS = re.compile(
-    "的?(?:邪恶|邪灵|邪|恶魔|附属|下属|所属|外围|所有|一切)的?(?:组织)?"  # 中共邪党附属组织共青团
+    "的?(?:邪恶|邪灵|邪|恶魔|附属|下属|所属|外围|所有|一切|全部)的?(?:组织)?"
 )
 _OTHER_ONES = re.compile("其他|其它|别的")
+_LIST_WORDS = re.compile("及|和|与|以及|还有")
 
 
 def _closes_list(glue: str, chain: int) -> bool:
@@ -73,7 +75,7 @@ _FAILED = re.compile("(?:没有?|未|未能|没能|不能|无法)(?:成功|能�
 _FAILED_AFTER = re.compile(
     "(?:申请书?)?[，,]?(?:但是?|可是?|却|结果|最后|也)?"
     "(?:他|她|我|组织|学校|单位|领导|上级|上面|团委|支部|老师|他们)?(?:那时候?|当时|一直|始终|现在|目前)?"
-    "还?(?:没敢|不敢|没成|没退成|退不了|退不成|没被批准|未被批准|没拿定主意|没决定|没想好|在犹豫"
+    "(?:还是|还)?(?:没敢|不敢|没成|没退成|退不了|退不成|没被批准|未被批准|没拿定主意|没决定|没想好|在犹豫"
     "|没有被批准|没批准|未获批准|被拒绝|没有成功|未成功|没有退成)"
     "|不了(?!解|了之)"  # 想退也退不了: the second 退
 )
@@ -221,6 +223,11 @@ _COMPLEX = frozenset((lx.ORG, lx.JOINED, lx.GENERIC, lx.NEGATION, lx.QUIT))
 # own wish: "an opinion with no act of the declarant's own").
 _OPINION_AFTER = (
     "是好事", "是对的", "是正确的", "是明智的", "是最明智的", "是最好的选择", "好处多",
+)  # fmt: skip
+# ...and of a withdrawal with its object (退出中共和它的附属组织很有必要).
+_NEEDED_AFTER = (
+    "很有必要", "是必要的", "是有必要的", "非常必要", "十分必要", "是对的", "是正确的", "是明智的",
+    "是最明智的", "才是出路", "是唯一的出路",
 )  # fmt: skip
 # 三退 as a topic (三退的消息, 退党网站) or supported, spread, heard of (我支持三退, 转发三退): a
 # mention; only the declarant's own declaration quits (eval/README.md, "Never members").
@@ -612,6 +619,7 @@ def read_organizations(
                 and (
                     text.startswith(("及其", "以及其", "和其"), start)
                     or glue.endswith(("及其", "以及其", "和其"))
+                    or _YOUTH_OWN_GLUE.fullmatch(glue) is not None
                 )
             ):
                 last = j  # 退出中共少先队及其一切组织: its = the pioneers', which widens none
@@ -648,6 +656,8 @@ def read_organizations(
                     took = True
                 last = j  # 退出我曾经加入过的少先队: the chain runs through them
         referred = pointed
+        if chain and text.startswith(_NEEDED_AFTER, tokens[last][4]):
+            continue  # 因此退出中共和它的附属组织很有必要: an opinion, not the declarant's act
         if en_ref is not None:
             # a list taken by "them" names its organizations; "it" is a vague object
             chain, took, referred = en_ref[0], True, not en_ref[1]
@@ -889,8 +899,14 @@ def _youth_owns(n: Normalized, tokens: list[Token], i: int) -> bool:
     return (
         kind == lx.ORG
         and not mask & lx.PARTY
-        and n.compact[end : tokens[i][3]] in ("及其", "以及其", "和其", "及其的", "以及其的")
+        and _YOUTH_OWN_GLUE.fullmatch(n.compact, end, tokens[i][3]) is not None
     )
+
+
+# 中共少先队及其所有…, 邪党少先队及与它有关的一切…: "its" is the youth organization's
+_YOUTH_OWN_GLUE = re.compile(
+    "(?:及|以及|和)(?:其|其的|与(?:它|其)(?:有关|相关)的|跟它(?:有关|相关)的)"
+)
 
 
 def _joining_between(tokens: list[Token], j: int, end: int, start: int) -> bool:
@@ -1102,6 +1118,9 @@ def _topicalized(n: Normalized, tokens: list[Token], i: int, skip: set[int]) -> 
         kind, bits, value, s, e = tokens[j]
         if end - e > _TOPIC_REACH or n.boundary_between(e, tokens[i][3]):
             break
+        if kind == lx.GENERIC and value == "members" and j != i:
+            end = s  # 团和队这两个邪恶组织，我坚决退出: 这两个 points at the list
+            continue
         if kind in (lx.ALL_THREE, lx.GENERIC) and value != "members" and j != i:
             # general words inside the list said first: the affiliates are the league and the
             # pioneers (党、团、队，连同中共的一切附属组织，全部退出); other general words are read
@@ -1244,7 +1263,9 @@ def _youth_ends_at(n: Normalized, tokens: list[Token], i: int, at: int) -> bool:
     the list right before it names no party but as an owner (中共少先队及其一切…组织; only
     general words that own the party widen a withdrawal, eval/README.md)."""
     text = n.compact
-    if not text.startswith(_ITS, at):
+    if text.startswith(("与它", "与其", "跟它"), at) and text.endswith(("及", "和"), 0, at):
+        at -= 2 if text.endswith("以及", 0, at) else 1  # 少先队及与它有关的一切组织: its = theirs
+    elif not text.startswith(_ITS, at):
         return False
     last = -1
     for j in range(i + 1, len(tokens)):
@@ -1620,9 +1641,27 @@ def _is_parent(n: Normalized, tokens: list[Token], i: int, latin: int) -> bool:
     if mask != lx.PARTY:
         return False
     after = tokens[i + 1] if i + 1 < len(tokens) else None
+    if (
+        after is not None
+        and after[0] == lx.ORG
+        and not after[1] & lx.PARTY
+        and 4 < after[3] - end <= 6
+        and not n.boundary_between(end, after[3])
+        and _CJK_PARENT_WORDS.fullmatch(text, end, after[3])
+    ):
+        return True  # 共匪的邪恶组织共青团: the owner, a description between
+    if (
+        after is not None
+        and after[0] == lx.ORG
+        and after[1] == lx.PARTY
+        and after[3] == end
+        and i + 2 < len(tokens)
+    ):
+        return _is_parent(n, tokens, i + 1, latin)  # 邪党中共的少先队: two names of the owner
     if after is not None and after[3] - end <= 4 and not n.boundary_between(end, after[3]):
         if after[0] == lx.PARENT:
-            return True
+            # 中共下属的共青团 (not 中国共产党，以及它下属的共青团: a list, the party quit too)
+            return _LIST_WORDS.search(text, end, after[3]) is None
         # 中共的共青团, 中共的团队组织 (but not 中共的党团队组织: that is all three)
         glue = text[end : after[3]]
         if after[0] == lx.ORG and not after[1] & lx.PARTY:

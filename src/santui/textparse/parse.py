@@ -497,6 +497,7 @@ _STAY_AFTER = re.compile(
     "|(?:留学|读书|求学|上学|念书|工作|打工|谋生|打拼)?(?:已经|已|都)(?:有)?(?:快|近|将近)?"
     "(?:[0-9一二三四五六七八九十几多两]+年|很多年|好多年|好几年|多年|这些年|这么多年)"
 )
+_FREE_BEFORE = re.compile("(?:自由|民主|自由民主|民主自由)的$")
 _AT_LEFT_OUT = re.compile("(?:现在|目前|如今|一直|还|仍)?在")
 _SELF_SUBJECT = re.compile("(?:我|本人)(?!们)(?:是|在|已|也|就|现|今年)")
 # A bare 在 counts only with the declarant as its subject: 我在, 本人现在就在, 我虽在.
@@ -575,7 +576,7 @@ _ABROAD_NOW = re.compile(
     # where one lives, not what comes from there (海外朋友, 国外真实报导, 海外的信息)
     "(?=生活|居住|定居|留学|读书|读高中|读大学|读博|读研|读硕士|攻读|上学|念书|求学|工作|打工|随驻|陪读"
     "|通过|了解|才|多年|已经|已|住|打拼|奋斗|谋生|闯荡"
-    "|长时间|这些年|再也"
+    "|长时间|这些年|再也|长住|常住|住下"
     "|[0-9一二三四五六七八九十几多]+年"
     "|后|以后|以来|之后|[，,。！!；;\n]|$)"
     "|出国(?:留学|读书|工作|定居)?(?:已经|已)?(?:快|近|将近|有)?"
@@ -592,7 +593,7 @@ _STAY = frozenset(("在", "身在", "生活在", "身处"))
 _ABROAD_PAST_BEFORE = re.compile("年前|之前|前几年|那几年|要么|或者")  # 要么在国外: others
 _VISIT = re.compile("[^。！？!?；;\n]{0,16}?(?:旅游|旅行|探亲|出差|访问|开会|考察|游玩)")
 _ABROAD_PAST_AFTER = re.compile(
-    "[^。！？!?；;，,\n]{0,8}?(?:一段时间|期间|的时候|时(?!间)|回国|回到)"
+    "[^。！？!?；;，,\n]{0,8}?(?:一段时间|一阵子|期间|的时候|时(?!间)|回国|回到)"
 )
 
 
@@ -712,7 +713,7 @@ def _declarant_there(text: str, start: int, end: int) -> bool:
     clause_start = max(before.rfind(c) for c in "。！？!?；;，,\n") + 1
     previous = before[:clause_start]
     before = before[clause_start:]
-    verb = _RESIDE.search(before)
+    verb = _RESIDE.search(_FREE_BEFORE.sub("", before))  # 来到了自由的美国
     if verb is not None and verb.group().startswith("到") and not _STAY_AFTER.match(text, end):
         verb = None  # 到北京上访, 到香港旅游: a trip, not where one lives
     if verb is None:

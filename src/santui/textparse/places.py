@@ -54,7 +54,7 @@ _SELF_IN_CLAUSE = re.compile("我(?!们|們)|本人")
 # A place glued to an event or a people is a topic of the story, not where the declarant is:
 # 武汉肺炎, 武汉封城, 乌鲁木齐大火, 新疆集中营, 香港反送中, 美国大选, 台湾同胞, 武汉人民.
 TOPIC_AFTER = re.compile(
-    "肺炎|病毒|疫情|封城|瘟疫|大火|火灾|集中营|再教育营|大选|选举|总统|反送中|占中|人民|同胞|民众"
+    "(?:那场|那次|这场|这次)?(?:肺炎|病毒|疫情|封城|瘟疫|大火|火灾|集中营|再教育营|大选|选举|总统|反送中|占中|人民|同胞|民众"
     "|百姓|政府|当局|事件|惨案|屠杀|运动|抗议|示威|游行|黑警|警察|暴政|问题|独立|议会|国会|局势|新闻"
     "|报道|媒体|电视|日报|晚报|时报|晨报|商报|报社|周刊|杂志|电台|人权|真相|抗疫|疫苗|口罩|政权|军队"
     "|大巴|翻车|车祸|暴雨|洪水|地震|矿难|水灾|溃坝|村镇银行|强拆|地铁"
@@ -63,6 +63,7 @@ TOPIC_AFTER = re.compile(
     "|被(?:迫害|抓|捕|关|判|打|杀|拘)"  # what was done to someone there (在大连被迫害致死)
     r"|\s?(?:virus|pneumonia|epidemic|lockdown|election|protest|massacre|people\b|government)"
     r"|\s(?:normal |medical |polytechnic )?(?:university|college)\b"  # Lanzhou University
+    ")"
 )
 # English: an event told before its place (when the epidemic broke out in Wuhan, the floods in
 # Zhengzhou): the story's, not where the declarant is.
