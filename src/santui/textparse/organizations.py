@@ -1083,16 +1083,21 @@ _SUBJECT_FIRST = re.compile(
 )
 
 
+def _between(n: Normalized, a: int, b: int) -> str:
+    """The norm text (punctuation kept) between compact positions ``a`` and ``b``."""
+    return n.norm[n.to_norm_end(a) : n.to_norm(b)]
+
+
 def _comma_after(n: Normalized, a: int, b: int) -> bool:
     """Whether a comma stands between compact positions ``a`` and ``b``."""
-    between = n.norm[n.to_norm_end(a) : n.to_norm(b)]
+    between = _between(n, a, b)
     return "，" in between or "," in between
 
 
 def _hard_end(n: Normalized, a: int, b: int) -> bool:
     """Whether a sentence's or a line's end stands between compact positions ``a`` and ``b``
     (退出。中共是窃国大盗: not a keyword broken up, as 退出!共青团 is)."""
-    return _HARD_END.search(n.norm, n.to_norm_end(a), n.to_norm(b)) is not None
+    return _HARD_END.search(_between(n, a, b)) is not None
 
 
 def _said_first(n: Normalized, start: int, end: int) -> bool:
@@ -1118,10 +1123,10 @@ def _topicalized(n: Normalized, tokens: list[Token], i: int, skip: set[int]) -> 
         kind, bits, value, s, e = tokens[j]
         if end - e > _TOPIC_REACH or n.boundary_between(e, tokens[i][3]):
             break
-        if kind == lx.GENERIC and value == "members" and j != i:
+        if kind == lx.GENERIC and value == "members":
             end = s  # 团和队这两个邪恶组织，我坚决退出: 这两个 points at the list
             continue
-        if kind in (lx.ALL_THREE, lx.GENERIC) and value != "members" and j != i:
+        if kind in (lx.ALL_THREE, lx.GENERIC):
             # general words inside the list said first: the affiliates are the league and the
             # pioneers (党、团、队，连同中共的一切附属组织，全部退出); other general words are read
             # by _indirect_all (中国共产党以及它下面的一切组织，我全部退出)
@@ -1482,8 +1487,7 @@ def _restated(n: Normalized, tokens: list[Token], i: int) -> bool:
 def _colon_between(n: Normalized, a: int, b: int) -> bool:
     """Whether only a colon (or a dash) stands between compact positions ``a`` and ``b``: what
     follows names what came before it."""
-    between = n.norm[n.to_norm_end(a) : n.to_norm(b)].strip()
-    return between in ("：", ":", "——", "—")
+    return _between(n, a, b).strip() in ("：", ":", "——", "—")
 
 
 def _described(n: Normalized, verb_end: int, start: int) -> bool:
