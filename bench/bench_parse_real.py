@@ -2,7 +2,7 @@
 per split, and the agreement of the two labellers.
 
     .venv/bin/python bench/bench_parse_real.py [--split dev|test|both] [--missed N] [--json]
-        [--rules-only]
+        [--rules-only] [--collections 1,2,3]
 
 The corpus (statements.jsonl) was collected from public pages and labelled by people who read
 only the written rules (tests/textparse/eval/README.md), never the parser: labels.jsonl (labeller
@@ -56,6 +56,13 @@ def check_split() -> dict[str, list[str]]:
             if side != (name == "dev"):
                 sys.exit(f"{i} is on the wrong side of the split")
     return {"dev": split["dev"], "test": split["test"]}
+
+
+def collection(item_id: str) -> int:
+    """Which collection an item came from (real/README.md): 1 (2026-12-04), 2 (2026-12-05) or
+    3 (2026-12-07)."""
+    number = int(item_id[1:])
+    return 1 if number <= 1574 else 2 if number <= 1667 else 3
 
 
 def country(region: dict[str, Any] | None) -> str | None:
@@ -153,8 +160,16 @@ def main() -> None:
         action="store_true",
         help="without the learned re-reading of the organizations (ablation)",
     )
+    parser.add_argument(
+        "--collections",
+        default="1,2,3",
+        help="which collections to score (1: r0001-r1574, 2: r1575-r1667, 3: r1668 on); "
+        "e.g. 1,2 for the corpus as it was before 2026-12-07",
+    )
     args = parser.parse_args()
     split = check_split()
+    chosen = {int(c) for c in args.collections.split(",")}
+    split = {side: [i for i in ids if collection(i) in chosen] for side, ids in split.items()}
     texts = {r["id"]: r for r in read_jsonl(REAL / "statements.jsonl")}
     labels = {r["id"]: r for r in read_jsonl(REAL / "labels.jsonl")}
     result: dict[str, Any] = {}

@@ -88,6 +88,22 @@ def test_every_label_is_well_formed(name: str) -> None:
 
 
 FIRST_COLLECTION = 1574  # r0001-r1574 (2026-12-04); r1575 on: the second (2026-12-05)
+SECOND_COLLECTION = 1667  # r1575-r1667; r1668 on: the third (2026-12-07)
+
+
+def _before_third(ids: list[str]) -> list[str]:
+    """The ids of the first two collections: the corpus as the labelling rounds of 2026-12-05
+    and 2026-12-06 (C, F-I, J-N) saw it. The third collection was labelled after every rule
+    those rounds settled was written down (real/README.md, "The third collection")."""
+    return [i for i in ids if int(i[1:]) <= SECOND_COLLECTION]
+
+
+def _texts_before_third() -> dict[str, str]:
+    return {
+        r["id"]: r["text"]
+        for r in _jsonl("statements.jsonl")
+        if int(r["id"][1:]) <= SECOND_COLLECTION
+    }
 
 
 def test_every_item_is_labelled_and_the_second_labeller_has_its_drawn_sample() -> None:
@@ -101,15 +117,21 @@ def test_every_item_is_labelled_and_the_second_labeller_has_its_drawn_sample() -
     drawn = sorted(first, key=lambda i: hashlib.sha256(i.encode("utf-8")).hexdigest())[:200]
     labels_b = _jsonl("labels_b.jsonl")
     assert [r["id"] for r in labels_b] == sorted(drawn) + second
+
     # A labelled the first collection and D the second; the C sessions labelled again the
     # organizations of every record a title line or general words could decide, under the
     # rules revised on 2026-12-05 ("labeller": "C"; the other fields stay A's or D's). The
     # second labeller's file: B's sample and E's second collection, their organizations
     # labelled again by B3 under the same rules (real/README.md, Labelling).
-    first_ids = set(first)
-    by_labeller = {(r["id"] in first_ids, r["labeller"]) for r in _jsonl("labels.jsonl")}
-    assert by_labeller == {(True, "A"), (True, "C"), (False, "C")}
-    assert {r["labeller"] for r in labels_b} == {"B3"}
+    def collection(item_id: str) -> int:
+        number = int(item_id[1:])
+        return 1 if number <= FIRST_COLLECTION else 2 if number <= SECOND_COLLECTION else 3
+
+    by_labeller = {(collection(r["id"]), r["labeller"]) for r in _jsonl("labels.jsonl")}
+    assert by_labeller == {(1, "A"), (1, "C"), (2, "C"), (3, "P")}
+    # the third collection: P's labels, Q's in the second labeller's file
+    second_labellers = {(collection(r["id"]), r["labeller"]) for r in labels_b}
+    assert second_labellers == {(1, "B3"), (2, "B3"), (3, "Q")}
 
 
 def test_the_regions_labelled_again_adjudicated_and_settled() -> None:
@@ -120,7 +142,7 @@ def test_the_regions_labelled_again_adjudicated_and_settled() -> None:
     under them labelled again by two sessions each (regions_settled.jsonl: H1/H2, I1/I2, G where
     they disagreed). labels.jsonl holds the last of these, marked "region_labeller" where it
     changed the first label (real/README.md, Labelling)."""
-    every = [r["id"] for r in _jsonl("statements.jsonl")]
+    every = _before_third([r["id"] for r in _jsonl("statements.jsonl")])
     second = {r["id"]: r for r in _jsonl("regions_f.jsonl")}
     assert list(second) == every
     for i, r in second.items():
@@ -163,7 +185,7 @@ def test_the_organizations_labelled_a_second_time() -> None:
     2026-12-06); the agreement real/README.md reports is what the files give: 984 of the 1,000
     dev items and 654 of the 660 test items. The labels were not changed by it."""
     split = json.loads((REAL / "split.json").read_text("utf-8"))
-    every = [r["id"] for r in _jsonl("statements.jsonl")]
+    every = _before_third([r["id"] for r in _jsonl("statements.jsonl")])
     second = {r["id"]: r for r in _jsonl("organizations_j.jsonl")}
     assert list(second) == every
     labels = {r["id"]: r for r in _jsonl("labels.jsonl")}
@@ -182,7 +204,7 @@ def test_the_organizations_labelled_a_second_time() -> None:
         assert r["labeller"] in {"J1", "J2", "J3", "J4", "J5"}, i
         assert r["organizations"] == sorted(set(r["organizations"]) & ORGANIZATIONS), i
     agree = {
-        side: sum(second[i]["organizations"] == before[i] for i in split[side])
+        side: sum(second[i]["organizations"] == before[i] for i in _before_third(split[side]))
         for side in ("dev", "test")
     }
     assert agree == {"dev": 984, "test": 654}
@@ -208,7 +230,7 @@ def test_the_organizations_settled_and_labelled_again() -> None:
     was labelled again from the rules and the text by two sessions (K1/K2 and K3/K4, half the
     records each); where they disagreed, G2 chose (X/Y, not told whose). labels.jsonl holds the
     result, marked "organizations_labeller" where it changed the label (real/README.md)."""
-    texts = {r["id"]: r["text"] for r in _jsonl("statements.jsonl")}
+    texts = _texts_before_third()
     searched = {i for i, t in texts.items() if any(re.search(p, t, re.I) for p in SETTLED_SEARCH)}
     rows = _jsonl("organizations_settled.jsonl")
     settled = {r["id"]: r for r in rows}
@@ -265,7 +287,7 @@ def test_the_vague_objects_under_general_words_labelled_again() -> None:
     ../README.md): every record the search brings under it labelled again by L1 and L2 from
     the rules and the texts; G3 chose where they disagreed. Their "before" is the label after
     the K round; labels.jsonl holds the result, marked where it changed."""
-    texts = {r["id"]: r["text"] for r in _jsonl("statements.jsonl")}
+    texts = _texts_before_third()
     rows = _jsonl("organizations_vague.jsonl")
     vague = {r["id"]: r for r in rows}
     assert len(rows) == len(vague) == 76
@@ -320,7 +342,7 @@ def test_the_second_round_of_settled_questions_labelled_again() -> None:
     pejorative) labelled again by two sessions (M1/M2 and M3/M4, half the records each) from
     the rules and the texts; G4 chose where they disagreed (X/Y, not told whose). Their
     "before" is the label after the L round; labels.jsonl holds the result, marked."""
-    texts = {r["id"]: r["text"] for r in _jsonl("statements.jsonl")}
+    texts = _texts_before_third()
     searched = {
         i for i, t in texts.items() if any(re.search(p, t, re.I) for p in M_SEARCH.values())
     }
@@ -357,7 +379,7 @@ def test_the_done_withdrawals_labelled_again() -> None:
     verb; the parser written for the rule then read r0373 (妈妈通过三退义工帮我退出了少先队) as
     the rule says and its label as it was. So every record with a done form of a withdrawal
     verb that M had not labelled was labelled again (N1/N2; G5 on two), as M's were."""
-    texts = {r["id"]: r["text"] for r in _jsonl("statements.jsonl")}
+    texts = _texts_before_third()
     m = {r["id"] for r in _jsonl("organizations_m.jsonl")}
     searched = {i for i, t in texts.items() if re.search(N_SEARCH, t) and i not in m}
     rows = _jsonl("organizations_n.jsonl")
@@ -377,3 +399,39 @@ def test_the_done_withdrawals_labelled_again() -> None:
             assert labels[i]["organizations_labeller"] == r["decided_by"], i
     assert sum(r["organizations_1"] == r["organizations_2"] for r in rows) == 31
     assert sum(r["organizations"] != r["organizations_before"] for r in rows) == 2
+
+
+def test_the_third_collection_labelled_twice() -> None:
+    """The third collection (2026-12-07) was labelled by P (labels.jsonl) and by Q
+    (labels_b.jsonl), each from the rules and the texts alone; where they disagreed on a field
+    the measures read (organizations, headcount, country and province), G6 chose, shown X and Y
+    (third_adjudicated.jsonl), and labels.jsonl holds G6's choice, marked."""
+    every = [r["id"] for r in _jsonl("statements.jsonl")]
+    third = [i for i in every if int(i[1:]) > SECOND_COLLECTION]
+    assert len(third) == 24
+    labels = {r["id"]: r for r in _jsonl("labels.jsonl")}
+    second = {r["id"]: r for r in _jsonl("labels_b.jsonl")}
+    adjudicated = {(r["id"], r["field"]): r for r in _jsonl("third_adjudicated.jsonl")}
+
+    def place(region: dict[str, Any] | None) -> tuple[str, str | None] | None:
+        return None if region is None else (region["country"], region["province"])
+
+    disagreements = set()
+    for i in third:
+        a, b = labels[i], second[i]
+        assert (a["labeller"], b["labeller"]) == ("P", "Q"), i
+        for field in ("organizations", "headcount"):
+            assert a[field] == b[field], i  # they agreed; nothing was adjudicated
+        if (i, "region") in adjudicated:
+            r = adjudicated[i, "region"]
+            disagreements.add(i)
+            assert place(r["region_p"]) != place(r["region_q"]), i
+            assert r["region_q"] == b["region"], i
+            chosen = r[f"region_{r['shown_as'][r['choice']].lower()}"]
+            assert a["region"] == r["region"] == chosen, i
+            assert a.get("region_labeller") == ("G6" if chosen != r["region_p"] else None), i
+        else:
+            assert place(a["region"]) == place(b["region"]), i
+            assert "region_labeller" not in a, i
+        assert "organizations_labeller" not in a, i
+    assert disagreements == {i for i, _field in adjudicated}
