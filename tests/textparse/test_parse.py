@@ -1114,3 +1114,32 @@ def test_what_rewordings_showed(text: str, expected: set[str]) -> None:
 def test_places_rewordings_showed(text: str, expected: tuple[str, str | None] | None) -> None:
     region = parse_statement(text).region
     assert (None if region is None else (region.country, region.province)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the Red Guards in a list quit nothing, and the list goes on past them
+        ("本人2013年已经在大纪元上宣布退出了少先队、红卫兵和共青团组织。", {"pioneers", "league"}),
+        # enmity (不共戴天) and a break (划清界限) with "the party and all under it", after 与:
+        # renounced, not quit
+        ("我在此郑重声明，退出中国共青团，此后与中国共产党及其一切附属组织不共戴天！", {"league"}),
+        ("退出共青团，与中国共产党及其一切附属组织划清界限。", {"league"}),
+        # ...not the general words a withdrawal verb governs, with a break after a comma
+        ("退出共产党以及和它有关的一切组织，与之一刀两断。", {"party", "league", "pioneers"}),
+        ("退出共青团和中国共产党及其一切附属组织，划清界限。", {"party", "league", "pioneers"}),
+        # a wish, a plan, a procedure, a topic are no memberships the bare verb takes
+        ("我從未入過黨，只是加入過共青團，現鄭重申明退出。後來身邊的夥伴好像要入黨了，我也想入黨，"
+         "可是不能直接走入黨程序。入黨這事，後來就沒了下文。", {"league"}),
+    ],
+)  # fmt: skip
+def test_what_the_third_collection_showed(text: str, expected: set[str]) -> None:
+    assert orgs(text) == expected
+
+
+def test_a_wish_to_go_abroad_is_not_abroad_now() -> None:
+    """最大的願望就是出國留學: a wish; the declarant is still where the text puts them."""
+    region = parse_statement(
+        "我在此希望退少先隊。我生在中國大陸，今年18歲，最大的願望就是出國留學。"
+    ).region
+    assert region is not None and (region.country, region.province) == ("CN", None)

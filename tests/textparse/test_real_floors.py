@@ -29,7 +29,7 @@ REAL = Path(__file__).parent / "eval" / "real"
 # objects' amendment and the second round of settled questions (real/README.md, Labelling).
 # Figures on the 660 of the first two collections: bench_parse_real.py --collections 1,2.
 TEST_FLOORS = {
-    "organizations": (0.916, 0.95),  # GAP: 617/673 reached (0.9168; 605/660 before the third)
+    "organizations": (0.918, 0.95),  # GAP: 618/673 reached (0.9183; 606/660 before the third)
     "headcount": (0.95, 0.95),  # 654/673
     "headcount_group": (0.90, 0.90),  # 95/102 reached (co-signers, lists, a plural subject)
     "province": (0.943, 0.95),  # GAP: 635/673 reached (0.9435; the declarant's place)
@@ -45,10 +45,10 @@ TEST_CEILINGS = {
 # In-sample (the development split, which the rules were written against and the learned model
 # of the organizations trained on; the model changes no reading, it gives the confidence:
 # docs/textparse.md): regression floors.
-# The third collection's 11 dev items (2026-12-07) brought three organizations and one province
-# the parser misses: lowered to what is reached.
+# The third collection's 11 dev items (2026-12-07) brought one province the parser misses
+# (我一恨生在中國大陸… in a long story): province and country lowered to what is reached.
 DEV_FLOORS = {
-    "organizations": 0.951, "headcount": 0.994, "headcount_group": 0.976, "province": 0.994,
+    "organizations": 0.955, "headcount": 0.994, "headcount_group": 0.976, "province": 0.994,
     "country": 0.995, "sector": 0.886, "alias_recall": 0.927,
 }  # fmt: skip
 DEV_CEILINGS = {"place_invented": 0.003, "sector_invented": 0.033}  # 0/405, 27/868

@@ -191,7 +191,6 @@ KNOWN_ENGLISH_STORIES_REGIONS = {
     133: "'I live outside Simao'", 141: "Golmud, an English city name the table lacks",
 }  # fmt: skip
 KNOWN_NEWS_QUOTES = {
-    9: "a wish that an oath be void (希望入團時的誓言有一天能作廢), then 先聲明退出少先隊",
     19: "a never-joined said in a figure (那扇門我從沒進過), then 只退共青團",
     99: "the body's never-joined does not take out the title's (黨我沒入過…一併退出)",
     101: "退团这件事…今天就退了它: 它 after the withdrawal said as a topic",

@@ -290,6 +290,7 @@ ORGANIZATION_PHRASES: list[Entry] = [
         "sever all ties", "sever all my ties", "sever ties", "severed all ties", "severed ties",
         "cut all ties", "cut off all ties", "cut ties",
         "撇清关系", "撇清", "拉开距离", "划清关系",
+        "不共戴天",  # 此后与中国共产党及其一切附属组织不共戴天: enmity, not a withdrawal
     )],
     # --- turning away from what follows (远离中共, 告别共产党): a renouncing, not a withdrawal ---
     *[(p, BREAK, 0, "before") for p in ("远离", "告别", "摆脱", "唾弃", "抛弃")],

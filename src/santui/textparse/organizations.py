@@ -58,6 +58,7 @@ _CHAIN_GLUE = re.compile(
     r"^(?:\s|和|及|与|以及|还有|、|,|，|&|and|or|its|the|my|our|also|as well as|并且|并|同时|也|"
     r"其|及其|以及其|它的|他的|all|of|from|的|邪恶|邪|罪恶|万恶|附属|下属|外围|各种"
     r"|积极分子|成员|身份"  # 退出中共邪党积极分子、团、队: a stage of membership
+    r"|红卫兵"  # 退出了少先队、红卫兵和共青团组织: the Red Guards quit nothing, the list goes on
     r"|所有|一切|附属于|隶属于|从属于|它|下面|底下|旗下)*$"  # 邪党所有的党、团、队; 以及附属于它的
     # 共青团; 以及它下面的共青团、少先队
 )
@@ -870,6 +871,7 @@ def _indirect_all_after(n: Normalized, tokens: list[Token]) -> int:
             and not _youth_ends_at(n, tokens, i, m.start())
             and _TRACES.match(text, m.end()) is None
             and not _joining_between(tokens, i + 1, end, m.start())
+            and not _broken_with(n, tokens, i + 1, n.compact[end : m.start()], m.end())
         ):
             return start
         if kind != lx.QUIT:
@@ -921,6 +923,19 @@ def _joining_between(tokens: list[Token], j: int, end: int, start: int) -> bool:
     return False
 
 
+def _broken_with(n: Normalized, tokens: list[Token], j: int, before: str, stop: int) -> bool:
+    """Whether "and all attached to it", ending at compact ``stop``, is what a dissociation
+    right after it breaks with, after 与/和/跟 (退出共青团，与中共及其一切附属组织划清界限):
+    renounced, not quit (eval/README.md, 划清界限). ``before``: the text from the withdrawal
+    verb to it."""
+    if not any(word in before for word in _WITH_WORDS):
+        return False
+    for t in tokens[j:]:
+        if t[3] >= stop:
+            return t[0] == lx.BREAK and t[3] - stop <= 2 and not n.gap_at_position(t[3])
+    return False
+
+
 def _names_within(tokens: list[Token], j: int, end: int, start: int, stop: int) -> bool:
     """Whether an object is named from ``tokens[j]`` on, between compact positions ``end`` and
     ``stop``: before ``start`` any, inside the words of "all" the league or the pioneers."""
@@ -933,8 +948,10 @@ def _names_within(tokens: list[Token], j: int, end: int, start: int, stop: int) 
 
 
 _YOUTH = lx.LEAGUE | lx.PIONEERS
-_NOT_JOINING = re.compile("不|没|未|拒绝|拒|决不|绝不")
-_APPLYING = ("申请", "志愿书")
+# 永不入党, 拒绝入党; a wish or a plan (也想入党, 好像要入党了): not a membership
+_NOT_JOINING = re.compile("不|没|未|拒绝|拒|决不|绝不|想|要(?!求)|希望|打算|准备")
+# 入党申请书, 入党程序, 入党这事: an application, a procedure, a topic, not a membership
+_APPLYING = ("申请", "志愿书", "程序", "这事", "这件事")
 _LIST_GAP = re.compile("[、/&+]")
 # What a list of organizations is said to be, after its last item (…，少先队邪恶组织, …，共产党这个
 # 邪恶的政党): a pejorative or a pointer, then an organization's noun; not 少先队(邪党的组织), where

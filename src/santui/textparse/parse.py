@@ -468,6 +468,7 @@ def _record_place(n: Normalized, tokens: list[Token], span: tuple[int, int]) -> 
 # Not now: the past (当年在, 在…时), a condition or a wish (如果我也在香港, 希望去美国).
 _BEFORE_PAST = re.compile(
     "曾|以前|过去|当年|那时|早年|小时候|年轻时|时$|期间$|如果|假如|要是|若|想|希望|打算|将来|^以后|梦想"
+    "|愿望|心愿"  # 最大的愿望就是出国留学: a wish
 )
 # in the same clause (在南京上学时), not the next (住在锦西，年轻时…; 住在通州，每天坐一个多小时)
 _AFTER_PAST = re.compile(
