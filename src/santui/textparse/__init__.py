@@ -25,14 +25,15 @@ import sys
 import types
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Final
 
 # the modules setup.py compiles: typed for mypyc, and read the same compiled or not
-COMPILED = (
+COMPILED: Final = (
     "normalize", "automaton", "organizations", "headcount", "names", "places", "learned", "parse",
 )  # fmt: skip
 
-_HERE = Path(__file__).parent
-BUILD_RECORD = "_build.json"  # written by setup.py: the digests of the sources it compiled
+_HERE: Final = Path(__file__).parent
+BUILD_RECORD: Final = "_build.json"  # written by setup.py: the digests of the sources it compiled
 
 
 def source_digests() -> dict[str, str]:
@@ -83,6 +84,6 @@ class _SourcesFirst(importlib.abc.MetaPathFinder):
         return importlib.util.spec_from_file_location(fullname, _HERE / f"{name}.py")
 
 
-BUILD = _build_state()
+BUILD: Final = _build_state()
 if BUILD != "compiled" and BUILD != "python":
     sys.meta_path.insert(0, _SourcesFirst())

@@ -11,6 +11,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cache
+from typing import Final
 
 import ahocorasick_rs
 
@@ -22,7 +23,7 @@ from santui.textparse.sector_phrases import NOT_SECTOR, SECTOR_PHRASES, WEAK_PHR
 
 # Place names that are far more often ordinary words than places: matched only with a
 # location marker before them or next to another place (docs/textparse.md).
-COMMON_WORD_PLACES = frozenset(
+COMMON_WORD_PLACES: Final = frozenset(
     {
         "中山", "大同", "白银", "北海", "朝阳", "黄山", "日照", "来宾", "长春", "阿里", "红河",
         "海西", "海东", "海北", "文山", "普洱", "玉树", "和田", "安康", "永州", "三沙", "吉安",
@@ -37,7 +38,7 @@ COMMON_WORD_PLACES = frozenset(
     }
 )  # fmt: skip
 # Common words that contain a place name: they hide it (普通话 is not 通化).
-PLACE_MASKS = (
+PLACE_MASKS: Final = (
     "普通话", "三明治", "阿里巴巴", "交通", "沟通", "开通", "通化学", "中山装", "孙中山",
     "中山大学", "长安街", "大陆人", "大同社会", "世界大同", "黄山风景", "朝阳群众", "吉安娜",
     "美国之音", "日本鬼子", "日本侵略", "英国广播", "苏联", "俄国共产党", "国际", "中国人",
@@ -53,17 +54,19 @@ Token = tuple[int, int, object, int, int]
 
 
 # What a match needs checking for (0: nothing, the common case).
-_DROP = 1  # a MASK phrase: dropped
-_LEFT = 2  # starts with a letter or digit: must not follow one (word boundary)
-_RIGHT = 4  # ends with a letter or digit: must not precede one
-_STRADDLE = 8  # a place name of several characters: must not straddle a removed gap
-_GONE = 16  # 来美 (GONE_TO): not when the name goes on (来美国, 赴澳门, 来台北): read from 美
-_GOES_ON = frozenset("国洲本拿州大门湾北中南东")
+_DROP: Final = 1  # a MASK phrase: dropped
+_LEFT: Final = 2  # starts with a letter or digit: must not follow one (word boundary)
+_RIGHT: Final = 4  # ends with a letter or digit: must not precede one
+_STRADDLE: Final = 8  # a place name of several characters: must not straddle a removed gap
+# 来美 (GONE_TO): not when the name goes on (来美国, 赴澳门, 来台北): read from 美
+_GONE: Final = 16
+_GOES_ON: Final = frozenset("国洲本拿州大门湾北中南东")
 # Short names of a county on the mainland list that, alone, name a place outside it far more
 # often: 九龙 (Kowloon; 九龙县 in Sichuan keeps its full name), 金门 (Kinmen, governed by Taiwan).
-_ABROAD_FIRST = frozenset(("九龙", "金门"))
-_INNER = 32  # 在内蒙古, 在于洪区: not 在内 ("including", a MASK), but 在 and a place named 内…
-_GONE_WORDS = frozenset(word for words in GONE_TO.values() for word in words)
+_ABROAD_FIRST: Final = frozenset(("九龙", "金门"))
+# 在内蒙古, 在于洪区: not 在内 ("including", a MASK), but 在 and a place named 内…
+_INNER: Final = 32
+_GONE_WORDS: Final = frozenset(word for words in GONE_TO.values() for word in words)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,98 +12,105 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from functools import cache
+from typing import Final
 
 from santui.textparse import lexicon as lx
 from santui.textparse.automaton import Token
 from santui.textparse.normalize import CJK, Normalized
 from santui.textparse.regions import province_start
 
-MAX_HEADCOUNT = 100_000
+MAX_HEADCOUNT: Final = 100_000
 
-_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")}
+_DIGITS: Final = {c: i for i, c in enumerate("零一二三四五六七八九")}
 _DIGITS.update({"〇": 0, "两": 2, "俩": 2, "幺": 1})
-_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10_000}
-_CN_NUM = "零〇一二两三四五六七八九十百千万"
-_EN_NUM = {
+_UNITS: Final = {"十": 10, "百": 100, "千": 1000, "万": 10_000}
+_CN_NUM: Final = "零〇一二两三四五六七八九十百千万"
+_EN_NUM: Final = {
     "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
     "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
     "twenty": 20, "thirty": 30, "fifty": 50, "hundred": 100,
 }  # fmt: skip
 
-_NUMERAL = re.compile(rf"[0-9{_CN_NUM}]\s*[个口人位名]")
-_EN_NOUNS = ("people", "persons", "of us", "family", "members", "employees", "staff", "friends",
-             "students", "classmates", "colleagues", "workers", "villagers", "teachers",
-             "officers", "relatives", "individuals", "signatories", "names")  # fmt: skip
-_CORE = re.compile(rf"([0-9]{{1,6}}|[{_CN_NUM}]{{1,6}})\s*(口人|个人|口|人|位|名)")
-_PREFIX = re.compile(
+_NUMERAL: Final = re.compile(rf"[0-9{_CN_NUM}]\s*[个口人位名]")
+_EN_NOUNS: Final = (
+    "people", "persons", "of us", "family", "members", "employees", "staff", "friends",
+    "students", "classmates", "colleagues", "workers", "villagers", "teachers",
+    "officers", "relatives", "individuals", "signatories", "names",
+)  # fmt: skip
+_CORE: Final = re.compile(rf"([0-9]{{1,6}}|[{_CN_NUM}]{{1,6}})\s*(口人|个人|口|人|位|名)")
+_PREFIX: Final = re.compile(
     r"(?:等|共|共计|计|合计|总共|一共|全家|全家人|一家|我们|我们全家|我们一家|家里|家中|以上|以下|全体"
     r"|这|我家|全家共|连我|包括我|包括本人|其中|全村|全村共"
     rf"|[0-9{_CN_NUM}]{{1,6}}户[、，,]?)\s*$"  # 全村一共51户、136人: persons, not households
 )
-_SUFFIX = re.compile(
+_SUFFIX: Final = re.compile(
     r"声明|一起|同时|都|均|集体|联名|签名|三退|退|参加|共同|全部|郑重|在此|一同|决定|家庭"
 )
 # A number of persons named by what they are: 六个同学, 38名同学, 七位老师, 五個留學生.
-_PEOPLE = re.compile(
+_PEOPLE: Final = re.compile(
     rf"([0-9]{{1,6}}|[{_CN_NUM}]{{1,6}})\s*(?:个|名|位)\s*(?:[{CJK}]{{0,3}}?)"
     r"(同学|同事|民警|辅警|警察|工人|农民工|老师|教师|留学生|学生|朋友|家人|兄弟|姐妹|职工|员工"
     r"|战友|村民|干部|党员|团员|人|成员|亲人|孩子|医生|护士|军人|士兵|老乡|工友|室友)"
     r"(?:兄弟|姐妹|们)?"  # 17个农民工兄弟
 )
-_TOTAL_WORDS = ("共", "共计", "合计", "总共", "一共", "全村共")
+_TOTAL_WORDS: Final = ("共", "共计", "合计", "总共", "一共", "全村共")
 # Others who join the declarant, counted apart from them: 另有57人, 还有三人, 以及其他12位.
-_OTHERS_TOO = re.compile(
+_OTHERS_TOO: Final = re.compile(
     rf"(?:另有|另外还有|还有|以及其他|及其他|其他还有)([0-9]{{1,6}}|[{_CN_NUM}]{{1,6}})\s*(?:个人|人|位|名)"
 )
-_AFTER_PEOPLE = re.compile(
+_AFTER_PEOPLE: Final = re.compile(
     r"[，,]?(?:今天|现在|在此|特此)?(?:一起|一同|集体|共同|都|声明|三退|退|联名)"
 )
 # The declarant with a number of others (我和三个朋友一起退党 -> 4), who withdraw with them.
-_ME_WITH = re.compile("(?:我|本人)(?:和|与|跟|同|带着|带领|携)$")
-_ME_WITH_WORDS = ("我和", "我与", "我跟", "我同", "我带", "我携", "本人和", "本人与", "本人携")
-_WITH_ME_AFTER = re.compile(
+_ME_WITH: Final = re.compile("(?:我|本人)(?:和|与|跟|同|带着|带领|携)$")
+_ME_WITH_WORDS: Final = (
+    "我和", "我与", "我跟", "我同", "我带", "我携", "本人和", "本人与", "本人携",
+)  # fmt: skip
+_WITH_ME_AFTER: Final = re.compile(
     "(?:一起|一同|共同|集体|都)(?:声明|宣布|决定|三退|退)|(?:一起|一同|共同)|声明|宣布|三退|退|联名"
     # 我和两个同学都戴过红领巾、入过团，今天一起声明退出: together, later in the sentence
     "|.{0,20}?(?:一起|一同|共同|集体)(?:声明|宣布|决定|三退|退)"
 )
-_WE = ("我们", "我們", "一起", "集体", "一同", "共同", "联名")
-_GROUP_BEFORE = re.compile("我们|我們|全家|一家|全体|大家")
-_EN_COUNT = re.compile(
+_WE: Final = ("我们", "我們", "一起", "集体", "一同", "共同", "联名")
+_GROUP_BEFORE: Final = re.compile("我们|我們|全家|一家|全体|大家")
+_EN_COUNT: Final = re.compile(
     r"\b(?:(family of|group of|total of|a total of)\s+)?([0-9]{1,6}|" + "|".join(_EN_NUM) + r")"
     r"\s+(people|persons|of us|family members|members of (?:my|our) family|individuals"
     r"|signatories|members|names|employees|staff members|staff|friends|students|classmates"
     r"|colleagues|workers|villagers|teachers|officers|police officers|relatives)\b"
 )
-_EN_FAMILY_OF = re.compile(r"\bfamily of (" + "|".join(_EN_NUM) + r"|[0-9]{1,2})\b")
-_SELF_BEFORE = re.compile(
+_EN_FAMILY_OF: Final = re.compile(r"\bfamily of (" + "|".join(_EN_NUM) + r"|[0-9]{1,2})\b")
+_SELF_BEFORE: Final = re.compile(
     r"(?:我|本人)(?:和|及|与|同|跟|以及|携|带着|带|还有|连同)(?:我的|我|的)*$"
 )
 # 也替我妻子孙桂英一并声明退出, 代我父亲声明退党: the declarant declares for the relative too
 # (替妻子感到难过 is no declaration)
-_FOR_BEFORE = re.compile(r"(?:替|代|代替)(?:我的|我|的)*$")
-_FOR_AFTER = re.compile(r".{0,3}?(?:一并|一起|一同|也|都)?(?:声明|宣布|退出|退党|退团|退队)")
-_TOGETHER = re.compile(r"^(?:一起|一同|共同|都)")
-_SELF_AFTER = re.compile(r"^(?:和|及|与|以及|还有)(?:我|本人)")
-_EN_SELF_BEFORE = re.compile(
+_FOR_BEFORE: Final = re.compile(r"(?:替|代|代替)(?:我的|我|的)*$")
+_FOR_AFTER: Final = re.compile(r".{0,3}?(?:一并|一起|一同|也|都)?(?:声明|宣布|退出|退党|退团|退队)")
+_TOGETHER: Final = re.compile(r"^(?:一起|一同|共同|都)")
+_SELF_AFTER: Final = re.compile(r"^(?:和|及|与|以及|还有)(?:我|本人)")
+_EN_SELF_BEFORE: Final = re.compile(
     r"\b(?:i|me|myself)\s*(?:,|and|together with|with)\s*(?:my\s*)?"
     r"(?:(?:two|three|four|five|[2-9])\s*)?$"
 )
-_EN_SELF_AFTER = re.compile(r"^\s*(?:and|&)\s*(?:i|me|myself)\b")
-_EN_ME_WITH = re.compile(r"\b(?:i|me|myself)\s*(?:and|together with|with|,)\s*$")
-_EN_SMALL = "two|three|four|five|six|seven|eight|nine|ten|[2-9]"  # my three children
-_CHAIN_GLUE = re.compile(
+_EN_SELF_AFTER: Final = re.compile(r"^\s*(?:and|&)\s*(?:i|me|myself)\b")
+_EN_ME_WITH: Final = re.compile(r"\b(?:i|me|myself)\s*(?:and|together with|with|,)\s*$")
+_EN_SMALL: Final = "two|three|four|five|six|seven|eight|nine|ten|[2-9]"  # my three children
+_CHAIN_GLUE: Final = re.compile(
     rf"^(?:和|及|与|、|,|，|以及|还有|我的|我|的|跟|\s|and|my|our|,)*"
     rf"(?:([0-9]|[{_CN_NUM}])个|(?:{_EN_SMALL})\s*)?$"
 )
-_NUM_BEFORE = re.compile(rf"([0-9]|[{_CN_NUM}]{{1,2}})个$")
-_EN_NUM_BEFORE = re.compile(rf"\b({_EN_SMALL})\s*$")
+_NUM_BEFORE: Final = re.compile(rf"([0-9]|[{_CN_NUM}]{{1,2}})个$")
+_EN_NUM_BEFORE: Final = re.compile(rf"\b({_EN_SMALL})\s*$")
 # Lists of names: two to four CJK characters, separated by 、 or by commas and spaces.
-_NAME_ITEM = f"[{CJK}]{{2,4}}"
-_NAME_LIST = re.compile(rf"(?<![{CJK}])(?:{_NAME_ITEM}\s*[、,，;；]\s*){{1,}}{_NAME_ITEM}")
-_SPACE_LIST = re.compile(rf"(?:(?<![{CJK}]){_NAME_ITEM}[ \t\u3000]+){{2,}}{_NAME_ITEM}(?![{CJK}])")
-_GLOSS = re.compile(r"\s*[(（][^)）]{0,40}[)）]")
+_NAME_ITEM: Final = f"[{CJK}]{{2,4}}"
+_NAME_LIST: Final = re.compile(rf"(?<![{CJK}])(?:{_NAME_ITEM}\s*[、,，;；]\s*){{1,}}{_NAME_ITEM}")
+_SPACE_LIST: Final = re.compile(
+    rf"(?:(?<![{CJK}]){_NAME_ITEM}[ \t\u3000]+){{2,}}{_NAME_ITEM}(?![{CJK}])"
+)
+_GLOSS: Final = re.compile(r"\s*[(（][^)）]{0,40}[)）]")
 # Common surnames: a list item must start with one (the first 200 or so by frequency).
-SURNAMES = frozenset(
+SURNAMES: Final = frozenset(
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
     "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚"
     "邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘"
@@ -111,7 +118,7 @@ SURNAMES = frozenset(
     "尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬"
     "师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
 )
-_NOT_NAMES = frozenset(
+_NOT_NAMES: Final = frozenset(
     {"共产党", "共青团", "少先队", "中共", "党员", "团员", "队员", "组织", "声明", "退出",
      "我们", "全家", "妻子", "丈夫", "儿子", "女儿", "父亲", "母亲", "孩子", "家人"}
 )  # fmt: skip
@@ -188,21 +195,23 @@ def read_headcount(
 # guarantees (我们在此声明退出, "we hereby quit", 我和我的家人一起退出). Not a class the
 # signer belongs to (我们这些小公务员, 我们中国人, "we Chinese"), not others urged
 # (希望我们都退出), not a possessive, not a passive (我们就永远被这样谗害下去).
-_WE_ZH = re.compile(
+_WE_ZH: Final = re.compile(
     "(?<!让|使|叫|劝|望|召|给|把|被|对|跟|和|与|带|诉|帮|教)(?:我们|我們)"
     "(?!这些|這些|这一代|这代|中国人|中國人|国家|的|之|每|大家|普通|老百姓|百姓|都是中国"
     "|(?:就|都|也|还|一直|永远)*被"
     # 我们单位有几个人已经退党了: a possessive before a place or an institution
     "|单位|村|学校|公司|工厂|厂|班|这里|那里|这儿|那儿|家乡|老家|当地|小区|县|市|省|地方|部门|医院|镇|乡)"
 )
-_WITH_FAMILY = re.compile("(?:我|本人)(?:和|与|同|跟|携|连同)(?:我的)?(?:家人|家里人|全家|家属)")
-_WE_EN = re.compile(
+_WITH_FAMILY: Final = re.compile(
+    "(?:我|本人)(?:和|与|同|跟|携|连同)(?:我的)?(?:家人|家里人|全家|家属)"
+)
+_WE_EN: Final = re.compile(
     r"(?<!let )(?<!help )\bwe\b(?! chinese| the chinese| all know| know)(?:\s+[\w’']+){0,5}?\s+"
     r"(?:withdraw|quit|renounce|declare|announce|hereby|solemnly|make a statement)",
     re.IGNORECASE,
 )
-_SENTENCE_END = "。！？!?\n"
-_SINGULAR = re.compile("(?<![我])我(?![们們])|本人")
+_SENTENCE_END: Final = "。！？!?\n"
+_SINGULAR: Final = re.compile("(?<![我])我(?![们們])|本人")
 
 
 def _plural_declares(n: Normalized) -> bool:
@@ -232,16 +241,16 @@ def _plural_declares(n: Normalized) -> bool:
 # A number of persons counts only where the text declares something (李文亮等8位医生是造谣吗,
 # 告诉这两位老师: people of the story): a withdrawal or declaration word in its clause or the
 # next, or the number on the closing lines (the signature).
-_DECLARING = re.compile(
+_DECLARING: Final = re.compile(
     "退(?!休|伍|役|学|款|货|还|步|下|职|党网|党服务)|声明|脱离|宣布|宣告|宣誓(?!过)|签名|联名|割席"
     "|划清|断绝|一刀两断"
     r"|\b(?:quit|withdr[ae]w|renounce|declare|resign|sever|tuidang)",
     re.IGNORECASE,
 )
-_CLAUSE_MARKS = "。！？!?；;，,：:\n"
-_SENTENCE = re.compile("[。！？!?；;]")
+_CLAUSE_MARKS: Final = "。！？!?；;，,：:\n"
+_SENTENCE: Final = re.compile("[。！？!?；;]")
 # Editors' notes inside a record are not the declarant's words (此声明不计人数).
-_EDITOR_NOTE = re.compile(r"[(（]\s*编[注按][^)）]*[)）]")
+_EDITOR_NOTE: Final = re.compile(r"[(（]\s*编[注按][^)）]*[)）]")
 
 
 def _declared_here(n: Normalized, start: int, end: int, ahead: int = 2) -> bool:
@@ -424,8 +433,8 @@ def _family(n: Normalized, relatives: list[Token]) -> int:
 
 
 # The writer of a statement made for another quits too: 也替…, 我自己也退…, 本人也声明….
-_ALSO_FOR = re.compile("(?:也|还|同时|一并|一起)(?:替|代|代替)(?:我的|我|的)*$")
-_OWN_TOO = re.compile(
+_ALSO_FOR: Final = re.compile("(?:也|还|同时|一并|一起)(?:替|代|代替)(?:我的|我|的)*$")
+_OWN_TOO: Final = re.compile(
     "(?:我自己|我本人|本人也|我也)[^。！？!?；;\n]{0,16}?(?<![没不未])(?:声明(?!人)|宣布|三退|退)"
 )
 
@@ -462,12 +471,12 @@ def _persons(text: str, token: Token) -> int:
 
 # The signature line of the service center's records: 声明人: 秋实 如初 / 声明人：春雨、如初、望舒
 # / 声明人: Fang Shao，Lei Shao. Each item is a signer (a name or an alias).
-_SIGNER_LINE = re.compile(r"声明人\s*[:：]\s*([^\n\r]{1,200})")
-_SIGNER_END = re.compile(r"\s*(?:[0-9]{4}\s*[-/年.]|等|[0-9]{1,2}:[0-9]{2})")
-_SIGNER_SPLIT = re.compile(r"[\s、，,;；。/]+")
-_SIGNER_SPLIT_LATIN = re.compile(r"\s*[、，,;；。/]\s*")
-_SIGNER_NOT = re.compile("退|加入|声明|党|团|队|曾经|曾在|曾是|曾加入|现在|我")
-_SIGNER_ITEM = re.compile(rf"[{CJK}]{{1,12}}|[A-Za-z][A-Za-z .'\-_0-9]{{0,30}}")
+_SIGNER_LINE: Final = re.compile(r"声明人\s*[:：]\s*([^\n\r]{1,200})")
+_SIGNER_END: Final = re.compile(r"\s*(?:[0-9]{4}\s*[-/年.]|等|[0-9]{1,2}:[0-9]{2})")
+_SIGNER_SPLIT: Final = re.compile(r"[\s、，,;；。/]+")
+_SIGNER_SPLIT_LATIN: Final = re.compile(r"\s*[、，,;；。/]\s*")
+_SIGNER_NOT: Final = re.compile("退|加入|声明|党|团|队|曾经|曾在|曾是|曾加入|现在|我")
+_SIGNER_ITEM: Final = re.compile(rf"[{CJK}]{{1,12}}|[A-Za-z][A-Za-z .'\-_0-9]{{0,30}}")
 
 
 @cache
@@ -500,7 +509,7 @@ def _signer_line(text: str) -> int:
 
 
 # Signers in English: "Qian Lifeng, Qian Yumin, Zhao Ping", "He Li, Deng Ming and three others".
-_PINYIN_SURNAMES = frozenset({
+_PINYIN_SURNAMES: Final = frozenset({
     "wang", "li", "zhang", "liu", "chen", "yang", "huang", "zhao", "wu", "zhou", "xu", "sun",
     "ma", "zhu", "hu", "guo", "he", "gao", "lin", "luo", "zheng", "liang", "xie", "song", "tang",
     "han", "feng", "deng", "cao", "peng", "zeng", "xiao", "tian", "dong", "yuan", "pan", "yu",
@@ -510,8 +519,8 @@ _PINYIN_SURNAMES = frozenset({
     "gong", "shao", "wan", "qian", "qiao", "kong", "niu", "ge", "xing", "an", "qi", "yi", "pang",
     "zhuang", "nie", "zhan", "lan", "jiao", "gu", "mo", "ou", "kang",
 })  # fmt: skip
-_EN_NAME = r"[A-Z][a-z]+ [A-Z][a-z]+(?:-[a-z]+)?"
-_EN_NAME_LIST = re.compile(
+_EN_NAME: Final = r"[A-Z][a-z]+ [A-Z][a-z]+(?:-[a-z]+)?"
+_EN_NAME_LIST: Final = re.compile(
     rf"\b({_EN_NAME}(?:, {_EN_NAME})*,? and {_EN_NAME}|{_EN_NAME}(?:, {_EN_NAME})+)"
     r"(?:,? and (?:(\w+) others\b|others\W{0,3}(?:a total of|altogether|in all|in total)\s+(\w+)))?"
 )

@@ -33,20 +33,20 @@ import math
 import re
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, Final
 
 from santui.textparse import lexicon as lx
 from santui.textparse.automaton import Token
 from santui.textparse.normalize import Normalized
 
-MODEL_FILE = "organizations_model.json"
-ORGS = ((lx.PARTY, "party"), (lx.LEAGUE, "league"), (lx.PIONEERS, "pioneers"))
-_TITLE_MAX = 40  # norm characters: a first line this short, with text after it, is a title
+MODEL_FILE: Final = "organizations_model.json"
+ORGS: Final = ((lx.PARTY, "party"), (lx.LEAGUE, "league"), (lx.PIONEERS, "pioneers"))
+_TITLE_MAX: Final = 40  # norm characters: a first line this short, with text after it, is a title
 _QUIT, _JOINED, _ORG, _QUIT_ORG, _ALL_THREE = lx.QUIT, lx.JOINED, lx.ORG, lx.QUIT_ORG, lx.ALL_THREE
 _MEMBER, _DENIED = lx.MEMBER, lx.DENIED
-_BITS = (lx.PARTY, lx.LEAGUE, lx.PIONEERS)
-_TEXT = re.compile(r"\S")
-_CACHE_MAX = 50_000  # structural scores kept (they take a few thousand values in practice)
+_BITS: Final = (lx.PARTY, lx.LEAGUE, lx.PIONEERS)
+_TEXT: Final = re.compile(r"\S")
+_CACHE_MAX: Final = 50_000  # structural scores kept (they take a few thousand values in practice)
 
 
 def _bucket(count: int) -> int:
@@ -69,10 +69,10 @@ Structure = tuple[int, int, int, int, bool, int, int, bool, str, str, int, int, 
 # The context features of a mention, by template: the weights of each template are kept in a
 # table of their own (Tables), so that the run time looks up slices of the text, not strings
 # built from them. "a" before a template: the mention is a withdrawal of all three (三退).
-_TEMPLATES = ("m", "l1", "l2", "l3", "l4", "r1", "r2")
-_KIND_WHERE = re.compile(r"(a?)k(\d+)([tb])")
-_KIND_LEFT = re.compile(r"(a?)k(\d+)l2:(.*)", re.S)
-_TEMPLATE = re.compile(r"(a?)(m|l1|l2|l3|l4|r1|r2):(.*)", re.S)
+_TEMPLATES: Final = ("m", "l1", "l2", "l3", "l4", "r1", "r2")
+_KIND_WHERE: Final = re.compile(r"(a?)k(\d+)([tb])")
+_KIND_LEFT: Final = re.compile(r"(a?)k(\d+)l2:(.*)", re.S)
+_TEMPLATE: Final = re.compile(r"(a?)(m|l1|l2|l3|l4|r1|r2):(.*)", re.S)
 # per mention kind (plain, all three): kind and place, the seven templates, kind and left pair
 Table = tuple[dict[tuple[int, bool], float], list[dict[str, float]], dict[int, dict[str, float]]]
 _NONE: dict[str, float] = {}

@@ -8,52 +8,55 @@ inside it (退党 over 党, 共青城 over 共青). docs/textparse.md explains e
 
 from __future__ import annotations
 
+from typing import Final
+
 # Organization masks.
 PARTY, LEAGUE, PIONEERS = 1, 2, 4
-ALL = PARTY | LEAGUE | PIONEERS
-ORG_KEYS = ((PARTY, "party"), (LEAGUE, "league"), (PIONEERS, "pioneers"))
+ALL: Final = PARTY | LEAGUE | PIONEERS
+ORG_KEYS: Final = ((PARTY, "party"), (LEAGUE, "league"), (PIONEERS, "pioneers"))
 
 # Kinds of phrase.
-MASK = 0  # a phrase that hides the shorter phrases inside it and means nothing itself
-ORG = 1  # names an organization (value: MEMBER and/or WEAK flags)
-QUIT_ORG = 2  # a withdrawal with its object: 退党
-ALL_THREE = 3  # 三退, 退出中共及其一切组织
-QUIT = 4  # a withdrawal verb: 退出, quit
-NEGATION = 5  # 没有, 从未, never
-JOINED = 6  # 加入, 入过 (mask: 入党 names its organization)
-PARENT = 7  # 的下属组织: the party named before it is the parent, not quit
-GENERIC = 8  # 一切组织, 以上组织: "every organization" as an object of a withdrawal
-BREAK = 9  # 划清界限: the party is renounced, not (necessarily) quit
-FAMILY = 10  # a relative (value: how many persons: 夫妻 = 2 with the declarant)
-GROUP = 11  # a group of known size (value: persons): 我们俩, 一家三口
-NAME = 12  # a name marker (value: alias | real | anonymous)
-LOCATION = 13  # where the declarant lives (value: now | origin)
-SECTOR = 14  # a sector phrase (value: a SECTORS key, or None for a phrase that is not one)
-PLACE = 15  # a place name (value: the PlaceName candidates)
-FORMER = 17  # 曾经, 以前: membership in the past (not a current party member)
-CURRENT = 18  # 现在是党员, 党龄: a current party member
+MASK: Final = 0  # a phrase that hides the shorter phrases inside it and means nothing itself
+ORG: Final = 1  # names an organization (value: MEMBER and/or WEAK flags)
+QUIT_ORG: Final = 2  # a withdrawal with its object: 退党
+ALL_THREE: Final = 3  # 三退, 退出中共及其一切组织
+QUIT: Final = 4  # a withdrawal verb: 退出, quit
+NEGATION: Final = 5  # 没有, 从未, never
+JOINED: Final = 6  # 加入, 入过 (mask: 入党 names its organization)
+PARENT: Final = 7  # 的下属组织: the party named before it is the parent, not quit
+GENERIC: Final = 8  # 一切组织, 以上组织: "every organization" as an object of a withdrawal
+BREAK: Final = 9  # 划清界限: the party is renounced, not (necessarily) quit
+FAMILY: Final = 10  # a relative (value: how many persons: 夫妻 = 2 with the declarant)
+GROUP: Final = 11  # a group of known size (value: persons): 我们俩, 一家三口
+NAME: Final = 12  # a name marker (value: alias | real | anonymous)
+LOCATION: Final = 13  # where the declarant lives (value: now | origin)
+SECTOR: Final = 14  # a sector phrase (value: a SECTORS key, or None for a phrase that is not one)
+PLACE: Final = 15  # a place name (value: the PlaceName candidates)
+FORMER: Final = 17  # 曾经, 以前: membership in the past (not a current party member)
+CURRENT: Final = 18  # 现在是党员, 党龄: a current party member
 
 # Organization mention flags.
-MEMBER = 1  # a membership noun: 党员, 团员
-WEAK = 2  # a bare character (党, 团, 队) or a vague word: counts only right after a withdrawal
-DENIED = 4  # a membership denied or lapsed in the phrase itself: 非党员, 早已不交党费
+MEMBER: Final = 1  # a membership noun: 党员, 团员
+# a bare character (党, 团, 队) or a vague word: counts only right after a withdrawal
+WEAK: Final = 2
+DENIED: Final = 4  # a membership denied or lapsed in the phrase itself: 非党员, 早已不交党费
 
 _P, _L, _Y = PARTY, LEAGUE, PIONEERS
 
 # 三退保平安 said as one's own decision (我要三退保平安, 坚决三退保平安): all three, in general.
-_DECLARED_SAYING = ("要三退保平安", "坚决三退保平安", "决定三退保平安", "自愿三退保平安")
-DECLARED_SAYING = frozenset(_DECLARED_SAYING)
+_DECLARED_SAYING: Final = ("要三退保平安", "坚决三退保平安", "决定三退保平安", "自愿三退保平安")
+DECLARED_SAYING: Final = frozenset(_DECLARED_SAYING)
 
 # (phrase, kind, mask, value)
 Entry = tuple[str, int, int, object]
 
 # The party's names, and a pejorative said after one of them in apposition (共匪邪党, 共产党恶党:
 # one party, an owner in 共匪邪党的少先队 as 中共邪党 is).
-_PARTY_NAMES = (
+_PARTY_NAMES: Final = (
     "中共", "共产党", "中国共产党", "共匪", "共党", "匪共", "土共", "邪党", "恶党", "魔党",
 )  # fmt: skip
-_PEJORATIVES = ("邪党", "恶党", "魔党", "邪教")
-_PARTY_APPOSED = tuple(n + p for n in _PARTY_NAMES for p in _PEJORATIVES if n != p)
+_PEJORATIVES: Final = ("邪党", "恶党", "魔党", "邪教")
+_PARTY_APPOSED: Final = tuple(n + p for n in _PARTY_NAMES for p in _PEJORATIVES if n != p)
 
 ORGANIZATION_PHRASES: list[Entry] = [
     # --- the party, by name and by pejorative ---
@@ -311,14 +314,14 @@ ORGANIZATION_PHRASES: list[Entry] = [
 
 # Kin named as a pair or a set: a group where they declare (今天兄弟俩声明退出少先队), not where
 # the story tells of them (我们父子俩为这些事吵过很多次): headcount.read_headcount.
-KIN_PAIRS = (
+KIN_PAIRS: Final = (
     "兄弟俩", "姐妹俩", "父子俩", "父女俩", "母子俩", "母女俩", "兄弟二人", "姐妹二人",
     "父子二人", "父女二人", "母子二人", "母女二人", "兄弟两人", "姐妹两人",
 )  # fmt: skip
-KIN_THREES = (
+KIN_THREES: Final = (
     "三兄弟", "三姐妹", "三兄妹", "三姐弟", "兄弟三人", "姐妹三人", "兄妹三人", "姐弟三人",
 )  # fmt: skip
-KIN_GROUPS = frozenset(KIN_PAIRS + KIN_THREES)
+KIN_GROUPS: Final = frozenset(KIN_PAIRS + KIN_THREES)
 
 # Relatives who sign with the declarant. Value: persons the phrase adds.
 FAMILY_PHRASES: list[Entry] = [

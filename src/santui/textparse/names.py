@@ -12,36 +12,39 @@ an alias when the text says so anywhere (声明人: 晚风（化名）, 只能�
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from santui.textparse import lexicon as lx
 from santui.textparse.automaton import Token
 from santui.textparse.headcount import SURNAMES
 from santui.textparse.normalize import CJK, Normalized
 
-_LEAD = " \t\u3000:：=为是叫「『“\"'‘（(【[-—·~～<《>》"
-_CJK_NAME = re.compile(f"[{CJK}·•]{{1,12}}")
-_LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z .'\-]{0,38}[A-Za-z.]|[A-Za-z]")
+_LEAD: Final = " \t\u3000:：=为是叫「『“\"'‘（(【[-—·~～<《>》"
+_CJK_NAME: Final = re.compile(f"[{CJK}·•]{{1,12}}")
+_LATIN_NAME: Final = re.compile(r"[A-Za-z][A-Za-z .'\-]{0,38}[A-Za-z.]|[A-Za-z]")
 # A CJK name runs into the rest of the sentence when no punctuation ends it: cut it there.
-_CJK_STOP = re.compile(
+_CJK_STOP: Final = re.compile(
     "来自|家住|现住|现居|住在|居住|声明|宣布|郑重|退出|退党|退团|退队|三退|籍贯|老家|是|于|在|"
     "从|今|男|女|年|岁|出生|地址|地区|电话|职业|工作|省|市|县|人士|我|本人|和|及|与"
 )
-_LATIN_STOP = re.compile(
+_LATIN_STOP: Final = re.compile(
     r"\s+(?:from|in|of|and|i|who|living|born|age|aged|the|quit|withdraw|declare|hereby)\b.*$",
     re.IGNORECASE,
 )
 
 
-_NEGATED_REAL = re.compile("(?:不能|不敢|不便|无法|没法)(?:用|使用|写|写下|留|以)?(?:自己的)?$")
-_SEGMENT = re.compile(
+_NEGATED_REAL: Final = re.compile(
+    "(?:不能|不敢|不便|无法|没法)(?:用|使用|写|写下|留|以)?(?:自己的)?$"
+)
+_SEGMENT: Final = re.compile(
     rf"[{CJK}]{{2,4}}|[A-Z][a-z]+(?:[ -][A-Z][a-z]+){{1,2}}|[A-Z][a-z]+ [A-Z]{{1,2}}[a-z]*"
 )
-_SEPARATORS = set(" \t\u3000\n\r,，、。.！!？?；;：:/|—-()（）「」『』【】~～·\"'“”‘’<>《》")
+_SEPARATORS: Final = set(" \t\u3000\n\r,，、。.！!？?；;：:/|—-()（）「」『』【】~～·\"'“”‘’<>《》")
 
 
 # Said anywhere in the text, these make the signature an alias: 声明人: 龙月春（化名）,
 # 因身处大陆只能用化名, 不能用真名来声明, "I use a pseudonym".
-_ALIAS_SAID = re.compile(
+_ALIAS_SAID: Final = re.compile(
     "|".join((
         "化名", "化明", "网名", "笔名", "假名",
         *lx.heads(("不能", "不敢", "不便", "无法", "没法"),
@@ -91,8 +94,10 @@ def _read_name(
 
 
 # Phrases a name cannot contain (a name may contain 孙子, 先生 or a place: 孙子豪, 刘长春).
-_NOT_IN_NAMES = frozenset((lx.ORG, lx.QUIT, lx.QUIT_ORG, lx.ALL_THREE, lx.NEGATION, lx.JOINED,
-                           lx.GENERIC, lx.GROUP, lx.BREAK))  # fmt: skip
+_NOT_IN_NAMES: Final = frozenset((
+    lx.ORG, lx.QUIT, lx.QUIT_ORG, lx.ALL_THREE, lx.NEGATION, lx.JOINED, lx.GENERIC, lx.GROUP,
+    lx.BREAK,
+))  # fmt: skip
 
 
 def _personal(n: Normalized, found: tuple[str, tuple[int, int]], tokens: list[Token]) -> bool:

@@ -14,15 +14,16 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import cache
 from itertools import accumulate
+from typing import Final
 
 import opencc
 
 # Work is capped: a statement longer than this is read up to here (the limit of the public
 # form is 5,000 characters; the cap only protects batch jobs from hostile input).
-MAX_CHARS = 20_000
+MAX_CHARS: Final = 20_000
 
-CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_PUNCT = (
+CJK: Final = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_PUNCT: Final = (
     r"\s!-/:-@\[-`{-~\x00-\x1f\x7f"  # ASCII punctuation, spaces and control characters
     "\u00a0\u00b7\u2000-\u206f"  # nbsp, middle dot, general punctuation (… — ‘’ “”)
     "\u3000-\u303f"  # CJK symbols and punctuation (。、「」『』【】《》〈〉)
@@ -30,16 +31,16 @@ _PUNCT = (
     "\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65"  # full-width punctuation
     "\u2460-\u24ff\u2500-\u257f\u25a0-\u25ff\u2600-\u27bf"  # circled digits, boxes, shapes
 )
-HAS_CJK = re.compile(f"[{CJK}]")
-_SURROGATE = re.compile("[\ud800-\udfff]")
+HAS_CJK: Final = re.compile(f"[{CJK}]")
+_SURROGATE: Final = re.compile("[\ud800-\udfff]")
 # Full-width digits and Latin letters (３退, ＣＣＰ), read as their ASCII forms, one for one, and
 # the marks of a date, a time or an address typed full-width (２０２０－０１－２３ ２３：１４,
 # ｈｔｔｐ：／／ｅｐｏｃｈｔｉｍｅｓ．ｃｏｍ): －．／ anywhere, ： between letters or digits. The
 # other full-width marks are Chinese punctuation (，！？：).
-_FULL_WIDTH = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
-_HALF_WIDTH = {c: c - 0xFEE0 for r in ((0xFF10, 0xFF1A), (0xFF21, 0xFF3B), (0xFF41, 0xFF5B))
-               for c in range(*r)}  # fmt: skip
-_FULL_MARKS = "\uff0d\uff0e\uff0f\uff1a"
+_FULL_WIDTH: Final = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
+_HALF_WIDTH: Final = {c: c - 0xFEE0 for r in ((0xFF10, 0xFF1A), (0xFF21, 0xFF3B), (0xFF41, 0xFF5B))
+                      for c in range(*r)}  # fmt: skip
+_FULL_MARKS: Final = "\uff0d\uff0e\uff0f\uff1a"
 
 
 def _half_width_marks(text: str) -> str:
@@ -65,20 +66,21 @@ def _half_width_marks(text: str) -> str:
     return "".join(chars)
 
 
-_LATIN_WORDS = re.compile(r"[A-Za-z]{2,}[^A-Za-z]+[A-Za-z]{2,}")
-_LATIN_WORD = re.compile("[A-Za-z]{2}")
+_LATIN_WORDS: Final = re.compile(r"[A-Za-z]{2,}[^A-Za-z]+[A-Za-z]{2,}")
+_LATIN_WORD: Final = re.compile("[A-Za-z]{2}")
 # Punctuation between Chinese characters, and spaces between a Chinese character and a Latin
 # letter or digit (我住在 Wuhan 汉口, 来 Canada 看女儿): removed from the compact text.
-_GAP = re.compile(f"(?<=[{CJK}])([{_PUNCT}]+)(?=[{CJK}])")
-_GAP_MIXED = re.compile(  # the same, with the spaces of mixed script (texts with Latin words)
+_GAP: Final = re.compile(f"(?<=[{CJK}])([{_PUNCT}]+)(?=[{CJK}])")
+# the same, with the spaces of mixed script (texts with Latin words)
+_GAP_MIXED: Final = re.compile(
     f"((?<=[{CJK}])[{_PUNCT}]+(?=[{CJK}])"
     f"|(?<=[{CJK}])[ \t\u3000]+(?=[A-Za-z0-9])|(?<=[A-Za-z0-9])[ \t\u3000]+(?=[{CJK}]))"
 )
 # Punctuation that ends a clause: the scope of "退出" does not run past it.
-_STRONG = re.compile("[。！？!?；;\n\r.．｡]")
+_STRONG: Final = re.compile("[。！？!?；;\n\r.．｡]")
 # More gaps than this per compact character: the text was broken up on purpose (退!党!), and
 # its punctuation says nothing about clauses.
-_OBFUSCATED_RATIO = 0.3
+_OBFUSCATED_RATIO: Final = 0.3
 
 
 @cache
@@ -89,8 +91,8 @@ def _converter(config: str) -> opencc.OpenCC:
 # Hong Kong's variant characters that t2s leaves as they are (衞生, 中衞市, 敍述): what OpenCC's
 # hk2s makes of them, as a table (hk2s itself converts at half t2s's speed, and differs from t2s
 # on no other character; tests/textparse/test_parse_properties.py checks it).
-HK_VARIANTS = {"敍": "叙", "枱": "台", "粧": "妆", "糭": "粽", "衞": "卫", "衹": "只"}
-_HK_TABLE = str.maketrans(HK_VARIANTS)
+HK_VARIANTS: Final = {"敍": "叙", "枱": "台", "粧": "妆", "糭": "粽", "衞": "卫", "衹": "只"}
+_HK_TABLE: Final = str.maketrans(HK_VARIANTS)
 
 
 @cache
@@ -175,15 +177,15 @@ class Normalized:
 # A first line that only greets or addresses the reader (您好：, 尊敬的大纪元编辑：, Dear editor,):
 # the line after it is where a title would stand. A line that says more is not one (Hello, I
 # quit the CCP.).
-_GREETING = re.compile(
+_GREETING: Final = re.compile(
     r"[ \t\u3000]*(?:[^\n退]{0,12}?(?:你好|您好|大家好|各位好)|(?:尊敬的|亲爱的|致)[^\n退]{1,16}?"
     r"|(?:dear|hello|hi)\b(?:[ \t]+[a-z.']+){0,5})[ \t\u3000!！,，:：.。~～]*\n",
     re.I,
 )
 
 
-_CJK_FEW = 12  # characters: a name in Chinese (梁青) inside an English statement
-_LATIN_LETTER = re.compile("[A-Za-z]")
+_CJK_FEW: Final = 12  # characters: a name in Chinese (梁青) inside an English statement
+_LATIN_LETTER: Final = re.compile("[A-Za-z]")
 
 
 def _english_with_a_few_characters(text: str) -> bool:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from typing import Final
 
 from santui.textparse import lexicon as lx
 from santui.textparse.automaton import Token
@@ -26,25 +27,25 @@ from santui.textparse.normalize import Normalized
 
 # How far (compact characters) a withdrawal reaches for its first object, and how far apart
 # the objects of one chain may be. Latin text is measured in letters, so it gets more room.
-_FIRST_GAP = (8, 40)
-_NEXT_GAP = (4, 16)
-_NEGATION_REACH = (6, 30)
-_JOINED_REACH = (6, 24)
-_BREAK_REACH = 10
-_EN_PARENT = re.compile(r"\s*(?:of|under|led by|affiliated with|belonging to)(?: the)?\s*$")
-_EN_THE = re.compile(r"\s*the\s+")
-_EN_POSSESSIVE = re.compile(r"['’]s\s*(?:own\s+)?")
-_CJK_PARENT_GLUE = frozenset({
+_FIRST_GAP: Final = (8, 40)
+_NEXT_GAP: Final = (4, 16)
+_NEGATION_REACH: Final = (6, 30)
+_JOINED_REACH: Final = (6, 24)
+_BREAK_REACH: Final = 10
+_EN_PARENT: Final = re.compile(r"\s*(?:of|under|led by|affiliated with|belonging to)(?: the)?\s*$")
+_EN_THE: Final = re.compile(r"\s*the\s+")
+_EN_POSSESSIVE: Final = re.compile(r"['’]s\s*(?:own\s+)?")
+_CJK_PARENT_GLUE: Final = frozenset({
     "的", "之", "组织的", "组织下的", "下的", "所属的", "下面的", "底下的", "下边的", "名下的",
     "旗下的", "手下的", "领导下的", "领导的", "控制下的", "操纵的", "掌控的", "操控的", "控制的",
 })  # fmt: skip
 # 中共邪恶团、队组织, 中共附属的团、队组织, 中共邪灵团队: the party's league and pioneers.
 # 中共邪党附属组织共青团
-_CJK_PARENT_WORDS = re.compile(
+_CJK_PARENT_WORDS: Final = re.compile(
     "的?(?:邪恶|邪灵|邪|恶魔|附属|下属|所属|外围|所有|一切|全部)的?(?:组织)?"
 )
-_OTHER_ONES = re.compile("其他|其它|别的")
-_LIST_WORDS = re.compile("及|和|与|以及|还有")
+_OTHER_ONES: Final = re.compile("其他|其它|别的")
+_LIST_WORDS: Final = re.compile("及|和|与|以及|还有")
 
 
 def _closes_list(glue: str, chain: int) -> bool:
@@ -54,7 +55,7 @@ def _closes_list(glue: str, chain: int) -> bool:
     return "等" in glue or (not chain & lx.PARTY and _OTHER_ONES.search(glue) is not None)
 
 
-_CHAIN_GLUE = re.compile(
+_CHAIN_GLUE: Final = re.compile(
     r"^(?:\s|和|及|与|以及|还有|、|,|，|&|and|or|its|the|my|our|also|as well as|并且|并|同时|也|"
     r"其|及其|以及其|它的|他的|all|of|from|的|邪恶|邪|罪恶|万恶|附属|下属|外围|各种"
     r"|积极分子|成员|身份"  # 退出中共邪党积极分子、团、队: a stage of membership
@@ -64,23 +65,25 @@ _CHAIN_GLUE = re.compile(
 )
 # What follows an organization when the verb's object is something of it (脱离共党魔爪, 摆脱
 # 中共的控制) or people who quit it (脱离中共的人才能…, 退出共产党的人越来越多).
-_NOT_THE_OBJECT = re.compile("的?(?:魔爪|魔掌|控制|统治|束缚|捆绑|枷锁|奴役|黑手)|的人(?![权民大])")
+_NOT_THE_OBJECT: Final = re.compile(
+    "的?(?:魔爪|魔掌|控制|统治|束缚|捆绑|枷锁|奴役|黑手)|的人(?![权民大])"
+)
 # A membership that lapsed (超龄自动退团了, 到龄就自动退团): not a withdrawal (eval/README.md,
 # "Questions settled 2026-12-06, second round": a lapse is not declared).
-_LAPSE = re.compile(
+_LAPSE: Final = re.compile(
     "(?:超龄|到龄|超过年龄|年龄到了?|年纪到了?)(?:后|了|就|也)?(?:自动|自然)?(?:就)?$"
 )
-_FAILED = re.compile("(?:没有?|未|未能|没能|不能|无法)(?:成功|能够?|办法)?$")
+_FAILED: Final = re.compile("(?:没有?|未|未能|没能|不能|无法)(?:成功|能够?|办法)?$")
 # A withdrawal that did not happen, said after it (当年想退团，但没敢; 申请退团没被批准) or a
 # fear before it (还不敢退党): eval/README.md, "a plan of the past", "one that failed".
-_FAILED_AFTER = re.compile(
+_FAILED_AFTER: Final = re.compile(
     "(?:申请书?)?[，,]?(?:但是?|可是?|却|结果|最后|也)?"
     "(?:他|她|我|组织|学校|单位|领导|上级|上面|团委|支部|老师|他们)?(?:那时候?|当时|一直|始终|现在|目前)?"
     "(?:还是|还)?(?:没敢|不敢|没成|没退成|退不了|退不成|没被批准|未被批准|没拿定主意|没决定|没想好|在犹豫"
     "|没有被批准|没批准|未获批准|被拒绝|没有成功|未成功|没有退成)"
     "|不了(?!解|了之)"  # 想退也退不了: the second 退
 )
-_TOPIC_AFTER = (
+_TOPIC_AFTER: Final = (
     "的事",
     "这事",
     "这件事",
@@ -101,19 +104,19 @@ _TOPIC_AFTER = (
 )
 # ...and what a withdrawal is the attribute of (连退出的权利都没有, 没有退党的程序): a noun, not
 # the declarant's act.
-_RIGHT_AFTER = (
+_RIGHT_AFTER: Final = (
     "的权利", "的权力", "的自由", "的机会", "的程序", "的程式", "的途径", "的渠道", "的手续",
     "的办法",
 )  # fmt: skip
 # A 三退声明 the declarant issues in the body (郑重发出自己的三退声明, 发表我的三退声明): all three
 # declared; not one not issued (一直没发表三退声明).
-_ISSUED = re.compile(
+_ISSUED: Final = re.compile(
     "(?<![没未不有])(?:发表|发出|做出|作出|提交|递交|写下)了?(?:自己的|我的|本人的|我们的)?$"
 )
-_AFRAID = re.compile("(?:还|一直|始终)?(?:不敢|没敢)$")
+_AFRAID: Final = re.compile("(?:还|一直|始终)?(?:不敢|没敢)$")
 # Someone else's withdrawal (看到大家都在退党, 我的同事上个月都退了党, 已有数亿人退出中共): the
 # clause's subject is others, not the declarant (eval/README.md: other people's acts).
-_OTHERS_SUBJECT = re.compile(
+_OTHERS_SUBJECT: Final = re.compile(
     "大家|别人|他们|她们|有人|很多人|许多人|不少人|更多人|更多的人|所有人|亿人|万人|人们|网友|群众|同胞"
     "|有一[位个名]|又有"
     "|身边的人"
@@ -122,46 +125,50 @@ _OTHERS_SUBJECT = re.compile(
 # 身边很多朋友都已经退了团, 同学们早就退团了: the declarant's peers as the subject, unless the
 # clause declares for them (我们班38名同学集体声明退出共青团, 同事5人声明退出…: the statement's
 # own signers).
-_PEERS = re.compile("朋友|同学|同事|亲戚|邻居|老乡|战友|室友")
-_FOR_THEM_WORDS = ("声明", "宣布", "宣誓", "聲明")
-_FOR_THEM = re.compile("|".join(_FOR_THEM_WORDS))
+_PEERS: Final = re.compile("朋友|同学|同事|亲戚|邻居|老乡|战友|室友")
+_FOR_THEM_WORDS: Final = ("声明", "宣布", "宣誓", "聲明")
+_FOR_THEM: Final = re.compile("|".join(_FOR_THEM_WORDS))
 # A third person as the subject (他, 她, 隔壁老王): another's withdrawal when told as done; a
 # proxy (我代他声明退党) or a co-signer who declares (她声明退出共青团) is not.
-_THIRD_PERSON = re.compile("(?<!其)[他她](?![们們人])|隔壁")
-_SELF_IN = re.compile("我|本人")
-_CLAUSE_TAIL = re.compile("[^，,。！？!?；;\n]*$")  # the clause that ends where the search stops
+_THIRD_PERSON: Final = re.compile("(?<!其)[他她](?![们們人])|隔壁")
+_SELF_IN: Final = re.compile("我|本人")
+_CLAUSE_TAIL: Final = re.compile(
+    "[^，,。！？!?；;\n]*$"
+)  # the clause that ends where the search stops
 # Anyone at all as the subject, in the sentence before a withdrawal (谁要是加入过…都应当退出来).
-_WHOEVER = re.compile(
+_WHOEVER: Final = re.compile(
     "(?:谁要是|谁若是|谁若|任何人都|每个人都|人人都|每个中国人都|每一个中国人都)[^。！？!?；;]*$"
 )
 # A declaration made for others just before their withdrawal, in its sentence (替爸妈声明：…).
-_PROXY_BEFORE = re.compile("(?:替|代|代替)[^。！？!?；;\n]{0,10}?(?:声明|宣布)[^。！？!?；;\n]*$")
-_SUPPORT = ("支持三退", "支持退党", "赞成三退", "拥护三退", "支持大家三退", "声援三退")
-_IN_ALIAS = re.compile("(?:化名|化明|笔名|署名|网名)(?:为|是|叫)?$")
-_WITH_OTHERS = re.compile("我|本人|俺|一起|一同|跟着")
+_PROXY_BEFORE: Final = re.compile(
+    "(?:替|代|代替)[^。！？!?；;\n]{0,10}?(?:声明|宣布)[^。！？!?；;\n]*$"
+)
+_SUPPORT: Final = ("支持三退", "支持退党", "赞成三退", "拥护三退", "支持大家三退", "声援三退")
+_IN_ALIAS: Final = re.compile("(?:化名|化明|笔名|署名|网名)(?:为|是|叫)?$")
+_WITH_OTHERS: Final = re.compile("我|本人|俺|一起|一同|跟着")
 # A character one of the two searches above needs: without any, neither is run.
-_NOT_MINE_HINT = re.compile(
+_NOT_MINE_HINT: Final = re.compile(
     "[家人们事友众敢批拒功学戚居乡谁]|退不了|退不成|退成|没成|没拿定|没决定|没想好|犹豫|世界"
 )
-_DURATION = re.compile(r"[多几一二三四五六七八九十0-9]+年")
-_RELATIVES = re.compile(
+_DURATION: Final = re.compile(r"[多几一二三四五六七八九十0-9]+年")
+_RELATIVES: Final = re.compile(
     "父母|父亲|母亲|爸爸|妈妈|爸妈|丈夫|妻子|老公|老婆|儿子|女儿|哥哥|姐姐|弟弟|妹妹|爷爷|奶奶|爱人|father"
     "|mother|parents|husband|wife|brother|sister"
 )
-_WITH_ME = re.compile("我是|我也|我和|和我|我与|本人和")
-_COORDINATION = re.compile(r"^(?:\s|和|或|或者|与|及|、|,|and|or|nor|the)*$")
+_WITH_ME: Final = re.compile("我是|我也|我和|和我|我与|本人和")
+_COORDINATION: Final = re.compile(r"^(?:\s|和|或|或者|与|及|、|,|and|or|nor|the)*$")
 
 
 # All three said in general (a heading 三退, 退出一切邪恶组织): a declaration that names fewer
 # organizations is the more specific one and wins (三退 / 现在我退出共青团和少先队).
-_VAGUE_WORDS = (
+_VAGUE_WORDS: Final = (
     "三退", "三腿", "3退", "3tui", "santui", "san tui", "san-tui", "一切邪恶组织",
     "three withdrawals", "3 withdrawals",
 )  # fmt: skip
-_VAGUE_ALL = frozenset(_VAGUE_WORDS) | lx.DECLARED_SAYING
+_VAGUE_ALL: Final = frozenset(_VAGUE_WORDS) | lx.DECLARED_SAYING
 
 
-_AFFILIATES = ("附属", "下属", "外围", "傀儡")
+_AFFILIATES: Final = ("附属", "下属", "外围", "傀儡")
 
 
 def _affiliates(n: Normalized, tokens: list[Token], org: int, generic: int) -> bool:
@@ -213,30 +220,32 @@ def _latin(token: Token, text: str) -> int:
     return 1 if text[token[3]].isascii() else 0
 
 
-_RELEVANT = frozenset((lx.ORG, lx.QUIT_ORG, lx.ALL_THREE, lx.QUIT, lx.JOINED, lx.GENERIC))
-_MENTIONS = frozenset((lx.ORG, lx.QUIT_ORG, lx.JOINED, lx.ALL_THREE))
-_PASS1 = _MENTIONS | {lx.NEGATION, lx.GENERIC}
+_RELEVANT: Final = frozenset((lx.ORG, lx.QUIT_ORG, lx.ALL_THREE, lx.QUIT, lx.JOINED, lx.GENERIC))
+_MENTIONS: Final = frozenset((lx.ORG, lx.QUIT_ORG, lx.JOINED, lx.ALL_THREE))
+_PASS1: Final = _MENTIONS | {lx.NEGATION, lx.GENERIC}
 # Kinds that need the full rules; without them a text has only 三退/退党-like phrases.
-_COMPLEX = frozenset((lx.ORG, lx.JOINED, lx.GENERIC, lx.NEGATION, lx.QUIT))
+_COMPLEX: Final = frozenset((lx.ORG, lx.JOINED, lx.GENERIC, lx.NEGATION, lx.QUIT))
 
 
 # 三退是好事, 退党是对的: an opinion about the act, not the act (eval/README.md, the declarant's
 # own wish: "an opinion with no act of the declarant's own").
-_OPINION_AFTER = (
+_OPINION_AFTER: Final = (
     "是好事", "是对的", "是正确的", "是明智的", "是最明智的", "是最好的选择", "好处多",
 )  # fmt: skip
 # ...and of a withdrawal with its object (退出中共和它的附属组织很有必要).
-_NEEDED_AFTER = (
+_NEEDED_AFTER: Final = (
     "很有必要", "是必要的", "是有必要的", "非常必要", "十分必要", "是对的", "是正确的", "是明智的",
     "是最明智的", "才是出路", "是唯一的出路",
 )  # fmt: skip
 # 三退 as a topic (三退的消息, 退党网站) or supported, spread, heard of (我支持三退, 转发三退): a
 # mention; only the declarant's own declaration quits (eval/README.md, "Never members").
-_TOPIC_OF = (
+_TOPIC_OF: Final = (
     "的消息", "的新闻", "的网站", "网站", "的文章", "的视频", "的资料", "的事", "的人", "的义工",
     "义工", "的大潮", "大潮", "运动", "的运动", "的支持",
 )  # fmt: skip
-_SUPPORTED = re.compile("(?:支持|赞成|赞同|拥护|宣传|转发过?|转发了|听说过?|关注)(?:很多|过)?$")
+_SUPPORTED: Final = re.compile(
+    "(?:支持|赞成|赞同|拥护|宣传|转发过?|转发了|听说过?|关注)(?:很多|过)?$"
+)
 
 
 def _mention_only(n: Normalized, start: int, end: int) -> bool:
@@ -255,8 +264,9 @@ def _mention_only(n: Normalized, start: int, end: int) -> bool:
     )
 
 
-_TITLE_MAX = 40  # norm characters: a first line this short is a record's title
-_TITLE_MAX_EN = 100  # ...in English, without a sentence's closing mark (Quitting the CCP and …)
+_TITLE_MAX: Final = 40  # norm characters: a first line this short is a record's title
+# ...in English, without a sentence's closing mark (Quitting the CCP and …)
+_TITLE_MAX_EN: Final = 100
 
 
 def _title_line_end(n: Normalized) -> int:
@@ -759,13 +769,13 @@ def read_organizations(
 
 # All three said indirectly after a withdrawal verb (issue 13): the party "and everything
 # attached to it", "everything to do with the party".
-_PARTY_WORDS = (
+_PARTY_WORDS: Final = (
     "中国共产党", "中共", "共产党", "共党", "共产邪党", "邪党", "恶党", "共匪", "共惨党", "ccp",
     "它", "其", "之", "该邪恶组织", "这个邪恶组织", "该组织", "这个组织",
 )  # fmt: skip
-_PARTY_WORD = f"(?:{'|'.join(_PARTY_WORDS)})"  # 宣誓脱离与该邪恶组织有关的一切 (= the party)
-_NO_STOP = "[^。！？；;.!?]"
-_INDIRECT_ALL = re.compile(
+_PARTY_WORD: Final = f"(?:{'|'.join(_PARTY_WORDS)})"  # 宣誓脱离与该邪恶组织有关的一切 (= the party)
+_NO_STOP: Final = "[^。！？；;.!?]"
+_INDIRECT_ALL: Final = re.compile(
     "|".join((  # every alternative starts with a character (lx.heads)
         # 及其它组织 is "and other organizations", which adds none, as 等 (eval/README.md)
         *lx.heads(
@@ -793,40 +803,46 @@ _INDIRECT_ALL = re.compile(
         r"a(?<!\wa)nd its (?:evil )?organi[sz]ations",
     ))
 )  # fmt: skip
-_INDIRECT_REACH = 40
+_INDIRECT_REACH: Final = 40
 # ...not the traces of it one wipes out (清除一切与中共有关的痕迹): no organization
-_TRACES = re.compile(f"{_NO_STOP}{{0,4}}?(?:有关|相关|有关联)的?(?:痕迹|印记|烙印|记号|标记|记忆)")
+_TRACES: Final = re.compile(
+    f"{_NO_STOP}{{0,4}}?(?:有关|相关|有关联)的?(?:痕迹|印记|烙印|记号|标记|记忆)"
+)
 # A word every alternative of _INDIRECT_ALL holds: without one, the search is skipped.
-_INDIRECT_WORDS = ("及", "其", "它", "之", "有关", "相关", "关联", "联系", "沾边", "挂钩", "一切",
-                   "所有", "任何", "全部", "three", "all", "every", "its")  # fmt: skip
+_INDIRECT_WORDS: Final = (
+    "及", "其", "它", "之", "有关", "相关", "关联", "联系", "沾边", "挂钩", "一切", "所有", "任何",
+    "全部", "three", "all", "every", "its",
+)  # fmt: skip
 
 
 # "Every organization" as the verb's first object, with words inside it: 退出与他有关的一切组织,
 # 退出任何中国大陆任何政治组织, 退出关于中国独裁政权一切的相关组织, 退出共产邪魔的一切邪恶团体;
 # not the party's own units (断绝一切党组织关系: the party), nor a list of them (退出所有参加过的
 # 少先队、共青团组织: those two, checked by their tokens).
-_ALL_OBJECTS = re.compile("(?:一切|所有|任何|全部)[^。！？；;.!?]{0,12}?(?<!党)(?:组织|机构|团体)")
-_ALL_OBJECTS_REACH = 16  # compact characters from the verb to 一切
+_ALL_OBJECTS: Final = re.compile(
+    "(?:一切|所有|任何|全部)[^。！？；;.!?]{0,12}?(?<!党)(?:组织|机构|团体)"
+)
+_ALL_OBJECTS_REACH: Final = 16  # compact characters from the verb to 一切
 # ...and in English, right after the verb: withdraw from all the evil organizations of the
 # Communist Party, quit all the CCP organizations I joined, every communist organization; not
 # "all party organizations" (the party's own units, as 一切党组织), nor the party's affiliates
 # (every affiliated organization of the CCP, all organizations affiliated with it: the league
 # and the pioneers, read as such elsewhere).
-_ALL_OBJECTS_EN = re.compile(
+_ALL_OBJECTS_EN: Final = re.compile(
     r" (?:from )?(?:all|every)(?: of)?(?: the| its| their)?"
     r"(?: (?!affiliated|attached|peripheral|subordinate)[a-z'’-]+){0,3}?"
     r"(?<! party) organi[sz]ations?\b(?! (?:affiliated|attached|linked|subordinate|belonging))"
 )
 # 退出邪党的一切 (its everything, and no noun after it): the party and all under it.
-_PARTY_EVERYTHING = re.compile(
+_PARTY_EVERYTHING: Final = re.compile(
     "(?:中国共产党|中共|共产党|共党|邪党|恶党|共匪|共产邪党)(?:邪恶)?(?:的|之)(?:一切|所有|全部)"
 )
-_OBJECT_KINDS = frozenset((lx.ORG, lx.QUIT_ORG, lx.ALL_THREE, lx.GENERIC))
+_OBJECT_KINDS: Final = frozenset((lx.ORG, lx.QUIT_ORG, lx.ALL_THREE, lx.GENERIC))
 
 
 # A general object said first, its verb after it in the sentence (凡是和共产党有关或相类似的
 # 团体，我一概退出; 凡是共产党名下的一切组织，我也全部退出).
-_ALL_SAID_FIRST = re.compile(
+_ALL_SAID_FIRST: Final = re.compile(
     "凡是[^。！？!?；;]{0,24}?(?:组织|团体)[^。！？!?；;]{0,6}?(?:一概|全部|统统|都|一律)"
     "(?:退出|脱离)"
     # 曾经加入过的共产党的一切组织，我全部彻底退出
@@ -836,7 +852,7 @@ _ALL_SAID_FIRST = re.compile(
 )
 
 
-_SAID_FIRST_WORDS = ("一概", "全部退", "全部彻底", "统统", "一律", "都退", "全都")
+_SAID_FIRST_WORDS: Final = ("一概", "全部退", "全部彻底", "统统", "一律", "都退", "全都")
 
 
 def _indirect_all(n: Normalized, tokens: list[Token]) -> int:
@@ -906,7 +922,7 @@ def _youth_owns(n: Normalized, tokens: list[Token], i: int) -> bool:
 
 
 # 中共少先队及其所有…, 邪党少先队及与它有关的一切…: "its" is the youth organization's
-_YOUTH_OWN_GLUE = re.compile(
+_YOUTH_OWN_GLUE: Final = re.compile(
     "(?:及|以及|和)(?:其|其的|与(?:它|其)(?:有关|相关)的|跟它(?:有关|相关)的)"
 )
 
@@ -947,28 +963,28 @@ def _names_within(tokens: list[Token], j: int, end: int, start: int, stop: int) 
     return False
 
 
-_YOUTH = lx.LEAGUE | lx.PIONEERS
+_YOUTH: Final = lx.LEAGUE | lx.PIONEERS
 # 永不入党, 拒绝入党; a wish or a plan (也想入党, 好像要入党了): not a membership
-_NOT_JOINING = re.compile("不|没|未|拒绝|拒|决不|绝不|想|要(?!求)|希望|打算|准备")
+_NOT_JOINING: Final = re.compile("不|没|未|拒绝|拒|决不|绝不|想|要(?!求)|希望|打算|准备")
 # 入党申请书, 入党程序, 入党这事: an application, a procedure, a topic, not a membership
-_APPLYING = ("申请", "志愿书", "程序", "这事", "这件事")
-_LIST_GAP = re.compile("[、/&+]")
+_APPLYING: Final = ("申请", "志愿书", "程序", "这事", "这件事")
+_LIST_GAP: Final = re.compile("[、/&+]")
 # What a list of organizations is said to be, after its last item (…，少先队邪恶组织, …，共产党这个
 # 邪恶的政党): a pejorative or a pointer, then an organization's noun; not 少先队(邪党的组织), where
 # the party owns what the item is.
-_LIST_TAIL = re.compile(
+_LIST_TAIL: Final = re.compile(
     "(?:(?:等|这个|这些|这三个|这两个)(?:一切|所有)?(?:邪恶|罪恶|万恶|流氓|魔鬼|骗子)?"
     "|(?:一切|所有)(?:邪恶|罪恶|万恶)?|邪恶|罪恶|万恶|流氓|魔鬼|骗子)的?"
     "(?:组织|政党|团体|邪教组织|邪教)"
 )
-_PIECE_END = "。！？!?；;.．，,"
-_LIST_GOES_ON = ("等", "组织", "和", "及", "以及", "与", "还有")
+_PIECE_END: Final = "。！？!?；;.．，,"
+_LIST_GOES_ON: Final = ("等", "组织", "和", "及", "以及", "与", "还有")
 # The last item, then the declaration it names: 退出共产党，共青团，少先队组织的声明
-_LIST_NOUN = re.compile("(?:组织|团体)?的声明")  # 申明 is read as 声明 (normalize)
+_LIST_NOUN: Final = re.compile("(?:组织|团体)?的声明")  # 申明 is read as 声明 (normalize)
 
 
-_WITH_WORDS = ("和", "与", "跟", "同")
-_OWN_VERBS = frozenset(("脱离", "声明脱离"))
+_WITH_WORDS: Final = ("和", "与", "跟", "同")
+_OWN_VERBS: Final = frozenset(("脱离", "声明脱离"))
 
 
 def _own_verb(n: Normalized, tokens: list[Token], j: int, glue: str) -> bool:
@@ -993,24 +1009,28 @@ def _own_verb(n: Normalized, tokens: list[Token], j: int, glue: str) -> bool:
 
 # A description in place of the organization's name, right after a withdrawal verb: 这个邪恶组织,
 # 这个流氓本性的骗子党, 该组织, 此邪党 (eval/README.md: a description takes its referent).
-_POINTING = "这个|这一|该|此|那个"  # a demonstrative: the object is pointed at, not named
-_DESCRIPTION = re.compile(f"(?:{_POINTING})[^的]{{0,8}}?的?[^的]{{0,4}}?(?:组织|党|团体|集团|邪教)")
+_POINTING: Final = "这个|这一|该|此|那个"  # a demonstrative: the object is pointed at, not named
+_DESCRIPTION: Final = re.compile(
+    f"(?:{_POINTING})[^的]{{0,8}}?的?[^的]{{0,4}}?(?:组织|党|团体|集团|邪教)"
+)
 # 就想快快退出来, 我们声明退出来，…: the verb without an object (a clause ends, or 以后 follows)
 # takes the one named before it; not 退出来上学时候加入的组织, which names its object.
-_NO_OBJECT = re.compile("[来去](?:了|吧|啦)?")
-_DEMONSTRATIVE = re.compile(_POINTING)
+_NO_OBJECT: Final = re.compile("[来去](?:了|吧|啦)?")
+_DEMONSTRATIVE: Final = re.compile(_POINTING)
 # 我声明退出它。: a pronoun alone as the object (a clause ends after it) takes the one named before
-_PRONOUN = re.compile("它(?:了|吧)?")
-_ALONG = re.compile("(?:也|都|一起|一并|同时)$")  # 共青团我也一起退出: the object before the verb
+_PRONOUN: Final = re.compile("它(?:了|吧)?")
+_ALONG: Final = re.compile(
+    "(?:也|都|一起|一并|同时)$"
+)  # 共青团我也一起退出: the object before the verb
 # 中共我早就退了, 我以前入过少先队，已经退了: a withdrawal told as done (declared, eval/README.md)
 # with no object after it takes the one named before it; not 前一个我已经退了, which points.
-_DONE_TOPIC = re.compile("(?:(?:我|本人)(?:也|都)?)?(?:早就|早已|已经|早)$")
-_WHICH_ONE = re.compile("前一个|后一个|前者|后者|第一个|第二个|头一个")
-_EMPTY = re.compile("(?:了|吧)?")
-_ALONG_VERBS = frozenset(("退出", "退", "退掉", "退了", "退出了", "脱离", "声明退出"))
+_DONE_TOPIC: Final = re.compile("(?:(?:我|本人)(?:也|都)?)?(?:早就|早已|已经|早)$")
+_WHICH_ONE: Final = re.compile("前一个|后一个|前者|后者|第一个|第二个|头一个")
+_EMPTY: Final = re.compile("(?:了|吧)?")
+_ALONG_VERBS: Final = frozenset(("退出", "退", "退掉", "退了", "退出了", "脱离", "声明退出"))
 # 退出它的外围组织: the organizations under the one "it" is (eval/README.md, the party's affiliates)
-_ITS_AFFILIATES = re.compile("(?:它|其)的?(?:一切|所有|全部)?的?(?:外围|附属|下属|傀儡)组织")
-_DESCRIPTION_REACH = 60  # compact characters back to the organization it refers to
+_ITS_AFFILIATES: Final = re.compile("(?:它|其)的?(?:一切|所有|全部)?的?(?:外围|附属|下属|傀儡)组织")
+_DESCRIPTION_REACH: Final = 60  # compact characters back to the organization it refers to
 
 
 def _referent(n: Normalized, tokens: list[Token], i: int, skip: set[int]) -> int:
@@ -1059,16 +1079,16 @@ def _referent(n: Normalized, tokens: list[Token], i: int, skip: set[int]) -> int
 # English objects that point back (eval/README.md, "A vague object takes the nearest organization
 # named before it" and "A plural object names what was just listed"): "it", "this evil
 # organization" take the nearest; "them", "both of them", "these organizations" the list.
-_EN_POINTER = re.compile(
+_EN_POINTER: Final = re.compile(
     r"\s*(?:from |out of )?(?:(?P<one>it|this (?:[a-z\-]+ ){0,3}?(?:organi[sz]ation|party|group"
     r"|cult))|(?P<many>them(?: both| all)?|both of them|all of them|both|these (?:[a-z\-]+ ){0,2}?"
     r"organi[sz]ations|the above(?: organi[sz]ations)?|those (?:two |three )?organi[sz]ations))"
     r"(?![a-z'’])"
 )
-_EN_POINTER_REACH = 400  # compact characters back to the organization pointed at
+_EN_POINTER_REACH: Final = 400  # compact characters back to the organization pointed at
 
 
-_TOPIC_REACH = 16  # compact characters from an organization said first to 一并退出
+_TOPIC_REACH: Final = 16  # compact characters from an organization said first to 一并退出
 
 
 def along_with_object(n: Normalized, tokens: list[Token]) -> list[Token]:
@@ -1091,10 +1111,10 @@ def along_with_object(n: Normalized, tokens: list[Token]) -> list[Token]:
     return out
 
 
-_HARD_END = re.compile("[。；;！？\n]")
+_HARD_END: Final = re.compile("[。；;！？\n]")
 # The declarant, then only adverbs and a declaring word, before a verb at its clause's end: the
 # object was said first (少先队、共青团等组织，我坚决退出; 少先队这个邪恶的组织，我们早就该退了).
-_SUBJECT_FIRST = re.compile(
+_SUBJECT_FIRST: Final = re.compile(
     "(?:我|我们|本人|我俩)(?:也|都|就|今天|现在|在此|坚决|郑重|正式|彻底|早就该|早该|早就|该|决定|要"
     "|一起|一同|统统|全部|全都|一并|从此|一概|一律|永远|如今)*(?:声明|宣布)?$"
 )
@@ -1171,7 +1191,7 @@ def _topicalized(n: Normalized, tokens: list[Token], i: int, skip: set[int]) -> 
     return mask
 
 
-_AFFILIATE_WORDS = re.compile("附属|下属|外围|傀儡")
+_AFFILIATE_WORDS: Final = re.compile("附属|下属|外围|傀儡")
 
 
 def _referent_en(
@@ -1212,17 +1232,17 @@ def _referent_en(
 
 # Voiding verbs come after their object (入团时的誓言作废, 党、团档案…全部作废): eval/README.md,
 # "Oaths declared void quit what they were sworn to".
-_VOIDED = frozenset((
+_VOIDED: Final = frozenset((
     "作废", "声明作废", "宣誓作废", "誓言作废", "誓词作废", "null and void", "take back the vow",
     "take back the vows", "take back the oath", "take back my oath", "take back my vow",
     "take back the oaths",
 ))  # fmt: skip
-_VOIDED_REACH = 48  # compact characters back from the verb, inside its sentence
-_VOID_FIRST = 24  # from the verb back to the object's last organization
-_VOID_NEXT = 8  # between two organizations of the object (入党/团，少先队的申请书)
-_POINTED_BACK = re.compile("(?:这些|这|那些|它们|以上|上述)[^。！？]{0,4}$")
-_OATHS = re.compile("誓")
-_VOID_WISH = re.compile("希望|但愿|大家|他们|别人|他人")
+_VOIDED_REACH: Final = 48  # compact characters back from the verb, inside its sentence
+_VOID_FIRST: Final = 24  # from the verb back to the object's last organization
+_VOID_NEXT: Final = 8  # between two organizations of the object (入党/团，少先队的申请书)
+_POINTED_BACK: Final = re.compile("(?:这些|这|那些|它们|以上|上述)[^。！？]{0,4}$")
+_OATHS: Final = re.compile("誓")
+_VOID_WISH: Final = re.compile("希望|但愿|大家|他们|别人|他人")
 
 
 def _voided(n: Normalized, tokens: list[Token], i: int, skip: set[int], members: int) -> int:
@@ -1276,8 +1296,8 @@ def _voided_between(tokens: list[Token], i: int, a: int, b: int, skip: set[int])
     return found
 
 
-_ITS = ("及其", "以及其", "和其", "及它", "以及它", "和它")
-_LIST_GLUE = frozenset(("、", "和", "与", "及", "以及", ""))
+_ITS: Final = ("及其", "以及其", "和其", "及它", "以及它", "和它")
+_LIST_GLUE: Final = frozenset(("、", "和", "与", "及", "以及", ""))
 
 
 def _youth_ends_at(n: Normalized, tokens: list[Token], i: int, at: int) -> bool:
@@ -1333,25 +1353,27 @@ def _governed(n: Normalized, tokens: list[Token], i: int) -> bool:
 # Everyone should quit…; "Have you quit the League yet?"), or a quotation of someone else's
 # words (My colleague said to me: "I quit the Party last night"). Relatives are left out: a
 # family statement quits what each of its persons quits (my wife quits the League).
-_EN_OTHERS = re.compile(
+_EN_OTHERS: Final = re.compile(
     r"\b(?:everyone|everybody|others|other people|people|persons?|millions|many|compatriots|you"
     r"|they"
     r"|colleagues?|friends?|classmates?)\b"
 )
-_EN_SELF = re.compile(r"\b(?:i|we|me|myself)\b")
+_EN_SELF: Final = re.compile(r"\b(?:i|we|me|myself)\b")
 # A declaration made for others (I declare on behalf of my two children that they withdraw; on my
 # father's behalf), as 我替他声明退党, in its sentence.
-_EN_PROXY = re.compile(r"\b(?:on behalf of|on (?:my|our) [a-z]+(?:['’]s)? behalf)\b[^.!?;]*$")
-_EN_CLAUSE_START = re.compile(r"[.!?;:,\"“”\n](?![^.!?;:,\"“”\n]*[.!?;:,\"“”\n])")
-_EN_QUOTED_BY = re.compile(
+_EN_PROXY: Final = re.compile(
+    r"\b(?:on behalf of|on (?:my|our) [a-z]+(?:['’]s)? behalf)\b[^.!?;]*$"
+)
+_EN_CLAUSE_START: Final = re.compile(r"[.!?;:,\"“”\n](?![^.!?;:,\"“”\n]*[.!?;:,\"“”\n])")
+_EN_QUOTED_BY: Final = re.compile(
     r"\b(?!i\b)[a-z]+ (?:said|says|asked|asks|told me|wrote|writes)\b[^.!?\"“]{0,24}[\"“]"
     r"[^\"”]*$"
 )
-_EN_NOT_DONE = re.compile(
+_EN_NOT_DONE: Final = re.compile(
     r"\b(?:tried to|wanted to|attempted to|was going to|were going to|dared not|did not dare to"
     r"|didn't dare to|not yet|thinking about|think about|considering)\s*$"
 )
-_EN_OPINION_AFTER = re.compile(r"[^.!?,;\n]{0,40}? (?:is|was|would be|will be|are) ")
+_EN_OPINION_AFTER: Final = re.compile(r"[^.!?,;\n]{0,40}? (?:is|was|would be|will be|are) ")
 
 
 def _others_do_en(n: Normalized, start: int) -> bool:
@@ -1371,10 +1393,12 @@ def _others_do_en(n: Normalized, start: int) -> bool:
 # declared by this statement (eval/README.md: the declarant's withdrawal told as done counts, not
 # another's); not a family declaring together (妻子和女儿退团退队) nor one with the declarant
 # (我和父亲都退了党).
-_DONE_BEFORE = re.compile("已经|早已|早就|早在|早年|刚刚?|昨天|去年|前年|前几年|以前|之前|当年|早")
-_WITH_BEFORE = ("和", "与", "跟", "同", "及", "、")
+_DONE_BEFORE: Final = re.compile(
+    "已经|早已|早就|早在|早年|刚刚?|昨天|去年|前年|前几年|以前|之前|当年|早"
+)
+_WITH_BEFORE: Final = ("和", "与", "跟", "同", "及", "、")
 # The declarant refusing for now (这次先不退, 我们俩都不退): no withdrawal.
-_NOT_QUITTING = re.compile(
+_NOT_QUITTING: Final = re.compile(
     "(?:(?<![得能])不|不能|不肯|不愿意?|不想|不会|不打算|不准备)$"
 )  # 党暂时还不能退, 他不肯退
 
@@ -1486,7 +1510,7 @@ def _not_done(n: Normalized, start: int, end: int) -> bool:
     return _FAILED_AFTER.match(n.norm, b) is not None
 
 
-_RESTATED = re.compile("(?:即|亦即|也就是|就是|即是)(?:说)?$")
+_RESTATED: Final = re.compile("(?:即|亦即|也就是|就是|即是)(?:说)?$")
 
 
 def _restated(n: Normalized, tokens: list[Token], i: int) -> bool:
@@ -1650,7 +1674,7 @@ def _relative_before(n: Normalized, start: int) -> bool:
 
 
 # 我身边的党员, 那些党员, 很多党员: members the text speaks of, not the declarant
-_OTHER_MEMBERS = re.compile(
+_OTHER_MEMBERS: Final = re.compile(
     "(?:身边的|周围的|那些|这些|很多|许多|不少|好多|大多数|一些|其他|其它|别的)$"
 )
 
@@ -1718,7 +1742,7 @@ def _is_parent(n: Normalized, tokens: list[Token], i: int, latin: int) -> bool:
 # The dissociation verbs of the rules (eval/README.md, "Dissociation verbs"): a text with no
 # withdrawal verb at all quits what they govern. The other BREAK words (看清, 谴责, 反对) turn
 # against an organization without leaving it.
-_DISSOCIATIONS = frozenset((
+_DISSOCIATIONS: Final = frozenset((
     "划清界限", "划清界线", "划清关系", "一刀两断", "决裂", "彻底决裂", "断绝关系", "断绝一切关系",
     "撇清关系", "撇清", "切割", "彻底切割", "break with", "broke with", "sever all ties",
     "sever all my ties", "sever ties", "severed all ties", "severed ties", "cut all ties",
@@ -1779,8 +1803,8 @@ def _turned_from(n: Normalized, tokens: list[Token], i: int) -> bool:
 # The declarant's own word that they never joined (eval/README.md, "A title line and the body":
 # a body that says the declarant never joined one the title names takes it out): 我从没入过党,
 # 本人从来没有入过党, 我不是党员, 没能入队, 从没戴过红领巾. Compact text.
-_NEVER_VERBS = ("没有?", "未曾?", "不曾", "并未", "从未", "从没有?", "没能")
-_NEVER_JOINED = re.compile(
+_NEVER_VERBS: Final = ("没有?", "未曾?", "不曾", "并未", "从未", "从没有?", "没能")
+_NEVER_JOINED: Final = re.compile(
     "|".join((
         # every alternative starts with a character (lx.heads): 从来没入过党, 从未加入共青团…
         *(f"{before}{verb}(?:正式)?(?:入|加入|参加|进)过?(?:任何)?(?:中国)?"
@@ -1796,16 +1820,20 @@ _NEVER_JOINED = re.compile(
         r"i(?<!\wi) was never (?:in the |a member of the |a )(party|league|pioneer)s?\b",
     ))
 )  # fmt: skip
-_ONE_BY_ONE = re.compile("(?:退出?)?党、?(?:退出?)?团、?(?:退出?)?队(?:声明)?")
-_NEVER_GROUPS = {"共产党": lx.PARTY, "中共": lx.PARTY, "党": lx.PARTY, "党员": lx.PARTY,
-                 "共青团": lx.LEAGUE, "团": lx.LEAGUE, "团员": lx.LEAGUE,
-                 "少年先锋队": lx.PIONEERS, "少先队": lx.PIONEERS, "队": lx.PIONEERS,
-                 "队员": lx.PIONEERS, "红领巾": lx.PIONEERS,
-                 "communist party": lx.PARTY, "party": lx.PARTY, "ccp": lx.PARTY, "cpc": lx.PARTY,
-                 "communist youth league": lx.LEAGUE, "youth league": lx.LEAGUE,
-                 "league": lx.LEAGUE, "young pioneers": lx.PIONEERS, "pioneers": lx.PIONEERS,
-                 "pioneer": lx.PIONEERS}  # fmt: skip
-_NEVER_OTHER = re.compile("父|母|爸|妈|丈夫|妻子|老公|老婆|儿子|女儿|孩子|他|她|们|家人|朋友|同事")
+_ONE_BY_ONE: Final = re.compile("(?:退出?)?党、?(?:退出?)?团、?(?:退出?)?队(?:声明)?")
+_NEVER_GROUPS: Final = {
+    "共产党": lx.PARTY, "中共": lx.PARTY, "党": lx.PARTY, "党员": lx.PARTY,
+    "共青团": lx.LEAGUE, "团": lx.LEAGUE, "团员": lx.LEAGUE,
+    "少年先锋队": lx.PIONEERS, "少先队": lx.PIONEERS, "队": lx.PIONEERS,
+    "队员": lx.PIONEERS, "红领巾": lx.PIONEERS,
+    "communist party": lx.PARTY, "party": lx.PARTY, "ccp": lx.PARTY, "cpc": lx.PARTY,
+    "communist youth league": lx.LEAGUE, "youth league": lx.LEAGUE,
+    "league": lx.LEAGUE, "young pioneers": lx.PIONEERS, "pioneers": lx.PIONEERS,
+    "pioneer": lx.PIONEERS,
+}  # fmt: skip
+_NEVER_OTHER: Final = re.compile(
+    "父|母|爸|妈|丈夫|妻子|老公|老婆|儿子|女儿|孩子|他|她|们|家人|朋友|同事"
+)
 
 
 def _never_joined_in_title(
@@ -1845,7 +1873,7 @@ def _never_joined_in_title(
 
 # A sentence that declares (声明, 宣布, 特此, "I hereby declare", 本人…退出), as against one
 # that tells a story, names the movement (三退保平安, 看到大家都在退党) or exhorts others.
-_DECLARES = re.compile(
+_DECLARES: Final = re.compile(
     "声明|宣布|宣誓|特此|郑重|严正|决定|自愿|立誓|发誓|在此|在这里|借此|今天|今日|即日|从此|从今"
     "|现在我|我要|我还要|我还想|本人|我们|我俩|我也|我就|我和|我与|我正式|我坚决|我彻底"
     "|一并|就一起|也一起"  # 要是入过，就一起退出共青团: the declaration going on
@@ -1855,25 +1883,25 @@ _DECLARES = re.compile(
     r"|\bwe (?:now |hereby |all |also )?(?:quit|withdraw|renounce|resign|sever|leave)"
     r"|\bmy (?:withdrawal|renunciation)"
 )
-_SENTENCE_END = re.compile("[。！？!?；;\n\r]")
+_SENTENCE_END: Final = re.compile("[。！？!?；;\n\r]")
 # English pages break lines inside sentences: there a sentence ends at . ! ? ; or a blank line.
-_SENTENCE_END_EN = re.compile(r"[.!?;](?=\s|$)|\n\s*\n")
+_SENTENCE_END_EN: Final = re.compile(r"[.!?;](?=\s|$)|\n\s*\n")
 # A withdrawal this close to the start of its sentence is the sentence's point (袁思退党，贺薇退团;
 # 退出中国共青团！), whatever declaration word there is or not.
-_LEAD = 4
-_GLUE_CHARS = frozenset("和及与、")
-_LONE_MAX = 40  # compact characters
-_SHORT = 60
+_LEAD: Final = 4
+_GLUE_CHARS: Final = frozenset("和及与、")
+_LONE_MAX: Final = 40  # compact characters
+_SHORT: Final = 60
 # A withdrawal that others urge, that one hears of or sees: 劝我们退党, 听说三退, 看到大家都在退党.
-_OTHERS_ACT = re.compile(
+_OTHERS_ACT: Final = re.compile(
     "劝|听说|听到|看到|看见|知道|了解|号召|呼吁|希望|大家都|别人|他们|朋友也|都在|做过|有人"
     "|他说|她说|们说|员说"  # 法轮功学员说：“退出共产党才是…”: another's words
 )
-_DECLARING = frozenset((lx.QUIT, lx.QUIT_ORG, lx.ALL_THREE))
+_DECLARING: Final = frozenset((lx.QUIT, lx.QUIT_ORG, lx.ALL_THREE))
 # The declarant's own withdrawal told as done, in a sentence of its own, is declared too
 # (eval/README.md: 团我在大学时已经主动退了。今天声明退出少先队 quits both), not another's
 # (我丈夫早几年就退了党: _NEVER_OTHER before it in its sentence).
-_DONE = re.compile(r"已经|早已|早就|\balready\b")
+_DONE: Final = re.compile(r"已经|早已|早就|\balready\b")
 
 
 def _sentences(n: Normalized, tokens: list[Token]) -> list[tuple[int, int]]:
@@ -1905,8 +1933,10 @@ def _sentences(n: Normalized, tokens: list[Token]) -> list[tuple[int, int]]:
 
 # 中共组织, 中共邪恶组织, 邪党的组织 (the whole phrase): in a title line, the organizations of
 # the record in general, not the party by name (eval/README.md, "A title line and the body").
-_PARTY_ORGANIZATIONS = re.compile("的?(?:邪恶|邪教|邪|恶|罪恶)?的?(?:组织|團體|团体)(?:声明)?$")
-_GENERIC_ALL_WORDS = ("及", "以及", "一切", "所有", "all", "its", "and its")
+_PARTY_ORGANIZATIONS: Final = re.compile(
+    "的?(?:邪恶|邪教|邪|恶|罪恶)?的?(?:组织|團體|团体)(?:声明)?$"
+)
+_GENERIC_ALL_WORDS: Final = ("及", "以及", "一切", "所有", "all", "its", "and its")
 
 
 def _named(n: Normalized, tokens: list[Token], line_end: int) -> int:

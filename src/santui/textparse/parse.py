@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from difflib import get_close_matches
 from functools import cache
-from typing import Any
+from typing import Any, Final
 
 from santui.textparse import lexicon as lx
 from santui.textparse.automaton import Token, place_table, scan
@@ -46,12 +46,13 @@ from santui.textparse.regions import (
 from santui.textparse.sector_phrases import PRIORITY
 from santui.textparse.sectors import SECTORS
 
-ORGANIZATIONS = ("party", "league", "pioneers")
-NAME_KINDS = ("real", "alias", "anonymous")
+ORGANIZATIONS: Final = ("party", "league", "pioneers")
+NAME_KINDS: Final = ("real", "alias", "anonymous")
 # The fields a count uses: the ones whose confidence says whether a person should check them.
-COUNTED = ("organizations", "headcount", "region", "sector")
-FIELDS = ("organizations", "current_party_member", "headcount", "name", "name_kind", "region",
-          "sector")  # fmt: skip
+COUNTED: Final = ("organizations", "headcount", "region", "sector")
+FIELDS: Final = (
+    "organizations", "current_party_member", "headcount", "name", "name_kind", "region", "sector",
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,46 +113,48 @@ class Parsed:
 
 
 # The kinds of phrase the organization rules look at (the others: places, names, sectors…).
-_ORG_KINDS = frozenset((lx.ORG, lx.QUIT_ORG, lx.ALL_THREE, lx.QUIT, lx.NEGATION, lx.JOINED,
+_ORG_KINDS: Final = frozenset((lx.ORG, lx.QUIT_ORG, lx.ALL_THREE, lx.QUIT, lx.NEGATION, lx.JOINED,
                         lx.PARENT, lx.GENERIC, lx.BREAK, lx.FORMER, lx.CURRENT))  # fmt: skip
-_MASK_SETS = {
+_MASK_SETS: Final = {
     mask: frozenset(key for bit, key in lx.ORG_KEYS if mask & bit) for mask in range(8)
 }  # fmt: skip
-_RELATIVES = re.compile(
+_RELATIVES: Final = re.compile(
     "父亲|母亲|爸|妈|丈夫|妻子|老公|老婆|儿子|女儿|哥哥|姐姐|弟弟|妹妹|爷爷|奶奶|爹|老伴|父母|father|mother"
     "|同学|朋友|同事|邻居|亲戚|战友"  # 我有一个同学在加拿大留学: another's
     "|前夫|前妻|舅舅|叔叔|伯伯|姑姑|阿姨|姨妈|姑妈|舅妈|表哥|表姐|表弟|表妹|堂哥|堂姐|岳父|岳母|公公|婆婆"
     "|女婿|儿媳|孙子|孙女|外公|外婆|姥姥|姥爷|侄子|外甥"
     "|husband|wife|son|daughter|brother|sister|parents"
 )
-_STUDY = frozenset(("study in", "studying in"))
-_LONG = 60  # characters: a text this long tells a story, with other people's occupations in it
-_SELF = re.compile(
+_STUDY: Final = frozenset(("study in", "studying in"))
+# characters: a text this long tells a story, with other people's occupations in it
+_LONG: Final = 60
+_SELF: Final = re.compile(
     "我是|本人是|我们是|我们都是|我在|本人在|我曾在|我当|我做|本人为|本人系|我系|本人任|我任|作为|身为"
     "|我从事|本人从事|本人|我现在是|现在是一名|我目前是|目前是一名|现为|现任"
     r"|\bi am an? |\bi'm an? |\bi work|\bi worked|\bas an? |\bi served|\bwe are"
 )
 # A phrase said of oneself: a self word earlier in its clause, at most this far before it.
-_SELF_REACH = 16
-_SELF_REACH_EN = 48
-_SELF_EN = re.compile(r"\b(?:i|i'm|we|we're|my work|our)\b")
-_CLAUSE_ENDS = "。！？!?；;\n.．"
-_CHILDHOOD = re.compile("小时候|细个|年轻的时候|年轻时|小学时|读书时|上学时|when i was")
-_PAST = ("时", "的时候", "期间", "那会")
+_SELF_REACH: Final = 16
+_SELF_REACH_EN: Final = 48
+_SELF_EN: Final = re.compile(r"\b(?:i|i'm|we|we're|my work|our)\b")
+_CLAUSE_ENDS: Final = "。！？!?；;\n.．"
+_CHILDHOOD: Final = re.compile("小时候|细个|年轻的时候|年轻时|小学时|读书时|上学时|when i was")
+_PAST: Final = ("时", "的时候", "期间", "那会")
 # A class of people or an institution spoken of, not the declarant's work (eval/README.md: 法院都是
 # 党开的, 警察都是党的人, 那些警察, 现在的医生都很黑).
-_CLASS_AFTER = ("都", "全是", "全都", "们", "也都", "是党", "也是党", "就是党", "全被")
-_CLASS_BEFORE = re.compile(
+_CLASS_AFTER: Final = ("都", "全是", "全都", "们", "也都", "是党", "也是党", "就是党", "全被")
+_CLASS_BEFORE: Final = re.compile(
     "(?:那些|这些|所有的?|现在的|如今的|中国的|大陆的|国内的|各级|整个|中共的"
     # 看到了很多警察, 我们村里的干部很坏: many of them, or those of a place (not 我是村里的干部)
     "|很多的?|许多的?|不少的?|好多的?|一些|一群|大批的?|成群的|村里的|当地的|那里的|这里的|地方上的)$"
 )
-_OTHERS = ("让", "说", "要求", "告诉", "叫我", "点名", "逼")
-_STORY_AFTER = ("在", "去世", "牺牲", "死")
-_WE = ("我们", "我们这些", "咱们", "俺们", "我们这样的")
-_SEEN = re.compile("看到|看见|听说|听到|得知|看了")
-_WHOSE = ("我的", "我们的", "他的", "她的", "他们的", "她们的", "我家的")
-_SELF_BEFORE_TITLE = re.compile("我(?!们)|本人|是|为|当|做|任")
+_OTHERS: Final = ("让", "说", "要求", "告诉", "叫我", "点名", "逼")
+_PAST_OR_OTHERS: Final = _PAST + _OTHERS
+_STORY_AFTER: Final = ("在", "去世", "牺牲", "死")
+_WE: Final = ("我们", "我们这些", "咱们", "俺们", "我们这样的")
+_SEEN: Final = re.compile("看到|看见|听说|听到|得知|看了")
+_WHOSE: Final = ("我的", "我们的", "他的", "她的", "他们的", "她们的", "我家的")
+_SELF_BEFORE_TITLE: Final = re.compile("我(?!们)|本人|是|为|当|做|任")
 
 
 def parse_statement(text: str, *, hints: Mapping[str, Any] | None = None) -> Parsed:
@@ -285,11 +288,12 @@ def rules_organizations(
 # Below this confidence a field is a guess a person should check (the screener holds such a
 # reading, import does not count organizations read so): the confidences are set from what the
 # parser got right on the development split of the real corpus (docs/textparse.md#confidence).
-LOW_CONFIDENCE = 0.7
-_MID = 250  # compact characters: beyond this a text is a long story
+LOW_CONFIDENCE: Final = 0.7
+_MID: Final = 250  # compact characters: beyond this a text is a long story
 
 
-_NO_WITHDRAWAL = 0.5  # the rules' confidence when the text names organizations but no withdrawal
+# the rules' confidence when the text names organizations but no withdrawal
+_NO_WITHDRAWAL: Final = 0.5
 
 
 def _organizations_confidence(base: float, mask: int, moved: bool, length: int) -> float:
@@ -317,7 +321,7 @@ def _organizations_confidence(base: float, mask: int, moved: bool, length: int) 
 # is the declarant's place and places in the statement are topics (武汉封城, 香港反送中).
 # The date line as the service center writes it (2019-12-27 17:05), or as people type it
 # (2024年1月25日, 2024/1/25, 2024.1.25).
-_RECORD_TAIL = re.compile(
+_RECORD_TAIL: Final = re.compile(
     r"声明人\s*[:：][^\n]*?(?:\n\s*)?[0-9]{4}(?:-[0-9]{1,2}-[0-9]{1,2}|年[0-9]{1,2}月[0-9]{1,2}日"
     r"|/[0-9]{1,2}/[0-9]{1,2}|\.[0-9]{1,2}\.[0-9]{1,2})(?:\s*[0-9]{1,2}:[0-9]{2})?([^\n]*)"
     r"(?:\n\s*([^\n]*?))?\s*$"
@@ -333,15 +337,15 @@ def _signed_place() -> re.Pattern[str]:
     return re.compile(rf"声明人\s*[:：][^\n]*?\S[ \t\u3000]+({province_start()}\S*)[ \t\u3000]*\n")
 
 
-_MAINLAND_WORDS = frozenset(("中国", "大陆", "中国大陆", "内地", "中国内地", "china"))
-_CHINA_WORDS = re.compile(
+_MAINLAND_WORDS: Final = frozenset(("中国", "大陆", "中国大陆", "内地", "中国内地", "china"))
+_CHINA_WORDS: Final = re.compile(
     "中国|大陆|内地|华东|华南|华北|华中|华西|西南|西北|东北|中华|中共国|沦陷区|墙内|国内|china",
     re.I,
 )
-_FORMER_LINE = re.compile("昔日|以前|曾经|原来|原籍|过去")  # 昔日大陆: where one was, not is
+_FORMER_LINE: Final = re.compile("昔日|以前|曾经|原来|原籍|过去")  # 昔日大陆: where one was, not is
 
 
-_NOT_ABROAD = frozenset(("CN", "HK", "MO", "TW"))  # the mainland, and its neighbours' areas
+_NOT_ABROAD: Final = frozenset(("CN", "HK", "MO", "TW"))  # the mainland, and its neighbours' areas
 
 
 def _record_place_line(n: Normalized) -> tuple[int, int] | None:
@@ -362,11 +366,11 @@ def _record_place_line(n: Normalized) -> tuple[int, int] | None:
 
 # A place line in Latin letters the phrase table does not hold as written: pinyin in two words
 # (Jiang Su, Hei Long Jiang) and the short forms of American places (NY, LA, SF).
-_US_SHORT_LINES = frozenset(("ny", "nyc", "la", "sf", "nj", "dc", "tx", "usa", "us"))
-_HK_LINES = frozenset(("hk", "h.k.", "hksar"))
+_US_SHORT_LINES: Final = frozenset(("ny", "nyc", "la", "sf", "nj", "dc", "tx", "usa", "us"))
+_HK_LINES: Final = frozenset(("hk", "h.k.", "hksar"))
 # 陕西's pinyin is Shaanxi, but most people type Shanxi, which is 山西's (Shanxi Xi'an).
-_PINYIN_TWINS = {"shanxi": "shaanxi"}
-_LATIN_LINE = re.compile(r"[A-Za-z][A-Za-z .,]{1,40}")
+_PINYIN_TWINS: Final = {"shanxi": "shaanxi"}
+_LATIN_LINE: Final = re.compile(r"[A-Za-z][A-Za-z .,]{1,40}")
 
 
 def _pinyin_twin(line: str) -> tuple[str, str | None, str | None, str | None] | None:
@@ -466,21 +470,21 @@ def _record_place(n: Normalized, tokens: list[Token], span: tuple[int, int]) -> 
 # now in the US), or only the country (中国大陆 for one who says 我是河南郑州新郑市的一位老中医).
 # A record without a place line takes a place the body ties to the declarant (本人现在就在武汉).
 # Not now: the past (当年在, 在…时), a condition or a wish (如果我也在香港, 希望去美国).
-_BEFORE_PAST = re.compile(
+_BEFORE_PAST: Final = re.compile(
     "曾|以前|过去|当年|那时|早年|小时候|年轻时|时$|期间$|如果|假如|要是|若|想|希望|打算|将来|^以后|梦想"
     "|愿望|心愿"  # 最大的愿望就是出国留学: a wish
 )
 # in the same clause (在南京上学时), not the next (住在锦西，年轻时…; 住在通州，每天坐一个多小时)
-_AFTER_PAST = re.compile(
+_AFTER_PAST: Final = re.compile(
     "^[^。！？!?；;，,\n]{0,8}?(?:(?<!小)时(?!间)|的时候|期间|曾|后回|回国|长大"
     "|^(?:读|上|念)的)"  # 我在北京读的大学: told as done
 )
 # "美" alone for the United States after a residence word: 居美多年, 来美留学, 在美程式师, 赴美.
-_US_SHORT = re.compile(
+_US_SHORT: Final = re.compile(
     "(?:居|在|赴|来|旅|留)美(?!元|好|丽|术|食|德|容|梦|妙|化|女|味|景|满|誉|感|国)"
 )
 # Words that put the declarant in a place now (compact text, right before the place).
-_RESIDE = re.compile(
+_RESIDE: Final = re.compile(
     "(?:现居|现住|居住在|居住于|住在|家住|定居在|定居于|定居|侨居|旅居|移民到|移民|移居到?|迁到|迁居到?"
     "|来到|来了|(?<![原后本看起出回进未将想说])来|搬到|生活在|身在|身处|人在|现在在|目前在|现在就在|就在"
     "|留学|赴|居|留在|落户在?|(?<![老原])家(?:就)?在|嫁到|嫁来|远嫁"
@@ -492,38 +496,40 @@ _RESIDE = re.compile(
 )
 # ...a life there (生活, 定居), or a stay that lasts until now (留学已经十几年了, 已经很多年了);
 # not a job or a study alone (二〇〇〇年我到香港工作: a move of the story, told in order).
-_STAY_AFTER = re.compile(
+_STAY_AFTER: Final = re.compile(
     "(?:生活|定居|居住|安家)"
     "|(?:留学|读书|求学|上学|念书|工作|打工|谋生|打拼)(?:以后|之后|后|以来)"  # 直到到美国留学以后
     "|(?:留学|读书|求学|上学|念书|工作|打工|谋生|打拼)?(?:已经|已|都)(?:有)?(?:快|近|将近)?"
     "(?:[0-9一二三四五六七八九十几多两]+年|很多年|好多年|好几年|多年|这些年|这么多年)"
 )
-_FREE_BEFORE = re.compile("(?:自由|民主|自由民主|民主自由)的$")
-_AT_LEFT_OUT = re.compile("(?:现在|目前|如今|一直|还|仍)?在")
-_SELF_SUBJECT = re.compile("(?:我|本人)(?!们)(?:是|在|已|也|就|现|今年)")
+_FREE_BEFORE: Final = re.compile("(?:自由|民主|自由民主|民主自由)的$")
+_AT_LEFT_OUT: Final = re.compile("(?:现在|目前|如今|一直|还|仍)?在")
+_SELF_SUBJECT: Final = re.compile("(?:我|本人)(?!们)(?:是|在|已|也|就|现|今年)")
 # A bare 在 counts only with the declarant as its subject: 我在, 本人现在就在, 我虽在.
-_HOME_TOWN = re.compile("(?<![他她们])老家(?:是|在)$")  # 我是中国人，老家在山东菏泽: an origin
-_FROM_SELF = re.compile("(?:我|本人)(?!们)(?:也|就|是)?来自$")  # 我来自甘肃定西的一个山村
-_SELF_AT = re.compile(
+_HOME_TOWN: Final = re.compile(
+    "(?<![他她们])老家(?:是|在)$"
+)  # 我是中国人，老家在山东菏泽: an origin
+_FROM_SELF: Final = re.compile("(?:我|本人)(?!们)(?:也|就|是)?来自$")  # 我来自甘肃定西的一个山村
+_SELF_AT: Final = re.compile(
     "(?:我|本人)(?!们|的)(?:现在|目前|虽|还|仍|就|也|一直|现)*在$|是一[名个位]在$"
     "|我们(?:现在|目前|一直|如今)+(?:都|也|还)?在$"  # 此后我们一直在美国生活: a family there
 )
 # A clause opened by when it happened, its subject left out: the declarant (自从去年11月底来美国).
-_TIME_HEAD = re.compile(
+_TIME_HEAD: Final = re.compile(
     r"(?:自从|自|从|去年|今年|前年|近年|[0-9一二三四五六七八九十两几多]+(?:年|个月|月|日|号)前?|底|初|中旬"
     r"|已经|早已"
     r"|后来|随后|之后|最近|近来|今天|\s)*"
 )
 # Another subject in the clause: the place is someone else's (我的领导们都把黑钱移民到美国).
-_OTHER_SUBJECT = re.compile(
+_OTHER_SUBJECT: Final = re.compile(
     "他|她|它|(?<!我)们|领导|儿子|女儿|孩子|父|母|爸|妈|丈夫|妻子|老公|老婆|朋友|同事|同学|邻居|亲戚|[表堂]?[哥姐弟妹]"
     "|姨|姑|舅|叔|伯|爷|奶|外公|外婆"
 )
 # ...unless the declarant is taken along: 我父亲带我们全家迁到美国.
-_TAKEN_ALONG = re.compile("带(?:着|著|领)?(?:我们|我)")
+_TAKEN_ALONG: Final = re.compile("带(?:着|著|领)?(?:我们|我)")
 # The declarant with the family, the subject left out: 出院后和家人逃离中国来到美国.
 # ...or the whole family, the declarant in it: 三年前全家移居加拿大.
-_WITH_FAMILY = re.compile(
+_WITH_FAMILY: Final = re.compile(
     "(?:和|与|跟|同|随|带)着?(?:家人|全家|家里人|女儿|儿子|孩子|子女|老伴|父母|丈夫|妻子|老公|老婆)"
     "|全家|一家(?:人|[三四五六七八两]口)"
 )
@@ -570,7 +576,7 @@ def _record_body_place(
 
 # The declarant abroad now, no country named (eval/README.md: going abroad without a named
 # country gives no place; the current place wins over the form's place line, an origin).
-_ABROAD_NOW = re.compile(
+_ABROAD_NOW: Final = re.compile(
     "(?:(?<![看收接览投听想找得传流卖逃])到了?|来到|去了?|在|留在了?|移居|移民|定居|旅居|侨居|留学"
     "|生活在|身在|身处|现居|滞留)(?:海外|国外|西方国家|外国|异国(?:他乡)?|[西北东南]?欧(?:洲)?(?:一个|某)?国?家?"
     "|北美|南美|东南亚)"
@@ -585,20 +591,22 @@ _ABROAD_NOW = re.compile(
     "|出国(?:留学|读书|工作|定居)了?(?=[，,。！!；;、\n]|$)"
     "|出了国(?=[，,。！!；;、\n]|$|后|以后|之后|以来)"  # 如今出了国，没有了网络封锁
 )
-_ABROAD_WORDS = (  # one is in every match of _ABROAD_NOW
+_ABROAD_WORDS: Final = (  # one is in every match of _ABROAD_NOW
     "海外", "国外", "出国", "西方国家", "外国", "异国", "欧", "北美", "南美", "东南亚", "出了国",
 )  # fmt: skip
 # A stay, not a move (五六年前在海外 is the past; 四年前来到国外, there since).
-_STAY = frozenset(("在", "身在", "生活在", "身处"))
+_STAY: Final = frozenset(("在", "身在", "生活在", "身处"))
 # ...not a stay that ended or lay in the past: 五六年前在海外, 到海外生活了一段时间.
-_ABROAD_PAST_BEFORE = re.compile("年前|之前|前几年|那几年|要么|或者")  # 要么在国外: others
-_VISIT = re.compile("[^。！？!?；;\n]{0,16}?(?:旅游|旅行|探亲|出差|访问|开会|考察|游玩)")
-_ABROAD_PAST_AFTER = re.compile(
+_ABROAD_PAST_BEFORE: Final = re.compile("年前|之前|前几年|那几年|要么|或者")  # 要么在国外: others
+_VISIT: Final = re.compile("[^。！？!?；;\n]{0,16}?(?:旅游|旅行|探亲|出差|访问|开会|考察|游玩)")
+_ABROAD_PAST_AFTER: Final = re.compile(
     "[^。！？!?；;，,\n]{0,8}?(?:一段时间|一阵子|期间|的时候|时(?!间)|回国|回到)"
 )
 
 
-_CAME_BACK = re.compile("回国(?:后|以后|之后|这|工作|定居|发展)|回到(?:了)?(?:国内|大陆|中国)|归国")
+_CAME_BACK: Final = re.compile(
+    "回国(?:后|以后|之后|这|工作|定居|发展)|回到(?:了)?(?:国内|大陆|中国)|归国"
+)
 
 
 def _abroad_unnamed(text: str, end: int) -> bool:
@@ -747,17 +755,17 @@ def _declarant_there(text: str, start: int, end: int) -> bool:
 # The declarant says they are on the mainland, naming no province: 我是中国人, 我是一名普通中国医生,
 # 本人身为中国大陆一名普通公民, 我虽在国内, 本人还在沦陷区, 我们身处中国大陆, 大陆居民, 我生于大陆.
 # Compact text (no punctuation between Chinese characters); a clause's worth of words between.
-_MAINLAND = "(?:中华人民共和国|中国大陆|中国内地|中国|大陆|内地)"
-_NO_END = "[^，。,.！？!?\\n]"  # a character inside the clause
-_I = ("我(?!们)", "本人(?!们)")  # the declarant, heading an alternative
-_NOW = ("现在", "目前", "如今")
+_MAINLAND: Final = "(?:中华人民共和国|中国大陆|中国内地|中国|大陆|内地)"
+_NO_END: Final = "[^，。,.！？!?\\n]"  # a character inside the clause
+_I: Final = ("我(?!们)", "本人(?!们)")  # the declarant, heading an alternative
+_NOW: Final = ("现在", "目前", "如今")
 
 
 # A place of now, not of the past (我在中国大陆几十年来所接受的): after every form but the first
 # two.
-_NOT_PAST = "(?![几多]|[0-9一二三四五六七八九十]+年|的时候|时|期间|所|大陆|内地)"
+_NOT_PAST: Final = "(?![几多]|[0-9一二三四五六七八九十]+年|的时候|时|期间|所|大陆|内地)"
 # The forms of now: each followed by _NOT_PAST.
-_NOW_FORMS = (
+_NOW_FORMS: Final = (
     *lx.heads(
         _I,
         "(?:虽|还|目前|现在|仍|也|一直)*(?:在|身在|身处|住在|生活在|生于)"
@@ -807,14 +815,14 @@ _NOW_FORMS = (
     *lx.heads(_NOW, rf"回到了?(?:国内|{_MAINLAND})"),
 )  # fmt: skip
 # Who one is (我是一名普通的中国医生, 我也就是个中国的打工仔, 本人乃一普通中国公民): the nouns.
-_SELF_NOUNS = (
+_SELF_NOUNS: Final = (
     "(?:人(?!民)|公民|居民|百姓|老百姓|民众|医生|教师|老师|(?<!留)学生|工人|农民|青年|民警|警察|公务员"
     "|干部|军人|记者|律师|护士|工程师|大学生|职员|员工|司机|打工仔|打工者|农民工|白领|上班族|个体户"
     "|商人|高中生|初中生|中学生|研究生|市民|职工|会计)"
 )
 # ...and the words between the declarant and 是: 我也就是个…, 我也不过是…, 本人乃…, 我只是….
-_SELF_IS = "(?:也|就|只|只不过|不过|算|都)*(?:是|系|乃)"
-_MAINLAND_SELF = re.compile(
+_SELF_IS: Final = "(?:也|就|只|只不过|不过|算|都)*(?:是|系|乃)"
+_MAINLAND_SELF: Final = re.compile(
     "|".join((
         *lx.heads(
             (*(i + _SELF_IS for i in _I), "身为", "作为"),
@@ -848,11 +856,11 @@ _MAINLAND_SELF = re.compile(
 )  # fmt: skip
 
 
-_MAINLAND_HINT = re.compile("国|陆|区|墙")
+_MAINLAND_HINT: Final = re.compile("国|陆|区|墙")
 # The mainland said of oneself, in English (eval/README.md, "The mainland said of oneself").
-_MAINLAND_HINT_EN = re.compile("chin|wall|country|mainland")
+_MAINLAND_HINT_EN: Final = re.compile("chin|wall|country|mainland")
 # Abroad now, the country not named, in English (I am studying abroad now; since moving overseas).
-_ABROAD_NOW_EN = re.compile(
+_ABROAD_NOW_EN: Final = re.compile(
     r"\b(?:i|we) (?:am |are |have |now |also )*(?:moved|emigrated|living|live|studying|study"
     r"|working|work|settled|been living|lived)[^.!?]{0,15}\b(?:overseas|abroad)\b"
     # since I left China and settled in a Western country
@@ -862,7 +870,7 @@ _ABROAD_NOW_EN = re.compile(
     r"|\b(?:i|we)\b[^.!?]{0,80}? and (?:then |later |finally |now |have |have been )?"
     r"(?:moved|emigrated|settled|lived|living|live) (?:overseas|abroad)\b"
 )
-_MAINLAND_SELF_EN = re.compile(
+_MAINLAND_SELF_EN: Final = re.compile(
     r"\b(?:inside|behind) the (?:great )?(?:fire)?wall\b"
     r"|\bhere (?:in|on) (?:the )?(?:mainland|china|mainland china)\b"
     r"|\b(?:people|someone) like me (?:inside|in) (?:the country"
@@ -891,24 +899,26 @@ def _mainland_self(n: Normalized) -> Place | None:
 
 # A place in a story is the declarant's only when the text ties it to them: a location word
 # before it (住在, 来自, 在), 我是X人, or a line of its own (a signature line).
-_SENTENCE_MARKS = re.compile("[。！？!?；]")
-_PIECE_ENDS = "。！？!?；\n."
-_SELF_PLACE = ("我是", "本人是", "我们是", "我们都是", "本人系", "我系", "身为", "作为", "我本是",
-               # where one is from: 我老家在江西赣州 (an origin, which a place of now outweighs)
-               "我老家在", "我的老家在", "本人老家在", "我老家是", "我的老家是", "我原籍",
-               "本人原籍", "我籍贯", "本人籍贯")  # fmt: skip
+_SENTENCE_MARKS: Final = re.compile("[。！？!?；]")
+_PIECE_ENDS: Final = "。！？!?；\n."
+_SELF_PLACE: Final = (
+    "我是", "本人是", "我们是", "我们都是", "本人系", "我系", "身为", "作为", "我本是",
+    # where one is from: 我老家在江西赣州 (an origin, which a place of now outweighs)
+    "我老家在", "我的老家在", "本人老家在", "我老家是", "我的老家是", "我原籍", "本人原籍",
+    "我籍贯", "本人籍贯",
+)  # fmt: skip
 # 我是香港人, 身为新疆人的我, 我是一个地道的北京人: the declarant; 黑警打香港人, 让美国人知道:
 # others.
-_SELF_PERSON = re.compile("(?:我|本人)(?:也|本|就|都)?是|身为|作为|我们都是")
-_SELF_PERSON_REACH = 10
+_SELF_PERSON: Final = re.compile("(?:我|本人)(?:也|本|就|都)?是|身为|作为|我们都是")
+_SELF_PERSON_REACH: Final = 10
 
 
-_SELF_BEFORE = ("我", "人", "们", "俺")  # 我在, 本人在, 我们在
-_RESIDENT = ("居民", "市民", "永久居民")  # 本人澳门居民
+_SELF_BEFORE: Final = ("我", "人", "们", "俺")  # 我在, 本人在, 我们在
+_RESIDENT: Final = ("居民", "市民", "永久居民")  # 本人澳门居民
 
 
-_SCENE_EN = frozenset(("in", "at"))
-_SELF_IN_EN = re.compile(
+_SCENE_EN: Final = frozenset(("in", "at"))
+_SELF_IN_EN: Final = re.compile(
     r"\b(?:i|we|i'm|i am|we are|me|us|myself|my family|live|living|lived|reside|residing|stay"
     r"|staying|work|working|study|studying|still)\b\W*(?:\w+\W+){0,7}$"
 )
@@ -957,23 +967,23 @@ def _general_after(text: str, end: int) -> bool:
     )
 
 
-_CLAUSE_MARK = re.compile("[，,。！？!?；;：:\n]")
-_CLAUSE_HEAD = re.compile("[^，,。！？!?；;：:\n]*$")
-_SCENE_HEADS = frozenset(
+_CLAUSE_MARK: Final = re.compile("[，,。！？!?；;：:\n]")
+_CLAUSE_HEAD: Final = re.compile("[^，,。！？!?；;：:\n]*$")
+_SCENE_HEADS: Final = frozenset(
     ("", "听说", "据说", "看到", "听到", "知道", "如今", "现在", "现今", "当今")
 )
-_OTHERS_AFTER_SCENE = (
+_OTHERS_AFTER_SCENE: Final = (
     "很多", "许多", "不少", "大家", "人们", "有人", "老百姓", "百姓", "人人", "大多数", "每个人",
     "所有人", "到处", "几乎", "谁", "任何人",
 )  # fmt: skip
 
 
-_NOW_WORDS = ("如今", "现在", "目前", "现今")
-_LIVES_AFTER = re.compile("(?:已经|已|一直)?(?:生活|定居|居住|安家)")
+_NOW_WORDS: Final = ("如今", "现在", "目前", "现今")
+_LIVES_AFTER: Final = re.compile("(?:已经|已|一直)?(?:生活|定居|居住|安家)")
 
 
-_TIES = frozenset(("now", "weak", "from"))
-_TIES_ORIGIN = _TIES | {"origin"}
+_TIES: Final = frozenset(("now", "weak", "from"))
+_TIES_ORIGIN: Final = _TIES | {"origin"}
 
 
 def _anchored(n: Normalized, tokens: list[Token], place: Place, origin: bool = True) -> bool:
@@ -1084,7 +1094,7 @@ def _sector(
         if start < skip_b and skip_a < end:
             continue
         after = text[end : end + 3]
-        if after.startswith(_PAST) or after.startswith(_OTHERS):
+        if after.startswith(_PAST_OR_OTHERS):
             continue  # 当兵时; 老师让我们入团
         if (
             n.norm.startswith(_STORY_AFTER, n.to_norm_end(end))

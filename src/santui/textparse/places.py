@@ -17,6 +17,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from typing import Final
 
 from santui.textparse import lexicon as lx
 from santui.textparse.automaton import COMMON_WORD_PLACES, Token, place_table
@@ -26,34 +27,34 @@ from santui.textparse.regions import PlaceName, codes_for, division
 
 # Between two names of one place: 辽宁沈阳, 辽宁省，沈阳市, 台州（浙江）; Taizhou City, Zhejiang;
 # Taizhou (Zhejiang Province); Taizhou city of Zhejiang province.
-_GLUE = re.compile(
+_GLUE: Final = re.compile(
     r"^(?:[\s,，/·\-省市县区的州（(]{0,3}"
     r"|\s+(?:city|prefecture|district|county|province)(?:\s*,?\s*|\s+(?:of|in)\s+))$"
 )
-_MARKER_GLUE = re.compile(r"^[\s:：,，是了的到]{0,3}$")
-_LEVEL_RANK = {"country": 0, "province": 1, "prefecture": 2, "county": 3}
-_MARKER_SCORE = {"now": 3.0, "weak": 1.0, "from": 0.5, "origin": -3.0}
-_WEAK_NOW = frozenset({"在", "in", "喺", "at", "near"})
+_MARKER_GLUE: Final = re.compile(r"^[\s:：,，是了的到]{0,3}$")
+_LEVEL_RANK: Final = {"country": 0, "province": 1, "prefecture": 2, "county": 3}
+_MARKER_SCORE: Final = {"now": 3.0, "weak": 1.0, "from": 0.5, "origin": -3.0}
+_WEAK_NOW: Final = frozenset({"在", "in", "喺", "at", "near"})
 # An English division's name with its kind after it (the Inner Mongolia Autonomous Region)
-_EN_UNIT_AFTER = re.compile(
+_EN_UNIT_AFTER: Final = re.compile(
     r"\s+(?:[a-z]+ ){0,3}?(?:autonomous|district|county|new area|prefecture|region|province)\b"
 )
 # Used with .match(text, pos): no "^", which would not match at pos.
-_PAST_AFTER = re.compile(
+_PAST_AFTER: Final = re.compile(
     r".{0,8}?(?:时|的时候|期间|that time|when i was|as a child)"
     r"|.{0,6}?(?:工作|生活|住|待|呆|读书|读|念|上学|学习|留学|访学|进修|当兵|服役|打工|干)过(?!年|节)"
 )
-_CLAUSE_END = re.compile("[，,。！？!?；;\n]")
-_PAST_BEFORE = re.compile("当时|那时|当年|曾经|曾|以前|小时候|年轻时|早年|过去")
-_PRESENT = re.compile("现在|目前|如今|现居|现住|现今")
-_NOW_AFTER = re.compile("(?:已经|已|一直)?(?:生活|定居|居住|安家|养老)")
-_OTHERS_BEFORE = re.compile("打|向|让|对|给|骂|抓|杀|支持|声援|欺负|迫害|镇压|屠杀|同情")
-_MAINLAND_CN = frozenset({"CN"})
-_GONE_TO = frozenset(word for words in GONE_TO.values() for word in words)
-_SELF_IN_CLAUSE = re.compile("我(?!们|們)|本人")
+_CLAUSE_END: Final = re.compile("[，,。！？!?；;\n]")
+_PAST_BEFORE: Final = re.compile("当时|那时|当年|曾经|曾|以前|小时候|年轻时|早年|过去")
+_PRESENT: Final = re.compile("现在|目前|如今|现居|现住|现今")
+_NOW_AFTER: Final = re.compile("(?:已经|已|一直)?(?:生活|定居|居住|安家|养老)")
+_OTHERS_BEFORE: Final = re.compile("打|向|让|对|给|骂|抓|杀|支持|声援|欺负|迫害|镇压|屠杀|同情")
+_MAINLAND_CN: Final = frozenset({"CN"})
+_GONE_TO: Final = frozenset(word for words in GONE_TO.values() for word in words)
+_SELF_IN_CLAUSE: Final = re.compile("我(?!们|們)|本人")
 # A place glued to an event or a people is a topic of the story, not where the declarant is:
 # 武汉肺炎, 武汉封城, 乌鲁木齐大火, 新疆集中营, 香港反送中, 美国大选, 台湾同胞, 武汉人民.
-TOPIC_AFTER = re.compile(
+TOPIC_AFTER: Final = re.compile(
     "(?:那场|那次|这场|这次)?(?:肺炎|病毒|疫情|封城|瘟疫|大火|火灾|集中营|再教育营|大选|选举|总统|反送中|占中|人民|同胞|民众"
     "|百姓|政府|当局|事件|惨案|屠杀|运动|抗议|示威|游行|黑警|警察|暴政|问题|独立|议会|国会|局势|新闻"
     "|报道|媒体|电视|日报|晚报|时报|晨报|商报|报社|周刊|杂志|电台|人权|真相|抗疫|疫苗|口罩|政权|军队"
@@ -67,7 +68,7 @@ TOPIC_AFTER = re.compile(
 )
 # English: an event told before its place (when the epidemic broke out in Wuhan, the floods in
 # Zhengzhou): the story's, not where the declarant is.
-_EN_EVENT_BEFORE = re.compile(
+_EN_EVENT_BEFORE: Final = re.compile(
     r"\b(?:epidemic|pandemic|outbreak|virus|lockdowns?|floods?|fire|massacre|crackdown|protests?"
     r"|elections?|earthquake)(?: (?:broke out|began|started|happened|took place|spread"
     r"|first appeared|was covered up|hit))?(?: first)? (?:in|at) $"
@@ -104,7 +105,7 @@ def _lineage(code: str) -> frozenset[str]:
     return _ancestors(code) | {code, "CN"}
 
 
-_COMMA = re.compile("[,，（(]")  # names a comma or a bracket joins must lie one in the other
+_COMMA: Final = re.compile("[,，（(]")  # names a comma or a bracket joins must lie one in the other
 
 
 def nested(a: Token, b: Token) -> bool:
@@ -274,11 +275,22 @@ def read_region(n: Normalized, tokens: list[Token], skip: tuple[int, int] | None
     return place
 
 
-_PUNCTUATION = re.compile(r"[^\w\s]")
-_NEWS_BEFORE = ("看到", "听到", "听说", "得知", "想起", "关注", "天天说", "总说", "宣传", "报道")
-_AND = frozenset(("、", "和", "与", "及"))
+_PUNCTUATION: Final = re.compile(r"[^\w\s]")
+_NEWS_BEFORE: Final = (
+    "看到",
+    "听到",
+    "听说",
+    "得知",
+    "想起",
+    "关注",
+    "天天说",
+    "总说",
+    "宣传",
+    "报道",
+)
+_AND: Final = frozenset(("、", "和", "与", "及"))
 # ...or an event of the place, after 的 (成都的封控, 新疆的棉花 is not one)
-_TOPIC_AFTER_OF = re.compile(
+_TOPIC_AFTER_OF: Final = re.compile(
     "人?的(?:那场|那次|这场|这次)?(?:封控|封城|疫情|大火|火灾|事件|惨案|新闻|报道|选举|大选|抗议|游行|示威"
     "|运动|那些事|事情|遭遇|暴雨|洪水|地震|爆炸|强拆|疫苗|自由|民主|所作所为|村镇银行|年轻人|人们|抗争"
     # 北京的领导只会说空话, 中国大陆的老百姓太苦了: the people or rulers of a place
@@ -287,7 +299,7 @@ _TOPIC_AFTER_OF = re.compile(
 )
 # 成都的朋友告诉我, 武汉的医生护士太辛苦了: the people of a place the story tells of
 # (not 我是武汉的医生)
-_PEOPLE_OF = re.compile(
+_PEOPLE_OF: Final = re.compile(
     "的(?:朋友|亲戚|同学|同事|网友|亲人|家人|医生|护士|医护|老师|学生|工人|农民|市民|居民)"
 )
 
@@ -318,7 +330,7 @@ def _topic(n: Normalized, tokens: list[Token], indexes: list[int]) -> bool:
 
 # A place after a location word whose subject is someone else (儿子在美国) or that is planned
 # or wished (打算移民加拿大, 想去美国): the rules' places of others, and a wish or a plan.
-_OTHERS = (
+_OTHERS: Final = (
     "(?:儿子|女儿|孩子|父母|父亲|母亲|爸爸|妈妈|丈夫|妻子|老公|老婆|哥哥|姐姐|弟弟|妹妹|亲戚|[女男]朋友"
     "|(?<![女男])朋友|同学|同事|邻居|亲戚们|他|她|他们|她们|[表堂][哥姐弟妹]|[大二三小][哥姐]|姨妈|姑妈"
     "|舅舅|叔叔|伯伯|爷爷|奶奶|外公|外婆|(?<=我)[哥姐弟妹]"
@@ -327,36 +339,38 @@ _OTHERS = (
 )
 # Others as the subject (儿子在美国, 妻子和孩子还住在浙江老家), not with the declarant
 # (现在和女朋友在杭州, 带着两个孩子住在福建长乐: the declarant takes them along).
-_OTHER_SUBJECT = re.compile(
+_OTHER_SUBJECT: Final = re.compile(
     f"(?<![随跟和与同带着]){_OTHERS}(?:[和与跟、及]{_OTHERS})*(?:一家人?)?"
     "(?:现在|目前|如今|也|都|还|仍|仍然|依然|一直|已经|早已)?$"
 )
 # Words right before a place that make it one the declarant is in or from (我是武汉的医生, 在天津的
 # 一家工厂, 来自成都的朋友): the people or things of the place that follow are the declarant's own.
-IN_OR_FROM = ("是", "在", "我", "们", "本人", "自", "住", "于")
-_STORY_PERSON = re.compile("(?:医生|老师|警察|记者|律师)(?:也|都|还|已经)?$")
-_SELF_BEFORE_PERSON = re.compile("我(?!们)|本人|是")  # 我是一名社区医院的医生，在天津
-_WITH_THEM = re.compile("(?:带着|带|和|跟|同|与|随)(?:[两二三四五六七八九十几0-9一]+[个位名])$")
-_PLANNED = re.compile(
+IN_OR_FROM: Final = ("是", "在", "我", "们", "本人", "自", "住", "于")
+_STORY_PERSON: Final = re.compile("(?:医生|老师|警察|记者|律师)(?:也|都|还|已经)?$")
+_SELF_BEFORE_PERSON: Final = re.compile("我(?!们)|本人|是")  # 我是一名社区医院的医生，在天津
+_WITH_THEM: Final = re.compile(
+    "(?:带着|带|和|跟|同|与|随)(?:[两二三四五六七八九十几0-9一]+[个位名])$"
+)
+_PLANNED: Final = re.compile(
     "(?:打算|计划|准备|想|希望|梦想|将要|即将|要)着?"
     "(?:过几年|过两年|[0-9一二三四五六七八九十几]+年(?:后|以后|之后)|明年|以后|将来|有一天|下个?月"
     "|下周|下星期|年底|年后|过几天|过段时间|过些日子|不久)?"
     "(?:能|可以)?(?:移民|移居|去|到|前往|搬到)?$"
 )
 # A place one has never been to (我不是西藏人，也没去过西藏).
-_NEVER_BEEN = re.compile("(?:没|没有|从没|从未|从来没有?|未曾)(?:去|到)过$")
+_NEVER_BEEN: Final = re.compile("(?:没|没有|从没|从未|从来没有?|未曾)(?:去|到)过$")
 # A visit, not where one lives (去了一趟台湾, 来美国探亲三个月; eval/README.md, the record layout).
-_VISIT_BEFORE = re.compile(
+_VISIT_BEFORE: Final = re.compile(
     "(?:去|到)(?:了|过)?一(?:趟|次)$"
     # now and then (周末常过来香港买东西, 经常去澳门): a visit
     "|(?:常|经常|时常|偶尔|有时候?|每[周年月]|周末)(?:常|都|会)?(?:过来|过去|来|去|到)$"
 )
-_HEARSAY = ("当成", "当作", "以为我是", "说我是", "猜我是")
+_HEARSAY: Final = ("当成", "当作", "以为我是", "说我是", "猜我是")
 # A plan told after the place (萌生了移民加拿大的想法).
-_PLAN_AFTER = ("的想法", "的打算", "的念头", "的计划", "的梦想", "的梦")
+_PLAN_AFTER: Final = ("的想法", "的打算", "的念头", "的计划", "的梦想", "的梦")
 # ...after the place, a visit that says its end: a few months, then home (not 来美国探亲，有机会
 # 接触到…, nor 来美国看望女儿后，由于疫情至今没能回国: both now where they came).
-_VISIT_AFTER = re.compile(
+_VISIT_AFTER: Final = re.compile(
     "(?:旅游|旅行|探亲|探望|出差|游玩|参观|考察|开会|度假|看望|看女儿|看儿子|看孩子|看孙子|看外孙)"
     "[^。！？!?；;]{0,8}?(?:[几两0-9一二三四五六七八九十]+(?:个月|周|天|个星期)|就回去|就回国|回国前"
     "|回去之前|回去前)"
@@ -365,10 +379,10 @@ _VISIT_AFTER = re.compile(
     "|(?:旅游|旅行|游玩|度假|观光)(?!业|公司|局|团|景点|区)"
 )
 # ...or a trip said with 去 before the place and its purpose after (去年我去台湾旅游).
-_TRIP = ("旅游", "旅行", "游玩", "度假", "出差", "玩", "维权", "上访", "告状", "开会")
+_TRIP: Final = ("旅游", "旅行", "游玩", "度假", "出差", "玩", "维权", "上访", "告状", "开会")
 
 
-_PEOPLE_AFTER = (
+_PEOPLE_AFTER: Final = (
     "的人",
     "的同胞",
     "的民众",
@@ -383,10 +397,10 @@ _PEOPLE_AFTER = (
 )
 # A place where the declarant once was, told with 过 (我在北京上过大学, 曾经在新疆当过兵): a
 # former study place, workplace or home, not labelled (eval/README.md).
-_ONCE_THERE = re.compile(
+_ONCE_THERE: Final = re.compile(
     "(?:上|读|念|当|干|做|工作|生活|住|待|呆|打工|学习|服役|插队|上学|读书|念书|求学|当兵)过"
 )
-_SELF_IS = re.compile("(?:我|本人)(?:也|就|都)?是$|身为$|作为$")
+_SELF_IS: Final = re.compile("(?:我|本人)(?:也|就|都)?是$|身为$|作为$")
 
 
 def _phrase_end(tokens: list[Token], first: int) -> int:
@@ -453,48 +467,49 @@ def _not_ones_own(text: str, tokens: list[Token], first: int, strong: list[int])
 
 
 # English: the clause of a place (between commas or sentence marks) says whose it is and when.
-_EN_CLAUSE_END = re.compile(
+_EN_CLAUSE_END: Final = re.compile(
     r"[,;.!?\n]| and (?=have |now |am |then |went |moved |settled )| but | before | after | until "
 )
 # Others' guesses about the declarant (People keep guessing that I live in Beijing), or a place
 # the declarant denies right after it (I am from Tibet, but I am not).
-_EN_HEARSAY = re.compile(
+_EN_HEARSAY: Final = re.compile(
     r"\b(?:people|others|someone|they)\b[^.!?]{0,30}\b(?:assume|assumed|think|thought|guess"
     r"|guessing|say|said|wrote|believe|claim)\b"
 )
-_EN_PLAN = re.compile(
+_EN_PLAN: Final = re.compile(
     r"\b(?:thinking about|think about|plan to|planning to|plans to|want to|wants to|hope to"
     r"|would like to|dream of|may)\b[^.!?]{0,12}$"
 )
-_EN_DENIED = re.compile(r"[\s,;]*(?:but )?(?:i am not|i'm not)\b")
-_EN_OTHER = re.compile(
+_EN_DENIED: Final = re.compile(r"[\s,;]*(?:but )?(?:i am not|i'm not)\b")
+_EN_OTHER: Final = re.compile(
     r"\b(?:my|our) (?:(?:two|three|four|elder|older|younger|little|big|eldest|youngest|old|best)"
     r" )?(?:sons?|daughters?|parents|father|mother|cousins?|sisters?|brothers?|wife|husband"
     r"|children|relatives|friends?|uncles?|aunts?|grandparents|grandfather|grandmother"
     r"|classmates?|colleagues?|customers|clients|neighbou?rs?)\b"
     r"(?! and (?:i|me)\b)"  # not "my husband and I moved to"
 )
-_EN_NOW = re.compile(
+_EN_NOW: Final = re.compile(
     r"\b(?:now|currently|today|these days|i am|i'm|i live|i have been|i've been|have lived"
     r"|back home|since|still|have (?:worked|taught|been working|been teaching|been back)"
     r"|returned to|went back to)\b"
 )
-_EN_PAST = re.compile(
+_EN_PAST: Final = re.compile(
     r"\b(?:studied|(?<!have )(?<!i've )(?<!has )worked|grew up|(?<!have )(?<!i've )(?<!has )lived"
     r"|used to|was born|when i was|while i was|while studying|back then|until|spent|did"
     r"|was a student|were students|was studying)\b"
 )
 
-_EN_ALONG = ("with ", "followed ", "joined ")  # the declarant goes along (followed my cousin to)
-_EN_STILL_THERE = re.compile(
+# the declarant goes along (followed my cousin to)
+_EN_ALONG: Final = ("with ", "followed ", "joined ")
+_EN_STILL_THERE: Final = re.compile(
     r"[^.!?;]{0,90}?\b(?:(?:still|now) (?:live|lives|living|work|works|working)"
     r"|(?:have|i've) (?:lived|worked)(?: and (?:lived|worked))?"
     r"|(?:have|i've) been (?:working|living)[a-z ]{0,30}?) (?:there|here)\b"
 )
-_EN_ABOUT = ("about ", "about the ", "news of ", "news from ")
-_EN_PRESENT = re.compile(r"\b(?:currently|at present|nowadays|these days)\b")
-_EN_RESIDENT = re.compile(r" (?:permanent )?(?:resident|citizen|local)\b")
-_EN_I_AM = ("i am a ", "i'm a ", "i am now a ", "i'm now a ")
+_EN_ABOUT: Final = ("about ", "about the ", "news of ", "news from ")
+_EN_PRESENT: Final = re.compile(r"\b(?:currently|at present|nowadays|these days)\b")
+_EN_RESIDENT: Final = re.compile(r" (?:permanent )?(?:resident|citizen|local)\b")
+_EN_I_AM: Final = ("i am a ", "i'm a ", "i am now a ", "i'm now a ")
 
 
 def en_resident(text: str, start: int, end: int) -> bool:
@@ -509,31 +524,31 @@ def en_moved_to(text: str, start: int) -> bool:
 
 
 # A trip, a visit or a petition, not where one lives (I have petitioned in Beijing many times).
-_EN_TRIP_BEFORE = re.compile(
+_EN_TRIP_BEFORE: Final = re.compile(
     r"\b(?:petition(?:ed|ing)?|(?:to |have |had |has )?visit(?:ed|ing)?|a (?:trip|visit|tour)"
     r"|travell?ed|toured|went on (?:a|an) [a-z]+ trip)(?: (?:to|in|at))? $"
 )
 # A workplace that moved, not the declarant (the factory where I worked moved to Vietnam).
-_EN_THING_MOVED = re.compile(
+_EN_THING_MOVED: Final = re.compile(
     r"\b(?:the|our|my|his|her|their) (?:[a-z-]+ ){0,2}(?:factory|company|plant|firm|business"
     r"|workshop|mill|employer|production line)\b[^.;!?]{0,50}? (?:moved|relocated|was moved)"
     r"(?: [a-z]+)? (?:to|into) $"
 )
 # A move told with both ends (I moved from Shenzhen to Hong Kong): the first is the past, the
 # second where one is now.
-_EN_MOVED_FROM = re.compile(
+_EN_MOVED_FROM: Final = re.compile(
     r"\b(?:moved|came|relocated|emigrated|went|returned) (?:back )?from(?: [^,.;!?]{1,40}?( to))?"
     r"(?: the)? $"
 )
-_EN_SENTENCE = re.compile(r"[.!?;]\s|[.!?;]$")
-_EN_VISIT = re.compile(
+_EN_SENTENCE: Final = re.compile(r"[.!?;]\s|[.!?;]$")
+_EN_VISIT: Final = re.compile(
     r"\s*(?:to visit|for a visit|on a visit|on a trip|on vacation|on holiday|for a holiday"
     r"|for (?:a few|several|two|three|four|five|six|\d+) (?:days|weeks|months))\b"
 )
 
 
 # A date line under a signature ("March 2, 2020", "2021-04-05 09:42", "Oct. 22, 2012, 11:21").
-_EN_DATE_LINE = re.compile(
+_EN_DATE_LINE: Final = re.compile(
     r"\s*(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*\d{0,2},?\s*\d{4}"
     r"|\d{1,2}\s+[a-z]+\.?\s+\d{4}|\d{4}(?:[-/.]\d{1,2}[-/.]\d{1,2})?)"
     r"(?:,?\s*\d{1,2}:\d{2}(?:\s*[ap]\.?m\.?)?)?\s*"
@@ -644,7 +659,7 @@ def _alone(n: Normalized, token: Token) -> bool:
     return (a == 0 or not text[a - 1].isalnum()) and (b >= len(text) or not text[b].isalnum())
 
 
-_NAME_AFTER = re.compile(f"[ \t\u3000]+[{CJK}]{{2,4}}[ \t\u3000]*(?:\n|$)")
+_NAME_AFTER: Final = re.compile(f"[ \t\u3000]+[{CJK}]{{2,4}}[ \t\u3000]*(?:\n|$)")
 
 
 def _place_then_name(text: str, start: int, end: int) -> bool:
@@ -701,21 +716,21 @@ def _marker(n: Normalized, tokens: list[Token], i: int) -> str | None:
     return str(value)
 
 
-_CLAUSE_BREAK = re.compile("[。！？!?；;，,\n]")
+_CLAUSE_BREAK: Final = re.compile("[。！？!?；;，,\n]")
 # English: a part of a place (I live in a county town in northern Shaanxi)
-_EN_SIDE = re.compile(
+_EN_SIDE: Final = re.compile(
     r" (?:the )?(?:northern|southern|eastern|western|central|north|south|east|west|northeast"
     r"|northwest|southeast|southwest|north-east|north-west|south-east|south-west|rural|downtown"
     r"|suburban) "
 )
 # English: a move back to one's hometown (went back to my hometown; came home to my hometown)
-_EN_BACK_HOME = re.compile(
+_EN_BACK_HOME: Final = re.compile(
     r"\b(?:back|home) to (?:my |our )?(?:home ?town|native place|home village)$"
 )
 
 
-_STREET = ("路", "街", "大道", "大街")
-_NOT_STREET = ("路过", "路途", "路线", "路程")
+_STREET: Final = ("路", "街", "大道", "大街")
+_NOT_STREET: Final = ("路过", "路途", "路线", "路程")
 
 
 def street(text: str, token: Token) -> bool:
@@ -738,8 +753,8 @@ def _self_clause(n: Normalized, start: int) -> bool:
     return _SELF_IN_CLAUSE.search(text, a, start) is not None
 
 
-_SELF_IS_BEFORE = re.compile("(?:我|本人|我们|我们都)是(?:土生土长的|地地道道的|地道的)?$")
-_SELF_IS_AFTER = re.compile("人|的?(?:一名|一位|一个|普通|退休|某)")
+_SELF_IS_BEFORE: Final = re.compile("(?:我|本人|我们|我们都)是(?:土生土长的|地地道道的|地道的)?$")
+_SELF_IS_AFTER: Final = re.compile("人|的?(?:一名|一位|一个|普通|退休|某)")
 
 
 def _self_origin(n: Normalized, token: Token) -> bool:

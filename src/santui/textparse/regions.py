@@ -21,7 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 import pycountry
 from babel import Locale
@@ -29,14 +29,14 @@ from babel import Locale
 if TYPE_CHECKING:
     import opencc
 
-MAINLAND = "CN"
-_GB_CODE = re.compile(r"^[1-6][0-9]{5}$")
-_ISO_CODE = re.compile(r"^[A-Z]{2}$")
+MAINLAND: Final = "CN"
+_GB_CODE: Final = re.compile(r"^[1-6][0-9]{5}$")
+_ISO_CODE: Final = re.compile(r"^[A-Z]{2}$")
 # GB/T 2260 provincial codes of the areas that the registry addresses by ISO code instead.
-_NOT_MAINLAND_PREFIXES = {"71", "81", "82"}
-_GB_TO_ISO = {"710000": "TW", "810000": "HK", "820000": "MO"}
+_NOT_MAINLAND_PREFIXES: Final = {"71", "81", "82"}
+_GB_TO_ISO: Final = {"710000": "TW", "810000": "HK", "820000": "MO"}
 
-PROVINCE_NAMES_EN = {
+PROVINCE_NAMES_EN: Final = {
     "110000": "Beijing", "120000": "Tianjin", "130000": "Hebei", "140000": "Shanxi",
     "150000": "Inner Mongolia", "210000": "Liaoning", "220000": "Jilin",
     "230000": "Heilongjiang", "310000": "Shanghai", "320000": "Jiangsu", "330000": "Zhejiang",
@@ -250,23 +250,23 @@ class PlaceName:
 
 
 # Suffixes of province-level names, longest first.
-_PROVINCE_SUFFIXES = (
+_PROVINCE_SUFFIXES: Final = (
     "维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "省", "市",
 )  # fmt: skip
 # The 56 officially recognised ethnic groups, as they appear inside autonomous-area names.
-_ETHNIC_GROUPS = (
+_ETHNIC_GROUPS: Final = (
     "汉", "蒙古", "回", "藏", "维吾尔", "苗", "彝", "壮", "布依", "朝鲜", "满", "侗", "瑶",
     "白", "土家", "哈尼", "哈萨克", "傣", "黎", "傈僳", "佤", "畲", "高山", "拉祜", "水",
     "东乡", "纳西", "景颇", "柯尔克孜", "土", "达斡尔", "仫佬", "羌", "布朗", "撒拉", "毛南",
     "仡佬", "锡伯", "阿昌", "普米", "塔吉克", "怒", "乌孜别克", "俄罗斯", "鄂温克", "德昂",
     "保安", "裕固", "京", "塔塔尔", "独龙", "鄂伦春", "赫哲", "门巴", "珞巴", "基诺",
 )  # fmt: skip
-_ETHNIC = sorted(
+_ETHNIC: Final = sorted(
     [g + "族" for g in _ETHNIC_GROUPS] + [g for g in _ETHNIC_GROUPS if len(g) > 1] + ["各族"],
     key=len,
     reverse=True,
 )
-_AUTONOMOUS = ("自治州", "自治县", "自治旗")
+_AUTONOMOUS: Final = ("自治州", "自治县", "自治旗")
 
 
 def _without_groups(stem: str) -> str:
@@ -311,8 +311,8 @@ def short_name(name: str, level: Level) -> str:
 # bare words they say nothing about a place. Official county names that are plain words (城区,
 # 郊区, 矿区) are left out of place_names, and so are the short forms below; the parser can
 # still look them up under a prefecture it has found (Gazetteer.counties_of).
-_GENERIC_OFFICIAL = frozenset(("城区", "郊区", "矿区"))
-_COMMON_WORDS = frozenset((
+_GENERIC_OFFICIAL: Final = frozenset(("城区", "郊区", "矿区"))
+_COMMON_WORDS: Final = frozenset((
     "和平", "新华", "人民", "解放", "胜利", "前进", "建设", "红旗", "向阳", "东风", "工农",
     "友好", "中山", "长安", "开发", "高新", "经济", "光明", "团结", "新兴", "兴隆", "永安",
     "永和", "太平", "安定", "平安", "长寿", "白云", "青山", "铁西", "铁东", "河东", "河西",
@@ -342,10 +342,10 @@ def _generic(text: str) -> bool:
 
 # Two-character (or longer) abbreviations of provinces that are not merely the short name.
 # Single characters (京, 沪, 辽...) are left out: they are too often ordinary words.
-_ABBREVIATIONS = {"内蒙": "150000"}
+_ABBREVIATIONS: Final = {"内蒙": "150000"}
 
 # Names in common use that CLDR does not give (Simplified Chinese or lower-case English).
-_COUNTRY_ALIASES = {
+_COUNTRY_ALIASES: Final = {
     "CN": ("中华人民共和国", "中国大陆", "大陆", "china", "mainland china", "prc",
            "people's republic of china"),
     "TW": ("台湾", "台湾省", "taiwan"),
@@ -398,7 +398,7 @@ def _division_names(names: _Names, d: Division, english: list[str]) -> None:
 # Characters of mainland names that OpenCC's s2t writes as a Traditional variant which t2s keeps:
 # 浚县 is 濬縣 in Traditional, made 濬县 again by the normalizer; 澄江 is 澂江. (OpenCC's s2t itself
 # takes 66 ms to load; tests/textparse/test_place_forms.py checks the table against it.)
-TRADITIONAL_KEPT = {"浚": "濬", "澄": "澂"}
+TRADITIONAL_KEPT: Final = {"浚": "濬", "澄": "澂"}
 
 
 def _as_normalized(names: _Names, t2s: opencc.OpenCC) -> None:
