@@ -12,7 +12,12 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from santui.textparse.normalize import HK_VARIANTS, MAX_CHARS, to_simplified
+from santui.textparse.normalize import (
+    HK_VARIANTS,
+    MAX_CHARS,
+    _english_with_a_few_characters,
+    to_simplified,
+)
 from santui.textparse.parse import COUNTED, LOW_CONFIDENCE, parse_statement
 from santui.textparse.sectors import SECTORS
 
@@ -200,3 +205,21 @@ def test_a_greeting_line_before_the_title_changes_no_organization(greeting: str)
 )
 def test_a_first_line_that_says_more_than_a_greeting_is_read(text: str, expected: set[str]) -> None:
     assert set(parse_statement(text).organizations) == expected
+
+
+_CJK_CHAR = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+@settings(max_examples=500)
+@given(st.text(alphabet=st.sampled_from(list("abcXYZ 12,.()梁青退党\n\u00e9")), max_size=160))
+@example("Liang Qing (梁青), Nanchang. I hereby quit the Chinese Communist Party and the League.")
+@example("退出 CCP")
+def test_english_with_a_few_characters_is_what_its_definition_says(text: str) -> None:
+    """An English statement with a name in Chinese characters: at most 36 characters beyond
+    ASCII, at most 12 Chinese ones, and more than 40 Latin letters for each of them (a text
+    without any is English when it has a letter). The fast paths keep to this."""
+    cjk = len(_CJK_CHAR.findall(text))
+    latin = len(re.findall("[A-Za-z]", text))
+    beyond_ascii = len(text) - len(text.encode("ascii", "ignore"))
+    expected = beyond_ascii <= 36 and cjk <= 12 and latin > 40 * cjk
+    assert _english_with_a_few_characters(text) == expected

@@ -191,8 +191,11 @@ _LATIN_LETTER: Final = re.compile("[A-Za-z]")
 def _english_with_a_few_characters(text: str) -> bool:
     """An English statement with a name or two in Chinese characters ("Liang Qing (梁青),
     Nanchang"): read as English. Not a Chinese one with English words (退出 CCP)."""
-    if len(text) - len(text.encode("ascii", "ignore")) > 3 * _CJK_FEW:
+    ascii_count = len(text.encode("ascii", "ignore"))
+    if len(text) - ascii_count > 3 * _CJK_FEW:
         return False  # most Chinese texts: many characters beyond ASCII, counted in C
+    if ascii_count <= 40:  # at most 40 Latin letters: English only if no CJK character at all
+        return HAS_CJK.search(text) is None and _LATIN_LETTER.search(text) is not None
     cjk = 0
     for cjk, _ in enumerate(HAS_CJK.finditer(text), 1):
         if cjk > _CJK_FEW:
