@@ -37,7 +37,10 @@ _EN_NOUNS: Final = (
     "students", "classmates", "colleagues", "workers", "villagers", "teachers",
     "officers", "relatives", "individuals", "signatories", "names",
 )  # fmt: skip
-_CORE: Final = re.compile(rf"([0-9]{{1,6}}|[{_CN_NUM}]{{1,6}})\s*(口人|个人|口|人|位|名)")
+# A number: its first character, then the rest of the same kind (not [0-9]{1,6}|[一二…]{1,6}): a
+# pattern that starts with a class lets the engine skip to the characters it holds.
+_NUMBER: Final = rf"[0-9{_CN_NUM}](?:(?<=[0-9])[0-9]{{0,5}}|(?<=[{_CN_NUM}])[{_CN_NUM}]{{0,5}})"
+_CORE: Final = re.compile(rf"({_NUMBER})\s*(口人|个人|口|人|位|名)")
 _PREFIX: Final = re.compile(
     r"(?:等|共|共计|计|合计|总共|一共|全家|全家人|一家|我们|我们全家|我们一家|家里|家中|以上|以下|全体"
     r"|这|我家|全家共|连我|包括我|包括本人|其中|全村|全村共"
@@ -48,7 +51,7 @@ _SUFFIX: Final = re.compile(
 )
 # A number of persons named by what they are: 六个同学, 38名同学, 七位老师, 五個留學生.
 _PEOPLE: Final = re.compile(
-    rf"([0-9]{{1,6}}|[{_CN_NUM}]{{1,6}})\s*(?:个|名|位)\s*(?:[{CJK}]{{0,3}}?)"
+    rf"({_NUMBER})\s*(?:个|名|位)\s*(?:[{CJK}]{{0,3}}?)"
     r"(同学|同事|民警|辅警|警察|工人|农民工|老师|教师|留学生|学生|朋友|家人|兄弟|姐妹|职工|员工"
     r"|战友|村民|干部|党员|团员|人|成员|亲人|孩子|医生|护士|军人|士兵|老乡|工友|室友)"
     r"(?:兄弟|姐妹|们)?"  # 17个农民工兄弟
@@ -104,9 +107,13 @@ _NUM_BEFORE: Final = re.compile(rf"([0-9]|[{_CN_NUM}]{{1,2}})个$")
 _EN_NUM_BEFORE: Final = re.compile(rf"\b({_EN_SMALL})\s*$")
 # Lists of names: two to four CJK characters, separated by 、 or by commas and spaces.
 _NAME_ITEM: Final = f"[{CJK}]{{2,4}}"
-_NAME_LIST: Final = re.compile(rf"(?<![{CJK}])(?:{_NAME_ITEM}\s*[、,，;；]\s*){{1,}}{_NAME_ITEM}")
+# Each starts with the character before the list, which is not a CJK one (group 1 is the list):
+# the engine then skips over the Chinese text to the marks and spaces, where a look-behind at
+# the start would be tried at every character. Searched in the text after one space, for a list
+# at its very start.
+_NAME_LIST: Final = re.compile(rf"[^{CJK}]((?:{_NAME_ITEM}\s*[、,，;；]\s*){{1,}}{_NAME_ITEM})")
 _SPACE_LIST: Final = re.compile(
-    rf"(?:(?<![{CJK}]){_NAME_ITEM}[ \t\u3000]+){{2,}}{_NAME_ITEM}(?![{CJK}])"
+    rf"[^{CJK}]((?:(?<![{CJK}]){_NAME_ITEM}[ \t\u3000]+){{2,}}{_NAME_ITEM}(?![{CJK}]))"
 )
 _GLOSS: Final = re.compile(r"\s*[(（][^)）]{0,40}[)）]")
 # Common surnames: a list item must start with one (the first 200 or so by frequency).
@@ -196,7 +203,7 @@ def read_headcount(
 # signer belongs to (我们这些小公务员, 我们中国人, "we Chinese"), not others urged
 # (希望我们都退出), not a possessive, not a passive (我们就永远被这样谗害下去).
 _WE_ZH: Final = re.compile(
-    "(?<!让|使|叫|劝|望|召|给|把|被|对|跟|和|与|带|诉|帮|教)(?:我们|我們)"
+    "我(?<![让使叫劝望召给把被对跟和与带诉帮教]我)[们們]"
     "(?!这些|這些|这一代|这代|中国人|中國人|国家|的|之|每|大家|普通|老百姓|百姓|都是中国"
     "|(?:就|都|也|还|一直|永远)*被"
     # 我们单位有几个人已经退党了: a possessive before a place or an institution
@@ -562,27 +569,31 @@ def _name_list(n: Normalized, tokens: list[Token]) -> int:
         text = _GLOSS.sub(lambda m: " " * len(m.group(0)), text)
     best = 0
     places: set[str] | None = None
+    padded = " " + text  # the lists' patterns start with the character before them
     if "、" in text or "," in text:
-        for m in _NAME_LIST.finditer(text):
+        for m in _NAME_LIST.finditer(padded):
             if places is None:
                 places = _place_words(n, tokens)
-            items = re.split(r"\s*[、,，;；]\s*", m.group(0))
+            found = m.group(1)
+            start = m.start(1) - 1  # in text
+            items = re.split(r"\s*[、,，;；]\s*", found)
             count = _count_names(items, places)
             if count <= best:
                 continue
-            end = m.end()
+            end = start + len(found)
             if items[-1] and not _name_like(items[-1]):  # 周恩来，一个个罪…: the list ends before
-                head = m.group(0)[: m.group(0).rfind(items[-1])]
-                end = m.start() + len(head.rstrip("、,，;； \t"))
+                head = found[: found.rfind(items[-1])]
+                end = start + len(head.rstrip("、,，;； \t"))
             # not 毛泽东、周恩来 in the story: the list itself declares, or follows 三退：
-            if _declared_at(text, m.start(), end, back=False):
+            if _declared_at(text, start, end, back=False):
                 best = count
     if text.count(" ") + text.count("\u3000") >= 2:
-        for m in _SPACE_LIST.finditer(text):
+        for m in _SPACE_LIST.finditer(padded):
             if places is None:
                 places = _place_words(n, tokens)
-            count = _count_names(m.group(0).split(), places)
-            if count >= 3 and count > best and _declared_at(text, m.start(), m.end(), back=False):
+            count = _count_names(m.group(1).split(), places)
+            start = m.start(1) - 1
+            if count >= 3 and count > best and _declared_at(text, start, m.end(1) - 1, back=False):
                 best = max(best, count)
     return best
 

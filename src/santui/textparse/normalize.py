@@ -24,7 +24,9 @@ MAX_CHARS: Final = 20_000
 
 CJK: Final = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _PUNCT: Final = (
-    r"\s!-/:-@\[-`{-~\x00-\x1f\x7f"  # ASCII punctuation, spaces and control characters
+    # ASCII punctuation, spaces and control characters, and the spaces beyond ASCII that the
+    # ranges below leave out (what \s matches, written out: a class without \s is one table)
+    " !-/:-@\\[-`{-~\x00-\x1f\x7f\x85\u1680"
     "\u00a0\u00b7\u2000-\u206f"  # nbsp, middle dot, general punctuation (… — ‘’ “”)
     "\u3000-\u303f"  # CJK symbols and punctuation (。、「」『』【】《》〈〉)
     "\ufe10-\ufe1f\ufe30-\ufe4f\ufe50-\ufe6f"  # vertical and small forms
@@ -67,17 +69,24 @@ def _half_width_marks(text: str) -> str:
 
 
 _LATIN_WORDS: Final = re.compile(r"[A-Za-z]{2,}[^A-Za-z]+[A-Za-z]{2,}")
-_LATIN_WORD: Final = re.compile("[A-Za-z]{2}")
+# two classes, not [A-Za-z]{2}: a pattern that starts with a class is searched by skipping to it
+_LATIN_WORD: Final = re.compile("[A-Za-z][A-Za-z]")
 # Punctuation between Chinese characters, and spaces between a Chinese character and a Latin
 # letter or digit (我住在 Wuhan 汉口, 来 Canada 看女儿): removed from the compact text.
-_GAP: Final = re.compile(f"(?<=[{CJK}])([{_PUNCT}]+)(?=[{CJK}])")
+# Each pattern starts with the punctuation it removes, and looks behind it for the character
+# before: the regular-expression engine then skips at once to the marks, instead of trying the
+# look-behind at every character of the text.
+_GAP: Final = re.compile(f"([{_PUNCT}](?<=[{CJK}][{_PUNCT}])[{_PUNCT}]*)(?=[{CJK}])")
 # the same, with the spaces of mixed script (texts with Latin words)
 _GAP_MIXED: Final = re.compile(
-    f"((?<=[{CJK}])[{_PUNCT}]+(?=[{CJK}])"
-    f"|(?<=[{CJK}])[ \t\u3000]+(?=[A-Za-z0-9])|(?<=[A-Za-z0-9])[ \t\u3000]+(?=[{CJK}]))"
+    f"([{_PUNCT}](?:(?<=[{CJK}][{_PUNCT}])[{_PUNCT}]*(?=[{CJK}])"
+    f"|(?<=[{CJK}][ \t\u3000])[ \t\u3000]*(?=[A-Za-z0-9])"
+    f"|(?<=[A-Za-z0-9][ \t\u3000])[ \t\u3000]*(?=[{CJK}])))"
 )
 # Punctuation that ends a clause: the scope of "退出" does not run past it.
-_STRONG: Final = re.compile("[。！？!?；;\n\r.．｡]")
+_STRONG_CHARS: Final = "。！？!?；;\n\r.．｡"
+_STRONG: Final = re.compile(f"[{_STRONG_CHARS}]")
+_STRONG_MARKS: Final = frozenset(_STRONG_CHARS)
 # More gaps than this per compact character: the text was broken up on purpose (退!党!), and
 # its punctuation says nothing about clauses.
 _OBFUSCATED_RATIO: Final = 0.3
@@ -239,8 +248,12 @@ def normalize(text: str) -> Normalized:
     gap_shift = list(accumulate(map(len, gaps)))
     strong: list[int] = []
     if len(gaps) <= _OBFUSCATED_RATIO * len(compact) and _STRONG.search("".join(gaps)):
-        search = _STRONG.search
-        strong = [at for at, gap in zip(gap_at, gaps, strict=True) if search(gap)]
+        # most gaps are one mark (，。): a set look-up, not a search
+        strong = [
+            at
+            for at, gap in zip(gap_at, gaps, strict=True)
+            if (gap in _STRONG_MARKS if len(gap) == 1 else _STRONG.search(gap) is not None)
+        ]
     return Normalized(text, norm, _lower(compact), script, "zh", gap_at, gap_shift, strong)
 
 

@@ -132,9 +132,21 @@ _FOR_THEM: Final = re.compile("|".join(_FOR_THEM_WORDS))
 # proxy (我代他声明退党) or a co-signer who declares (她声明退出共青团) is not.
 _THIRD_PERSON: Final = re.compile("(?<!其)[他她](?![们們人])|隔壁")
 _SELF_IN: Final = re.compile("我|本人")
-_CLAUSE_TAIL: Final = re.compile(
-    "[^，,。！？!?；;\n]*$"
-)  # the clause that ends where the search stops
+# Up to the last clause mark, if any: a greedy match runs to the end and steps back to the mark
+# (one pass, where a search for the marks' absence up to the end retries at every character).
+_TO_LAST_MARK: Final = re.compile("(?s:.*[，,。！？!?；;\n])?")
+
+
+def _clause_tail(text: str, start: int, end: int) -> str:
+    """The clause that ends at ``end``: ``text[start:end]`` after its last clause mark. At a line
+    end, the clause before it (as ``[^，…\\n]*$`` read it, whose ``$`` matches before a final
+    line end)."""
+    if end > start and text[end - 1] == "\n":
+        end -= 1
+    m = _TO_LAST_MARK.match(text, start, end)
+    return text[start if m is None else m.end() : end]
+
+
 # Anyone at all as the subject, in the sentence before a withdrawal (谁要是加入过…都应当退出来).
 _WHOEVER: Final = re.compile(
     "(?:谁要是|谁若是|谁若|任何人都|每个人都|人人都|每个中国人都|每一个中国人都)[^。！？!?；;]*$"
@@ -148,7 +160,8 @@ _IN_ALIAS: Final = re.compile("(?:化名|化明|笔名|署名|网名)(?:为|是|
 _WITH_OTHERS: Final = re.compile("我|本人|俺|一起|一同|跟着")
 # A character one of the two searches above needs: without any, neither is run.
 _NOT_MINE_HINT: Final = re.compile(
-    "[家人们事友众敢批拒功学戚居乡谁]|退不了|退不成|退成|没成|没拿定|没决定|没想好|犹豫|世界"
+    # one character each, not a class: every alternative then starts with a character
+    "家|人|们|事|友|众|敢|批|拒|功|学|戚|居|乡|谁|退不了|退不成|退成|没成|没拿定|没决定|没想好|犹豫|世界"
 )
 _DURATION: Final = re.compile(r"[多几一二三四五六七八九十0-9]+年")
 _RELATIVES: Final = re.compile(
@@ -1145,8 +1158,8 @@ def _said_first(n: Normalized, start: int, end: int) -> bool:
     stop = end if tail is None else tail.end()
     if not (stop == len(text) or n.gap_at_position(stop) or text[stop] in "。！!？?；;\n"):
         return False
-    clause = _CLAUSE_TAIL.search(n.norm, max(0, n.to_norm(start) - 16), n.to_norm(start))
-    return clause is not None and _SUBJECT_FIRST.search(clause.group().strip()) is not None
+    clause = _clause_tail(n.norm, max(0, n.to_norm(start) - 16), n.to_norm(start))
+    return _SUBJECT_FIRST.search(clause.strip()) is not None
 
 
 def _topicalized(n: Normalized, tokens: list[Token], i: int, skip: set[int]) -> int:
@@ -1413,8 +1426,7 @@ def _not_quitting(n: Normalized, start: int) -> bool:
 def _clause_before(n: Normalized, start: int) -> str:
     """The clause (norm text, at most 16 characters) that ends at compact position ``start``."""
     pos = n.to_norm(start)
-    before = _CLAUSE_TAIL.search(n.norm, max(0, pos - 16), pos)
-    return "" if before is None else before.group()
+    return _clause_tail(n.norm, max(0, pos - 16), pos)
 
 
 def _told_done(n: Normalized, start: int, end: int, clause: str, subject_end: int) -> bool:
@@ -1878,10 +1890,12 @@ _DECLARES: Final = re.compile(
     "|现在我|我要|我还要|我还想|本人|我们|我俩|我也|我就|我和|我与|我正式|我坚决|我彻底"
     "|一并|就一起|也一起"  # 要是入过，就一起退出共青团: the declaration going on
     "|作废"  # 入党、入团、入少先队的申请书、誓词…一律作废: oaths declared void
-    r"|\bhereby\b|\bdeclare|\bsolemnly|\bi (?:now |hereby |also |therefore |voluntarily |officially"
-    r" |myself |too )?(?:quit|withdraw|renounce|resign|sever|leave)"
-    r"|\bwe (?:now |hereby |all |also )?(?:quit|withdraw|renounce|resign|sever|leave)"
-    r"|\bmy (?:withdrawal|renunciation)"
+    # the English words start with their letter, the word boundary looked for behind it (h(?<!\wh)
+    # for \bh): every alternative then starts with a character the engine can skip to
+    r"|h(?<!\wh)ereby\b|d(?<!\wd)eclare|s(?<!\ws)olemnly|i(?<!\wi) (?:now |hereby |also |therefore "
+    r"|voluntarily |officially |myself |too )?(?:quit|withdraw|renounce|resign|sever|leave)"
+    r"|w(?<!\ww)e (?:now |hereby |all |also )?(?:quit|withdraw|renounce|resign|sever|leave)"
+    r"|m(?<!\wm)y (?:withdrawal|renunciation)"
 )
 _SENTENCE_END: Final = re.compile("[。！？!?；;\n\r]")
 # English pages break lines inside sentences: there a sentence ends at . ! ? ; or a blank line.

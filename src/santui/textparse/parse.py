@@ -131,7 +131,8 @@ _LONG: Final = 60
 _SELF: Final = re.compile(
     "我是|本人是|我们是|我们都是|我在|本人在|我曾在|我当|我做|本人为|本人系|我系|本人任|我任|作为|身为"
     "|我从事|本人从事|本人|我现在是|现在是一名|我目前是|目前是一名|现为|现任"
-    r"|\bi am an? |\bi'm an? |\bi work|\bi worked|\bas an? |\bi served|\bwe are"
+    r"|i(?<!\wi) am an? |i(?<!\wi)'m an? |i(?<!\wi) work|i(?<!\wi) worked|a(?<!\wa)s an? "
+    r"|i(?<!\wi) served|w(?<!\ww)e are"
 )
 # A phrase said of oneself: a self word earlier in its clause, at most this far before it.
 _SELF_REACH: Final = 16
@@ -790,7 +791,9 @@ _NOW_FORMS: Final = (
     # 又感到生活在这种恶党独裁国度: living in this country, said of oneself
     rf"生(?<![他她们]生)活在这(?:种|个|样的?){_NO_END}{{0,8}}?(?:国度|国家)",
     # 我们这些生活在国内的普通人 (as 像我这样在国内的人): the declarant among them
-    "(?:我们|咱们|咱)这些(?:还|仍)?(?:在|身在|身处|生活在|住在)?(?:国内|大陆|墙内)",
+    *lx.heads(
+        ("我们", "咱们", "咱"), "这些(?:还|仍)?(?:在|身在|身处|生活在|住在)?(?:国内|大陆|墙内)"
+    ),
     # 由于我还未离开中国大陆, 我至今没有离开大陆: still there
     *lx.heads(
         _I,
@@ -844,9 +847,9 @@ _MAINLAND_SELF: Final = re.compile(
             "(?:还|仍|仍然|依然)?在?(?:墙内|国内|沦陷区)(?!时|的时候|期间)",
         ),
         # 因为人还在中国大陆, 人在大陆: the declarant still there (not 很多人还在大陆受苦)
-        rf"(?<![多少些的们个家])人(?:还|仍|仍然|依然)?在{_MAINLAND}(?!的|受|生活在|过着)",
+        rf"人(?<![多少些的们个家]人)(?:还|仍|仍然|依然)?在{_MAINLAND}(?!的|受|生活在|过着)",
         # 我人还困在国内, 我人虽然还在国内: the declarant still there
-        "(?<=我)人(?:虽然|虽|还|仍|仍然|依然|被)*(?:困|留|关)?在国内(?!的|时|的时候)",
+        "人(?<=我人)(?:虽然|虽|还|仍|仍然|依然|被)*(?:困|留|关)?在国内(?!的|时|的时候)",
         # 国内的我们, 生活在墙内的我: the declarant among those there
         *lx.heads(("国内", "墙内", "大陆", "沦陷区"), "的(?:我们|咱们|我(?![们的]))"),
         # a title that says who writes it: 一名中国监狱民警的退党声明
