@@ -115,6 +115,9 @@ _NAME_LIST: Final = re.compile(rf"[^{CJK}]((?:{_NAME_ITEM}\s*[、,，;；]\s*){{
 _SPACE_LIST: Final = re.compile(
     rf"[^{CJK}]((?:(?<![{CJK}]){_NAME_ITEM}[ \t\u3000]+){{2,}}{_NAME_ITEM}(?![{CJK}]))"
 )
+# A space after two Chinese characters: a list of three names separated by spaces has two, and
+# begins at most four characters before the first.
+_SPACE_AFTER_WORD: Final = re.compile(f"[ \t\u3000](?<=[{CJK}][{CJK}][ \t\u3000])")
 _GLOSS: Final = re.compile(r"\s*[(（][^)）]{0,40}[)）]")
 # Common surnames: a list item must start with one (the first 200 or so by frequency).
 SURNAMES: Final = frozenset(
@@ -587,15 +590,26 @@ def _name_list(n: Normalized, tokens: list[Token]) -> int:
             # not 毛泽东、周恩来 in the story: the list itself declares, or follows 三退：
             if _declared_at(text, start, end, back=False):
                 best = count
-    if text.count(" ") + text.count("\u3000") >= 2:
-        for m in _SPACE_LIST.finditer(padded):
-            if places is None:
-                places = _place_words(n, tokens)
-            count = _count_names(m.group(1).split(), places)
-            start = m.start(1) - 1
-            if count >= 3 and count > best and _declared_at(text, start, m.end(1) - 1, back=False):
-                best = max(best, count)
+    for m in _space_lists(text, padded):
+        if places is None:
+            places = _place_words(n, tokens)
+        count = _count_names(m.group(1).split(), places)
+        start = m.start(1) - 1
+        if count >= 3 and count > best and _declared_at(text, start, m.end(1) - 1, back=False):
+            best = max(best, count)
     return best
+
+
+def _space_lists(text: str, padded: str) -> list[re.Match[str]]:
+    """The lists of names separated by spaces (``_SPACE_LIST`` in ``padded``, the text after one
+    space), searched only where they can be: from four characters before the first space after
+    two Chinese characters, when there is a second one."""
+    if text.count(" ") + text.count("\u3000") < 2:
+        return []
+    first = _SPACE_AFTER_WORD.search(text)
+    if first is None or _SPACE_AFTER_WORD.search(text, first.end()) is None:
+        return []
+    return list(_SPACE_LIST.finditer(padded, max(0, first.start() - 4)))
 
 
 def _place_words(n: Normalized, tokens: list[Token]) -> set[str]:
