@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 import time
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from santui.textparse import normalize
 from santui.textparse.normalize import (
     HK_VARIANTS,
     MAX_CHARS,
@@ -223,3 +225,10 @@ def test_english_with_a_few_characters_is_what_its_definition_says(text: str) ->
     beyond_ascii = len(text) - len(text.encode("ascii", "ignore"))
     expected = beyond_ascii <= 36 and cjk <= 12 and latin > 40 * cjk
     assert _english_with_a_few_characters(text) == expected
+
+
+@settings(max_examples=500)
+@given(st.lists(st.integers(-40, 40), max_size=30).map(sorted), st.integers(-50, 50))
+def test_the_compiled_bisects_answer_as_the_bisect_module(items: list[int], x: int) -> None:
+    assert normalize.bisect_left(items, x) == bisect.bisect_left(items, x)
+    assert normalize.bisect_right(items, x) == bisect.bisect_right(items, x)

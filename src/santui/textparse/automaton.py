@@ -8,7 +8,6 @@ phrases, like a tokenizer.
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cache
 from typing import Final
@@ -17,7 +16,7 @@ import ahocorasick_rs
 
 from santui.textparse import lexicon as lx
 from santui.textparse.foreign_places import FOREIGN_PLACES, GONE_TO
-from santui.textparse.normalize import Normalized
+from santui.textparse.normalize import Normalized, bisect_left
 from santui.textparse.regions import PlaceName, place_names
 from santui.textparse.sector_phrases import NOT_SECTOR, SECTOR_PHRASES, WEAK_PHRASES
 

@@ -10,13 +10,12 @@ names (张三、李四、王五). Otherwise 1.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
 from functools import cache
 from typing import Final
 
 from santui.textparse import lexicon as lx
 from santui.textparse.automaton import Token
-from santui.textparse.normalize import CJK, Normalized
+from santui.textparse.normalize import CJK, Normalized, bisect_left, bisect_right
 from santui.textparse.regions import province_start
 
 MAX_HEADCOUNT: Final = 100_000

@@ -10,7 +10,6 @@ from ("as written").
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import cache
 from itertools import accumulate
@@ -120,6 +119,36 @@ def to_simplified(text: str) -> str:
     if _traditional_chars().search(text) is None:
         return text
     return str(_converter("t2s").convert(text)).translate(_HK_TABLE)
+
+
+# bisect's two searches, for a sorted list of ints, compiled with the rest (mypyc): the
+# positions of gaps and phrases are looked up a few dozen times a text, and a call to the
+# bisect module costs several times the search itself (its arguments parsed, each item compared
+# as an object).
+def bisect_left(a: list[int], x: int) -> int:
+    """``bisect.bisect_left(a, x)``: the first index whose item is not below ``x``."""
+    lo = 0
+    hi = len(a)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if a[mid] < x:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+def bisect_right(a: list[int], x: int) -> int:
+    """``bisect.bisect_right(a, x)``: the first index whose item is above ``x``."""
+    lo = 0
+    hi = len(a)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if x < a[mid]:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
 
 
 @dataclass(slots=True)

@@ -18,12 +18,11 @@ Rules, in the order they apply (docs/textparse.md has examples):
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from typing import Final
 
 from santui.textparse import lexicon as lx
 from santui.textparse.automaton import Token
-from santui.textparse.normalize import Normalized
+from santui.textparse.normalize import Normalized, bisect_left
 
 # How far (compact characters) a withdrawal reaches for its first object, and how far apart
 # the objects of one chain may be. Latin text is measured in letters, so it gets more room.

@@ -10,7 +10,6 @@ docs/textparse.md describes the rules and the phrase tables.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass
 from difflib import get_close_matches
@@ -22,7 +21,7 @@ from santui.textparse.automaton import Token, place_table, scan
 from santui.textparse.headcount import MAX_HEADCOUNT, read_headcount
 from santui.textparse.learned import model
 from santui.textparse.names import read_name
-from santui.textparse.normalize import Normalized, normalize
+from santui.textparse.normalize import Normalized, bisect_right, normalize
 from santui.textparse.organizations import along_with_object, read_declared, read_organizations
 from santui.textparse.places import (
     _EN_STILL_THERE,

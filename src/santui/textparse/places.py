@@ -14,7 +14,6 @@ with a location word before them or inside a longer phrase. No place: None, neve
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Final
@@ -22,7 +21,7 @@ from typing import Final
 from santui.textparse import lexicon as lx
 from santui.textparse.automaton import COMMON_WORD_PLACES, Token, place_table
 from santui.textparse.foreign_places import GONE_TO
-from santui.textparse.normalize import CJK, Normalized
+from santui.textparse.normalize import CJK, Normalized, bisect_right
 from santui.textparse.regions import PlaceName, codes_for, division
 
 # Between two names of one place: 辽宁沈阳, 辽宁省，沈阳市, 台州（浙江）; Taizhou City, Zhejiang;
