@@ -59,6 +59,19 @@ def test_a_place_glued_to_an_event_never_gives_the_region(
     assert where(story + "我住在广东深圳。") == ("CN", "440000")
 
 
+@pytest.mark.parametrize(
+    "workplace",
+    ["郑州铁路局", "郑州钢铁公司", "郑州煤矿", "郑州供电局", "郑州机床厂", "郑州纺织厂"],
+)
+def test_a_place_inside_a_workplaces_name_is_not_the_declarants(workplace: str) -> None:
+    """eval/README.md: places inside the name of an organization or a workplace are not
+    labelled (郑州黄河河务局); where the text says the declarant is, that is read."""
+    text = f"我在{workplace}上班，声明退出共青团。"
+    assert where(text) is None
+    assert where("我是郑州人，" + text) == ("CN", "410000")
+    assert where("我在郑州一家公司上班，声明退出共青团。") == ("CN", "410000")
+
+
 def test_a_self_said_people_is_the_declarants_place() -> None:
     assert where("我是香港人，声明退出共青团。") == ("HK", None)
     assert where("身为新疆人的我，声明退出少先队和共青团。") == ("CN", "650000")

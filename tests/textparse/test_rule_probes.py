@@ -44,7 +44,7 @@ KNOWN_LONG_REGIONS = {
     67: "an old name (渡口) with today's (攀枝花) said after it",
     68: "石河子, a city under the region directly",
     95: "a past stay abroad the declarant came back from",
-    139: "a place inside a workplace's name", 140: "English: a former study place",
+    140: "English: a former study place",
     144: "a former study place in Hong Kong",
 }  # fmt: skip
 
@@ -195,7 +195,7 @@ KNOWN_NEWS_QUOTES = {
     99: "the body's never-joined does not take out the title's (黨我沒入過…一併退出)",
     101: "退团这件事…今天就退了它: 它 after the withdrawal said as a topic",
 }
-KNOWN_NEWS_QUOTES_REGIONS = {71: "a place inside a workplace's name (武汉钢铁公司)"}
+KNOWN_NEWS_QUOTES_REGIONS: dict[int, str] = {}
 # The fourteenth round: where one is when no province is named (the mainland said of oneself in
 # many forms, and its near-misses), and statements by or for several people (organizations,
 # headcount and region).
