@@ -56,7 +56,6 @@ KNOWN_RECORDS = {
 }
 KNOWN_SURFACE = {
     14: "退D，退T，退D: the second D read as the party again",
-    66: "团队 after a never-joined: the negation's scope",
 }
 KNOWN_REGIONS_RECORDS: dict[int, str] = {}
 # The sixth round: places said indirectly, and records whose body is a story. The fixes for the
@@ -146,7 +145,6 @@ KNOWN_SPREAD = {
     92: "a verb without an object after memberships said first, one denied",
     93: "全部退出来 after memberships said first (党我入了…)",
     94: "memberships told, no withdrawal verb: the mentions stand in",
-    96: "三退, then a solemn specific declaration",
     109: "这两个 after 中共少先队 and 中共共青团 (the owner)",
     116: "a withdrawal told as done, its object said first (团我是入过的，早在大学时就主动退了)",
     129: "这两个我都退掉 after 红领巾 and 团 said first",
@@ -191,7 +189,6 @@ KNOWN_ENGLISH_STORIES_REGIONS = {
     133: "'I live outside Simao'", 141: "Golmud, an English city name the table lacks",
 }  # fmt: skip
 KNOWN_NEWS_QUOTES = {
-    19: "a never-joined said in a figure (那扇門我從沒進過), then 只退共青團",
     99: "the body's never-joined does not take out the title's (黨我沒入過…一併退出)",
     101: "退团这件事…今天就退了它: 它 after the withdrawal said as a topic",
 }

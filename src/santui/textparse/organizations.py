@@ -37,6 +37,7 @@ _EN_POSSESSIVE: Final = re.compile(r"['’]s\s*(?:own\s+)?")
 _CJK_PARENT_GLUE: Final = frozenset({
     "的", "之", "组织的", "组织下的", "下的", "所属的", "下面的", "底下的", "下边的", "名下的",
     "旗下的", "手下的", "领导下的", "领导的", "控制下的", "操纵的", "掌控的", "操控的", "控制的",
+    "建立的", "创建的", "创立的", "成立的", "组建的",  # 共产党建立的少先队: its maker, not quit
 })  # fmt: skip
 # 中共邪恶团、队组织, 中共附属的团、队组织, 中共邪灵团队: the party's league and pioneers.
 # 中共邪党附属组织共青团
@@ -59,8 +60,9 @@ _CHAIN_GLUE: Final = re.compile(
     r"其|及其|以及其|它的|他的|all|of|from|的|邪恶|邪|罪恶|万恶|附属|下属|外围|各种"
     r"|积极分子|成员|身份"  # 退出中共邪党积极分子、团、队: a stage of membership
     r"|红卫兵"  # 退出了少先队、红卫兵和共青团组织: the Red Guards quit nothing, the list goes on
-    r"|所有|一切|附属于|隶属于|从属于|它|下面|底下|旗下)*$"  # 邪党所有的党、团、队; 以及附属于它的
+    r"|所有|一切|附属于|隶属于|从属于|它|下面|底下|旗下"  # 邪党所有的党、团、队; 以及附属于它的
     # 共青团; 以及它下面的共青团、少先队
+    r"|建立|创建|创立|成立|组建)*$"  # 共产党建立的党团队: what it made, the party among them
 )
 # What follows an organization when the verb's object is something of it (脱离共党魔爪, 摆脱
 # 中共的控制) or people who quit it (脱离中共的人才能…, 退出共产党的人越来越多).
@@ -387,6 +389,8 @@ def read_organizations(
     quit_org_at: list[tuple[int, int]] = []  # (where, what) of each 退党, 退团…
     skip: set[int] = set()  # negated, parent or renounced mentions
     voided_mask = 0  # what oaths declared void were sworn to (入团的誓言作废)
+    said_all = -1  # where the last 三退 declared in the body (决定三退) ends
+    other_all = False  # all three said in other words (退党退团退队, 退出中共及其一切组织)
     renounced_mask = 0  # what a dissociation governs (与共产党断绝一切关系)
     # a withdrawal by others was skipped (大家都在退党), or the text supports the withdrawals
     # (我支持三退: a masked phrase), so that the mentions do not stand in for a withdrawal
@@ -541,6 +545,10 @@ def read_organizations(
             all_three = explicit = True
             if _ONE_BY_ONE.fullmatch(text, start, end):
                 quit_org_at.append((start, lx.ALL))  # 退党退团退队, 党团队: named one by one
+            elif text.endswith("三退", start, end):
+                said_all = max(said_all, end)  # 决定三退: a later solemn declaration may narrow
+            else:
+                other_all = True
 
     # Pass 2: withdrawal verbs and their objects.
     for i in [i for i, t in enumerate(tokens) if t[0] == lx.QUIT or t[0] == lx.QUIT_ORG]:
@@ -593,12 +601,20 @@ def read_organizations(
             limit = max(reach, _NEXT_GAP[latin2] if took else _FIRST_GAP[latin2])
             if took and _CHAIN_GLUE.match(glue):
                 limit = max(limit, 16)
-            if start - last_end > limit:
-                break
+            if start - last_end > limit and not (
+                kind2 == lx.ORG
+                and not took
+                and _LONG_DESCRIPTION.fullmatch(text, last_end, start) is not None
+            ):
+                break  # (退出一个给世界带来罪恶暴力欺骗的中共邪教组织: a description, then it)
             # A clause ends between them, unless only punctuation, or 和/及/、 and punctuation,
             # stand between (退出!共青团, 共青团和!少先队: a keyword broken up, not two clauses).
             joined = (not glue and not took and not _hard_end(n, last_end, start)) or bool(
-                took and glue and kind2 == lx.ORG and _CHAIN_GLUE.match(glue)
+                took
+                and glue
+                and kind2 == lx.ORG
+                and _CHAIN_GLUE.match(glue)
+                and not _hard_end(n, last_end, last_end)  # 退团退队。与中共势不两立: a new one
             )
             if not joined and n.boundary_between(last_end, start):
                 break
@@ -745,6 +761,15 @@ def read_organizations(
         # Organizations Related to the CCP / I have withdrawn from the League and the Pioneers):
         # the later, specific one says which the general words meant (eval/README.md)
         quit_mask = named_after
+    elif (
+        said_all >= 0
+        and not (other_all or generic_all)
+        and (solemn := _solemn_after(n, said_all, named_at + quit_org_at))
+    ):
+        # 于是决定三退。…我在这里郑重声明，退出中国共产党: an early general sentence, then a solemn
+        # declaration that names the organizations (eval/README.md, "The same holds inside the
+        # body between two declarations"): the specific one wins
+        quit_mask = solemn
     elif all_three or generic_all or (vague_all and (not quit_mask or vague_last > specific_last)):
         # general words after the last withdrawal that names organizations widen it to all
         # three; before it, the later, specific one decides (eval/README.md, "A title line and
@@ -779,6 +804,25 @@ def read_organizations(
     return quit_mask, current, confidence
 
 
+# A solemn declaration (特此声明, 郑重声明): after general words, the one that decides.
+_SOLEMN: Final = re.compile("郑重|特此|严正|庄严|正式")
+
+
+def _solemn_after(n: Normalized, at: int, named: list[tuple[int, int]]) -> int:
+    """What the solemn declarations after compact position ``at`` name (0 if there is none, or
+    if a withdrawal after ``at`` names organizations without one)."""
+    mask = 0
+    for where, what in named:
+        if where < at:
+            continue
+        k = bisect_left(n.strong, where)  # its sentence: from the clause end before it
+        begin = max(at, n.strong[k - 1] if k else 0)
+        if _SOLEMN.search(n.compact, begin, where + 2) is None:  # (or 郑重声明退出 itself)
+            return 0
+        mask |= what
+    return mask
+
+
 # All three said indirectly after a withdrawal verb (issue 13): the party "and everything
 # attached to it", "everything to do with the party".
 _PARTY_WORDS: Final = (
@@ -799,8 +843,8 @@ _INDIRECT_ALL: Final = re.compile(
             ("及其", "以及其", "和其", "及它的", "以及它的", "和它的"),
             "(?:外围|附属|下属|所属|下面|底下|傀儡组织)?的?(?:团|共青团)(?:[、和及与]|以及)?(?:队|少先队)",
         ),
-        *lx.heads(
-            ("与", "跟", "和"),
+        *lx.heads(  # 有 typed for 与 (yǒu, yǔ): 退出有共产党有关的一切
+            ("与", "跟", "和", "有"),
             f"{_PARTY_WORD}{_NO_STOP}{{0,6}}?(?:有关|相关|有关联|有联系|关联|沾边|挂钩)",
         ),
         *lx.heads(("一切", "所有", "任何", "全部"), f"的?(?:与|跟|和){_PARTY_WORD}"),
@@ -1029,6 +1073,9 @@ _DESCRIPTION: Final = re.compile(
 # takes the one named before it; not 退出来上学时候加入的组织, which names its object.
 _NO_OBJECT: Final = re.compile("[来去](?:了|吧|啦)?")
 _DEMONSTRATIVE: Final = re.compile(_POINTING)
+# The verb's first object after a long description that ends in 的 (退出一个给世界带来罪恶暴力欺骗
+# 的中共邪教组织): the organization after it is the object, however far.
+_LONG_DESCRIPTION: Final = re.compile(f"(?:一个|{_POINTING})[^的]{{0,24}}的")
 # 我声明退出它。: a pronoun alone as the object (a clause ends after it) takes the one named before
 _PRONOUN: Final = re.compile("它(?:了|吧)?")
 _ALONG: Final = re.compile(
@@ -1643,7 +1690,8 @@ def _negated(n: Normalized, tokens: list[Token], i: int) -> bool:
         if start - end > _NEGATION_REACH[latin] or n.boundary_between(end, start):
             return False
         if kind == lx.NEGATION:
-            return True
+            # 共产党不是个好东西，我们声明退出来: a verb's negation does not reach over a comma
+            return tokens[i][0] != lx.QUIT or not _comma_after(n, end, tokens[i][3])
         if kind in (lx.QUIT, lx.QUIT_ORG, lx.ALL_THREE, lx.CURRENT, lx.GENERIC):
             return False
         if kind == lx.ORG and not _COORDINATION.match(text[end:nearest]):

@@ -1,0 +1,101 @@
+"""What a withdrawal verb takes, in forms the real statements of the dev split showed (issue 13;
+eval/README.md): an object after a long description, an organization its maker names, a typo in
+"everything to do with the party", a negation that stops at a comma, a sentence end that ends a
+list, and a solemn declaration that narrows an earlier 三退. Each with a near miss that keeps its
+reading. The texts are written for these tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from santui.textparse.parse import parse_statement
+
+ALL = {"party", "league", "pioneers"}
+
+
+def orgs(text: str) -> set[str]:
+    return set(parse_statement(text).organizations)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the object after a description that ends in 的, however long
+        ("我郑重声明，退出一个残害了无数中国人的中共邪教组织。", {"party"}),
+        ("退出共青团\n我今天声明，退出一个给世界带来灾难的中共邪教组织。", {"league", "party"}),
+        ("我声明退出这个依靠谎言和暴力维持统治的共产党。", {"party"}),
+        # near miss: a description that does not end in 的 before the organization keeps the reach
+        ("我声明退出，一个人也要说真话，中共邪教组织必亡。", {"party"}),
+    ],
+)
+def test_an_object_after_a_long_description(text: str, expected: set[str]) -> None:
+    assert orgs(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("我们声明退出共产党建立的党团队这些邪恶组织。", ALL),  # 党团队 under its maker
+        ("我声明退出共产党建立的少先队。", {"pioneers"}),  # the maker is the owner, not quit
+        ("我声明退出共产党创建的共青团和少先队。", {"league", "pioneers"}),
+        ("我声明退出共产党和它建立的少先队。", {"party", "pioneers"}),  # a list: both
+    ],
+)
+def test_organizations_the_party_made(text: str, expected: set[str]) -> None:
+    assert orgs(text) == expected
+
+
+def test_you_typed_for_yu_before_everything_to_do_with_the_party() -> None:
+    assert orgs("三退声明\n反正我就是要退出有共产党有关的一切。") == ALL
+    assert orgs("反正我就是要退出与共产党有关的一切。") == ALL
+    # near miss: 有 as a verb before the party, with no 有关 after it
+    assert orgs("我声明退出共产党，有共产党在就没有好日子。") == {"party"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the verb's negation does not reach over a comma
+        ("退团声明\n现在都知道共产党不是个好东西，我们声明退出来。", {"league", "party"}),
+        ("本人从未入党，今天声明退出团队。", {"league", "pioneers"}),
+        # near misses: a negation next to the verb still negates it
+        ("我从未退出共青团，今天声明退出少先队。", {"pioneers"}),
+    ],
+)
+def test_a_negation_stops_at_a_comma(text: str, expected: set[str]) -> None:
+    assert orgs(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a sentence's end before 与 ends the list: 与中共势不两立 is another sentence
+        ("我声明：从此退队退团。与共匪势不两立！", {"league", "pioneers"}),
+        ("我退团退队。与中共势不两立！", {"league", "pioneers"}),
+        # near miss: 与 inside the sentence still joins the list
+        ("我声明退出共青团与中国共产党。", {"league", "party"}),
+        ("我声明退出共青团，与中国共产党。", {"league", "party"}),
+    ],
+)
+def test_a_sentence_end_ends_a_list(text: str, expected: set[str]) -> None:
+    assert orgs(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # 三退 said early, then a solemn declaration that names fewer: the specific one wins
+        ("我们于是决定三退。我在这里郑重声明，退出中国共产党。", {"party"}),
+        ("我宣布三退。郑重声明：本人退出中国少年先锋队。", {"pioneers"}),
+        (
+            "看清了中共，我们一家决定三退。\n我在这里郑重声明，我王明，妻子李华，自即日起退出中国共产党。",
+            {"party"},
+        ),
+        # near misses: a later withdrawal that is not solemn, or 三退 after the specific one
+        ("我们于是决定三退。后来又退出中国共产党。", ALL),
+        ("我郑重声明退出中国共产党。我决定三退。", ALL),
+        ("我决定三退。", ALL),
+    ],
+)
+def test_a_solemn_declaration_after_san_tui(text: str, expected: set[str]) -> None:
+    assert orgs(text) == expected
