@@ -1,7 +1,8 @@
 """What a withdrawal verb takes, in forms the real statements of the dev split showed (issue 13;
 eval/README.md): an object after a long description, an organization its maker names, a typo in
 "everything to do with the party", a negation that stops at a comma, a sentence end that ends a
-list, and a solemn declaration that narrows an earlier 三退. Each with a near miss that keeps its
+list, a solemn declaration that narrows an earlier 三退, and a withdrawal told as done with its
+object said first. Each with a near miss that keeps its
 reading. The texts are written for these tests."""
 
 from __future__ import annotations
@@ -98,4 +99,24 @@ def test_a_sentence_end_ends_a_list(text: str, expected: set[str]) -> None:
     ],
 )
 def test_a_solemn_declaration_after_san_tui(text: str, expected: set[str]) -> None:
+    assert orgs(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a withdrawal told as done, its object said first in the sentence
+        ("团我在大学时已经主动退了。今天声明退出少先队。", {"league", "pioneers"}),
+        ("少先队那个早在初中就退了。今天声明退出共青团。", {"league", "pioneers"}),
+        ("团和队我都退过了。这次再补上退党。", ALL),
+        ("共青团和少先队这两个，我前年已经在网上退掉了。今天再声明退出中国共产党。", ALL),
+        ("团我是入过的，早在大学时就主动退了。", {"league"}),
+        # near misses: another's withdrawal, an object after the verb
+        ("团他们早就退了。今天我声明退出少先队。", {"pioneers"}),
+        ("共青团的同学早就退了。今天我声明退出少先队。", {"pioneers"}),
+        ("共青团的名额早在去年就退了。今天我声明退出少先队。", {"pioneers"}),  # a quota given back
+        ("共青团我已经退了少先队。", {"pioneers"}),
+    ],
+)
+def test_a_withdrawal_told_as_done_with_its_object_first(text: str, expected: set[str]) -> None:
     assert orgs(text) == expected

@@ -131,13 +131,9 @@ KNOWN_REGIONS_MOVES = {
 }
 KNOWN_SPREAD = {
     2: "a lapsed membership (团籍就作废了) read as voided",
-    3: "a withdrawal told as done with its object said first (共青团和少先队这两个…退掉了)",
     6: "a wish that oaths be void (希望当年那些誓言也能作废吧)",
     18: "a plural object (这些组织) after a list, under a 三退 title",
-    32: "a withdrawal told as done with its object said first (团我…已经主动退了)",
     50: "a couple's 团、队 quit in the next sentence (我们入过的团、队也一起退出)",
-    55: "a withdrawal told as done with its object said first (少先队那个早在初中就退了)",
-    61: "a withdrawal told as done with its object said first (团和队我都退过了)",
     64: "a failed withdrawal (说退不了，只能作罢), then 先把团退了",
     68: "a wish that an oath be void (盼着…誓言能作废)",
     80: "a master's advice (师父说，退党退团退队才能保平安)",
@@ -146,7 +142,6 @@ KNOWN_SPREAD = {
     93: "全部退出来 after memberships said first (党我入了…)",
     94: "memberships told, no withdrawal verb: the mentions stand in",
     109: "这两个 after 中共少先队 and 中共共青团 (the owner)",
-    116: "a withdrawal told as done, its object said first (团我是入过的，早在大学时就主动退了)",
     129: "这两个我都退掉 after 红领巾 and 团 said first",
     135: "全部退出 after memberships said first (党我入了十五年)",
     143: "English: every oath declared void, memberships joined at seven and fourteen",

@@ -707,6 +707,10 @@ def read_organizations(
             if topic:  # 曾经入过的少先队和共青团，我今天声明退出。: the object said first
                 chain, took = topic, True
         if not took and kind == lx.QUIT:
+            done = _done_topic(n, tokens, i, skip)
+            if done:  # 团我在大学时已经主动退了: the object said first
+                chain, took = done, True
+        if not took and kind == lx.QUIT:
             referent = _referent(n, tokens, i, skip)
             if referent:
                 # 我们声明退出这个邪恶组织 (named before: 共产党); it names nothing one by one
@@ -1090,6 +1094,57 @@ _ALONG_VERBS: Final = frozenset(("退出", "退", "退掉", "退了", "退出了
 # 退出它的外围组织: the organizations under the one "it" is (eval/README.md, the party's affiliates)
 _ITS_AFFILIATES: Final = re.compile("(?:它|其)的?(?:一切|所有|全部)?的?(?:外围|附属|下属|傀儡)组织")
 _DESCRIPTION_REACH: Final = 60  # compact characters back to the organization it refers to
+# A withdrawal told as done, its object said first in the sentence and the verb with nothing
+# after it (eval/README.md, "A withdrawal told as done is declared"): 团我在大学时已经主动退了,
+# 少先队那个早在初中就退了, 团和队我都退过了, 共青团和少先队这两个，我前年已经在网上退掉了.
+_DONE_VERBS: Final = frozenset(("退", "退了", "退掉", "退出", "退出了"))
+_DONE_TAIL: Final = re.compile("(?:过|掉)?(?:了|的)?")
+_DONE_WORDS: Final = re.compile("已经|早就|早已|早在|早|都|也")
+# what follows the object said first: the declarant, or a word that points back at it
+_TOPIC_THEN: Final = ("我", "本人", "那个", "这个", "那两个", "这两个", "这三个", "这些", "那些")
+_DONE_REACH: Final = 24  # compact characters from the object said first to the verb
+# what may stand between them (团我是入过的，早在大学时就主动退了; 团我和老伴都退了)
+_DONE_BETWEEN: Final = frozenset(
+    (lx.ORG, lx.LOCATION, lx.FORMER, lx.GENERIC, lx.SECTOR, lx.PLACE, lx.JOINED, lx.NAME, lx.FAMILY)
+)
+
+
+def _done_topic(n: Normalized, tokens: list[Token], i: int, skip: set[int]) -> int:
+    """What a withdrawal told as done takes when its object was said first in its sentence,
+    followed by the declarant or a pointing word (see _DONE_VERBS); 0 when it is not one."""
+    text = n.compact
+    verb, end = tokens[i][3], tokens[i][4]
+    if text[verb:end] not in _DONE_VERBS:
+        return 0
+    after = _DONE_TAIL.match(text, end)
+    at = end if after is None else after.end()
+    if not (at == len(text) or n.gap_at_position(at) or text[at] in "。！!？?；;\n"):
+        return 0  # an object after the verb, or more of the sentence
+    k = bisect_left(n.strong, verb)
+    begin = max(n.strong[k - 1] if k else 0, verb - _DONE_REACH)
+    mask = 0
+    topic_end = -1
+    for j in range(i - 1, -1, -1):
+        kind, bits, _value, s, e = tokens[j]
+        if s < begin or kind not in _DONE_BETWEEN:
+            break
+        if kind != lx.ORG:
+            if mask:
+                break
+            continue
+        if j in skip:
+            return 0
+        if mask:
+            if not _COORDINATION.match(text[e : tokens[j + 1][3]]):
+                break  # the list said first ends
+        elif not text.startswith(_TOPIC_THEN, e):
+            return 0  # 他们早就退了, 党员早就退了: no object said first by the declarant
+        else:
+            topic_end = e
+        mask |= bits
+    if not mask or _DONE_WORDS.search(text, topic_end, verb) is None:
+        return 0
+    return mask
 
 
 def _referent(n: Normalized, tokens: list[Token], i: int, skip: set[int]) -> int:
