@@ -120,3 +120,49 @@ def test_a_solemn_declaration_after_san_tui(text: str, expected: set[str]) -> No
 )
 def test_a_withdrawal_told_as_done_with_its_object_first(text: str, expected: set[str]) -> None:
     assert orgs(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # general words, then a solemn declaration naming fewer with 退出少先队: it decides
+        ("我声明退出中共和它的附属组织。经过深思，特此声明：我退出少先队。", {"pioneers"}),
+        # near miss: a later 退党 that is not solemn does not narrow them
+        ("我决定在此声明：永远退出中国共产党及其相关团体组织！从我做起，立言退党！", ALL),
+    ],
+)
+def test_a_solemn_withdrawal_after_general_words(text: str, expected: set[str]) -> None:
+    assert orgs(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # 三退 declared solemnly after a specific withdrawal: all three
+        ("我退出共青团。后来到了日本留学。在这里我也要正式声明三退。", ALL),
+        ("我退出少先队。今天我严正声明三退。", ALL),
+        # the party's reserve named as the owner (共匪预备队少先队), not quit
+        ("我宣布退出共匪预备队少先队、共青团。", {"league", "pioneers"}),
+        ("我宣布退出共产党的预备队共青团。", {"league"}),
+        # near miss: a list is a list
+        ("我宣布退出共产党、预备队少先队。", {"party", "pioneers"}),
+    ],
+)
+def test_declared_san_tui_and_the_partys_reserve(text: str, expected: set[str]) -> None:
+    assert orgs(text) == expected
+
+
+def test_a_withdrawal_told_as_done_in_the_story_counts_beside_the_declaration() -> None:
+    # 还坚决退出了共青团 (told as done, in a sentence of the story) and 把少先队也一并退掉
+    text = (
+        "当我认清共产党的邪恶本质后，坚决要求提前退役，共产党百般阻挠，许诺给我党票来拉拢我，"
+        "可我意已决，非但不入党，还坚决退出了共青团，退出了军队。现在大纪元又给了我一个机会，"
+        "我决定把少先队也一并退掉，和中共彻底划清界限。"
+    )
+    assert orgs(text) == {"league", "pioneers"}
+    # near misses: a withdrawal wished for in the story, not done, stays out; so does a
+    # relative's, told as done
+    wished = text.replace("还坚决退出了共青团，退出了军队", "还想过退出共青团")
+    assert orgs(wished) == {"pioneers"}
+    grandmother = "退队声明\n我外婆当年退出了党，她一直劝我也退。我是团员，今天一起退出共青团。"
+    assert orgs(grandmother) == {"league", "pioneers"}

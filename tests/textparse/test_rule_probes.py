@@ -18,10 +18,7 @@ from santui.textparse.parse import parse_statement
 PROBES = Path(__file__).parent / "eval" / "probes"
 
 # Read against the rules still (docs/benchmarks.md, "rule probes"): why, in a few words.
-KNOWN_ORGANIZATIONS = {
-    "我声明退出中共和它的附属组织。经过深思，特此声明：我退出少先队。":
-        "a later solemn declaration does not narrow an earlier general one",
-}  # fmt: skip
+KNOWN_ORGANIZATIONS: dict[str, str] = {}
 KNOWN_REGIONS = {
     "香港人反送中的时候被打得头破血流，我看清了邪党的真面目，退出少先队。":
         "a topic place in a short text",
@@ -35,9 +32,8 @@ KNOWN_REGIONS = {
 KNOWN_LONG_ORGANIZATIONS = {
     67: "a past wish to quit the league, then a refused application",
     95: "a plural object after a list under 三退, by a never-member of the party",
-    106: "a withdrawal told as done outside the declaration's sentence",
     111: "a later general withdrawal without 声明 in its sentence",
-    118: "声明三退 after a specific withdrawal", 124: "an exhortation read as a declaration",
+    124: "an exhortation read as a declaration",
     127: "a spouse's withdrawal read as the declarant's",
 }  # fmt: skip
 KNOWN_LONG_REGIONS = {
@@ -51,9 +47,7 @@ KNOWN_LONG_REGIONS = {
 
 # The fifth round (docs/benchmarks.md, "fifth round"): records (title, body, signature), how the
 # words are written, and places in records; known failures by line, with why.
-KNOWN_RECORDS = {
-    112: "a done withdrawal outside the declaration's sentence, after a refused one",
-}
+KNOWN_RECORDS: dict[int, str] = {}
 KNOWN_SURFACE = {
     14: "退D，退T，退D: the second D read as the party again",
 }

@@ -206,6 +206,7 @@ ORGANIZATION_PHRASES: list[Entry] = [
         # ... said by the declarant (a title 声明三退 is a heading: general first)
         "我声明三退", "我也声明三退", "本人声明三退", "特此声明三退", "郑重声明三退",
         "在此声明三退", "现声明三退", "现在声明三退", "今天声明三退", "我要三退", "我也要三退",
+        "正式声明三退", "严正声明三退", "庄严声明三退", "正式宣布三退",
     )],
     ("三退声明", ALL_THREE, ALL, "title"),
     ("tuidang statement", ALL_THREE, ALL, "title"),
@@ -263,7 +264,7 @@ ORGANIZATION_PHRASES: list[Entry] = [
     # --- the party as a parent, not an object ---
     *[(p, PARENT, 0, 0) for p in (
         "的下属组织", "下属的", "下属组织", "的外围组织", "外围组织", "领导的", "的助手",
-        "后备军", "的预备队", "的青年组织", "的少年组织", "的附属组织", "附属组织",
+        "后备军", "的预备队", "预备队", "的青年组织", "的少年组织", "的附属组织", "附属组织",
         "的傀儡组织", "傀儡组织",
         "affiliated with", "under the", "led by the", "of the party", "youth wing",
         "ccp's", "party's", "cpc's", "communist party's",

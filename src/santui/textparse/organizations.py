@@ -745,6 +745,8 @@ def read_organizations(
             for where, named in named_at:
                 if where > at:
                     later |= named
+            # 退党, 退出少先队 after them, solemnly (经过深思，特此声明：我退出少先队)
+            later |= _solemn_after(n, at, [(w, m) for w, m in quit_org_at if w > at])
             if at > general_at:
                 # the last general words: what withdrawals after them name says what they
                 # meant; the party inside them (退出一切跟共产党有关的组织) names nothing
@@ -1819,8 +1821,11 @@ def _is_parent(n: Normalized, tokens: list[Token], i: int, latin: int) -> bool:
         return _is_parent(n, tokens, i + 1, latin)  # 邪党中共的少先队: two names of the owner
     if after is not None and after[3] - end <= 4 and not n.boundary_between(end, after[3]):
         if after[0] == lx.PARENT:
-            # 中共下属的共青团 (not 中国共产党，以及它下属的共青团: a list, the party quit too)
-            return _LIST_WORDS.search(text, end, after[3]) is None
+            # 中共下属的共青团 (not 中国共产党，以及它下属的共青团, 共产党、预备队少先队: a list,
+            # the party quit too)
+            return _LIST_WORDS.search(text, end, after[3]) is None and not any(
+                mark in _between(n, end, after[3]) for mark in "、，,"
+            )
         # 中共的共青团, 中共的团队组织 (but not 中共的党团队组织: that is all three)
         glue = text[end : after[3]]
         if after[0] == lx.ORG and not after[1] & lx.PARTY:
@@ -1947,6 +1952,7 @@ _NEVER_GROUPS: Final = {
 }  # fmt: skip
 _NEVER_OTHER: Final = re.compile(
     "父|母|爸|妈|丈夫|妻子|老公|老婆|儿子|女儿|孩子|他|她|们|家人|朋友|同事"
+    "|婆|爷|奶|姥|外公|公公|哥|姐|弟|妹|叔|姨|舅|伯|亲戚|同学|邻居"  # 我外婆当年退了党
 )
 
 
@@ -2125,7 +2131,11 @@ def read_declared(
             start - a <= _LEAD
             or _DECLARES.search(text, a, end) is not None
             or (
-                (_DONE.search(text, a, end) is not None or text.startswith(("了", "过"), end))
+                (
+                    _DONE.search(text, a, end) is not None
+                    or text.startswith(("了", "过"), end)
+                    or text.endswith("了", start, end)  # 还坚决退出了共青团: told as done
+                )
                 and _NEVER_OTHER.search(text, a, start) is None
             )
         ):
