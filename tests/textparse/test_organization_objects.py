@@ -2,8 +2,8 @@
 eval/README.md): an object after a long description, an organization its maker names, a typo in
 "everything to do with the party", a negation that stops at a comma, a sentence end that ends a
 list, a solemn declaration that narrows an earlier 三退, and a withdrawal told as done with its
-object said first. Each with a near miss that keeps its
-reading. The texts are written for these tests."""
+object said first. Each with a near miss that keeps its reading. The texts are written for
+these tests."""
 
 from __future__ import annotations
 
@@ -73,8 +73,11 @@ def test_a_negation_stops_at_a_comma(text: str, expected: set[str]) -> None:
         # a sentence's end before 与 ends the list: 与中共势不两立 is another sentence
         ("我声明：从此退队退团。与共匪势不两立！", {"league", "pioneers"}),
         ("我退团退队。与中共势不两立！", {"league", "pioneers"}),
-        # near miss: 与 inside the sentence still joins the list
+        # near misses: 与 inside the sentence still joins the list; so does 和 after a mark
+        # that breaks the list up (a keyword broken by marks reads as it is meant)
         ("我声明退出共青团与中国共产党。", {"league", "party"}),
+        ("我声明退出共青团。和少先队。", {"league", "pioneers"}),
+        ("我声明退出共青团.和少先队.", {"league", "pioneers"}),
         ("我声明退出共青团，与中国共产党。", {"league", "party"}),
     ],
 )

@@ -232,3 +232,48 @@ def test_english_with_a_few_characters_is_what_its_definition_says(text: str) ->
 def test_the_compiled_bisects_answer_as_the_bisect_module(items: list[int], x: int) -> None:
     assert normalize.bisect_left(items, x) == bisect.bisect_left(items, x)
     assert normalize.bisect_right(items, x) == bisect.bisect_right(items, x)
+
+
+# A full stop typed in ASCII after a Chinese character ends the sentence as 。 does; a period in a
+# date, a web address or an ellipsis stays what it is.
+@pytest.mark.parametrize(
+    ("text", "norm"),
+    [
+        ("我很心痛.共产党把名声搞臭了.", "我很心痛。共产党把名声搞臭了。"),
+        ("退出.\n声明人", "退出。\n声明人"),
+        ("2020.3.5 我在中国.com 难过...好", "2020.3.5 我在中国.com 难过...好"),
+        ("I quit.我退出", "I quit.我退出"),
+    ],
+)
+def test_an_ascii_full_stop_after_a_chinese_character_reads_as_one(text: str, norm: str) -> None:
+    assert normalize.normalize(text).norm == norm
+
+
+_DEV = Path(__file__).parent / "eval" / "real"
+
+
+def _reading(text: str) -> tuple[object, ...]:
+    p = parse_statement(text)
+    region = None if p.region is None else (p.region.country, p.region.province)
+    return (p.organizations, p.headcount, region, p.sector, p.name_kind)
+
+
+def test_the_dev_statements_read_the_same_with_ascii_full_stops() -> None:
+    """Each real statement of the dev split, its 。 typed as ASCII full stops: the same reading
+    (17 of the 1,011 read otherwise before the norm text read them as 。: a place of the story
+    taken for the declarant's across a sentence's end, a co-signer counted)."""
+    dev = set(orjson.loads((_DEV / "split.json").read_bytes())["dev"])
+    texts = [
+        row["text"]
+        for row in map(orjson.loads, (_DEV / "statements.jsonl").read_bytes().splitlines())
+        if row["id"] in dev and "。" in row["text"]
+    ]
+    assert len(texts) > 800
+    changed = [t[:40] for t in texts if _reading(t) != _reading(t.replace("。", "."))]
+    assert changed == []
+
+
+@FAST
+@given(text=statements())
+def test_a_statement_reads_the_same_with_ascii_full_stops(text: str) -> None:
+    assert _reading(text) == _reading(text.replace("。", "."))

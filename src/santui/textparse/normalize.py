@@ -86,6 +86,9 @@ _GAP_MIXED: Final = re.compile(
 _STRONG_CHARS: Final = "。！？!?；;\n\r.．｡"
 _STRONG: Final = re.compile(f"[{_STRONG_CHARS}]")
 _STRONG_MARKS: Final = frozenset(_STRONG_CHARS)
+# An ASCII full stop after a Chinese character (not in 2020.3.5, 中国.com or an ellipsis ...):
+# the norm text reads it as 。, as the rules that look for a sentence's end expect.
+_CJK_FULL_STOP: Final = re.compile(f"\\.(?<=[{CJK}]\\.)(?![.0-9A-Za-z])")
 # More gaps than this per compact character: the text was broken up on purpose (退!党!), and
 # its punctuation says nothing about clauses.
 _OBFUSCATED_RATIO: Final = 0.3
@@ -264,6 +267,8 @@ def normalize(text: str) -> Normalized:
         script = "traditional"
     if "申明" in norm:  # 申明 written for 声明 (申明退出, 申明人): one word to the reading
         norm = norm.replace("申明", "声明")
+    if "." in norm:  # 我很心痛.共产党…: a full stop typed in ASCII ends the sentence as 。 does
+        norm = _CJK_FULL_STOP.sub("。", norm)
     word = _LATIN_WORD.search(text)  # most Chinese texts have none: one scan, nothing more
     if word is not None and _LATIN_WORDS.search(text, word.start()) is not None:
         script = "mixed"  # Chinese and English together (我是 student, 退出 CCP)

@@ -614,7 +614,9 @@ def read_organizations(
                 and glue
                 and kind2 == lx.ORG
                 and _CHAIN_GLUE.match(glue)
-                and not _hard_end(n, last_end, last_end)  # 退团退队。与中共势不两立: a new one
+                # 退团退队。与中共势不两立: 与 after a sentence's end begins a new one (not 和,
+                # as in a keyword broken up by marks: 共青团。和少先队)
+                and not (glue.startswith(("与", "跟")) and _hard_end(n, last_end, last_end))
             )
             if not joined and n.boundary_between(last_end, start):
                 break
