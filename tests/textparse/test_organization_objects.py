@@ -169,3 +169,6 @@ def test_a_withdrawal_told_as_done_in_the_story_counts_beside_the_declaration() 
     assert orgs(wished) == {"pioneers"}
     grandmother = "退队声明\n我外婆当年退出了党，她一直劝我也退。我是团员，今天一起退出共青团。"
     assert orgs(grandmother) == {"league", "pioneers"}
+    # and 大法弟子 in the sentence is no relative (弟 alone is not 弟弟)
+    disciple = text.replace("可我意已决，", "可我意已决，作为大法弟子，")
+    assert orgs(disciple) == {"league", "pioneers"}
