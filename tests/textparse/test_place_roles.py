@@ -500,3 +500,92 @@ def test_where_an_english_statement_says_the_declarant_is_now(
 )
 def test_english_places_of_the_story_are_not_the_declarants(text: str) -> None:
     assert where(text + EN_END) is None
+
+
+# --- what a move, a visit and a registration say of where one is now (the ninth stop) ----------
+
+
+@pytest.mark.parametrize(
+    "clause",
+    [
+        "习近平搞一带一路，把钱撒到国外，网络照样封锁",
+        "他们把孩子都送到了海外读书",
+        "贪官把钱转到国外以后",
+    ],
+)
+def test_what_a_clause_moves_abroad_is_not_the_declarant(clause: str) -> None:
+    # 把 with its object: the money or the children go abroad, the form's line stands
+    text = record(f"{clause}。我小时候入了少先队，现在宣布退出。", "秋禾", "江西省南昌市")
+    assert where(text) == ("CN", "360000")
+    # the near miss: the declarant goes abroad (no 把), under the same line: no place
+    moved = record("我后来到了国外生活。我小时候入了少先队，现在宣布退出。", "秋禾", "江西省南昌市")
+    assert where(moved) is None
+
+
+def test_a_visit_the_declarant_is_stranded_in_is_where_they_are() -> None:
+    stranded = record(
+        "我已经退休了。去年十一月底到美国探望女儿女婿，因为新冠疫情，一直到现在都没能回国。"
+        "在这边我天天看大纪元的节目。所以我愿意退出共产党。",
+        "葛淑芬",
+    )
+    assert where(stranded) == ("US", None)
+    # the near miss: a visit that ended (回来了), read as a trip of the story
+    back = stranded.replace("一直到现在都没能回国", "上个月已经回来了")
+    assert where(back) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("香港人反送中的时候被打得头破血流，我看清了邪党的真面目，退出少先队。", None),
+        ("看了台湾的总统选举，我才知道什么是民主。声明退出共青团。", None),
+        ("新疆人被关进集中营，我再也忍不了了，声明退出共青团。", None),
+        # who the declarant is, said first: their place
+        ("我是香港人，反送中的时候被打得头破血流，退出少先队。", ("HK", None)),
+        ("我是台湾人，看了总统选举才知道什么是民主。声明退出共青团。", ("TW", None)),
+    ],
+)
+def test_what_a_places_people_did_is_a_topic(
+    text: str, expected: tuple[str, str | None] | None
+) -> None:
+    assert where(text) == expected
+
+
+def test_a_household_registration_gives_way_to_where_one_lives_for_years() -> None:
+    text = "我户口还在甘肃定西老家，人已经在新疆库尔勒打工七八年了，平时就住在工地宿舍。声明退团。"
+    assert where(text) == ("CN", "650000")
+    # each alone decides: the registration against a plain 在, the stay against where one grew up
+    assert where("我户口在甘肃定西，在新疆库尔勒打工。声明退出共青团。") == ("CN", "650000")
+    text = "我在甘肃定西长大，人已经在新疆库尔勒打工七八年了。声明退出共青团。"
+    assert where(text) == ("CN", "650000")
+    # the registration alone is still the only place told
+    assert where("我户口还在甘肃定西老家。声明退出共青团。") == ("CN", "620000")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("我是来自广西玉林的农民工，在深圳工地干了十年，现在回老家了。声明退出共青团。", "450000"),
+        ("我老家在河南周口，在深圳打工十年，现在回老家了。声明退团。", "410000"),
+        # home for a visit: still where one works
+        ("我老家在河南，现在在深圳打工，回老家过年时听说了三退。声明退团。", "440000"),
+    ],
+)
+def test_back_home_for_good_is_where_one_is(text: str, expected: str) -> None:
+    assert where(text) == ("CN", expected)
+
+
+def test_a_mountain_named_like_a_prefecture_is_no_place() -> None:
+    text = "我是上海人，这次跟旅行团到台湾玩，在阿里山看到了三退的展板。我入过团，今天声明退出。"
+    assert where(text) == ("CN", "310000")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我也算是国内体制里的人，在一家乡镇卫生院当护士。声明退出共青团。",
+        "我是中国体制内的人，声明退团。",
+    ],
+)
+def test_one_of_those_in_the_system_is_on_the_mainland(text: str) -> None:
+    assert where(text) == ("CN", None)

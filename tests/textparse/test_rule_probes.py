@@ -19,12 +19,7 @@ PROBES = Path(__file__).parent / "eval" / "probes"
 
 # Read against the rules still (docs/benchmarks.md, "rule probes"): why, in a few words.
 KNOWN_ORGANIZATIONS: dict[str, str] = {}
-KNOWN_REGIONS = {
-    "香港人反送中的时候被打得头破血流，我看清了邪党的真面目，退出少先队。":
-        "a topic place in a short text",
-    "看了台湾的总统选举，我才知道什么是民主。声明退出共青团。":
-        "a topic place with 的 before the event",
-}  # fmt: skip
+KNOWN_REGIONS: dict[str, str] = {}
 
 
 # The long probes (statements as real ones read: a story, then the declaration; half in the
@@ -115,13 +110,10 @@ KNOWN_REGIONS_MIXED = {
 # declaration is spread over several sentences.
 KNOWN_REGIONS_TRADITIONAL = {
     16: "a last line of one place name (黄山): the signer's name, by the rules",
-    83: "来自 X, a former workplace, then 现在回老家了",
-    95: "a trip to Taiwan, and 阿里山 read as 阿里 (Tibet)",
 }
 KNOWN_REGIONS_MOVES = {
     33: "被学校派到台湾当交换学生 after 我是上海一所大学的学生, a record without a place line",
     75: "a move told by 跳槽到 and 搬了过来, then 在这里买了房",
-    136: "户口还在 X against 人已经在 Y 打工七八年了",
 }
 KNOWN_SPREAD = {
     2: "a lapsed membership (团籍就作废了) read as voided",
@@ -187,7 +179,6 @@ KNOWN_NEWS_QUOTES_REGIONS: dict[int, str] = {}
 # headcount and region).
 KNOWN_MAINLAND_2 = {
     17: "就是个中国农民 in a clause of its own after 我这个人没什么文化",
-    21: "国内体制里的人 (one of those in the system on the mainland)",
 }
 # Paraphrases of development statements (a helper reworded 150 dev statements the parser read
 # right, keeping every fact that decides the labels): the ones still read otherwise.
@@ -218,7 +209,6 @@ KNOWN_REWORDINGS_3 = {
     130: "團和黨我一次也沒進過 (never joined, the objects said first) after the pioneers quit",
 }
 KNOWN_REWORDINGS_3_REGIONS = {
-    17: "a visit to the US, stranded there since by the epidemic (一直到现在都没能回国)",
     197: "那時我們在香港已經生活好些年了 (then, already for years) read as the past",
     219: "the mainland said of oneself only through 从来没想过…大陆的新闻 in a long story",
 }
@@ -227,7 +217,6 @@ KNOWN_REWORDINGS_4 = {
     137: "现在宣布退出。 at a sentence's end: the pioneers named in the clause before",
 }
 KNOWN_REWORDINGS_4_REGIONS = {
-    137: "others gone to the US (我认识的人去了美国以后) above the form's line 江西省南昌市",
     297: "Japan now told only through a classmate's news and one's old school",
 }
 KNOWN_FAMILIES = {

@@ -498,10 +498,25 @@ _RESIDE: Final = re.compile(
 # not a job or a study alone (二〇〇〇年我到香港工作: a move of the story, told in order).
 _STAY_AFTER: Final = re.compile(
     "(?:生活|定居|居住|安家)"
+    # 到了加拿大半年以来, 到了美国这个自由的国度: there since, and living there
+    "|(?:[0-9一二三四五六七八九十几多两半]+(?:年|个月)多?)?以来|这个(?:自由|民主|自由民主)的?(?:国度|国家)"
     "|(?:留学|读书|求学|上学|念书|工作|打工|谋生|打拼)(?:以后|之后|后|以来)"  # 直到到美国留学以后
     "|(?:留学|读书|求学|上学|念书|工作|打工|谋生|打拼)?(?:已经|已|都)(?:有)?(?:快|近|将近)?"
     "(?:[0-9一二三四五六七八九十几多两]+年|很多年|好多年|好几年|多年|这些年|这么多年)"
 )
+# A trip that became a stay: 到美国探望女儿，因为疫情，一直到现在都没能回国 (still there).
+_STUCK: Final = re.compile(
+    "(?:没能|没法|无法|不能|未能|没有|没办法|不了)回(?:国|来|去|中国|大陆)|回不(?:了|去|来)|滞留"
+)
+_STOP: Final = re.compile("[。！？!?\n]")
+
+
+def _stuck(text: str, end: int) -> bool:
+    """Whether the sentence after norm position ``end`` says the declarant cannot go back."""
+    stop = _STOP.search(text, end)
+    return _STUCK.search(text, end, len(text) if stop is None else stop.start()) is not None
+
+
 _FREE_BEFORE: Final = re.compile("(?:自由|民主|自由民主|民主自由)的$")
 _AT_LEFT_OUT: Final = re.compile("(?:现在|目前|如今|一直|还|仍)?在")
 _SELF_SUBJECT: Final = re.compile("(?:我|本人)(?!们)(?:是|在|已|也|就|现|今年)")
@@ -604,6 +619,8 @@ _ABROAD_PAST_AFTER: Final = re.compile(
 )
 
 
+# 把 with its object (把钱投到国外, 把孩子送到海外): the object goes abroad (not 把家搬到国外).
+_MOVED_OBJECT: Final = re.compile("把(?!家|自己|全家)")
 _CAME_BACK: Final = re.compile(
     "回国(?:后|以后|之后|这|工作|定居|发展)|回到(?:了)?(?:国内|大陆|中国)|归国"
 )
@@ -620,6 +637,8 @@ def _abroad_unnamed(text: str, end: int) -> bool:
         clause = before[max(before.rfind(c) for c in "。！？!?；;，,\n") + 1 :]
         if _BEFORE_PAST.search(clause) is not None or _OTHER_SUBJECT.search(clause) is not None:
             continue
+        if _MOVED_OBJECT.search(clause) is not None:
+            continue  # 把钱撒到国外, 把孩子送到国外: what the clause moves, not the declarant
         stay = any(m.group().startswith(w) for w in _STAY)
         if stay and _ABROAD_PAST_BEFORE.search(clause) is not None:
             continue  # 五六年前在海外上网; but 四年前来到国外: there since
@@ -723,7 +742,12 @@ def _declarant_there(text: str, start: int, end: int) -> bool:
     previous = before[:clause_start]
     before = before[clause_start:]
     verb = _RESIDE.search(_FREE_BEFORE.sub("", before))  # 来到了自由的美国
-    if verb is not None and verb.group().startswith("到") and not _STAY_AFTER.match(text, end):
+    if (
+        verb is not None
+        and verb.group().startswith("到")
+        and not _STAY_AFTER.match(text, end)
+        and not _stuck(text, end)
+    ):
         verb = None  # 到北京上访, 到香港旅游: a trip, not where one lives
     if verb is None:
         verb = _SELF_AT.search(before)
@@ -789,6 +813,7 @@ _NOW_FORMS: Final = (
     "肉身(?:还|仍|仍然|依然)?(?:被)?(?:困|留|囚禁|禁锢)在(?:这里|这片土地上?|墙内|国内|大陆)",
     # 又感到生活在这种恶党独裁国度: living in this country, said of oneself
     rf"生(?<![他她们]生)活在这(?:种|个|样的?){_NO_END}{{0,8}}?(?:国度|国家)",
+    rf"住(?<![他她们]住)在这(?:种|个|样的?){_NO_END}{{0,8}}?(?:国度|国家)",
     # 我们这些生活在国内的普通人 (as 像我这样在国内的人): the declarant among them
     *lx.heads(
         ("我们", "咱们", "咱"), "这些(?:还|仍)?(?:在|身在|身处|生活在|住在)?(?:国内|大陆|墙内)"
@@ -828,7 +853,7 @@ _MAINLAND_SELF: Final = re.compile(
     "|".join((
         *lx.heads(
             (*(i + _SELF_IS for i in _I), "身为", "作为"),
-            rf"{_NO_END}{{0,10}}?(?:{_MAINLAND}|国内(?=的|一[名个位]))(?:的)?(?:一[名个位])?"
+            rf"{_NO_END}{{0,10}}?(?:{_MAINLAND}|国内(?=的|一[名个位]|体制))(?:体制[内里]的?)?(?:的)?(?:一[名个位])?"
             "(?:普通|小小|普普通通|平凡|最普通|底层)?(?:的)?"
             # a job after a word or two of where (监狱民警, 小学老师)
             "(?:(?!共产|共青|少先)[^，。,.！？!?\n的]{0,4}?(?=民警|警察|公务员|干部|军人|记者|律师|护士"

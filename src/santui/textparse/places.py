@@ -222,6 +222,14 @@ def read_region(n: Normalized, tokens: list[Token], skip: tuple[int, int] | None
             score -= 1.0  # 去武汉读书: a journey
         if _before_kind(tokens, indexes[0], lx.FORMER, 8, n):
             score -= 2.0
+        start = tokens[indexes[0]][3]
+        if _REGISTERED.search(text, max(0, start - 6), start) is not None:
+            score -= 2.0  # 我户口还在甘肃定西老家: a registration, not where one lives
+        elif _STAY_SINCE.match(text, end) is not None and "已" in text[max(0, start - 6) : start]:
+            score += 1.0  # 人已经在新疆库尔勒打工七八年了: there for years, and still
+        if marker != "now" and _BACK_HOME.search(text, end) is not None:
+            # 来自广西玉林…在深圳工地干了十年，现在回老家了: back where one is from
+            score += 4.0 if marker in ("from", "origin") else -2.0
         if n.language == "en" and _signature_line(text, tokens[indexes[0]][3]):
             # — Zhao Yi, Paris: the signature's place, where the declarant is; "— Xu Meiling,
             # from Shenyang" is an origin, which a place of now in the body outweighs
@@ -292,11 +300,25 @@ _NEWS_BEFORE: Final = (
 _AND: Final = frozenset(("、", "和", "与", "及"))
 # ...or an event of the place, after 的 (成都的封控, 新疆的棉花 is not one)
 _TOPIC_AFTER_OF: Final = re.compile(
-    "人?的(?:那场|那次|这场|这次)?(?:封控|封城|疫情|大火|火灾|事件|惨案|新闻|报道|选举|大选|抗议|游行|示威"
+    "人?的(?:那场|那次|这场|这次)?(?:封控|封城|疫情|大火|火灾|事件|惨案|新闻|报道|选举|大选|总统|抗议|游行|示威"
     "|运动|那些事|事情|遭遇|暴雨|洪水|地震|爆炸|强拆|疫苗|自由|民主|所作所为|村镇银行|年轻人|人们|抗争"
     # 北京的领导只会说空话, 中国大陆的老百姓太苦了: the people or rulers of a place
     "|(?:广大)?(?:老百姓|百姓|人民|民众|同胞)|领导|官员|贪官|干部|警察|当官的"
     "|水灾|旱灾|大水|泥石流|台风|矿难|车祸|冤案|惨剧|人受|人都|人也)"
+)
+# A household registration (户口还在甘肃老家), and a stay that lasts until now
+# (已经在X打工七八年了).
+_REGISTERED: Final = re.compile("(?:户口|户籍)(?:本)?(?:还|仍|仍然|都|也)?(?:在|落在|是)$")
+_STAY_SINCE: Final = re.compile(
+    "[^，,。！？!?；;\n]{0,8}?(?:[0-9一二三四五六七八九十几多两]+|好几|好多|很多)(?:年|个月)了"
+)
+# Back home for good (现在回老家了), not for a visit (回老家过年).
+_BACK_HOME: Final = re.compile(
+    "(?:现在|如今|目前|已经|后来)(?:又|已经|已)?回(?:到)?了?老家(?:了|来了|生活|住|种地|务农|养老|[，,。！!])"
+)
+# What the people of a place did or suffered, glued to 人 (香港人反送中, 新疆人被关): a topic.
+_PEOPLE_ACT: Final = re.compile(
+    "(?:在|都|也|又)?(?:反送中|占中|抗争|抗议|游行|示威|上街|被(?:打|抓|捕|杀|关|迫害|镇压|屠杀))"
 )
 # 成都的朋友告诉我, 武汉的医生护士太辛苦了: the people of a place the story tells of
 # (not 我是武汉的医生)
@@ -326,6 +348,12 @@ def _topic(n: Normalized, tokens: list[Token], indexes: list[int]) -> bool:
         return True
     if not text.startswith("人", end):
         return False
+    if (
+        _PEOPLE_ACT.match(text, end + 1) is not None
+        and not n.gap_at_position(end + 1)
+        and not text.endswith(("是", "身为", "作为"), 0, start)
+    ):
+        return True  # 香港人反送中的时候, 新疆人被关进集中营: what a place's people did or bore
     return _OTHERS_BEFORE.search(text, max(0, start - 4), start) is not None
 
 
