@@ -589,3 +589,48 @@ def test_a_mountain_named_like_a_prefecture_is_no_place() -> None:
 )
 def test_one_of_those_in_the_system_is_on_the_mainland(text: str) -> None:
     assert where(text) == ("CN", None)
+
+
+# --- the record's own reading against the plain one (the ninth stop, metamorphic checks) --------
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("中国长春", ("CN", "220000")),
+        ("大陆中山", ("CN", "440000")),
+        ("中国 大同", ("CN", "140000")),
+        ("中国黄山", ("CN", "340000")),
+        ("长春", ("CN", "220000")),
+        ("中国大陆", ("CN", None)),  # the mainland alone: no province
+        ("中国东北", ("CN", None)),
+    ],
+)
+def test_a_place_line_of_one_name_after_china_is_that_place(
+    line: str, expected: tuple[str, str | None]
+) -> None:
+    # 长春, 中山, 大同 are words too: alone on a place line, or after 中国/大陆, they are places
+    assert where(record("我声明退出共青团。", "李明", line)) == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("我和先生已经在香港生活多年。我声明退党。", ("HK", None)),
+        ("我后来赴日留学，在日本生活。我声明退团。", ("JP", None)),
+        ("即便我在长大后赴日留学工作也一直保持着低调的作风。我声明退团。", ("JP", None)),
+        ("本人旅加多年，看清了中共。我声明退党。", ("CA", None)),
+        # the subject of the clause before, after a word of time
+        ("我后来辞职了，在深圳打工。我声明退团。", ("CN", "440000")),
+        ("我如今退休了，在上海带孙子。我声明退团。", ("CN", "310000")),
+        # near misses: another goes; a word goes on (迎来美好); a stay of the past
+        ("我儿子赴日留学。我声明退团。", None),
+        ("为了做个清白的人，迎来美好的未来，我声明退党。", None),
+        ("我当年赴日留学，后来回国了。我声明退团。", None),
+        ("我先生已经在香港生活多年。我声明退党。", None),
+    ],
+)
+def test_a_record_reads_the_declarants_moves_as_a_plain_statement_does(
+    body: str, expected: tuple[str, str | None] | None
+) -> None:
+    assert where(record(body, "李明")) == expected

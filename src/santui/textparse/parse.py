@@ -18,6 +18,7 @@ from typing import Any, Final
 
 from santui.textparse import lexicon as lx
 from santui.textparse.automaton import Token, place_table, scan
+from santui.textparse.foreign_places import GONE_TO
 from santui.textparse.headcount import MAX_HEADCOUNT, read_headcount
 from santui.textparse.learned import model
 from santui.textparse.names import read_name
@@ -432,6 +433,9 @@ def _province_pinyin() -> list[str]:
     )
 
 
+_LINE_GLUE: Final = re.compile(r"[\s,，、]")
+
+
 def _record_place(n: Normalized, tokens: list[Token], span: tuple[int, int]) -> Place | None:
     a, b = span
     if a == b:
@@ -442,13 +446,13 @@ def _record_place(n: Normalized, tokens: list[Token], span: tuple[int, int]) -> 
     ca, cb = n.to_compact(a), n.to_compact(b)
     line = [t for t in tokens if ca <= t[3] and t[4] <= cb]
     places = [t for t in line if t[0] == lx.PLACE]
+    named = sum(t[4] - t[3] for t in places)  # characters the place names cover
     if len(places) > 1 and n.compact[places[0][3] : places[0][4]] in _MAINLAND_WORDS:
         line = [t for t in line if t != places[0]]  # 大陆河北: the province, not 河北区
+        places = places[1:]
     place = read_region(n, line, None) if any(t[0] == lx.PLACE for t in line) else None
-    whole = (
-        len(places) == 1
-        and n.norm[a:b].strip() == n.norm[n.to_norm(places[0][3]) : n.to_norm_end(places[0][4])]
-    )
+    # the line is one place name, alone or after 中国/大陆 (中国长春: not the word 长春)
+    whole = len(places) == 1 and len(_LINE_GLUE.sub("", n.compact[ca:cb])) == named
     if place is None and whole:
         # 义乌, 晋江, 石河子: a place line of one short name is a place, as 某某人 would be
         codes = _codes((n.compact[places[0][3] : places[0][4]],), False)
@@ -488,6 +492,7 @@ _RESIDE: Final = re.compile(
     "(?:现居|现住|居住在|居住于|住在|家住|定居在|定居于|定居|侨居|旅居|移民到|移民|移居到?|迁到|迁居到?"
     "|来到|来了|(?<![原后本看起出回进未将想说])来|搬到|生活在|身在|身处|人在|现在在|目前在|现在就在|就在"
     "|留学|赴|居|留在|落户在?|(?<![老原])家(?:就)?在|嫁到|嫁来|远嫁"
+    "|旅|留|抵"  # the verb of 旅日, 留英, 抵美 (GONE_TO), the place read after it
     "|回到|重回|(?:搬|调|迁)回(?:到|了)?"
     # sent or moved there for work: 分配到四川成都工作, 跳槽到山东烟台, 被学校派到台湾
     "|分配到|调到|调入|跳槽到|派到|派驻到?"
@@ -519,7 +524,10 @@ def _stuck(text: str, end: int) -> bool:
 
 _FREE_BEFORE: Final = re.compile("(?:自由|民主|自由民主|民主自由)的$")
 _AT_LEFT_OUT: Final = re.compile("(?:现在|目前|如今|一直|还|仍)?在")
-_SELF_SUBJECT: Final = re.compile("(?:我|本人)(?!们)(?:是|在|已|也|就|现|今年)")
+# 我后来赴日留学，在日本生活: the declarant, the subject of the clause before
+_SELF_SUBJECT: Final = re.compile(
+    "(?:我|本人)(?!们)(?:是|在|已|也|就|现|今年|后来|又|如今|目前|一直)"
+)
 # A bare 在 counts only with the declarant as its subject: 我在, 本人现在就在, 我虽在.
 _HOME_TOWN: Final = re.compile(
     "(?<![他她们])老家(?:是|在)$"
@@ -527,6 +535,9 @@ _HOME_TOWN: Final = re.compile(
 _FROM_SELF: Final = re.compile("(?:我|本人)(?!们)(?:也|就|是)?来自$")  # 我来自甘肃定西的一个山村
 _SELF_AT: Final = re.compile(
     "(?:我|本人)(?!们|的)(?:现在|目前|虽|还|仍|就|也|一直|现)*在$|是一[名个位]在$"
+    # 我和先生已经在香港生活多年: the declarant with the family
+    "|(?:我|本人)(?:和|与|跟|同)(?:先生|丈夫|妻子|太太|老公|老婆|爱人|老伴|家人|孩子|父母|女儿|儿子)"
+    "(?:现在|目前|已经|早已|一直|都|也|还|仍)*在$"
     "|我们(?:现在|目前|一直|如今)+(?:都|也|还)?在$"  # 此后我们一直在美国生活: a family there
 )
 # A clause opened by when it happened, its subject left out: the declarant (自从去年11月底来美国).
@@ -708,11 +719,21 @@ def _abroad(token: Token) -> bool:
     return any(isinstance(c, PlaceName) and c.level == "country" and c.code != "CN" for c in names)
 
 
+_GONE_FORMS: Final = frozenset(w for words in GONE_TO.values() for w in words)
+_WORD_GOES_ON: Final = frozenset("元好丽术食德容梦妙化女味景满誉感国语文本")
+
+
 def _residence(n: Normalized, place: Place) -> str | None:
     """How the text ties a place to the declarant: now (住在, 来到, 我在…), from (我是X人, 身为X人),
     or None (a place of the story)."""
     text = n.compact
     start, end = _unspaced(text, n.to_compact(place.start), n.to_compact(place.end))
+    if text[start:end] in _GONE_FORMS:
+        # 我赴日留学工作, 本人旅加多年: the verb inside the name, a move of the declarant's (not
+        # 迎来美好的未来: a word goes on after it)
+        if text[end : end + 1] in _WORD_GOES_ON:
+            return None
+        return "now" if _declarant_there(n.norm, place.start + 1, place.end) else None
     if (
         text.endswith(_SELF_PLACE, 0, start)
         or (text.startswith("人", end) and _self_person(n, start))
