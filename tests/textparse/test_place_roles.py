@@ -634,3 +634,24 @@ def test_a_record_reads_the_declarants_moves_as_a_plain_statement_does(
     body: str, expected: tuple[str, str | None] | None
 ) -> None:
     assert where(record(body, "李明")) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("柏林墙终会有倒塌的那天，我声明退党。", None),  # the Berlin Wall, no place
+        ("我在柏林生活，声明退党。", ("DE", None)),
+        ("我从香港抗争之始就一直关注。声明退党。", None),  # an event of the place
+        # a stay of some years with what came after it: the past (the place of now wins)
+        (
+            "大学毕业后我在浙江打了三年工后考上了公务员，现在在江西工作。声明退党。",
+            ("CN", "360000"),
+        ),
+        ("我在浙江打了三年工后考上了公务员。声明退党。", None),  # a former workplace
+        ("我在浙江打工三年了。声明退党。", ("CN", "330000")),  # there still
+    ],
+)
+def test_a_wall_an_event_and_years_done_are_not_where_one_is(
+    text: str, expected: tuple[str, str | None] | None
+) -> None:
+    assert where(text) == expected
